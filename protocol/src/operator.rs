@@ -1,0 +1,82 @@
+//! Frames on `/ws/operator`, between the console and the relay.
+//!
+//! The console's first frame is [`ToRelay::Hello`] with the bearer token from `POST /api/login`
+//! (browsers cannot set headers on a WebSocket). The welcome carries every message stored after
+//! `lastMessageId`, so a reconnecting console misses nothing; afterwards every stored message of
+//! every conversation arrives as [`FromRelay::Message`].
+
+use crate::api::ConversationSummary;
+use crate::{
+    ClientMessageId, ConversationId, ErrorCode, Message, MessageId, OperatorId, OperatorProfile,
+};
+use serde::{Deserialize, Serialize};
+
+/// What the console sends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum ToRelay {
+    Hello {
+        version: u32,
+        token: String,
+        /// The highest message id the console has; the welcome carries every message after it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_message_id: Option<MessageId>,
+    },
+    /// A reply to a visitor.
+    Send {
+        client_id: ClientMessageId,
+        conversation_id: ConversationId,
+        text: String,
+    },
+    /// The operator started or stopped typing in a conversation.
+    Typing {
+        conversation_id: ConversationId,
+        typing: bool,
+    },
+}
+
+/// What the relay sends to the console.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum FromRelay {
+    Welcome {
+        version: u32,
+        operator: OperatorProfile,
+        /// Every message after the hello's `lastMessageId` (at most the newest 1,000 when the
+        /// console sent none), in commit order.
+        missed: Vec<Message>,
+    },
+    Ack {
+        client_id: ClientMessageId,
+        message: Message,
+    },
+    /// A message stored in any conversation, by anyone but this socket.
+    Message { message: Message },
+    /// A conversation was created, resolved or reopened.
+    Conversation { conversation: ConversationSummary },
+    /// A visitor started or stopped typing.
+    Typing {
+        conversation_id: ConversationId,
+        typing: bool,
+    },
+    /// An operator went online or offline; `anyoneOnline` is what visitors see.
+    Availability {
+        operator_id: OperatorId,
+        online: bool,
+        anyone_online: bool,
+    },
+    Error {
+        code: ErrorCode,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<ClientMessageId>,
+    },
+}

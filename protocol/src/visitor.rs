@@ -1,0 +1,105 @@
+//! Frames on `/ws/visitor`, between the widget and the relay.
+//!
+//! The widget's first frame is [`ToRelay::Hello`]; the relay answers [`FromRelay::Welcome`] with a
+//! visitor token (new or the same) and every message after `lastSeq`. Each [`ToRelay::Send`] is
+//! answered by exactly one [`FromRelay::Ack`] (carrying the stored message) or one
+//! [`FromRelay::Error`] with the same `clientId`.
+
+use crate::{ClientMessageId, ConversationId, ConversationStatus, ErrorCode, Message, Seq};
+use serde::{Deserialize, Serialize};
+
+/// What the widget sends.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum ToRelay {
+    /// Must be the first frame. Without a token the relay issues a new one.
+    Hello {
+        version: u32,
+        /// The shop, from the script tag's `data-site`.
+        #[serde(default = "default_site")]
+        site: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token: Option<String>,
+        /// The last sequence number the widget has; the welcome carries every message after it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_seq: Option<Seq>,
+    },
+    /// A message from the visitor.
+    Send {
+        client_id: ClientMessageId,
+        text: String,
+    },
+    /// The visitor started or stopped typing.
+    Typing { typing: bool },
+}
+
+/// What the relay sends to the widget.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum FromRelay {
+    Welcome {
+        version: u32,
+        /// The signed visitor token; the widget keeps it to return to the same conversation.
+        token: String,
+        /// The visitor's conversation, once one exists (after the first message).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conversation: Option<VisitorConversation>,
+        /// Every message after the hello's `lastSeq`, in order.
+        missed: Vec<Message>,
+        /// Whether an operator is available right now.
+        online: bool,
+        /// The longest message text accepted, in characters.
+        max_text_chars: usize,
+    },
+    /// The message with this client id is stored.
+    Ack {
+        client_id: ClientMessageId,
+        message: Message,
+    },
+    /// A message the widget did not send itself: an operator's reply, a system message, or the
+    /// visitor's own message sent from another tab.
+    Message { message: Message },
+    /// An operator started or stopped typing.
+    Typing {
+        typing: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+    },
+    /// The conversation was resolved or reopened.
+    Status {
+        conversation_id: ConversationId,
+        status: ConversationStatus,
+    },
+    /// Operator availability changed.
+    Availability { online: bool },
+    /// Something was refused. With a `clientId` it answers that send; the socket stays open
+    /// unless the relay closes it right after.
+    Error {
+        code: ErrorCode,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<ClientMessageId>,
+    },
+}
+
+/// The visitor's view of their conversation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VisitorConversation {
+    pub id: ConversationId,
+    pub status: ConversationStatus,
+    /// The highest sequence number in the conversation.
+    pub last_seq: Seq,
+}
+
+fn default_site() -> String {
+    "default".to_owned()
+}

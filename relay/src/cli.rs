@@ -1,0 +1,214 @@
+//! The `beseda-relay` command line: `serve` (the default), `operator add` and `site add`.
+
+use crate::auth::hash_password;
+use crate::config::Config;
+use crate::store::{Location, SqliteStore, Store, StoreError};
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Beseda relay: live chat for e-shops. Stores every conversation in one SQLite file, serves the
+/// widget (`/widget.js`), the operator console (`/console/`), the operator REST API (`/api/`)
+/// and the WebSockets (`/ws/visitor`, `/ws/operator`). Without a command it runs `serve`.
+#[derive(Parser, Debug)]
+#[command(name = "beseda-relay", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: Config,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the relay (the default when no command is given).
+    Serve(Config),
+    /// Manage operator accounts.
+    #[command(subcommand)]
+    Operator(OperatorCommand),
+    /// Manage the shops (sites) this relay serves; `default` always exists.
+    #[command(subcommand)]
+    Site(SiteCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum OperatorCommand {
+    /// Add an operator. The password is read from standard input (one line, at least 8 characters).
+    Add(OperatorAdd),
+}
+
+#[derive(Args, Debug)]
+struct OperatorAdd {
+    /// The operator's email, used to sign in.
+    #[arg(long)]
+    email: String,
+    /// The name visitors see.
+    #[arg(long)]
+    name: String,
+    /// Allow managing operators, team shortcuts and settings.
+    #[arg(long)]
+    admin: bool,
+    /// The SQLite database file.
+    #[arg(long, env = "BESEDA_DB", default_value = "beseda.db")]
+    db: PathBuf,
+}
+
+#[derive(Subcommand, Debug)]
+enum SiteCommand {
+    /// Add a site, named as in the script tag's `data-site`.
+    Add(SiteAdd),
+}
+
+#[derive(Args, Debug)]
+struct SiteAdd {
+    /// The site's name: letters, digits, `-` and `_`.
+    name: String,
+    /// The shop name visitors see in the chat window.
+    #[arg(long)]
+    title: String,
+    /// The SQLite database file.
+    #[arg(long, env = "BESEDA_DB", default_value = "beseda.db")]
+    db: PathBuf,
+}
+
+/// Runs the command line and returns the process's exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("BESEDA_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = match cli.command {
+        None => runtime.block_on(serve(cli.serve)),
+        Some(Command::Serve(config)) => runtime.block_on(serve(config)),
+        Some(Command::Operator(OperatorCommand::Add(add))) => runtime.block_on(operator_add(add)),
+        Some(Command::Site(SiteCommand::Add(add))) => runtime.block_on(site_add(add)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    // Each socket is a file descriptor; the default soft limit (often 1024) would cap visitors.
+    if let Err(error) = rlimit::increase_nofile_limit(u64::MAX) {
+        tracing::warn!(%error, "cannot raise the open file limit");
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    // Printed on standard output so that scripts (and tests) can find an ephemeral port.
+    println!(
+        "Beseda relay listening on http://{}",
+        listener.local_addr()?
+    );
+    crate::run(config, listener, shutdown_signal()).await
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}
+
+fn open_store(db: PathBuf) -> anyhow::Result<SqliteStore> {
+    let location = if db.as_os_str() == ":memory:" {
+        Location::Memory
+    } else {
+        Location::File(db.clone())
+    };
+    SqliteStore::open(location, Box::new(|_| {}))
+        .with_context(|| format!("cannot open the database {}", db.display()))
+}
+
+async fn operator_add(add: OperatorAdd) -> anyhow::Result<()> {
+    let email = add.email.trim().to_lowercase();
+    if !email.contains('@') || email.len() > 254 {
+        anyhow::bail!("--email must be an email address");
+    }
+    let name = add.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        anyhow::bail!("--name must have 1 to 100 characters");
+    }
+    let mut password = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut password)
+        .context("cannot read the password from standard input")?;
+    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+    if password.chars().count() < 8 {
+        anyhow::bail!("the password (read from standard input) must have at least 8 characters");
+    }
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await?
+        .map_err(|error| anyhow::anyhow!(error))?;
+    let store = open_store(add.db)?;
+    match store.add_operator(&email, &name, &hash, add.admin).await {
+        Ok(profile) => {
+            println!(
+                "Added operator {} <{}> with id {}{}",
+                profile.name,
+                profile.email,
+                profile.id,
+                if profile.admin { " (admin)" } else { "" }
+            );
+            Ok(())
+        }
+        Err(StoreError::Conflict(message)) => anyhow::bail!(message),
+        Err(error) => Err(error.into()),
+    }
+}
+
+async fn site_add(add: SiteAdd) -> anyhow::Result<()> {
+    let valid = !add.name.is_empty()
+        && add.name.len() <= 64
+        && add
+            .name
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
+    if !valid {
+        anyhow::bail!("the site name must be 1 to 64 letters, digits, - or _");
+    }
+    let store = open_store(add.db)?;
+    if store.ensure_site(&add.name, add.title.trim()).await? {
+        println!("Added site {}", add.name);
+        Ok(())
+    } else {
+        anyhow::bail!("a site named {} exists", add.name)
+    }
+}

@@ -1,0 +1,43 @@
+//! Wall-clock time as stored (Unix milliseconds) and as shown (ISO 8601 in UTC).
+
+use std::time::{SystemTime, UNIX_EPOCH};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// Milliseconds since the Unix epoch.
+pub fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_millis()).unwrap_or(i64::MAX)
+        })
+}
+
+/// `2026-11-22T10:15:30.123Z` for a Unix millisecond timestamp.
+pub fn iso8601(millis: i64) -> String {
+    let nanos = i128::from(millis) * 1_000_000;
+    let moment =
+        OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let text = moment.format(&Rfc3339).unwrap_or_default();
+    // Rfc3339 prints as many fractional digits as needed; clients expect milliseconds.
+    match text.split_once('.') {
+        Some((seconds, _)) => format!("{seconds}.{:03}Z", millis.rem_euclid(1000)),
+        None => format!(
+            "{}.{:03}Z",
+            text.trim_end_matches('Z'),
+            millis.rem_euclid(1000)
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_milliseconds_in_utc() {
+        assert_eq!(iso8601(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso8601(1_795_000_000_123), "2026-11-18T11:06:40.123Z");
+        assert_eq!(iso8601(1_795_000_000_000), "2026-11-18T11:06:40.000Z");
+    }
+}

@@ -1,0 +1,158 @@
+//! Errors of the HTTP API and their one mapping to a status code and a JSON body.
+//!
+//! Internal details (database errors and the like) are logged here and never sent to clients.
+
+use crate::store::StoreError;
+use beseda_protocol::ErrorCode;
+use beseda_protocol::api::{ErrorBody, ErrorDetail};
+use http::StatusCode;
+use std::convert::Infallible;
+use warp::reply::Response;
+use warp::{Rejection, Reply};
+
+/// Why an API call failed.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A request that breaks a rule with its own error code (e.g. `text_too_long`): 400.
+    #[error("{1}")]
+    Invalid(ErrorCode, String),
+    #[error("sign in first: send `Authorization: Bearer TOKEN`")]
+    Unauthorized,
+    #[error("wrong email or password")]
+    WrongCredentials,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("too many attempts; try again later")]
+    RateLimited,
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl warp::reject::Reject for ApiError {}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => ApiError::NotFound("object"),
+            StoreError::Conflict(what) => ApiError::Conflict(what),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl ApiError {
+    fn status_and_code(&self) -> (StatusCode, ErrorCode) {
+        match self {
+            ApiError::Invalid(code, _) => (StatusCode::BAD_REQUEST, *code),
+            ApiError::Unauthorized | ApiError::WrongCredentials => {
+                (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized)
+            }
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
+            ApiError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
+        }
+    }
+}
+
+impl Reply for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(detail) = &self {
+            tracing::error!(detail, "internal error in an API call");
+        }
+        let (status, code) = self.status_and_code();
+        error_reply(status, code, &self.to_string())
+    }
+}
+
+/// `{ "error": { "code": ..., "message": ... } }` as a string.
+pub fn error_body(code: ErrorCode, message: &str) -> String {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code,
+            message: message.to_owned(),
+        },
+    };
+    serde_json::to_string(&body).expect("error bodies always serialise")
+}
+
+fn error_reply(status: StatusCode, code: ErrorCode, message: &str) -> Response {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code,
+            message: message.to_owned(),
+        },
+    };
+    warp::reply::with_status(warp::reply::json(&body), status).into_response()
+}
+
+/// Turns every rejection, ours and warp's, into a JSON error with the right status.
+pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
+    if let Some(error) = rejection.find::<ApiError>() {
+        return Ok(error.clone().into_response());
+    }
+    let (status, code, message) = if rejection.is_not_found() {
+        (
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "no such page".to_owned(),
+        )
+    } else if let Some(error) = rejection.find::<warp::filters::body::BodyDeserializeError>() {
+        (
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            format!("the JSON body is not valid: {error}"),
+        )
+    } else if rejection.find::<warp::reject::PayloadTooLarge>().is_some() {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::PayloadTooLarge,
+            "the request body is too large".to_owned(),
+        )
+    } else if rejection.find::<warp::reject::LengthRequired>().is_some() {
+        (
+            StatusCode::LENGTH_REQUIRED,
+            ErrorCode::BadRequest,
+            "send a Content-Length".to_owned(),
+        )
+    } else if rejection
+        .find::<warp::reject::UnsupportedMediaType>()
+        .is_some()
+    {
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::BadRequest,
+            "send JSON with Content-Type: application/json".to_owned(),
+        )
+    } else if rejection.find::<warp::reject::InvalidQuery>().is_some() {
+        (
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            "the query string is not valid".to_owned(),
+        )
+    } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
+        (
+            StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::MethodNotAllowed,
+            "this method is not allowed here".to_owned(),
+        )
+    } else if rejection.find::<warp::reject::MissingHeader>().is_some()
+        || rejection.find::<warp::reject::InvalidHeader>().is_some()
+    {
+        (
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadRequest,
+            "a required header is missing or invalid".to_owned(),
+        )
+    } else {
+        tracing::error!(?rejection, "unhandled rejection");
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+            "internal error".to_owned(),
+        )
+    };
+    Ok(error_reply(status, code, &message))
+}

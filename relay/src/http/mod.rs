@@ -1,0 +1,231 @@
+//! The HTTP side of the relay: routes (warp filters, one function each, the route as its doc
+//! comment) in this file; the handlers they call in `handlers.rs`.
+
+mod handlers;
+
+use crate::App;
+use crate::connection::ClientAddr;
+use crate::error::{ApiError, recover};
+use beseda_protocol::api::{Availability, LoginRequest, NewMessage};
+use beseda_protocol::{ConversationId, ConversationStatus, OperatorProfile};
+use serde::Deserialize;
+use std::sync::Arc;
+use warp::{Filter, Rejection, Reply};
+
+/// The largest JSON body the API reads.
+const MAX_BODY_BYTES: u64 = 64 * 1024;
+
+/// Every HTTP route, with errors turned into JSON.
+pub fn routes(
+    app: Arc<App>,
+) -> impl Filter<Extract = (warp::reply::Response,), Error = std::convert::Infallible>
++ Clone
++ Send
++ Sync
++ 'static {
+    healthz()
+        .or(metrics(app.clone()))
+        .or(login(app.clone()))
+        .or(me(app.clone()))
+        .or(list_conversations(app.clone()))
+        .or(get_conversation(app.clone()))
+        .or(post_message(app.clone()))
+        .or(resolve(app.clone()))
+        .or(reopen(app.clone()))
+        .or(put_availability(app))
+        .map(Reply::into_response)
+        .recover(recover)
+        .unify()
+}
+
+fn with_app(
+    app: Arc<App>,
+) -> impl Filter<Extract = (Arc<App>,), Error = std::convert::Infallible> + Clone {
+    warp::any().map(move || app.clone())
+}
+
+fn client_addr()
+-> impl Filter<Extract = (Option<ClientAddr>,), Error = std::convert::Infallible> + Clone {
+    warp::ext::optional::<ClientAddr>()
+}
+
+fn json_body<T: serde::de::DeserializeOwned + Send>()
+-> impl Filter<Extract = (T,), Error = Rejection> + Clone {
+    warp::body::content_length_limit(MAX_BODY_BYTES).and(warp::body::json())
+}
+
+/// The signed-in operator, from `Authorization: Bearer TOKEN`; 401 otherwise.
+fn operator(app: Arc<App>) -> impl Filter<Extract = (OperatorProfile,), Error = Rejection> + Clone {
+    warp::header::optional::<String>("authorization")
+        .and(with_app(app))
+        .and_then(|header: Option<String>, app: Arc<App>| async move {
+            let token = header
+                .as_deref()
+                .and_then(|value| value.strip_prefix("Bearer "))
+                .map(str::trim)
+                .filter(|token| !token.is_empty())
+                .ok_or(warp::reject::custom(ApiError::Unauthorized))?;
+            handlers::authenticate(&app, token)
+                .await
+                .map_err(warp::reject::custom)
+        })
+}
+
+/// `GET /healthz` → `200 ok`
+fn healthz() -> impl Filter<Extract = (impl Reply,), Error = Rejection> + Clone {
+    warp::path!("healthz").and(warp::get()).map(|| "ok")
+}
+
+/// `GET /metrics` → Prometheus text format
+fn metrics(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Rejection> + Clone {
+    warp::path!("metrics")
+        .and(warp::get())
+        .and(with_app(app))
+        .map(|app: Arc<App>| {
+            let body = handlers::metrics(&app);
+            warp::reply::with_header(body, "content-type", "text/plain; version=0.0.4")
+        })
+}
+
+/// `POST /api/login` `{ email, password }` → `{ token, operator }`
+fn login(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Rejection> + Clone {
+    warp::path!("api" / "login")
+        .and(warp::post())
+        .and(json_body::<LoginRequest>())
+        .and(client_addr())
+        .and(with_app(app))
+        .and_then(
+            |request: LoginRequest, addr: Option<ClientAddr>, app: Arc<App>| async move {
+                handlers::login(&app, request, addr)
+                    .await
+                    .map(|body| warp::reply::json(&body))
+                    .map_err(warp::reject::custom)
+            },
+        )
+}
+
+/// `GET /api/me` → the signed-in operator
+fn me(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Rejection> + Clone {
+    warp::path!("api" / "me")
+        .and(warp::get())
+        .and(operator(app))
+        .map(|operator: OperatorProfile| warp::reply::json(&operator))
+}
+
+#[derive(Deserialize)]
+struct StatusQuery {
+    status: Option<ConversationStatus>,
+}
+
+/// `GET /api/conversations?status=open|resolved` → `[ConversationSummary]`, newest activity first
+fn list_conversations(
+    app: Arc<App>,
+) -> impl Filter<Extract = (impl Reply,), Error = Rejection> + Clone {
+    warp::path!("api" / "conversations")
+        .and(warp::get())
+        .and(operator(app.clone()))
+        .and(warp::query::<StatusQuery>())
+        .and(with_app(app))
+        .and_then(
+            |_: OperatorProfile, query: StatusQuery, app: Arc<App>| async move {
+                app.store
+                    .conversations(query.status)
+                    .await
+                    .map(|list| warp::reply::json(&list))
+                    .map_err(|error| warp::reject::custom(ApiError::from(error)))
+            },
+        )
+}
+
+/// `GET /api/conversations/{id}` → `ConversationDetail` with every message
+fn get_conversation(
+    app: Arc<App>,
+) -> impl Filter<Extract = (impl Reply,), Error = Rejection> + Clone {
+    warp::path!("api" / "conversations" / i64)
+        .and(warp::get())
+        .and(operator(app.clone()))
+        .and(with_app(app))
+        .and_then(|id: i64, _: OperatorProfile, app: Arc<App>| async move {
+            handlers::conversation(&app, ConversationId(id))
+                .await
+                .map(|body| warp::reply::json(&body))
+                .map_err(warp::reject::custom)
+        })
+}
+
+/// `POST /api/conversations/{id}/messages` `{ text, clientId? }` → the stored message
+fn post_message(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Rejection> + Clone {
+    warp::path!("api" / "conversations" / i64 / "messages")
+        .and(warp::post())
+        .and(operator(app.clone()))
+        .and(json_body::<NewMessage>())
+        .and(with_app(app))
+        .and_then(
+            |id: i64, operator: OperatorProfile, body: NewMessage, app: Arc<App>| async move {
+                handlers::post_message(&app, &operator, ConversationId(id), body)
+                    .await
+                    .map(|(message, created)| {
+                        let status = if created {
+                            http::StatusCode::CREATED
+                        } else {
+                            http::StatusCode::OK
+                        };
+                        warp::reply::with_status(warp::reply::json(&message), status)
+                    })
+                    .map_err(warp::reject::custom)
+            },
+        )
+}
+
+/// `POST /api/conversations/{id}/resolve` → the conversation, resolved
+fn resolve(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Rejection> + Clone {
+    set_status(app, "resolve", ConversationStatus::Resolved)
+}
+
+/// `POST /api/conversations/{id}/reopen` → the conversation, open again
+fn reopen(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Rejection> + Clone {
+    set_status(app, "reopen", ConversationStatus::Open)
+}
+
+fn set_status(
+    app: Arc<App>,
+    action: &'static str,
+    status: ConversationStatus,
+) -> impl Filter<Extract = (impl Reply,), Error = Rejection> + Clone {
+    warp::path("api")
+        .and(warp::path("conversations"))
+        .and(warp::path::param::<i64>())
+        .and(warp::path(action))
+        .and(warp::path::end())
+        .and(warp::post())
+        .and(operator(app.clone()))
+        .and(with_app(app))
+        .and_then(
+            move |id: i64, _: OperatorProfile, app: Arc<App>| async move {
+                app.store
+                    .set_status(ConversationId(id), status)
+                    .await
+                    .map(|summary| warp::reply::json(&summary))
+                    .map_err(|error| warp::reject::custom(ApiError::from(error)))
+            },
+        )
+}
+
+/// `PUT /api/me/availability` `{ online }` → `{ online }`
+fn put_availability(
+    app: Arc<App>,
+) -> impl Filter<Extract = (impl Reply,), Error = Rejection> + Clone {
+    warp::path!("api" / "me" / "availability")
+        .and(warp::put())
+        .and(operator(app.clone()))
+        .and(json_body::<Availability>())
+        .and(with_app(app))
+        .and_then(
+            |operator: OperatorProfile, body: Availability, app: Arc<App>| async move {
+                handlers::set_availability(&app, &operator, body)
+                    .await
+                    .map(|body| warp::reply::json(&body))
+                    .map_err(warp::reject::custom)
+            },
+        )
+}

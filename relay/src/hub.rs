@@ -1,0 +1,279 @@
+//! The hub: every connected widget and console, and the fan-out of what happens to them.
+//!
+//! Each socket task owns the receiving end of a bounded outbox; the hub keeps the sending ends.
+//! Committed store events arrive here on the store's writer thread, in commit order, and are
+//! turned into frames once and handed to each interested peer with `try_send`. The hub never
+//! waits: a peer whose outbox is full is dropped (its socket closes and the client resumes from
+//! its last sequence number on reconnect, so nothing is lost). The peer maps sit behind one
+//! `std::sync::Mutex` that is never held across an `.await`.
+
+use crate::store::{Event, PeerTag};
+use beseda_protocol::{ConversationId, MessageId, OperatorId, Seq, VisitorId, operator, visitor};
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
+
+use crate::metrics::Metrics;
+
+/// How many frames may wait for one slow socket before it is dropped.
+pub const OUTBOX_CAPACITY: usize = 256;
+
+/// A frame on its way to one socket.
+#[derive(Clone, Debug)]
+pub enum Outbound {
+    /// A stored message (or its acknowledgement): carries its place so that a session can skip
+    /// what its welcome already contained.
+    Message {
+        id: MessageId,
+        seq: Seq,
+        frame: Utf8Bytes,
+        ack: bool,
+    },
+    /// Any other frame.
+    Frame(Utf8Bytes),
+}
+
+pub type Outbox = mpsc::Sender<Outbound>;
+
+/// A visitor's peers are found by site and visitor id: their conversation follows from those.
+type VisitorKey = (String, VisitorId);
+
+#[derive(Default)]
+struct Peers {
+    visitors: HashMap<VisitorKey, Vec<(PeerTag, Outbox)>>,
+    operators: HashMap<PeerTag, (OperatorId, Outbox)>,
+    online: HashSet<OperatorId>,
+}
+
+/// The connected peers and their fan-out.
+pub struct Hub {
+    peers: Mutex<Peers>,
+    next_tag: AtomicU64,
+    metrics: Arc<Metrics>,
+}
+
+fn to_frame<T: serde::Serialize>(value: &T) -> Utf8Bytes {
+    Utf8Bytes::from(serde_json::to_string(value).expect("protocol types always serialise"))
+}
+
+impl Hub {
+    pub fn new(metrics: Arc<Metrics>) -> Hub {
+        Hub {
+            peers: Mutex::new(Peers::default()),
+            next_tag: AtomicU64::new(1),
+            metrics,
+        }
+    }
+
+    fn peers(&self) -> std::sync::MutexGuard<'_, Peers> {
+        self.peers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A fresh tag for a new socket.
+    pub fn next_tag(&self) -> PeerTag {
+        self.next_tag.fetch_add(1, Ordering::Relaxed)
+    }
+
+    pub fn add_visitor(&self, tag: PeerTag, site: &str, visitor_id: &VisitorId, outbox: Outbox) {
+        let key = (site.to_owned(), visitor_id.clone());
+        self.peers()
+            .visitors
+            .entry(key)
+            .or_default()
+            .push((tag, outbox));
+    }
+
+    pub fn remove_visitor(&self, tag: PeerTag, site: &str, visitor_id: &VisitorId) {
+        let key = (site.to_owned(), visitor_id.clone());
+        let mut peers = self.peers();
+        if let Some(list) = peers.visitors.get_mut(&key) {
+            list.retain(|(peer, _)| *peer != tag);
+            if list.is_empty() {
+                peers.visitors.remove(&key);
+            }
+        }
+    }
+
+    pub fn add_operator(&self, tag: PeerTag, operator_id: OperatorId, outbox: Outbox) {
+        self.peers().operators.insert(tag, (operator_id, outbox));
+    }
+
+    pub fn remove_operator(&self, tag: PeerTag) {
+        self.peers().operators.remove(&tag);
+    }
+
+    /// Whether any operator's availability switch is on.
+    pub fn anyone_online(&self) -> bool {
+        !self.peers().online.is_empty()
+    }
+
+    /// Sets one operator's availability; visitors hear of it when "anyone online" changes.
+    pub fn set_online(&self, operator_id: OperatorId, online: bool) {
+        let mut peers = self.peers();
+        let before = !peers.online.is_empty();
+        if online {
+            peers.online.insert(operator_id);
+        } else {
+            peers.online.remove(&operator_id);
+        }
+        let anyone_online = !peers.online.is_empty();
+        let operator_frame = to_frame(&operator::FromRelay::Availability {
+            operator_id,
+            online,
+            anyone_online,
+        });
+        self.send_to_operators(&mut peers, |_| {
+            Some(Outbound::Frame(operator_frame.clone()))
+        });
+        if before != anyone_online {
+            let visitor_frame = to_frame(&visitor::FromRelay::Availability {
+                online: anyone_online,
+            });
+            let dropped: usize = peers
+                .visitors
+                .values_mut()
+                .map(|list| offer(list, |_| Some(Outbound::Frame(visitor_frame.clone()))))
+                .sum();
+            self.count_dropped(dropped);
+            peers.visitors.retain(|_, list| !list.is_empty());
+        }
+    }
+
+    /// A visitor started or stopped typing: every console hears it.
+    pub fn visitor_typing(&self, conversation_id: ConversationId, typing: bool) {
+        let frame = to_frame(&operator::FromRelay::Typing {
+            conversation_id,
+            typing,
+        });
+        let mut peers = self.peers();
+        self.send_to_operators(&mut peers, |_| Some(Outbound::Frame(frame.clone())));
+    }
+
+    /// An operator started or stopped typing: the visitor's tabs hear it.
+    pub fn operator_typing(&self, site: &str, visitor_id: &VisitorId, typing: bool, name: &str) {
+        let frame = to_frame(&visitor::FromRelay::Typing {
+            typing,
+            name: Some(name.to_owned()),
+        });
+        let mut peers = self.peers();
+        let key = (site.to_owned(), visitor_id.clone());
+        if let Some(list) = peers.visitors.get_mut(&key) {
+            let dropped = offer(list, |_| Some(Outbound::Frame(frame.clone())));
+            self.count_dropped(dropped);
+        }
+    }
+
+    /// Hands committed events to the peers they concern, in the order they were committed.
+    pub fn publish(&self, events: Vec<Event>) {
+        let mut peers = self.peers();
+        for event in events {
+            match event {
+                Event::MessageStored {
+                    message,
+                    site,
+                    visitor_id,
+                    origin,
+                    duplicate,
+                } => {
+                    let (id, seq) = (message.id, message.seq);
+                    let ack = message.client_id.clone().map(|client_id| {
+                        to_frame(&visitor::FromRelay::Ack {
+                            client_id,
+                            message: message.clone(),
+                        })
+                    });
+                    let visitor_frame = to_frame(&visitor::FromRelay::Message {
+                        message: message.clone(),
+                    });
+                    let operator_frame = to_frame(&operator::FromRelay::Message { message });
+                    let route = |tag: PeerTag, copy: &Utf8Bytes| -> Option<Outbound> {
+                        let is_origin = Some(tag) == origin;
+                        let frame = if is_origin {
+                            ack.clone()?
+                        } else if duplicate {
+                            return None;
+                        } else {
+                            copy.clone()
+                        };
+                        Some(Outbound::Message {
+                            id,
+                            seq,
+                            frame,
+                            ack: is_origin,
+                        })
+                    };
+                    if let Some(list) = peers.visitors.get_mut(&(site, visitor_id)) {
+                        let dropped = offer(list, |tag| route(tag, &visitor_frame));
+                        self.count_dropped(dropped);
+                    }
+                    self.send_to_operators(&mut peers, |tag| route(tag, &operator_frame));
+                }
+                Event::ConversationChanged {
+                    conversation,
+                    visitor_id,
+                } => {
+                    let status_frame = to_frame(&visitor::FromRelay::Status {
+                        conversation_id: conversation.id,
+                        status: conversation.status,
+                    });
+                    if let Some(list) = peers
+                        .visitors
+                        .get_mut(&(conversation.site.clone(), visitor_id))
+                    {
+                        let dropped = offer(list, |_| Some(Outbound::Frame(status_frame.clone())));
+                        self.count_dropped(dropped);
+                    }
+                    let frame = to_frame(&operator::FromRelay::Conversation { conversation });
+                    self.send_to_operators(&mut peers, |_| Some(Outbound::Frame(frame.clone())));
+                }
+            }
+        }
+        peers.visitors.retain(|_, list| !list.is_empty());
+    }
+
+    fn send_to_operators(
+        &self,
+        peers: &mut Peers,
+        mut frame_for: impl FnMut(PeerTag) -> Option<Outbound>,
+    ) {
+        let mut dropped = 0;
+        peers
+            .operators
+            .retain(|tag, (_, outbox)| match frame_for(*tag) {
+                Some(outbound) => {
+                    let delivered = outbox.try_send(outbound).is_ok();
+                    dropped += usize::from(!delivered);
+                    delivered
+                }
+                None => true,
+            });
+        self.count_dropped(dropped);
+    }
+
+    fn count_dropped(&self, dropped: usize) {
+        if dropped > 0 {
+            self.metrics
+                .slow_peers_dropped
+                .fetch_add(dropped as u64, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Offers a frame to each peer of a list and forgets those whose outbox is full or closed:
+/// dropping the hub's sender ends the socket task's outbox, and the task closes the socket.
+/// Returns how many were dropped.
+fn offer(
+    list: &mut Vec<(PeerTag, Outbox)>,
+    mut frame_for: impl FnMut(PeerTag) -> Option<Outbound>,
+) -> usize {
+    let before = list.len();
+    list.retain(|(tag, outbox)| match frame_for(*tag) {
+        Some(outbound) => outbox.try_send(outbound).is_ok(),
+        None => true,
+    });
+    before - list.len()
+}

@@ -1,0 +1,174 @@
+//! The Beseda relay: stores every conversation in SQLite and forwards messages between the shop's
+//! visitors (the widget) and its operators (the console).
+//!
+//! [`run`] serves one listener until its shutdown future resolves. See ARCHITECTURE.md for the
+//! map of the modules and the invariants they keep.
+
+pub mod auth;
+pub mod cli;
+mod clock;
+pub mod config;
+mod connection;
+mod error;
+mod http;
+pub mod hub;
+mod limits;
+mod metrics;
+mod session;
+pub mod store;
+mod validation;
+
+pub use config::Config;
+
+use crate::auth::{VisitorTokens, random_bytes};
+use crate::hub::Hub;
+use crate::limits::{ConnectionCap, WindowCounter};
+use crate::metrics::Metrics;
+use crate::store::sqlite::StoreStats;
+use crate::store::{Location, SqliteStore, Store};
+use anyhow::Context;
+use beseda_protocol::VisitorId;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch};
+
+/// How long shutdown waits for open connections to close before giving up on them.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// What every connection and request handler shares.
+pub(crate) struct App {
+    pub config: Config,
+    pub store: Arc<dyn Store>,
+    pub store_stats: Arc<StoreStats>,
+    pub hub: Arc<Hub>,
+    pub visitor_tokens: VisitorTokens,
+    pub metrics: Arc<Metrics>,
+    /// Messages per visitor (site and visitor id) per minute.
+    pub visitor_messages: WindowCounter<(String, VisitorId)>,
+    /// Failed sign-ins per email and per IP address.
+    pub login_failures: WindowCounter<String>,
+    pub connection_cap: ConnectionCap,
+    /// Turns true once, when the relay starts shutting down.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// Serves `listener` until `shutdown` resolves, then closes every socket with a close frame,
+/// lets HTTP requests in flight finish, and commits everything queued before returning.
+pub async fn run(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let metrics = Arc::new(Metrics::default());
+    let hub = Arc::new(Hub::new(metrics.clone()));
+    let location = if config.db.as_os_str() == ":memory:" {
+        Location::Memory
+    } else {
+        Location::File(config.db.clone())
+    };
+    let publisher = hub.clone();
+    let store = Arc::new(
+        SqliteStore::open(location, Box::new(move |events| publisher.publish(events)))
+            .with_context(|| format!("cannot open the database {}", config.db.display()))?,
+    );
+    let secret = store
+        .setting_or_insert("visitor_token_secret", random_bytes::<32>().to_vec())
+        .await?;
+    let secret: [u8; 32] = secret
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("the stored visitor token secret is damaged"))?;
+    for operator_id in store.online_operators().await? {
+        hub.set_online(operator_id, true);
+    }
+    let address = listener.local_addr()?;
+    if config.bootstrap_admin && store.operator_count().await? == 0 {
+        bootstrap_admin(store.as_ref(), address).await?;
+    }
+    if config.allow_origins.is_empty() {
+        tracing::warn!("no --allow-origin given: any web page may embed the widget");
+    }
+
+    let (shutdown_sender, shutdown_receiver) = watch::channel(false);
+    let app = Arc::new(App {
+        visitor_messages: WindowCounter::new(
+            config.visitor_messages_per_minute,
+            Duration::from_secs(60),
+        ),
+        login_failures: WindowCounter::new(config.login_attempts, Duration::from_secs(15 * 60)),
+        connection_cap: ConnectionCap::new(config.connections_per_ip),
+        config,
+        store: store.clone(),
+        store_stats: store.stats(),
+        hub,
+        visitor_tokens: VisitorTokens::new(secret),
+        metrics,
+        shutdown: shutdown_receiver,
+    });
+    // Every connection task holds a clone of `alive`; when all are gone, `all_closed` ends.
+    let (alive, mut all_closed) = mpsc::channel::<()>(1);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let routes = http::routes(app.clone());
+    tracing::info!(%address, "listening");
+
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    let _ = stream.set_nodelay(true);
+                    let task = connection::handle(stream, peer, app.clone(), routes.clone(), graceful.watcher());
+                    let alive = alive.clone();
+                    tokio::spawn(async move {
+                        task.await;
+                        drop(alive);
+                    });
+                }
+                Err(error) => {
+                    // Usually out of file descriptors: wait for some to be freed instead of spinning.
+                    tracing::error!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            },
+            () = &mut shutdown => break,
+        }
+    }
+
+    tracing::info!("shutting down");
+    drop(listener);
+    let _ = shutdown_sender.send(true);
+    drop(alive);
+    let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
+        graceful.shutdown().await;
+        all_closed.recv().await;
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!("some connections did not close in time");
+    }
+    drop(app);
+    tokio::task::spawn_blocking(move || store.close()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Creates the first admin on an empty database and prints its sign-in, once.
+async fn bootstrap_admin(store: &SqliteStore, address: std::net::SocketAddr) -> anyhow::Result<()> {
+    let password = auth::to_hex(&random_bytes::<9>());
+    let hash = tokio::task::spawn_blocking({
+        let password = password.clone();
+        move || auth::hash_password(&password)
+    })
+    .await?
+    .map_err(|error| anyhow::anyhow!(error))?;
+    let profile = store
+        .add_operator("admin@localhost", "Admin", &hash, true)
+        .await?;
+    println!(
+        "Created the first operator (admin). Sign in at http://{address}/console/ as {} with the password {password}\n\
+         It is shown only this once; add more operators with `beseda-relay operator add`.",
+        profile.email
+    );
+    Ok(())
+}

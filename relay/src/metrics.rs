@@ -1,0 +1,132 @@
+//! Counters and gauges the relay exports at `/metrics` in the Prometheus text format.
+
+use std::fmt::Write;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Upper bounds of the store latency histogram, in seconds.
+const LATENCY_BUCKETS: [f64; 12] = [
+    0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+];
+
+/// Everything counted; plain atomics, so counting never waits.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    pub visitor_connections: AtomicI64,
+    pub operator_connections: AtomicI64,
+    pub messages_stored: AtomicU64,
+    pub messages_refused: AtomicU64,
+    pub upgrades_refused: AtomicU64,
+    pub slow_peers_dropped: AtomicU64,
+    pub http_requests: AtomicU64,
+    store_write_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
+    store_write_count: AtomicU64,
+    store_write_micros: AtomicU64,
+}
+
+impl Metrics {
+    /// Records how long a store write took, from the call to the commit.
+    pub fn observe_store_write(&self, elapsed: Duration) {
+        let seconds = elapsed.as_secs_f64();
+        for (bucket, bound) in self.store_write_buckets.iter().zip(LATENCY_BUCKETS) {
+            if seconds <= bound {
+                bucket.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.store_write_count.fetch_add(1, Ordering::Relaxed);
+        self.store_write_micros.fetch_add(
+            u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
+    }
+
+    /// The Prometheus exposition text; `commits` and `committed_jobs` come from the store.
+    pub fn render(&self, commits: u64, committed_jobs: u64) -> String {
+        let mut text = String::with_capacity(2048);
+        let mut gauge = |name: &str, help: &str, kind: &str, value: String| {
+            let _ = writeln!(
+                text,
+                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
+            );
+        };
+        gauge(
+            "beseda_visitor_connections",
+            "Open visitor WebSockets.",
+            "gauge",
+            load_i(&self.visitor_connections),
+        );
+        gauge(
+            "beseda_operator_connections",
+            "Open operator WebSockets.",
+            "gauge",
+            load_i(&self.operator_connections),
+        );
+        gauge(
+            "beseda_messages_stored_total",
+            "Messages committed to the database.",
+            "counter",
+            load(&self.messages_stored),
+        );
+        gauge(
+            "beseda_messages_refused_total",
+            "Messages refused (size, rate, validation).",
+            "counter",
+            load(&self.messages_refused),
+        );
+        gauge(
+            "beseda_upgrades_refused_total",
+            "WebSocket upgrades refused (origin, path, caps).",
+            "counter",
+            load(&self.upgrades_refused),
+        );
+        gauge(
+            "beseda_slow_peers_dropped_total",
+            "Sockets closed because they did not keep up.",
+            "counter",
+            load(&self.slow_peers_dropped),
+        );
+        gauge(
+            "beseda_http_requests_total",
+            "HTTP requests served.",
+            "counter",
+            load(&self.http_requests),
+        );
+        gauge(
+            "beseda_store_commits_total",
+            "Write transactions committed (each may hold many writes).",
+            "counter",
+            commits.to_string(),
+        );
+        gauge(
+            "beseda_store_committed_writes_total",
+            "Writes committed.",
+            "counter",
+            committed_jobs.to_string(),
+        );
+        let name = "beseda_store_write_seconds";
+        let _ = writeln!(
+            text,
+            "# HELP {name} Time from a write request to its commit.\n# TYPE {name} histogram"
+        );
+        for (bucket, bound) in self.store_write_buckets.iter().zip(LATENCY_BUCKETS) {
+            let _ = writeln!(
+                text,
+                "{name}_bucket{{le=\"{bound}\"}} {}",
+                bucket.load(Ordering::Relaxed)
+            );
+        }
+        let count = self.store_write_count.load(Ordering::Relaxed);
+        let _ = writeln!(text, "{name}_bucket{{le=\"+Inf\"}} {count}");
+        let sum = self.store_write_micros.load(Ordering::Relaxed) as f64 / 1e6;
+        let _ = writeln!(text, "{name}_sum {sum}\n{name}_count {count}");
+        text
+    }
+}
+
+fn load(counter: &AtomicU64) -> String {
+    counter.load(Ordering::Relaxed).to_string()
+}
+
+fn load_i(gauge: &AtomicI64) -> String {
+    gauge.load(Ordering::Relaxed).to_string()
+}

@@ -1,0 +1,294 @@
+//! `/ws/operator`: the console's socket. The hello carries the bearer token from `/api/login`;
+//! afterwards the console hears of every stored message and conversation change.
+
+use super::visitor::scopeguard;
+use super::{Flow, Handler, first_text, pump, refuse, send_json};
+use crate::App;
+use crate::auth::session_token_hash;
+use crate::connection::Socket;
+use crate::hub::{OUTBOX_CAPACITY, Outbound};
+use crate::limits::ConnectionSlot;
+use crate::store::{MessageTarget, NewMessage, PeerTag, StoreError};
+use crate::validation::{check_client_id, check_text};
+use beseda_protocol::operator::{FromRelay, ToRelay};
+use beseda_protocol::{
+    Author, ClientMessageId, ConversationId, ErrorCode, MessageId, OperatorProfile,
+    PROTOCOL_VERSION,
+};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+/// The most missed messages a welcome carries; a console that was away longer reloads over REST.
+const MAX_MISSED: u32 = 1000;
+
+fn error_frame(code: ErrorCode, message: &str, client_id: Option<ClientMessageId>) -> String {
+    serde_json::to_string(&FromRelay::Error {
+        code,
+        message: message.to_owned(),
+        client_id,
+    })
+    .expect("protocol types always serialise")
+}
+
+pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
+    app.metrics
+        .operator_connections
+        .fetch_add(1, Ordering::Relaxed);
+    let _count = scopeguard(|| {
+        app.metrics
+            .operator_connections
+            .fetch_sub(1, Ordering::Relaxed)
+    });
+    let (operator, last_message_id) = match greet(&mut socket, &app).await {
+        Ok(greeted) => greeted,
+        Err((code, message)) => {
+            refuse(
+                &mut socket,
+                error_frame(code, &message, None),
+                CloseCode::Policy,
+                &message,
+            )
+            .await;
+            return;
+        }
+    };
+    let tag = app.hub.next_tag();
+    let (outbox, mut inbox) = mpsc::channel(OUTBOX_CAPACITY);
+    app.hub.add_operator(tag, operator.id, outbox);
+    let _registration = scopeguard(|| app.hub.remove_operator(tag));
+    let missed = match app
+        .store
+        .messages_after_id(last_message_id, MAX_MISSED)
+        .await
+    {
+        Ok(missed) => missed,
+        Err(error) => {
+            let message = error.to_string();
+            refuse(
+                &mut socket,
+                error_frame(ErrorCode::Internal, &message, None),
+                CloseCode::Error,
+                "internal error",
+            )
+            .await;
+            return;
+        }
+    };
+    let delivered = missed
+        .last()
+        .map(|message| message.id)
+        .or(last_message_id)
+        .unwrap_or(MessageId(0));
+    let welcome = FromRelay::Welcome {
+        version: PROTOCOL_VERSION,
+        operator: operator.clone(),
+        missed,
+    };
+    if !send_json(&mut socket, &welcome).await {
+        return;
+    }
+    let mut session = OperatorSession {
+        app: &app,
+        tag,
+        operator,
+        delivered,
+    };
+    pump(&mut socket, &mut inbox, &mut session, &app).await;
+}
+
+async fn greet(
+    socket: &mut Socket,
+    app: &App,
+) -> Result<(OperatorProfile, Option<MessageId>), (ErrorCode, String)> {
+    let text = first_text(socket, app).await?;
+    let frame: ToRelay = serde_json::from_str(&text)
+        .map_err(|error| (ErrorCode::BadFrame, format!("not a valid frame: {error}")))?;
+    let ToRelay::Hello {
+        version,
+        token,
+        last_message_id,
+    } = frame
+    else {
+        return Err((
+            ErrorCode::HelloRequired,
+            "the first frame must be a hello".to_owned(),
+        ));
+    };
+    if version != PROTOCOL_VERSION {
+        return Err((
+            ErrorCode::UnsupportedVersion,
+            format!("this relay speaks protocol version {PROTOCOL_VERSION}"),
+        ));
+    }
+    let operator = app
+        .store
+        .session_operator(session_token_hash(&token))
+        .await
+        .map_err(|error| (ErrorCode::Internal, error.to_string()))?
+        .ok_or((
+            ErrorCode::Unauthorized,
+            "sign in again: this token is not valid".to_owned(),
+        ))?;
+    Ok((operator, last_message_id))
+}
+
+struct OperatorSession<'a> {
+    app: &'a App,
+    tag: PeerTag,
+    operator: OperatorProfile,
+    /// The highest message id the welcome delivered.
+    delivered: MessageId,
+}
+
+impl OperatorSession<'_> {
+    async fn reply(
+        &mut self,
+        socket: &mut Socket,
+        client_id: ClientMessageId,
+        conversation_id: ConversationId,
+        text: String,
+    ) -> Flow {
+        if let Err((code, message)) = check_client_id(&client_id)
+            .and_then(|()| check_text(&text, self.app.config.max_text_chars))
+        {
+            self.app
+                .metrics
+                .messages_refused
+                .fetch_add(1, Ordering::Relaxed);
+            return answer(socket, error_frame(code, &message, Some(client_id))).await;
+        }
+        let started = std::time::Instant::now();
+        let new_message = NewMessage {
+            target: MessageTarget::Conversation(conversation_id),
+            author: Author::Operator,
+            operator_id: Some(self.operator.id),
+            client_id: Some(client_id.clone()),
+            text,
+            origin: Some(self.tag),
+        };
+        match self.app.store.append_message(new_message).await {
+            Ok(appended) => {
+                self.app.metrics.observe_store_write(started.elapsed());
+                if !appended.duplicate {
+                    self.app
+                        .metrics
+                        .messages_stored
+                        .fetch_add(1, Ordering::Relaxed);
+                }
+                Flow::Continue
+            }
+            Err(StoreError::NotFound) => {
+                answer(
+                    socket,
+                    error_frame(ErrorCode::NotFound, "no such conversation", Some(client_id)),
+                )
+                .await
+            }
+            Err(error) => {
+                tracing::error!(%error, "storing an operator message failed");
+                answer(
+                    socket,
+                    error_frame(
+                        ErrorCode::Internal,
+                        "the message could not be stored; send it again",
+                        Some(client_id),
+                    ),
+                )
+                .await
+            }
+        }
+    }
+
+    async fn typing(
+        &mut self,
+        socket: &mut Socket,
+        conversation_id: ConversationId,
+        typing: bool,
+    ) -> Flow {
+        match self.app.store.conversation_summary(conversation_id).await {
+            Ok(conversation) => {
+                self.app.hub.operator_typing(
+                    &conversation.site,
+                    &conversation.visitor.id,
+                    typing,
+                    &self.operator.name,
+                );
+                Flow::Continue
+            }
+            Err(StoreError::NotFound) => {
+                answer(
+                    socket,
+                    error_frame(ErrorCode::NotFound, "no such conversation", None),
+                )
+                .await
+            }
+            Err(error) => {
+                answer(
+                    socket,
+                    error_frame(ErrorCode::Internal, &error.to_string(), None),
+                )
+                .await
+            }
+        }
+    }
+}
+
+async fn answer(socket: &mut Socket, frame: String) -> Flow {
+    use futures_util::SinkExt;
+    match socket
+        .send(tokio_tungstenite::tungstenite::Message::text(frame))
+        .await
+    {
+        Ok(()) => Flow::Continue,
+        Err(_) => Flow::Close(
+            ErrorCode::Internal,
+            "send failed".to_owned(),
+            CloseCode::Error,
+        ),
+    }
+}
+
+impl Handler for OperatorSession<'_> {
+    async fn on_text(&mut self, socket: &mut Socket, text: &str) -> Flow {
+        match serde_json::from_str::<ToRelay>(text) {
+            Err(error) => {
+                answer(
+                    socket,
+                    error_frame(
+                        ErrorCode::BadFrame,
+                        &format!("not a valid frame: {error}"),
+                        None,
+                    ),
+                )
+                .await
+            }
+            Ok(ToRelay::Hello { .. }) => Flow::Close(
+                ErrorCode::HelloRequired,
+                "hello was already said".to_owned(),
+                CloseCode::Policy,
+            ),
+            Ok(ToRelay::Send {
+                client_id,
+                conversation_id,
+                text,
+            }) => self.reply(socket, client_id, conversation_id, text).await,
+            Ok(ToRelay::Typing {
+                conversation_id,
+                typing,
+            }) => self.typing(socket, conversation_id, typing).await,
+        }
+    }
+
+    fn wants(&self, outbound: &Outbound) -> bool {
+        match outbound {
+            Outbound::Message { id, ack, .. } => *ack || *id > self.delivered,
+            Outbound::Frame(_) => true,
+        }
+    }
+
+    fn error_frame(&self, code: ErrorCode, message: &str) -> String {
+        error_frame(code, message, None)
+    }
+}

@@ -1,0 +1,335 @@
+//! `/ws/visitor`: the widget's socket.
+//!
+//! The hello names the site and (after the first visit) the visitor token; the relay derives the
+//! conversation from the token, so a visitor can reach no conversation but their own.
+
+use super::{Flow, Handler, first_text, pump, refuse, send_json};
+use crate::App;
+use crate::connection::Socket;
+use crate::hub::{OUTBOX_CAPACITY, Outbound};
+use crate::limits::ConnectionSlot;
+use crate::store::{MessageTarget, NewMessage, PeerTag};
+use crate::validation::{check_client_id, check_text};
+use beseda_protocol::visitor::{FromRelay, ToRelay, VisitorConversation};
+use beseda_protocol::{
+    Author, ClientMessageId, ConversationId, ErrorCode, PROTOCOL_VERSION, Seq, VisitorId,
+};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+fn error_frame(code: ErrorCode, message: &str, client_id: Option<ClientMessageId>) -> String {
+    serde_json::to_string(&FromRelay::Error {
+        code,
+        message: message.to_owned(),
+        client_id,
+    })
+    .expect("protocol types always serialise")
+}
+
+/// A visitor who passed the hello.
+struct Greeted {
+    site: String,
+    visitor_id: VisitorId,
+    token: String,
+    last_seq: Seq,
+}
+
+pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
+    app.metrics
+        .visitor_connections
+        .fetch_add(1, Ordering::Relaxed);
+    let _count = scopeguard(|| {
+        app.metrics
+            .visitor_connections
+            .fetch_sub(1, Ordering::Relaxed)
+    });
+    let greeted = match greet(&mut socket, &app).await {
+        Ok(greeted) => greeted,
+        Err((code, message)) => {
+            refuse(
+                &mut socket,
+                error_frame(code, &message, None),
+                CloseCode::Policy,
+                &message,
+            )
+            .await;
+            return;
+        }
+    };
+    let tag = app.hub.next_tag();
+    let (outbox, mut inbox) = mpsc::channel(OUTBOX_CAPACITY);
+    // Register before reading the history: a message committed in between then arrives through
+    // the outbox too, and `wants` drops the copy the welcome already carried.
+    app.hub
+        .add_visitor(tag, &greeted.site, &greeted.visitor_id, outbox);
+    let _registration = scopeguard(|| {
+        app.hub
+            .remove_visitor(tag, &greeted.site, &greeted.visitor_id)
+    });
+    let mut session = VisitorSession {
+        app: &app,
+        tag,
+        site: &greeted.site,
+        visitor_id: &greeted.visitor_id,
+        conversation_id: None,
+        delivered: Seq(0),
+    };
+    match session.welcome(&mut socket, &greeted).await {
+        Ok(()) => pump(&mut socket, &mut inbox, &mut session, &app).await,
+        Err(message) => {
+            refuse(
+                &mut socket,
+                error_frame(ErrorCode::Internal, &message, None),
+                CloseCode::Error,
+                &message,
+            )
+            .await
+        }
+    }
+}
+
+/// Reads and checks the hello.
+async fn greet(socket: &mut Socket, app: &App) -> Result<Greeted, (ErrorCode, String)> {
+    let text = first_text(socket, app).await?;
+    let frame: ToRelay = serde_json::from_str(&text)
+        .map_err(|error| (ErrorCode::BadFrame, format!("not a valid frame: {error}")))?;
+    let ToRelay::Hello {
+        version,
+        site,
+        token,
+        last_seq,
+    } = frame
+    else {
+        return Err((
+            ErrorCode::HelloRequired,
+            "the first frame must be a hello".to_owned(),
+        ));
+    };
+    if version != PROTOCOL_VERSION {
+        return Err((
+            ErrorCode::UnsupportedVersion,
+            format!("this relay speaks protocol version {PROTOCOL_VERSION}"),
+        ));
+    }
+    let site_known = app
+        .store
+        .site_exists(&site)
+        .await
+        .map_err(|error| (ErrorCode::Internal, error.to_string()))?;
+    if !site_known {
+        return Err((
+            ErrorCode::UnknownSite,
+            format!("this relay serves no site named {site:?}"),
+        ));
+    }
+    let (visitor_id, token) = match token {
+        Some(token) => {
+            let visitor_id = app.visitor_tokens.verify(&token).ok_or((
+                ErrorCode::InvalidToken,
+                "this visitor token was not issued by this relay".to_owned(),
+            ))?;
+            (visitor_id, token)
+        }
+        None => app.visitor_tokens.issue(),
+    };
+    Ok(Greeted {
+        site,
+        visitor_id,
+        token,
+        last_seq: last_seq.unwrap_or_default(),
+    })
+}
+
+struct VisitorSession<'a> {
+    app: &'a App,
+    tag: PeerTag,
+    site: &'a str,
+    visitor_id: &'a VisitorId,
+    conversation_id: Option<ConversationId>,
+    /// The highest sequence number the welcome delivered; later copies from the hub are skipped.
+    delivered: Seq,
+}
+
+impl VisitorSession<'_> {
+    async fn welcome(&mut self, socket: &mut Socket, greeted: &Greeted) -> Result<(), String> {
+        let store = &self.app.store;
+        let conversation = store
+            .visitor_conversation(self.site, self.visitor_id)
+            .await
+            .map_err(|error| error.to_string())?;
+        let mut missed = Vec::new();
+        if let Some(conversation) = &conversation {
+            missed = store
+                .messages_after_seq(conversation.id, greeted.last_seq)
+                .await
+                .map_err(|error| error.to_string())?;
+            self.conversation_id = Some(conversation.id);
+            let last_known = Seq(conversation.message_count).min(greeted.last_seq);
+            self.delivered = missed.last().map_or(last_known, |message| message.seq);
+        }
+        let welcome = FromRelay::Welcome {
+            version: PROTOCOL_VERSION,
+            token: greeted.token.clone(),
+            conversation: conversation.map(|conversation| VisitorConversation {
+                id: conversation.id,
+                status: conversation.status,
+                last_seq: Seq(conversation.message_count).max(self.delivered),
+            }),
+            missed,
+            online: self.app.hub.anyone_online(),
+            max_text_chars: self.app.config.max_text_chars,
+        };
+        if send_json(socket, &welcome).await {
+            Ok(())
+        } else {
+            Err("the welcome could not be sent".to_owned())
+        }
+    }
+
+    async fn send(
+        &mut self,
+        socket: &mut Socket,
+        client_id: ClientMessageId,
+        text: String,
+    ) -> Flow {
+        let checked = check_client_id(&client_id)
+            .and_then(|()| check_text(&text, self.app.config.max_text_chars));
+        let refusal = match checked {
+            Err(refusal) => Some(refusal),
+            Ok(())
+                if !self
+                    .app
+                    .visitor_messages
+                    .try_acquire(&(self.site.to_owned(), self.visitor_id.clone())) =>
+            {
+                Some((
+                    ErrorCode::RateLimited,
+                    format!(
+                        "at most {} messages a minute; wait a moment",
+                        self.app.config.visitor_messages_per_minute
+                    ),
+                ))
+            }
+            Ok(()) => None,
+        };
+        if let Some((code, message)) = refusal {
+            self.app
+                .metrics
+                .messages_refused
+                .fetch_add(1, Ordering::Relaxed);
+            let frame = error_frame(code, &message, Some(client_id));
+            return if send_json_text(socket, frame).await {
+                Flow::Continue
+            } else {
+                Flow::Close(code, message, CloseCode::Error)
+            };
+        }
+        let started = std::time::Instant::now();
+        let new_message = NewMessage {
+            target: MessageTarget::Visitor {
+                site: self.site.to_owned(),
+                visitor_id: self.visitor_id.clone(),
+            },
+            author: Author::Visitor,
+            operator_id: None,
+            client_id: Some(client_id.clone()),
+            text,
+            origin: Some(self.tag),
+        };
+        // The acknowledgement reaches this socket through the hub, in commit order.
+        match self.app.store.append_message(new_message).await {
+            Ok(appended) => {
+                self.app.metrics.observe_store_write(started.elapsed());
+                if !appended.duplicate {
+                    self.app
+                        .metrics
+                        .messages_stored
+                        .fetch_add(1, Ordering::Relaxed);
+                }
+                self.conversation_id = Some(appended.message.conversation_id);
+                Flow::Continue
+            }
+            Err(error) => {
+                tracing::error!(%error, "storing a visitor message failed");
+                let frame = error_frame(
+                    ErrorCode::Internal,
+                    "the message could not be stored; send it again",
+                    Some(client_id),
+                );
+                if send_json_text(socket, frame).await {
+                    Flow::Continue
+                } else {
+                    Flow::Close(ErrorCode::Internal, "send failed".into(), CloseCode::Error)
+                }
+            }
+        }
+    }
+}
+
+async fn send_json_text(socket: &mut Socket, frame: String) -> bool {
+    use futures_util::SinkExt;
+    socket
+        .send(tokio_tungstenite::tungstenite::Message::text(frame))
+        .await
+        .is_ok()
+}
+
+impl Handler for VisitorSession<'_> {
+    async fn on_text(&mut self, socket: &mut Socket, text: &str) -> Flow {
+        let frame: ToRelay = match serde_json::from_str(text) {
+            Ok(frame) => frame,
+            Err(error) => {
+                let frame = error_frame(
+                    ErrorCode::BadFrame,
+                    &format!("not a valid frame: {error}"),
+                    None,
+                );
+                return if send_json_text(socket, frame).await {
+                    Flow::Continue
+                } else {
+                    Flow::Close(ErrorCode::BadFrame, String::new(), CloseCode::Error)
+                };
+            }
+        };
+        match frame {
+            ToRelay::Hello { .. } => Flow::Close(
+                ErrorCode::HelloRequired,
+                "hello was already said".to_owned(),
+                CloseCode::Policy,
+            ),
+            ToRelay::Send { client_id, text } => self.send(socket, client_id, text).await,
+            ToRelay::Typing { typing } => {
+                if let Some(conversation_id) = self.conversation_id {
+                    self.app.hub.visitor_typing(conversation_id, typing);
+                }
+                Flow::Continue
+            }
+        }
+    }
+
+    fn wants(&self, outbound: &Outbound) -> bool {
+        match outbound {
+            Outbound::Message { seq, ack, .. } => *ack || *seq > self.delivered,
+            Outbound::Frame(_) => true,
+        }
+    }
+
+    fn error_frame(&self, code: ErrorCode, message: &str) -> String {
+        error_frame(code, message, None)
+    }
+}
+
+/// Runs `cleanup` when dropped: keeps the hub and the gauges right on every way out of a session.
+pub(super) fn scopeguard<F: FnOnce() -> R, R>(cleanup: F) -> impl Drop {
+    struct Guard<F: FnOnce() -> R, R>(Option<F>);
+    impl<F: FnOnce() -> R, R> Drop for Guard<F, R> {
+        fn drop(&mut self) {
+            if let Some(cleanup) = self.0.take() {
+                cleanup();
+            }
+        }
+    }
+    Guard(Some(cleanup))
+}

@@ -1,0 +1,158 @@
+//! Persistence: the [`Store`] trait the rest of the relay talks to, and its SQLite implementation.
+//!
+//! No rusqlite type crosses this module's boundary. Every write is committed before its future
+//! resolves, and before the [`Event`]s it caused are handed to the commit listener, in commit
+//! order, so that nobody is ever told about a message that a crash could still take back.
+
+mod queries;
+mod schema;
+pub mod sqlite;
+
+pub use sqlite::{Location, SqliteStore};
+
+use beseda_protocol::api::{ConversationDetail, ConversationSummary};
+use beseda_protocol::{
+    Author, ClientMessageId, ConversationId, ConversationStatus, Message, MessageId, OperatorId,
+    OperatorProfile, Seq, VisitorId,
+};
+use std::future::Future;
+use std::pin::Pin;
+
+/// What every store method returns.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// Why a store call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("already exists: {0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Database(String),
+    #[error("the store is closed")]
+    Closed,
+}
+
+/// Which peer caused a write, so that its own socket gets an acknowledgement instead of a copy.
+pub type PeerTag = u64;
+
+/// A message to store.
+#[derive(Clone, Debug)]
+pub struct NewMessage {
+    pub target: MessageTarget,
+    pub author: Author,
+    pub operator_id: Option<OperatorId>,
+    pub client_id: Option<ClientMessageId>,
+    pub text: String,
+    pub origin: Option<PeerTag>,
+}
+
+/// Where a new message goes.
+#[derive(Clone, Debug)]
+pub enum MessageTarget {
+    /// The visitor's conversation on a site, created on the first message and reopened if resolved.
+    Visitor { site: String, visitor_id: VisitorId },
+    /// An existing conversation, by id.
+    Conversation(ConversationId),
+}
+
+/// The result of storing a message.
+#[derive(Clone, Debug)]
+pub struct Appended {
+    pub message: Message,
+    /// True when the client id had been stored before: nothing new was written.
+    pub duplicate: bool,
+}
+
+/// Something that changed, reported to the commit listener after the commit.
+#[derive(Clone, Debug)]
+pub enum Event {
+    MessageStored {
+        message: Message,
+        site: String,
+        visitor_id: VisitorId,
+        origin: Option<PeerTag>,
+        /// A resend of a stored client id: only the sender needs to hear of it.
+        duplicate: bool,
+    },
+    ConversationChanged {
+        conversation: ConversationSummary,
+        visitor_id: VisitorId,
+    },
+}
+
+/// An operator with the hash to check a password against.
+#[derive(Clone, Debug)]
+pub struct OperatorCredentials {
+    pub profile: OperatorProfile,
+    pub password_hash: String,
+}
+
+/// Persistence for conversations, operators and relay settings.
+pub trait Store: Send + Sync + 'static {
+    /// Stores a message, or returns the stored one when its client id was seen before.
+    fn append_message(&self, new_message: NewMessage) -> StoreFuture<'_, Appended>;
+    /// Messages of a conversation with a sequence number above `after`, in order.
+    fn messages_after_seq(
+        &self,
+        conversation_id: ConversationId,
+        after: Seq,
+    ) -> StoreFuture<'_, Vec<Message>>;
+    /// Messages of all conversations with an id above `after`, oldest first, at most `limit`.
+    /// Without `after`, the newest `limit` messages.
+    fn messages_after_id(
+        &self,
+        after: Option<MessageId>,
+        limit: u32,
+    ) -> StoreFuture<'_, Vec<Message>>;
+    /// The visitor's conversation on a site, if they have written anything yet.
+    fn visitor_conversation(
+        &self,
+        site: &str,
+        visitor_id: &VisitorId,
+    ) -> StoreFuture<'_, Option<ConversationSummary>>;
+    fn conversations(
+        &self,
+        status: Option<ConversationStatus>,
+    ) -> StoreFuture<'_, Vec<ConversationSummary>>;
+    fn conversation(&self, conversation_id: ConversationId) -> StoreFuture<'_, ConversationDetail>;
+    fn conversation_summary(
+        &self,
+        conversation_id: ConversationId,
+    ) -> StoreFuture<'_, ConversationSummary>;
+    /// Resolves or reopens a conversation; answers the conversation as it now is.
+    fn set_status(
+        &self,
+        conversation_id: ConversationId,
+        status: ConversationStatus,
+    ) -> StoreFuture<'_, ConversationSummary>;
+
+    fn site_exists(&self, name: &str) -> StoreFuture<'_, bool>;
+    /// Creates a site unless one of that name exists; true when it was created.
+    fn ensure_site(&self, name: &str, title: &str) -> StoreFuture<'_, bool>;
+
+    fn operator_count(&self) -> StoreFuture<'_, u64>;
+    fn add_operator(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+        admin: bool,
+    ) -> StoreFuture<'_, OperatorProfile>;
+    fn operator_credentials(&self, email: &str) -> StoreFuture<'_, Option<OperatorCredentials>>;
+    fn create_session(
+        &self,
+        token_hash: [u8; 32],
+        operator_id: OperatorId,
+        expires_at_millis: i64,
+    ) -> StoreFuture<'_, ()>;
+    /// The operator a session token belongs to, if the session exists and has not expired.
+    fn session_operator(&self, token_hash: [u8; 32]) -> StoreFuture<'_, Option<OperatorProfile>>;
+    fn set_operator_online(&self, operator_id: OperatorId, online: bool) -> StoreFuture<'_, ()>;
+    /// The ids of the operators whose availability switch is on.
+    fn online_operators(&self) -> StoreFuture<'_, Vec<OperatorId>>;
+
+    /// A relay setting, created with `create` on first use and the same forever after.
+    fn setting_or_insert(&self, key: &str, create: Vec<u8>) -> StoreFuture<'_, Vec<u8>>;
+}

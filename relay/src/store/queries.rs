@@ -1,0 +1,537 @@
+//! The SQL behind the store, as plain functions on a connection (or a savepoint inside the
+//! writer's transaction). Unit-tested on an in-memory database at the bottom of `sqlite.rs`.
+
+use super::{Appended, Event, MessageTarget, NewMessage, OperatorCredentials, StoreError};
+use crate::clock::{iso8601, now_millis};
+use beseda_protocol::api::{ConversationDetail, ConversationSummary, VisitorInfo};
+use beseda_protocol::{
+    Author, ClientMessageId, ConversationId, ConversationStatus, Message, MessageId, OperatorId,
+    OperatorProfile, Seq, VisitorId,
+};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        match error {
+            rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
+            other => StoreError::Database(other.to_string()),
+        }
+    }
+}
+
+const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.seq, m.client_id, m.author, m.operator_id, o.name, m.text, m.sent_at";
+const MESSAGE_FROM: &str = "messages m LEFT JOIN operators o ON o.id = m.operator_id";
+
+fn author_from_str(text: &str) -> Author {
+    match text {
+        "operator" => Author::Operator,
+        "system" => Author::System,
+        _ => Author::Visitor,
+    }
+}
+
+fn author_as_str(author: Author) -> &'static str {
+    match author {
+        Author::Visitor => "visitor",
+        Author::Operator => "operator",
+        Author::System => "system",
+    }
+}
+
+fn status_from_str(text: &str) -> ConversationStatus {
+    if text == "resolved" {
+        ConversationStatus::Resolved
+    } else {
+        ConversationStatus::Open
+    }
+}
+
+fn message_from_row(row: &Row<'_>) -> rusqlite::Result<Message> {
+    Ok(Message {
+        id: MessageId(row.get(0)?),
+        conversation_id: ConversationId(row.get(1)?),
+        seq: Seq(u64::try_from(row.get::<_, i64>(2)?).unwrap_or(0)),
+        client_id: row.get::<_, Option<String>>(3)?.map(ClientMessageId),
+        author: author_from_str(&row.get::<_, String>(4)?),
+        operator_id: row.get::<_, Option<i64>>(5)?.map(OperatorId),
+        author_name: row.get(6)?,
+        text: row.get(7)?,
+        sent_at: iso8601(row.get(8)?),
+    })
+}
+
+fn message_by_id(connection: &Connection, message_id: i64) -> Result<Message, StoreError> {
+    let sql = format!("SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.id = ?1");
+    Ok(connection.query_row(&sql, [message_id], message_from_row)?)
+}
+
+/// The conversation's row id and visitor, for a message target; creates or reopens the visitor's
+/// conversation when a visitor writes.
+fn resolve_target(
+    connection: &Connection,
+    target: &MessageTarget,
+    author: Author,
+    now: i64,
+    events: &mut Vec<Event>,
+) -> Result<(ConversationId, String, VisitorId), StoreError> {
+    match target {
+        MessageTarget::Conversation(conversation_id) => {
+            let (site, visitor_id): (String, String) = connection.query_row(
+                "SELECT site, visitor_id FROM conversations WHERE id = ?1",
+                [conversation_id.0],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )?;
+            Ok((*conversation_id, site, VisitorId(visitor_id)))
+        }
+        MessageTarget::Visitor { site, visitor_id } => {
+            let existing: Option<(i64, String)> = connection
+                .query_row(
+                    "SELECT id, status FROM conversations WHERE site = ?1 AND visitor_id = ?2",
+                    params![site, visitor_id.0],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()?;
+            let conversation_id = match existing {
+                Some((id, _)) => ConversationId(id),
+                None => {
+                    connection.execute(
+                        "INSERT INTO conversations (site, visitor_id, status, created_at, updated_at)
+                         VALUES (?1, ?2, 'open', ?3, ?3)",
+                        params![site, visitor_id.0, now],
+                    )?;
+                    ConversationId(connection.last_insert_rowid())
+                }
+            };
+            let reopen = matches!(&existing, Some((_, status)) if status == "resolved")
+                && author == Author::Visitor;
+            if reopen {
+                connection.execute(
+                    "UPDATE conversations SET status = 'open' WHERE id = ?1",
+                    [conversation_id.0],
+                )?;
+            }
+            if existing.is_none() || reopen {
+                events.push(Event::ConversationChanged {
+                    conversation: conversation_summary(connection, conversation_id)?,
+                    visitor_id: visitor_id.clone(),
+                });
+            }
+            Ok((conversation_id, site.clone(), visitor_id.clone()))
+        }
+    }
+}
+
+/// Stores a message, or finds the one stored earlier under the same client id.
+pub fn append_message(
+    connection: &Connection,
+    new_message: &NewMessage,
+    events: &mut Vec<Event>,
+) -> Result<Appended, StoreError> {
+    let now = now_millis();
+    if let (Some(client_id), MessageTarget::Visitor { site, visitor_id }) =
+        (&new_message.client_id, &new_message.target)
+    {
+        // A resend must not reopen a conversation or create one: look for the stored copy first.
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} JOIN conversations c ON c.id = m.conversation_id
+             WHERE c.site = ?1 AND c.visitor_id = ?2 AND m.author = ?3 AND m.client_id = ?4"
+        );
+        let stored = connection
+            .query_row(
+                &sql,
+                params![
+                    site,
+                    visitor_id.0,
+                    author_as_str(new_message.author),
+                    client_id.0
+                ],
+                message_from_row,
+            )
+            .optional()?;
+        if let Some(message) = stored {
+            return Ok(duplicate(
+                message,
+                site.clone(),
+                visitor_id.clone(),
+                new_message,
+                events,
+            ));
+        }
+    }
+    let (conversation_id, site, visitor_id) = resolve_target(
+        connection,
+        &new_message.target,
+        new_message.author,
+        now,
+        events,
+    )?;
+    if let (Some(client_id), MessageTarget::Conversation(_)) =
+        (&new_message.client_id, &new_message.target)
+    {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM}
+             WHERE m.conversation_id = ?1 AND m.author = ?2 AND m.client_id = ?3"
+        );
+        let stored = connection
+            .query_row(
+                &sql,
+                params![
+                    conversation_id.0,
+                    author_as_str(new_message.author),
+                    client_id.0
+                ],
+                message_from_row,
+            )
+            .optional()?;
+        if let Some(message) = stored {
+            return Ok(duplicate(message, site, visitor_id, new_message, events));
+        }
+    }
+    let seq: i64 = connection.query_row(
+        "UPDATE conversations SET last_seq = last_seq + 1, updated_at = ?2 WHERE id = ?1 RETURNING last_seq",
+        params![conversation_id.0, now],
+        |row| row.get(0),
+    )?;
+    connection.execute(
+        "INSERT INTO messages (conversation_id, seq, client_id, author, operator_id, text, sent_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            conversation_id.0,
+            seq,
+            new_message.client_id.as_ref().map(|id| id.0.as_str()),
+            author_as_str(new_message.author),
+            new_message.operator_id.map(|id| id.0),
+            new_message.text,
+            now,
+        ],
+    )?;
+    let message = message_by_id(connection, connection.last_insert_rowid())?;
+    events.push(Event::MessageStored {
+        message: message.clone(),
+        site,
+        visitor_id,
+        origin: new_message.origin,
+        duplicate: false,
+    });
+    Ok(Appended {
+        message,
+        duplicate: false,
+    })
+}
+
+fn duplicate(
+    message: Message,
+    site: String,
+    visitor_id: VisitorId,
+    new_message: &NewMessage,
+    events: &mut Vec<Event>,
+) -> Appended {
+    events.push(Event::MessageStored {
+        message: message.clone(),
+        site,
+        visitor_id,
+        origin: new_message.origin,
+        duplicate: true,
+    });
+    Appended {
+        message,
+        duplicate: true,
+    }
+}
+
+pub fn messages_after_seq(
+    connection: &Connection,
+    conversation_id: ConversationId,
+    after: Seq,
+) -> Result<Vec<Message>, StoreError> {
+    let sql = format!(
+        "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.conversation_id = ?1 AND m.seq > ?2 ORDER BY m.seq"
+    );
+    let mut statement = connection.prepare_cached(&sql)?;
+    let rows = statement.query_map(
+        params![
+            conversation_id.0,
+            i64::try_from(after.0).unwrap_or(i64::MAX)
+        ],
+        message_from_row,
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn messages_after_id(
+    connection: &Connection,
+    after: Option<MessageId>,
+    limit: u32,
+) -> Result<Vec<Message>, StoreError> {
+    let mut messages: Vec<Message> = match after {
+        Some(after) => {
+            let sql = format!(
+                "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.id > ?1 ORDER BY m.id LIMIT ?2"
+            );
+            let mut statement = connection.prepare_cached(&sql)?;
+            statement
+                .query_map(params![after.0, limit], message_from_row)?
+                .collect::<Result<_, _>>()?
+        }
+        None => {
+            let sql =
+                format!("SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} ORDER BY m.id DESC LIMIT ?1");
+            let mut statement = connection.prepare_cached(&sql)?;
+            let mut newest: Vec<Message> = statement
+                .query_map(params![limit], message_from_row)?
+                .collect::<Result<_, _>>()?;
+            newest.reverse();
+            newest
+        }
+    };
+    messages.shrink_to_fit();
+    Ok(messages)
+}
+
+const SUMMARY_SELECT: &str = "SELECT c.id, c.site, c.status, c.visitor_id, c.visitor_name, c.visitor_email, c.created_at, c.updated_at, c.last_seq FROM conversations c";
+
+fn summary_from_row(
+    connection: &Connection,
+    row: &Row<'_>,
+) -> rusqlite::Result<ConversationSummary> {
+    let id = ConversationId(row.get(0)?);
+    let last_seq: i64 = row.get(8)?;
+    let last_message = if last_seq > 0 {
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.conversation_id = ?1 AND m.seq = ?2"
+        );
+        connection
+            .query_row(&sql, params![id.0, last_seq], message_from_row)
+            .optional()?
+    } else {
+        None
+    };
+    Ok(ConversationSummary {
+        id,
+        site: row.get(1)?,
+        status: status_from_str(&row.get::<_, String>(2)?),
+        visitor: VisitorInfo {
+            id: VisitorId(row.get(3)?),
+            name: row.get(4)?,
+            email: row.get(5)?,
+        },
+        last_message,
+        message_count: u64::try_from(last_seq).unwrap_or(0),
+        created_at: iso8601(row.get(6)?),
+        updated_at: iso8601(row.get(7)?),
+    })
+}
+
+pub fn conversation_summary(
+    connection: &Connection,
+    conversation_id: ConversationId,
+) -> Result<ConversationSummary, StoreError> {
+    let sql = format!("{SUMMARY_SELECT} WHERE c.id = ?1");
+    Ok(connection.query_row(&sql, [conversation_id.0], |row| {
+        summary_from_row(connection, row)
+    })?)
+}
+
+pub fn visitor_conversation(
+    connection: &Connection,
+    site: &str,
+    visitor_id: &VisitorId,
+) -> Result<Option<ConversationSummary>, StoreError> {
+    let sql = format!("{SUMMARY_SELECT} WHERE c.site = ?1 AND c.visitor_id = ?2");
+    Ok(connection
+        .query_row(&sql, params![site, visitor_id.0], |row| {
+            summary_from_row(connection, row)
+        })
+        .optional()?)
+}
+
+pub fn conversations(
+    connection: &Connection,
+    status: Option<ConversationStatus>,
+) -> Result<Vec<ConversationSummary>, StoreError> {
+    let sql = format!(
+        "{SUMMARY_SELECT} WHERE ?1 IS NULL OR c.status = ?1 ORDER BY c.updated_at DESC, c.id DESC LIMIT 500"
+    );
+    let mut statement = connection.prepare_cached(&sql)?;
+    let rows = statement.query_map([status.map(ConversationStatus::as_str)], |row| {
+        summary_from_row(connection, row)
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn conversation(
+    connection: &Connection,
+    conversation_id: ConversationId,
+) -> Result<ConversationDetail, StoreError> {
+    let summary = conversation_summary(connection, conversation_id)?;
+    Ok(ConversationDetail {
+        id: summary.id,
+        site: summary.site,
+        status: summary.status,
+        visitor: summary.visitor,
+        created_at: summary.created_at,
+        updated_at: summary.updated_at,
+        messages: messages_after_seq(connection, conversation_id, Seq(0))?,
+    })
+}
+
+pub fn set_status(
+    connection: &Connection,
+    conversation_id: ConversationId,
+    status: ConversationStatus,
+    events: &mut Vec<Event>,
+) -> Result<ConversationSummary, StoreError> {
+    let changed = connection.execute(
+        "UPDATE conversations SET status = ?2, updated_at = ?3 WHERE id = ?1 AND status != ?2",
+        params![conversation_id.0, status.as_str(), now_millis()],
+    )?;
+    let summary = conversation_summary(connection, conversation_id)?;
+    if changed > 0 {
+        events.push(Event::ConversationChanged {
+            conversation: summary.clone(),
+            visitor_id: summary.visitor.id.clone(),
+        });
+    }
+    Ok(summary)
+}
+
+pub fn site_exists(connection: &Connection, name: &str) -> Result<bool, StoreError> {
+    Ok(connection.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sites WHERE name = ?1)",
+        [name],
+        |row| row.get(0),
+    )?)
+}
+
+pub fn ensure_site(connection: &Connection, name: &str, title: &str) -> Result<bool, StoreError> {
+    let inserted = connection.execute(
+        "INSERT OR IGNORE INTO sites (name, title, created_at) VALUES (?1, ?2, ?3)",
+        params![name, title, now_millis()],
+    )?;
+    Ok(inserted > 0)
+}
+
+pub fn operator_count(connection: &Connection) -> Result<u64, StoreError> {
+    let count: i64 =
+        connection.query_row("SELECT COUNT(*) FROM operators", [], |row| row.get(0))?;
+    Ok(u64::try_from(count).unwrap_or(0))
+}
+
+fn profile_from_row(row: &Row<'_>) -> rusqlite::Result<OperatorProfile> {
+    Ok(OperatorProfile {
+        id: OperatorId(row.get(0)?),
+        name: row.get(1)?,
+        email: row.get(2)?,
+        admin: row.get(3)?,
+    })
+}
+
+pub fn add_operator(
+    connection: &Connection,
+    email: &str,
+    name: &str,
+    password_hash: &str,
+    admin: bool,
+) -> Result<OperatorProfile, StoreError> {
+    let inserted = connection.execute(
+        "INSERT OR IGNORE INTO operators (email, name, password_hash, admin, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![email, name, password_hash, admin, now_millis()],
+    )?;
+    if inserted == 0 {
+        return Err(StoreError::Conflict(format!(
+            "an operator with the email {email} exists"
+        )));
+    }
+    Ok(OperatorProfile {
+        id: OperatorId(connection.last_insert_rowid()),
+        name: name.to_owned(),
+        email: email.to_owned(),
+        admin,
+    })
+}
+
+pub fn operator_credentials(
+    connection: &Connection,
+    email: &str,
+) -> Result<Option<OperatorCredentials>, StoreError> {
+    Ok(connection
+        .query_row(
+            "SELECT id, name, email, admin, password_hash FROM operators WHERE email = ?1",
+            [email],
+            |row| {
+                Ok(OperatorCredentials {
+                    profile: profile_from_row(row)?,
+                    password_hash: row.get(4)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+pub fn create_session(
+    connection: &Connection,
+    token_hash: [u8; 32],
+    operator_id: OperatorId,
+    expires_at: i64,
+) -> Result<(), StoreError> {
+    let now = now_millis();
+    connection.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
+    connection.execute(
+        "INSERT INTO sessions (token_hash, operator_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        params![token_hash.as_slice(), operator_id.0, now, expires_at],
+    )?;
+    Ok(())
+}
+
+pub fn session_operator(
+    connection: &Connection,
+    token_hash: [u8; 32],
+) -> Result<Option<OperatorProfile>, StoreError> {
+    Ok(connection
+        .query_row(
+            "SELECT o.id, o.name, o.email, o.admin FROM sessions s JOIN operators o ON o.id = s.operator_id
+             WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+            params![token_hash.as_slice(), now_millis()],
+            profile_from_row,
+        )
+        .optional()?)
+}
+
+pub fn set_operator_online(
+    connection: &Connection,
+    operator_id: OperatorId,
+    online: bool,
+) -> Result<(), StoreError> {
+    let changed = connection.execute(
+        "UPDATE operators SET online = ?2 WHERE id = ?1",
+        params![operator_id.0, online],
+    )?;
+    if changed == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+pub fn online_operators(connection: &Connection) -> Result<Vec<OperatorId>, StoreError> {
+    let mut statement =
+        connection.prepare_cached("SELECT id FROM operators WHERE online = 1 ORDER BY id")?;
+    let rows = statement.query_map([], |row| Ok(OperatorId(row.get(0)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn setting_or_insert(
+    connection: &Connection,
+    key: &str,
+    create: &[u8],
+) -> Result<Vec<u8>, StoreError> {
+    connection.execute(
+        "INSERT OR IGNORE INTO settings (key, value) VALUES (?1, ?2)",
+        params![key, create],
+    )?;
+    Ok(
+        connection.query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
+            row.get(0)
+        })?,
+    )
+}

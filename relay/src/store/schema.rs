@@ -1,0 +1,85 @@
+//! The database schema as an append-only list of migrations, tracked by `pragma user_version`.
+//!
+//! Never edit a migration that has shipped: add a new one at the end.
+
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: sites, operators, sessions, conversations, messages, settings.
+    "
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value BLOB NOT NULL
+    );
+    CREATE TABLE sites (
+        name TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE operators (
+        id INTEGER PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        name TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        admin INTEGER NOT NULL DEFAULT 0,
+        online INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE sessions (
+        token_hash BLOB PRIMARY KEY,
+        operator_id INTEGER NOT NULL REFERENCES operators(id),
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE TABLE conversations (
+        id INTEGER PRIMARY KEY,
+        site TEXT NOT NULL REFERENCES sites(name),
+        visitor_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'resolved')),
+        visitor_name TEXT,
+        visitor_email TEXT,
+        last_seq INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        UNIQUE (site, visitor_id)
+    );
+    CREATE INDEX conversations_by_status ON conversations (status, updated_at);
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        seq INTEGER NOT NULL,
+        client_id TEXT,
+        author TEXT NOT NULL CHECK (author IN ('visitor', 'operator', 'system')),
+        operator_id INTEGER REFERENCES operators(id),
+        text TEXT NOT NULL,
+        sent_at INTEGER NOT NULL,
+        UNIQUE (conversation_id, seq)
+    );
+    CREATE UNIQUE INDEX messages_by_client_id
+        ON messages (conversation_id, author, client_id) WHERE client_id IS NOT NULL;
+    INSERT INTO sites (name, title, created_at) VALUES ('default', 'Shop', 0);
+    ",
+];
+
+/// Brings the database up to the newest schema; each migration runs in its own transaction.
+pub fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
+    let current: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let current = usize::try_from(current).unwrap_or(0);
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(current) {
+        let transaction =
+            connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        transaction.execute_batch(migration)?;
+        transaction.pragma_update(
+            None,
+            "user_version",
+            i64::try_from(index + 1).unwrap_or(i64::MAX),
+        )?;
+        transaction.commit()?;
+    }
+    Ok(())
+}
+
+/// The schema version this build writes.
+pub fn latest_version() -> usize {
+    MIGRATIONS.len()
+}
