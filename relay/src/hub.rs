@@ -215,15 +215,16 @@ impl Hub {
                 Event::ConversationChanged {
                     conversation,
                     visitor_id,
+                    created,
                 } => {
                     let status_frame = to_frame(&visitor::FromRelay::Status {
                         conversation_id: conversation.id,
                         status: conversation.status,
                     });
-                    if let Some(list) = peers
-                        .visitors
-                        .get_mut(&(conversation.site.clone(), visitor_id))
-                    {
+                    // A new conversation is no news to its visitor: the acknowledgement says it all.
+                    let key = (conversation.site.clone(), visitor_id);
+                    let visitor_peers = if created { None } else { peers.visitors.get_mut(&key) };
+                    if let Some(list) = visitor_peers {
                         let dropped = offer(list, |_| Some(Outbound::Frame(status_frame.clone())));
                         self.count_dropped(dropped);
                     }

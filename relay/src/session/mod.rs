@@ -54,7 +54,7 @@ pub async fn refuse(socket: &mut Socket, error_frame: String, close_code: CloseC
     let _ = socket.close(Some(close)).await;
     // Drain until the client answers the close (or goes away), so the close frame is delivered.
     let drain = async { while let Some(Ok(_)) = socket.next().await {} };
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), drain).await;
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), drain).await;
 }
 
 /// Waits for the first text frame (the hello), within the hello timeout.

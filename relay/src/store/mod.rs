@@ -79,6 +79,8 @@ pub enum Event {
     ConversationChanged {
         conversation: ConversationSummary,
         visitor_id: VisitorId,
+        /// True when the conversation was just created (by its first message).
+        created: bool,
     },
 }
 

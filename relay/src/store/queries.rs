@@ -114,6 +114,7 @@ fn resolve_target(
                 events.push(Event::ConversationChanged {
                     conversation: conversation_summary(connection, conversation_id)?,
                     visitor_id: visitor_id.clone(),
+                    created: existing.is_none(),
                 });
             }
             Ok((conversation_id, site.clone(), visitor_id.clone()))
@@ -390,6 +391,7 @@ pub fn set_status(
         events.push(Event::ConversationChanged {
             conversation: summary.clone(),
             visitor_id: summary.visitor.id.clone(),
+            created: false,
         });
     }
     Ok(summary)

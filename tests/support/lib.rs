@@ -1,0 +1,171 @@
+//! What the end-to-end tests share: a relay started in-process on `127.0.0.1:0` (or as a child
+//! process that can be killed), and small HTTP and WebSocket clients speaking to it.
+
+pub mod http;
+pub mod raw_socket;
+pub mod socket;
+
+use beseda_relay::auth::hash_password;
+use beseda_relay::store::{Location, SqliteStore, Store};
+use beseda_relay::Config;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tempfile::TempDir;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use socket::Client;
+
+/// The longest any test waits for something the relay should do at once.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+/// An operator every test relay has: Jana, an admin.
+pub const JANA: (&str, &str) = ("jana@shop.example", "correct horse battery");
+/// A second operator, Petr, not an admin.
+pub const PETR: (&str, &str) = ("petr@shop.example", "another good password");
+
+/// Creates the database with the two test operators, as `beseda-relay operator add` would.
+pub async fn prepare_database(path: &Path) {
+    let store = SqliteStore::open(Location::File(path.to_owned()), Box::new(|_| {})).expect("open the test database");
+    for ((email, password), (name, admin)) in [JANA, PETR].into_iter().zip([("Jana", true), ("Petr", false)]) {
+        let hash = hash_password(password).expect("hash a password");
+        store.add_operator(email, name, &hash, admin).await.expect("add a test operator");
+    }
+    store.close();
+}
+
+/// A relay running inside the test process, on its own database file.
+pub struct TestRelay {
+    pub addr: SocketAddr,
+    pub db: PathBuf,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+    _directory: TempDir,
+}
+
+impl TestRelay {
+    /// A relay with the default configuration.
+    pub async fn start() -> TestRelay {
+        TestRelay::start_with(|_| {}).await
+    }
+
+    /// A relay whose configuration `adjust` may change first.
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestRelay {
+        let directory = tempfile::tempdir().expect("a temporary directory");
+        let db = directory.path().join("beseda.db");
+        prepare_database(&db).await;
+        let mut config = Config::with_db(db.clone());
+        config.bootstrap_admin = false;
+        adjust(&mut config);
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("the listener's address");
+        let (shutdown, stop) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            beseda_relay::run(config, listener, async {
+                let _ = stop.await;
+            })
+            .await
+            .expect("the relay ran and stopped cleanly");
+        });
+        TestRelay { addr, db, shutdown: Some(shutdown), task: Some(task), _directory: directory }
+    }
+
+    /// Signals shutdown and waits until the relay has closed everything and flushed its store.
+    /// Returns the directory that holds the database, which lives as long as it is kept.
+    pub async fn stop(mut self) -> TempDir {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(task) = self.task.take() {
+            tokio::time::timeout(PATIENCE, task).await.expect("the relay stopped in time").expect("the relay task did not panic");
+        }
+        let placeholder = tempfile::tempdir().expect("a temporary directory");
+        std::mem::replace(&mut self._directory, placeholder)
+    }
+
+    pub fn ws_url(&self, path: &str) -> String {
+        format!("ws://{}{path}", self.addr)
+    }
+
+    /// A visitor socket after its hello on the `default` site, and the welcome it got.
+    pub async fn visitor(&self) -> (Client, serde_json::Value) {
+        Client::visitor(self.addr, None, None).await
+    }
+
+    /// Signs in over REST and returns the bearer token.
+    pub async fn login(&self, (email, password): (&str, &str)) -> String {
+        let response = http::post_json(self.addr, "/api/login", None, &serde_json::json!({ "email": email, "password": password })).await;
+        assert_eq!(response.status, 200, "sign-in failed: {}", response.body);
+        response.json()["token"].as_str().expect("a token").to_owned()
+    }
+
+    /// An operator socket after its hello, and the welcome it got.
+    pub async fn operator(&self, token: &str) -> (Client, serde_json::Value) {
+        Client::operator(self.addr, token, None).await
+    }
+}
+
+impl Drop for TestRelay {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+/// A relay running as a child process (the real command line), so it can be killed with SIGKILL.
+pub struct RelayProcess {
+    pub addr: SocketAddr,
+    child: std::process::Child,
+}
+
+impl RelayProcess {
+    /// Starts `BINARY serve` on `db` and waits for its "listening" line. Tests pass
+    /// `env!("CARGO_BIN_EXE_relay-process")`, which only test targets can see.
+    pub fn start(binary: &str, db: &Path, extra_args: &[&str]) -> RelayProcess {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(binary)
+            .args(["serve", "--listen", "127.0.0.1:0", "--bootstrap-admin", "false", "--db"])
+            .arg(db)
+            .args(extra_args)
+            .env("BESEDA_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("start the relay process");
+        let stdout = child.stdout.take().expect("the child's stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout).read_line(&mut line).expect("read the listening line");
+        let addr = line
+            .trim()
+            .rsplit("http://")
+            .next()
+            .and_then(|addr| addr.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected first line from the relay: {line:?}"));
+        RelayProcess { addr, child }
+    }
+
+    /// Kills the process with SIGKILL: no shutdown code runs.
+    pub fn kill(mut self) {
+        self.child.kill().expect("SIGKILL the relay");
+        self.child.wait().expect("reap the relay");
+    }
+
+    /// Sends SIGTERM and waits for the process to exit; returns whether it exited successfully.
+    pub fn terminate(mut self) -> bool {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill -TERM");
+        assert!(status.success());
+        self.child.wait().expect("wait for the relay").success()
+    }
+}
+
+impl Drop for RelayProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
