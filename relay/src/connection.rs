@@ -205,7 +205,7 @@ fn admit(
 }
 
 /// The widget may connect from the listed shop origins (any, when none are listed); the console
-/// only from the relay's own origin or a listed one. Clients that send no `Origin` (not browsers)
+/// only from the relay's own origin, where it is served. Clients that send no `Origin` (not browsers)
 /// are not subject to this check: it exists to stop other web pages from using a visitor's browser.
 pub fn origin_allowed(allowed: &[String], endpoint: Endpoint, origin: &str, host: &str) -> bool {
     let origin = origin.trim_end_matches('/');
@@ -217,7 +217,7 @@ pub fn origin_allowed(allowed: &[String], endpoint: Endpoint, origin: &str, host
         .is_some_and(|(_, authority)| !host.is_empty() && authority.eq_ignore_ascii_case(host));
     match endpoint {
         Endpoint::Visitor => allowed.is_empty() || listed || own,
-        Endpoint::Operator => own || listed,
+        Endpoint::Operator => own,
     }
 }
 

@@ -223,7 +223,11 @@ impl Hub {
                     });
                     // A new conversation is no news to its visitor: the acknowledgement says it all.
                     let key = (conversation.site.clone(), visitor_id);
-                    let visitor_peers = if created { None } else { peers.visitors.get_mut(&key) };
+                    let visitor_peers = if created {
+                        None
+                    } else {
+                        peers.visitors.get_mut(&key)
+                    };
                     if let Some(list) = visitor_peers {
                         let dropped = offer(list, |_| Some(Outbound::Frame(status_frame.clone())));
                         self.count_dropped(dropped);

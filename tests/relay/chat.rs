@@ -2,7 +2,7 @@
 //! visitors, resume after reconnecting, idempotent resends, tabs, typing and availability.
 
 use beseda_tests::http::{get, post_json, put_json};
-use beseda_tests::{Client, TestRelay, JANA, PETR};
+use beseda_tests::{Client, JANA, PETR, TestRelay};
 use serde_json::json;
 
 #[tokio::test]
@@ -15,7 +15,10 @@ async fn a_visitor_message_reaches_the_operator_and_replies_come_back() {
     let (mut visitor, welcome) = relay.visitor().await;
     assert!(welcome["token"].as_str().unwrap().starts_with("v1."));
     assert_eq!(welcome["missed"], json!([]));
-    assert!(welcome.get("conversation").is_none(), "no conversation before the first message");
+    assert!(
+        welcome.get("conversation").is_none(),
+        "no conversation before the first message"
+    );
 
     visitor.say("m1", "Dobrý den, máte tuto bundu v XL?").await;
     let ack = visitor.recv_type("ack").await;
@@ -32,7 +35,13 @@ async fn a_visitor_message_reaches_the_operator_and_replies_come_back() {
 
     // A reply over REST reaches the visitor and every console.
     let path = format!("/api/conversations/{conversation_id}/messages");
-    let response = post_json(relay.addr, &path, Some(&token), &json!({ "text": "Ano, XL máme skladem." })).await;
+    let response = post_json(
+        relay.addr,
+        &path,
+        Some(&token),
+        &json!({ "text": "Ano, XL máme skladem." }),
+    )
+    .await;
     assert_eq!(response.status, 201);
     let stored = response.json();
     assert_eq!(stored["author"], "operator");
@@ -42,20 +51,45 @@ async fn a_visitor_message_reaches_the_operator_and_replies_come_back() {
     assert_eq!(console.recv_type("message").await["message"], stored);
 
     // A reply over the console socket is acknowledged to that socket and delivered to the visitor.
-    console.reply(conversation_id, "r2", "Pošlu vám odkaz.").await;
+    console
+        .reply(conversation_id, "r2", "Pošlu vám odkaz.")
+        .await;
     let ack = console.recv_type("ack").await;
     assert_eq!(ack["clientId"], "r2");
     assert_eq!(ack["message"]["seq"], 3);
-    assert_eq!(visitor.recv_type("message").await["message"], ack["message"]);
+    assert_eq!(
+        visitor.recv_type("message").await["message"],
+        ack["message"]
+    );
 
     // The REST views agree.
-    let list = get(relay.addr, "/api/conversations?status=open", Some(&token)).await.json();
+    let list = get(relay.addr, "/api/conversations?status=open", Some(&token))
+        .await
+        .json();
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert_eq!(list[0]["lastMessage"]["text"], "Pošlu vám odkaz.");
     assert_eq!(list[0]["messageCount"], 3);
-    let detail = get(relay.addr, &format!("/api/conversations/{conversation_id}"), Some(&token)).await.json();
-    let texts: Vec<&str> = detail["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
-    assert_eq!(texts, ["Dobrý den, máte tuto bundu v XL?", "Ano, XL máme skladem.", "Pošlu vám odkaz."]);
+    let detail = get(
+        relay.addr,
+        &format!("/api/conversations/{conversation_id}"),
+        Some(&token),
+    )
+    .await
+    .json();
+    let texts: Vec<&str> = detail["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "Dobrý den, máte tuto bundu v XL?",
+            "Ano, XL máme skladem.",
+            "Pošlu vám odkaz."
+        ]
+    );
     relay.stop().await;
 }
 
@@ -68,28 +102,60 @@ async fn two_visitors_cannot_read_each_other() {
     assert_ne!(alice_welcome["token"], bob_welcome["token"]);
 
     alice.say("a1", "alice's secret").await;
-    let alice_conversation = alice.recv_type("ack").await["message"]["conversationId"].as_i64().unwrap();
+    let alice_conversation = alice.recv_type("ack").await["message"]["conversationId"]
+        .as_i64()
+        .unwrap();
     bob.say("b1", "bob's secret").await;
-    let bob_conversation = bob.recv_type("ack").await["message"]["conversationId"].as_i64().unwrap();
+    let bob_conversation = bob.recv_type("ack").await["message"]["conversationId"]
+        .as_i64()
+        .unwrap();
     assert_ne!(alice_conversation, bob_conversation);
 
     // The operator answers Bob; the next thing Alice hears must be her own reply, not Bob's.
-    post_json(relay.addr, &format!("/api/conversations/{bob_conversation}/messages"), Some(&token), &json!({ "text": "for bob" })).await;
-    post_json(relay.addr, &format!("/api/conversations/{alice_conversation}/messages"), Some(&token), &json!({ "text": "for alice" })).await;
-    assert_eq!(alice.recv_type("message").await["message"]["text"], "for alice");
+    post_json(
+        relay.addr,
+        &format!("/api/conversations/{bob_conversation}/messages"),
+        Some(&token),
+        &json!({ "text": "for bob" }),
+    )
+    .await;
+    post_json(
+        relay.addr,
+        &format!("/api/conversations/{alice_conversation}/messages"),
+        Some(&token),
+        &json!({ "text": "for alice" }),
+    )
+    .await;
+    assert_eq!(
+        alice.recv_type("message").await["message"]["text"],
+        "for alice"
+    );
     assert_eq!(bob.recv_type("message").await["message"]["text"], "for bob");
 
     // Alice's token opens Alice's history only.
     let (_, again) = Client::visitor(relay.addr, alice_welcome["token"].as_str(), Some(0)).await;
-    let texts: Vec<&str> = again["missed"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    let texts: Vec<&str> = again["missed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
     assert_eq!(texts, ["alice's secret", "for alice"]);
 
     // A token pieced together from Bob's id and Alice's signature is refused.
     let alice_token = alice_welcome["token"].as_str().unwrap();
     let bob_token = bob_welcome["token"].as_str().unwrap();
-    let forged = format!("v1.{}.{}", bob_token.split('.').nth(1).unwrap(), alice_token.split('.').nth(2).unwrap());
-    let mut intruder = Client::connect(relay.addr, "/ws/visitor", None).await.unwrap();
-    intruder.send(json!({ "type": "hello", "version": 1, "token": forged })).await;
+    let forged = format!(
+        "v1.{}.{}",
+        bob_token.split('.').nth(1).unwrap(),
+        alice_token.split('.').nth(2).unwrap()
+    );
+    let mut intruder = Client::connect(relay.addr, "/ws/visitor", None)
+        .await
+        .unwrap();
+    intruder
+        .send(json!({ "type": "hello", "version": 1, "token": forged }))
+        .await;
     let ending = intruder.ending().await;
     assert_eq!(ending.error_code().as_deref(), Some("invalid_token"));
     assert_eq!(ending.code(), Some(1008));
@@ -103,29 +169,54 @@ async fn a_reconnecting_visitor_gets_exactly_what_it_missed_in_order() {
     let (mut visitor, welcome) = relay.visitor().await;
     let visitor_token = welcome["token"].as_str().unwrap().to_owned();
     for index in 1..=3 {
-        visitor.say(&format!("m{index}"), &format!("message {index}")).await;
+        visitor
+            .say(&format!("m{index}"), &format!("message {index}"))
+            .await;
         assert_eq!(visitor.recv_type("ack").await["message"]["seq"], index);
     }
     let conversation_id = {
-        let list = get(relay.addr, "/api/conversations", Some(&token)).await.json();
+        let list = get(relay.addr, "/api/conversations", Some(&token))
+            .await
+            .json();
         list[0]["id"].as_i64().unwrap()
     };
     visitor.close().await;
 
     // While the visitor is away, the operator answers twice.
     for text in ["reply 4", "reply 5"] {
-        let response = post_json(relay.addr, &format!("/api/conversations/{conversation_id}/messages"), Some(&token), &json!({ "text": text })).await;
+        let response = post_json(
+            relay.addr,
+            &format!("/api/conversations/{conversation_id}/messages"),
+            Some(&token),
+            &json!({ "text": text }),
+        )
+        .await;
         assert_eq!(response.status, 201);
     }
 
     let (mut visitor, welcome) = Client::visitor(relay.addr, Some(&visitor_token), Some(3)).await;
-    assert_eq!(welcome["token"], visitor_token.as_str(), "the same visitor keeps the same token");
-    let seqs: Vec<i64> = welcome["missed"].as_array().unwrap().iter().map(|m| m["seq"].as_i64().unwrap()).collect();
+    assert_eq!(
+        welcome["token"],
+        visitor_token.as_str(),
+        "the same visitor keeps the same token"
+    );
+    let seqs: Vec<i64> = welcome["missed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["seq"].as_i64().unwrap())
+        .collect();
     assert_eq!(seqs, [4, 5]);
     assert_eq!(welcome["conversation"]["lastSeq"], 5);
 
     // And the live stream continues after the resume point without repeating anything.
-    post_json(relay.addr, &format!("/api/conversations/{conversation_id}/messages"), Some(&token), &json!({ "text": "reply 6" })).await;
+    post_json(
+        relay.addr,
+        &format!("/api/conversations/{conversation_id}/messages"),
+        Some(&token),
+        &json!({ "text": "reply 6" }),
+    )
+    .await;
     assert_eq!(visitor.recv_type("message").await["message"]["seq"], 6);
 
     // Without lastSeq the whole history comes.
@@ -157,8 +248,14 @@ async fn resending_a_client_id_is_acknowledged_again_but_stored_once() {
 
     // The console saw the conversation, the message once, then the second message.
     console.recv_type("conversation").await;
-    assert_eq!(console.recv_type("message").await["message"]["clientId"], "same-id");
-    assert_eq!(console.recv_type("message").await["message"]["clientId"], "next-id");
+    assert_eq!(
+        console.recv_type("message").await["message"]["clientId"],
+        "same-id"
+    );
+    assert_eq!(
+        console.recv_type("message").await["message"]["clientId"],
+        "next-id"
+    );
 
     // REST resends with a clientId are idempotent too: 201 the first time, 200 after.
     let conversation_id = first["message"]["conversationId"].as_i64().unwrap();
@@ -168,7 +265,13 @@ async fn resending_a_client_id_is_acknowledged_again_but_stored_once() {
     let repeated = post_json(relay.addr, &path, Some(&token), &body).await;
     assert_eq!((created.status, repeated.status), (201, 200));
     assert_eq!(created.json(), repeated.json());
-    let detail = get(relay.addr, &format!("/api/conversations/{conversation_id}"), Some(&token)).await.json();
+    let detail = get(
+        relay.addr,
+        &format!("/api/conversations/{conversation_id}"),
+        Some(&token),
+    )
+    .await
+    .json();
     assert_eq!(detail["messages"].as_array().unwrap().len(), 3);
     relay.stop().await;
 }
@@ -180,7 +283,10 @@ async fn a_second_tab_sees_the_first_tabs_messages() {
     let (mut second_tab, _) = Client::visitor(relay.addr, welcome["token"].as_str(), Some(0)).await;
     first_tab.say("t1", "from the first tab").await;
     let ack = first_tab.recv_type("ack").await;
-    assert_eq!(second_tab.recv_type("message").await["message"], ack["message"]);
+    assert_eq!(
+        second_tab.recv_type("message").await["message"],
+        ack["message"]
+    );
     relay.stop().await;
 }
 
@@ -190,13 +296,20 @@ async fn an_operator_console_resumes_after_its_last_message_id() {
     let token = relay.login(JANA).await;
     let (mut visitor, _) = relay.visitor().await;
     visitor.say("1", "one").await;
-    let first_id = visitor.recv_type("ack").await["message"]["id"].as_i64().unwrap();
+    let first_id = visitor.recv_type("ack").await["message"]["id"]
+        .as_i64()
+        .unwrap();
     visitor.say("2", "two").await;
     visitor.recv_type("ack").await;
     visitor.say("3", "three").await;
     visitor.recv_type("ack").await;
     let (_, welcome) = Client::operator(relay.addr, &token, Some(first_id)).await;
-    let texts: Vec<&str> = welcome["missed"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    let texts: Vec<&str> = welcome["missed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
     assert_eq!(texts, ["two", "three"]);
     relay.stop().await;
 }
@@ -208,15 +321,27 @@ async fn typing_is_forwarded_both_ways() {
     let (mut console, _) = relay.operator(&token).await;
     let (mut visitor, _) = relay.visitor().await;
     visitor.say("m", "hello").await;
-    let conversation_id = visitor.recv_type("ack").await["message"]["conversationId"].as_i64().unwrap();
+    let conversation_id = visitor.recv_type("ack").await["message"]["conversationId"]
+        .as_i64()
+        .unwrap();
     console.recv_type("conversation").await;
     console.recv_type("message").await;
 
-    visitor.send(json!({ "type": "typing", "typing": true })).await;
+    visitor
+        .send(json!({ "type": "typing", "typing": true }))
+        .await;
     let typing = console.recv_type("typing").await;
-    assert_eq!((typing["conversationId"].as_i64(), typing["typing"].as_bool()), (Some(conversation_id), Some(true)));
+    assert_eq!(
+        (
+            typing["conversationId"].as_i64(),
+            typing["typing"].as_bool()
+        ),
+        (Some(conversation_id), Some(true))
+    );
 
-    console.send(json!({ "type": "typing", "conversationId": conversation_id, "typing": true })).await;
+    console
+        .send(json!({ "type": "typing", "conversationId": conversation_id, "typing": true }))
+        .await;
     let typing = visitor.recv_type("typing").await;
     assert_eq!(typing["typing"], true);
     assert_eq!(typing["name"], "Petr");
@@ -230,13 +355,28 @@ async fn availability_reaches_visitors_at_once() {
     let (mut visitor, welcome) = relay.visitor().await;
     assert_eq!(welcome["online"], false);
 
-    let response = put_json(relay.addr, "/api/me/availability", Some(&token), &json!({ "online": true })).await;
-    assert_eq!((response.status, response.json()), (200, json!({ "online": true })));
+    let response = put_json(
+        relay.addr,
+        "/api/me/availability",
+        Some(&token),
+        &json!({ "online": true }),
+    )
+    .await;
+    assert_eq!(
+        (response.status, response.json()),
+        (200, json!({ "online": true }))
+    );
     assert_eq!(visitor.recv_type("availability").await["online"], true);
     let (_, later) = relay.visitor().await;
     assert_eq!(later["online"], true);
 
-    put_json(relay.addr, "/api/me/availability", Some(&token), &json!({ "online": false })).await;
+    put_json(
+        relay.addr,
+        "/api/me/availability",
+        Some(&token),
+        &json!({ "online": false }),
+    )
+    .await;
     assert_eq!(visitor.recv_type("availability").await["online"], false);
     relay.stop().await;
 }
@@ -247,24 +387,63 @@ async fn resolving_and_reopening_and_a_visitor_message_reopens() {
     let token = relay.login(JANA).await;
     let (mut visitor, _) = relay.visitor().await;
     visitor.say("m1", "where is my order?").await;
-    let conversation_id = visitor.recv_type("ack").await["message"]["conversationId"].as_i64().unwrap();
+    let conversation_id = visitor.recv_type("ack").await["message"]["conversationId"]
+        .as_i64()
+        .unwrap();
 
-    let resolved = post_json(relay.addr, &format!("/api/conversations/{conversation_id}/resolve"), Some(&token), &json!({})).await;
-    assert_eq!((resolved.status, resolved.json()["status"].as_str()), (200, Some("resolved")));
+    let resolved = post_json(
+        relay.addr,
+        &format!("/api/conversations/{conversation_id}/resolve"),
+        Some(&token),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(
+        (resolved.status, resolved.json()["status"].as_str()),
+        (200, Some("resolved"))
+    );
     assert_eq!(visitor.recv_type("status").await["status"], "resolved");
-    let open = get(relay.addr, "/api/conversations?status=open", Some(&token)).await.json();
-    let done = get(relay.addr, "/api/conversations?status=resolved", Some(&token)).await.json();
-    assert_eq!((open.as_array().unwrap().len(), done.as_array().unwrap().len()), (0, 1));
+    let open = get(relay.addr, "/api/conversations?status=open", Some(&token))
+        .await
+        .json();
+    let done = get(
+        relay.addr,
+        "/api/conversations?status=resolved",
+        Some(&token),
+    )
+    .await
+    .json();
+    assert_eq!(
+        (
+            open.as_array().unwrap().len(),
+            done.as_array().unwrap().len()
+        ),
+        (0, 1)
+    );
 
     // A new visitor message moves the resolved conversation back to open.
     visitor.say("m2", "one more question").await;
     assert_eq!(visitor.recv_type("status").await["status"], "open");
     assert_eq!(visitor.recv_type("ack").await["message"]["seq"], 2);
-    let open = get(relay.addr, "/api/conversations?status=open", Some(&token)).await.json();
+    let open = get(relay.addr, "/api/conversations?status=open", Some(&token))
+        .await
+        .json();
     assert_eq!(open[0]["id"], conversation_id);
 
-    post_json(relay.addr, &format!("/api/conversations/{conversation_id}/resolve"), Some(&token), &json!({})).await;
-    let reopened = post_json(relay.addr, &format!("/api/conversations/{conversation_id}/reopen"), Some(&token), &json!({})).await;
+    post_json(
+        relay.addr,
+        &format!("/api/conversations/{conversation_id}/resolve"),
+        Some(&token),
+        &json!({}),
+    )
+    .await;
+    let reopened = post_json(
+        relay.addr,
+        &format!("/api/conversations/{conversation_id}/reopen"),
+        Some(&token),
+        &json!({}),
+    )
+    .await;
     assert_eq!(reopened.json()["status"], "open");
     relay.stop().await;
 }
@@ -281,10 +460,17 @@ async fn shutdown_closes_sockets_with_a_close_frame_and_keeps_what_was_stored() 
     assert_eq!(ending.error_code().as_deref(), Some("shutting_down"));
     assert_eq!(ending.code(), Some(1012));
     let _directory = stopping.await.unwrap();
-    let store = beseda_relay::store::SqliteStore::open(beseda_relay::store::Location::File(db), Box::new(|_| {})).unwrap();
+    let store = beseda_relay::store::SqliteStore::open(
+        beseda_relay::store::Location::File(db),
+        Box::new(|_| {}),
+    )
+    .unwrap();
     use beseda_relay::store::Store;
     let conversations = store.conversations(None).await.unwrap();
-    assert_eq!(conversations[0].last_message.as_ref().unwrap().text, "stored before shutdown");
+    assert_eq!(
+        conversations[0].last_message.as_ref().unwrap().text,
+        "stored before shutdown"
+    );
 }
 
 #[tokio::test]
@@ -297,9 +483,28 @@ async fn health_and_metrics_are_served() {
     visitor.recv_type("ack").await;
     let metrics = get(relay.addr, "/metrics", None).await;
     assert_eq!(metrics.status, 200);
-    assert!(metrics.header("content-type").unwrap().starts_with("text/plain"));
-    assert!(metrics.body.contains("beseda_visitor_connections 1\n"), "{}", metrics.body);
-    assert!(metrics.body.contains("beseda_messages_stored_total 1\n"), "{}", metrics.body);
-    assert!(metrics.body.contains("beseda_store_write_seconds_count 1\n"), "{}", metrics.body);
+    assert!(
+        metrics
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    assert!(
+        metrics.body.contains("beseda_visitor_connections 1\n"),
+        "{}",
+        metrics.body
+    );
+    assert!(
+        metrics.body.contains("beseda_messages_stored_total 1\n"),
+        "{}",
+        metrics.body
+    );
+    assert!(
+        metrics
+            .body
+            .contains("beseda_store_write_seconds_count 1\n"),
+        "{}",
+        metrics.body
+    );
     relay.stop().await;
 }

@@ -5,9 +5,9 @@ pub mod http;
 pub mod raw_socket;
 pub mod socket;
 
+use beseda_relay::Config;
 use beseda_relay::auth::hash_password;
 use beseda_relay::store::{Location, SqliteStore, Store};
-use beseda_relay::Config;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -28,10 +28,17 @@ pub const PETR: (&str, &str) = ("petr@shop.example", "another good password");
 
 /// Creates the database with the two test operators, as `beseda-relay operator add` would.
 pub async fn prepare_database(path: &Path) {
-    let store = SqliteStore::open(Location::File(path.to_owned()), Box::new(|_| {})).expect("open the test database");
-    for ((email, password), (name, admin)) in [JANA, PETR].into_iter().zip([("Jana", true), ("Petr", false)]) {
+    let store = SqliteStore::open(Location::File(path.to_owned()), Box::new(|_| {}))
+        .expect("open the test database");
+    for ((email, password), (name, admin)) in [JANA, PETR]
+        .into_iter()
+        .zip([("Jana", true), ("Petr", false)])
+    {
         let hash = hash_password(password).expect("hash a password");
-        store.add_operator(email, name, &hash, admin).await.expect("add a test operator");
+        store
+            .add_operator(email, name, &hash, admin)
+            .await
+            .expect("add a test operator");
     }
     store.close();
 }
@@ -59,7 +66,9 @@ impl TestRelay {
         let mut config = Config::with_db(db.clone());
         config.bootstrap_admin = false;
         adjust(&mut config);
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("the listener's address");
         let (shutdown, stop) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -69,7 +78,13 @@ impl TestRelay {
             .await
             .expect("the relay ran and stopped cleanly");
         });
-        TestRelay { addr, db, shutdown: Some(shutdown), task: Some(task), _directory: directory }
+        TestRelay {
+            addr,
+            db,
+            shutdown: Some(shutdown),
+            task: Some(task),
+            _directory: directory,
+        }
     }
 
     /// Signals shutdown and waits until the relay has closed everything and flushed its store.
@@ -79,7 +94,10 @@ impl TestRelay {
             let _ = shutdown.send(());
         }
         if let Some(task) = self.task.take() {
-            tokio::time::timeout(PATIENCE, task).await.expect("the relay stopped in time").expect("the relay task did not panic");
+            tokio::time::timeout(PATIENCE, task)
+                .await
+                .expect("the relay stopped in time")
+                .expect("the relay task did not panic");
         }
         let placeholder = tempfile::tempdir().expect("a temporary directory");
         std::mem::replace(&mut self._directory, placeholder)
@@ -96,9 +114,18 @@ impl TestRelay {
 
     /// Signs in over REST and returns the bearer token.
     pub async fn login(&self, (email, password): (&str, &str)) -> String {
-        let response = http::post_json(self.addr, "/api/login", None, &serde_json::json!({ "email": email, "password": password })).await;
+        let response = http::post_json(
+            self.addr,
+            "/api/login",
+            None,
+            &serde_json::json!({ "email": email, "password": password }),
+        )
+        .await;
         assert_eq!(response.status, 200, "sign-in failed: {}", response.body);
-        response.json()["token"].as_str().expect("a token").to_owned()
+        response.json()["token"]
+            .as_str()
+            .expect("a token")
+            .to_owned()
     }
 
     /// An operator socket after its hello, and the welcome it got.
@@ -119,6 +146,7 @@ impl Drop for TestRelay {
 pub struct RelayProcess {
     pub addr: SocketAddr,
     child: std::process::Child,
+    stdout: std::io::BufReader<std::process::ChildStdout>,
 }
 
 impl RelayProcess {
@@ -126,30 +154,67 @@ impl RelayProcess {
     /// `env!("CARGO_BIN_EXE_relay-process")`, which only test targets can see.
     pub fn start(binary: &str, db: &Path, extra_args: &[&str]) -> RelayProcess {
         use std::io::BufRead;
+        // No first admin unless the test asks for one.
+        let bootstrap: &[&str] = if extra_args.contains(&"--bootstrap-admin") {
+            &[]
+        } else {
+            &["--bootstrap-admin", "false"]
+        };
         let mut child = std::process::Command::new(binary)
-            .args(["serve", "--listen", "127.0.0.1:0", "--bootstrap-admin", "false", "--db"])
+            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
             .arg(db)
+            .args(bootstrap)
             .args(extra_args)
             .env("BESEDA_LOG", "warn")
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("start the relay process");
-        let stdout = child.stdout.take().expect("the child's stdout");
+        let mut stdout = std::io::BufReader::new(child.stdout.take().expect("the child's stdout"));
         let mut line = String::new();
-        std::io::BufReader::new(stdout).read_line(&mut line).expect("read the listening line");
+        stdout
+            .read_line(&mut line)
+            .expect("read the listening line");
         let addr = line
             .trim()
             .rsplit("http://")
             .next()
             .and_then(|addr| addr.parse().ok())
             .unwrap_or_else(|| panic!("unexpected first line from the relay: {line:?}"));
-        RelayProcess { addr, child }
+        RelayProcess {
+            addr,
+            child,
+            stdout,
+        }
+    }
+
+    /// The next line the relay printed on standard output (empty at its end).
+    pub fn next_line(&mut self) -> String {
+        use std::io::BufRead;
+        let mut line = String::new();
+        self.stdout
+            .read_line(&mut line)
+            .expect("read the relay's output");
+        line
     }
 
     /// Kills the process with SIGKILL: no shutdown code runs.
     pub fn kill(mut self) {
         self.child.kill().expect("SIGKILL the relay");
         self.child.wait().expect("reap the relay");
+    }
+
+    /// Sends SIGTERM, waits for the exit, and returns everything else the relay printed.
+    pub fn terminate_and_read_rest(mut self) -> String {
+        use std::io::Read;
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let mut rest = String::new();
+        self.stdout
+            .read_to_string(&mut rest)
+            .expect("read the relay's output");
+        let _ = self.child.wait();
+        rest
     }
 
     /// Sends SIGTERM and waits for the process to exit; returns whether it exited successfully.

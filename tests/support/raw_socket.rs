@@ -20,14 +20,24 @@ pub async fn connect_and_send(addr: SocketAddr, path: &str, text: &str) -> TcpSt
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
     );
-    stream.write_all(head.as_bytes()).await.expect("send the upgrade");
+    stream
+        .write_all(head.as_bytes())
+        .await
+        .expect("send the upgrade");
     let mut response = Vec::new();
     while !response.ends_with(b"\r\n\r\n") {
         let mut byte = [0u8; 1];
-        stream.read_exact(&mut byte).await.expect("read the upgrade response");
+        stream
+            .read_exact(&mut byte)
+            .await
+            .expect("read the upgrade response");
         response.push(byte[0]);
     }
-    assert!(response.starts_with(b"HTTP/1.1 101"), "upgrade refused: {}", String::from_utf8_lossy(&response));
+    assert!(
+        response.starts_with(b"HTTP/1.1 101"),
+        "upgrade refused: {}",
+        String::from_utf8_lossy(&response)
+    );
     let payload = text.as_bytes();
     let mask = [1u8, 2, 3, 4];
     let mut frame = vec![0x81];
@@ -39,7 +49,12 @@ pub async fn connect_and_send(addr: SocketAddr, path: &str, text: &str) -> TcpSt
         }
     }
     frame.extend_from_slice(&mask);
-    frame.extend(payload.iter().enumerate().map(|(index, byte)| byte ^ mask[index % 4]));
+    frame.extend(
+        payload
+            .iter()
+            .enumerate()
+            .map(|(index, byte)| byte ^ mask[index % 4]),
+    );
     stream.write_all(&frame).await.expect("send the frame");
     stream
 }
@@ -47,7 +62,10 @@ pub async fn connect_and_send(addr: SocketAddr, path: &str, text: &str) -> TcpSt
 /// Reads frames (answering nothing) until the relay closes the connection.
 pub async fn read_until_closed(stream: &mut TcpStream) -> Vec<RawFrame> {
     let mut bytes = Vec::new();
-    tokio::time::timeout(PATIENCE, stream.read_to_end(&mut bytes)).await.expect("closed in time").expect("read");
+    tokio::time::timeout(PATIENCE, stream.read_to_end(&mut bytes))
+        .await
+        .expect("closed in time")
+        .expect("read");
     let mut frames = Vec::new();
     let mut rest = bytes.as_slice();
     while rest.len() >= 2 {
@@ -57,7 +75,10 @@ pub async fn read_until_closed(stream: &mut TcpStream) -> Vec<RawFrame> {
             127 => panic!("unexpectedly large frame"),
             length => (usize::from(length), 2),
         };
-        frames.push(RawFrame { opcode, payload: rest[header..header + length].to_vec() });
+        frames.push(RawFrame {
+            opcode,
+            payload: rest[header..header + length].to_vec(),
+        });
         rest = &rest[header + length..];
     }
     frames

@@ -2,7 +2,7 @@
 
 use crate::PATIENCE;
 use futures_util::{SinkExt, StreamExt};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::net::SocketAddr;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -30,24 +30,40 @@ impl Ending {
 
     /// The `code` of the last error frame before the close.
     pub fn error_code(&self) -> Option<String> {
-        self.frames.iter().rev().find(|frame| frame["type"] == "error").map(|frame| frame["code"].as_str().unwrap_or_default().to_owned())
+        self.frames
+            .iter()
+            .rev()
+            .find(|frame| frame["type"] == "error")
+            .map(|frame| frame["code"].as_str().unwrap_or_default().to_owned())
     }
 }
 
 impl Client {
     /// Opens a socket, with an `Origin` header when given; the error is the relay's refusal.
-    pub async fn connect(addr: SocketAddr, path: &str, origin: Option<&str>) -> Result<Client, WsError> {
+    pub async fn connect(
+        addr: SocketAddr,
+        path: &str,
+        origin: Option<&str>,
+    ) -> Result<Client, WsError> {
         let mut request = format!("ws://{addr}{path}").into_client_request()?;
         if let Some(origin) = origin {
-            request.headers_mut().insert("origin", origin.parse().expect("a header value"));
+            request
+                .headers_mut()
+                .insert("origin", origin.parse().expect("a header value"));
         }
         let (socket, _) = tokio_tungstenite::connect_async(request).await?;
         Ok(Client { socket })
     }
 
     /// A visitor socket after its hello; returns the welcome too.
-    pub async fn visitor(addr: SocketAddr, token: Option<&str>, last_seq: Option<u64>) -> (Client, Value) {
-        let mut client = Client::connect(addr, "/ws/visitor", None).await.expect("open a visitor socket");
+    pub async fn visitor(
+        addr: SocketAddr,
+        token: Option<&str>,
+        last_seq: Option<u64>,
+    ) -> (Client, Value) {
+        let mut client = Client::connect(addr, "/ws/visitor", None)
+            .await
+            .expect("open a visitor socket");
         let mut hello = json!({ "type": "hello", "version": 1, "site": "default" });
         if let Some(token) = token {
             hello["token"] = json!(token);
@@ -61,8 +77,14 @@ impl Client {
     }
 
     /// An operator socket after its hello; returns the welcome too.
-    pub async fn operator(addr: SocketAddr, token: &str, last_message_id: Option<i64>) -> (Client, Value) {
-        let mut client = Client::connect(addr, "/ws/operator", None).await.expect("open an operator socket");
+    pub async fn operator(
+        addr: SocketAddr,
+        token: &str,
+        last_message_id: Option<i64>,
+    ) -> (Client, Value) {
+        let mut client = Client::connect(addr, "/ws/operator", None)
+            .await
+            .expect("open an operator socket");
         let mut hello = json!({ "type": "hello", "version": 1, "token": token });
         if let Some(last_message_id) = last_message_id {
             hello["lastMessageId"] = json!(last_message_id);
@@ -80,9 +102,19 @@ impl Client {
         self.socket.send(message).await.expect("send a frame");
     }
 
+    /// A visitor's message; false when the socket is gone (the relay died).
+    pub async fn try_say(&mut self, client_id: &str, text: &str) -> bool {
+        let frame = json!({ "type": "send", "clientId": client_id, "text": text });
+        self.socket
+            .send(Message::text(frame.to_string()))
+            .await
+            .is_ok()
+    }
+
     /// A visitor's message.
     pub async fn say(&mut self, client_id: &str, text: &str) {
-        self.send(json!({ "type": "send", "clientId": client_id, "text": text })).await;
+        self.send(json!({ "type": "send", "clientId": client_id, "text": text }))
+            .await;
     }
 
     /// An operator's reply over the socket.
@@ -95,7 +127,9 @@ impl Client {
         let next = async {
             loop {
                 match self.socket.next().await {
-                    Some(Ok(Message::Text(text))) => return serde_json::from_str(text.as_str()).expect("frames are JSON"),
+                    Some(Ok(Message::Text(text))) => {
+                        return serde_json::from_str(text.as_str()).expect("frames are JSON");
+                    }
                     Some(Ok(Message::Close(close))) => panic!("the socket closed: {close:?}"),
                     Some(Ok(_)) => continue,
                     Some(Err(error)) => panic!("the socket failed: {error}"),
@@ -103,13 +137,32 @@ impl Client {
                 }
             }
         };
-        tokio::time::timeout(PATIENCE, next).await.expect("a frame arrived in time")
+        tokio::time::timeout(PATIENCE, next)
+            .await
+            .expect("a frame arrived in time")
+    }
+
+    /// The next text frame, or `None` once the socket has closed or failed (e.g. the relay died).
+    pub async fn try_recv(&mut self) -> Option<Value> {
+        loop {
+            match tokio::time::timeout(crate::PATIENCE, self.socket.next())
+                .await
+                .ok()??
+            {
+                Ok(Message::Text(text)) => return serde_json::from_str(text.as_str()).ok(),
+                Ok(Message::Close(_)) | Err(_) => return None,
+                Ok(_) => continue,
+            }
+        }
     }
 
     /// The next text frame, which must be of this type.
     pub async fn recv_type(&mut self, frame_type: &str) -> Value {
         let frame = self.recv().await;
-        assert_eq!(frame["type"], frame_type, "expected a {frame_type} frame, got {frame}");
+        assert_eq!(
+            frame["type"], frame_type,
+            "expected a {frame_type} frame, got {frame}"
+        );
         frame
     }
 
@@ -119,14 +172,23 @@ impl Client {
             let mut frames = Vec::new();
             loop {
                 match self.socket.next().await {
-                    Some(Ok(Message::Text(text))) => frames.push(serde_json::from_str(text.as_str()).expect("frames are JSON")),
+                    Some(Ok(Message::Text(text))) => {
+                        frames.push(serde_json::from_str(text.as_str()).expect("frames are JSON"))
+                    }
                     Some(Ok(Message::Close(close))) => return Ending { frames, close },
                     Some(Ok(_)) => continue,
-                    Some(Err(_)) | None => return Ending { frames, close: None },
+                    Some(Err(_)) | None => {
+                        return Ending {
+                            frames,
+                            close: None,
+                        };
+                    }
                 }
             }
         };
-        tokio::time::timeout(PATIENCE, read).await.expect("the socket closed in time")
+        tokio::time::timeout(PATIENCE, read)
+            .await
+            .expect("the socket closed in time")
     }
 
     /// Closes the socket from this side, politely.

@@ -57,7 +57,8 @@ pub async fn refuse(socket: &mut Socket, error_frame: String, close_code: CloseC
     let _ = tokio::time::timeout(std::time::Duration::from_secs(1), drain).await;
 }
 
-/// Waits for the first text frame (the hello), within the hello timeout.
+/// Waits for the first text frame (the hello), within the hello timeout; gives up at once when
+/// the relay starts shutting down.
 pub async fn first_text(socket: &mut Socket, app: &App) -> Result<String, (ErrorCode, String)> {
     let wait = async {
         while let Some(frame) = socket.next().await {
@@ -75,14 +76,13 @@ pub async fn first_text(socket: &mut Socket, app: &App) -> Result<String, (Error
             "the socket closed before its hello".to_owned(),
         ))
     };
-    tokio::time::timeout(app.config.hello_timeout, wait)
-        .await
-        .unwrap_or_else(|_| {
-            Err((
-                ErrorCode::HelloTimeout,
-                "no hello arrived in time".to_owned(),
-            ))
-        })
+    let mut shutdown = app.shutdown.clone();
+    tokio::select! {
+        hello = tokio::time::timeout(app.config.hello_timeout, wait) => {
+            hello.unwrap_or_else(|_| Err((ErrorCode::HelloTimeout, "no hello arrived in time".to_owned())))
+        }
+        () = stopping(&mut shutdown) => Err((ErrorCode::ShuttingDown, "the relay is restarting; reconnect shortly".to_owned())),
+    }
 }
 
 /// Resolves once the relay starts shutting down (at once if it already has).
