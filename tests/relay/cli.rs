@@ -258,7 +258,7 @@ async fn an_empty_database_gets_a_first_admin_whose_sign_in_is_printed_once() {
     assert_eq!(login.json()["operator"]["admin"], true);
     assert!(server.terminate());
 
-    let mut server = RelayProcess::start(RELAY, &db, &["--bootstrap-admin", "true"]);
+    let server = RelayProcess::start(RELAY, &db, &["--bootstrap-admin", "true"]);
     assert!(
         server.terminate_and_read_rest().is_empty(),
         "the sign-in is printed only the first time"

@@ -87,7 +87,8 @@ async fn acknowledged_messages_survive_sigkill_and_resends_are_not_duplicated() 
     let relay = RelayProcess::start(RELAY, &db, &limits);
     let mut in_flight_total = 0;
     for (token, ledger, _) in &visitors {
-        let ledger = ledger.lock().unwrap();
+        // The senders have finished; take the ledger out so no lock is held across an await.
+        let ledger = std::mem::take(&mut *ledger.lock().unwrap());
         let (mut client, welcome) = Client::visitor(relay.addr, Some(token), Some(0)).await;
         let stored: Vec<(String, u64)> = welcome["missed"]
             .as_array()

@@ -335,7 +335,7 @@ async fn the_api_refuses_bad_requests_and_changes_nothing() {
         .as_i64()
         .unwrap();
     let messages = format!("/api/conversations/{conversation_id}/messages");
-    let token = Some(token.as_str());
+    let bearer = Some(token.as_str());
 
     let cases: Vec<(&str, String, Vec<u8>, u16, &str)> = vec![
         (
@@ -437,7 +437,7 @@ async fn the_api_refuses_bad_requests_and_changes_nothing() {
         } else {
             Some(body.as_slice())
         };
-        let response = request(relay.addr, method, &path, token, body).await;
+        let response = request(relay.addr, method, &path, bearer, body).await;
         assert_eq!(
             (response.status, response.error_code().as_str()),
             (status, code),
@@ -446,7 +446,7 @@ async fn the_api_refuses_bad_requests_and_changes_nothing() {
         );
     }
     assert_eq!(
-        stored_messages(&relay, token.unwrap()).await,
+        stored_messages(&relay, &token).await,
         1,
         "nothing was stored by the refused calls"
     );
