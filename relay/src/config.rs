@@ -25,6 +25,15 @@ pub struct Config {
     )]
     pub allow_origins: Vec<String>,
 
+    /// A reverse proxy whose `X-Forwarded-For` names the real client (repeatable). Connections
+    /// from other addresses are counted by their own address.
+    #[arg(
+        long = "trusted-proxy",
+        env = "BESEDA_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+
     /// The longest message text accepted, in characters.
     #[arg(long, env = "BESEDA_MAX_TEXT_CHARS", default_value_t = 4000)]
     pub max_text_chars: usize,

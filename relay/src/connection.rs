@@ -13,7 +13,7 @@ use beseda_protocol::ErrorCode;
 use http::StatusCode;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -28,7 +28,23 @@ const UPGRADE_PREFIX: &[u8] = b"GET /ws/";
 
 /// The client's address, put into each HTTP request's extensions for the handlers.
 #[derive(Clone, Copy, Debug)]
-pub struct ClientAddr(pub SocketAddr);
+pub struct ClientAddr(pub IpAddr);
+
+/// The address limits are counted by: the TCP peer, or, when the peer is a trusted reverse proxy,
+/// the last address its `X-Forwarded-For` names (the one the proxy itself saw).
+pub fn client_ip(peer: IpAddr, headers: &http::HeaderMap, trusted_proxies: &[IpAddr]) -> IpAddr {
+    if !trusted_proxies.contains(&peer) {
+        return peer;
+    }
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .filter_map(|entry| entry.trim().parse::<IpAddr>().ok())
+        .last()
+        .unwrap_or(peer)
+}
 
 /// A WebSocket over a TCP stream whose first bytes were already read.
 pub type Socket = WebSocketStream<PrefixedStream>;
@@ -91,7 +107,8 @@ async fn serve_http<F>(
     let filter_service = warp::service(routes);
     let service =
         hyper::service::service_fn(move |mut request: http::Request<hyper::body::Incoming>| {
-            request.extensions_mut().insert(ClientAddr(peer));
+            let ip = client_ip(peer.ip(), request.headers(), &app.config.trusted_proxies);
+            request.extensions_mut().insert(ClientAddr(ip));
             app.metrics
                 .http_requests
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -194,7 +211,8 @@ fn admit(
             ));
         }
     }
-    let slot = app.connection_cap.try_admit(peer.ip()).ok_or_else(|| {
+    let ip = client_ip(peer.ip(), request.headers(), &app.config.trusted_proxies);
+    let slot = app.connection_cap.try_admit(ip).ok_or_else(|| {
         refuse(
             StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::RateLimited,
@@ -331,6 +349,26 @@ mod tests {
             "http://shop.example",
             "relay.example"
         ));
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let proxy: IpAddr = [127, 0, 0, 1].into();
+        let mut headers = http::HeaderMap::new();
+        headers.append(
+            "x-forwarded-for",
+            "203.0.113.9, 198.51.100.7".parse().unwrap(),
+        );
+        assert_eq!(
+            client_ip(proxy, &headers, &[proxy]),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            client_ip(proxy, &headers, &[]),
+            proxy,
+            "an untrusted peer cannot choose its address"
+        );
+        assert_eq!(client_ip(proxy, &http::HeaderMap::new(), &[proxy]), proxy);
     }
 
     #[test]

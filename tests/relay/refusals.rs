@@ -234,6 +234,35 @@ async fn connections_per_ip_are_capped_with_429() {
 }
 
 #[tokio::test]
+async fn behind_a_trusted_proxy_the_cap_counts_forwarded_addresses() {
+    let relay = TestRelay::start_with(|config| {
+        config.connections_per_ip = 1;
+        config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    let from = |ip: &'static str| [("x-forwarded-for", ip)];
+    let _first = Client::connect_with_headers(relay.addr, "/ws/visitor", &from("203.0.113.1"))
+        .await
+        .unwrap();
+    let _second = Client::connect_with_headers(relay.addr, "/ws/visitor", &from("203.0.113.2"))
+        .await
+        .unwrap();
+    let again = Client::connect_with_headers(relay.addr, "/ws/visitor", &from("203.0.113.1")).await;
+    assert_eq!(refused_status(again), 429);
+    relay.stop().await;
+
+    // Without the proxy being trusted, a forged header changes nothing.
+    let relay = TestRelay::start_with(|config| config.connections_per_ip = 1).await;
+    let _first = Client::connect_with_headers(relay.addr, "/ws/visitor", &from("203.0.113.1"))
+        .await
+        .unwrap();
+    let forged =
+        Client::connect_with_headers(relay.addr, "/ws/visitor", &from("203.0.113.2")).await;
+    assert_eq!(refused_status(forged), 429);
+    relay.stop().await;
+}
+
+#[tokio::test]
 async fn origins_that_are_not_allowed_are_refused_with_403() {
     let relay =
         TestRelay::start_with(|config| config.allow_origins = vec!["https://shop.example".into()])

@@ -45,11 +45,27 @@ impl Client {
         path: &str,
         origin: Option<&str>,
     ) -> Result<Client, WsError> {
+        let origin: Vec<(&str, &str)> = origin
+            .map(|origin| ("origin", origin))
+            .into_iter()
+            .collect();
+        Client::connect_with_headers(addr, path, &origin).await
+    }
+
+    /// Opens a socket with extra request headers.
+    pub async fn connect_with_headers(
+        addr: SocketAddr,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Client, WsError> {
         let mut request = format!("ws://{addr}{path}").into_client_request()?;
-        if let Some(origin) = origin {
+        for (name, value) in headers {
+            let name =
+                tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(name.as_bytes())
+                    .expect("a header name");
             request
                 .headers_mut()
-                .insert("origin", origin.parse().expect("a header value"));
+                .insert(name, value.parse().expect("a header value"));
         }
         let (socket, _) = tokio_tungstenite::connect_async(request).await?;
         Ok(Client { socket })

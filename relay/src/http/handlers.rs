@@ -44,7 +44,7 @@ pub async fn login(
 ) -> Result<LoginResponse, ApiError> {
     let email = request.email.trim().to_lowercase();
     let email_key = format!("email:{email}");
-    let ip_key = addr.map(|addr| format!("ip:{}", addr.0.ip()));
+    let ip_key = addr.map(|addr| format!("ip:{}", addr.0));
     let exhausted = app.login_failures.is_exhausted(&email_key)
         || ip_key
             .as_ref()
