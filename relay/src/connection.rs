@@ -36,13 +36,14 @@ pub fn client_ip(peer: IpAddr, headers: &http::HeaderMap, trusted_proxies: &[IpA
     if !trusted_proxies.contains(&peer) {
         return peer;
     }
+    // Only the entry the proxy appended can be trusted; anything before it came from the client.
     headers
         .get_all("x-forwarded-for")
         .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .filter_map(|entry| entry.trim().parse::<IpAddr>().ok())
-        .last()
+        .next_back()
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.rsplit(',').next())
+        .and_then(|entry| entry.trim().parse::<IpAddr>().ok())
         .unwrap_or(peer)
 }
 
@@ -369,6 +370,16 @@ mod tests {
             "an untrusted peer cannot choose its address"
         );
         assert_eq!(client_ip(proxy, &http::HeaderMap::new(), &[proxy]), proxy);
+        let mut garbled = http::HeaderMap::new();
+        garbled.append(
+            "x-forwarded-for",
+            "203.0.113.9, not-an-address".parse().unwrap(),
+        );
+        assert_eq!(
+            client_ip(proxy, &garbled, &[proxy]),
+            proxy,
+            "a client-written entry is never used"
+        );
     }
 
     #[test]
