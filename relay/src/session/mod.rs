@@ -38,6 +38,31 @@ pub trait Handler: Send {
     fn error_frame(&self, code: ErrorCode, message: &str) -> String;
 }
 
+/// Sends an already serialised frame; a failed send ends the session.
+pub async fn answer(socket: &mut Socket, frame: String) -> Flow {
+    match socket.send(WsMessage::text(frame)).await {
+        Ok(()) => Flow::Continue,
+        Err(_) => Flow::Close(
+            ErrorCode::Internal,
+            "send failed".to_owned(),
+            CloseCode::Error,
+        ),
+    }
+}
+
+/// Runs `cleanup` when dropped: keeps the hub and the gauges right on every way out of a session.
+pub fn scopeguard<F: FnOnce() -> R, R>(cleanup: F) -> impl Drop {
+    struct Guard<F: FnOnce() -> R, R>(Option<F>);
+    impl<F: FnOnce() -> R, R> Drop for Guard<F, R> {
+        fn drop(&mut self) {
+            if let Some(cleanup) = self.0.take() {
+                cleanup();
+            }
+        }
+    }
+    Guard(Some(cleanup))
+}
+
 /// Sends a protocol frame as JSON.
 pub async fn send_json<T: Serialize>(socket: &mut Socket, frame: &T) -> bool {
     let text = serde_json::to_string(frame).expect("protocol types always serialise");

@@ -1,8 +1,7 @@
 //! `/ws/operator`: the console's socket. The hello carries the bearer token from `/api/login`;
 //! afterwards the console hears of every stored message and conversation change.
 
-use super::visitor::scopeguard;
-use super::{Flow, Handler, first_text, pump, refuse, send_json};
+use super::{Flow, Handler, answer, first_text, pump, refuse, scopeguard, send_json};
 use crate::App;
 use crate::auth::session_token_hash;
 use crate::connection::Socket;
@@ -232,21 +231,6 @@ impl OperatorSession<'_> {
                 .await
             }
         }
-    }
-}
-
-async fn answer(socket: &mut Socket, frame: String) -> Flow {
-    use futures_util::SinkExt;
-    match socket
-        .send(tokio_tungstenite::tungstenite::Message::text(frame))
-        .await
-    {
-        Ok(()) => Flow::Continue,
-        Err(_) => Flow::Close(
-            ErrorCode::Internal,
-            "send failed".to_owned(),
-            CloseCode::Error,
-        ),
     }
 }
 

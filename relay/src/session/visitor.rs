@@ -3,7 +3,7 @@
 //! The hello names the site and (after the first visit) the visitor token; the relay derives the
 //! conversation from the token, so a visitor can reach no conversation but their own.
 
-use super::{Flow, Handler, first_text, pump, refuse, send_json};
+use super::{Flow, Handler, answer, first_text, pump, refuse, scopeguard, send_json};
 use crate::App;
 use crate::connection::Socket;
 use crate::hub::{OUTBOX_CAPACITY, Outbound};
@@ -220,11 +220,7 @@ impl VisitorSession<'_> {
                 .messages_refused
                 .fetch_add(1, Ordering::Relaxed);
             let frame = error_frame(code, &message, Some(client_id));
-            return if send_json_text(socket, frame).await {
-                Flow::Continue
-            } else {
-                Flow::Close(code, message, CloseCode::Error)
-            };
+            return answer(socket, frame).await;
         }
         let started = std::time::Instant::now();
         let new_message = NewMessage {
@@ -258,22 +254,10 @@ impl VisitorSession<'_> {
                     "the message could not be stored; send it again",
                     Some(client_id),
                 );
-                if send_json_text(socket, frame).await {
-                    Flow::Continue
-                } else {
-                    Flow::Close(ErrorCode::Internal, "send failed".into(), CloseCode::Error)
-                }
+                answer(socket, frame).await
             }
         }
     }
-}
-
-async fn send_json_text(socket: &mut Socket, frame: String) -> bool {
-    use futures_util::SinkExt;
-    socket
-        .send(tokio_tungstenite::tungstenite::Message::text(frame))
-        .await
-        .is_ok()
 }
 
 impl Handler for VisitorSession<'_> {
@@ -286,11 +270,7 @@ impl Handler for VisitorSession<'_> {
                     &format!("not a valid frame: {error}"),
                     None,
                 );
-                return if send_json_text(socket, frame).await {
-                    Flow::Continue
-                } else {
-                    Flow::Close(ErrorCode::BadFrame, String::new(), CloseCode::Error)
-                };
+                return answer(socket, frame).await;
             }
         };
         match frame {
@@ -319,17 +299,4 @@ impl Handler for VisitorSession<'_> {
     fn error_frame(&self, code: ErrorCode, message: &str) -> String {
         error_frame(code, message, None)
     }
-}
-
-/// Runs `cleanup` when dropped: keeps the hub and the gauges right on every way out of a session.
-pub(super) fn scopeguard<F: FnOnce() -> R, R>(cleanup: F) -> impl Drop {
-    struct Guard<F: FnOnce() -> R, R>(Option<F>);
-    impl<F: FnOnce() -> R, R> Drop for Guard<F, R> {
-        fn drop(&mut self) {
-            if let Some(cleanup) = self.0.take() {
-                cleanup();
-            }
-        }
-    }
-    Guard(Some(cleanup))
 }

@@ -4,9 +4,12 @@
 //! resolves, and before the [`Event`]s it caused are handed to the commit listener, in commit
 //! order, so that nobody is ever told about a message that a crash could still take back.
 
-mod queries;
+mod accounts;
+mod conversations;
 mod schema;
 pub mod sqlite;
+#[cfg(test)]
+mod tests;
 
 pub use sqlite::{Location, SqliteStore};
 

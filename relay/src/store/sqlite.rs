@@ -8,8 +8,8 @@
 //! connections through `spawn_blocking`, so they never wait for the writer.
 
 use super::{
-    Appended, Event, NewMessage, OperatorCredentials, Store, StoreError, StoreFuture, queries,
-    schema,
+    Appended, Event, NewMessage, OperatorCredentials, Store, StoreError, StoreFuture, accounts,
+    conversations, schema,
 };
 use beseda_protocol::api::{ConversationDetail, ConversationSummary};
 use beseda_protocol::{
@@ -297,7 +297,7 @@ fn commit_batch(
 impl Store for SqliteStore {
     fn append_message(&self, new_message: NewMessage) -> StoreFuture<'_, Appended> {
         self.write(move |connection, events| {
-            queries::append_message(connection, &new_message, events)
+            conversations::append_message(connection, &new_message, events)
         })
     }
 
@@ -306,7 +306,9 @@ impl Store for SqliteStore {
         conversation_id: ConversationId,
         after: Seq,
     ) -> StoreFuture<'_, Vec<Message>> {
-        self.read(move |connection| queries::messages_after_seq(connection, conversation_id, after))
+        self.read(move |connection| {
+            conversations::messages_after_seq(connection, conversation_id, after)
+        })
     }
 
     fn messages_after_id(
@@ -314,7 +316,7 @@ impl Store for SqliteStore {
         after: Option<MessageId>,
         limit: u32,
     ) -> StoreFuture<'_, Vec<Message>> {
-        self.read(move |connection| queries::messages_after_id(connection, after, limit))
+        self.read(move |connection| conversations::messages_after_id(connection, after, limit))
     }
 
     fn visitor_conversation(
@@ -323,25 +325,29 @@ impl Store for SqliteStore {
         visitor_id: &VisitorId,
     ) -> StoreFuture<'_, Option<ConversationSummary>> {
         let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
-        self.read(move |connection| queries::visitor_conversation(connection, &site, &visitor_id))
+        self.read(move |connection| {
+            conversations::visitor_conversation(connection, &site, &visitor_id)
+        })
     }
 
     fn conversations(
         &self,
         status: Option<ConversationStatus>,
     ) -> StoreFuture<'_, Vec<ConversationSummary>> {
-        self.read(move |connection| queries::conversations(connection, status))
+        self.read(move |connection| conversations::conversations(connection, status))
     }
 
     fn conversation(&self, conversation_id: ConversationId) -> StoreFuture<'_, ConversationDetail> {
-        self.read(move |connection| queries::conversation(connection, conversation_id))
+        self.read(move |connection| conversations::conversation(connection, conversation_id))
     }
 
     fn conversation_summary(
         &self,
         conversation_id: ConversationId,
     ) -> StoreFuture<'_, ConversationSummary> {
-        self.read(move |connection| queries::conversation_summary(connection, conversation_id))
+        self.read(move |connection| {
+            conversations::conversation_summary(connection, conversation_id)
+        })
     }
 
     fn set_status(
@@ -350,22 +356,22 @@ impl Store for SqliteStore {
         status: ConversationStatus,
     ) -> StoreFuture<'_, ConversationSummary> {
         self.write(move |connection, events| {
-            queries::set_status(connection, conversation_id, status, events)
+            conversations::set_status(connection, conversation_id, status, events)
         })
     }
 
     fn site_exists(&self, name: &str) -> StoreFuture<'_, bool> {
         let name = name.to_owned();
-        self.read(move |connection| queries::site_exists(connection, &name))
+        self.read(move |connection| accounts::site_exists(connection, &name))
     }
 
     fn ensure_site(&self, name: &str, title: &str) -> StoreFuture<'_, bool> {
         let (name, title) = (name.to_owned(), title.to_owned());
-        self.write(move |connection, _| queries::ensure_site(connection, &name, &title))
+        self.write(move |connection, _| accounts::ensure_site(connection, &name, &title))
     }
 
     fn operator_count(&self) -> StoreFuture<'_, u64> {
-        self.read(queries::operator_count)
+        self.read(accounts::operator_count)
     }
 
     fn add_operator(
@@ -378,13 +384,13 @@ impl Store for SqliteStore {
         let (email, name, password_hash) =
             (email.to_owned(), name.to_owned(), password_hash.to_owned());
         self.write(move |connection, _| {
-            queries::add_operator(connection, &email, &name, &password_hash, admin)
+            accounts::add_operator(connection, &email, &name, &password_hash, admin)
         })
     }
 
     fn operator_credentials(&self, email: &str) -> StoreFuture<'_, Option<OperatorCredentials>> {
         let email = email.to_owned();
-        self.read(move |connection| queries::operator_credentials(connection, &email))
+        self.read(move |connection| accounts::operator_credentials(connection, &email))
     }
 
     fn create_session(
@@ -394,279 +400,26 @@ impl Store for SqliteStore {
         expires_at_millis: i64,
     ) -> StoreFuture<'_, ()> {
         self.write(move |connection, _| {
-            queries::create_session(connection, token_hash, operator_id, expires_at_millis)
+            accounts::create_session(connection, token_hash, operator_id, expires_at_millis)
         })
     }
 
     fn session_operator(&self, token_hash: [u8; 32]) -> StoreFuture<'_, Option<OperatorProfile>> {
-        self.read(move |connection| queries::session_operator(connection, token_hash))
+        self.read(move |connection| accounts::session_operator(connection, token_hash))
     }
 
     fn set_operator_online(&self, operator_id: OperatorId, online: bool) -> StoreFuture<'_, ()> {
         self.write(move |connection, _| {
-            queries::set_operator_online(connection, operator_id, online)
+            accounts::set_operator_online(connection, operator_id, online)
         })
     }
 
     fn online_operators(&self) -> StoreFuture<'_, Vec<OperatorId>> {
-        self.read(queries::online_operators)
+        self.read(accounts::online_operators)
     }
 
     fn setting_or_insert(&self, key: &str, create: Vec<u8>) -> StoreFuture<'_, Vec<u8>> {
         let key = key.to_owned();
-        self.write(move |connection, _| queries::setting_or_insert(connection, &key, &create))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::MessageTarget;
-    use beseda_protocol::{Author, ClientMessageId};
-    use std::sync::mpsc as std_mpsc;
-
-    fn memory_store() -> (SqliteStore, std_mpsc::Receiver<Vec<Event>>) {
-        let (events_sender, events) = std_mpsc::channel();
-        let store = SqliteStore::open(
-            Location::Memory,
-            Box::new(move |batch| {
-                let _ = events_sender.send(batch);
-            }),
-        )
-        .unwrap();
-        (store, events)
-    }
-
-    fn visitor_message(visitor: &str, client_id: &str, text: &str) -> NewMessage {
-        NewMessage {
-            target: MessageTarget::Visitor {
-                site: "default".into(),
-                visitor_id: VisitorId(visitor.into()),
-            },
-            author: Author::Visitor,
-            operator_id: None,
-            client_id: Some(ClientMessageId(client_id.into())),
-            text: text.into(),
-            origin: Some(1),
-        }
-    }
-
-    fn runtime() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-    }
-
-    #[test]
-    fn first_visitor_message_creates_the_conversation_and_numbers_from_one() {
-        runtime().block_on(async {
-            let (store, events) = memory_store();
-            let first = store
-                .append_message(visitor_message("v1", "a", "Dobrý den"))
-                .await
-                .unwrap();
-            let second = store
-                .append_message(visitor_message("v1", "b", "Máte XL?"))
-                .await
-                .unwrap();
-            assert_eq!((first.message.seq, second.message.seq), (Seq(1), Seq(2)));
-            assert_eq!(
-                first.message.conversation_id,
-                second.message.conversation_id
-            );
-            let first_batch = events.recv().unwrap();
-            assert!(matches!(first_batch[0], Event::ConversationChanged { .. }));
-            assert!(matches!(
-                first_batch[1],
-                Event::MessageStored {
-                    duplicate: false,
-                    ..
-                }
-            ));
-        });
-    }
-
-    #[test]
-    fn resending_a_client_id_stores_nothing_new() {
-        runtime().block_on(async {
-            let (store, _events) = memory_store();
-            let first = store
-                .append_message(visitor_message("v1", "same", "one"))
-                .await
-                .unwrap();
-            let again = store
-                .append_message(visitor_message("v1", "same", "one"))
-                .await
-                .unwrap();
-            assert!(again.duplicate);
-            assert_eq!(first.message, again.message);
-            let all = store
-                .messages_after_seq(first.message.conversation_id, Seq(0))
-                .await
-                .unwrap();
-            assert_eq!(all.len(), 1);
-        });
-    }
-
-    #[test]
-    fn visitors_get_separate_conversations() {
-        runtime().block_on(async {
-            let (store, _events) = memory_store();
-            let alice = store
-                .append_message(visitor_message("alice", "a", "hi"))
-                .await
-                .unwrap();
-            let bob = store
-                .append_message(visitor_message("bob", "a", "hi"))
-                .await
-                .unwrap();
-            assert_ne!(alice.message.conversation_id, bob.message.conversation_id);
-            assert!(
-                !bob.duplicate,
-                "the same client id from another visitor is a new message"
-            );
-        });
-    }
-
-    #[test]
-    fn a_visitor_message_reopens_a_resolved_conversation() {
-        runtime().block_on(async {
-            let (store, _events) = memory_store();
-            let first = store
-                .append_message(visitor_message("v1", "a", "hi"))
-                .await
-                .unwrap();
-            let conversation_id = first.message.conversation_id;
-            let resolved = store
-                .set_status(conversation_id, ConversationStatus::Resolved)
-                .await
-                .unwrap();
-            assert_eq!(resolved.status, ConversationStatus::Resolved);
-            store
-                .append_message(visitor_message("v1", "b", "one more thing"))
-                .await
-                .unwrap();
-            let detail = store.conversation(conversation_id).await.unwrap();
-            assert_eq!(detail.status, ConversationStatus::Open);
-            assert_eq!(detail.messages.len(), 2);
-        });
-    }
-
-    #[test]
-    fn messages_after_seq_returns_only_the_missed_ones_in_order() {
-        runtime().block_on(async {
-            let (store, _events) = memory_store();
-            let mut conversation_id = None;
-            for index in 0..5 {
-                let appended = store
-                    .append_message(visitor_message("v1", &format!("m{index}"), "x"))
-                    .await
-                    .unwrap();
-                conversation_id = Some(appended.message.conversation_id);
-            }
-            let missed = store
-                .messages_after_seq(conversation_id.unwrap(), Seq(2))
-                .await
-                .unwrap();
-            let seqs: Vec<u64> = missed.iter().map(|message| message.seq.0).collect();
-            assert_eq!(seqs, vec![3, 4, 5]);
-        });
-    }
-
-    #[test]
-    fn a_failing_write_leaves_the_rest_of_its_batch_committed() {
-        runtime().block_on(async {
-            let (store, _events) = memory_store();
-            let profile = store
-                .add_operator("jana@shop.example", "Jana", "hash", false)
-                .await
-                .unwrap();
-            let duplicate = store.add_operator("JANA@shop.example", "Jana", "hash", false);
-            let other = store.add_operator("petr@shop.example", "Petr", "hash", true);
-            let (duplicate, other) = tokio::join!(duplicate, other);
-            assert!(matches!(duplicate, Err(StoreError::Conflict(_))));
-            assert!(other.unwrap().admin);
-            assert_eq!(store.operator_count().await.unwrap(), 2);
-            assert_eq!(profile.name, "Jana");
-        });
-    }
-
-    #[test]
-    fn an_operator_message_to_a_missing_conversation_is_not_found() {
-        runtime().block_on(async {
-            let (store, _events) = memory_store();
-            let result = store
-                .append_message(NewMessage {
-                    target: MessageTarget::Conversation(ConversationId(404)),
-                    author: Author::Operator,
-                    operator_id: None,
-                    client_id: None,
-                    text: "hello".into(),
-                    origin: None,
-                })
-                .await;
-            assert!(matches!(result, Err(StoreError::NotFound)));
-        });
-    }
-
-    #[test]
-    fn sessions_expire() {
-        runtime().block_on(async {
-            let (store, _events) = memory_store();
-            let profile = store
-                .add_operator("a@b.c", "A", "hash", false)
-                .await
-                .unwrap();
-            store
-                .create_session([1; 32], profile.id, crate::clock::now_millis() + 60_000)
-                .await
-                .unwrap();
-            store
-                .create_session([2; 32], profile.id, crate::clock::now_millis() - 1)
-                .await
-                .unwrap();
-            assert_eq!(
-                store.session_operator([1; 32]).await.unwrap(),
-                Some(profile)
-            );
-            assert_eq!(store.session_operator([2; 32]).await.unwrap(), None);
-            assert_eq!(store.session_operator([3; 32]).await.unwrap(), None);
-        });
-    }
-
-    #[test]
-    fn a_setting_is_created_once() {
-        runtime().block_on(async {
-            let (store, _events) = memory_store();
-            let first = store
-                .setting_or_insert("secret", vec![1, 2, 3])
-                .await
-                .unwrap();
-            let second = store.setting_or_insert("secret", vec![9]).await.unwrap();
-            assert_eq!(first, vec![1, 2, 3]);
-            assert_eq!(second, first);
-        });
-    }
-
-    #[test]
-    fn reopening_a_file_keeps_committed_messages() {
-        let directory = tempfile::tempdir().unwrap();
-        let path = directory.path().join("beseda.db");
-        runtime().block_on(async {
-            let store = SqliteStore::open(Location::File(path.clone()), Box::new(|_| {})).unwrap();
-            store
-                .append_message(visitor_message("v1", "a", "kept"))
-                .await
-                .unwrap();
-            store.close();
-            let store = SqliteStore::open(Location::File(path.clone()), Box::new(|_| {})).unwrap();
-            let conversation = store
-                .visitor_conversation("default", &VisitorId("v1".into()))
-                .await
-                .unwrap()
-                .unwrap();
-            assert_eq!(conversation.last_message.unwrap().text, "kept");
-        });
+        self.write(move |connection, _| accounts::setting_or_insert(connection, &key, &create))
     }
 }

@@ -1,0 +1,147 @@
+//! The SQL for sites, operators, sessions and relay settings.
+
+use super::{OperatorCredentials, StoreError};
+use crate::clock::now_millis;
+use beseda_protocol::{OperatorId, OperatorProfile};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+pub fn site_exists(connection: &Connection, name: &str) -> Result<bool, StoreError> {
+    Ok(connection.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sites WHERE name = ?1)",
+        [name],
+        |row| row.get(0),
+    )?)
+}
+
+pub fn ensure_site(connection: &Connection, name: &str, title: &str) -> Result<bool, StoreError> {
+    let inserted = connection.execute(
+        "INSERT OR IGNORE INTO sites (name, title, created_at) VALUES (?1, ?2, ?3)",
+        params![name, title, now_millis()],
+    )?;
+    Ok(inserted > 0)
+}
+
+pub fn operator_count(connection: &Connection) -> Result<u64, StoreError> {
+    let count: i64 =
+        connection.query_row("SELECT COUNT(*) FROM operators", [], |row| row.get(0))?;
+    Ok(u64::try_from(count).unwrap_or(0))
+}
+
+fn profile_from_row(row: &Row<'_>) -> rusqlite::Result<OperatorProfile> {
+    Ok(OperatorProfile {
+        id: OperatorId(row.get(0)?),
+        name: row.get(1)?,
+        email: row.get(2)?,
+        admin: row.get(3)?,
+    })
+}
+
+pub fn add_operator(
+    connection: &Connection,
+    email: &str,
+    name: &str,
+    password_hash: &str,
+    admin: bool,
+) -> Result<OperatorProfile, StoreError> {
+    let inserted = connection.execute(
+        "INSERT OR IGNORE INTO operators (email, name, password_hash, admin, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![email, name, password_hash, admin, now_millis()],
+    )?;
+    if inserted == 0 {
+        return Err(StoreError::Conflict(format!(
+            "an operator with the email {email} exists"
+        )));
+    }
+    Ok(OperatorProfile {
+        id: OperatorId(connection.last_insert_rowid()),
+        name: name.to_owned(),
+        email: email.to_owned(),
+        admin,
+    })
+}
+
+pub fn operator_credentials(
+    connection: &Connection,
+    email: &str,
+) -> Result<Option<OperatorCredentials>, StoreError> {
+    Ok(connection
+        .query_row(
+            "SELECT id, name, email, admin, password_hash FROM operators WHERE email = ?1",
+            [email],
+            |row| {
+                Ok(OperatorCredentials {
+                    profile: profile_from_row(row)?,
+                    password_hash: row.get(4)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+pub fn create_session(
+    connection: &Connection,
+    token_hash: [u8; 32],
+    operator_id: OperatorId,
+    expires_at: i64,
+) -> Result<(), StoreError> {
+    let now = now_millis();
+    connection.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
+    connection.execute(
+        "INSERT INTO sessions (token_hash, operator_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        params![token_hash.as_slice(), operator_id.0, now, expires_at],
+    )?;
+    Ok(())
+}
+
+pub fn session_operator(
+    connection: &Connection,
+    token_hash: [u8; 32],
+) -> Result<Option<OperatorProfile>, StoreError> {
+    Ok(connection
+        .query_row(
+            "SELECT o.id, o.name, o.email, o.admin FROM sessions s JOIN operators o ON o.id = s.operator_id
+             WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+            params![token_hash.as_slice(), now_millis()],
+            profile_from_row,
+        )
+        .optional()?)
+}
+
+pub fn set_operator_online(
+    connection: &Connection,
+    operator_id: OperatorId,
+    online: bool,
+) -> Result<(), StoreError> {
+    let changed = connection.execute(
+        "UPDATE operators SET online = ?2 WHERE id = ?1",
+        params![operator_id.0, online],
+    )?;
+    if changed == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+pub fn online_operators(connection: &Connection) -> Result<Vec<OperatorId>, StoreError> {
+    let mut statement =
+        connection.prepare_cached("SELECT id FROM operators WHERE online = 1 ORDER BY id")?;
+    let rows = statement.query_map([], |row| Ok(OperatorId(row.get(0)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn setting_or_insert(
+    connection: &Connection,
+    key: &str,
+    create: &[u8],
+) -> Result<Vec<u8>, StoreError> {
+    connection.execute(
+        "INSERT OR IGNORE INTO settings (key, value) VALUES (?1, ?2)",
+        params![key, create],
+    )?;
+    Ok(
+        connection.query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
+            row.get(0)
+        })?,
+    )
+}
