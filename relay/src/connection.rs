@@ -128,7 +128,7 @@ async fn serve_http<F>(
 async fn upgrade(stream: PrefixedStream, peer: SocketAddr, app: Arc<App>) {
     let config = WebSocketConfig::default()
         .read_buffer_size(4 * 1024)
-        .write_buffer_size(0)
+        .write_buffer_size(8 * 1024)
         .max_message_size(Some(app.config.max_frame_bytes))
         .max_frame_size(Some(app.config.max_frame_bytes));
     let mut admitted: Option<(Endpoint, ConnectionSlot)> = None;

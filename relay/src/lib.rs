@@ -24,7 +24,6 @@ use crate::auth::{VisitorTokens, random_bytes};
 use crate::hub::Hub;
 use crate::limits::{ConnectionCap, WindowCounter};
 use crate::metrics::Metrics;
-use crate::store::sqlite::StoreStats;
 use crate::store::{Location, SqliteStore, Store};
 use anyhow::Context;
 use beseda_protocol::VisitorId;
@@ -41,7 +40,8 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 pub(crate) struct App {
     pub config: Config,
     pub store: Arc<dyn Store>,
-    pub store_stats: Arc<StoreStats>,
+    /// The same store, for what only SQLite knows about itself (metrics).
+    pub sqlite: Arc<SqliteStore>,
     pub hub: Arc<Hub>,
     pub visitor_tokens: VisitorTokens,
     pub metrics: Arc<Metrics>,
@@ -50,6 +50,9 @@ pub(crate) struct App {
     /// Failed sign-ins per email and per IP address.
     pub login_failures: WindowCounter<String>,
     pub connection_cap: ConnectionCap,
+    /// Sites known to exist. Sites are never deleted, so a positive answer can be kept; a miss
+    /// asks the store again (a site added with `beseda-relay site add` appears at once).
+    pub known_sites: std::sync::RwLock<std::collections::HashSet<String>>,
     /// Turns true once, when the relay starts shutting down.
     pub shutdown: watch::Receiver<bool>,
 }
@@ -98,9 +101,10 @@ pub async fn run(
         ),
         login_failures: WindowCounter::new(config.login_attempts, Duration::from_secs(15 * 60)),
         connection_cap: ConnectionCap::new(config.connections_per_ip),
+        known_sites: Default::default(),
         config,
         store: store.clone(),
-        store_stats: store.stats(),
+        sqlite: store.clone(),
         hub,
         visitor_tokens: VisitorTokens::new(secret),
         metrics,

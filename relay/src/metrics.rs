@@ -40,8 +40,9 @@ impl Metrics {
         );
     }
 
-    /// The Prometheus exposition text; `commits` and `committed_jobs` come from the store.
-    pub fn render(&self, commits: u64, committed_jobs: u64) -> String {
+    /// The Prometheus exposition text; `commits`, `committed_jobs` and `pending_writes` come
+    /// from the store.
+    pub fn render(&self, commits: u64, committed_jobs: u64, pending_writes: usize) -> String {
         let mut text = String::with_capacity(2048);
         let mut gauge = |name: &str, help: &str, kind: &str, value: String| {
             let _ = writeln!(
@@ -90,6 +91,12 @@ impl Metrics {
             "HTTP requests served.",
             "counter",
             load(&self.http_requests),
+        );
+        gauge(
+            "beseda_store_pending_writes",
+            "Writes waiting to be committed (queued or in the current transaction).",
+            "gauge",
+            pending_writes.to_string(),
         );
         gauge(
             "beseda_store_commits_total",

@@ -4,6 +4,7 @@
 use beseda_tests::http::{get, post_json, put_json};
 use beseda_tests::{Client, JANA, PETR, TestRelay};
 use serde_json::json;
+use std::collections::HashSet;
 
 #[tokio::test]
 async fn a_visitor_message_reaches_the_operator_and_replies_come_back() {
@@ -506,5 +507,59 @@ async fn health_and_metrics_are_served() {
         "{}",
         metrics.body
     );
+    relay.stop().await;
+}
+
+/// The value of one metric line, e.g. `beseda_store_pending_writes`.
+async fn metric(relay: &TestRelay, name: &str) -> u64 {
+    let body = get(relay.addr, "/metrics", None).await.body;
+    body.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in\n{body}"))
+}
+
+/// A stalled disk (another process holding SQLite's write lock) makes writes pile up; once it
+/// lets go, the whole burst is committed and reaches the console complete, without dropping it.
+/// (The deterministic guard for the outbox size is the hub's unit test.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_after_a_stalled_disk_reaches_every_console_without_dropping_it() {
+    const VISITORS: usize = 200;
+    let relay = TestRelay::start_with(|config| config.connections_per_ip = 0).await;
+    let token = relay.login(JANA).await;
+    let (mut console, _) = relay.operator(&token).await;
+    let mut visitors = Vec::new();
+    for _ in 0..VISITORS {
+        visitors.push(relay.visitor().await.0);
+    }
+
+    // Hold SQLite's write lock, as a backup or a slow disk would, while every visitor writes.
+    let blocker = rusqlite::Connection::open(&relay.db).unwrap();
+    blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    for (index, visitor) in visitors.iter_mut().enumerate() {
+        visitor.say(&format!("burst-{index}"), "hello").await;
+    }
+    // Wait (boundedly) until every one of those writes is waiting for the lock.
+    let all_waiting = async {
+        while metric(&relay, "beseda_store_pending_writes").await < VISITORS as u64 {
+            tokio::task::yield_now().await;
+        }
+    };
+    tokio::time::timeout(beseda_tests::PATIENCE, all_waiting)
+        .await
+        .expect("every write reached the store");
+    blocker.execute_batch("COMMIT").unwrap();
+
+    let mut messages = HashSet::new();
+    while messages.len() < VISITORS {
+        let frame = console.recv().await;
+        match frame["type"].as_str() {
+            Some("message") => {
+                messages.insert(frame["message"]["clientId"].as_str().unwrap().to_owned());
+            }
+            Some("conversation") => {}
+            other => panic!("unexpected {other:?}: {frame}"),
+        }
+    }
+    assert_eq!(metric(&relay, "beseda_slow_peers_dropped_total").await, 0);
     relay.stop().await;
 }

@@ -25,9 +25,11 @@ pub async fn authenticate(app: &App, token: &str) -> Result<OperatorProfile, Api
 
 pub fn metrics(app: &App) -> String {
     use std::sync::atomic::Ordering::Relaxed;
+    let stats = app.sqlite.stats();
     app.metrics.render(
-        app.store_stats.commits.load(Relaxed),
-        app.store_stats.committed_jobs.load(Relaxed),
+        stats.commits.load(Relaxed),
+        stats.committed_jobs.load(Relaxed),
+        stats.pending_writes.load(Relaxed),
     )
 }
 

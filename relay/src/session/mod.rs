@@ -110,6 +110,34 @@ pub async fn first_text(socket: &mut Socket, app: &App) -> Result<String, (Error
     }
 }
 
+/// The most frames written to a socket before one flush.
+const FRAMES_PER_FLUSH: usize = 64;
+
+/// Writes `first` and whatever else is already waiting in the outbox, then flushes once: under
+/// load one system call carries many frames.
+async fn forward<H: Handler>(
+    socket: &mut Socket,
+    inbox: &mut mpsc::Receiver<Outbound>,
+    handler: &H,
+    first: Outbound,
+) -> Result<(), WsError> {
+    let mut next = Some(first);
+    let mut written = 0;
+    while let Some(outbound) = next {
+        if handler.wants(&outbound) {
+            let (Outbound::Message { frame, .. } | Outbound::Frame(frame)) = outbound;
+            socket.feed(WsMessage::Text(frame)).await?;
+            written += 1;
+        }
+        next = if written < FRAMES_PER_FLUSH {
+            inbox.try_recv().ok()
+        } else {
+            None
+        };
+    }
+    socket.flush().await
+}
+
 /// Resolves once the relay starts shutting down (at once if it already has).
 async fn stopping(shutdown: &mut tokio::sync::watch::Receiver<bool>) {
     // The guard `wait_for` returns is dropped here, so it never lives across an `.await`.
@@ -170,13 +198,8 @@ pub async fn pump<H: Handler>(
             }
             outbound = inbox.recv() => match outbound {
                 Some(outbound) => {
-                    if handler.wants(&outbound) {
-                        let frame = match outbound {
-                            Outbound::Message { frame, .. } | Outbound::Frame(frame) => frame,
-                        };
-                        if socket.send(WsMessage::Text(frame)).await.is_err() {
-                            return;
-                        }
+                    if forward(socket, inbox, handler, outbound).await.is_err() {
+                        return;
                     }
                 }
                 None => {

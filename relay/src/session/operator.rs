@@ -5,7 +5,7 @@ use super::{Flow, Handler, answer, first_text, pump, refuse, scopeguard, send_js
 use crate::App;
 use crate::auth::session_token_hash;
 use crate::connection::Socket;
-use crate::hub::{OUTBOX_CAPACITY, Outbound};
+use crate::hub::{OPERATOR_OUTBOX, Outbound};
 use crate::limits::ConnectionSlot;
 use crate::store::{MessageTarget, NewMessage, PeerTag, StoreError};
 use crate::validation::{check_client_id, check_text};
@@ -54,7 +54,7 @@ pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
         }
     };
     let tag = app.hub.next_tag();
-    let (outbox, mut inbox) = mpsc::channel(OUTBOX_CAPACITY);
+    let (outbox, mut inbox) = mpsc::channel(OPERATOR_OUTBOX);
     app.hub.add_operator(tag, operator.id, outbox);
     let _registration = scopeguard(|| app.hub.remove_operator(tag));
     let missed = match app

@@ -6,7 +6,7 @@
 use super::{Flow, Handler, answer, first_text, pump, refuse, scopeguard, send_json};
 use crate::App;
 use crate::connection::Socket;
-use crate::hub::{OUTBOX_CAPACITY, Outbound};
+use crate::hub::{Outbound, VISITOR_OUTBOX};
 use crate::limits::ConnectionSlot;
 use crate::store::{MessageTarget, NewMessage, PeerTag};
 use crate::validation::{check_client_id, check_text};
@@ -34,6 +34,31 @@ struct Greeted {
     visitor_id: VisitorId,
     token: String,
     last_seq: Seq,
+    /// The token was issued just now: this visitor has no conversation yet.
+    new_visitor: bool,
+}
+
+async fn site_exists(app: &App, site: &str) -> Result<bool, (ErrorCode, String)> {
+    let cached = app
+        .known_sites
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .contains(site);
+    if cached {
+        return Ok(true);
+    }
+    let exists = app
+        .store
+        .site_exists(site)
+        .await
+        .map_err(|error| (ErrorCode::Internal, error.to_string()))?;
+    if exists {
+        app.known_sites
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(site.to_owned());
+    }
+    Ok(exists)
 }
 
 pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
@@ -59,7 +84,7 @@ pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
         }
     };
     let tag = app.hub.next_tag();
-    let (outbox, mut inbox) = mpsc::channel(OUTBOX_CAPACITY);
+    let (outbox, mut inbox) = mpsc::channel(VISITOR_OUTBOX);
     // Register before reading the history: a message committed in between then arrives through
     // the outbox too, and `wants` drops the copy the welcome already carried.
     app.hub
@@ -113,17 +138,13 @@ async fn greet(socket: &mut Socket, app: &App) -> Result<Greeted, (ErrorCode, St
             format!("this relay speaks protocol version {PROTOCOL_VERSION}"),
         ));
     }
-    let site_known = app
-        .store
-        .site_exists(&site)
-        .await
-        .map_err(|error| (ErrorCode::Internal, error.to_string()))?;
-    if !site_known {
+    if !site_exists(app, &site).await? {
         return Err((
             ErrorCode::UnknownSite,
             format!("this relay serves no site named {site:?}"),
         ));
     }
+    let new_visitor = token.is_none();
     let (visitor_id, token) = match token {
         Some(token) => {
             let visitor_id = app.visitor_tokens.verify(&token).ok_or((
@@ -139,6 +160,7 @@ async fn greet(socket: &mut Socket, app: &App) -> Result<Greeted, (ErrorCode, St
         visitor_id,
         token,
         last_seq: last_seq.unwrap_or_default(),
+        new_visitor,
     })
 }
 
@@ -155,10 +177,14 @@ struct VisitorSession<'a> {
 impl VisitorSession<'_> {
     async fn welcome(&mut self, socket: &mut Socket, greeted: &Greeted) -> Result<(), String> {
         let store = &self.app.store;
-        let conversation = store
-            .visitor_conversation(self.site, self.visitor_id)
-            .await
-            .map_err(|error| error.to_string())?;
+        let conversation = if greeted.new_visitor {
+            None
+        } else {
+            store
+                .visitor_conversation(self.site, self.visitor_id)
+                .await
+                .map_err(|error| error.to_string())?
+        };
         let mut missed = Vec::new();
         if let Some(conversation) = &conversation {
             missed = store

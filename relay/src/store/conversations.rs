@@ -62,7 +62,9 @@ fn message_from_row(row: &Row<'_>) -> rusqlite::Result<Message> {
 
 fn message_by_id(connection: &Connection, message_id: i64) -> Result<Message, StoreError> {
     let sql = format!("SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.id = ?1");
-    Ok(connection.query_row(&sql, [message_id], message_from_row)?)
+    Ok(connection
+        .prepare_cached(&sql)?
+        .query_row([message_id], message_from_row)?)
 }
 
 /// The conversation's row id and visitor, for a message target; creates or reopens the visitor's
@@ -76,27 +78,25 @@ fn resolve_target(
 ) -> Result<(ConversationId, String, VisitorId), StoreError> {
     match target {
         MessageTarget::Conversation(conversation_id) => {
-            let (site, visitor_id): (String, String) = connection.query_row(
-                "SELECT site, visitor_id FROM conversations WHERE id = ?1",
-                [conversation_id.0],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )?;
+            let (site, visitor_id): (String, String) = connection
+                .prepare_cached("SELECT site, visitor_id FROM conversations WHERE id = ?1")?
+                .query_row([conversation_id.0], |row| Ok((row.get(0)?, row.get(1)?)))?;
             Ok((*conversation_id, site, VisitorId(visitor_id)))
         }
         MessageTarget::Visitor { site, visitor_id } => {
             let existing: Option<(i64, String)> = connection
-                .query_row(
+                .prepare_cached(
                     "SELECT id, status FROM conversations WHERE site = ?1 AND visitor_id = ?2",
-                    params![site, visitor_id.0],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
+                )?
+                .query_row(params![site, visitor_id.0], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })
                 .optional()?;
             let conversation_id = match existing {
                 Some((id, _)) => ConversationId(id),
                 None => {
-                    connection.execute(
-                        "INSERT INTO conversations (site, visitor_id, status, created_at, updated_at)
-                         VALUES (?1, ?2, 'open', ?3, ?3)",
+                    connection.prepare_cached("INSERT INTO conversations (site, visitor_id, status, created_at, updated_at)
+                         VALUES (?1, ?2, 'open', ?3, ?3)")?.execute(
                         params![site, visitor_id.0, now],
                     )?;
                     ConversationId(connection.last_insert_rowid())
@@ -105,10 +105,9 @@ fn resolve_target(
             let reopen = matches!(&existing, Some((_, status)) if status == "resolved")
                 && author == Author::Visitor;
             if reopen {
-                connection.execute(
-                    "UPDATE conversations SET status = 'open' WHERE id = ?1",
-                    [conversation_id.0],
-                )?;
+                connection
+                    .prepare_cached("UPDATE conversations SET status = 'open' WHERE id = ?1")?
+                    .execute([conversation_id.0])?;
             }
             if existing.is_none() || reopen {
                 events.push(Event::ConversationChanged {
@@ -138,8 +137,8 @@ pub fn append_message(
              WHERE c.site = ?1 AND c.visitor_id = ?2 AND m.author = ?3 AND m.client_id = ?4"
         );
         let stored = connection
+            .prepare_cached(&sql)?
             .query_row(
-                &sql,
                 params![
                     site,
                     visitor_id.0,
@@ -174,8 +173,8 @@ pub fn append_message(
              WHERE m.conversation_id = ?1 AND m.author = ?2 AND m.client_id = ?3"
         );
         let stored = connection
+            .prepare_cached(&sql)?
             .query_row(
-                &sql,
                 params![
                     conversation_id.0,
                     author_as_str(new_message.author),
@@ -188,14 +187,12 @@ pub fn append_message(
             return Ok(duplicate(message, site, visitor_id, new_message, events));
         }
     }
-    let seq: i64 = connection.query_row(
-        "UPDATE conversations SET last_seq = last_seq + 1, updated_at = ?2 WHERE id = ?1 RETURNING last_seq",
+    let seq: i64 = connection.prepare_cached("UPDATE conversations SET last_seq = last_seq + 1, updated_at = ?2 WHERE id = ?1 RETURNING last_seq")?.query_row(
         params![conversation_id.0, now],
         |row| row.get(0),
     )?;
-    connection.execute(
-        "INSERT INTO messages (conversation_id, seq, client_id, author, operator_id, text, sent_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    connection.prepare_cached("INSERT INTO messages (conversation_id, seq, client_id, author, operator_id, text, sent_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(
         params![
             conversation_id.0,
             seq,
@@ -302,7 +299,8 @@ fn summary_from_row(
             "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.conversation_id = ?1 AND m.seq = ?2"
         );
         connection
-            .query_row(&sql, params![id.0, last_seq], message_from_row)
+            .prepare_cached(&sql)?
+            .query_row(params![id.0, last_seq], message_from_row)
             .optional()?
     } else {
         None
@@ -328,9 +326,9 @@ pub fn conversation_summary(
     conversation_id: ConversationId,
 ) -> Result<ConversationSummary, StoreError> {
     let sql = format!("{SUMMARY_SELECT} WHERE c.id = ?1");
-    Ok(connection.query_row(&sql, [conversation_id.0], |row| {
-        summary_from_row(connection, row)
-    })?)
+    Ok(connection
+        .prepare_cached(&sql)?
+        .query_row([conversation_id.0], |row| summary_from_row(connection, row))?)
 }
 
 pub fn visitor_conversation(
@@ -340,7 +338,8 @@ pub fn visitor_conversation(
 ) -> Result<Option<ConversationSummary>, StoreError> {
     let sql = format!("{SUMMARY_SELECT} WHERE c.site = ?1 AND c.visitor_id = ?2");
     Ok(connection
-        .query_row(&sql, params![site, visitor_id.0], |row| {
+        .prepare_cached(&sql)?
+        .query_row(params![site, visitor_id.0], |row| {
             summary_from_row(connection, row)
         })
         .optional()?)
@@ -382,10 +381,11 @@ pub fn set_status(
     status: ConversationStatus,
     events: &mut Vec<Event>,
 ) -> Result<ConversationSummary, StoreError> {
-    let changed = connection.execute(
-        "UPDATE conversations SET status = ?2, updated_at = ?3 WHERE id = ?1 AND status != ?2",
-        params![conversation_id.0, status.as_str(), now_millis()],
-    )?;
+    let changed = connection
+        .prepare_cached(
+            "UPDATE conversations SET status = ?2, updated_at = ?3 WHERE id = ?1 AND status != ?2",
+        )?
+        .execute(params![conversation_id.0, status.as_str(), now_millis()])?;
     let summary = conversation_summary(connection, conversation_id)?;
     if changed > 0 {
         events.push(Event::ConversationChanged {

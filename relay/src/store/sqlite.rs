@@ -35,8 +35,9 @@ pub enum Location {
 /// It must not block: it hands the events on and returns.
 pub type CommitListener = Box<dyn Fn(Vec<Event>) + Send>;
 
-/// The most jobs folded into one transaction.
-const MAX_BATCH: usize = 512;
+/// The most jobs folded into one transaction. Kept well below the consoles' outbox
+/// (`hub::OPERATOR_OUTBOX`), since one commit's events are handed to every console at once.
+pub const MAX_BATCH: usize = 256;
 /// How many writes may wait for the writer before producers wait too.
 const QUEUE_DEPTH: usize = 8192;
 
@@ -50,6 +51,8 @@ type Job = Box<dyn FnOnce(Option<&Connection>, &mut Vec<Event>) -> (bool, Finish
 pub struct StoreStats {
     pub commits: std::sync::atomic::AtomicU64,
     pub committed_jobs: std::sync::atomic::AtomicU64,
+    /// Writes asked for and not yet answered: queued, or in the transaction being committed.
+    pub pending_writes: AtomicUsize,
 }
 
 /// The SQLite implementation of [`Store`].
@@ -58,6 +61,9 @@ pub struct SqliteStore {
     writer: Mutex<Option<JoinHandle<()>>>,
     readers: Vec<Arc<Mutex<Connection>>>,
     next_reader: AtomicUsize,
+    /// One permit per reader connection: a read waits here, on the async side, instead of
+    /// occupying a blocking-pool thread while the connections are busy.
+    reader_permits: Arc<tokio::sync::Semaphore>,
     stats: Arc<StoreStats>,
 }
 
@@ -72,6 +78,8 @@ fn open_connection(location: &Location) -> rusqlite::Result<Connection> {
         Location::Memory => Connection::open_in_memory()?,
     };
     connection.busy_timeout(std::time::Duration::from_secs(10))?;
+    // Every statement the relay runs is cached once prepared; there are a few dozen of them.
+    connection.set_prepared_statement_cache_capacity(64);
     connection.pragma_update(None, "foreign_keys", true)?;
     if matches!(location, Location::File(_)) {
         connection.pragma_update(None, "journal_mode", "wal")?;
@@ -116,6 +124,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             jobs: Mutex::new(Some(sender)),
             writer: Mutex::new(Some(writer)),
+            reader_permits: Arc::new(tokio::sync::Semaphore::new(readers.len())),
             readers,
             next_reader: AtomicUsize::new(0),
             stats,
@@ -155,9 +164,12 @@ impl SqliteStore {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone();
+        let stats = self.stats.clone();
         Box::pin(async move {
             let sender = sender.ok_or(StoreError::Closed)?;
             let (reply, answer) = oneshot::channel();
+            stats.pending_writes.fetch_add(1, Ordering::Relaxed);
+            let job_stats = stats.clone();
             let job: Job = Box::new(move |connection, events| {
                 let result = match connection {
                     Some(connection) => work(connection, events),
@@ -173,11 +185,16 @@ impl SqliteStore {
                         }
                         other => other,
                     };
+                    job_stats.pending_writes.fetch_sub(1, Ordering::Relaxed);
                     let _ = reply.send(outcome);
                 });
                 (ok, finish)
             });
-            sender.send(job).await.map_err(|_| StoreError::Closed)?;
+            if sender.send(job).await.is_err() {
+                // The job never reached the writer (which is gone), so it will never finish.
+                stats.pending_writes.fetch_sub(1, Ordering::Relaxed);
+                return Err(StoreError::Closed);
+            }
             answer.await.map_err(|_| StoreError::Closed)?
         })
     }
@@ -188,14 +205,29 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        let index = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
-        let reader = self.readers[index].clone();
+        let readers = self.readers.clone();
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        let permits = self.reader_permits.clone();
         Box::pin(async move {
+            let permit = permits
+                .acquire_owned()
+                .await
+                .map_err(|_| StoreError::Closed)?;
             tokio::task::spawn_blocking(move || {
-                let connection = reader
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
-                work(&connection)
+                // With a permit, at least one reader is free; try them from a rotating start.
+                let count = readers.len();
+                let free =
+                    (0..count).find_map(|offset| readers[(start + offset) % count].try_lock().ok());
+                let connection = match free {
+                    Some(connection) => connection,
+                    None => readers[start % count]
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner()),
+                };
+                let result = work(&connection);
+                drop(connection);
+                drop(permit);
+                result
             })
             .await
             .map_err(|error| StoreError::Database(format!("reader task failed: {error}")))?
