@@ -45,13 +45,16 @@ pub struct ConversationSummary {
 }
 
 /// `GET /api/conversations/{id}`
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationDetail {
     pub id: ConversationId,
     pub site: String,
     pub status: ConversationStatus,
     pub visitor: VisitorInfo,
+    /// The visitor's cart, as last reported by the shop's page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cart: Option<crate::visitor::Cart>,
     pub created_at: String,
     pub updated_at: String,
     pub messages: Vec<Message>,

@@ -26,6 +26,8 @@ pub enum ErrorCode {
     TextEmpty,
     /// A message longer than the relay accepts.
     TextTooLong,
+    /// An email address that cannot be one.
+    InvalidEmail,
     /// A client message id that is missing, too long or has characters outside `[A-Za-z0-9_-]`.
     InvalidClientId,
     /// Too many messages, connections or sign-in attempts; try again later.

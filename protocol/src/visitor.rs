@@ -35,6 +35,45 @@ pub enum ToRelay {
     },
     /// The visitor started or stopped typing.
     Typing { typing: bool },
+    /// A message left through the contact form while nobody was online: stored like `send`,
+    /// and the email is kept on the conversation so the answer can reach the visitor.
+    Contact {
+        client_id: ClientMessageId,
+        email: String,
+        text: String,
+    },
+    /// Who the visitor is, from `Beseda.setVisitor`. Fields left out stay as they were.
+    Profile {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        email: Option<String>,
+    },
+    /// The visitor's cart, from `Beseda.setCart`.
+    Cart { cart: Cart },
+}
+
+/// A visitor's cart as the shop reports it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cart {
+    #[serde(default)]
+    pub items: Vec<CartItem>,
+    #[serde(default)]
+    pub total: f64,
+    #[serde(default)]
+    pub currency: String,
+}
+
+/// One line of a cart.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CartItem {
+    pub name: String,
+    #[serde(default)]
+    pub qty: f64,
+    #[serde(default)]
+    pub price: f64,
 }
 
 /// What the relay sends to the widget.
@@ -58,6 +97,9 @@ pub enum FromRelay {
         online: bool,
         /// The longest message text accepted, in characters.
         max_text_chars: usize,
+        /// The shop's name, shown in the chat window.
+        #[serde(default)]
+        site_title: String,
     },
     /// The message with this client id is stored.
     Ack {

@@ -50,9 +50,9 @@ pub(crate) struct App {
     /// Failed sign-ins per email and per IP address.
     pub login_failures: WindowCounter<String>,
     pub connection_cap: ConnectionCap,
-    /// Sites known to exist. Sites are never deleted, so a positive answer can be kept; a miss
-    /// asks the store again (a site added with `beseda-relay site add` appears at once).
-    pub known_sites: std::sync::RwLock<std::collections::HashSet<String>>,
+    /// Titles of the sites known to exist. Sites are never deleted, so a positive answer can be
+    /// kept; a miss asks the store again (a site added with `site add` appears at once).
+    pub known_sites: std::sync::RwLock<std::collections::HashMap<String, String>>,
     /// Turns true once, when the relay starts shutting down.
     pub shutdown: watch::Receiver<bool>,
 }

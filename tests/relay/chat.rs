@@ -563,3 +563,92 @@ async fn a_burst_after_a_stalled_disk_reaches_every_console_without_dropping_it(
     assert_eq!(metric(&relay, "beseda_slow_peers_dropped_total").await, 0);
     relay.stop().await;
 }
+
+#[tokio::test]
+async fn the_pages_details_and_the_contact_form_are_kept_on_the_conversation() {
+    let relay = TestRelay::start().await;
+    let token = relay.login(JANA).await;
+    let (mut visitor, welcome) = relay.visitor().await;
+    assert_eq!(welcome["siteTitle"], "Shop");
+
+    // Told before the first message: kept once the conversation exists.
+    visitor
+        .send(json!({ "type": "profile", "name": "Petr Novák" }))
+        .await;
+    let cart = json!({ "items": [{ "name": "Bunda XL", "qty": 1.0, "price": 2490.0 }], "total": 2490.0, "currency": "CZK" });
+    visitor.send(json!({ "type": "cart", "cart": cart })).await;
+    visitor
+        .send(json!({ "type": "contact", "clientId": "c1", "email": "petr@example.cz", "text": "Ozvěte se mi" }))
+        .await;
+    let ack = visitor.recv_type("ack").await;
+    let conversation_id = ack["message"]["conversationId"].as_i64().unwrap();
+    let detail = get(
+        relay.addr,
+        &format!("/api/conversations/{conversation_id}"),
+        Some(&token),
+    )
+    .await
+    .json();
+    assert_eq!(detail["visitor"]["name"], "Petr Novák");
+    assert_eq!(detail["visitor"]["email"], "petr@example.cz");
+    assert_eq!(detail["cart"], cart);
+    assert_eq!(detail["messages"][0]["text"], "Ozvěte se mi");
+
+    // Told later: updated at once.
+    visitor
+        .send(json!({ "type": "profile", "email": "novak@example.cz" }))
+        .await;
+    visitor.say("m2", "ještě jedna věc").await;
+    visitor.recv_type("ack").await;
+    let detail = get(
+        relay.addr,
+        &format!("/api/conversations/{conversation_id}"),
+        Some(&token),
+    )
+    .await
+    .json();
+    assert_eq!(
+        (
+            detail["visitor"]["name"].as_str(),
+            detail["visitor"]["email"].as_str()
+        ),
+        (Some("Petr Novák"), Some("novak@example.cz"))
+    );
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn bad_details_are_refused_and_change_nothing() {
+    let relay = TestRelay::start().await;
+    let (mut visitor, _) = relay.visitor().await;
+    visitor
+        .send(json!({ "type": "contact", "clientId": "c1", "email": "not an email", "text": "hi" }))
+        .await;
+    let error = visitor.recv_type("error").await;
+    assert_eq!(
+        (error["code"].as_str(), error["clientId"].as_str()),
+        (Some("invalid_email"), Some("c1"))
+    );
+    visitor
+        .send(json!({ "type": "profile", "email": "@example.cz" }))
+        .await;
+    assert_eq!(visitor.recv_type("error").await["code"], "invalid_email");
+    let items: Vec<_> = (0..101)
+        .map(|index| json!({ "name": format!("item {index}") }))
+        .collect();
+    visitor
+        .send(json!({ "type": "cart", "cart": { "items": items } }))
+        .await;
+    assert_eq!(visitor.recv_type("error").await["code"], "bad_request");
+    visitor.say("m1", "still fine").await;
+    assert_eq!(visitor.recv_type("ack").await["message"]["seq"], 1);
+    let token = relay.login(JANA).await;
+    let list = get(relay.addr, "/api/conversations", Some(&token))
+        .await
+        .json();
+    assert!(
+        list[0]["visitor"].get("email").is_none(),
+        "the refused email was not kept"
+    );
+    relay.stop().await;
+}

@@ -8,7 +8,7 @@ use crate::App;
 use crate::connection::Socket;
 use crate::hub::{Outbound, VISITOR_OUTBOX};
 use crate::limits::ConnectionSlot;
-use crate::store::{MessageTarget, NewMessage, PeerTag};
+use crate::store::{MessageTarget, NewMessage, PeerTag, VisitorDetails};
 use crate::validation::{check_client_id, check_text};
 use beseda_protocol::visitor::{FromRelay, ToRelay, VisitorConversation};
 use beseda_protocol::{
@@ -18,6 +18,28 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+/// The longest visitor name and cart item name accepted.
+const MAX_NAME_CHARS: usize = 200;
+/// The most items a cart may list.
+const MAX_CART_ITEMS: usize = 100;
+
+/// An email must look like one: something, `@`, a domain with a dot, no spaces, at most 254 bytes.
+fn check_email(email: &str) -> Result<(), String> {
+    let plausible = email.len() <= 254
+        && !email.chars().any(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if plausible {
+        Ok(())
+    } else {
+        Err(format!("{email:?} is not an email address"))
+    }
+}
 
 fn error_frame(code: ErrorCode, message: &str, client_id: Option<ClientMessageId>) -> String {
     serde_json::to_string(&FromRelay::Error {
@@ -36,29 +58,32 @@ struct Greeted {
     last_seq: Seq,
     /// The token was issued just now: this visitor has no conversation yet.
     new_visitor: bool,
+    site_title: String,
 }
 
-async fn site_exists(app: &App, site: &str) -> Result<bool, (ErrorCode, String)> {
+/// The title of a site, if it exists; cached, since sites are never deleted.
+async fn site_title(app: &App, site: &str) -> Result<Option<String>, (ErrorCode, String)> {
     let cached = app
         .known_sites
         .read()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .contains(site);
-    if cached {
-        return Ok(true);
+        .get(site)
+        .cloned();
+    if cached.is_some() {
+        return Ok(cached);
     }
-    let exists = app
+    let title = app
         .store
-        .site_exists(site)
+        .site_title(site)
         .await
         .map_err(|error| (ErrorCode::Internal, error.to_string()))?;
-    if exists {
+    if let Some(title) = &title {
         app.known_sites
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert(site.to_owned());
+            .insert(site.to_owned(), title.clone());
     }
-    Ok(exists)
+    Ok(title)
 }
 
 pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
@@ -100,6 +125,7 @@ pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
         visitor_id: &greeted.visitor_id,
         conversation_id: None,
         delivered: Seq(0),
+        details: VisitorDetails::default(),
     };
     match session.welcome(&mut socket, &greeted).await {
         Ok(()) => pump(&mut socket, &mut inbox, &mut session, &app).await,
@@ -138,12 +164,12 @@ async fn greet(socket: &mut Socket, app: &App) -> Result<Greeted, (ErrorCode, St
             format!("this relay speaks protocol version {PROTOCOL_VERSION}"),
         ));
     }
-    if !site_exists(app, &site).await? {
+    let Some(site_title) = site_title(app, &site).await? else {
         return Err((
             ErrorCode::UnknownSite,
             format!("this relay serves no site named {site:?}"),
         ));
-    }
+    };
     let new_visitor = token.is_none();
     let (visitor_id, token) = match token {
         Some(token) => {
@@ -161,6 +187,7 @@ async fn greet(socket: &mut Socket, app: &App) -> Result<Greeted, (ErrorCode, St
         token,
         last_seq: last_seq.unwrap_or_default(),
         new_visitor,
+        site_title,
     })
 }
 
@@ -172,6 +199,8 @@ struct VisitorSession<'a> {
     conversation_id: Option<ConversationId>,
     /// The highest sequence number the welcome delivered; later copies from the hub are skipped.
     delivered: Seq,
+    /// What the page told about the visitor before a conversation existed to keep it on.
+    details: VisitorDetails,
 }
 
 impl VisitorSession<'_> {
@@ -206,11 +235,51 @@ impl VisitorSession<'_> {
             missed,
             online: self.app.hub.anyone_online(),
             max_text_chars: self.app.config.max_text_chars,
+            site_title: greeted.site_title.clone(),
         };
         if send_json(socket, &welcome).await {
             Ok(())
         } else {
             Err("the welcome could not be sent".to_owned())
+        }
+    }
+
+    /// Keeps the visitor's details on their conversation, or in the session until there is one.
+    async fn keep_details(
+        &mut self,
+        details: VisitorDetails,
+    ) -> Result<(), crate::store::StoreError> {
+        if self.conversation_id.is_none() {
+            let kept = &mut self.details;
+            kept.name = details.name.or(kept.name.take());
+            kept.email = details.email.or(kept.email.take());
+            kept.cart = details.cart.or(kept.cart.take());
+            return Ok(());
+        }
+        self.app
+            .store
+            .update_visitor(self.site, self.visitor_id, details)
+            .await
+            .map(|_| ())
+    }
+
+    async fn details(
+        &mut self,
+        socket: &mut Socket,
+        details: VisitorDetails,
+        client_id: Option<ClientMessageId>,
+    ) -> Result<(), Flow> {
+        match self.keep_details(details).await {
+            Ok(()) => Ok(()),
+            Err(error) => {
+                tracing::error!(%error, "keeping the visitor's details failed");
+                let frame = error_frame(
+                    ErrorCode::Internal,
+                    "the details could not be kept; send them again",
+                    client_id,
+                );
+                Err(answer(socket, frame).await)
+            }
         }
     }
 
@@ -270,7 +339,19 @@ impl VisitorSession<'_> {
                         .messages_stored
                         .fetch_add(1, Ordering::Relaxed);
                 }
+                let first_message = self.conversation_id.is_none();
                 self.conversation_id = Some(appended.message.conversation_id);
+                if first_message && !self.details.is_empty() {
+                    let details = std::mem::take(&mut self.details);
+                    if let Err(error) = self
+                        .app
+                        .store
+                        .update_visitor(self.site, self.visitor_id, details)
+                        .await
+                    {
+                        tracing::error!(%error, "keeping the visitor's details failed");
+                    }
+                }
                 Flow::Continue
             }
             Err(error) => {
@@ -306,6 +387,73 @@ impl Handler for VisitorSession<'_> {
                 CloseCode::Policy,
             ),
             ToRelay::Send { client_id, text } => self.send(socket, client_id, text).await,
+            ToRelay::Contact {
+                client_id,
+                email,
+                text,
+            } => {
+                if let Err(message) = check_email(&email) {
+                    return answer(
+                        socket,
+                        error_frame(ErrorCode::InvalidEmail, &message, Some(client_id)),
+                    )
+                    .await;
+                }
+                let details = VisitorDetails {
+                    email: Some(email),
+                    ..VisitorDetails::default()
+                };
+                match self.details(socket, details, Some(client_id.clone())).await {
+                    Ok(()) => self.send(socket, client_id, text).await,
+                    Err(flow) => flow,
+                }
+            }
+            ToRelay::Profile { name, email } => {
+                if let Some(Err(message)) = email.as_deref().map(check_email) {
+                    return answer(socket, error_frame(ErrorCode::InvalidEmail, &message, None))
+                        .await;
+                }
+                if name
+                    .as_ref()
+                    .is_some_and(|name| name.chars().count() > MAX_NAME_CHARS)
+                {
+                    let message = format!("a name has at most {MAX_NAME_CHARS} characters");
+                    return answer(socket, error_frame(ErrorCode::BadRequest, &message, None))
+                        .await;
+                }
+                let name = name
+                    .map(|name| name.trim().to_owned())
+                    .filter(|name| !name.is_empty());
+                let details = VisitorDetails {
+                    name,
+                    email,
+                    cart: None,
+                };
+                self.details(socket, details, None)
+                    .await
+                    .map_or_else(|flow| flow, |()| Flow::Continue)
+            }
+            ToRelay::Cart { cart } => {
+                if cart.items.len() > MAX_CART_ITEMS
+                    || cart
+                        .items
+                        .iter()
+                        .any(|item| item.name.chars().count() > MAX_NAME_CHARS)
+                {
+                    let message = format!(
+                        "a cart has at most {MAX_CART_ITEMS} items with names of at most {MAX_NAME_CHARS} characters"
+                    );
+                    return answer(socket, error_frame(ErrorCode::BadRequest, &message, None))
+                        .await;
+                }
+                let details = VisitorDetails {
+                    cart: Some(cart),
+                    ..VisitorDetails::default()
+                };
+                self.details(socket, details, None)
+                    .await
+                    .map_or_else(|flow| flow, |()| Flow::Continue)
+            }
             ToRelay::Typing { typing } => {
                 if let Some(conversation_id) = self.conversation_id {
                     self.app.hub.visitor_typing(conversation_id, typing);

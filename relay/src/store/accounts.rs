@@ -5,12 +5,11 @@ use crate::clock::now_millis;
 use beseda_protocol::{OperatorId, OperatorProfile};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-pub fn site_exists(connection: &Connection, name: &str) -> Result<bool, StoreError> {
-    Ok(connection.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sites WHERE name = ?1)",
-        [name],
-        |row| row.get(0),
-    )?)
+pub fn site_title(connection: &Connection, name: &str) -> Result<Option<String>, StoreError> {
+    Ok(connection
+        .prepare_cached("SELECT title FROM sites WHERE name = ?1")?
+        .query_row([name], |row| row.get(0))
+        .optional()?)
 }
 
 pub fn ensure_site(connection: &Connection, name: &str, title: &str) -> Result<bool, StoreError> {

@@ -1,7 +1,7 @@
 //! The SQL for conversations and messages, as plain functions on a connection (or on a savepoint
 //! inside the writer's transaction). Tested through the store in `tests.rs`.
 
-use super::{Appended, Event, MessageTarget, NewMessage, StoreError};
+use super::{Appended, Event, MessageTarget, NewMessage, StoreError, VisitorDetails};
 use crate::clock::{iso8601, now_millis};
 use beseda_protocol::api::{ConversationDetail, ConversationSummary, VisitorInfo};
 use beseda_protocol::{
@@ -364,15 +364,45 @@ pub fn conversation(
     conversation_id: ConversationId,
 ) -> Result<ConversationDetail, StoreError> {
     let summary = conversation_summary(connection, conversation_id)?;
+    let cart: Option<String> = connection
+        .prepare_cached("SELECT cart FROM conversations WHERE id = ?1")?
+        .query_row([conversation_id.0], |row| row.get(0))?;
     Ok(ConversationDetail {
         id: summary.id,
         site: summary.site,
         status: summary.status,
         visitor: summary.visitor,
+        cart: cart.and_then(|json| serde_json::from_str(&json).ok()),
         created_at: summary.created_at,
         updated_at: summary.updated_at,
         messages: messages_after_seq(connection, conversation_id, Seq(0))?,
     })
+}
+
+pub fn update_visitor(
+    connection: &Connection,
+    site: &str,
+    visitor_id: &VisitorId,
+    details: &VisitorDetails,
+) -> Result<bool, StoreError> {
+    let cart = details
+        .cart
+        .as_ref()
+        .map(|cart| serde_json::to_string(cart).unwrap_or_default());
+    let changed = connection
+        .prepare_cached(
+            "UPDATE conversations SET visitor_name = COALESCE(?3, visitor_name),
+             visitor_email = COALESCE(?4, visitor_email), cart = COALESCE(?5, cart)
+             WHERE site = ?1 AND visitor_id = ?2",
+        )?
+        .execute(params![
+            site,
+            visitor_id.0,
+            details.name,
+            details.email,
+            cart
+        ])?;
+    Ok(changed > 0)
 }
 
 pub fn set_status(

@@ -87,6 +87,21 @@ pub enum Event {
     },
 }
 
+/// What the shop's page tells about a visitor (`Beseda.setVisitor`, `Beseda.setCart`, the
+/// contact form).
+#[derive(Clone, Debug, Default)]
+pub struct VisitorDetails {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub cart: Option<beseda_protocol::visitor::Cart>,
+}
+
+impl VisitorDetails {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.email.is_none() && self.cart.is_none()
+    }
+}
+
 /// An operator with the hash to check a password against.
 #[derive(Clone, Debug)]
 pub struct OperatorCredentials {
@@ -126,6 +141,14 @@ pub trait Store: Send + Sync + 'static {
         &self,
         conversation_id: ConversationId,
     ) -> StoreFuture<'_, ConversationSummary>;
+    /// Records what the shop's page told about the visitor on their conversation; fields given
+    /// as `None` stay as they were. False when the visitor has no conversation yet.
+    fn update_visitor(
+        &self,
+        site: &str,
+        visitor_id: &VisitorId,
+        details: VisitorDetails,
+    ) -> StoreFuture<'_, bool>;
     /// Resolves or reopens a conversation; answers the conversation as it now is.
     fn set_status(
         &self,
@@ -133,7 +156,8 @@ pub trait Store: Send + Sync + 'static {
         status: ConversationStatus,
     ) -> StoreFuture<'_, ConversationSummary>;
 
-    fn site_exists(&self, name: &str) -> StoreFuture<'_, bool>;
+    /// The title of a site, if the site exists.
+    fn site_title(&self, name: &str) -> StoreFuture<'_, Option<String>>;
     /// Creates a site unless one of that name exists; true when it was created.
     fn ensure_site(&self, name: &str, title: &str) -> StoreFuture<'_, bool>;
 

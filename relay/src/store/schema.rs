@@ -59,6 +59,10 @@ const MIGRATIONS: &[&str] = &[
         ON messages (conversation_id, author, client_id) WHERE client_id IS NOT NULL;
     INSERT INTO sites (name, title, created_at) VALUES ('default', 'Shop', 0);
     ",
+    // 2: the visitor's cart on their conversation, as JSON.
+    "
+    ALTER TABLE conversations ADD COLUMN cart TEXT;
+    ",
 ];
 
 /// Brings the database up to the newest schema; each migration runs in its own transaction.

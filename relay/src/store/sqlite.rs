@@ -373,6 +373,18 @@ impl Store for SqliteStore {
         self.read(move |connection| conversations::conversation(connection, conversation_id))
     }
 
+    fn update_visitor(
+        &self,
+        site: &str,
+        visitor_id: &VisitorId,
+        details: super::VisitorDetails,
+    ) -> StoreFuture<'_, bool> {
+        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
+        self.write(move |connection, _| {
+            conversations::update_visitor(connection, &site, &visitor_id, &details)
+        })
+    }
+
     fn conversation_summary(
         &self,
         conversation_id: ConversationId,
@@ -392,9 +404,9 @@ impl Store for SqliteStore {
         })
     }
 
-    fn site_exists(&self, name: &str) -> StoreFuture<'_, bool> {
+    fn site_title(&self, name: &str) -> StoreFuture<'_, Option<String>> {
         let name = name.to_owned();
-        self.read(move |connection| accounts::site_exists(connection, &name))
+        self.read(move |connection| accounts::site_title(connection, &name))
     }
 
     fn ensure_site(&self, name: &str, title: &str) -> StoreFuture<'_, bool> {
