@@ -1,0 +1,214 @@
+//! Every text the visitor sees, in Czech, Slovak, Polish, Russian, English and German.
+
+/// The texts of one language.
+#[derive(Debug)]
+pub struct Texts {
+    pub lang: &'static str,
+    pub open_chat: &'static str,
+    pub close_chat: &'static str,
+    pub close: &'static str,
+    pub title: &'static str,
+    pub online: &'static str,
+    pub offline: &'static str,
+    pub reconnecting: &'static str,
+    pub message: &'static str,
+    pub send: &'static str,
+    pub placeholder: &'static str,
+    pub sending: &'static str,
+    pub delivered: &'static str,
+    pub not_sent: &'static str,
+    pub is_typing: &'static str,
+    pub empty: &'static str,
+    pub unread: &'static str,
+    pub offline_intro: &'static str,
+    pub email: &'static str,
+    pub contact_sent: &'static str,
+    pub you: &'static str,
+    pub too_long: &'static str,
+}
+
+const CS: Texts = Texts {
+    lang: "cs",
+    open_chat: "Otevřít chat",
+    close_chat: "Zavřít chat",
+    close: "Zavřít",
+    title: "Chat",
+    online: "Jsme tu pro vás",
+    offline: "Právě nejsme k dispozici",
+    reconnecting: "Obnovuji spojení…",
+    message: "Zpráva",
+    send: "Odeslat",
+    placeholder: "Napište nám…",
+    sending: "Odesílá se",
+    delivered: "Doručeno",
+    not_sent: "Neodesláno",
+    is_typing: "píše…",
+    empty: "Dobrý den! S čím vám můžeme pomoci?",
+    unread: "nepřečtené zprávy",
+    offline_intro: "Teď tu nikdo není. Nechte nám zprávu a e-mail, odpovíme vám.",
+    email: "E-mail",
+    contact_sent: "Děkujeme, odpověď pošleme na váš e-mail.",
+    you: "Vy",
+    too_long: "Zpráva je příliš dlouhá",
+};
+
+const SK: Texts = Texts {
+    lang: "sk",
+    open_chat: "Otvoriť chat",
+    close_chat: "Zatvoriť chat",
+    close: "Zavrieť",
+    title: "Chat",
+    online: "Sme tu pre vás",
+    offline: "Momentálne nie sme k dispozícii",
+    reconnecting: "Obnovujem spojenie…",
+    message: "Správa",
+    send: "Odoslať",
+    placeholder: "Napíšte nám…",
+    sending: "Odosiela sa",
+    delivered: "Doručené",
+    not_sent: "Neodoslané",
+    is_typing: "píše…",
+    empty: "Dobrý deň! S čím vám môžeme pomôcť?",
+    unread: "neprečítané správy",
+    offline_intro: "Teraz tu nikto nie je. Nechajte nám správu a e-mail, odpovieme vám.",
+    email: "E-mail",
+    contact_sent: "Ďakujeme, odpoveď pošleme na váš e-mail.",
+    you: "Vy",
+    too_long: "Správa je príliš dlhá",
+};
+
+const PL: Texts = Texts {
+    lang: "pl",
+    open_chat: "Otwórz czat",
+    close_chat: "Zamknij czat",
+    close: "Zamknij",
+    title: "Czat",
+    online: "Jesteśmy dla Ciebie",
+    offline: "W tej chwili nie jesteśmy dostępni",
+    reconnecting: "Wznawiam połączenie…",
+    message: "Wiadomość",
+    send: "Wyślij",
+    placeholder: "Napisz do nas…",
+    sending: "Wysyłanie",
+    delivered: "Dostarczono",
+    not_sent: "Nie wysłano",
+    is_typing: "pisze…",
+    empty: "Dzień dobry! W czym możemy pomóc?",
+    unread: "nieprzeczytane wiadomości",
+    offline_intro: "Nikogo teraz nie ma. Zostaw wiadomość i e-mail, odpowiemy.",
+    email: "E-mail",
+    contact_sent: "Dziękujemy, odpowiedź wyślemy na Twój e-mail.",
+    you: "Ty",
+    too_long: "Wiadomość jest za długa",
+};
+
+const RU: Texts = Texts {
+    lang: "ru",
+    open_chat: "Открыть чат",
+    close_chat: "Закрыть чат",
+    close: "Закрыть",
+    title: "Чат",
+    online: "Мы на связи",
+    offline: "Сейчас мы недоступны",
+    reconnecting: "Восстанавливаю соединение…",
+    message: "Сообщение",
+    send: "Отправить",
+    placeholder: "Напишите нам…",
+    sending: "Отправляется",
+    delivered: "Доставлено",
+    not_sent: "Не отправлено",
+    is_typing: "печатает…",
+    empty: "Здравствуйте! Чем мы можем помочь?",
+    unread: "непрочитанные сообщения",
+    offline_intro: "Сейчас никого нет. Оставьте сообщение и e-mail, мы ответим.",
+    email: "E-mail",
+    contact_sent: "Спасибо, ответ придёт на ваш e-mail.",
+    you: "Вы",
+    too_long: "Сообщение слишком длинное",
+};
+
+const EN: Texts = Texts {
+    lang: "en",
+    open_chat: "Open chat",
+    close_chat: "Close chat",
+    close: "Close",
+    title: "Chat",
+    online: "We are here for you",
+    offline: "We are away right now",
+    reconnecting: "Reconnecting…",
+    message: "Message",
+    send: "Send",
+    placeholder: "Write to us…",
+    sending: "Sending",
+    delivered: "Delivered",
+    not_sent: "Not sent",
+    is_typing: "is typing…",
+    empty: "Hello! How can we help you?",
+    unread: "unread messages",
+    offline_intro: "Nobody is here right now. Leave a message and your email and we will answer.",
+    email: "Email",
+    contact_sent: "Thank you, we will answer to your email.",
+    you: "You",
+    too_long: "The message is too long",
+};
+
+const DE: Texts = Texts {
+    lang: "de",
+    open_chat: "Chat öffnen",
+    close_chat: "Chat schließen",
+    close: "Schließen",
+    title: "Chat",
+    online: "Wir sind für Sie da",
+    offline: "Wir sind gerade nicht erreichbar",
+    reconnecting: "Verbindung wird wiederhergestellt…",
+    message: "Nachricht",
+    send: "Senden",
+    placeholder: "Schreiben Sie uns…",
+    sending: "Wird gesendet",
+    delivered: "Zugestellt",
+    not_sent: "Nicht gesendet",
+    is_typing: "schreibt…",
+    empty: "Guten Tag! Wie können wir helfen?",
+    unread: "ungelesene Nachrichten",
+    offline_intro: "Gerade ist niemand da. Hinterlassen Sie Nachricht und E-Mail, wir antworten.",
+    email: "E-Mail",
+    contact_sent: "Danke, wir antworten an Ihre E-Mail-Adresse.",
+    you: "Sie",
+    too_long: "Die Nachricht ist zu lang",
+};
+
+const ALL: [&Texts; 6] = [&CS, &SK, &PL, &RU, &EN, &DE];
+
+/// The texts for the first of `preferences` (language tags like `cs-CZ`) that has a catalog;
+/// English when none has.
+pub fn texts_for<'a>(preferences: impl IntoIterator<Item = &'a str>) -> &'static Texts {
+    for tag in preferences {
+        let primary = tag
+            .split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if let Some(texts) = ALL.iter().find(|texts| texts.lang == primary) {
+            return texts;
+        }
+    }
+    &EN
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_known_language_wins() {
+        assert_eq!(texts_for(["", "cs-CZ", "de"]).lang, "cs");
+        assert_eq!(texts_for(["fr", "SK"]).lang, "sk");
+        assert_eq!(texts_for(["pt-BR"]).lang, "en");
+        assert_eq!(texts_for(["ru_RU"]).close, "Закрыть");
+    }
+
+    #[test]
+    fn the_close_button_is_zavrit_in_czech() {
+        assert_eq!(texts_for(["cs"]).close, "Zavřít");
+    }
+}

@@ -1,0 +1,175 @@
+//! The Beseda chat widget: Leptos compiled to WebAssembly, mounted in an open shadow root on one
+//! element at the end of `<body>`, so the shop's CSS never reaches in and the widget's never
+//! leaks out.
+//!
+//! `widget.js` (the loader in `widget/loader/`) defines `window.Beseda`, fetches this module
+//! after the page has loaded, and calls [`start`]; the returned [`Widget`] backs the API.
+//! `state` and `i18n` are plain Rust and are tested natively; `transport`, `storage` and `ui`
+//! need a browser.
+
+pub mod i18n;
+pub mod state;
+mod storage;
+mod transport;
+mod ui;
+
+use beseda_protocol::visitor::Cart;
+use leptos::prelude::*;
+use serde::Deserialize;
+use state::ChatState;
+use wasm_bindgen::prelude::*;
+use web_sys::{ShadowRootInit, ShadowRootMode};
+
+/// What the loader passes to [`start`].
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Options {
+    /// The relay's origin, e.g. `https://chat.shop.example`.
+    relay: String,
+    #[serde(default = "default_site")]
+    site: String,
+    /// Language preferences, most preferred first (`data-locale`, `<html lang>`, the browser's).
+    #[serde(default)]
+    locales: Vec<String>,
+    /// `right` (default) or `left`.
+    #[serde(default)]
+    position: String,
+    /// The accent colour, e.g. `#2563eb`.
+    #[serde(default)]
+    color: String,
+}
+
+fn default_site() -> String {
+    "default".to_owned()
+}
+
+/// A colour is put into a style attribute, so only plain colour syntax is accepted.
+fn safe_color(color: &str) -> String {
+    let plain = !color.is_empty()
+        && color.len() <= 40
+        && color.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '#' | '(' | ')' | ',' | '.' | '%' | ' ')
+        });
+    if plain {
+        color.to_owned()
+    } else {
+        "#2563eb".to_owned()
+    }
+}
+
+/// The WebSocket address for a relay origin.
+fn socket_url(relay: &str) -> String {
+    let relay = relay.trim_end_matches('/');
+    let relay = relay
+        .strip_prefix("https://")
+        .map(|rest| format!("wss://{rest}"))
+        .unwrap_or_else(|| {
+            relay
+                .strip_prefix("http://")
+                .map(|rest| format!("ws://{rest}"))
+                .unwrap_or_else(|| relay.to_owned())
+        });
+    format!("{relay}/ws/visitor")
+}
+
+/// The running widget, as the loader sees it.
+#[wasm_bindgen]
+pub struct Widget {
+    state: RwSignal<ChatState>,
+    open: RwSignal<bool>,
+}
+
+#[wasm_bindgen]
+impl Widget {
+    pub fn open(&self) {
+        ui::set_open(self.open, self.state, true);
+    }
+
+    pub fn close(&self) {
+        ui::set_open(self.open, self.state, false);
+    }
+
+    pub fn toggle(&self) {
+        ui::set_open(self.open, self.state, !self.open.get_untracked());
+    }
+
+    /// Sends a message; resolves with `{ id, author, text, sentAt }` once stored.
+    pub fn send(&self, text: String) -> js_sys::Promise {
+        transport::send(text, None)
+    }
+
+    /// `Beseda.setVisitor({ name, email })`
+    #[wasm_bindgen(js_name = setVisitor)]
+    pub fn set_visitor(&self, visitor: JsValue) -> Result<(), JsValue> {
+        #[derive(Deserialize)]
+        struct Visitor {
+            name: Option<String>,
+            email: Option<String>,
+        }
+        let visitor: Visitor = serde_wasm_bindgen::from_value(visitor)?;
+        transport::set_visitor(visitor.name, visitor.email);
+        Ok(())
+    }
+
+    /// `Beseda.setCart({ items: [{ name, qty, price }], total, currency })`
+    #[wasm_bindgen(js_name = setCart)]
+    pub fn set_cart(&self, cart: JsValue) -> Result<(), JsValue> {
+        let cart: Cart = serde_wasm_bindgen::from_value(cart)?;
+        transport::set_cart(cart);
+        Ok(())
+    }
+}
+
+/// Mounts the widget and returns its handle. `emit(name, payload)` receives every event.
+#[wasm_bindgen]
+pub fn start(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsValue> {
+    let options: Options = serde_wasm_bindgen::from_value(options)?;
+    let document = web_sys::window()
+        .and_then(|window| window.document())
+        .ok_or("no document")?;
+    let body = document.body().ok_or("no body")?;
+    let host = document.create_element("beseda-chat")?;
+    body.append_child(&host)?;
+    let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
+    let mount_point = document.create_element("div")?;
+    shadow.append_child(&mount_point)?;
+
+    let texts = i18n::texts_for(options.locales.iter().map(String::as_str));
+    // The signals live as long as the page, outside any reactive owner.
+    let state = RwSignal::new(ChatState::default());
+    let open = RwSignal::new(false);
+    transport::start(socket_url(&options.relay), options.site, emit, state, open);
+    let left = options.position == "left";
+    let accent = safe_color(&options.color);
+    leptos::mount::mount_to(
+        mount_point.unchecked_into(),
+        move || view! { <ui::Root texts=texts left=left accent=accent state=state open=open/> },
+    )
+    .forget();
+    Ok(Widget { state, open })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn socket_urls_follow_the_relays_scheme() {
+        assert_eq!(
+            socket_url("https://chat.shop.example"),
+            "wss://chat.shop.example/ws/visitor"
+        );
+        assert_eq!(
+            socket_url("http://127.0.0.1:8080/"),
+            "ws://127.0.0.1:8080/ws/visitor"
+        );
+    }
+
+    #[test]
+    fn only_plain_colours_reach_the_style_attribute() {
+        assert_eq!(safe_color("#ff0000"), "#ff0000");
+        assert_eq!(safe_color("rgb(1, 2, 3)"), "rgb(1, 2, 3)");
+        assert_eq!(safe_color("red;background:url(x)"), "#2563eb");
+        assert_eq!(safe_color(""), "#2563eb");
+    }
+}

@@ -1,0 +1,467 @@
+//! The widget's state and the pure function that applies the relay's frames to it.
+//!
+//! Nothing here touches the browser, so it is tested natively. The transport feeds frames in;
+//! the returned [`Effect`]s tell it what to announce (events, promises, stored token).
+
+use beseda_protocol::visitor::{FromRelay, VisitorConversation};
+use beseda_protocol::{Author, ClientMessageId, ConversationStatus, ErrorCode, Message, Seq};
+
+/// The socket's condition, as the visitor sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Link {
+    /// Not needed yet: the visitor has not opened the chat.
+    Idle,
+    Connecting,
+    Open,
+    /// Lost; reconnecting in the background.
+    Reconnecting,
+}
+
+/// A message written by the visitor and not yet acknowledged.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pending {
+    pub client_id: ClientMessageId,
+    pub text: String,
+    /// Set when the contact form sent it.
+    pub email: Option<String>,
+    /// Set when the relay refused it; it will not be sent again.
+    pub refused: Option<(ErrorCode, String)>,
+}
+
+/// Everything the widget shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChatState {
+    /// Stored messages in sequence order, each once.
+    pub messages: Vec<Message>,
+    pub pending: Vec<Pending>,
+    pub online: bool,
+    pub link: Link,
+    pub conversation: Option<VisitorConversation>,
+    /// The name of the operator typing right now.
+    pub operator_typing: Option<String>,
+    /// The operator who last wrote, shown in the header.
+    pub operator_name: Option<String>,
+    pub max_text_chars: usize,
+    /// Operator and system messages that arrived while the window was closed.
+    pub unread: u32,
+    /// The contact form was sent while nobody was online.
+    pub contact_sent: bool,
+    /// The shop's name, from the welcome.
+    pub title: Option<String>,
+}
+
+impl Default for ChatState {
+    fn default() -> Self {
+        ChatState {
+            messages: Vec::new(),
+            pending: Vec::new(),
+            online: false,
+            link: Link::Idle,
+            conversation: None,
+            operator_typing: None,
+            operator_name: None,
+            max_text_chars: 4000,
+            unread: 0,
+            contact_sent: false,
+            title: None,
+        }
+    }
+}
+
+/// What the transport must do after a frame.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// A message appeared: announce it (`message` event), once.
+    Shown(Message),
+    /// A send was stored: resolve its promise.
+    Stored(ClientMessageId, Message),
+    /// A send was refused: reject its promise.
+    Refused(ClientMessageId, ErrorCode, String),
+    /// The relay issued (or confirmed) the visitor token.
+    Token(String),
+    Availability(bool),
+    /// The relay asked for something the widget cannot fix by resending (e.g. an unknown site).
+    Fatal(ErrorCode, String),
+}
+
+impl ChatState {
+    /// The highest sequence number the widget has.
+    pub fn last_seq(&self) -> Seq {
+        self.messages.last().map_or(Seq(0), |message| message.seq)
+    }
+
+    /// Whether the contact form should replace the composer.
+    pub fn offline(&self) -> bool {
+        !self.online
+    }
+
+    /// Adds a message in sequence order unless it is there already; true when it was new.
+    fn insert(&mut self, message: &Message, window_open: bool) -> bool {
+        if let Some(client_id) = &message.client_id {
+            self.pending
+                .retain(|pending| &pending.client_id != client_id);
+        }
+        let position = self
+            .messages
+            .partition_point(|existing| existing.seq < message.seq);
+        if self
+            .messages
+            .get(position)
+            .is_some_and(|existing| existing.seq == message.seq)
+        {
+            return false;
+        }
+        if message.author == Author::Operator {
+            self.operator_name = message.author_name.clone().or(self.operator_name.take());
+            self.operator_typing = None;
+        }
+        if message.author != Author::Visitor && !window_open {
+            self.unread += 1;
+        }
+        self.messages.insert(position, message.clone());
+        if let Some(conversation) = &mut self.conversation {
+            conversation.last_seq = conversation.last_seq.max(message.seq);
+        }
+        true
+    }
+}
+
+/// Applies one frame from the relay.
+pub fn apply(state: &mut ChatState, frame: FromRelay, window_open: bool) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    match frame {
+        FromRelay::Welcome {
+            token,
+            conversation,
+            missed,
+            online,
+            max_text_chars,
+            site_title,
+            ..
+        } => {
+            state.link = Link::Open;
+            state.title = Some(site_title).filter(|title| !title.is_empty());
+            state.max_text_chars = max_text_chars;
+            state.conversation = conversation;
+            effects.push(Effect::Token(token));
+            for message in missed {
+                if state.insert(&message, window_open) {
+                    effects.push(Effect::Shown(message));
+                }
+            }
+            if state.online != online {
+                state.online = online;
+                effects.push(Effect::Availability(online));
+            }
+        }
+        FromRelay::Ack { client_id, message } => {
+            if state.conversation.is_none() {
+                state.conversation = Some(VisitorConversation {
+                    id: message.conversation_id,
+                    status: ConversationStatus::Open,
+                    last_seq: message.seq,
+                });
+            }
+            if state.insert(&message, window_open) {
+                effects.push(Effect::Shown(message.clone()));
+            }
+            effects.push(Effect::Stored(client_id, message));
+        }
+        FromRelay::Message { message } => {
+            if state.insert(&message, window_open) {
+                effects.push(Effect::Shown(message));
+            }
+        }
+        FromRelay::Typing { typing, name } => {
+            state.operator_typing = if typing {
+                Some(name.unwrap_or_default())
+            } else {
+                None
+            };
+        }
+        FromRelay::Status {
+            conversation_id,
+            status,
+        } => {
+            if let Some(conversation) = &mut state.conversation
+                && conversation.id == conversation_id
+            {
+                conversation.status = status;
+            }
+        }
+        FromRelay::Availability { online } => {
+            if state.online != online {
+                state.online = online;
+                effects.push(Effect::Availability(online));
+            }
+        }
+        FromRelay::Error {
+            code,
+            message,
+            client_id: Some(client_id),
+        } => {
+            if let Some(pending) = state
+                .pending
+                .iter_mut()
+                .find(|pending| pending.client_id == client_id)
+            {
+                pending.refused = Some((code, message.clone()));
+            }
+            effects.push(Effect::Refused(client_id, code, message));
+        }
+        FromRelay::Error {
+            code,
+            message,
+            client_id: None,
+        } => {
+            if matches!(
+                code,
+                ErrorCode::UnknownSite | ErrorCode::UnsupportedVersion | ErrorCode::InvalidToken
+            ) {
+                effects.push(Effect::Fatal(code, message));
+            }
+        }
+    }
+    effects
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use beseda_protocol::{ConversationId, MessageId};
+
+    fn message(seq: u64, author: Author, client_id: Option<&str>) -> Message {
+        Message {
+            id: MessageId(i64::try_from(seq).unwrap() + 100),
+            conversation_id: ConversationId(1),
+            seq: Seq(seq),
+            client_id: client_id.map(|id| ClientMessageId(id.into())),
+            author,
+            operator_id: None,
+            author_name: (author == Author::Operator).then(|| "Jana".to_owned()),
+            text: format!("message {seq}"),
+            sent_at: "2026-11-22T10:00:00.000Z".into(),
+        }
+    }
+
+    fn welcome(missed: Vec<Message>, online: bool) -> FromRelay {
+        FromRelay::Welcome {
+            version: 1,
+            token: "t".into(),
+            conversation: None,
+            missed,
+            online,
+            max_text_chars: 4000,
+            site_title: "Shop".into(),
+        }
+    }
+
+    #[test]
+    fn a_welcome_shows_the_history_in_order_once() {
+        let mut state = ChatState::default();
+        let effects = apply(
+            &mut state,
+            welcome(
+                vec![
+                    message(1, Author::Visitor, None),
+                    message(2, Author::Operator, None),
+                ],
+                true,
+            ),
+            true,
+        );
+        let shown: Vec<u64> = effects
+            .iter()
+            .filter_map(|effect| match effect {
+                Effect::Shown(m) => Some(m.seq.0),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(shown, [1, 2]);
+        assert!(effects.contains(&Effect::Availability(true)));
+        // A reconnect's welcome repeats nothing the widget has.
+        let again = apply(
+            &mut state,
+            welcome(
+                vec![
+                    message(2, Author::Operator, None),
+                    message(3, Author::Operator, None),
+                ],
+                true,
+            ),
+            true,
+        );
+        let shown: Vec<u64> = again
+            .iter()
+            .filter_map(|effect| match effect {
+                Effect::Shown(m) => Some(m.seq.0),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(shown, [3]);
+        assert_eq!(state.last_seq(), Seq(3));
+        assert_eq!(state.operator_name.as_deref(), Some("Jana"));
+    }
+
+    #[test]
+    fn an_ack_replaces_the_pending_message_and_resolves_it() {
+        let mut state = ChatState::default();
+        state.pending.push(Pending {
+            client_id: ClientMessageId("c1".into()),
+            text: "hi".into(),
+            email: None,
+            refused: None,
+        });
+        let stored = message(1, Author::Visitor, Some("c1"));
+        let effects = apply(
+            &mut state,
+            FromRelay::Ack {
+                client_id: ClientMessageId("c1".into()),
+                message: stored.clone(),
+            },
+            true,
+        );
+        assert!(state.pending.is_empty());
+        assert_eq!(state.messages, vec![stored.clone()]);
+        assert_eq!(
+            effects,
+            vec![
+                Effect::Shown(stored.clone()),
+                Effect::Stored(ClientMessageId("c1".into()), stored)
+            ]
+        );
+        assert_eq!(
+            state.conversation.as_ref().map(|c| c.id),
+            Some(ConversationId(1))
+        );
+    }
+
+    #[test]
+    fn a_resent_ack_announces_nothing_twice() {
+        let mut state = ChatState::default();
+        let stored = message(1, Author::Visitor, Some("c1"));
+        apply(
+            &mut state,
+            FromRelay::Ack {
+                client_id: ClientMessageId("c1".into()),
+                message: stored.clone(),
+            },
+            true,
+        );
+        let effects = apply(
+            &mut state,
+            FromRelay::Ack {
+                client_id: ClientMessageId("c1".into()),
+                message: stored.clone(),
+            },
+            true,
+        );
+        assert_eq!(
+            effects,
+            vec![Effect::Stored(ClientMessageId("c1".into()), stored)]
+        );
+        assert_eq!(state.messages.len(), 1);
+    }
+
+    #[test]
+    fn messages_arriving_out_of_order_are_placed_by_sequence() {
+        let mut state = ChatState::default();
+        apply(
+            &mut state,
+            FromRelay::Message {
+                message: message(2, Author::Operator, None),
+            },
+            true,
+        );
+        apply(
+            &mut state,
+            FromRelay::Message {
+                message: message(1, Author::Visitor, None),
+            },
+            true,
+        );
+        let seqs: Vec<u64> = state.messages.iter().map(|m| m.seq.0).collect();
+        assert_eq!(seqs, [1, 2]);
+    }
+
+    #[test]
+    fn replies_count_as_unread_only_while_the_window_is_closed() {
+        let mut state = ChatState::default();
+        apply(
+            &mut state,
+            FromRelay::Message {
+                message: message(1, Author::Operator, None),
+            },
+            false,
+        );
+        apply(
+            &mut state,
+            FromRelay::Message {
+                message: message(2, Author::Visitor, None),
+            },
+            false,
+        );
+        apply(
+            &mut state,
+            FromRelay::Message {
+                message: message(3, Author::Operator, None),
+            },
+            true,
+        );
+        assert_eq!(state.unread, 1);
+    }
+
+    #[test]
+    fn a_refusal_marks_the_pending_message_and_rejects_its_promise() {
+        let mut state = ChatState::default();
+        state.pending.push(Pending {
+            client_id: ClientMessageId("c1".into()),
+            text: "x".into(),
+            email: None,
+            refused: None,
+        });
+        let effects = apply(
+            &mut state,
+            FromRelay::Error {
+                code: ErrorCode::TextTooLong,
+                message: "too long".into(),
+                client_id: Some(ClientMessageId("c1".into())),
+            },
+            true,
+        );
+        assert_eq!(
+            state.pending[0].refused.as_ref().map(|r| r.0),
+            Some(ErrorCode::TextTooLong)
+        );
+        assert_eq!(
+            effects,
+            vec![Effect::Refused(
+                ClientMessageId("c1".into()),
+                ErrorCode::TextTooLong,
+                "too long".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn typing_stops_when_the_operator_writes() {
+        let mut state = ChatState::default();
+        apply(
+            &mut state,
+            FromRelay::Typing {
+                typing: true,
+                name: Some("Jana".into()),
+            },
+            true,
+        );
+        assert_eq!(state.operator_typing.as_deref(), Some("Jana"));
+        apply(
+            &mut state,
+            FromRelay::Message {
+                message: message(1, Author::Operator, None),
+            },
+            true,
+        );
+        assert_eq!(state.operator_typing, None);
+    }
+}

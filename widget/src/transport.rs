@@ -1,0 +1,486 @@
+//! The one module that owns the socket: connects when the chat is needed, reconnects with
+//! exponential backoff and jitter, resumes from the last sequence number, and keeps an outbox in
+//! `localStorage` so that a message written offline is sent once the connection is back — once,
+//! even across a reload (the relay stores each client id only once).
+//!
+//! Everything runs on the page's single thread, so the state lives in a thread-local and
+//! callbacks reach it through plain functions.
+
+use crate::state::{ChatState, Effect, Link, Pending, apply};
+use crate::storage;
+use beseda_protocol::visitor::{Cart, FromRelay, ToRelay};
+use beseda_protocol::{ClientMessageId, Message, PROTOCOL_VERSION};
+use leptos::prelude::*;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+/// The longest wait between two reconnection attempts, in milliseconds.
+const MAX_BACKOFF_MS: f64 = 30_000.0;
+
+/// What the page told about the visitor, sent after every welcome.
+#[derive(Default)]
+struct Details {
+    name: Option<String>,
+    email: Option<String>,
+    cart: Option<Cart>,
+}
+
+/// A socket event handler, kept alive as long as its socket.
+type Handler = Closure<dyn FnMut(JsValue)>;
+
+struct Transport {
+    url: String,
+    site: String,
+    state: RwSignal<ChatState>,
+    window_open: RwSignal<bool>,
+    /// The page's event dispatcher, `emit(name, payload)`.
+    emit: js_sys::Function,
+    socket: RefCell<Option<WebSocket>>,
+    /// Handlers of the current socket, kept alive as long as it is.
+    handlers: RefCell<Vec<Handler>>,
+    token: RefCell<Option<String>>,
+    /// Whether the visitor has interacted, so that their token may be kept in the browser.
+    token_kept: Cell<bool>,
+    attempt: Cell<u32>,
+    /// Set when the relay refused us for good (e.g. an unknown site): no more reconnecting.
+    given_up: Cell<bool>,
+    promises: RefCell<HashMap<String, (js_sys::Function, js_sys::Function)>>,
+    details: RefCell<Details>,
+    typing_sent: Cell<bool>,
+    /// Client ids of messages sent through the contact form.
+    contact_ids: RefCell<std::collections::HashSet<String>>,
+}
+
+thread_local! {
+    static TRANSPORT: RefCell<Option<&'static Transport>> = const { RefCell::new(None) };
+}
+
+fn with<R>(work: impl FnOnce(&'static Transport) -> R) -> Option<R> {
+    TRANSPORT.with(|cell| *cell.borrow()).map(work)
+}
+
+/// Sets up the transport; connects at once only for a returning visitor (one with a kept token
+/// or messages waiting in the outbox). Nothing is stored before the visitor interacts.
+pub fn start(
+    url: String,
+    site: String,
+    emit: js_sys::Function,
+    state: RwSignal<ChatState>,
+    window_open: RwSignal<bool>,
+) {
+    let token = storage::load_token(&site);
+    let outbox = storage::load_outbox(&site);
+    let returning = token.is_some() || !outbox.is_empty();
+    let contact_ids = outbox
+        .iter()
+        .filter(|pending| pending.email.is_some())
+        .map(|pending| pending.client_id.0.clone())
+        .collect();
+    state.update(|state| state.pending = outbox);
+    // The transport lives as long as the page: leaking it once gives the callbacks a 'static home.
+    let transport: &'static Transport = Box::leak(Box::new(Transport {
+        url,
+        site,
+        state,
+        window_open,
+        emit,
+        socket: RefCell::new(None),
+        handlers: RefCell::new(Vec::new()),
+        token_kept: Cell::new(token.is_some()),
+        token: RefCell::new(token),
+        attempt: Cell::new(0),
+        given_up: Cell::new(false),
+        promises: RefCell::new(HashMap::new()),
+        details: RefCell::new(Details::default()),
+        typing_sent: Cell::new(false),
+        contact_ids: RefCell::new(contact_ids),
+    }));
+    TRANSPORT.with(|cell| *cell.borrow_mut() = Some(transport));
+    storage::on_token_change(&transport.site, |token| {
+        with(|transport| transport.adopt_token(token));
+    });
+    if returning {
+        connect();
+    }
+}
+
+/// Connects unless a socket is open or opening.
+pub fn ensure_connected() {
+    let needed = with(|transport| transport.socket.borrow().is_none() && !transport.given_up.get())
+        .unwrap_or(false);
+    if needed {
+        connect();
+    }
+}
+
+fn connect() {
+    with(|transport| {
+        let socket = match WebSocket::new(&transport.url) {
+            Ok(socket) => socket,
+            Err(_) => {
+                transport.schedule_reconnect();
+                return;
+            }
+        };
+        transport.state.update(|state| {
+            state.link = if transport.attempt.get() == 0 {
+                Link::Connecting
+            } else {
+                Link::Reconnecting
+            }
+        });
+        let on_open = Handler::new(|_| {
+            with(|transport| transport.hello());
+        });
+        let on_message = Handler::new(|event: JsValue| {
+            if let Some(text) = event
+                .dyn_ref::<MessageEvent>()
+                .and_then(|event| event.data().as_string())
+            {
+                with(|transport| transport.receive(&text));
+            }
+        });
+        let on_close = Handler::new(|event: JsValue| {
+            let code = event.dyn_ref::<CloseEvent>().map_or(0, CloseEvent::code);
+            with(|transport| transport.closed(code));
+        });
+        socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        *transport.handlers.borrow_mut() = vec![on_open, on_message, on_close];
+        *transport.socket.borrow_mut() = Some(socket);
+    });
+}
+
+/// Sends a visitor message (or a contact-form message with its email). Returns a promise that
+/// resolves with the stored message once the relay has acknowledged it.
+pub fn send(text: String, email: Option<String>) -> js_sys::Promise {
+    let client_id = new_client_id();
+    let mut slot = None;
+    let promise = js_sys::Promise::new(&mut |resolve, reject| slot = Some((resolve, reject)));
+    with(|transport| {
+        if let Some(handlers) = slot {
+            transport
+                .promises
+                .borrow_mut()
+                .insert(client_id.0.clone(), handlers);
+        }
+        if email.is_some() {
+            transport
+                .contact_ids
+                .borrow_mut()
+                .insert(client_id.0.clone());
+        }
+        let pending = Pending {
+            client_id,
+            text,
+            email,
+            refused: None,
+        };
+        transport
+            .state
+            .update(|state| state.pending.push(pending.clone()));
+        // Writing is interacting: from now on the visitor's chat may be remembered.
+        transport.keep_token();
+        storage::save_outbox(
+            &transport.site,
+            &transport
+                .state
+                .with_untracked(|state| state.pending.clone()),
+        );
+        if transport.is_open() {
+            transport.send_pending(&pending);
+        }
+        transport.set_typing(false);
+    });
+    ensure_connected();
+    promise
+}
+
+/// Tells the operators whether the visitor is typing (only changes are sent).
+pub fn typing(typing: bool) {
+    with(|transport| transport.set_typing(typing));
+}
+
+pub fn set_visitor(name: Option<String>, email: Option<String>) {
+    with(|transport| {
+        {
+            let mut details = transport.details.borrow_mut();
+            details.name = name.clone().or(details.name.take());
+            details.email = email.clone().or(details.email.take());
+        }
+        if transport.is_open() {
+            transport.frame(&ToRelay::Profile { name, email });
+        }
+    });
+}
+
+pub fn set_cart(cart: Cart) {
+    with(|transport| {
+        transport.details.borrow_mut().cart = Some(cart.clone());
+        if transport.is_open() {
+            transport.frame(&ToRelay::Cart { cart });
+        }
+    });
+}
+
+/// Announces an event to the page's `Beseda.on` handlers.
+pub fn emit(name: &str, payload: &JsValue) {
+    with(|transport| {
+        let _ = transport
+            .emit
+            .call2(&JsValue::NULL, &JsValue::from_str(name), payload);
+    });
+}
+
+/// A fresh client message id: time and randomness, in the relay's alphabet.
+fn new_client_id() -> ClientMessageId {
+    let random = (js_sys::Math::random() * 1e15) as u64;
+    let now = js_sys::Date::now() as u64;
+    ClientMessageId(format!("w{now:x}-{random:x}"))
+}
+
+impl Transport {
+    fn is_open(&self) -> bool {
+        self.state.with_untracked(|state| state.link == Link::Open)
+    }
+
+    fn frame(&self, frame: &ToRelay) {
+        let Some(socket) = self.socket.borrow().clone() else {
+            return;
+        };
+        let text = serde_wasm_bindgen::to_value(frame)
+            .ok()
+            .and_then(|value| js_sys::JSON::stringify(&value).ok())
+            .and_then(|text| text.as_string());
+        if let Some(text) = text {
+            let _ = socket.send_with_str(&text);
+        }
+    }
+
+    fn hello(&self) {
+        let last_seq = self.state.with_untracked(|state| state.last_seq());
+        self.frame(&ToRelay::Hello {
+            version: PROTOCOL_VERSION,
+            site: self.site.clone(),
+            token: self.token.borrow().clone(),
+            last_seq: Some(last_seq),
+        });
+    }
+
+    fn send_pending(&self, pending: &Pending) {
+        let frame = match &pending.email {
+            Some(email) => ToRelay::Contact {
+                client_id: pending.client_id.clone(),
+                email: email.clone(),
+                text: pending.text.clone(),
+            },
+            None => ToRelay::Send {
+                client_id: pending.client_id.clone(),
+                text: pending.text.clone(),
+            },
+        };
+        self.frame(&frame);
+    }
+
+    fn set_typing(&self, typing: bool) {
+        if self.typing_sent.get() != typing && self.is_open() {
+            self.typing_sent.set(typing);
+            self.frame(&ToRelay::Typing { typing });
+        }
+    }
+
+    fn keep_token(&self) {
+        self.token_kept.set(true);
+        if let Some(token) = self.token.borrow().as_deref() {
+            storage::save_token(&self.site, token);
+        }
+    }
+
+    /// Another tab kept a token: talk as that visitor too, so both tabs share the conversation.
+    fn adopt_token(&self, token: String) {
+        if self.token.borrow().as_deref() == Some(token.as_str()) {
+            return;
+        }
+        *self.token.borrow_mut() = Some(token);
+        self.token_kept.set(true);
+        let socket = self.socket.borrow().clone();
+        if let Some(socket) = socket {
+            // Closing makes the close handler reconnect with the new token at once.
+            self.attempt.set(0);
+            let _ = socket.close();
+        } else {
+            connect();
+        }
+    }
+
+    fn receive(&self, text: &str) {
+        let frame = js_sys::JSON::parse(text)
+            .ok()
+            .and_then(|value| serde_wasm_bindgen::from_value::<FromRelay>(value).ok());
+        let Some(frame) = frame else {
+            // A frame this widget does not understand is skipped, never fatal.
+            web_sys::console::warn_1(&JsValue::from_str(
+                "Beseda: skipped a frame it does not understand",
+            ));
+            return;
+        };
+        let welcome = matches!(frame, FromRelay::Welcome { .. });
+        let window_open = self.window_open.get_untracked();
+        let mut effects = Vec::new();
+        self.state
+            .update(|state| effects = apply(state, frame, window_open));
+        for effect in effects {
+            self.effect(effect);
+        }
+        if welcome {
+            self.attempt.set(0);
+            self.after_welcome();
+        }
+    }
+
+    fn after_welcome(&self) {
+        let details = std::mem::take(&mut *self.details.borrow_mut());
+        if details.name.is_some() || details.email.is_some() {
+            self.frame(&ToRelay::Profile {
+                name: details.name.clone(),
+                email: details.email.clone(),
+            });
+        }
+        if let Some(cart) = &details.cart {
+            self.frame(&ToRelay::Cart { cart: cart.clone() });
+        }
+        *self.details.borrow_mut() = details;
+        let pending: Vec<Pending> = self.state.with_untracked(|state| {
+            state
+                .pending
+                .iter()
+                .filter(|p| p.refused.is_none())
+                .cloned()
+                .collect()
+        });
+        for message in &pending {
+            self.send_pending(message);
+        }
+    }
+
+    fn effect(&self, effect: Effect) {
+        match effect {
+            Effect::Shown(message) => emit("message", &public_message(&message)),
+            Effect::Stored(client_id, message) => {
+                let handlers = self.promises.borrow_mut().remove(&client_id.0);
+                if let Some((resolve, _)) = handlers {
+                    let _ = resolve.call1(&JsValue::NULL, &public_message(&message));
+                }
+                if self.contact_ids.borrow_mut().remove(&client_id.0) {
+                    self.state.update(|state| state.contact_sent = true);
+                }
+                self.save_outbox();
+            }
+            Effect::Refused(client_id, code, text) => {
+                let handlers = self.promises.borrow_mut().remove(&client_id.0);
+                if let Some((_, reject)) = handlers {
+                    let error = js_sys::Error::new(&text);
+                    let _ = js_sys::Reflect::set(
+                        &error,
+                        &JsValue::from_str("code"),
+                        &serde_wasm_bindgen::to_value(&code).unwrap_or(JsValue::NULL),
+                    );
+                    let _ = reject.call1(&JsValue::NULL, &error);
+                }
+                self.state.update(|state| {
+                    state.pending.retain(|pending| {
+                        pending.refused.is_none() || pending.client_id != client_id
+                    })
+                });
+                self.save_outbox();
+            }
+            Effect::Token(token) => {
+                *self.token.borrow_mut() = Some(token);
+                if self.token_kept.get() {
+                    self.keep_token();
+                }
+            }
+            Effect::Availability(online) => {
+                let payload = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(
+                    &payload,
+                    &JsValue::from_str("online"),
+                    &JsValue::from_bool(online),
+                );
+                emit("availability", &payload);
+            }
+            Effect::Fatal(_, text) => {
+                web_sys::console::error_1(&JsValue::from_str(&format!("Beseda: {text}")));
+                self.given_up.set(true);
+                // The token is not ours (or no longer valid): forget it and start anew next time.
+                storage::forget_token(&self.site);
+            }
+        }
+    }
+
+    fn save_outbox(&self) {
+        let pending: Vec<Pending> = self.state.with_untracked(|state| {
+            state
+                .pending
+                .iter()
+                .filter(|p| p.refused.is_none())
+                .cloned()
+                .collect()
+        });
+        storage::save_outbox(&self.site, &pending);
+    }
+
+    fn closed(&self, code: u16) {
+        self.socket.borrow_mut().take();
+        self.typing_sent.set(false);
+        // Policy violations (1008) mean resending the same hello would fail the same way.
+        if code == 1008 {
+            self.given_up.set(true);
+        }
+        if self.given_up.get() {
+            self.state.update(|state| state.link = Link::Idle);
+            return;
+        }
+        self.state.update(|state| state.link = Link::Reconnecting);
+        self.schedule_reconnect();
+    }
+
+    fn schedule_reconnect(&self) {
+        let attempt = self.attempt.get();
+        self.attempt.set(attempt.saturating_add(1));
+        // Exponential backoff with jitter, so a relay restart is not met by every visitor at once.
+        let ceiling = (250.0 * 2f64.powi(attempt.min(16) as i32)).min(MAX_BACKOFF_MS);
+        let delay = ceiling * (0.5 + js_sys::Math::random() * 0.5);
+        let retry = Closure::once_into_js(connect);
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                retry.unchecked_ref(),
+                delay as i32,
+            );
+        }
+    }
+}
+
+/// The message as `Beseda.on("message")` and `Beseda.send` give it: `{ id, author, text, sentAt }`.
+fn public_message(message: &Message) -> JsValue {
+    let object = js_sys::Object::new();
+    let set = |key: &str, value: JsValue| {
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &value);
+    };
+    set("id", JsValue::from_f64(message.id.0 as f64));
+    set(
+        "author",
+        serde_wasm_bindgen::to_value(&message.author).unwrap_or(JsValue::NULL),
+    );
+    set("text", JsValue::from_str(&message.text));
+    set("sentAt", JsValue::from_str(&message.sent_at));
+    set("seq", JsValue::from_f64(message.seq.0 as f64));
+    if let Some(name) = &message.author_name {
+        set("authorName", JsValue::from_str(name));
+    }
+    object.into()
+}

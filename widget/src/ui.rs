@@ -1,0 +1,276 @@
+//! The widget's components. Every text goes into the DOM as text, never as HTML.
+
+use crate::i18n::Texts;
+use crate::state::{ChatState, Link, Pending};
+use crate::transport;
+use beseda_protocol::{Author, Message};
+use leptos::html;
+use leptos::prelude::*;
+
+const CSS: &str = include_str!("widget.css");
+
+/// Opens or closes the window, announcing it to the page.
+pub fn set_open(open: RwSignal<bool>, state: RwSignal<ChatState>, value: bool) {
+    if open.get_untracked() == value {
+        return;
+    }
+    open.set(value);
+    if value {
+        state.update(|state| state.unread = 0);
+        transport::ensure_connected();
+    }
+    transport::emit(
+        if value { "open" } else { "close" },
+        &wasm_bindgen::JsValue::UNDEFINED,
+    );
+}
+
+/// The time of a message in the visitor's own time zone, as HH:MM.
+fn local_time(sent_at: &str) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(sent_at));
+    if date.get_time().is_nan() {
+        return String::new();
+    }
+    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+}
+
+#[component]
+pub fn Root(
+    texts: &'static Texts,
+    left: bool,
+    accent: String,
+    state: RwSignal<ChatState>,
+    open: RwSignal<bool>,
+) -> impl IntoView {
+    let launcher: NodeRef<html::Button> = NodeRef::new();
+    let unread = move || state.with(|state| state.unread);
+    view! {
+        <style>{CSS}</style>
+        <div class="root" class:left=left style=format!("--accent: {accent}")>
+            <Show when=move || open.get()>
+                <ChatWindow texts=texts state=state open=open launcher=launcher/>
+            </Show>
+            <button
+                node_ref=launcher
+                class="launcher"
+                type="button"
+                aria-label=move || if open.get() { texts.close_chat } else { texts.open_chat }
+                aria-expanded=move || open.get().to_string()
+                on:click=move |_| set_open(open, state, !open.get_untracked())
+            >
+                <svg viewBox="0 0 24 24" aria-hidden="true" width="28" height="28">
+                    <path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/>
+                </svg>
+                <Show when=move || { unread() > 0 && !open.get() }>
+                    <span class="badge" aria-label=move || format!("{} {}", unread(), texts.unread)>{unread}</span>
+                </Show>
+            </button>
+        </div>
+    }
+}
+
+#[component]
+fn ChatWindow(
+    texts: &'static Texts,
+    state: RwSignal<ChatState>,
+    open: RwSignal<bool>,
+    launcher: NodeRef<html::Button>,
+) -> impl IntoView {
+    let log: NodeRef<html::Div> = NodeRef::new();
+    let close = move || {
+        set_open(open, state, false);
+        if let Some(button) = launcher.get_untracked() {
+            let _ = button.focus();
+        }
+    };
+    let status = move || {
+        state.with(|state| match (state.link, &state.operator_name) {
+            (Link::Reconnecting, _) => texts.reconnecting.to_owned(),
+            (_, Some(name)) if state.online => name.clone(),
+            _ if state.online => texts.online.to_owned(),
+            _ => texts.offline.to_owned(),
+        })
+    };
+    // Keep the newest message in view.
+    Effect::new(move |_| {
+        state.track();
+        if let Some(log) = log.get() {
+            log.set_scroll_top(log.scroll_height());
+        }
+    });
+    let title = move || {
+        state.with(|state| {
+            state
+                .title
+                .clone()
+                .unwrap_or_else(|| texts.title.to_owned())
+        })
+    };
+    view! {
+        <section
+            class="window"
+            role="dialog"
+            aria-label=title
+            on:keydown=move |event: web_sys::KeyboardEvent| {
+                if event.key() == "Escape" {
+                    close();
+                }
+            }
+        >
+            <header>
+                <div class="who">
+                    <strong>{title}</strong>
+                    <span class="status" class:online=move || state.with(|state| state.online)>{status}</span>
+                </div>
+                <button class="close" type="button" aria-label=texts.close on:click=move |_| close()>"×"</button>
+            </header>
+            <div class="log" role="log" aria-live="polite" node_ref=log>
+                <Show when=move || state.with(|state| state.messages.is_empty() && state.pending.is_empty())>
+                    <p class="hint">{texts.empty}</p>
+                </Show>
+                <For
+                    each=move || state.with(|state| state.messages.clone())
+                    key=|message| message.id
+                    children=move |message| view! { <MessageRow texts=texts message=message/> }
+                />
+                <For
+                    each=move || state.with(|state| state.pending.clone())
+                    key=|pending| (pending.client_id.0.clone(), pending.refused.is_some())
+                    children=move |pending| view! { <PendingRow texts=texts pending=pending/> }
+                />
+                <Show when=move || state.with(|state| state.operator_typing.is_some())>
+                    <p class="typing">
+                        {move || state.with(|state| format!("{} {}", state.operator_typing.clone().unwrap_or_default(), texts.is_typing))}
+                    </p>
+                </Show>
+            </div>
+            <Show
+                when=move || state.with(|state| state.offline() && !state.contact_sent && state.link == Link::Open)
+                fallback=move || view! { <Composer texts=texts state=state/> }
+            >
+                <ContactForm texts=texts state=state/>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn MessageRow(texts: &'static Texts, message: Message) -> impl IntoView {
+    let (class, who) = match message.author {
+        Author::Visitor => ("message mine", texts.you.to_owned()),
+        Author::Operator => (
+            "message theirs",
+            message.author_name.clone().unwrap_or_default(),
+        ),
+        Author::System => ("message system", String::new()),
+    };
+    let mine = message.author == Author::Visitor;
+    let time = local_time(&message.sent_at);
+    view! {
+        <div class=class data-seq=message.seq.0>
+            <p class="text">{message.text}</p>
+            <p class="meta">
+                <span class="author">{who}</span>
+                " "
+                <time datetime=message.sent_at>{time}</time>
+                {mine.then(|| view! { <span class="delivery">{texts.delivered}</span> })}
+            </p>
+        </div>
+    }
+}
+
+#[component]
+fn PendingRow(texts: &'static Texts, pending: Pending) -> impl IntoView {
+    let failed = pending.refused.is_some();
+    let note = match &pending.refused {
+        Some((_, reason)) => format!("{}: {reason}", texts.not_sent),
+        None => texts.sending.to_owned(),
+    };
+    view! {
+        <div class="message mine pending" class:failed=failed>
+            <p class="text">{pending.text}</p>
+            <p class="meta"><span class="delivery">{note}</span></p>
+        </div>
+    }
+}
+
+#[component]
+fn Composer(texts: &'static Texts, state: RwSignal<ChatState>) -> impl IntoView {
+    let draft = RwSignal::new(String::new());
+    let input: NodeRef<html::Textarea> = NodeRef::new();
+    let max = move || state.with(|state| state.max_text_chars);
+    let count = move || draft.with(|draft| draft.chars().count());
+    let sendable = move || draft.with(|draft| !draft.trim().is_empty()) && count() <= max();
+    let submit = move || {
+        if sendable() {
+            let _ = transport::send(draft.get_untracked(), None);
+            draft.set(String::new());
+        }
+    };
+    Effect::new(move |_| {
+        if let Some(input) = input.get() {
+            let _ = input.focus();
+        }
+    });
+    view! {
+        <form class="composer" on:submit=move |event: web_sys::SubmitEvent| {
+            event.prevent_default();
+            submit();
+        }>
+            <textarea
+                node_ref=input
+                aria-label=texts.message
+                placeholder=texts.placeholder
+                rows="1"
+                prop:value=move || draft.get()
+                on:input=move |event| {
+                    let value = event_target_value(&event);
+                    transport::typing(!value.is_empty());
+                    draft.set(value);
+                }
+                on:keydown=move |event: web_sys::KeyboardEvent| {
+                    if event.key() == "Enter" && !event.shift_key() && !event.is_composing() {
+                        event.prevent_default();
+                        submit();
+                    }
+                }
+            ></textarea>
+            <Show when=move || { count() * 5 >= max() * 4 }>
+                <span class="counter" class:over=move || { count() > max() } aria-live="polite">
+                    {move || format!("{}/{}", count(), max())}
+                </span>
+            </Show>
+            <button type="submit" class="send" disabled=move || !sendable()>{texts.send}</button>
+        </form>
+    }
+}
+
+#[component]
+fn ContactForm(texts: &'static Texts, state: RwSignal<ChatState>) -> impl IntoView {
+    let email = RwSignal::new(String::new());
+    let text = RwSignal::new(String::new());
+    let max = move || state.with(|state| state.max_text_chars);
+    view! {
+        <form class="contact" on:submit=move |event: web_sys::SubmitEvent| {
+            event.prevent_default();
+            let message = text.get_untracked();
+            if !message.trim().is_empty() && message.chars().count() <= max() {
+                let _ = transport::send(message, Some(email.get_untracked().trim().to_owned()));
+                text.set(String::new());
+            }
+        }>
+            <p class="intro">{texts.offline_intro}</p>
+            <label>
+                <span>{texts.email}</span>
+                <input type="email" required autocomplete="email" prop:value=move || email.get()
+                    on:input=move |event| email.set(event_target_value(&event))/>
+            </label>
+            <label>
+                <span>{texts.message}</span>
+                <textarea required rows="3" prop:value=move || text.get()
+                    on:input=move |event| text.set(event_target_value(&event))></textarea>
+            </label>
+            <button type="submit" class="send">{texts.send}</button>
+        </form>
+    }
+}
