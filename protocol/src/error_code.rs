@@ -49,3 +49,85 @@ pub enum ErrorCode {
     /// Something went wrong inside the relay; details are in its log.
     Internal,
 }
+
+impl ErrorCode {
+    /// Every code, for tests and for clients that list them.
+    pub const ALL: [ErrorCode; 21] = [
+        ErrorCode::BadFrame,
+        ErrorCode::BadRequest,
+        ErrorCode::UnsupportedVersion,
+        ErrorCode::HelloRequired,
+        ErrorCode::HelloTimeout,
+        ErrorCode::IdleTimeout,
+        ErrorCode::InvalidToken,
+        ErrorCode::UnknownSite,
+        ErrorCode::TextEmpty,
+        ErrorCode::TextTooLong,
+        ErrorCode::InvalidEmail,
+        ErrorCode::InvalidClientId,
+        ErrorCode::RateLimited,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::Conflict,
+        ErrorCode::ShuttingDown,
+        ErrorCode::Internal,
+    ];
+
+    /// The code's name on the wire, without serde (the widget decodes frames by hand).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadFrame => "bad_frame",
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::UnsupportedVersion => "unsupported_version",
+            ErrorCode::HelloRequired => "hello_required",
+            ErrorCode::HelloTimeout => "hello_timeout",
+            ErrorCode::IdleTimeout => "idle_timeout",
+            ErrorCode::InvalidToken => "invalid_token",
+            ErrorCode::UnknownSite => "unknown_site",
+            ErrorCode::TextEmpty => "text_empty",
+            ErrorCode::TextTooLong => "text_too_long",
+            ErrorCode::InvalidEmail => "invalid_email",
+            ErrorCode::InvalidClientId => "invalid_client_id",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::ShuttingDown => "shutting_down",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    /// The code with this wire name.
+    pub fn from_name(name: &str) -> Option<ErrorCode> {
+        Some(match name {
+            "bad_frame" => ErrorCode::BadFrame,
+            "bad_request" => ErrorCode::BadRequest,
+            "unsupported_version" => ErrorCode::UnsupportedVersion,
+            "hello_required" => ErrorCode::HelloRequired,
+            "hello_timeout" => ErrorCode::HelloTimeout,
+            "idle_timeout" => ErrorCode::IdleTimeout,
+            "invalid_token" => ErrorCode::InvalidToken,
+            "unknown_site" => ErrorCode::UnknownSite,
+            "text_empty" => ErrorCode::TextEmpty,
+            "text_too_long" => ErrorCode::TextTooLong,
+            "invalid_email" => ErrorCode::InvalidEmail,
+            "invalid_client_id" => ErrorCode::InvalidClientId,
+            "rate_limited" => ErrorCode::RateLimited,
+            "payload_too_large" => ErrorCode::PayloadTooLarge,
+            "unauthorized" => ErrorCode::Unauthorized,
+            "forbidden" => ErrorCode::Forbidden,
+            "not_found" => ErrorCode::NotFound,
+            "method_not_allowed" => ErrorCode::MethodNotAllowed,
+            "conflict" => ErrorCode::Conflict,
+            "shutting_down" => ErrorCode::ShuttingDown,
+            "internal" => ErrorCode::Internal,
+            _ => return None,
+        })
+    }
+}

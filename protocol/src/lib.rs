@@ -59,6 +59,32 @@ mod tests {
     }
 
     #[test]
+    fn hand_written_names_match_serde() {
+        for code in ErrorCode::ALL {
+            assert_eq!(
+                serde_json::to_string(&code).unwrap(),
+                format!("\"{}\"", code.as_str())
+            );
+            assert_eq!(ErrorCode::from_name(code.as_str()), Some(code));
+        }
+        for author in [Author::Visitor, Author::Operator, Author::System] {
+            assert_eq!(
+                serde_json::to_string(&author).unwrap(),
+                format!("\"{}\"", author.as_str())
+            );
+            assert_eq!(Author::from_name(author.as_str()), Some(author));
+        }
+        for status in [ConversationStatus::Open, ConversationStatus::Resolved] {
+            assert_eq!(
+                serde_json::to_string(&status).unwrap(),
+                format!("\"{}\"", status.as_str())
+            );
+            assert_eq!(ConversationStatus::from_name(status.as_str()), Some(status));
+        }
+        assert_eq!(ErrorCode::from_name("no_such_code"), None);
+    }
+
+    #[test]
     fn error_codes_are_snake_case() {
         let json = serde_json::to_string(&ErrorCode::TextTooLong).unwrap();
         assert_eq!(json, r#""text_too_long""#);

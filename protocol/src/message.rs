@@ -21,11 +21,39 @@ pub enum ConversationStatus {
 }
 
 impl ConversationStatus {
-    /// The name used in URLs and in the database.
+    /// The name used on the wire, in URLs and in the database.
     pub fn as_str(self) -> &'static str {
         match self {
             ConversationStatus::Open => "open",
             ConversationStatus::Resolved => "resolved",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<ConversationStatus> {
+        match name {
+            "open" => Some(ConversationStatus::Open),
+            "resolved" => Some(ConversationStatus::Resolved),
+            _ => None,
+        }
+    }
+}
+
+impl Author {
+    /// The name used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Author::Visitor => "visitor",
+            Author::Operator => "operator",
+            Author::System => "system",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Author> {
+        match name {
+            "visitor" => Some(Author::Visitor),
+            "operator" => Some(Author::Operator),
+            "system" => Some(Author::System),
+            _ => None,
         }
     }
 }

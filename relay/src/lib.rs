@@ -4,6 +4,7 @@
 //! [`run`] serves one listener until its shutdown future resolves. See ARCHITECTURE.md for the
 //! map of the modules and the invariants they keep.
 
+mod assets;
 pub mod auth;
 pub mod cli;
 mod clock;

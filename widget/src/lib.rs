@@ -12,35 +12,47 @@ pub mod state;
 mod storage;
 mod transport;
 mod ui;
+mod wire;
 
-use beseda_protocol::visitor::Cart;
 use leptos::prelude::*;
-use serde::Deserialize;
 use state::ChatState;
 use wasm_bindgen::prelude::*;
 use web_sys::{ShadowRootInit, ShadowRootMode};
 
-/// What the loader passes to [`start`].
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// What the loader passes to [`start`]: `{ relay, site, locales, position, color }`.
 struct Options {
     /// The relay's origin, e.g. `https://chat.shop.example`.
     relay: String,
-    #[serde(default = "default_site")]
     site: String,
     /// Language preferences, most preferred first (`data-locale`, `<html lang>`, the browser's).
-    #[serde(default)]
     locales: Vec<String>,
     /// `right` (default) or `left`.
-    #[serde(default)]
     position: String,
     /// The accent colour, e.g. `#2563eb`.
-    #[serde(default)]
     color: String,
 }
 
-fn default_site() -> String {
-    "default".to_owned()
+impl Options {
+    fn read(value: &JsValue) -> Result<Options, JsValue> {
+        let locales = wire::field(value, "locales");
+        let locales = if js_sys::Array::is_array(&locales) {
+            js_sys::Array::from(&locales)
+                .iter()
+                .filter_map(|locale| locale.as_string())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Options {
+            relay: wire::text(value, "relay").ok_or("Beseda: the relay address is missing")?,
+            site: wire::text(value, "site")
+                .filter(|site| !site.is_empty())
+                .unwrap_or_else(|| "default".to_owned()),
+            locales,
+            position: wire::text(value, "position").unwrap_or_default(),
+            color: wire::text(value, "color").unwrap_or_default(),
+        })
+    }
 }
 
 /// A colour is put into a style attribute, so only plain colour syntax is accepted.
@@ -100,30 +112,21 @@ impl Widget {
 
     /// `Beseda.setVisitor({ name, email })`
     #[wasm_bindgen(js_name = setVisitor)]
-    pub fn set_visitor(&self, visitor: JsValue) -> Result<(), JsValue> {
-        #[derive(Deserialize)]
-        struct Visitor {
-            name: Option<String>,
-            email: Option<String>,
-        }
-        let visitor: Visitor = serde_wasm_bindgen::from_value(visitor)?;
-        transport::set_visitor(visitor.name, visitor.email);
-        Ok(())
+    pub fn set_visitor(&self, visitor: JsValue) {
+        transport::set_visitor(wire::text(&visitor, "name"), wire::text(&visitor, "email"));
     }
 
     /// `Beseda.setCart({ items: [{ name, qty, price }], total, currency })`
     #[wasm_bindgen(js_name = setCart)]
-    pub fn set_cart(&self, cart: JsValue) -> Result<(), JsValue> {
-        let cart: Cart = serde_wasm_bindgen::from_value(cart)?;
-        transport::set_cart(cart);
-        Ok(())
+    pub fn set_cart(&self, cart: JsValue) {
+        transport::set_cart(wire::cart(&cart));
     }
 }
 
 /// Mounts the widget and returns its handle. `emit(name, payload)` receives every event.
 #[wasm_bindgen]
 pub fn start(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsValue> {
-    let options: Options = serde_wasm_bindgen::from_value(options)?;
+    let options = Options::read(&options)?;
     let document = web_sys::window()
         .and_then(|window| window.document())
         .ok_or("no document")?;

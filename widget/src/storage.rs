@@ -3,20 +3,12 @@
 //! blocked cookies) simply gets a chat that forgets on reload.
 
 use crate::state::Pending;
+use crate::wire;
 use beseda_protocol::ClientMessageId;
-use serde::{Deserialize, Serialize};
+use js_sys::{Array, JSON, Object};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{Storage, StorageEvent};
-
-#[derive(Serialize, Deserialize)]
-struct StoredMessage {
-    #[serde(rename = "clientId")]
-    client_id: ClientMessageId,
-    text: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    email: Option<String>,
-}
 
 fn local_storage() -> Option<Storage> {
     web_sys::window()?.local_storage().ok()?
@@ -46,23 +38,28 @@ pub fn forget_token(site: &str) {
     }
 }
 
+/// The outbox is a JSON array of `{ clientId, text, email? }`.
 pub fn load_outbox(site: &str) -> Vec<Pending> {
-    let Some(text) =
+    let Some(json) =
         local_storage().and_then(|storage| storage.get_item(&outbox_key(site)).ok().flatten())
     else {
         return Vec::new();
     };
-    let stored: Vec<StoredMessage> = js_sys::JSON::parse(&text)
-        .ok()
-        .and_then(|value| serde_wasm_bindgen::from_value(value).ok())
-        .unwrap_or_default();
-    stored
-        .into_iter()
-        .map(|message| Pending {
-            client_id: message.client_id,
-            text: message.text,
-            email: message.email,
-            refused: None,
+    let Ok(list) = JSON::parse(&json) else {
+        return Vec::new();
+    };
+    if !Array::is_array(&list) {
+        return Vec::new();
+    }
+    Array::from(&list)
+        .iter()
+        .filter_map(|stored| {
+            Some(Pending {
+                client_id: ClientMessageId(wire::text(&stored, "clientId")?),
+                text: wire::text(&stored, "text")?,
+                email: wire::text(&stored, "email"),
+                refused: None,
+            })
         })
         .collect()
 }
@@ -75,19 +72,21 @@ pub fn save_outbox(site: &str, pending: &[Pending]) {
         let _ = storage.remove_item(&outbox_key(site));
         return;
     }
-    let stored: Vec<StoredMessage> = pending
-        .iter()
-        .map(|message| StoredMessage {
-            client_id: message.client_id.clone(),
-            text: message.text.clone(),
-            email: message.email.clone(),
-        })
-        .collect();
-    let text = serde_wasm_bindgen::to_value(&stored)
+    let list = Array::new();
+    for message in pending {
+        let stored = Object::new();
+        wire::set(&stored, "clientId", message.client_id.0.as_str());
+        wire::set(&stored, "text", message.text.as_str());
+        if let Some(email) = &message.email {
+            wire::set(&stored, "email", email.as_str());
+        }
+        list.push(&stored);
+    }
+    if let Some(json) = JSON::stringify(&list)
         .ok()
-        .and_then(|value| js_sys::JSON::stringify(&value).ok());
-    if let Some(text) = text.and_then(|text| text.as_string()) {
-        let _ = storage.set_item(&outbox_key(site), &text);
+        .and_then(|json| json.as_string())
+    {
+        let _ = storage.set_item(&outbox_key(site), &json);
     }
 }
 

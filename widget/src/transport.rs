@@ -7,9 +7,9 @@
 //! callbacks reach it through plain functions.
 
 use crate::state::{ChatState, Effect, Link, Pending, apply};
-use crate::storage;
+use crate::{storage, wire};
 use beseda_protocol::visitor::{Cart, FromRelay, ToRelay};
-use beseda_protocol::{ClientMessageId, Message, PROTOCOL_VERSION};
+use beseda_protocol::{ClientMessageId, PROTOCOL_VERSION};
 use leptos::prelude::*;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -252,11 +252,7 @@ impl Transport {
         let Some(socket) = self.socket.borrow().clone() else {
             return;
         };
-        let text = serde_wasm_bindgen::to_value(frame)
-            .ok()
-            .and_then(|value| js_sys::JSON::stringify(&value).ok())
-            .and_then(|text| text.as_string());
-        if let Some(text) = text {
+        if let Some(text) = wire::encode(frame) {
             let _ = socket.send_with_str(&text);
         }
     }
@@ -318,9 +314,7 @@ impl Transport {
     }
 
     fn receive(&self, text: &str) {
-        let frame = js_sys::JSON::parse(text)
-            .ok()
-            .and_then(|value| serde_wasm_bindgen::from_value::<FromRelay>(value).ok());
+        let frame = wire::decode(text);
         let Some(frame) = frame else {
             // A frame this widget does not understand is skipped, never fatal.
             web_sys::console::warn_1(&JsValue::from_str(
@@ -369,11 +363,11 @@ impl Transport {
 
     fn effect(&self, effect: Effect) {
         match effect {
-            Effect::Shown(message) => emit("message", &public_message(&message)),
+            Effect::Shown(message) => emit("message", &wire::public_message(&message)),
             Effect::Stored(client_id, message) => {
                 let handlers = self.promises.borrow_mut().remove(&client_id.0);
                 if let Some((resolve, _)) = handlers {
-                    let _ = resolve.call1(&JsValue::NULL, &public_message(&message));
+                    let _ = resolve.call1(&JsValue::NULL, &wire::public_message(&message));
                 }
                 if self.contact_ids.borrow_mut().remove(&client_id.0) {
                     self.state.update(|state| state.contact_sent = true);
@@ -384,11 +378,7 @@ impl Transport {
                 let handlers = self.promises.borrow_mut().remove(&client_id.0);
                 if let Some((_, reject)) = handlers {
                     let error = js_sys::Error::new(&text);
-                    let _ = js_sys::Reflect::set(
-                        &error,
-                        &JsValue::from_str("code"),
-                        &serde_wasm_bindgen::to_value(&code).unwrap_or(JsValue::NULL),
-                    );
+                    wire::set(&error, "code", code.as_str());
                     let _ = reject.call1(&JsValue::NULL, &error);
                 }
                 self.state.update(|state| {
@@ -463,24 +453,4 @@ impl Transport {
             );
         }
     }
-}
-
-/// The message as `Beseda.on("message")` and `Beseda.send` give it: `{ id, author, text, sentAt }`.
-fn public_message(message: &Message) -> JsValue {
-    let object = js_sys::Object::new();
-    let set = |key: &str, value: JsValue| {
-        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), &value);
-    };
-    set("id", JsValue::from_f64(message.id.0 as f64));
-    set(
-        "author",
-        serde_wasm_bindgen::to_value(&message.author).unwrap_or(JsValue::NULL),
-    );
-    set("text", JsValue::from_str(&message.text));
-    set("sentAt", JsValue::from_str(&message.sent_at));
-    set("seq", JsValue::from_f64(message.seq.0 as f64));
-    if let Some(name) = &message.author_name {
-        set("authorName", JsValue::from_str(name));
-    }
-    object.into()
 }

@@ -33,6 +33,7 @@ pub fn routes(
         .or(resolve(app.clone()))
         .or(reopen(app.clone()))
         .or(put_availability(app))
+        .or(assets())
         .map(Reply::into_response)
         .recover(recover)
         .unify()
@@ -207,6 +208,38 @@ fn set_status(
                     .await
                     .map(|summary| warp::reply::json(&summary))
                     .map_err(|error| warp::reject::custom(ApiError::from(error)))
+            },
+        )
+}
+
+/// `GET /widget.js`, `GET /widget/{file}`, `GET /demo/{file}` → files built into the relay;
+/// `GET /` → the demo shop
+fn assets() -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection> + Clone {
+    warp::get()
+        .or(warp::head())
+        .unify()
+        .and(warp::path::full())
+        .and(warp::header::optional::<String>("accept-encoding"))
+        .and_then(
+            |path: warp::path::FullPath, accept_encoding: Option<String>| async move {
+                let path = path.as_str().trim_start_matches('/');
+                if path.is_empty() && crate::assets::find("demo/index.html").is_some() {
+                    return Ok(crate::assets::redirect("/demo/"));
+                }
+                let path = if path == "demo/" || path == "demo" {
+                    "demo/index.html"
+                } else {
+                    path
+                };
+                let servable =
+                    path == "widget.js" || path.starts_with("widget/") || path.starts_with("demo/");
+                match crate::assets::find(path).filter(|_| servable) {
+                    Some(asset) => Ok(crate::assets::respond(asset, accept_encoding.as_deref())),
+                    None if path == "widget.js" => Err(warp::reject::custom(ApiError::NotFound(
+                        "the widget (this relay was built without it: build with `make build`)",
+                    ))),
+                    None => Err(warp::reject::not_found()),
+                }
             },
         )
 }

@@ -1,0 +1,76 @@
+// Assembles what the relay serves: the widget (optimised, content-hashed, precompressed), the
+// loader with the hashed names filled in, and the demo shop. Writes sizes.json with the bytes.
+//
+// node widget/build.mjs BINDGEN_DIR OUT_DIR
+import { createHash } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const [bindgen, out] = process.argv.slice(2);
+if (!bindgen || !out) {
+  console.error("usage: node widget/build.mjs BINDGEN_DIR OUT_DIR");
+  process.exit(2);
+}
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(join(out, "widget"), { recursive: true });
+
+// wasm-opt -Oz with the features current Rust emits (TOOLCHAIN.md).
+const optimised = join(out, "beseda.opt.wasm");
+const wasmOpt = join(here, "node_modules", ".bin", "wasm-opt");
+execFileSync(wasmOpt, [
+  "-Oz", "--strip-debug", "--strip-producers",
+  "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
+  "--enable-reference-types", "--enable-multivalue",
+  join(bindgen, "beseda_bg.wasm"), "-o", optimised,
+], { stdio: "inherit" });
+
+const hash = (bytes) => createHash("sha256").update(bytes).digest("hex").slice(0, 12);
+const wasm = readFileSync(optimised);
+rmSync(optimised);
+const wasmName = `beseda-${hash(wasm)}.wasm`;
+writeFileSync(join(out, "widget", wasmName), wasm);
+const glue = readFileSync(join(bindgen, "beseda.js"));
+const glueName = `beseda-${hash(glue)}.js`;
+writeFileSync(join(out, "widget", glueName), glue);
+
+const loader = readFileSync(join(here, "loader", "widget.js"), "utf8")
+  .replace("__BESEDA_JS__", glueName)
+  .replace("__BESEDA_WASM__", wasmName);
+writeFileSync(join(out, "widget.js"), loader);
+
+// The demo shop, as it is.
+const demo = join(here, "..", "www", "demo");
+const copyTree = (from, to) => {
+  mkdirSync(to, { recursive: true });
+  for (const name of readdirSync(from)) {
+    const source = join(from, name);
+    if (statSync(source).isDirectory()) copyTree(source, join(to, name));
+    else copyFileSync(source, join(to, name));
+  }
+};
+copyTree(demo, join(out, "demo"));
+
+// Precompressed copies for every file worth compressing.
+const sizes = {};
+const walk = (directory) => {
+  for (const name of readdirSync(directory)) {
+    const path = join(directory, name);
+    if (statSync(path).isDirectory()) { walk(path); continue; }
+    if (!/\.(js|wasm|html|css|svg|json)$/.test(name)) continue;
+    const bytes = readFileSync(path);
+    const brotli = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
+    writeFileSync(path + ".br", brotli);
+    writeFileSync(path + ".gz", gzipSync(bytes, { level: 9 }));
+    sizes[relative(out, path)] = { raw: bytes.length, brotli: brotli.length };
+  }
+};
+walk(out);
+const widgetFiles = ["widget.js", `widget/${glueName}`, `widget/${wasmName}`];
+const total = widgetFiles.reduce((sum, file) => sum + sizes[file].brotli, 0);
+writeFileSync(join(out, "sizes.json"), JSON.stringify({ loader: sizes["widget.js"].brotli, widgetTotal: total, files: sizes }, null, 2));
+console.log(`widget: loader ${sizes["widget.js"].brotli} B, total ${total} B (brotli) -> ${out}`);

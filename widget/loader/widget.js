@@ -1,0 +1,51 @@
+/* Beseda chat loader: defines window.Beseda at once and fetches the widget after the page has loaded. */
+(function (w, d) {
+  if (w.Beseda && w.Beseda.version) return;
+  var script = d.currentScript, data = (script && script.dataset) || {};
+  var base = new URL(script ? script.src : "/widget.js", location.href);
+  var relay = base.href.slice(0, base.href.lastIndexOf("/"));
+  var handlers = {}, queue = [], api = null, nav = navigator;
+  function emit(name, payload) {
+    (handlers[name] || []).slice().forEach(function (handler) {
+      try { handler(payload); } catch (error) { setTimeout(function () { throw error; }); }
+    });
+  }
+  var Beseda = w.Beseda = {
+    version: 1,
+    on: function (name, handler) {
+      (handlers[name] = handlers[name] || []).push(handler);
+      if (name === "ready" && api) handler();
+    },
+    off: function (name, handler) {
+      handlers[name] = (handlers[name] || []).filter(function (h) { return h !== handler; });
+    }
+  };
+  "open close toggle send setVisitor setCart".split(" ").forEach(function (method) {
+    Beseda[method] = function () {
+      var args = arguments;
+      if (api) return api[method].apply(api, args);
+      return new Promise(function (resolve, reject) { queue.push([method, args, resolve, reject]); });
+    };
+  });
+  function start() {
+    import(relay + "/widget/__BESEDA_JS__").then(function (module) {
+      return module.default({ module_or_path: relay + "/widget/__BESEDA_WASM__" }).then(function () {
+        api = module.start({
+          relay: base.origin + base.pathname.slice(0, base.pathname.lastIndexOf("/")),
+          site: data.site || "default",
+          locales: [data.locale, d.documentElement.lang].concat(nav.languages || [nav.language]).filter(Boolean),
+          position: data.position || "right",
+          color: data.color || ""
+        }, emit);
+        emit("ready");
+        queue.splice(0).forEach(function (call) {
+          try { Promise.resolve(api[call[0]].apply(api, call[1])).then(call[2], call[3]); } catch (error) { call[3](error); }
+        });
+      });
+    }).catch(function (error) { console.error("Beseda: the chat could not start", error); });
+  }
+  function idle() {
+    (w.requestIdleCallback || function (f) { setTimeout(f, 1); })(start, { timeout: 3000 });
+  }
+  if (d.readyState === "complete") idle(); else w.addEventListener("load", idle);
+})(window, document);

@@ -1,0 +1,204 @@
+//! Frames to and from the relay, read and written by hand over `JSON.parse`/`JSON.stringify`.
+//!
+//! serde's derived code (internally tagged enums above all) would triple the widget's size, so
+//! the widget does not use it: this module maps the protocol's types to plain JavaScript objects.
+//! The names come from `beseda-protocol` (`as_str`, `from_name`), which tests them against serde.
+
+use beseda_protocol::visitor::{Cart, CartItem, FromRelay, ToRelay, VisitorConversation};
+use beseda_protocol::{
+    Author, ClientMessageId, ConversationId, ConversationStatus, ErrorCode, Message, MessageId,
+    OperatorId, Seq,
+};
+use js_sys::{Array, JSON, Object, Reflect};
+use wasm_bindgen::JsValue;
+
+pub fn field(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+pub fn text(value: &JsValue, key: &str) -> Option<String> {
+    field(value, key).as_string()
+}
+
+pub fn number(value: &JsValue, key: &str) -> Option<f64> {
+    field(value, key).as_f64()
+}
+
+fn items(value: &JsValue, key: &str) -> Vec<JsValue> {
+    let list = field(value, key);
+    if Array::is_array(&list) {
+        Array::from(&list).iter().collect()
+    } else {
+        Vec::new()
+    }
+}
+
+pub fn set(object: &Object, key: &str, value: impl Into<JsValue>) {
+    let _ = Reflect::set(object, &JsValue::from_str(key), &value.into());
+}
+
+fn message(value: &JsValue) -> Option<Message> {
+    Some(Message {
+        id: MessageId(number(value, "id")? as i64),
+        conversation_id: ConversationId(number(value, "conversationId")? as i64),
+        seq: Seq(number(value, "seq")? as u64),
+        client_id: text(value, "clientId").map(ClientMessageId),
+        author: Author::from_name(&text(value, "author")?)?,
+        operator_id: number(value, "operatorId").map(|id| OperatorId(id as i64)),
+        author_name: text(value, "authorName"),
+        text: text(value, "text")?,
+        sent_at: text(value, "sentAt").unwrap_or_default(),
+    })
+}
+
+fn conversation(value: &JsValue) -> Option<VisitorConversation> {
+    Some(VisitorConversation {
+        id: ConversationId(number(value, "id")? as i64),
+        status: ConversationStatus::from_name(&text(value, "status")?)?,
+        last_seq: Seq(number(value, "lastSeq").unwrap_or(0.0) as u64),
+    })
+}
+
+/// Reads one frame from the relay; `None` for anything this widget does not understand.
+pub fn decode(json: &str) -> Option<FromRelay> {
+    let value = JSON::parse(json).ok()?;
+    let flag = |key| field(&value, key).as_bool();
+    Some(match text(&value, "type")?.as_str() {
+        "welcome" => FromRelay::Welcome {
+            version: number(&value, "version")? as u32,
+            token: text(&value, "token")?,
+            conversation: conversation(&field(&value, "conversation")),
+            missed: items(&value, "missed").iter().filter_map(message).collect(),
+            online: flag("online").unwrap_or(false),
+            max_text_chars: number(&value, "maxTextChars").unwrap_or(4000.0) as usize,
+            site_title: text(&value, "siteTitle").unwrap_or_default(),
+        },
+        "ack" => FromRelay::Ack {
+            client_id: ClientMessageId(text(&value, "clientId")?),
+            message: message(&field(&value, "message"))?,
+        },
+        "message" => FromRelay::Message {
+            message: message(&field(&value, "message"))?,
+        },
+        "typing" => FromRelay::Typing {
+            typing: flag("typing")?,
+            name: text(&value, "name"),
+        },
+        "status" => FromRelay::Status {
+            conversation_id: ConversationId(number(&value, "conversationId")? as i64),
+            status: ConversationStatus::from_name(&text(&value, "status")?)?,
+        },
+        "availability" => FromRelay::Availability {
+            online: flag("online")?,
+        },
+        "error" => FromRelay::Error {
+            code: ErrorCode::from_name(&text(&value, "code")?).unwrap_or(ErrorCode::Internal),
+            message: text(&value, "message").unwrap_or_default(),
+            client_id: text(&value, "clientId").map(ClientMessageId),
+        },
+        _ => return None,
+    })
+}
+
+fn cart_object(cart: &Cart) -> Object {
+    let object = Object::new();
+    let items = Array::new();
+    for item in &cart.items {
+        let line = Object::new();
+        set(&line, "name", item.name.as_str());
+        set(&line, "qty", item.qty);
+        set(&line, "price", item.price);
+        items.push(&line);
+    }
+    set(&object, "items", items);
+    set(&object, "total", cart.total);
+    set(&object, "currency", cart.currency.as_str());
+    object
+}
+
+/// Reads a cart as a shop passes it to `Beseda.setCart`.
+pub fn cart(value: &JsValue) -> Cart {
+    Cart {
+        items: items(value, "items")
+            .iter()
+            .map(|item| CartItem {
+                name: text(item, "name").unwrap_or_default(),
+                qty: number(item, "qty").unwrap_or(1.0),
+                price: number(item, "price").unwrap_or(0.0),
+            })
+            .collect(),
+        total: number(value, "total").unwrap_or(0.0),
+        currency: text(value, "currency").unwrap_or_default(),
+    }
+}
+
+/// Writes one frame for the relay.
+pub fn encode(frame: &ToRelay) -> Option<String> {
+    let object = Object::new();
+    let kind = match frame {
+        ToRelay::Hello {
+            version,
+            site,
+            token,
+            last_seq,
+        } => {
+            set(&object, "version", *version);
+            set(&object, "site", site.as_str());
+            if let Some(token) = token {
+                set(&object, "token", token.as_str());
+            }
+            if let Some(last_seq) = last_seq {
+                set(&object, "lastSeq", last_seq.0 as f64);
+            }
+            "hello"
+        }
+        ToRelay::Send { client_id, text } => {
+            set(&object, "clientId", client_id.0.as_str());
+            set(&object, "text", text.as_str());
+            "send"
+        }
+        ToRelay::Contact {
+            client_id,
+            email,
+            text,
+        } => {
+            set(&object, "clientId", client_id.0.as_str());
+            set(&object, "email", email.as_str());
+            set(&object, "text", text.as_str());
+            "contact"
+        }
+        ToRelay::Typing { typing } => {
+            set(&object, "typing", *typing);
+            "typing"
+        }
+        ToRelay::Profile { name, email } => {
+            if let Some(name) = name {
+                set(&object, "name", name.as_str());
+            }
+            if let Some(email) = email {
+                set(&object, "email", email.as_str());
+            }
+            "profile"
+        }
+        ToRelay::Cart { cart } => {
+            set(&object, "cart", cart_object(cart));
+            "cart"
+        }
+    };
+    set(&object, "type", kind);
+    JSON::stringify(&object).ok()?.as_string()
+}
+
+/// A message as the page's API gives it: `{ id, author, text, sentAt }` (and `seq`, `authorName`).
+pub fn public_message(message: &Message) -> JsValue {
+    let object = Object::new();
+    set(&object, "id", message.id.0 as f64);
+    set(&object, "author", message.author.as_str());
+    set(&object, "text", message.text.as_str());
+    set(&object, "sentAt", message.sent_at.as_str());
+    set(&object, "seq", message.seq.0 as f64);
+    if let Some(name) = &message.author_name {
+        set(&object, "authorName", name.as_str());
+    }
+    object.into()
+}
