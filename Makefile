@@ -1,12 +1,17 @@
-# Beseda: `make run` builds and starts the relay; `make test` runs every check and test.
-# Both install what they need when it is missing.
+# Beseda: `make run` builds everything and starts the relay with the demo shop; `make test`
+# runs every check and test, browser tests included. Both install what they need when missing.
 
 CARGO ?= cargo
 RELAY := target/release/beseda-relay
 LISTEN ?= 127.0.0.1:8080
 DB ?= beseda.db
+# Must equal the `wasm-bindgen` crate's version in Cargo.toml (pinned with `=`).
+WASM_BINDGEN_VERSION := 0.2.130
+WIDGET_WASM := target/wasm32-unknown-unknown/widget/beseda_widget.wasm
+BINDGEN_OUT := target/widget-bindgen
+DIST := target/dist
 
-.PHONY: all build run test bench fmt lint check-fmt toolchain
+.PHONY: all build widget run test rust-test browser-test bench fmt lint check-fmt toolchain wasm-toolchain browser-deps
 
 all: build
 
@@ -15,20 +20,44 @@ toolchain:
 	@rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
 	@rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
 
-build:
+wasm-toolchain:
+	@rustup target list --installed | grep -q '^wasm32-unknown-unknown$$' || rustup target add wasm32-unknown-unknown
+	@wasm-bindgen --version 2>/dev/null | grep -q ' $(WASM_BINDGEN_VERSION)$$' || $(CARGO) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	@test -x widget/node_modules/.bin/wasm-opt || (cd widget && npm ci --no-audit --no-fund)
+
+# The widget: Rust → wasm32 → wasm-bindgen → wasm-opt, hashed and compressed into target/dist.
+widget: wasm-toolchain
+	$(CARGO) build -p beseda-widget --target wasm32-unknown-unknown --profile widget
+	wasm-bindgen --target web --no-typescript --out-dir $(BINDGEN_OUT) --out-name beseda $(WIDGET_WASM)
+	node widget/build.mjs $(BINDGEN_OUT) $(DIST)
+
+# The relay embeds target/dist: one self-contained binary.
+build: widget
 	$(CARGO) build --release -p beseda-relay
 
 run: build
+	@$(RELAY) site add demo --title "Horská bunda" --db $(DB) >/dev/null 2>&1 || true
+	@echo "Demo shop: http://$(LISTEN)/demo/"
 	$(RELAY) serve --listen $(LISTEN) --db $(DB)
 
 check-fmt: toolchain
 	$(CARGO) fmt --all --check
 
-lint: toolchain
+lint: toolchain wasm-toolchain
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy -p beseda-widget --target wasm32-unknown-unknown -- -D warnings
 
-test: check-fmt lint
+browser-deps:
+	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+	@test -d tests/browser/node_modules/playwright-core || (cd tests/browser && npm ci --no-audit --no-fund)
+
+rust-test:
 	$(CARGO) test --workspace
+
+browser-test: build browser-deps
+	cd tests/browser && BESEDA_RELAY=../../$(RELAY) BESEDA_DIST=../../$(DIST) node --test --test-concurrency=1
+
+test: check-fmt lint rust-test browser-test
 
 fmt: toolchain
 	$(CARGO) fmt --all

@@ -138,6 +138,9 @@ fn ChatWindow(
                     key=|pending| (pending.client_id.0.clone(), pending.refused.is_some())
                     children=move |pending| view! { <PendingRow texts=texts pending=pending/> }
                 />
+                <Show when=move || state.with(|state| state.contact_sent)>
+                    <p class="hint">{texts.contact_sent}</p>
+                </Show>
                 <Show when=move || state.with(|state| state.operator_typing.is_some())>
                     <p class="typing">
                         {move || state.with(|state| format!("{} {}", state.operator_typing.clone().unwrap_or_default(), texts.is_typing))}

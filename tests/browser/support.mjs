@@ -1,0 +1,130 @@
+// What the browser tests share: the real relay as a child process, its REST API, Chromium,
+// and a second origin serving shop pages that embed the widget cross-origin.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { chromium } from "playwright-core";
+
+export const RELAY_BINARY = resolve(process.env.BESEDA_RELAY ?? "../../target/release/beseda-relay");
+export const OPERATOR = { email: "jana@shop.example", password: "correct horse battery", name: "Jana" };
+
+function cli(db, args, input = "") {
+  const result = spawnSync(RELAY_BINARY, [...args, "--db", db], { input, encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`beseda-relay ${args.join(" ")}: ${result.stderr}`);
+}
+
+/** A relay on 127.0.0.1 with a fresh database holding the demo site and one operator. */
+export async function startRelay({ port = 0, directory } = {}) {
+  directory ??= mkdtempSync(join(tmpdir(), "beseda-browser-"));
+  const db = join(directory, "beseda.db");
+  if (port === 0) {
+    cli(db, ["site", "add", "demo", "--title", "Horská bunda"]);
+    cli(db, ["operator", "add", "--email", OPERATOR.email, "--name", OPERATOR.name], OPERATOR.password + "\n");
+  }
+  const child = spawn(RELAY_BINARY, ["serve", "--listen", `127.0.0.1:${port}`, "--db", db, "--bootstrap-admin", "false"], {
+    env: { ...process.env, BESEDA_LOG: "warn" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const line = await new Promise((resolveLine, reject) => {
+    createInterface({ input: child.stdout }).once("line", resolveLine);
+    child.once("exit", (code) => reject(new Error(`the relay exited with ${code}`)));
+  });
+  const url = line.trim().split(" ").pop();
+  const relay = {
+    url,
+    port: Number(new URL(url).port),
+    directory,
+    /** SIGKILL: nothing gets to shut down. */
+    async kill() {
+      const exited = new Promise((done) => child.once("exit", done));
+      child.kill("SIGKILL");
+      await exited;
+    },
+    /** The same database and port again, as after a crash and restart. */
+    restart() {
+      return startRelay({ port: relay.port, directory });
+    },
+    async stop() {
+      const exited = new Promise((done) => child.once("exit", done));
+      child.kill("SIGTERM");
+      await exited;
+    },
+    cleanup() {
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+  return relay;
+}
+
+/** Signs the test operator in and returns a small REST client. */
+export async function operatorApi(relay) {
+  const login = await fetch(`${relay.url}/api/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: OPERATOR.email, password: OPERATOR.password }),
+  });
+  if (login.status !== 200) throw new Error(`sign-in failed: ${login.status}`);
+  const { token } = await login.json();
+  const call = async (method, path, body) => {
+    const response = await fetch(`${relay.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  };
+  return {
+    call,
+    setOnline: (online) => call("PUT", "/api/me/availability", { online }),
+    conversations: async () => (await call("GET", "/api/conversations")).body,
+    conversation: async (id) => (await call("GET", `/api/conversations/${id}`)).body,
+    reply: (id, text) => call("POST", `/api/conversations/${id}/messages`, { text }),
+  };
+}
+
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+}
+
+/** Opens a page and waits until the widget says it is ready. */
+export async function openShop(context, url) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.errors = errors;
+  await page.goto(url);
+  await page.evaluate(() => new Promise((resolve) => window.Beseda.on("ready", resolve)));
+  return page;
+}
+
+/** The widget's part of the page (inside its shadow root; Playwright pierces open roots). */
+export const widget = (page) => page.locator("beseda-chat");
+
+/** Polls `condition` (a REST read, say) until it holds; bounded, never a bare sleep. */
+export async function eventually(condition, what, timeout = 10_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolveTick) => setImmediate(resolveTick));
+  }
+}
+
+/** A second origin serving shop pages (`pages` maps a path to HTML), for cross-origin embedding. */
+export async function startShop(pages) {
+  const server = createServer((request, response) => {
+    const page = pages[new URL(request.url, "http://x").pathname];
+    response.writeHead(page ? 200 : 404, { "content-type": "text/html; charset=utf-8" });
+    response.end(page ?? "not found");
+  });
+  await new Promise((done) => server.listen(0, "127.0.0.1", done));
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((done) => server.close(done)) };
+}
