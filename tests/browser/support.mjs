@@ -107,6 +107,11 @@ export async function openShop(context, url) {
 /** The widget's part of the page (inside its shadow root; Playwright pierces open roots). */
 export const widget = (page) => page.locator("beseda-chat");
 
+/** Waits until the widget's running animations (the window opening) have finished. */
+export function settled(page) {
+  return page.evaluate(() => Promise.all(document.querySelector("beseda-chat").shadowRoot.getAnimations().map((animation) => animation.finished)));
+}
+
 /** Polls `condition` (a REST read, say) until it holds; bounded, never a bare sleep. */
 export async function eventually(condition, what, timeout = 10_000) {
   const deadline = Date.now() + timeout;

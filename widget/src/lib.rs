@@ -135,6 +135,8 @@ pub fn start(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsValue
     body.append_child(&host)?;
     let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
     let mount_point = document.create_element("div")?;
+    // The mount point must have no box of its own, or the shop's layout would move it.
+    mount_point.set_attribute("style", "display: contents")?;
     shadow.append_child(&mount_point)?;
 
     let texts = i18n::texts_for(options.locales.iter().map(String::as_str));

@@ -46,7 +46,7 @@ pub fn Root(
     let unread = move || state.with(|state| state.unread);
     view! {
         <style>{CSS}</style>
-        <div class="root" class:left=left style=format!("--accent: {accent}")>
+        <div class="root" class:left=left class:open=move || open.get() style=format!("--accent: {accent}")>
             <Show when=move || open.get()>
                 <ChatWindow texts=texts state=state open=open launcher=launcher/>
             </Show>

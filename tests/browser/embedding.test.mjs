@@ -1,0 +1,102 @@
+// How the widget sits in a shop's page: another origin with hostile CSS, phones, and its size.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { after, before, test } from "node:test";
+import { launch, operatorApi, settled, startRelay, startShop, widget } from "./support.mjs";
+
+let browser;
+let relay;
+before(async () => {
+  browser = await launch();
+  relay = await startRelay();
+  await (await operatorApi(relay)).setOnline(true);
+});
+after(async () => {
+  await browser.close();
+  await relay.stop();
+  relay.cleanup();
+});
+
+const HOSTILE_CSS = `
+  * { all: unset !important; font-family: "Comic Sans MS", cursive !important; font-size: 31px !important;
+      color: #f0f !important; background: #0f0 !important; border: 7px dashed red !important; }
+  button, section, div, textarea, form, p { display: block !important; position: static !important; width: 13px !important; }
+  body > * { visibility: visible !important; opacity: .5 !important; transform: rotate(3deg) !important; }`;
+
+const shopPage = (relayUrl, css) => `<!doctype html><html lang="cs"><head><meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <style>${css}</style>
+  <script async src="${relayUrl}/widget.js" data-site="demo"></script></head>
+  <body><h1 id="title">Obchod</h1><p>Obsah obchodu.</p></body></html>`;
+
+/** Every element in the widget's shadow root with its box and the styles that make its look. */
+function snapshot(page) {
+  return page.evaluate(() => {
+    const root = document.querySelector("beseda-chat").shadowRoot;
+    const keys = ["display", "position", "width", "height", "color", "backgroundColor", "fontFamily", "fontSize", "borderTopWidth", "borderRadius"];
+    return [...root.querySelectorAll("*")].filter((element) => element.tagName !== "STYLE").map((element) => {
+      const style = getComputedStyle(element);
+      const box = element.getBoundingClientRect();
+      return { tag: element.tagName, box: [box.x, box.y, box.width, box.height].map(Math.round), ...Object.fromEntries(keys.map((key) => [key, style[key]])) };
+    });
+  });
+}
+
+async function openOn(url) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.evaluate(() => new Promise((resolve) => window.Beseda.on("ready", resolve)));
+  await widget(page).getByRole("button", { name: "Otevřít chat" }).click();
+  await widget(page).getByText("Jsme tu pro vás").waitFor();
+  // Compare the widget at rest: let its opening animation finish.
+  await settled(page);
+  return { context, page };
+}
+
+test("a shop on another origin with hostile CSS gets the same widget, and keeps its own page", async () => {
+  const shop = await startShop({ "/plain": shopPage(relay.url, ""), "/hostile": shopPage(relay.url, HOSTILE_CSS) });
+  const plain = await openOn(`${shop.url}/plain`);
+  const hostile = await openOn(`${shop.url}/hostile`);
+  assert.deepEqual(await snapshot(hostile.page), await snapshot(plain.page));
+
+  // The widget's own styles do not reach the shop: the shop's heading looks as the shop made it.
+  const heading = await plain.page.evaluate(() => {
+    const style = getComputedStyle(document.getElementById("title"));
+    return { font: style.fontFamily, size: style.fontSize, children: document.body.children.length };
+  });
+  assert.equal(heading.size, "32px");
+  assert.ok(!heading.font.includes("system-ui"));
+  assert.equal(heading.children, 3, "the widget added one element to the shop's body, nothing else");
+  await plain.context.close();
+  await hostile.context.close();
+  await shop.close();
+});
+
+test("on a phone the open chat fills the screen", async () => {
+  const context = await browser.newContext({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  await page.goto(`${relay.url}/demo/`);
+  await page.evaluate(() => new Promise((resolve) => window.Beseda.on("ready", resolve)));
+  await widget(page).getByRole("button", { name: "Otevřít chat" }).click();
+  const dialog = widget(page).getByRole("dialog");
+  await dialog.waitFor();
+  await settled(page);
+  const box = await dialog.boundingBox();
+  assert.deepEqual([box.x, box.y, box.width, box.height].map(Math.round), [0, 0, 375, 667]);
+  // Nothing covers the composer: Playwright clicks only what would really receive the click.
+  await widget(page).getByRole("textbox", { name: "Zpráva" }).fill("Píšu z telefonu");
+  await widget(page).getByRole("button", { name: "Odeslat" }).click({ timeout: 5_000 });
+  await widget(page).getByText("Doručeno").waitFor();
+  await page.screenshot({ path: resolve(process.env.BESEDA_SCREENSHOTS ?? "../../target", "widget-phone.png") });
+  await widget(page).getByRole("button", { name: "Zavřít", exact: true }).click();
+  await assert.rejects(dialog.waitFor({ timeout: 1 }));
+  await context.close();
+});
+
+test("the widget stays within its byte budget", () => {
+  const sizes = JSON.parse(readFileSync(resolve(process.env.BESEDA_DIST ?? "../../target/dist", "sizes.json"), "utf8"));
+  assert.ok(sizes.loader <= 2 * 1024, `the loader is ${sizes.loader} B of brotli, over 2 KB`);
+  assert.ok(sizes.widgetTotal <= 100 * 1024, `the widget is ${sizes.widgetTotal} B of brotli, over 100 KB`);
+});
