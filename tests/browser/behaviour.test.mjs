@@ -1,0 +1,79 @@
+// The widget as a visitor uses it over time: two tabs, the keyboard, replies while it is closed.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { eventually, launch, openShop, operatorApi, startRelay, widget } from "./support.mjs";
+
+let browser;
+let relay;
+let api;
+before(async () => {
+  browser = await launch();
+  relay = await startRelay();
+  api = await operatorApi(relay);
+  await api.setOnline(true);
+});
+after(async () => {
+  await browser.close();
+  await relay.stop();
+  relay.cleanup();
+});
+
+async function say(page, text) {
+  const box = widget(page).getByRole("textbox", { name: "Zpráva" });
+  await box.fill(text);
+  await box.press("Enter");
+}
+
+test("two tabs of one visitor stay in sync, even when the second was open first", async () => {
+  const context = await browser.newContext();
+  const first = await openShop(context, `${relay.url}/demo/`);
+  const second = await openShop(context, `${relay.url}/demo/product.html`);
+  await widget(second).getByRole("button", { name: "Otevřít chat" }).click();
+  await widget(first).getByRole("button", { name: "Otevřít chat" }).click();
+  await say(first, "píšu z první karty");
+  await widget(second).getByText("píšu z první karty").waitFor();
+  await say(second, "a teď z druhé");
+  await widget(first).getByText("a teď z druhé").waitFor();
+  const conversations = await api.conversations();
+  const mine = conversations.filter((conversation) => conversation.lastMessage?.text === "a teď z druhé");
+  assert.equal(mine.length, 1, "both tabs wrote into one conversation");
+  assert.equal(mine[0].messageCount, 2);
+  await context.close();
+});
+
+test("Escape closes the window and gives focus back to the launcher", async () => {
+  const context = await browser.newContext();
+  const page = await openShop(context, `${relay.url}/demo/`);
+  const launcher = widget(page).getByRole("button", { name: "Otevřít chat" });
+  await launcher.focus();
+  await page.keyboard.press("Enter");
+  const box = widget(page).getByRole("textbox", { name: "Zpráva" });
+  await box.waitFor();
+  assert.equal(await box.evaluate((element) => element.getRootNode().activeElement === element), true, "the composer has focus");
+  await page.keyboard.press("Escape");
+  await widget(page).getByRole("dialog").waitFor({ state: "detached" });
+  const focused = await page.evaluate(() => document.querySelector("beseda-chat").shadowRoot.activeElement?.getAttribute("aria-label"));
+  assert.equal(focused, "Otevřít chat");
+  assert.equal(await widget(page).getByRole("button", { name: "Otevřít chat" }).getAttribute("aria-expanded"), "false");
+  await context.close();
+});
+
+test("replies that arrive while the window is closed show an unread badge", async () => {
+  const context = await browser.newContext();
+  const page = await openShop(context, `${relay.url}/demo/`);
+  await widget(page).getByRole("button", { name: "Otevřít chat" }).click();
+  await say(page, "zavřu okno a počkám");
+  await widget(page).getByText("Doručeno").waitFor();
+  await widget(page).getByRole("button", { name: "Zavřít", exact: true }).click();
+  const conversation = await eventually(
+    async () => (await api.conversations()).find((c) => c.lastMessage?.text === "zavřu okno a počkám"),
+    "the conversation",
+  );
+  await api.reply(conversation.id, "Odpověď číslo jedna");
+  await api.reply(conversation.id, "Odpověď číslo dvě");
+  await widget(page).getByLabel("2 nepřečtené zprávy").waitFor();
+  await widget(page).getByRole("button", { name: "Otevřít chat" }).click();
+  await widget(page).getByText("Odpověď číslo dvě").waitFor();
+  assert.equal(await widget(page).locator(".badge").count(), 0);
+  await context.close();
+});
