@@ -11,7 +11,7 @@ WIDGET_WASM := target/wasm32-unknown-unknown/widget/beseda_widget.wasm
 BINDGEN_OUT := target/widget-bindgen
 DIST := target/dist
 
-.PHONY: all build widget run test rust-test browser-test bench fmt lint check-fmt toolchain wasm-toolchain browser-deps
+.PHONY: all build widget run test rust-test browser-test bench fmt lint check-fmt toolchain wasm-toolchain browser-deps npm example
 
 all: build
 
@@ -54,7 +54,17 @@ browser-deps:
 rust-test:
 	$(CARGO) test --workspace
 
-browser-test: build browser-deps
+# The npm package, packed as front-end teams would install it.
+npm:
+	cd widget/npm && npm pack --pack-destination ../../target >/dev/null
+	@echo "packed target/beseda-widget-0.1.0.tgz"
+
+# The Vite example, built against the packed tarball.
+example: npm
+	cd examples/vite-app && (test -d node_modules/vite || npm ci --no-audit --no-fund) \
+		&& npm install --no-save --no-audit --no-fund ../../target/beseda-widget-0.1.0.tgz && npx vite build --logLevel warn
+
+browser-test: build browser-deps example
 	cd tests/browser && BESEDA_RELAY=../../$(RELAY) BESEDA_DIST=../../$(DIST) node --test --test-concurrency=1
 
 test: check-fmt lint rust-test browser-test

@@ -1,7 +1,7 @@
 // What the browser tests share: the real relay as a child process, its REST API, Chromium,
 // and a second origin serving shop pages that embed the widget cross-origin.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -129,6 +129,25 @@ export async function startShop(pages) {
     const page = pages[new URL(request.url, "http://x").pathname];
     response.writeHead(page ? 200 : 404, { "content-type": "text/html; charset=utf-8" });
     response.end(page ?? "not found");
+  });
+  await new Promise((done) => server.listen(0, "127.0.0.1", done));
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((done) => server.close(done)) };
+}
+
+const TYPES = { html: "text/html; charset=utf-8", js: "text/javascript", css: "text/css", svg: "image/svg+xml" };
+
+/** Serves a built directory (the Vite example's dist) from its own origin. */
+export async function serveDirectory(directory) {
+  const server = createServer((request, response) => {
+    let path = new URL(request.url, "http://x").pathname;
+    if (path.endsWith("/")) path += "index.html";
+    try {
+      const body = readFileSync(join(directory, path));
+      response.writeHead(200, { "content-type": TYPES[path.split(".").pop()] ?? "application/octet-stream" });
+      response.end(body);
+    } catch {
+      response.writeHead(404).end("not found");
+    }
   });
   await new Promise((done) => server.listen(0, "127.0.0.1", done));
   return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((done) => server.close(done)) };

@@ -1,0 +1,59 @@
+/** Where the chat comes from and how it looks. */
+export interface ChatOptions {
+  /** The relay's address, e.g. "https://chat.shop.example". */
+  relay: string;
+  /** The shop, as added with `beseda-relay site add`; "default" when left out. */
+  site?: string;
+  /** A language tag ("cs", "sk", "pl", "ru", "en", "de"); else `<html lang>`, else the browser's. */
+  locale?: string;
+  position?: "right" | "left";
+  /** The accent colour, e.g. "#2563eb". */
+  color?: string;
+}
+
+/** A stored message, as shown in the chat. */
+export interface Message {
+  id: number;
+  author: "visitor" | "operator" | "system";
+  text: string;
+  /** ISO 8601, e.g. "2026-11-22T10:15:30.123Z". */
+  sentAt: string;
+  /** The message's place in its conversation. */
+  seq: number;
+  /** The operator's name, for operator messages. */
+  authorName?: string;
+}
+
+export interface ChatEvents {
+  ready: void;
+  open: void;
+  close: void;
+  /** Every message shown, in order, once each. */
+  message: Message;
+  availability: { online: boolean };
+  "prompt:shown": { id: number; variant: number };
+  "prompt:dismissed": { id: number; variant: number };
+}
+
+export interface CartItem {
+  name: string;
+  qty: number;
+  price: number;
+}
+
+/** The same object as `window.Beseda`. Calls made before the widget is ready are queued. */
+export interface Chat {
+  open(): void;
+  close(): void;
+  toggle(): void;
+  /** Resolves with the stored message once the relay has acknowledged it. */
+  send(text: string): Promise<Message>;
+  on<E extends keyof ChatEvents>(event: E, handler: (payload: ChatEvents[E]) => void): void;
+  off<E extends keyof ChatEvents>(event: E, handler: (payload: ChatEvents[E]) => void): void;
+  setVisitor(visitor: { name?: string; email?: string }): void;
+  setCart(cart: { items: CartItem[]; total: number; currency: string }): void;
+}
+
+/** Adds the relay's widget to the page (once) and resolves with its API. */
+export function createChat(options: ChatOptions): Promise<Chat>;
+export default createChat;
