@@ -11,7 +11,7 @@ WIDGET_WASM := target/wasm32-unknown-unknown/widget/beseda_widget.wasm
 BINDGEN_OUT := target/widget-bindgen
 DIST := target/dist
 
-.PHONY: all build widget run test rust-test browser-test bench fmt lint check-fmt toolchain wasm-toolchain browser-deps npm example
+.PHONY: all build widget run test rust-test browser-test bench fmt lint check-fmt toolchain wasm-toolchain browser-deps npm example bench-relay bench-widget
 
 all: build
 
@@ -72,6 +72,12 @@ test: check-fmt lint rust-test browser-test
 fmt: toolchain
 	$(CARGO) fmt --all
 
-bench:
+bench: bench-relay bench-widget
+
+bench-relay:
 	$(CARGO) build --release -p beseda-relay -p beseda-bench
 	./target/release/beseda-load --relay $(RELAY)
+
+# The widget's cost to a shop's page, in Chromium with 4x CPU throttling.
+bench-widget: build browser-deps
+	cd tests/browser && BESEDA_RELAY=../../$(RELAY) BESEDA_DIST=../../$(DIST) node bench.mjs

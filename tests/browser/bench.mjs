@@ -1,0 +1,67 @@
+// The widget's cost to a shop's page, measured in Chromium with the CPU slowed 4× (a slow phone):
+// bytes, long tasks, main-thread time from the page's load event until the widget is ready,
+// and the time from Beseda.open() until the window is painted. Run by `make bench`.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { launch, startRelay } from "./support.mjs";
+
+const RUNS = 5;
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const sizes = JSON.parse(readFileSync(resolve(process.env.BESEDA_DIST ?? "../../target/dist", "sizes.json"), "utf8"));
+
+const relay = await startRelay();
+const browser = await launch();
+const runs = [];
+try {
+  for (let run = 0; run < RUNS; run += 1) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
+    await cdp.send("Performance.enable");
+    await page.addInitScript(() => {
+      window.longTasks = [];
+      new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((entry) => ({ start: entry.startTime, duration: entry.duration })))).observe({ type: "longtask", buffered: true });
+      window.addEventListener("load", () => { window.loadedAt = performance.now(); });
+    });
+    const taskTime = async () => (await cdp.send("Performance.getMetrics")).metrics.find((metric) => metric.name === "TaskDuration").value * 1000;
+    await page.goto(`${relay.url}/demo/`, { waitUntil: "load" });
+    const atLoad = await taskTime();
+    const readyAt = await page.evaluate(() => new Promise((done) => window.Beseda.on("ready", () => done(performance.now()))));
+    const atReady = await taskTime();
+    const openedAt = await page.evaluate(() => performance.now());
+    const openToPaint = await page.evaluate(() => new Promise((done) => {
+      const started = performance.now();
+      window.Beseda.open();
+      const root = document.querySelector("beseda-chat").shadowRoot;
+      const painted = () => requestAnimationFrame(() => setTimeout(() => done(performance.now() - started), 0));
+      const check = () => (root.querySelector(".window") ? painted() : requestAnimationFrame(check));
+      check();
+    }));
+    const { longTasks, loadedAt } = await page.evaluate(() => ({ longTasks: window.longTasks, loadedAt: window.loadedAt }));
+    // Which phase each long task belongs to: the shop's own page load, the widget's start, opening it.
+    const phase = (task) => (task.start < loadedAt ? "page" : task.start < openedAt ? "start" : "open");
+    runs.push({ mainThread: atReady - atLoad, loadToReady: readyAt - loadedAt, openToPaint, longTasks: longTasks.map((task) => ({ ...task, phase: phase(task) })) });
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  await relay.stop();
+  relay.cleanup();
+}
+
+const allLongTasks = runs.flatMap((run) => run.longTasks.map((task) => task.duration));
+const byPhase = (name) => runs.flatMap((run) => run.longTasks.filter((task) => task.phase === name).map((task) => task.duration));
+const describe = (list) => (list.length ? `${list.length} (longest ${Math.max(...list).toFixed(1)} ms)` : "0");
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+const ms = (value) => `${value.toFixed(1)} ms`;
+console.log(`Beseda widget in Chromium with 4x CPU throttling (median of ${RUNS} page loads)`);
+console.log(`  loader widget.js, brotli                      ${kb(sizes.loader)}  (budget 2 KB)`);
+console.log(`  everything until a visitor can chat, brotli   ${kb(sizes.widgetTotal)}  (target 60 KB, limit 100 KB)`);
+console.log(`  main-thread time from load event to ready     ${ms(median(runs.map((run) => run.mainThread)))}`);
+console.log(`  wall time from load event to ready            ${ms(median(runs.map((run) => run.loadToReady)))}  (includes the idle wait and the download)`);
+console.log(`  Beseda.open() to the window painted           ${ms(median(runs.map((run) => run.openToPaint)))}`);
+console.log(`  long tasks (> 50 ms), all runs                ${describe(allLongTasks)}`);
+console.log(`    during the shop's own page load             ${describe(byPhase("page"))}`);
+console.log(`    while the widget starts (load to ready)     ${describe(byPhase("start"))}`);
+console.log(`    while the window opens                      ${describe(byPhase("open"))}`);
