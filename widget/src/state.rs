@@ -90,6 +90,15 @@ impl ChatState {
         self.messages.last().map_or(Seq(0), |message| message.seq)
     }
 
+    /// The visitor's messages still to be sent: pending and not refused.
+    pub fn unsent(&self) -> Vec<Pending> {
+        self.pending
+            .iter()
+            .filter(|pending| pending.refused.is_none())
+            .cloned()
+            .collect()
+    }
+
     /// Whether the contact form should replace the composer.
     pub fn offline(&self) -> bool {
         !self.online

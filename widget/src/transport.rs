@@ -348,14 +348,7 @@ impl Transport {
             self.frame(&ToRelay::Cart { cart: cart.clone() });
         }
         *self.details.borrow_mut() = details;
-        let pending: Vec<Pending> = self.state.with_untracked(|state| {
-            state
-                .pending
-                .iter()
-                .filter(|p| p.refused.is_none())
-                .cloned()
-                .collect()
-        });
+        let pending: Vec<Pending> = self.state.with_untracked(ChatState::unsent);
         for message in &pending {
             self.send_pending(message);
         }
@@ -413,14 +406,7 @@ impl Transport {
     }
 
     fn save_outbox(&self) {
-        let pending: Vec<Pending> = self.state.with_untracked(|state| {
-            state
-                .pending
-                .iter()
-                .filter(|p| p.refused.is_none())
-                .cloned()
-                .collect()
-        });
+        let pending: Vec<Pending> = self.state.with_untracked(ChatState::unsent);
         storage::save_outbox(&self.site, &pending);
     }
 
