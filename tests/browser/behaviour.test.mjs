@@ -1,7 +1,7 @@
 // The widget as a visitor uses it over time: two tabs, the keyboard, replies while it is closed.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { eventually, launch, openShop, operatorApi, startRelay, widget } from "./support.mjs";
+import { eventually, launch, OPERATOR, openShop, operatorApi, startRelay, widget } from "./support.mjs";
 
 let browser;
 let relay;
@@ -75,5 +75,47 @@ test("replies that arrive while the window is closed show an unread badge", asyn
   await widget(page).getByRole("button", { name: "Otevřít chat" }).click();
   await widget(page).getByText("Odpověď číslo dvě").waitFor();
   assert.equal(await widget(page).locator(".badge").count(), 0);
+  await context.close();
+});
+
+test("the visitor sees the operator typing", async () => {
+  const context = await browser.newContext();
+  const page = await openShop(context, `${relay.url}/demo/`);
+  await widget(page).getByRole("button", { name: "Otevřít chat" }).click();
+  await say(page, "je tu někdo?");
+  await widget(page).getByText("Doručeno").waitFor();
+  const conversation = await eventually(
+    async () => (await api.conversations()).find((c) => c.lastMessage?.text === "je tu někdo?"),
+    "the conversation",
+  );
+  // The console's socket, from a page on the relay's own origin (the only one it accepts).
+  const console_ = await context.newPage();
+  await console_.goto(`${relay.url}/healthz`);
+  const login = await fetch(`${relay.url}/api/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: OPERATOR.email, password: OPERATOR.password }),
+  });
+  const { token } = await login.json();
+  await console_.evaluate(
+    ({ url, token, conversationId }) =>
+      new Promise((resolve, reject) => {
+        const socket = new WebSocket(url.replace("http", "ws") + "/ws/operator");
+        socket.onopen = () => socket.send(JSON.stringify({ type: "hello", version: 1, token }));
+        socket.onmessage = (event) => {
+          if (JSON.parse(event.data).type === "welcome") {
+            socket.send(JSON.stringify({ type: "typing", conversationId, typing: true }));
+            window.operatorSocket = socket;
+            resolve();
+          }
+        };
+        socket.onerror = reject;
+      }),
+    { url: relay.url, token, conversationId: conversation.id },
+  );
+  await widget(page).getByText("Jana píše…").waitFor();
+  await console_.evaluate((conversationId) =>
+    window.operatorSocket.send(JSON.stringify({ type: "typing", conversationId, typing: false })), conversation.id);
+  await widget(page).getByText("Jana píše…").waitFor({ state: "detached" });
   await context.close();
 });
