@@ -12,19 +12,20 @@ after(async () => {
   await browser.close();
 });
 
-/** A relay with the operator online, and a fresh browser profile. */
-async function setUp() {
+/** A relay with the operator online, and a fresh browser profile; both go when the test ends,
+ * whatever its outcome. */
+async function setUp(t) {
   const relay = await startRelay();
   const api = await operatorApi(relay);
   await api.setOnline(true);
   const context = await browser.newContext();
-  return { relay, api, context };
-}
-
-async function tearDown({ relay, context }) {
-  await context.close();
-  await relay.stop();
-  relay.cleanup();
+  const setup = { relay, api, context };
+  t.after(async () => {
+    await setup.context.close();
+    await setup.relay.stop();
+    setup.relay.cleanup();
+  });
+  return setup;
 }
 
 async function say(page, text) {
@@ -32,8 +33,8 @@ async function say(page, text) {
   await widget(page).getByRole("textbox", { name: "Zpráva" }).press("Enter");
 }
 
-test("a visitor chats with an operator, end to end", async () => {
-  const setup = await setUp();
+test("a visitor chats with an operator, end to end", async (t) => {
+  const setup = await setUp(t);
   const { relay, api, context } = setup;
   const page = await openShop(context, `${relay.url}/demo/`);
   await page.evaluate(() => {
@@ -58,11 +59,10 @@ test("a visitor chats with an operator, end to end", async () => {
   ]);
   assert.ok(seen.every((message) => typeof message.id === "number" && !Number.isNaN(Date.parse(message.sentAt))));
   assert.deepEqual(page.errors, []);
-  await tearDown(setup);
 });
 
-test("markup in messages stays text", async () => {
-  const setup = await setUp();
+test("markup in messages stays text", async (t) => {
+  const setup = await setUp(t);
   const { relay, api, context } = setup;
   const page = await openShop(context, `${relay.url}/demo/`);
   await widget(page).getByRole("button", { name: "Otevřít chat" }).click();
@@ -81,11 +81,10 @@ test("markup in messages stays text", async () => {
   assert.ok(inside.text.includes(markup));
   assert.ok(inside.text.includes("<script>window.pwned=2</script><i>kurzíva</i>"));
   assert.equal(inside.pwned, undefined);
-  await tearDown(setup);
 });
 
-test("the conversation follows the visitor across pages", async () => {
-  const setup = await setUp();
+test("the conversation follows the visitor across pages", async (t) => {
+  const setup = await setUp(t);
   const { relay, context } = setup;
   const page = await openShop(context, `${relay.url}/demo/`);
   await widget(page).getByRole("button", { name: "Otevřít chat" }).click();
@@ -97,15 +96,20 @@ test("the conversation follows the visitor across pages", async () => {
   await widget(page).getByRole("button", { name: "Otevřít chat" }).click();
   await widget(page).getByText("Hledám bundu do hor").waitFor();
   assert.equal(await widget(page).getByText("Hledám bundu do hor").count(), 1);
-  await tearDown(setup);
 });
 
-test("calls made before the widget is ready are queued", async () => {
-  const setup = await setUp();
+test("calls made before the widget is ready are queued", async (t) => {
+  const setup = await setUp(t);
   const { relay, api, context } = setup;
   const page = await context.newPage();
-  await page.goto(`${relay.url}/demo/`, { waitUntil: "commit" });
-  await page.waitForFunction(() => window.Beseda);
+  // Hold the widget's WebAssembly until the early calls are made: it cannot be ready before.
+  let release;
+  const held = new Promise((resolveHold) => (release = resolveHold));
+  await page.route("**/widget/*.wasm", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(`${relay.url}/demo/`);
   const early = await page.evaluate(() => {
     window.order = [];
     window.Beseda.on("ready", () => window.order.push("ready"));
@@ -116,16 +120,16 @@ test("calls made before the widget is ready are queued", async () => {
     return { readyBefore: window.order.includes("ready"), sent: sent.then((message) => message.text) };
   });
   assert.equal(early.readyBefore, false);
+  release();
   assert.equal(await page.evaluate(() => window.Beseda.send("druhá")).then((m) => m.text), "druhá");
   assert.deepEqual(await page.evaluate(() => window.order), ["ready", "sent"]);
   const [conversation] = await eventually(api.conversations, "the conversation");
   const detail = await api.conversation(conversation.id);
   assert.deepEqual(detail.messages.map((message) => message.text), ["odesláno před startem", "druhá"]);
-  await tearDown(setup);
 });
 
-test("a message written while the relay is down arrives once it is back, once", async () => {
-  const setup = await setUp();
+test("a message written while the relay is down arrives once it is back, once", async (t) => {
+  const setup = await setUp(t);
   let { relay } = setup;
   const { context } = setup;
   const page = await openShop(context, `${relay.url}/demo/`);
@@ -145,11 +149,10 @@ test("a message written while the relay is down arrives once it is back, once", 
   const [conversation] = await api.conversations();
   const detail = await api.conversation(conversation.id);
   assert.deepEqual(detail.messages.map((message) => message.text), ["první", "napsáno během výpadku"]);
-  await tearDown(setup);
 });
 
-test("with nobody online the chat becomes a contact form", async () => {
-  const setup = await setUp();
+test("with nobody online the chat becomes a contact form", async (t) => {
+  const setup = await setUp(t);
   const { relay, api, context } = setup;
   await api.setOnline(false);
   const page = await openShop(context, `${relay.url}/demo/`);
@@ -162,5 +165,4 @@ test("with nobody online the chat becomes a contact form", async () => {
   const [conversation] = await eventually(api.conversations, "the conversation");
   assert.equal(conversation.visitor.email, "petr@example.cz");
   assert.equal(conversation.lastMessage.text, "Prosím o zavolání");
-  await tearDown(setup);
 });

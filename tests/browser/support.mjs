@@ -8,6 +8,12 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
 
+/** Every relay child process, killed when the test process exits however it exits. */
+const children = new Set();
+process.on("exit", () => {
+  for (const child of children) child.kill("SIGKILL");
+});
+
 export const RELAY_BINARY = resolve(process.env.BESEDA_RELAY ?? "../../target/release/beseda-relay");
 export const OPERATOR = { email: "jana@shop.example", password: "correct horse battery", name: "Jana" };
 
@@ -32,6 +38,12 @@ export async function startRelay({ port = 0, directory } = {}) {
     createInterface({ input: child.stdout }).once("line", resolveLine);
     child.once("exit", (code) => reject(new Error(`the relay exited with ${code}`)));
   });
+  // Nothing more is read from the relay, and it must not keep this process alive.
+  child.stdout.resume();
+  child.stdout.unref();
+  child.unref();
+  children.add(child);
+  child.once("exit", () => children.delete(child));
   const url = line.trim().split(" ").pop();
   const relay = {
     url,
