@@ -9,6 +9,8 @@ const RUNS = 5;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const sizes = JSON.parse(readFileSync(resolve(process.env.BESEDA_DIST ?? "../../target/dist", "sizes.json"), "utf8"));
 
+// The relay child is unref'd (see support.mjs); this timer keeps the script alive until the end.
+const keepAlive = setInterval(() => {}, 60_000);
 const relay = await startRelay();
 const browser = await launch();
 const runs = [];
@@ -48,6 +50,7 @@ try {
   await browser.close();
   await relay.stop();
   relay.cleanup();
+  clearInterval(keepAlive);
 }
 
 const allLongTasks = runs.flatMap((run) => run.longTasks.map((task) => task.duration));
