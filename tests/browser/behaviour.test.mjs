@@ -1,22 +1,9 @@
 // The widget as a visitor uses it over time: two tabs, the keyboard, replies while it is closed.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { eventually, launch, OPERATOR, openShop, operatorApi, startRelay, widget } from "./support.mjs";
+import { test } from "node:test";
+import { eventually, openShop, OPERATOR, sharedRelay, widget } from "./support.mjs";
 
-let browser;
-let relay;
-let api;
-before(async () => {
-  browser = await launch();
-  relay = await startRelay();
-  api = await operatorApi(relay);
-  await api.setOnline(true);
-});
-after(async () => {
-  await browser.close();
-  await relay.stop();
-  relay.cleanup();
-});
+const shared = sharedRelay();
 
 async function say(page, text) {
   const box = widget(page).getByRole("textbox", { name: "Zpráva" });
@@ -25,16 +12,16 @@ async function say(page, text) {
 }
 
 test("two tabs of one visitor stay in sync, even when the second was open first", async () => {
-  const context = await browser.newContext();
-  const first = await openShop(context, `${relay.url}/demo/`);
-  const second = await openShop(context, `${relay.url}/demo/product.html`);
+  const context = await shared.browser.newContext();
+  const first = await openShop(context, `${shared.relay.url}/demo/`);
+  const second = await openShop(context, `${shared.relay.url}/demo/product.html`);
   await widget(second).getByRole("button", { name: "Otevřít chat" }).click();
   await widget(first).getByRole("button", { name: "Otevřít chat" }).click();
   await say(first, "píšu z první karty");
   await widget(second).getByText("píšu z první karty").waitFor();
   await say(second, "a teď z druhé");
   await widget(first).getByText("a teď z druhé").waitFor();
-  const conversations = await api.conversations();
+  const conversations = await shared.api.conversations();
   const mine = conversations.filter((conversation) => conversation.lastMessage?.text === "a teď z druhé");
   assert.equal(mine.length, 1, "both tabs wrote into one conversation");
   assert.equal(mine[0].messageCount, 2);
@@ -42,8 +29,8 @@ test("two tabs of one visitor stay in sync, even when the second was open first"
 });
 
 test("Escape closes the window and gives focus back to the launcher", async () => {
-  const context = await browser.newContext();
-  const page = await openShop(context, `${relay.url}/demo/`);
+  const context = await shared.browser.newContext();
+  const page = await openShop(context, `${shared.relay.url}/demo/`);
   const launcher = widget(page).getByRole("button", { name: "Otevřít chat" });
   await launcher.focus();
   await page.keyboard.press("Enter");
@@ -59,18 +46,18 @@ test("Escape closes the window and gives focus back to the launcher", async () =
 });
 
 test("replies that arrive while the window is closed show an unread badge", async () => {
-  const context = await browser.newContext();
-  const page = await openShop(context, `${relay.url}/demo/`);
+  const context = await shared.browser.newContext();
+  const page = await openShop(context, `${shared.relay.url}/demo/`);
   await widget(page).getByRole("button", { name: "Otevřít chat" }).click();
   await say(page, "zavřu okno a počkám");
   await widget(page).getByText("Doručeno").waitFor();
   await widget(page).getByRole("button", { name: "Zavřít", exact: true }).click();
   const conversation = await eventually(
-    async () => (await api.conversations()).find((c) => c.lastMessage?.text === "zavřu okno a počkám"),
+    async () => (await shared.api.conversations()).find((c) => c.lastMessage?.text === "zavřu okno a počkám"),
     "the conversation",
   );
-  await api.reply(conversation.id, "Odpověď číslo jedna");
-  await api.reply(conversation.id, "Odpověď číslo dvě");
+  await shared.api.reply(conversation.id, "Odpověď číslo jedna");
+  await shared.api.reply(conversation.id, "Odpověď číslo dvě");
   await widget(page).getByLabel("2 nepřečtené zprávy").waitFor();
   await widget(page).getByRole("button", { name: "Otevřít chat" }).click();
   await widget(page).getByText("Odpověď číslo dvě").waitFor();
@@ -79,19 +66,19 @@ test("replies that arrive while the window is closed show an unread badge", asyn
 });
 
 test("the visitor sees the operator typing", async () => {
-  const context = await browser.newContext();
-  const page = await openShop(context, `${relay.url}/demo/`);
+  const context = await shared.browser.newContext();
+  const page = await openShop(context, `${shared.relay.url}/demo/`);
   await widget(page).getByRole("button", { name: "Otevřít chat" }).click();
   await say(page, "je tu někdo?");
   await widget(page).getByText("Doručeno").waitFor();
   const conversation = await eventually(
-    async () => (await api.conversations()).find((c) => c.lastMessage?.text === "je tu někdo?"),
+    async () => (await shared.api.conversations()).find((c) => c.lastMessage?.text === "je tu někdo?"),
     "the conversation",
   );
   // The console's socket, from a page on the relay's own origin (the only one it accepts).
   const console_ = await context.newPage();
-  await console_.goto(`${relay.url}/healthz`);
-  const login = await fetch(`${relay.url}/api/login`, {
+  await console_.goto(`${shared.relay.url}/healthz`);
+  const login = await fetch(`${shared.relay.url}/api/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ email: OPERATOR.email, password: OPERATOR.password }),
@@ -111,7 +98,7 @@ test("the visitor sees the operator typing", async () => {
         };
         socket.onerror = reject;
       }),
-    { url: relay.url, token, conversationId: conversation.id },
+    { url: shared.relay.url, token, conversationId: conversation.id },
   );
   await widget(page).getByText("Jana píše…").waitFor();
   await console_.evaluate((conversationId) =>

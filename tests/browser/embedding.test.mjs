@@ -2,21 +2,10 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { after, before, test } from "node:test";
-import { launch, operatorApi, settled, startRelay, startShop, widget } from "./support.mjs";
+import { test } from "node:test";
+import { settled, sharedRelay, startShop, widget } from "./support.mjs";
 
-let browser;
-let relay;
-before(async () => {
-  browser = await launch();
-  relay = await startRelay();
-  await (await operatorApi(relay)).setOnline(true);
-});
-after(async () => {
-  await browser.close();
-  await relay.stop();
-  relay.cleanup();
-});
+const shared = sharedRelay();
 
 const HOSTILE_CSS = `
   * { all: unset !important; font-family: "Comic Sans MS", cursive !important; font-size: 31px !important;
@@ -44,7 +33,7 @@ function snapshot(page) {
 }
 
 async function openOn(url) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const context = await shared.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   await page.goto(url);
   await page.evaluate(() => new Promise((resolve) => window.Beseda.on("ready", resolve)));
@@ -56,7 +45,7 @@ async function openOn(url) {
 }
 
 test("a shop on another origin with hostile CSS gets the same widget, and keeps its own page", async () => {
-  const shop = await startShop({ "/plain": shopPage(relay.url, ""), "/hostile": shopPage(relay.url, HOSTILE_CSS) });
+  const shop = await startShop({ "/plain": shopPage(shared.relay.url, ""), "/hostile": shopPage(shared.relay.url, HOSTILE_CSS) });
   const plain = await openOn(`${shop.url}/plain`);
   const hostile = await openOn(`${shop.url}/hostile`);
   assert.deepEqual(await snapshot(hostile.page), await snapshot(plain.page));
@@ -75,9 +64,9 @@ test("a shop on another origin with hostile CSS gets the same widget, and keeps 
 });
 
 test("on a phone the open chat fills the screen", async () => {
-  const context = await browser.newContext({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true });
+  const context = await shared.browser.newContext({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true });
   const page = await context.newPage();
-  await page.goto(`${relay.url}/demo/`);
+  await page.goto(`${shared.relay.url}/demo/`);
   await page.evaluate(() => new Promise((resolve) => window.Beseda.on("ready", resolve)));
   await widget(page).getByRole("button", { name: "Otevřít chat" }).click();
   const dialog = widget(page).getByRole("dialog");

@@ -1,29 +1,18 @@
 // The npm package as a front-end team uses it: a Vite app built against the packed tarball.
 import assert from "node:assert/strict";
 import { resolve } from "node:path";
-import { after, before, test } from "node:test";
-import { launch, operatorApi, serveDirectory, startRelay, widget } from "./support.mjs";
+import { test } from "node:test";
+import { serveDirectory, sharedRelay, widget } from "./support.mjs";
 
-let browser;
-let relay;
-before(async () => {
-  browser = await launch();
-  relay = await startRelay();
-  await (await operatorApi(relay)).setOnline(true);
-});
-after(async () => {
-  await browser.close();
-  await relay.stop();
-  relay.cleanup();
-});
+const shared = sharedRelay();
 
 test("a Vite app with the packed npm package chats with the relay", async () => {
   const app = await serveDirectory(resolve("../../examples/vite-app/dist"));
-  const context = await browser.newContext();
+  const context = await shared.browser.newContext();
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (error) => errors.push(error.message));
-  await page.goto(`${app.url}/?relay=${encodeURIComponent(relay.url)}`);
+  await page.goto(`${app.url}/?relay=${encodeURIComponent(shared.relay.url)}`);
   await page.waitForFunction(() => window.chat);
   await page.getByRole("button", { name: "Ask us anything" }).click();
   await widget(page).getByText("We are here for you").waitFor();

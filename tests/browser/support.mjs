@@ -6,6 +6,7 @@ import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
 /** Every relay child process, killed when the test process exits however it exits. */
@@ -163,4 +164,24 @@ export async function serveDirectory(directory) {
   });
   await new Promise((done) => server.listen(0, "127.0.0.1", done));
   return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((done) => server.close(done)) };
+}
+
+/**
+ * One relay (operator online) and one browser for a whole test file: registers the hooks and
+ * returns an object whose `relay`, `api` and `browser` are set before the first test.
+ */
+export function sharedRelay() {
+  const shared = {};
+  before(async () => {
+    shared.browser = await launch();
+    shared.relay = await startRelay();
+    shared.api = await operatorApi(shared.relay);
+    await shared.api.setOnline(true);
+  });
+  after(async () => {
+    await shared.browser.close();
+    await shared.relay.stop();
+    shared.relay.cleanup();
+  });
+  return shared;
 }

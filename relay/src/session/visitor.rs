@@ -9,7 +9,7 @@ use crate::connection::Socket;
 use crate::hub::{Outbound, VISITOR_OUTBOX};
 use crate::limits::ConnectionSlot;
 use crate::store::{MessageTarget, NewMessage, PeerTag, VisitorDetails};
-use crate::validation::{check_client_id, check_text};
+use crate::validation::{check_cart, check_client_id, check_email, check_profile, check_text};
 use beseda_protocol::visitor::{FromRelay, ToRelay, VisitorConversation};
 use beseda_protocol::{
     Author, ClientMessageId, ConversationId, ErrorCode, PROTOCOL_VERSION, Seq, VisitorId,
@@ -18,28 +18,6 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-
-/// The longest visitor name and cart item name accepted.
-const MAX_NAME_CHARS: usize = 200;
-/// The most items a cart may list.
-const MAX_CART_ITEMS: usize = 100;
-
-/// An email must look like one: something, `@`, a domain with a dot, no spaces, at most 254 bytes.
-fn check_email(email: &str) -> Result<(), String> {
-    let plausible = email.len() <= 254
-        && !email.chars().any(char::is_whitespace)
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        });
-    if plausible {
-        Ok(())
-    } else {
-        Err(format!("{email:?} is not an email address"))
-    }
-}
 
 fn error_frame(code: ErrorCode, message: &str, client_id: Option<ClientMessageId>) -> String {
     serde_json::to_string(&FromRelay::Error {
@@ -391,69 +369,40 @@ impl Handler for VisitorSession<'_> {
                 client_id,
                 email,
                 text,
-            } => {
-                if let Err(message) = check_email(&email) {
-                    return answer(
-                        socket,
-                        error_frame(ErrorCode::InvalidEmail, &message, Some(client_id)),
-                    )
-                    .await;
+            } => match check_email(&email) {
+                Err((code, message)) => {
+                    answer(socket, error_frame(code, &message, Some(client_id))).await
                 }
-                let details = VisitorDetails {
-                    email: Some(email),
-                    ..VisitorDetails::default()
-                };
-                match self.details(socket, details, Some(client_id.clone())).await {
-                    Ok(()) => self.send(socket, client_id, text).await,
-                    Err(flow) => flow,
+                Ok(()) => {
+                    let details = VisitorDetails {
+                        email: Some(email),
+                        ..VisitorDetails::default()
+                    };
+                    match self.details(socket, details, Some(client_id.clone())).await {
+                        Ok(()) => self.send(socket, client_id, text).await,
+                        Err(flow) => flow,
+                    }
                 }
-            }
-            ToRelay::Profile { name, email } => {
-                if let Some(Err(message)) = email.as_deref().map(check_email) {
-                    return answer(socket, error_frame(ErrorCode::InvalidEmail, &message, None))
-                        .await;
-                }
-                if name
-                    .as_ref()
-                    .is_some_and(|name| name.chars().count() > MAX_NAME_CHARS)
-                {
-                    let message = format!("a name has at most {MAX_NAME_CHARS} characters");
-                    return answer(socket, error_frame(ErrorCode::BadRequest, &message, None))
-                        .await;
-                }
-                let name = name
-                    .map(|name| name.trim().to_owned())
-                    .filter(|name| !name.is_empty());
-                let details = VisitorDetails {
-                    name,
-                    email,
-                    cart: None,
-                };
-                self.details(socket, details, None)
+            },
+            ToRelay::Profile { name, email } => match check_profile(name, email) {
+                Err((code, message)) => answer(socket, error_frame(code, &message, None)).await,
+                Ok(details) => self
+                    .details(socket, details, None)
                     .await
-                    .map_or_else(|flow| flow, |()| Flow::Continue)
-            }
-            ToRelay::Cart { cart } => {
-                if cart.items.len() > MAX_CART_ITEMS
-                    || cart
-                        .items
-                        .iter()
-                        .any(|item| item.name.chars().count() > MAX_NAME_CHARS)
-                {
-                    let message = format!(
-                        "a cart has at most {MAX_CART_ITEMS} items with names of at most {MAX_NAME_CHARS} characters"
-                    );
-                    return answer(socket, error_frame(ErrorCode::BadRequest, &message, None))
-                        .await;
+                    .map_or_else(|flow| flow, |()| Flow::Continue),
+            },
+            ToRelay::Cart { cart } => match check_cart(&cart) {
+                Err((code, message)) => answer(socket, error_frame(code, &message, None)).await,
+                Ok(()) => {
+                    let details = VisitorDetails {
+                        cart: Some(cart),
+                        ..VisitorDetails::default()
+                    };
+                    self.details(socket, details, None)
+                        .await
+                        .map_or_else(|flow| flow, |()| Flow::Continue)
                 }
-                let details = VisitorDetails {
-                    cart: Some(cart),
-                    ..VisitorDetails::default()
-                };
-                self.details(socket, details, None)
-                    .await
-                    .map_or_else(|flow| flow, |()| Flow::Continue)
-            }
+            },
             ToRelay::Typing { typing } => {
                 if let Some(conversation_id) = self.conversation_id {
                     self.app.hub.visitor_typing(conversation_id, typing);
