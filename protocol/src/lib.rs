@@ -13,7 +13,9 @@ mod error_code;
 mod ids;
 mod message;
 pub mod operator;
+pub mod template;
 pub mod visitor;
+pub mod vocative;
 
 pub use error_code::ErrorCode;
 pub use ids::{ClientMessageId, ConversationId, MessageId, OperatorId, Seq, VisitorId};
