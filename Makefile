@@ -10,8 +10,10 @@ WASM_BINDGEN_VERSION := 0.2.130
 WIDGET_WASM := target/wasm32-unknown-unknown/widget/beseda_widget.wasm
 BINDGEN_OUT := target/widget-bindgen
 DIST := target/dist
+CONSOLE_WASM := target/wasm32-unknown-unknown/widget/beseda_console.wasm
+CONSOLE_BINDGEN := target/console-bindgen
 
-.PHONY: all build widget run test rust-test browser-test bench fmt lint check-fmt toolchain wasm-toolchain browser-deps npm example bench-relay bench-widget
+.PHONY: all build widget console run test rust-test browser-test bench fmt lint check-fmt toolchain wasm-toolchain browser-deps npm example bench-relay bench-widget
 
 all: build
 
@@ -31,8 +33,15 @@ widget: wasm-toolchain
 	wasm-bindgen --target web --no-typescript --out-dir $(BINDGEN_OUT) --out-name beseda $(WIDGET_WASM)
 	node widget/build.mjs $(BINDGEN_OUT) $(DIST)
 
+# The operator console: the same pipeline into target/dist/console. After the widget, whose
+# build starts target/dist afresh. The widget's size profile serves the console well too.
+console: wasm-toolchain widget
+	$(CARGO) build -p beseda-console --target wasm32-unknown-unknown --profile widget
+	wasm-bindgen --target web --no-typescript --out-dir $(CONSOLE_BINDGEN) --out-name beseda-console $(CONSOLE_WASM)
+	node www/console/build.mjs $(CONSOLE_BINDGEN) $(DIST)
+
 # The relay embeds target/dist: one self-contained binary.
-build: widget
+build: widget console
 	$(CARGO) build --release -p beseda-relay
 
 run: build
@@ -46,6 +55,7 @@ check-fmt: toolchain
 lint: toolchain wasm-toolchain
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) clippy -p beseda-widget --target wasm32-unknown-unknown -- -D warnings
+	$(CARGO) clippy -p beseda-console --target wasm32-unknown-unknown -- -D warnings
 
 browser-deps:
 	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)

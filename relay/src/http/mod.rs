@@ -212,9 +212,39 @@ fn set_status(
         )
 }
 
-/// `GET /widget.js`, `GET /widget/{file}`, `GET /demo/{file}` → files built into the relay;
+/// `GET /widget.js`, `GET /widget/{file}`, `GET /demo/{file}`, `GET /console/{file}` → files
+/// built into the relay; `GET /console` and `GET /console/` → the operator console;
 /// `GET /` → the demo shop
 fn assets() -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection> + Clone {
+    /// The console's page may run only its own code and talk only to this relay; its other
+    /// files are named by content hash and never change.
+    fn console_headers(path: &str, headers: &mut http::HeaderMap) {
+        use http::{HeaderValue, header};
+        if path == "console/index.html" {
+            headers.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(
+                    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+                     img-src 'self' https: data:; connect-src 'self'; base-uri 'none'; \
+                     form-action 'self'; frame-ancestors 'none'",
+                ),
+            );
+            headers.insert(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            );
+        } else {
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=31536000, immutable"),
+            );
+        }
+        headers.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+    }
+
     warp::get()
         .or(warp::head())
         .unify()
@@ -226,18 +256,32 @@ fn assets() -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection
                 if path.is_empty() && crate::assets::find("demo/index.html").is_some() {
                     return Ok(crate::assets::redirect("/demo/"));
                 }
-                let path = if path == "demo/" || path == "demo" {
-                    "demo/index.html"
-                } else {
-                    path
+                let path = match path {
+                    "demo" | "demo/" => "demo/index.html",
+                    "console" | "console/" => "console/index.html",
+                    path => path,
                 };
-                let servable =
-                    path == "widget.js" || path.starts_with("widget/") || path.starts_with("demo/");
+                let servable = path == "widget.js"
+                    || path.starts_with("widget/")
+                    || path.starts_with("demo/")
+                    || path.starts_with("console/");
                 match crate::assets::find(path).filter(|_| servable) {
-                    Some(asset) => Ok(crate::assets::respond(asset, accept_encoding.as_deref())),
+                    Some(asset) => {
+                        let mut response =
+                            crate::assets::respond(asset, accept_encoding.as_deref());
+                        if path.starts_with("console/") {
+                            console_headers(path, response.headers_mut());
+                        }
+                        Ok(response)
+                    }
                     None if path == "widget.js" => Err(warp::reject::custom(ApiError::NotFound(
                         "the widget (this relay was built without it: build with `make build`)",
                     ))),
+                    None if path == "console/index.html" => {
+                        Err(warp::reject::custom(ApiError::NotFound(
+                            "the console (this relay was built without it: build with `make build`)",
+                        )))
+                    }
                     None => Err(warp::reject::not_found()),
                 }
             },

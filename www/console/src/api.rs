@@ -1,0 +1,285 @@
+//! The REST client: `fetch` with the operator's bearer token, protocol types as JSON in and out,
+//! and every refusal as an [`ApiError`] carrying the relay's own message.
+
+use beseda_protocol::api::{
+    Assign, Availability, ConversationDetail, ConversationSummary, ErrorBody, LoginRequest,
+    LoginResponse, NewOperator, OperatorInfo, OperatorUpdate, PriorityRule, ReadMark, RuleInput,
+    Shortcut, ShortcutInput, SiteSettings, Tags, TeamSettings,
+};
+use beseda_protocol::{
+    ConversationId, ConversationStatus, OperatorId, OperatorProfile, RuleId, ShortcutId,
+};
+use serde::Serialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
+use std::cell::RefCell;
+use std::fmt;
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, Request, RequestInit, Response};
+
+/// A call that did not succeed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiError {
+    /// The HTTP status; 0 when the relay could not be reached.
+    pub status: u16,
+    /// What to show the operator.
+    pub message: String,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.message)
+    }
+}
+
+thread_local! {
+    /// The session token; the page has one thread, so a thread-local is the page's global.
+    static TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Called when the relay no longer accepts the token.
+    static ON_UNAUTHORIZED: RefCell<Option<Rc<dyn Fn()>>> = const { RefCell::new(None) };
+}
+
+pub fn set_token(token: Option<String>) {
+    TOKEN.with(|cell| *cell.borrow_mut() = token);
+}
+
+pub fn token() -> Option<String> {
+    TOKEN.with(|cell| cell.borrow().clone())
+}
+
+/// What to do when a call answers 401 (sign the operator out).
+pub fn on_unauthorized(handler: impl Fn() + 'static) {
+    ON_UNAUTHORIZED.with(|cell| *cell.borrow_mut() = Some(Rc::new(handler)));
+}
+
+fn unreachable() -> ApiError {
+    ApiError {
+        status: 0,
+        message: "The relay cannot be reached. Check the connection and try again.".into(),
+    }
+}
+
+async fn call<T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    body: Option<String>,
+) -> Result<T, ApiError> {
+    let window = web_sys::window().ok_or_else(unreachable)?;
+    let headers = Headers::new().map_err(|_| unreachable())?;
+    let token = token();
+    if let Some(token) = &token {
+        let _ = headers.set("authorization", &format!("Bearer {token}"));
+    }
+    let init = RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = body {
+        let _ = headers.set("content-type", "application/json");
+        init.set_body(&JsValue::from_str(&body));
+    }
+    init.set_headers(&headers);
+    let request = Request::new_with_str_and_init(path, &init).map_err(|_| unreachable())?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .ok()
+        .and_then(|response| response.dyn_into().ok())
+        .ok_or_else(unreachable)?;
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|text| text.as_string())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    let status = response.status();
+    if response.ok() {
+        let text = if text.trim().is_empty() {
+            "null"
+        } else {
+            &text
+        };
+        return serde_json::from_str(text).map_err(|error| ApiError {
+            status,
+            message: format!("The relay's answer was not understood: {error}"),
+        });
+    }
+    if status == 401 && token.is_some() && path != "/api/login" {
+        let handler = ON_UNAUTHORIZED.with(|cell| cell.borrow().clone());
+        if let Some(handler) = handler {
+            handler();
+        }
+    }
+    let message = serde_json::from_str::<ErrorBody>(&text)
+        .map(|body| body.error.message)
+        .unwrap_or_else(|_| format!("The relay answered {status}."));
+    Err(ApiError { status, message })
+}
+
+fn json(body: &impl Serialize) -> Option<String> {
+    Some(serde_json::to_string(body).expect("protocol types always serialise"))
+}
+
+fn conversation_path(id: ConversationId, action: &str) -> String {
+    format!("/api/conversations/{id}/{action}")
+}
+
+pub async fn login(request: &LoginRequest) -> Result<LoginResponse, ApiError> {
+    call("POST", "/api/login", json(request)).await
+}
+
+pub async fn me() -> Result<OperatorProfile, ApiError> {
+    call("GET", "/api/me", None).await
+}
+
+pub async fn update_me(update: &OperatorUpdate) -> Result<OperatorProfile, ApiError> {
+    call("PUT", "/api/me", json(update)).await
+}
+
+pub async fn set_availability(online: bool) -> Result<Availability, ApiError> {
+    call(
+        "PUT",
+        "/api/me/availability",
+        json(&Availability { online }),
+    )
+    .await
+}
+
+pub async fn conversations(
+    status: ConversationStatus,
+) -> Result<Vec<ConversationSummary>, ApiError> {
+    let path = format!("/api/conversations?status={}", status.as_str());
+    call("GET", &path, None).await
+}
+
+pub async fn conversation(id: ConversationId) -> Result<ConversationDetail, ApiError> {
+    call("GET", &format!("/api/conversations/{id}"), None).await
+}
+
+/// Calls that change a conversation answer with it; when an answer is not a summary the
+/// socket's `conversation` frame brings the change anyway.
+async fn change(path: &str, body: Option<String>) -> Result<Option<ConversationSummary>, ApiError> {
+    let answer: serde_json::Value = call("POST", path, body).await?;
+    Ok(serde_json::from_value(answer).ok())
+}
+
+pub async fn join(id: ConversationId) -> Result<(), ApiError> {
+    call::<IgnoredAny>("POST", &conversation_path(id, "join"), None)
+        .await
+        .map(drop)
+}
+
+pub async fn mark_read(id: ConversationId, mark: ReadMark) -> Result<(), ApiError> {
+    call::<IgnoredAny>("POST", &conversation_path(id, "read"), json(&mark))
+        .await
+        .map(drop)
+}
+
+pub async fn resolve(id: ConversationId) -> Result<Option<ConversationSummary>, ApiError> {
+    change(&conversation_path(id, "resolve"), None).await
+}
+
+pub async fn reopen(id: ConversationId) -> Result<Option<ConversationSummary>, ApiError> {
+    change(&conversation_path(id, "reopen"), None).await
+}
+
+pub async fn assign(
+    id: ConversationId,
+    operator_id: OperatorId,
+) -> Result<Option<ConversationSummary>, ApiError> {
+    change(
+        &conversation_path(id, "assign"),
+        json(&Assign { operator_id }),
+    )
+    .await
+}
+
+pub async fn set_tags(
+    id: ConversationId,
+    tags: Vec<String>,
+) -> Result<Option<ConversationSummary>, ApiError> {
+    let answer: serde_json::Value =
+        call("PUT", &conversation_path(id, "tags"), json(&Tags { tags })).await?;
+    Ok(serde_json::from_value(answer).ok())
+}
+
+pub async fn operators() -> Result<Vec<OperatorInfo>, ApiError> {
+    call("GET", "/api/operators", None).await
+}
+
+pub async fn add_operator(operator: &NewOperator) -> Result<(), ApiError> {
+    call::<IgnoredAny>("POST", "/api/operators", json(operator))
+        .await
+        .map(drop)
+}
+
+pub async fn update_operator(id: OperatorId, update: &OperatorUpdate) -> Result<(), ApiError> {
+    call::<IgnoredAny>("PUT", &format!("/api/operators/{id}"), json(update))
+        .await
+        .map(drop)
+}
+
+pub async fn shortcuts() -> Result<Vec<Shortcut>, ApiError> {
+    call("GET", "/api/shortcuts", None).await
+}
+
+pub async fn add_shortcut(shortcut: &ShortcutInput) -> Result<(), ApiError> {
+    call::<IgnoredAny>("POST", "/api/shortcuts", json(shortcut))
+        .await
+        .map(drop)
+}
+
+pub async fn update_shortcut(id: ShortcutId, shortcut: &ShortcutInput) -> Result<(), ApiError> {
+    call::<IgnoredAny>("PUT", &format!("/api/shortcuts/{id}"), json(shortcut))
+        .await
+        .map(drop)
+}
+
+pub async fn delete_shortcut(id: ShortcutId) -> Result<(), ApiError> {
+    call::<IgnoredAny>("DELETE", &format!("/api/shortcuts/{id}"), None)
+        .await
+        .map(drop)
+}
+
+pub async fn team_settings() -> Result<TeamSettings, ApiError> {
+    call("GET", "/api/settings", None).await
+}
+
+pub async fn set_team_settings(settings: &TeamSettings) -> Result<(), ApiError> {
+    call::<IgnoredAny>("PUT", "/api/settings", json(settings))
+        .await
+        .map(drop)
+}
+
+pub async fn sites() -> Result<Vec<SiteSettings>, ApiError> {
+    call("GET", "/api/sites", None).await
+}
+
+pub async fn set_site(site: &SiteSettings) -> Result<(), ApiError> {
+    let name = String::from(js_sys::encode_uri_component(&site.name));
+    call::<IgnoredAny>("PUT", &format!("/api/sites/{name}"), json(site))
+        .await
+        .map(drop)
+}
+
+pub async fn rules() -> Result<Vec<PriorityRule>, ApiError> {
+    call("GET", "/api/rules", None).await
+}
+
+pub async fn add_rule(rule: &RuleInput) -> Result<(), ApiError> {
+    call::<IgnoredAny>("POST", "/api/rules", json(rule))
+        .await
+        .map(drop)
+}
+
+pub async fn update_rule(id: RuleId, rule: &RuleInput) -> Result<(), ApiError> {
+    call::<IgnoredAny>("PUT", &format!("/api/rules/{id}"), json(rule))
+        .await
+        .map(drop)
+}
+
+pub async fn delete_rule(id: RuleId) -> Result<(), ApiError> {
+    call::<IgnoredAny>("DELETE", &format!("/api/rules/{id}"), None)
+        .await
+        .map(drop)
+}

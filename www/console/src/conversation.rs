@@ -1,0 +1,359 @@
+//! The conversation on screen: its header and actions (take over, transfer, resolve, reopen,
+//! tags), the visitor's rating, the messages as text, and the composer; the visitor's context
+//! beside it.
+
+use crate::app::{self, Console};
+use crate::state::visitor_label;
+use crate::{api, composer, context, time};
+use beseda_protocol::api::ConversationSummary;
+use beseda_protocol::{Author, ConversationId, ConversationStatus, Message, OperatorId};
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[component]
+pub fn ConversationPane() -> impl IntoView {
+    let console = app::console();
+    let selected = Memo::new(move |_| console.state.with(|state| state.selected));
+    let loaded = Memo::new(move |_| {
+        console
+            .state
+            .with(|state| state.open.as_ref().map(|open| open.detail.id))
+    });
+    move || match (selected.get(), loaded.get()) {
+        (None, _) => view! {
+            <section class="conversation empty" aria-label="Conversation">
+                <p>"Pick a conversation from the list."</p>
+            </section>
+        }
+        .into_any(),
+        (Some(id), Some(open)) if id == open => view! {
+            <section class="conversation" aria-labelledby="conversation-title">
+                <ConversationHeader id=id/>
+                <Messages id=id/>
+                <composer::Composer id=id/>
+            </section>
+            <context::VisitorContext/>
+        }
+        .into_any(),
+        (Some(_), _) => view! {
+            <section class="conversation empty" aria-label="Conversation">
+                <p role="status">"Loading…"</p>
+            </section>
+        }
+        .into_any(),
+    }
+}
+
+/// Applies a changed conversation the relay answered with (its frame follows anyway).
+fn changed(console: Console, answer: Result<Option<ConversationSummary>, api::ApiError>) {
+    match answer {
+        Ok(Some(summary)) => {
+            let effects = console
+                .state
+                .try_update(|state| state.upsert_summary(summary))
+                .unwrap_or_default();
+            app::carry_out(console, effects);
+        }
+        Ok(None) => {}
+        Err(error) => console.report(error),
+    }
+}
+
+fn assign(console: Console, id: ConversationId, operator: OperatorId) {
+    spawn_local(async move {
+        let answer = api::assign(id, operator).await;
+        let taken = answer.is_ok() && operator == console.me.get_untracked().id;
+        changed(console, answer);
+        if taken {
+            // Taking a conversation over is joining it: the visitor sees who is there now.
+            if let Err(error) = api::join(id).await {
+                console.report(error);
+            }
+        }
+    });
+}
+
+#[component]
+fn ConversationHeader(id: ConversationId) -> impl IntoView {
+    let console = app::console();
+    let detail = move |read: &dyn Fn(&beseda_protocol::api::ConversationDetail) -> String| {
+        console.state.with(|state| {
+            state
+                .open
+                .as_ref()
+                .map(|open| read(&open.detail))
+                .unwrap_or_default()
+        })
+    };
+    let status = Memo::new(move |_| {
+        console.state.with(|state| {
+            state
+                .open
+                .as_ref()
+                .map_or(ConversationStatus::Open, |open| open.detail.status)
+        })
+    });
+    let assigned = Memo::new(move |_| {
+        console
+            .state
+            .with(|state| state.open.as_ref().and_then(|open| open.detail.assigned_to))
+    });
+    let me = move || console.me.with(|me| me.id);
+    let assignee = move || match assigned.get() {
+        None => "In the queue".to_owned(),
+        Some(operator) if operator == me() => "Assigned to you".to_owned(),
+        Some(operator) => console.state.with(|state| {
+            format!(
+                "Assigned to {}",
+                state
+                    .operator_name(operator)
+                    .map_or_else(|| format!("operator #{operator}"), str::to_owned)
+            )
+        }),
+    };
+    let transfer_to = move || {
+        console.state.with(|state| {
+            state
+                .operators
+                .iter()
+                .filter(|operator| Some(operator.profile.id) != assigned.get())
+                .map(|operator| {
+                    let label = if operator.online {
+                        format!(
+                            "{} (online, {} open)",
+                            operator.profile.name, operator.open_chats
+                        )
+                    } else {
+                        format!("{} (offline)", operator.profile.name)
+                    };
+                    view! { <option value=operator.profile.id.0.to_string()>{label}</option> }
+                })
+                .collect_view()
+        })
+    };
+    let transfer = move |event: web_sys::Event| {
+        let value = event_target_value(&event);
+        if let Ok(operator) = value.parse::<i64>() {
+            assign(console, id, OperatorId(operator));
+        }
+    };
+    view! {
+        <header class="conversation-header">
+            <div class="title">
+                <h2 id="conversation-title">
+                    {move || detail(&|detail| visitor_label(&detail.visitor, detail.id))}
+                </h2>
+                <span class="status">
+                    {move || if status.get() == ConversationStatus::Open { "Open" } else { "Resolved" }}
+                    " · "
+                    {assignee}
+                    " · "
+                    {move || detail(&|detail| detail.site_title.clone())}
+                </span>
+            </div>
+            <div class="actions">
+                <Show when=move || status.get() == ConversationStatus::Open && assigned.get() != Some(me())>
+                    <button type="button" on:click=move |_| assign(console, id, me())>"Take over"</button>
+                </Show>
+                <label for="transfer">"Transfer to"</label>
+                <select id="transfer" on:change=transfer on:focus=move |_| app::reload_operators(console)>
+                    <option value="" selected>"Choose an operator"</option>
+                    {transfer_to}
+                </select>
+                {move || if status.get() == ConversationStatus::Open {
+                    view! {
+                        <button type="button" on:click=move |_| spawn_local(async move {
+                            changed(console, api::resolve(id).await);
+                        })>"Resolve"</button>
+                    }.into_any()
+                } else {
+                    view! {
+                        <button type="button" on:click=move |_| spawn_local(async move {
+                            changed(console, api::reopen(id).await);
+                        })>"Reopen"</button>
+                    }.into_any()
+                }}
+            </div>
+            <Tags id=id/>
+            <RatingShown/>
+        </header>
+    }
+}
+
+/// The conversation's tags, each removable, and a field to add one.
+#[component]
+fn Tags(id: ConversationId) -> impl IntoView {
+    let console = app::console();
+    let tags = Memo::new(move |_| {
+        console.state.with(|state| {
+            state
+                .open
+                .as_ref()
+                .map(|open| open.detail.tags.clone())
+                .unwrap_or_default()
+        })
+    });
+    let save = move |tags: Vec<String>| {
+        spawn_local(async move { changed(console, api::set_tags(id, tags).await) });
+    };
+    let draft = RwSignal::new(String::new());
+    let add = move |event: web_sys::SubmitEvent| {
+        event.prevent_default();
+        let tag = draft.get_untracked().trim().to_owned();
+        let mut list = tags.get_untracked();
+        if !tag.is_empty() && !list.contains(&tag) {
+            list.push(tag);
+            save(list);
+        }
+        draft.set(String::new());
+    };
+    view! {
+        <form class="tags" on:submit=add>
+            <ul aria-label="Tags">
+                {move || {
+                    tags.get()
+                        .into_iter()
+                        .map(|tag| {
+                            let removed = tag.clone();
+                            view! {
+                                <li class="tag">
+                                    {tag.clone()}
+                                    <button
+                                        type="button"
+                                        aria-label=format!("Remove tag {tag}")
+                                        on:click=move |_| {
+                                            let mut list = tags.get_untracked();
+                                            list.retain(|kept| kept != &removed);
+                                            save(list);
+                                        }
+                                    >
+                                        "×"
+                                    </button>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ul>
+            <label for="new-tag">"Add tag"</label>
+            <input id="new-tag" type="text" maxlength="40" bind:value=draft/>
+            <button type="submit">"Add"</button>
+        </form>
+    }
+}
+
+/// How the visitor rated the resolved conversation.
+#[component]
+fn RatingShown() -> impl IntoView {
+    let console = app::console();
+    move || {
+        console.state.with(|state| {
+            let detail = &state.open.as_ref()?.detail;
+            let rating = detail.rating?;
+            let label = match rating {
+                beseda_protocol::Rating::Satisfied => "Satisfied",
+                beseda_protocol::Rating::Neutral => "Neutral",
+                beseda_protocol::Rating::Dissatisfied => "Dissatisfied",
+            };
+            let comment = detail.rating_comment.clone();
+            Some(view! {
+                <p class=format!("rating {}", rating.as_str())>
+                    "Rating: " <strong>{label}</strong>
+                    {comment.map(|comment| view! { " — " <q>{comment}</q> })}
+                </p>
+            })
+        })
+    }
+}
+
+#[component]
+fn Messages(id: ConversationId) -> impl IntoView {
+    let console = app::console();
+    let log: NodeRef<html::Ol> = NodeRef::new();
+    let messages = move || {
+        console.state.with(|state| {
+            state
+                .open
+                .as_ref()
+                .map(|open| open.detail.messages.clone())
+                .unwrap_or_default()
+        })
+    };
+    let pending = move || {
+        console.state.with(|state| {
+            state
+                .pending
+                .iter()
+                .filter(|pending| pending.conversation_id == id)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    // Keep the newest message in view.
+    Effect::new(move |_| {
+        console.state.track();
+        if let Some(log) = log.get() {
+            log.set_scroll_top(log.scroll_height());
+        }
+    });
+    let typing = move || {
+        console.state.with(|state| {
+            state
+                .open
+                .as_ref()
+                .filter(|open| open.visitor_typing)
+                .map(|open| format!("{} is typing…", visitor_label(&open.detail.visitor, id)))
+        })
+    };
+    view! {
+        <ol class="messages" role="log" aria-live="polite" aria-label="Messages" node_ref=log>
+            <For each=messages key=|message| message.id children=|message| view! { <MessageItem message=message/> }/>
+            <For
+                each=pending
+                key=|pending| (pending.client_id.0.clone(), pending.refused.clone())
+                children=move |pending| {
+                    let client_id = pending.client_id.clone();
+                    let discard = move |_| {
+                        console.state.update(|state| state.pending.retain(|kept| kept.client_id != client_id));
+                    };
+                    view! {
+                        <li class="message operator pending">
+                            <p class="text">{pending.text.clone()}</p>
+                            {match pending.refused.clone() {
+                                None => view! { <span class="state">"Sending…"</span> }.into_any(),
+                                Some(reason) => view! {
+                                    <span class="state refused">{format!("Not sent: {reason}")}</span>
+                                    <button type="button" on:click=discard>"Discard"</button>
+                                }.into_any(),
+                            }}
+                        </li>
+                    }
+                }
+            />
+        </ol>
+        <p class="typing" aria-live="polite">{typing}</p>
+    }
+}
+
+#[component]
+fn MessageItem(message: Message) -> impl IntoView {
+    let who = match message.author {
+        Author::Visitor => "Visitor".to_owned(),
+        Author::Operator => message
+            .author_name
+            .clone()
+            .unwrap_or_else(|| "Operator".into()),
+        Author::System => "System".to_owned(),
+    };
+    view! {
+        <li class=format!("message {}", message.author.as_str())>
+            <span class="who">{who}</span>
+            " "
+            <time datetime=message.sent_at.clone() title=time::date_time(&message.sent_at)>
+                {time::clock(&message.sent_at)}
+            </time>
+            <p class="text">{message.text}</p>
+        </li>
+    }
+}

@@ -1,0 +1,71 @@
+//! The Beseda operator console: a Leptos app compiled to WebAssembly and served by the relay at
+//! `/console/`. Operators sign in, see the shop's conversations live over `/ws/operator`, answer,
+//! and manage shortcuts, the team and the sites.
+//!
+//! `state` (the pure `apply(state, frame)`), `picker` (the "/" shortcut picker) and `time`'s
+//! durations are plain Rust, tested natively; `api` (REST), `socket` (the one owner of the
+//! socket), `notify` and the components need a browser. Every text from the network goes into
+//! the DOM as text, never as HTML.
+
+mod api;
+mod app;
+mod composer;
+mod context;
+mod conversation;
+mod list;
+mod notify;
+pub mod picker;
+mod settings;
+mod shell;
+mod signin;
+mod socket;
+pub mod state;
+mod time;
+
+use beseda_protocol::OperatorProfile;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::prelude::*;
+
+/// Mounts the console on the page; runs once the WebAssembly is instantiated.
+#[wasm_bindgen(start)]
+pub fn start() {
+    leptos::mount::mount_to_body(Root);
+}
+
+/// Decides between the sign-in form and the console, by the session.
+#[component]
+fn Root() -> impl IntoView {
+    let session = RwSignal::new(None::<OperatorProfile>);
+    let checking = RwSignal::new(false);
+    app::set_session_signal(session);
+    api::on_unauthorized(app::sign_out);
+    if let Some(token) = app::stored_token() {
+        api::set_token(Some(token));
+        checking.set(true);
+        spawn_local(async move {
+            match api::me().await {
+                Ok(me) => session.set(Some(me)),
+                Err(error) if error.status == 401 => app::sign_out(),
+                // The relay is unreachable: the sign-in form is the place to try again.
+                Err(_) => api::set_token(None),
+            }
+            checking.set(false);
+        });
+    }
+    let signed_in = Memo::new(move |_| session.with(Option::is_some));
+    view! {
+        <Show
+            when=move || !checking.get()
+            fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }
+        >
+            <Show when=move || signed_in.get() fallback=signin::SignIn>
+                {move || {
+                    session
+                        .get_untracked()
+                        .map(|me| view! { <shell::Shell me=me/> })
+                }}
+            </Show>
+        </Show>
+    }
+}

@@ -1,0 +1,123 @@
+//! Team and site settings (admins): how many chats one operator takes at once, and per shop its
+//! name, the automatic message (delay and text) and whether visitors may rate.
+
+use super::{Outcome, OutcomeLine};
+use crate::api;
+use beseda_protocol::api::{SiteSettings, TeamSettings};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[component]
+pub fn TeamSettingsForm() -> impl IntoView {
+    let max_chats = RwSignal::new(String::new());
+    let outcome = RwSignal::new(Outcome::default());
+    spawn_local(async move {
+        match api::team_settings().await {
+            Ok(settings) => max_chats.set(settings.max_chats_per_operator.to_string()),
+            Err(error) => outcome.set(Outcome::of::<()>(&Err(error), "")),
+        }
+    });
+    let save = move |event: web_sys::SubmitEvent| {
+        event.prevent_default();
+        let Ok(max_chats_per_operator) = max_chats.get_untracked().trim().parse::<u32>() else {
+            outcome.set(Outcome {
+                error: Some("Enter a whole number of chats.".into()),
+                done: None,
+            });
+            return;
+        };
+        spawn_local(async move {
+            let result = api::set_team_settings(&TeamSettings {
+                max_chats_per_operator,
+            })
+            .await;
+            outcome.set(Outcome::of(&result, "Team settings saved."));
+        });
+    };
+    view! {
+        <section aria-labelledby="team-title">
+            <h2 id="team-title">"Team"</h2>
+            <form class="fields" on:submit=save>
+                <label for="max-chats">"Chats per operator at once"</label>
+                <input id="max-chats" type="number" min="1" max="50" required bind:value=max_chats/>
+                <button type="submit">"Save team settings"</button>
+                <OutcomeLine outcome=outcome/>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+pub fn Sites() -> impl IntoView {
+    let sites = RwSignal::new(Vec::<SiteSettings>::new());
+    let outcome = RwSignal::new(Outcome::default());
+    spawn_local(async move {
+        match api::sites().await {
+            Ok(list) => sites.set(list),
+            Err(error) => outcome.set(Outcome::of::<()>(&Err(error), "")),
+        }
+    });
+    view! {
+        <section aria-labelledby="sites-title">
+            <h2 id="sites-title">"Sites"</h2>
+            <OutcomeLine outcome=outcome/>
+            <For
+                each=move || sites.get()
+                key=|site| site.name.clone()
+                children=|site| view! { <SiteForm site=site/> }
+            />
+        </section>
+    }
+}
+
+#[component]
+fn SiteForm(site: SiteSettings) -> impl IntoView {
+    let name = site.name.clone();
+    let title = RwSignal::new(site.title);
+    let delay = RwSignal::new(site.auto_message_delay_secs.to_string());
+    let text = RwSignal::new(site.auto_message_text);
+    let rating = RwSignal::new(site.rating_enabled);
+    let outcome = RwSignal::new(Outcome::default());
+    let field = |what: &str| format!("site-{name}-{what}");
+    let save = {
+        let name = name.clone();
+        move |event: web_sys::SubmitEvent| {
+            event.prevent_default();
+            let Ok(auto_message_delay_secs) = delay.get_untracked().trim().parse::<u32>() else {
+                outcome.set(Outcome {
+                    error: Some("Enter the delay in whole seconds (0 switches it off).".into()),
+                    done: None,
+                });
+                return;
+            };
+            let settings = SiteSettings {
+                name: name.clone(),
+                title: title.get_untracked().trim().to_owned(),
+                auto_message_delay_secs,
+                auto_message_text: text.get_untracked(),
+                rating_enabled: rating.get_untracked(),
+            };
+            spawn_local(async move {
+                let result = api::set_site(&settings).await;
+                outcome.set(Outcome::of(&result, "Site saved."));
+            });
+        }
+    };
+    view! {
+        <form class="fields site" on:submit=save aria-label=format!("Site {name}")>
+            <h3>{format!("data-site=\"{name}\"")}</h3>
+            <label for=field("title")>"Shop name"</label>
+            <input id=field("title") type="text" required bind:value=title/>
+            <label for=field("delay")>"Automatic message after (seconds, 0 = off)"</label>
+            <input id=field("delay") type="number" min="0" required bind:value=delay/>
+            <label for=field("text")>"Automatic message (empty = built-in text in the visitor's language)"</label>
+            <textarea id=field("text") rows="2" bind:value=text></textarea>
+            <span class="check">
+                <input id=field("rating") type="checkbox" bind:checked=rating/>
+                <label for=field("rating")>"Visitors may rate resolved chats"</label>
+            </span>
+            <button type="submit">"Save site"</button>
+            <OutcomeLine outcome=outcome/>
+        </form>
+    }
+}

@@ -1,0 +1,168 @@
+//! The signed-in console's frame: the header (availability, who is online, notifications,
+//! navigation, signing out), errors that belong to no form, and the screen picked.
+
+use crate::app::{self, Console, Link, View};
+use crate::{api, conversation, list, notify, settings};
+use beseda_protocol::OperatorProfile;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[component]
+pub fn Shell(me: OperatorProfile) -> impl IntoView {
+    let console = Console::new(me);
+    provide_context(console);
+    app::start(console);
+    let view = console.view;
+    view! {
+        <Header/>
+        <Notice/>
+        {move || match view.get() {
+            View::Conversations => view! {
+                <main class="inbox">
+                    <list::ConversationList/>
+                    <conversation::ConversationPane/>
+                </main>
+            }
+            .into_any(),
+            View::Settings => view! { <settings::Settings/> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let console = app::console();
+    let others_online = move || {
+        let me = console.me.with(|me| me.id);
+        let names: Vec<String> = console.state.with(|state| {
+            state
+                .operators
+                .iter()
+                .filter(|operator| operator.online && operator.profile.id != me)
+                .map(|operator| operator.profile.name.clone())
+                .collect()
+        });
+        if names.is_empty() {
+            "No one else is online".to_owned()
+        } else {
+            format!("Also online: {}", names.join(", "))
+        }
+    };
+    let link = move || match console.link.get() {
+        Link::Open => "",
+        Link::Connecting => "Connecting…",
+        Link::Reconnecting => "Reconnecting…",
+    };
+    let nav = move |target: View, label: &'static str| {
+        view! {
+            <button
+                type="button"
+                aria-current=move || (console.view.get() == target).then_some("page")
+                on:click=move |_| console.view.set(target)
+            >
+                {label}
+            </button>
+        }
+    };
+    view! {
+        <header class="topbar">
+            <span class="brand">"Beseda"</span>
+            <nav aria-label="Console">
+                {nav(View::Conversations, "Conversations")}
+                {nav(View::Settings, "Settings")}
+            </nav>
+            <AvailabilitySwitch/>
+            <span class="team">{others_online}</span>
+            <NotificationSwitch/>
+            <span class="link" role="status">{link}</span>
+            <span class="me">{move || console.me.with(|me| me.name.clone())}</span>
+            <button type="button" on:click=move |_| app::sign_out()>"Sign out"</button>
+        </header>
+    }
+}
+
+/// The "Available" switch: visitors see at once whether someone is there.
+#[component]
+fn AvailabilitySwitch() -> impl IntoView {
+    let console = app::console();
+    let change = move |event: web_sys::Event| {
+        let online = event_target_checked(&event);
+        console.online.set(online);
+        spawn_local(async move {
+            match api::set_availability(online).await {
+                Ok(answer) => console.online.set(answer.online),
+                Err(error) => {
+                    console.online.set(!online);
+                    console.report(error);
+                }
+            }
+        });
+    };
+    view! {
+        <span class="switch">
+            <input
+                id="available"
+                type="checkbox"
+                role="switch"
+                prop:checked=move || console.online.get()
+                on:change=change
+            />
+            <label for="available">"Available"</label>
+        </span>
+    }
+}
+
+/// Desktop notifications for new chats; asks the browser's permission when switched on.
+#[component]
+fn NotificationSwitch() -> impl IntoView {
+    let console = app::console();
+    let change = move |event: web_sys::Event| {
+        let wanted = event_target_checked(&event);
+        if !wanted {
+            console.notifications.set(false);
+            return;
+        }
+        console.notifications.set(true);
+        notify::ask(move |granted| {
+            console.notifications.try_set(granted);
+        });
+    };
+    view! {
+        <span class="switch">
+            <input
+                id="notifications"
+                type="checkbox"
+                prop:checked=move || console.notifications.get()
+                on:change=change
+            />
+            <label for="notifications">"Desktop notifications"</label>
+        </span>
+    }
+}
+
+/// An error from the relay that belongs to no form.
+#[component]
+fn Notice() -> impl IntoView {
+    let console = app::console();
+    let notice = move || console.state.with(|state| state.notice.clone());
+    view! {
+        <div class="notice" role="alert">
+            {move || {
+                notice()
+                    .map(|text| {
+                        view! {
+                            <p>
+                                {text}
+                                <button
+                                    type="button"
+                                    on:click=move |_| console.state.update(|state| state.notice = None)
+                                >
+                                    "Dismiss"
+                                </button>
+                            </p>
+                        }
+                    })
+            }}
+        </div>
+    }
+}
