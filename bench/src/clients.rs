@@ -93,6 +93,8 @@ pub async fn connect_visitor(addr: SocketAddr) -> anyhow::Result<Ws> {
             site: "default".to_owned(),
             token: None,
             last_seq: None,
+            page: None,
+            locale: None,
         };
         socket
             .send(WsMessage::text(serde_json::to_string(&hello)?))

@@ -1,6 +1,9 @@
 //! Bodies of the operator REST API under `/api/`.
 
-use crate::{ConversationId, ConversationStatus, ErrorCode, Message, OperatorProfile, VisitorId};
+use crate::{
+    ConversationId, ConversationStatus, ErrorCode, Message, OperatorId, OperatorProfile, Rating,
+    RuleId, Seq, ShortcutId, VisitorId,
+};
 use serde::{Deserialize, Serialize};
 
 /// `POST /api/login`
@@ -42,6 +45,23 @@ pub struct ConversationSummary {
     pub message_count: u64,
     pub created_at: String,
     pub updated_at: String,
+    /// The operator the conversation is assigned to; none while it waits in the queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<OperatorId>,
+    /// Higher comes first, in the queue and in the console's list (from the site's rules).
+    #[serde(default)]
+    pub priority: i32,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Since when the visitor has been waiting for an answer: their oldest message after the
+    /// last operator reply. None when nobody is waiting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_since: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<Rating>,
+    /// Visitor messages the requesting operator has not read; only in `GET /api/conversations`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unread: Option<u64>,
 }
 
 /// `GET /api/conversations/{id}`
@@ -58,6 +78,191 @@ pub struct ConversationDetail {
     pub created_at: String,
     pub updated_at: String,
     pub messages: Vec<Message>,
+    /// The shop's name (for `{shop.name}` in shortcuts).
+    #[serde(default)]
+    pub site_title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<OperatorId>,
+    #[serde(default)]
+    pub priority: i32,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_since: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<Rating>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating_comment: Option<String>,
+    /// Where the visitor is and has been.
+    #[serde(default)]
+    pub context: VisitorContext,
+}
+
+/// A page the visitor viewed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageView {
+    pub url: String,
+    #[serde(default)]
+    pub title: String,
+    /// When the page was opened (set by the relay), ISO 8601 in UTC.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub at: String,
+}
+
+/// What operators see of the visitor's visit.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VisitorContext {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_page: Option<PageView>,
+    /// Pages viewed this session (a gap of 30 minutes starts a new one), oldest first.
+    #[serde(default)]
+    pub pages: Vec<PageView>,
+    /// The widget's language, e.g. `cs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// When the relay first saw this visitor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<String>,
+}
+
+/// `POST /api/conversations/{id}/assign`: transfer to an operator (or take it: your own id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Assign {
+    pub operator_id: OperatorId,
+}
+
+/// `PUT /api/conversations/{id}/tags`
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tags {
+    pub tags: Vec<String>,
+}
+
+/// `POST /api/conversations/{id}/read`: the operator has read up to `seq`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReadMark {
+    pub seq: Seq,
+}
+
+/// An operator as the team sees them: `GET /api/operators`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperatorInfo {
+    #[serde(flatten)]
+    pub profile: OperatorProfile,
+    /// The availability switch.
+    pub online: bool,
+    /// Open conversations assigned to them.
+    pub open_chats: u64,
+}
+
+/// `POST /api/operators` (admins only).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewOperator {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    #[serde(default)]
+    pub admin: bool,
+}
+
+/// `PUT /api/me` (yourself) and `PUT /api/operators/{id}` (admins; only they may change `admin`).
+/// Fields left out stay as they are; an empty `photoUrl` removes the photo.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperatorUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin: Option<bool>,
+}
+
+/// Who may use a shortcut.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ShortcutScope {
+    /// Only the operator who made it.
+    Personal,
+    /// Everybody; only admins create, change or delete them.
+    Team,
+}
+
+/// `GET /api/shortcuts` lists your personal and the team's shortcuts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Shortcut {
+    pub id: ShortcutId,
+    /// What follows "/" in the composer, e.g. `hello`.
+    pub name: String,
+    /// The template (CONTRACT.md, "Shortcut templates").
+    pub text: String,
+    pub scope: ShortcutScope,
+    /// The owner of a personal shortcut.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<OperatorId>,
+}
+
+/// `POST /api/shortcuts`, `PUT /api/shortcuts/{id}`
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShortcutInput {
+    pub name: String,
+    pub text: String,
+    pub scope: ShortcutScope,
+}
+
+/// `GET /api/settings`, `PUT /api/settings` (admins): settings of the whole team.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamSettings {
+    /// How many open conversations are assigned to one operator at most.
+    pub max_chats_per_operator: u32,
+}
+
+/// `GET /api/sites` lists them; `PUT /api/sites/{name}` (admins) changes one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SiteSettings {
+    /// The `data-site` name; fixed.
+    #[serde(default)]
+    pub name: String,
+    /// The shop's name shown in the widget.
+    pub title: String,
+    /// Seconds without an operator reply before the automatic message; 0 switches it off.
+    pub auto_message_delay_secs: u32,
+    /// The automatic message; empty means the built-in text in the visitor's language.
+    #[serde(default)]
+    pub auto_message_text: String,
+    /// Whether visitors may rate a resolved conversation.
+    pub rating_enabled: bool,
+}
+
+/// A rule that tags a conversation whose visitor writes `keyword`, and raises its priority.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PriorityRule {
+    pub id: RuleId,
+    /// Matched in visitor messages ignoring case and diacritics ("chybi" matches "Chybí").
+    pub keyword: String,
+    pub tag: String,
+    pub priority: i32,
+    /// The site it applies to; every site when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+}
+
+/// `POST /api/rules`, `PUT /api/rules/{id}` (admins).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleInput {
+    pub keyword: String,
+    pub tag: String,
+    #[serde(default)]
+    pub priority: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
 }
 
 /// `POST /api/conversations/{id}/messages`. A `clientId` makes the call idempotent.

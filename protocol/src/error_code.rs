@@ -28,6 +28,8 @@ pub enum ErrorCode {
     TextTooLong,
     /// An email address that cannot be one.
     InvalidEmail,
+    /// A shortcut's text uses an unknown variable or filter, or leaves a brace open.
+    InvalidTemplate,
     /// A client message id that is missing, too long or has characters outside `[A-Za-z0-9_-]`.
     InvalidClientId,
     /// Too many messages, connections or sign-in attempts; try again later.
@@ -52,7 +54,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tests and for clients that list them.
-    pub const ALL: [ErrorCode; 21] = [
+    pub const ALL: [ErrorCode; 22] = [
         ErrorCode::BadFrame,
         ErrorCode::BadRequest,
         ErrorCode::UnsupportedVersion,
@@ -64,6 +66,7 @@ impl ErrorCode {
         ErrorCode::TextEmpty,
         ErrorCode::TextTooLong,
         ErrorCode::InvalidEmail,
+        ErrorCode::InvalidTemplate,
         ErrorCode::InvalidClientId,
         ErrorCode::RateLimited,
         ErrorCode::PayloadTooLarge,
@@ -90,6 +93,7 @@ impl ErrorCode {
             ErrorCode::TextEmpty => "text_empty",
             ErrorCode::TextTooLong => "text_too_long",
             ErrorCode::InvalidEmail => "invalid_email",
+            ErrorCode::InvalidTemplate => "invalid_template",
             ErrorCode::InvalidClientId => "invalid_client_id",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::PayloadTooLarge => "payload_too_large",
@@ -117,6 +121,7 @@ impl ErrorCode {
             "text_empty" => ErrorCode::TextEmpty,
             "text_too_long" => ErrorCode::TextTooLong,
             "invalid_email" => ErrorCode::InvalidEmail,
+            "invalid_template" => ErrorCode::InvalidTemplate,
             "invalid_client_id" => ErrorCode::InvalidClientId,
             "rate_limited" => ErrorCode::RateLimited,
             "payload_too_large" => ErrorCode::PayloadTooLarge,

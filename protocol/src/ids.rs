@@ -30,6 +30,14 @@ integer_id!(
     /// An operator account.
     OperatorId
 );
+integer_id!(
+    /// A shortcut (canned reply), personal or the team's.
+    ShortcutId
+);
+integer_id!(
+    /// A site rule that tags and prioritises conversations by keyword.
+    RuleId
+);
 
 /// A message's position in its conversation: 1 for the first, then without gaps.
 #[derive(

@@ -18,8 +18,10 @@ pub mod visitor;
 pub mod vocative;
 
 pub use error_code::ErrorCode;
-pub use ids::{ClientMessageId, ConversationId, MessageId, OperatorId, Seq, VisitorId};
-pub use message::{Author, ConversationStatus, Message, OperatorProfile};
+pub use ids::{
+    ClientMessageId, ConversationId, MessageId, OperatorId, RuleId, Seq, ShortcutId, VisitorId,
+};
+pub use message::{Author, ConversationStatus, Message, OperatorProfile, Rating};
 
 /// The protocol version a client announces in its hello; the relay refuses any other.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -44,6 +46,8 @@ mod tests {
                 site: "shop".into(),
                 token: Some("t".into()),
                 last_seq: Some(Seq(4)),
+                page: None,
+                locale: None,
             }
         );
     }
@@ -82,6 +86,13 @@ mod tests {
                 format!("\"{}\"", status.as_str())
             );
             assert_eq!(ConversationStatus::from_name(status.as_str()), Some(status));
+        }
+        for rating in Rating::ALL {
+            assert_eq!(
+                serde_json::to_string(&rating).unwrap(),
+                format!("\"{}\"", rating.as_str())
+            );
+            assert_eq!(Rating::from_name(rating.as_str()), Some(rating));
         }
         assert_eq!(ErrorCode::from_name("no_such_code"), None);
     }

@@ -90,4 +90,35 @@ pub struct OperatorProfile {
     pub email: String,
     #[serde(default)]
     pub admin: bool,
+    /// The address of the operator's photo, shown to visitors once the operator has joined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo_url: Option<String>,
+}
+
+/// How a visitor rated a resolved conversation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Rating {
+    Satisfied,
+    Neutral,
+    Dissatisfied,
+}
+
+impl Rating {
+    pub const ALL: [Rating; 3] = [Rating::Satisfied, Rating::Neutral, Rating::Dissatisfied];
+
+    /// The name used on the wire and in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rating::Satisfied => "satisfied",
+            Rating::Neutral => "neutral",
+            Rating::Dissatisfied => "dissatisfied",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Rating> {
+        Rating::ALL
+            .into_iter()
+            .find(|rating| rating.as_str() == name)
+    }
 }

@@ -62,6 +62,14 @@ pub enum FromRelay {
     Message { message: Message },
     /// A conversation was created, resolved or reopened.
     Conversation { conversation: ConversationSummary },
+    /// What the visitor's page told changed: their current page, pages, cart or profile.
+    Visitor {
+        conversation_id: ConversationId,
+        visitor: crate::api::VisitorInfo,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cart: Option<crate::visitor::Cart>,
+        context: crate::api::VisitorContext,
+    },
     /// A visitor started or stopped typing.
     Typing {
         conversation_id: ConversationId,

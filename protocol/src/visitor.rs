@@ -5,7 +5,8 @@
 //! answered by exactly one [`FromRelay::Ack`] (carrying the stored message) or one
 //! [`FromRelay::Error`] with the same `clientId`.
 
-use crate::{ClientMessageId, ConversationId, ConversationStatus, ErrorCode, Message, Seq};
+use crate::api::PageView;
+use crate::{ClientMessageId, ConversationId, ConversationStatus, ErrorCode, Message, Rating, Seq};
 use serde::{Deserialize, Serialize};
 
 /// What the widget sends.
@@ -27,6 +28,12 @@ pub enum ToRelay {
         /// The last sequence number the widget has; the welcome carries every message after it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         last_seq: Option<Seq>,
+        /// The page the widget runs on; operators see it as the visitor's current page.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        page: Option<PageView>,
+        /// The widget's language, e.g. `cs`: the relay's own messages use it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        locale: Option<String>,
     },
     /// A message from the visitor.
     Send {
@@ -51,6 +58,14 @@ pub enum ToRelay {
     },
     /// The visitor's cart, from `Beseda.setCart`.
     Cart { cart: Cart },
+    /// The visitor moved to another page without reloading (single-page shops).
+    Page { page: PageView },
+    /// The visitor rates their resolved conversation.
+    Rate {
+        rating: Rating,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
 }
 
 /// A visitor's cart as the shop reports it.
@@ -100,6 +115,17 @@ pub enum FromRelay {
         /// The shop's name, shown in the chat window.
         #[serde(default)]
         site_title: String,
+        /// The operator who has joined the conversation.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        agent: Option<Agent>,
+        /// The visitor's place in the queue while every operator is busy (1 = next).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        queue_position: Option<u32>,
+        /// Whether the visitor may rate the conversation once it is resolved.
+        #[serde(default)]
+        rating_enabled: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rating: Option<Rating>,
     },
     /// The message with this client id is stored.
     Ack {
@@ -122,6 +148,19 @@ pub enum FromRelay {
     },
     /// Operator availability changed.
     Availability { online: bool },
+    /// An operator joined the conversation: the window shows their name and photo.
+    Agent { agent: Agent },
+    /// The visitor's place in the queue changed; none once an operator has the conversation.
+    Queue {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        position: Option<u32>,
+    },
+    /// The rating was stored (sent to every tab of the visitor).
+    Rated {
+        rating: Rating,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        comment: Option<String>,
+    },
     /// Something was refused. With a `clientId` it answers that send; the socket stays open
     /// unless the relay closes it right after.
     Error {
@@ -130,6 +169,15 @@ pub enum FromRelay {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<ClientMessageId>,
     },
+}
+
+/// The operator a visitor sees.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Agent {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo_url: Option<String>,
 }
 
 /// The visitor's view of their conversation.

@@ -66,6 +66,11 @@ pub struct Config {
     #[arg(long, env = "BESEDA_IDLE_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
     pub idle_timeout: Duration,
 
+    /// An operator whose consoles are all closed goes offline after this long (unless a console
+    /// comes back first), so that visitors never wait on someone who has left.
+    #[arg(long, env = "BESEDA_AVAILABILITY_GRACE", default_value = "60s", value_parser = parse_duration)]
+    pub availability_grace: Duration,
+
     /// On an empty database, create a first admin operator and print its sign-in once.
     #[arg(long, env = "BESEDA_BOOTSTRAP_ADMIN", default_value_t = true, action = clap::ArgAction::Set)]
     pub bootstrap_admin: bool,

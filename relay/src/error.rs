@@ -20,6 +20,8 @@ pub enum ApiError {
     Unauthorized,
     #[error("wrong email or password")]
     WrongCredentials,
+    #[error("{0}")]
+    Forbidden(&'static str),
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("{0}")]
@@ -43,12 +45,26 @@ impl From<StoreError> for ApiError {
 }
 
 impl ApiError {
+    /// A store error, with "not found" naming what was looked for.
+    pub fn store(what: &'static str) -> impl Fn(StoreError) -> ApiError {
+        move |error| match error {
+            StoreError::NotFound => ApiError::NotFound(what),
+            other => ApiError::from(other),
+        }
+    }
+
+    /// A refusal from `validation.rs`: 400 with its code.
+    pub fn invalid((code, message): (ErrorCode, String)) -> ApiError {
+        ApiError::Invalid(code, message)
+    }
+
     fn status_and_code(&self) -> (StatusCode, ErrorCode) {
         match self {
             ApiError::Invalid(code, _) => (StatusCode::BAD_REQUEST, *code),
             ApiError::Unauthorized | ApiError::WrongCredentials => {
                 (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized)
             }
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
             ApiError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),

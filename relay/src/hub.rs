@@ -50,6 +50,8 @@ struct Peers {
     visitors: HashMap<VisitorKey, Vec<(PeerTag, Outbox)>>,
     operators: HashMap<PeerTag, (OperatorId, Outbox)>,
     online: HashSet<OperatorId>,
+    /// The queue places last told to visitors, so that only changes are sent.
+    queue: HashMap<VisitorKey, u32>,
 }
 
 /// The connected peers and their fan-out.
@@ -107,8 +109,31 @@ impl Hub {
         self.peers().operators.insert(tag, (operator_id, outbox));
     }
 
-    pub fn remove_operator(&self, tag: PeerTag) {
-        self.peers().operators.remove(&tag);
+    /// Forgets a console; answers how many consoles its operator still has open.
+    pub fn remove_operator(&self, tag: PeerTag) -> usize {
+        let mut peers = self.peers();
+        let Some((operator_id, _)) = peers.operators.remove(&tag) else {
+            return 0;
+        };
+        peers
+            .operators
+            .values()
+            .filter(|(other, _)| *other == operator_id)
+            .count()
+    }
+
+    /// How many consoles an operator has open.
+    pub fn consoles(&self, operator_id: OperatorId) -> usize {
+        self.peers()
+            .operators
+            .values()
+            .filter(|(other, _)| *other == operator_id)
+            .count()
+    }
+
+    /// Whether this operator's availability switch is on.
+    pub fn is_online(&self, operator_id: OperatorId) -> bool {
+        self.peers().online.contains(&operator_id)
     }
 
     /// Whether any operator's availability switch is on.
@@ -240,9 +265,90 @@ impl Hub {
                     let frame = to_frame(&operator::FromRelay::Conversation { conversation });
                     self.send_to_operators(&mut peers, |_| Some(Outbound::Frame(frame.clone())));
                 }
+                Event::QueueChanged { waiting } => self.queue_changed(&mut peers, waiting),
+                Event::QueuePosition {
+                    site,
+                    visitor_id,
+                    position,
+                } => {
+                    let key = (site, visitor_id);
+                    match position {
+                        Some(position) => peers.queue.insert(key.clone(), position),
+                        None => peers.queue.remove(&key),
+                    };
+                    let frame = to_frame(&visitor::FromRelay::Queue { position });
+                    self.to_visitor(&mut peers, &key, &frame);
+                }
+                Event::AgentJoined {
+                    site,
+                    visitor_id,
+                    agent,
+                } => {
+                    let frame = to_frame(&visitor::FromRelay::Agent { agent });
+                    self.to_visitor(&mut peers, &(site, visitor_id), &frame);
+                }
+                Event::Rated {
+                    site,
+                    visitor_id,
+                    rating,
+                    comment,
+                } => {
+                    let frame = to_frame(&visitor::FromRelay::Rated { rating, comment });
+                    self.to_visitor(&mut peers, &(site, visitor_id), &frame);
+                }
+                Event::VisitorChanged {
+                    conversation_id,
+                    visitor,
+                    cart,
+                    context,
+                } => {
+                    let frame = to_frame(&operator::FromRelay::Visitor {
+                        conversation_id,
+                        visitor,
+                        cart,
+                        context,
+                    });
+                    self.send_to_operators(&mut peers, |_| Some(Outbound::Frame(frame.clone())));
+                }
             }
         }
         peers.visitors.retain(|_, list| !list.is_empty());
+    }
+
+    /// Tells each waiting visitor their new place, only where it changed.
+    fn queue_changed(&self, peers: &mut Peers, waiting: Vec<(String, VisitorId)>) {
+        let mut places = HashMap::with_capacity(waiting.len());
+        for (index, key) in waiting.into_iter().enumerate() {
+            places.insert(key, u32::try_from(index + 1).unwrap_or(u32::MAX));
+        }
+        let left: Vec<VisitorKey> = peers
+            .queue
+            .keys()
+            .filter(|key| !places.contains_key(*key))
+            .cloned()
+            .collect();
+        for key in left {
+            peers.queue.remove(&key);
+            let frame = to_frame(&visitor::FromRelay::Queue { position: None });
+            self.to_visitor(peers, &key, &frame);
+        }
+        for (key, place) in places {
+            if peers.queue.get(&key) == Some(&place) {
+                continue;
+            }
+            peers.queue.insert(key.clone(), place);
+            let frame = to_frame(&visitor::FromRelay::Queue {
+                position: Some(place),
+            });
+            self.to_visitor(peers, &key, &frame);
+        }
+    }
+
+    fn to_visitor(&self, peers: &mut Peers, key: &VisitorKey, frame: &Utf8Bytes) {
+        if let Some(list) = peers.visitors.get_mut(key) {
+            let dropped = offer(list, |_| Some(Outbound::Frame(frame.clone())));
+            self.count_dropped(dropped);
+        }
     }
 
     fn send_to_operators(
@@ -315,6 +421,12 @@ mod tests {
                 message_count: 1,
                 created_at: String::new(),
                 updated_at: String::new(),
+                assigned_to: None,
+                priority: 0,
+                tags: Vec::new(),
+                waiting_since: None,
+                rating: None,
+                unread: None,
             };
             events.push(Event::ConversationChanged {
                 conversation: summary,

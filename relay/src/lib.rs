@@ -6,6 +6,8 @@
 
 mod assets;
 pub mod auth;
+mod autoreply;
+mod catalog;
 pub mod cli;
 mod clock;
 pub mod config;
@@ -15,6 +17,7 @@ mod http;
 pub mod hub;
 mod limits;
 mod metrics;
+mod presence;
 mod session;
 pub mod store;
 mod validation;
@@ -56,6 +59,7 @@ pub(crate) struct App {
     pub known_sites: std::sync::RwLock<std::collections::HashMap<String, String>>,
     /// Turns true once, when the relay starts shutting down.
     pub shutdown: watch::Receiver<bool>,
+    pub presence: presence::Presence,
 }
 
 /// Serves `listener` until `shutdown` resolves, then closes every socket with a close frame,
@@ -73,9 +77,17 @@ pub async fn run(
         Location::File(config.db.clone())
     };
     let publisher = hub.clone();
+    let auto_reply = Arc::new(autoreply::AutoReply::default());
+    let observer = auto_reply.clone();
     let store = Arc::new(
-        SqliteStore::open(location, Box::new(move |events| publisher.publish(events)))
-            .with_context(|| format!("cannot open the database {}", config.db.display()))?,
+        SqliteStore::open(
+            location,
+            Box::new(move |events| {
+                observer.observe(&events);
+                publisher.publish(events);
+            }),
+        )
+        .with_context(|| format!("cannot open the database {}", config.db.display()))?,
     );
     let secret = store
         .setting_or_insert("visitor_token_secret", random_bytes::<32>().to_vec())
@@ -83,8 +95,9 @@ pub async fn run(
     let secret: [u8; 32] = secret
         .try_into()
         .map_err(|_| anyhow::anyhow!("the stored visitor token secret is damaged"))?;
-    for operator_id in store.online_operators().await? {
-        hub.set_online(operator_id, true);
+    let online_operators = store.online_operators().await?;
+    for operator_id in &online_operators {
+        hub.set_online(*operator_id, true);
     }
     let address = listener.local_addr()?;
     if config.bootstrap_admin && store.operator_count().await? == 0 {
@@ -110,7 +123,13 @@ pub async fn run(
         visitor_tokens: VisitorTokens::new(secret),
         metrics,
         shutdown: shutdown_receiver,
+        presence: presence::Presence::default(),
     });
+    // Operators left online by the last run have no console yet: the grace period starts now.
+    for operator_id in online_operators {
+        presence::start_grace(&app, operator_id);
+    }
+    tokio::spawn(autoreply::run(app.clone(), auto_reply));
     // Every connection task holds a clone of `alive`; when all are gone, `all_closed` ends.
     let (alive, mut all_closed) = mpsc::channel::<()>(1);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();

@@ -2,6 +2,7 @@
 //! or REST), so that all three refuse the same things with the same codes.
 
 use crate::store::VisitorDetails;
+use beseda_protocol::api::{OperatorUpdate, PageView, RuleInput, ShortcutInput};
 use beseda_protocol::visitor::Cart;
 use beseda_protocol::{ClientMessageId, ErrorCode};
 
@@ -101,6 +102,117 @@ pub fn check_cart(cart: &Cart) -> Result<(), Refusal> {
             "a cart has at most {MAX_CART_ITEMS} items with names of at most {MAX_NAME_CHARS} characters"
         );
         return Err((ErrorCode::BadRequest, message));
+    }
+    Ok(())
+}
+
+/// The longest page address and title kept, the longest locale tag, rating comment, shortcut
+/// name, tag and rule keyword.
+const MAX_URL_CHARS: usize = 2048;
+const MAX_TITLE_CHARS: usize = 300;
+const MAX_LOCALE_CHARS: usize = 35;
+const MAX_COMMENT_CHARS: usize = 1000;
+const MAX_LABEL_CHARS: usize = 64;
+const MAX_TAGS: usize = 20;
+
+fn bad(message: String) -> Refusal {
+    (ErrorCode::BadRequest, message)
+}
+
+/// A page view from the widget: an http(s) address and a title of sensible length.
+pub fn check_page(page: &PageView) -> Result<(), Refusal> {
+    let url = page.url.trim();
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(bad(format!("{url:?} is not an http(s) address")));
+    }
+    if url.chars().count() > MAX_URL_CHARS || page.title.chars().count() > MAX_TITLE_CHARS {
+        return Err(bad(format!(
+            "a page address has at most {MAX_URL_CHARS} characters and a title {MAX_TITLE_CHARS}"
+        )));
+    }
+    Ok(())
+}
+
+/// A locale tag like `cs` or `pt-BR`.
+pub fn check_locale(locale: &str) -> Result<(), Refusal> {
+    let plausible = !locale.is_empty()
+        && locale.len() <= MAX_LOCALE_CHARS
+        && locale
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if plausible {
+        Ok(())
+    } else {
+        Err(bad(format!("{locale:?} is not a language tag")))
+    }
+}
+
+pub fn check_comment(comment: Option<&str>) -> Result<(), Refusal> {
+    match comment {
+        Some(comment) if comment.chars().count() > MAX_COMMENT_CHARS => Err(bad(format!(
+            "a comment has at most {MAX_COMMENT_CHARS} characters"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// A short label (shortcut name, tag, rule keyword): not blank, at most 64 characters.
+pub fn check_label(what: &str, label: &str) -> Result<(), Refusal> {
+    let chars = label.trim().chars().count();
+    if chars == 0 || chars > MAX_LABEL_CHARS {
+        Err(bad(format!(
+            "{what} must have 1 to {MAX_LABEL_CHARS} characters"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+pub fn check_tags(tags: &[String]) -> Result<(), Refusal> {
+    if tags.len() > MAX_TAGS {
+        return Err(bad(format!("at most {MAX_TAGS} tags")));
+    }
+    tags.iter().try_for_each(|tag| check_label("a tag", tag))
+}
+
+/// A shortcut: a name without spaces (it is typed after "/"), a valid template.
+pub fn check_shortcut(input: &ShortcutInput, max_text_chars: usize) -> Result<(), Refusal> {
+    check_label("a shortcut's name", &input.name)?;
+    if input.name.trim().contains(char::is_whitespace) || input.name.contains('/') {
+        return Err(bad("a shortcut's name has no spaces or slashes".to_owned()));
+    }
+    check_text(&input.text, max_text_chars)?;
+    beseda_protocol::template::validate(&input.text)
+        .map_err(|error| (ErrorCode::InvalidTemplate, error.to_string()))
+}
+
+pub fn check_rule(input: &RuleInput) -> Result<(), Refusal> {
+    check_label("a rule's keyword", &input.keyword)?;
+    check_label("a rule's tag", &input.tag)?;
+    if input.priority.abs() > 1000 {
+        return Err(bad("a priority lies between -1000 and 1000".to_owned()));
+    }
+    Ok(())
+}
+
+/// A photo is shown to visitors: only an https address (or a path on the relay).
+pub fn check_operator_update(update: &OperatorUpdate) -> Result<(), Refusal> {
+    if let Some(name) = &update.name {
+        let chars = name.trim().chars().count();
+        if chars == 0 || chars > MAX_NAME_CHARS {
+            return Err(bad(format!("a name has 1 to {MAX_NAME_CHARS} characters")));
+        }
+    }
+    if let Some(photo) = update.photo_url.as_deref().map(str::trim) {
+        let acceptable = photo.is_empty()
+            || ((photo.starts_with("https://")
+                || photo.starts_with("http://")
+                || photo.starts_with('/'))
+                && photo.chars().count() <= MAX_URL_CHARS
+                && !photo.contains(['"', '\'', '<', '>', ' ']));
+        if !acceptable {
+            return Err(bad("photoUrl must be an http(s) address".to_owned()));
+        }
     }
     Ok(())
 }

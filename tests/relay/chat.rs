@@ -467,7 +467,7 @@ async fn shutdown_closes_sockets_with_a_close_frame_and_keeps_what_was_stored() 
     )
     .unwrap();
     use beseda_relay::store::Store;
-    let conversations = store.conversations(None).await.unwrap();
+    let conversations = store.conversations(None, None).await.unwrap();
     assert_eq!(
         conversations[0].last_message.as_ref().unwrap().text,
         "stored before shutdown"

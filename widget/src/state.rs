@@ -3,8 +3,10 @@
 //! Nothing here touches the browser, so it is tested natively. The transport feeds frames in;
 //! the returned [`Effect`]s tell it what to announce (events, promises, stored token).
 
-use beseda_protocol::visitor::{FromRelay, VisitorConversation};
-use beseda_protocol::{Author, ClientMessageId, ConversationStatus, ErrorCode, Message, Seq};
+use beseda_protocol::visitor::{Agent, FromRelay, VisitorConversation};
+use beseda_protocol::{
+    Author, ClientMessageId, ConversationStatus, ErrorCode, Message, Rating, Seq,
+};
 
 /// The socket's condition, as the visitor sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +50,14 @@ pub struct ChatState {
     pub contact_sent: bool,
     /// The shop's name, from the welcome.
     pub title: Option<String>,
+    /// The operator who joined the conversation (name and photo in the header).
+    pub agent: Option<Agent>,
+    /// The visitor's place in the queue while every operator is busy.
+    pub queue_position: Option<u32>,
+    /// Whether the shop asks for a rating once the conversation is resolved.
+    pub rating_enabled: bool,
+    /// The visitor's rating of the resolved conversation.
+    pub rating: Option<Rating>,
 }
 
 impl Default for ChatState {
@@ -64,6 +74,10 @@ impl Default for ChatState {
             unread: 0,
             contact_sent: false,
             title: None,
+            agent: None,
+            queue_position: None,
+            rating_enabled: false,
+            rating: None,
         }
     }
 }
@@ -102,6 +116,21 @@ impl ChatState {
     /// Whether the contact form should replace the composer.
     pub fn offline(&self) -> bool {
         !self.online
+    }
+
+    /// Whether to offer the rating: the conversation is resolved, the shop asks, none given yet.
+    pub fn wants_rating(&self) -> bool {
+        self.rating_enabled
+            && self.rating.is_none()
+            && self
+                .conversation
+                .as_ref()
+                .is_some_and(|conversation| conversation.status == ConversationStatus::Resolved)
+    }
+
+    /// The queue place to show: only while someone is online to come.
+    pub fn queue_place(&self) -> Option<u32> {
+        self.queue_position.filter(|_| self.online)
     }
 
     /// Adds a message in sequence order unless it is there already; true when it was new.
@@ -146,9 +175,17 @@ pub fn apply(state: &mut ChatState, frame: FromRelay, window_open: bool) -> Vec<
             online,
             max_text_chars,
             site_title,
+            agent,
+            queue_position,
+            rating_enabled,
+            rating,
             ..
         } => {
             state.link = Link::Open;
+            state.agent = agent.or(state.agent.take());
+            state.queue_position = queue_position;
+            state.rating_enabled = rating_enabled;
+            state.rating = rating;
             state.title = Some(site_title).filter(|title| !title.is_empty());
             state.max_text_chars = max_text_chars;
             state.conversation = conversation;
@@ -197,7 +234,14 @@ pub fn apply(state: &mut ChatState, frame: FromRelay, window_open: bool) -> Vec<
             {
                 conversation.status = status;
             }
+            // A new resolution may be rated anew.
+            if status == ConversationStatus::Resolved {
+                state.rating = None;
+            }
         }
+        FromRelay::Agent { agent } => state.agent = Some(agent),
+        FromRelay::Queue { position } => state.queue_position = position,
+        FromRelay::Rated { rating, .. } => state.rating = Some(rating),
         FromRelay::Availability { online } => {
             if state.online != online {
                 state.online = online;
@@ -262,6 +306,10 @@ mod tests {
             online,
             max_text_chars: 4000,
             site_title: "Shop".into(),
+            agent: None,
+            queue_position: None,
+            rating_enabled: true,
+            rating: None,
         }
     }
 
@@ -472,5 +520,51 @@ mod tests {
             true,
         );
         assert_eq!(state.operator_typing, None);
+    }
+
+    #[test]
+    fn the_queue_place_shows_only_while_someone_is_online() {
+        let mut state = ChatState::default();
+        apply(&mut state, welcome(Vec::new(), true), true);
+        apply(&mut state, FromRelay::Queue { position: Some(2) }, true);
+        assert_eq!(state.queue_place(), Some(2));
+        apply(&mut state, FromRelay::Availability { online: false }, true);
+        assert_eq!(state.queue_place(), None);
+        apply(&mut state, FromRelay::Availability { online: true }, true);
+        apply(&mut state, FromRelay::Queue { position: None }, true);
+        assert_eq!(state.queue_place(), None);
+    }
+
+    #[test]
+    fn a_resolved_conversation_asks_for_one_rating() {
+        let mut state = ChatState::default();
+        apply(&mut state, welcome(Vec::new(), true), true);
+        apply(
+            &mut state,
+            FromRelay::Ack {
+                client_id: ClientMessageId("a".into()),
+                message: message(1, Author::Visitor, Some("a")),
+            },
+            true,
+        );
+        assert!(!state.wants_rating(), "open conversations are not rated");
+        let resolved = FromRelay::Status {
+            conversation_id: beseda_protocol::ConversationId(1),
+            status: ConversationStatus::Resolved,
+        };
+        apply(&mut state, resolved.clone(), true);
+        assert!(state.wants_rating());
+        apply(
+            &mut state,
+            FromRelay::Rated {
+                rating: Rating::Satisfied,
+                comment: None,
+            },
+            true,
+        );
+        assert!(!state.wants_rating());
+        state.rating_enabled = false;
+        apply(&mut state, resolved, true);
+        assert!(!state.wants_rating(), "the shop switched ratings off");
     }
 }

@@ -264,6 +264,8 @@ impl Transport {
             site: self.site.clone(),
             token: self.token.borrow().clone(),
             last_seq: Some(last_seq),
+            page: None,
+            locale: None,
         });
     }
 

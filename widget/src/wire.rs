@@ -4,10 +4,10 @@
 //! the widget does not use it: this module maps the protocol's types to plain JavaScript objects.
 //! The names come from `beseda-protocol` (`as_str`, `from_name`), which tests them against serde.
 
-use beseda_protocol::visitor::{Cart, CartItem, FromRelay, ToRelay, VisitorConversation};
+use beseda_protocol::visitor::{Agent, Cart, CartItem, FromRelay, ToRelay, VisitorConversation};
 use beseda_protocol::{
     Author, ClientMessageId, ConversationId, ConversationStatus, ErrorCode, Message, MessageId,
-    OperatorId, Seq,
+    OperatorId, Rating, Seq,
 };
 use js_sys::{Array, JSON, Object, Reflect};
 use wasm_bindgen::JsValue;
@@ -51,6 +51,13 @@ fn message(value: &JsValue) -> Option<Message> {
     })
 }
 
+fn agent(value: &JsValue) -> Option<Agent> {
+    Some(Agent {
+        name: text(value, "name")?,
+        photo_url: text(value, "photoUrl"),
+    })
+}
+
 fn conversation(value: &JsValue) -> Option<VisitorConversation> {
     Some(VisitorConversation {
         id: ConversationId(number(value, "id")? as i64),
@@ -72,6 +79,20 @@ pub fn decode(json: &str) -> Option<FromRelay> {
             online: flag("online").unwrap_or(false),
             max_text_chars: number(&value, "maxTextChars").unwrap_or(4000.0) as usize,
             site_title: text(&value, "siteTitle").unwrap_or_default(),
+            agent: agent(&field(&value, "agent")),
+            queue_position: number(&value, "queuePosition").map(|place| place as u32),
+            rating_enabled: flag("ratingEnabled").unwrap_or(false),
+            rating: text(&value, "rating").and_then(|name| Rating::from_name(&name)),
+        },
+        "agent" => FromRelay::Agent {
+            agent: agent(&field(&value, "agent"))?,
+        },
+        "queue" => FromRelay::Queue {
+            position: number(&value, "position").map(|place| place as u32),
+        },
+        "rated" => FromRelay::Rated {
+            rating: Rating::from_name(&text(&value, "rating")?)?,
+            comment: text(&value, "comment"),
         },
         "ack" => FromRelay::Ack {
             client_id: ClientMessageId(text(&value, "clientId")?),
@@ -132,6 +153,13 @@ pub fn cart(value: &JsValue) -> Cart {
     }
 }
 
+fn page_object(page: &beseda_protocol::api::PageView) -> Object {
+    let object = Object::new();
+    set(&object, "url", page.url.as_str());
+    set(&object, "title", page.title.as_str());
+    object
+}
+
 /// Writes one frame for the relay.
 pub fn encode(frame: &ToRelay) -> Option<String> {
     let object = Object::new();
@@ -141,8 +169,16 @@ pub fn encode(frame: &ToRelay) -> Option<String> {
             site,
             token,
             last_seq,
+            page,
+            locale,
         } => {
             set(&object, "version", *version);
+            if let Some(page) = page {
+                set(&object, "page", page_object(page));
+            }
+            if let Some(locale) = locale {
+                set(&object, "locale", locale.as_str());
+            }
             set(&object, "site", site.as_str());
             if let Some(token) = token {
                 set(&object, "token", token.as_str());
@@ -183,6 +219,17 @@ pub fn encode(frame: &ToRelay) -> Option<String> {
         ToRelay::Cart { cart } => {
             set(&object, "cart", cart_object(cart));
             "cart"
+        }
+        ToRelay::Page { page } => {
+            set(&object, "page", page_object(page));
+            "page"
+        }
+        ToRelay::Rate { rating, comment } => {
+            set(&object, "rating", rating.as_str());
+            if let Some(comment) = comment {
+                set(&object, "comment", comment.as_str());
+            }
+            "rate"
         }
     };
     set(&object, "type", kind);

@@ -136,9 +136,6 @@ pub async fn set_availability(
     operator: &OperatorProfile,
     body: Availability,
 ) -> Result<Availability, ApiError> {
-    app.store
-        .set_operator_online(operator.id, body.online)
-        .await?;
-    app.hub.set_online(operator.id, body.online);
+    crate::presence::set_availability(app, operator.id, body.online).await?;
     Ok(body)
 }

@@ -2,6 +2,8 @@
 //! comment) in this file; the handlers they call in `handlers.rs`.
 
 mod handlers;
+mod team;
+mod workflow;
 
 use crate::App;
 use crate::connection::ClientAddr;
@@ -32,14 +34,16 @@ pub fn routes(
         .or(post_message(app.clone()))
         .or(resolve(app.clone()))
         .or(reopen(app.clone()))
-        .or(put_availability(app))
+        .or(put_availability(app.clone()))
+        .or(workflow::routes(app.clone()))
+        .or(team::routes(app))
         .or(assets())
         .map(Reply::into_response)
         .recover(recover)
         .unify()
 }
 
-fn with_app(
+pub(crate) fn with_app(
     app: Arc<App>,
 ) -> impl Filter<Extract = (Arc<App>,), Error = std::convert::Infallible> + Clone {
     warp::any().map(move || app.clone())
@@ -50,13 +54,15 @@ fn client_addr()
     warp::ext::optional::<ClientAddr>()
 }
 
-fn json_body<T: serde::de::DeserializeOwned + Send>()
+pub(crate) fn json_body<T: serde::de::DeserializeOwned + Send>()
 -> impl Filter<Extract = (T,), Error = Rejection> + Clone {
     warp::body::content_length_limit(MAX_BODY_BYTES).and(warp::body::json())
 }
 
 /// The signed-in operator, from `Authorization: Bearer TOKEN`; 401 otherwise.
-fn operator(app: Arc<App>) -> impl Filter<Extract = (OperatorProfile,), Error = Rejection> + Clone {
+pub(crate) fn operator(
+    app: Arc<App>,
+) -> impl Filter<Extract = (OperatorProfile,), Error = Rejection> + Clone {
     warp::header::optional::<String>("authorization")
         .and(with_app(app))
         .and_then(|header: Option<String>, app: Arc<App>| async move {
@@ -70,6 +76,30 @@ fn operator(app: Arc<App>) -> impl Filter<Extract = (OperatorProfile,), Error = 
                 .await
                 .map_err(warp::reject::custom)
         })
+}
+
+/// The signed-in operator if they are an admin; 401 without a sign-in, 403 for other operators.
+pub(crate) fn admin(
+    app: Arc<App>,
+) -> impl Filter<Extract = (OperatorProfile,), Error = Rejection> + Clone {
+    operator(app).and_then(|operator: OperatorProfile| async move {
+        if operator.admin {
+            Ok(operator)
+        } else {
+            Err(warp::reject::custom(ApiError::Forbidden(
+                "only an admin may do this",
+            )))
+        }
+    })
+}
+
+/// A handler's outcome as a JSON reply.
+pub(crate) fn json<T: serde::Serialize>(
+    result: Result<T, ApiError>,
+) -> Result<warp::reply::Json, Rejection> {
+    result
+        .map(|body| warp::reply::json(&body))
+        .map_err(warp::reject::custom)
 }
 
 /// `GET /healthz` → `200 ok`
@@ -128,9 +158,9 @@ fn list_conversations(
         .and(warp::query::<StatusQuery>())
         .and(with_app(app))
         .and_then(
-            |_: OperatorProfile, query: StatusQuery, app: Arc<App>| async move {
+            |operator: OperatorProfile, query: StatusQuery, app: Arc<App>| async move {
                 app.store
-                    .conversations(query.status)
+                    .conversations(query.status, Some(operator.id))
                     .await
                     .map(|list| warp::reply::json(&list))
                     .map_err(|error| warp::reject::custom(ApiError::from(error)))

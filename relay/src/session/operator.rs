@@ -56,7 +56,13 @@ pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
     let tag = app.hub.next_tag();
     let (outbox, mut inbox) = mpsc::channel(OPERATOR_OUTBOX);
     app.hub.add_operator(tag, operator.id, outbox);
-    let _registration = scopeguard(|| app.hub.remove_operator(tag));
+    app.presence.console_opened(operator.id);
+    let operator_id = operator.id;
+    let _registration = scopeguard(|| {
+        if app.hub.remove_operator(tag) == 0 {
+            crate::presence::start_grace(&app, operator_id);
+        }
+    });
     let missed = match app
         .store
         .messages_after_id(last_message_id, MAX_MISSED)

@@ -8,8 +8,12 @@ use crate::App;
 use crate::connection::Socket;
 use crate::hub::{Outbound, VISITOR_OUTBOX};
 use crate::limits::ConnectionSlot;
-use crate::store::{MessageTarget, NewMessage, PeerTag, VisitorDetails};
-use crate::validation::{check_cart, check_client_id, check_email, check_profile, check_text};
+use crate::store::{MessageTarget, NewMessage, PeerTag, StoreError, VisitorDetails, WelcomeExtras};
+use crate::validation::{
+    check_cart, check_client_id, check_comment, check_email, check_locale, check_page,
+    check_profile, check_text,
+};
+use beseda_protocol::api::PageView;
 use beseda_protocol::visitor::{FromRelay, ToRelay, VisitorConversation};
 use beseda_protocol::{
     Author, ClientMessageId, ConversationId, ErrorCode, PROTOCOL_VERSION, Seq, VisitorId,
@@ -37,6 +41,8 @@ struct Greeted {
     /// The token was issued just now: this visitor has no conversation yet.
     new_visitor: bool,
     site_title: String,
+    page: Option<PageView>,
+    locale: Option<String>,
 }
 
 /// The title of a site, if it exists; cached, since sites are never deleted.
@@ -129,6 +135,8 @@ async fn greet(socket: &mut Socket, app: &App) -> Result<Greeted, (ErrorCode, St
         site,
         token,
         last_seq,
+        page,
+        locale,
     } = frame
     else {
         return Err((
@@ -148,6 +156,9 @@ async fn greet(socket: &mut Socket, app: &App) -> Result<Greeted, (ErrorCode, St
             format!("this relay serves no site named {site:?}"),
         ));
     };
+    // The context is a nicety: a page or language that fails the rules is left out, not refused.
+    let page = page.filter(|page| check_page(page).is_ok());
+    let locale = locale.filter(|locale| check_locale(locale).is_ok());
     let new_visitor = token.is_none();
     let (visitor_id, token) = match token {
         Some(token) => {
@@ -166,6 +177,8 @@ async fn greet(socket: &mut Socket, app: &App) -> Result<Greeted, (ErrorCode, St
         last_seq: last_seq.unwrap_or_default(),
         new_visitor,
         site_title,
+        page,
+        locale,
     })
 }
 
@@ -184,6 +197,17 @@ struct VisitorSession<'a> {
 impl VisitorSession<'_> {
     async fn welcome(&mut self, socket: &mut Socket, greeted: &Greeted) -> Result<(), String> {
         let store = &self.app.store;
+        if greeted.page.is_some() || greeted.locale.is_some() {
+            store
+                .visit(
+                    self.site,
+                    self.visitor_id,
+                    greeted.page.clone(),
+                    greeted.locale.clone(),
+                )
+                .await
+                .map_err(|error| error.to_string())?;
+        }
         let conversation = if greeted.new_visitor {
             None
         } else {
@@ -202,6 +226,17 @@ impl VisitorSession<'_> {
             let last_known = Seq(conversation.message_count).min(greeted.last_seq);
             self.delivered = missed.last().map_or(last_known, |message| message.seq);
         }
+        let extras = if conversation.is_some() {
+            store
+                .welcome_extras(self.site, self.visitor_id)
+                .await
+                .map_err(|error| error.to_string())?
+        } else {
+            WelcomeExtras {
+                rating_enabled: true,
+                ..WelcomeExtras::default()
+            }
+        };
         let welcome = FromRelay::Welcome {
             version: PROTOCOL_VERSION,
             token: greeted.token.clone(),
@@ -214,6 +249,10 @@ impl VisitorSession<'_> {
             online: self.app.hub.anyone_online(),
             max_text_chars: self.app.config.max_text_chars,
             site_title: greeted.site_title.clone(),
+            agent: extras.agent,
+            queue_position: extras.queue_position,
+            rating_enabled: extras.rating_enabled,
+            rating: extras.rating,
         };
         if send_json(socket, &welcome).await {
             Ok(())
@@ -259,6 +298,27 @@ impl VisitorSession<'_> {
                 Err(answer(socket, frame).await)
             }
         }
+    }
+
+    /// Answers a store call that has no acknowledgement of its own: nothing when it worked, an
+    /// error frame (and the socket stays open) when it did not.
+    async fn store_outcome(&self, socket: &mut Socket, outcome: Result<(), StoreError>) -> Flow {
+        let (code, message) = match outcome {
+            Ok(()) => return Flow::Continue,
+            Err(StoreError::NotFound) => (
+                ErrorCode::NotFound,
+                "there is no conversation yet".to_owned(),
+            ),
+            Err(StoreError::Conflict(message)) => (ErrorCode::Conflict, message),
+            Err(error) => {
+                tracing::error!(%error, "a visitor's request failed");
+                (
+                    ErrorCode::Internal,
+                    "that did not work; try again".to_owned(),
+                )
+            }
+        };
+        answer(socket, error_frame(code, &message, None)).await
     }
 
     async fn send(
@@ -403,6 +463,29 @@ impl Handler for VisitorSession<'_> {
                         .map_or_else(|flow| flow, |()| Flow::Continue)
                 }
             },
+            ToRelay::Page { page } => match check_page(&page) {
+                Err((code, message)) => answer(socket, error_frame(code, &message, None)).await,
+                Ok(()) => {
+                    let visited = self
+                        .app
+                        .store
+                        .visit(self.site, self.visitor_id, Some(page), None)
+                        .await;
+                    self.store_outcome(socket, visited).await
+                }
+            },
+            ToRelay::Rate { rating, comment } => {
+                let comment = comment.filter(|comment| !comment.trim().is_empty());
+                if let Err((code, message)) = check_comment(comment.as_deref()) {
+                    return answer(socket, error_frame(code, &message, None)).await;
+                }
+                let rated = self
+                    .app
+                    .store
+                    .rate(self.site, self.visitor_id, rating, comment)
+                    .await;
+                self.store_outcome(socket, rated).await
+            }
             ToRelay::Typing { typing } => {
                 if let Some(conversation_id) = self.conversation_id {
                     self.app.hub.visitor_typing(conversation_id, typing);

@@ -26,12 +26,14 @@ pub fn operator_count(connection: &Connection) -> Result<u64, StoreError> {
     Ok(u64::try_from(count).unwrap_or(0))
 }
 
-fn profile_from_row(row: &Row<'_>) -> rusqlite::Result<OperatorProfile> {
+/// An operator from the columns `id, name, email, admin, photo_url`.
+pub(super) fn profile_from_row(row: &Row<'_>) -> rusqlite::Result<OperatorProfile> {
     Ok(OperatorProfile {
         id: OperatorId(row.get(0)?),
         name: row.get(1)?,
         email: row.get(2)?,
         admin: row.get(3)?,
+        photo_url: row.get(4)?,
     })
 }
 
@@ -56,6 +58,7 @@ pub fn add_operator(
         name: name.to_owned(),
         email: email.to_owned(),
         admin,
+        photo_url: None,
     })
 }
 
@@ -65,12 +68,12 @@ pub fn operator_credentials(
 ) -> Result<Option<OperatorCredentials>, StoreError> {
     Ok(connection
         .query_row(
-            "SELECT id, name, email, admin, password_hash FROM operators WHERE email = ?1",
+            "SELECT id, name, email, admin, photo_url, password_hash FROM operators WHERE email = ?1",
             [email],
             |row| {
                 Ok(OperatorCredentials {
                     profile: profile_from_row(row)?,
-                    password_hash: row.get(4)?,
+                    password_hash: row.get(5)?,
                 })
             },
         )
@@ -98,7 +101,7 @@ pub fn session_operator(
 ) -> Result<Option<OperatorProfile>, StoreError> {
     Ok(connection
         .query_row(
-            "SELECT o.id, o.name, o.email, o.admin FROM sessions s JOIN operators o ON o.id = s.operator_id
+            "SELECT o.id, o.name, o.email, o.admin, o.photo_url FROM sessions s JOIN operators o ON o.id = s.operator_id
              WHERE s.token_hash = ?1 AND s.expires_at > ?2",
             params![token_hash.as_slice(), now_millis()],
             profile_from_row,
@@ -106,20 +109,24 @@ pub fn session_operator(
         .optional()?)
 }
 
+/// Sets an operator's availability; one who comes online takes waiting conversations at once.
 pub fn set_operator_online(
     connection: &Connection,
     operator_id: OperatorId,
     online: bool,
+    events: &mut Vec<super::Event>,
 ) -> Result<(), StoreError> {
     let changed = connection.execute(
         "UPDATE operators SET online = ?2 WHERE id = ?1",
         params![operator_id.0, online],
     )?;
     if changed == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
+        return Err(StoreError::NotFound);
     }
+    if online {
+        super::assignment::assign_queue(connection, events)?;
+    }
+    Ok(())
 }
 
 pub fn online_operators(connection: &Connection) -> Result<Vec<OperatorId>, StoreError> {

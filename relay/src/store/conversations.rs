@@ -6,7 +6,7 @@ use crate::clock::{iso8601, now_millis};
 use beseda_protocol::api::{ConversationDetail, ConversationSummary, VisitorInfo};
 use beseda_protocol::{
     Author, ClientMessageId, ConversationId, ConversationStatus, Message, MessageId, OperatorId,
-    Seq, VisitorId,
+    Rating, Seq, VisitorId,
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -95,8 +95,8 @@ fn resolve_target(
             let conversation_id = match existing {
                 Some((id, _)) => ConversationId(id),
                 None => {
-                    connection.prepare_cached("INSERT INTO conversations (site, visitor_id, status, created_at, updated_at)
-                         VALUES (?1, ?2, 'open', ?3, ?3)")?.execute(
+                    connection.prepare_cached("INSERT INTO conversations (site, visitor_id, status, created_at, updated_at, queued_at)
+                         VALUES (?1, ?2, 'open', ?3, ?3, ?3)")?.execute(
                         params![site, visitor_id.0, now],
                     )?;
                     ConversationId(connection.last_insert_rowid())
@@ -105,9 +105,15 @@ fn resolve_target(
             let reopen = matches!(&existing, Some((_, status)) if status == "resolved")
                 && author == Author::Visitor;
             if reopen {
+                // Back to the operator who had it, if they are still available; else the queue.
                 connection
-                    .prepare_cached("UPDATE conversations SET status = 'open' WHERE id = ?1")?
-                    .execute([conversation_id.0])?;
+                    .prepare_cached(
+                        "UPDATE conversations SET status = 'open', queued_at = ?2,
+                         assigned_to = CASE WHEN assigned_to IN (SELECT id FROM operators WHERE online = 1)
+                                       THEN assigned_to END
+                         WHERE id = ?1",
+                    )?
+                    .execute(params![conversation_id.0, now])?;
             }
             if existing.is_none() || reopen {
                 events.push(Event::ConversationChanged {
@@ -115,6 +121,7 @@ fn resolve_target(
                     visitor_id: visitor_id.clone(),
                     created: existing.is_none(),
                 });
+                super::assignment::assign_queue(connection, events)?;
             }
             Ok((conversation_id, site.clone(), visitor_id.clone()))
         }
@@ -187,10 +194,19 @@ pub fn append_message(
             return Ok(duplicate(message, site, visitor_id, new_message, events));
         }
     }
-    let seq: i64 = connection.prepare_cached("UPDATE conversations SET last_seq = last_seq + 1, updated_at = ?2 WHERE id = ?1 RETURNING last_seq")?.query_row(
-        params![conversation_id.0, now],
-        |row| row.get(0),
-    )?;
+    // A visitor's message starts a wait (if none is running); an operator's reply ends it.
+    let seq: i64 = connection
+        .prepare_cached(
+            "UPDATE conversations SET last_seq = last_seq + 1, updated_at = ?2,
+             waiting_since = CASE ?3 WHEN 'visitor' THEN COALESCE(waiting_since, ?2)
+                                     WHEN 'operator' THEN NULL ELSE waiting_since END,
+             auto_message_sent = CASE ?3 WHEN 'operator' THEN 0 ELSE auto_message_sent END
+             WHERE id = ?1 RETURNING last_seq",
+        )?
+        .query_row(
+            params![conversation_id.0, now, author_as_str(new_message.author)],
+            |row| row.get(0),
+        )?;
     connection.prepare_cached("INSERT INTO messages (conversation_id, seq, client_id, author, operator_id, text, sent_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(
         params![
@@ -206,11 +222,14 @@ pub fn append_message(
     let message = message_by_id(connection, connection.last_insert_rowid())?;
     events.push(Event::MessageStored {
         message: message.clone(),
-        site,
+        site: site.clone(),
         visitor_id,
         origin: new_message.origin,
         duplicate: false,
     });
+    if new_message.author == Author::Visitor {
+        super::assignment::apply_rules(connection, conversation_id, &site, &message.text, events)?;
+    }
     Ok(Appended {
         message,
         duplicate: false,
@@ -286,7 +305,8 @@ pub fn messages_after_id(
     Ok(messages)
 }
 
-const SUMMARY_SELECT: &str = "SELECT c.id, c.site, c.status, c.visitor_id, c.visitor_name, c.visitor_email, c.created_at, c.updated_at, c.last_seq FROM conversations c";
+const SUMMARY_SELECT: &str = "SELECT c.id, c.site, c.status, c.visitor_id, c.visitor_name, c.visitor_email, c.created_at, c.updated_at, c.last_seq,
+     c.assigned_to, c.priority, c.tags, c.waiting_since, c.rating FROM conversations c";
 
 fn summary_from_row(
     connection: &Connection,
@@ -318,6 +338,15 @@ fn summary_from_row(
         message_count: u64::try_from(last_seq).unwrap_or(0),
         created_at: iso8601(row.get(6)?),
         updated_at: iso8601(row.get(7)?),
+        assigned_to: row.get::<_, Option<i64>>(9)?.map(OperatorId),
+        priority: row.get(10)?,
+        tags: serde_json::from_str(&row.get::<_, String>(11)?).unwrap_or_default(),
+        waiting_since: row.get::<_, Option<i64>>(12)?.map(iso8601),
+        rating: row
+            .get::<_, Option<String>>(13)?
+            .as_deref()
+            .and_then(Rating::from_name),
+        unread: None,
     })
 }
 
@@ -345,18 +374,33 @@ pub fn visitor_conversation(
         .optional()?)
 }
 
+/// Conversations, the most urgent first (priority, then activity); with `reader`, each carries how
+/// many visitor messages that operator has not read.
 pub fn conversations(
     connection: &Connection,
     status: Option<ConversationStatus>,
+    reader: Option<OperatorId>,
 ) -> Result<Vec<ConversationSummary>, StoreError> {
     let sql = format!(
-        "{SUMMARY_SELECT} WHERE ?1 IS NULL OR c.status = ?1 ORDER BY c.updated_at DESC, c.id DESC LIMIT 500"
+        "{SUMMARY_SELECT} WHERE ?1 IS NULL OR c.status = ?1
+         ORDER BY c.priority DESC, c.updated_at DESC, c.id DESC LIMIT 500"
     );
     let mut statement = connection.prepare_cached(&sql)?;
     let rows = statement.query_map([status.map(ConversationStatus::as_str)], |row| {
         summary_from_row(connection, row)
     })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let mut list: Vec<ConversationSummary> = rows.collect::<Result<_, _>>()?;
+    if let Some(reader) = reader {
+        let mut unread = connection.prepare_cached(
+            "SELECT COUNT(*) FROM messages WHERE conversation_id = ?1 AND author = 'visitor'
+             AND seq > COALESCE((SELECT seq FROM reads WHERE conversation_id = ?1 AND operator_id = ?2), 0)",
+        )?;
+        for summary in &mut list {
+            let count: i64 = unread.query_row(params![summary.id.0, reader.0], |row| row.get(0))?;
+            summary.unread = Some(u64::try_from(count).unwrap_or(0));
+        }
+    }
+    Ok(list)
 }
 
 pub fn conversation(
@@ -364,9 +408,16 @@ pub fn conversation(
     conversation_id: ConversationId,
 ) -> Result<ConversationDetail, StoreError> {
     let summary = conversation_summary(connection, conversation_id)?;
-    let cart: Option<String> = connection
-        .prepare_cached("SELECT cart FROM conversations WHERE id = ?1")?
-        .query_row([conversation_id.0], |row| row.get(0))?;
+    let (cart, rating_comment, site_title): (Option<String>, Option<String>, String) = connection
+        .prepare_cached(
+            "SELECT c.cart, c.rating_comment, s.title FROM conversations c
+             JOIN sites s ON s.name = c.site WHERE c.id = ?1",
+        )?
+        .query_row([conversation_id.0], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })?;
+    let context =
+        super::assignment::visitor_context(connection, &summary.site, &summary.visitor.id)?;
     Ok(ConversationDetail {
         id: summary.id,
         site: summary.site,
@@ -376,6 +427,14 @@ pub fn conversation(
         created_at: summary.created_at,
         updated_at: summary.updated_at,
         messages: messages_after_seq(connection, conversation_id, Seq(0))?,
+        site_title,
+        assigned_to: summary.assigned_to,
+        priority: summary.priority,
+        tags: summary.tags,
+        waiting_since: summary.waiting_since,
+        rating: summary.rating,
+        rating_comment,
+        context,
     })
 }
 
@@ -411,9 +470,13 @@ pub fn set_status(
     status: ConversationStatus,
     events: &mut Vec<Event>,
 ) -> Result<ConversationSummary, StoreError> {
+    // Resolving ends any wait; reopening puts the conversation back in line.
     let changed = connection
         .prepare_cached(
-            "UPDATE conversations SET status = ?2, updated_at = ?3 WHERE id = ?1 AND status != ?2",
+            "UPDATE conversations SET status = ?2, updated_at = ?3,
+             waiting_since = CASE ?2 WHEN 'resolved' THEN NULL ELSE waiting_since END,
+             queued_at = CASE ?2 WHEN 'open' THEN ?3 ELSE queued_at END
+             WHERE id = ?1 AND status != ?2",
         )?
         .execute(params![conversation_id.0, status.as_str(), now_millis()])?;
     let summary = conversation_summary(connection, conversation_id)?;
@@ -423,6 +486,8 @@ pub fn set_status(
             visitor_id: summary.visitor.id.clone(),
             created: false,
         });
+        super::assignment::assign_queue(connection, events)?;
+        return conversation_summary(connection, conversation_id);
     }
     Ok(summary)
 }

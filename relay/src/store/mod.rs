@@ -5,18 +5,25 @@
 //! order, so that nobody is ever told about a message that a crash could still take back.
 
 mod accounts;
+mod assignment;
 mod conversations;
 mod schema;
 pub mod sqlite;
+mod team;
 #[cfg(test)]
 mod tests;
 
+pub use assignment::{NOT_RESOLVED, RATING_OFF, WelcomeExtras, fold};
 pub use sqlite::{Location, SqliteStore};
 
-use beseda_protocol::api::{ConversationDetail, ConversationSummary};
+use beseda_protocol::api::{
+    ConversationDetail, ConversationSummary, OperatorInfo, OperatorUpdate, PageView, PriorityRule,
+    RuleInput, Shortcut, ShortcutInput, SiteSettings, TeamSettings, VisitorContext, VisitorInfo,
+};
+use beseda_protocol::visitor::{Agent, Cart};
 use beseda_protocol::{
     Author, ClientMessageId, ConversationId, ConversationStatus, Message, MessageId, OperatorId,
-    OperatorProfile, Seq, VisitorId,
+    OperatorProfile, Rating, RuleId, Seq, ShortcutId, VisitorId,
 };
 use std::future::Future;
 use std::pin::Pin;
@@ -85,6 +92,34 @@ pub enum Event {
         /// True when the conversation was just created (by its first message).
         created: bool,
     },
+    /// Who is still waiting for an operator, first in line first (sent while anyone is online).
+    QueueChanged { waiting: Vec<(String, VisitorId)> },
+    /// This visitor is no longer waiting in the queue.
+    QueuePosition {
+        site: String,
+        visitor_id: VisitorId,
+        position: Option<u32>,
+    },
+    /// An operator joined the visitor's conversation.
+    AgentJoined {
+        site: String,
+        visitor_id: VisitorId,
+        agent: Agent,
+    },
+    /// The visitor rated their conversation.
+    Rated {
+        site: String,
+        visitor_id: VisitorId,
+        rating: Rating,
+        comment: Option<String>,
+    },
+    /// The visitor's page, language, cart or profile changed.
+    VisitorChanged {
+        conversation_id: ConversationId,
+        visitor: VisitorInfo,
+        cart: Option<Cart>,
+        context: VisitorContext,
+    },
 }
 
 /// What the shop's page tells about a visitor (`Beseda.setVisitor`, `Beseda.setCart`, the
@@ -132,9 +167,11 @@ pub trait Store: Send + Sync + 'static {
         site: &str,
         visitor_id: &VisitorId,
     ) -> StoreFuture<'_, Option<ConversationSummary>>;
+    /// Conversations, the most urgent first; with `reader`, each with that operator's unread count.
     fn conversations(
         &self,
         status: Option<ConversationStatus>,
+        reader: Option<OperatorId>,
     ) -> StoreFuture<'_, Vec<ConversationSummary>>;
     fn conversation(&self, conversation_id: ConversationId) -> StoreFuture<'_, ConversationDetail>;
     fn conversation_summary(
@@ -178,10 +215,87 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreFuture<'_, ()>;
     /// The operator a session token belongs to, if the session exists and has not expired.
     fn session_operator(&self, token_hash: [u8; 32]) -> StoreFuture<'_, Option<OperatorProfile>>;
+    /// Sets the availability switch; an operator coming online is given waiting conversations.
     fn set_operator_online(&self, operator_id: OperatorId, online: bool) -> StoreFuture<'_, ()>;
     /// The ids of the operators whose availability switch is on.
     fn online_operators(&self) -> StoreFuture<'_, Vec<OperatorId>>;
 
     /// A relay setting, created with `create` on first use and the same forever after.
     fn setting_or_insert(&self, key: &str, create: Vec<u8>) -> StoreFuture<'_, Vec<u8>>;
+
+    // The operators' workflow (see `assignment.rs`).
+    /// The operator opened the conversation: tells the visitor (once per operator), and takes
+    /// the conversation if nobody had it.
+    fn join(
+        &self,
+        conversation_id: ConversationId,
+        operator_id: OperatorId,
+    ) -> StoreFuture<'_, ConversationSummary>;
+    /// Transfers a conversation (or takes it over, when `operator_id` is the caller).
+    fn assign(
+        &self,
+        conversation_id: ConversationId,
+        operator_id: OperatorId,
+    ) -> StoreFuture<'_, ConversationSummary>;
+    fn set_tags(
+        &self,
+        conversation_id: ConversationId,
+        tags: Vec<String>,
+    ) -> StoreFuture<'_, ConversationSummary>;
+    fn mark_read(
+        &self,
+        conversation_id: ConversationId,
+        operator_id: OperatorId,
+        seq: Seq,
+    ) -> StoreFuture<'_, ()>;
+    /// Rates the visitor's resolved conversation (Conflict when it is open or ratings are off).
+    fn rate(
+        &self,
+        site: &str,
+        visitor_id: &VisitorId,
+        rating: Rating,
+        comment: Option<String>,
+    ) -> StoreFuture<'_, ()>;
+    /// Records a page view and the widget's language.
+    fn visit(
+        &self,
+        site: &str,
+        visitor_id: &VisitorId,
+        page: Option<PageView>,
+        locale: Option<String>,
+    ) -> StoreFuture<'_, ()>;
+    fn welcome_extras(&self, site: &str, visitor_id: &VisitorId) -> StoreFuture<'_, WelcomeExtras>;
+    /// Waiting conversations and when their automatic message is due (ms since the epoch).
+    fn auto_messages_due(&self) -> StoreFuture<'_, Vec<(ConversationId, i64)>>;
+    /// Posts the automatic message if it is due (or, with `post` false, only marks it handled).
+    fn auto_message(
+        &self,
+        conversation_id: ConversationId,
+        post: bool,
+    ) -> StoreFuture<'_, Option<Message>>;
+
+    // What the team manages (see `team.rs`).
+    fn operators(&self) -> StoreFuture<'_, Vec<OperatorInfo>>;
+    fn update_operator(
+        &self,
+        operator_id: OperatorId,
+        update: OperatorUpdate,
+    ) -> StoreFuture<'_, OperatorProfile>;
+    fn shortcuts(&self, operator_id: OperatorId) -> StoreFuture<'_, Vec<Shortcut>>;
+    fn shortcut(&self, id: ShortcutId) -> StoreFuture<'_, Shortcut>;
+    /// Creates (`id` None) or replaces a shortcut; `owner` None makes it the team's.
+    fn save_shortcut(
+        &self,
+        id: Option<ShortcutId>,
+        owner: Option<OperatorId>,
+        input: ShortcutInput,
+    ) -> StoreFuture<'_, Shortcut>;
+    fn delete_shortcut(&self, id: ShortcutId) -> StoreFuture<'_, ()>;
+    fn rules(&self) -> StoreFuture<'_, Vec<PriorityRule>>;
+    fn save_rule(&self, id: Option<RuleId>, input: RuleInput) -> StoreFuture<'_, PriorityRule>;
+    fn delete_rule(&self, id: RuleId) -> StoreFuture<'_, ()>;
+    fn team_settings(&self) -> StoreFuture<'_, TeamSettings>;
+    fn set_team_settings(&self, settings: TeamSettings) -> StoreFuture<'_, TeamSettings>;
+    fn sites(&self) -> StoreFuture<'_, Vec<SiteSettings>>;
+    fn update_site(&self, name: &str, settings: SiteSettings) -> StoreFuture<'_, SiteSettings>;
 }

@@ -63,6 +63,56 @@ const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE conversations ADD COLUMN cart TEXT;
     ",
+    // 3: the operators' workflow: assignment and queue, priority and tags, rating, the automatic
+    // message, read marks, the visitor's pages, shortcuts and keyword rules.
+    "
+    ALTER TABLE operators ADD COLUMN photo_url TEXT;
+    ALTER TABLE conversations ADD COLUMN assigned_to INTEGER REFERENCES operators(id);
+    ALTER TABLE conversations ADD COLUMN agent_id INTEGER REFERENCES operators(id);
+    ALTER TABLE conversations ADD COLUMN queued_at INTEGER;
+    ALTER TABLE conversations ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE conversations ADD COLUMN tags TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE conversations ADD COLUMN waiting_since INTEGER;
+    ALTER TABLE conversations ADD COLUMN auto_message_sent INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE conversations ADD COLUMN rating TEXT
+        CHECK (rating IN ('satisfied', 'neutral', 'dissatisfied'));
+    ALTER TABLE conversations ADD COLUMN rating_comment TEXT;
+    CREATE INDEX conversations_queue ON conversations (status, assigned_to, priority, queued_at);
+    ALTER TABLE sites ADD COLUMN auto_message_delay INTEGER NOT NULL DEFAULT 45;
+    ALTER TABLE sites ADD COLUMN auto_message_text TEXT NOT NULL DEFAULT '';
+    ALTER TABLE sites ADD COLUMN rating_enabled INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE visitors (
+        site TEXT NOT NULL,
+        visitor_id TEXT NOT NULL,
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        locale TEXT,
+        pages TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (site, visitor_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE reads (
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        operator_id INTEGER NOT NULL REFERENCES operators(id),
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (conversation_id, operator_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE shortcuts (
+        id INTEGER PRIMARY KEY,
+        owner_id INTEGER REFERENCES operators(id),
+        name TEXT NOT NULL,
+        text TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX shortcuts_by_name ON shortcuts (COALESCE(owner_id, 0), name COLLATE NOCASE);
+    CREATE TABLE rules (
+        id INTEGER PRIMARY KEY,
+        site TEXT REFERENCES sites(name),
+        keyword TEXT NOT NULL,
+        tag TEXT NOT NULL,
+        priority INTEGER NOT NULL DEFAULT 0
+    );
+    UPDATE conversations SET queued_at = created_at;
+    ",
 ];
 
 /// Brings the database up to the newest schema; each migration runs in its own transaction.

@@ -8,13 +8,16 @@
 //! connections through `spawn_blocking`, so they never wait for the writer.
 
 use super::{
-    Appended, Event, NewMessage, OperatorCredentials, Store, StoreError, StoreFuture, accounts,
-    conversations, schema,
+    Appended, Event, NewMessage, OperatorCredentials, Store, StoreError, StoreFuture,
+    WelcomeExtras, accounts, assignment, conversations, schema, team,
 };
-use beseda_protocol::api::{ConversationDetail, ConversationSummary};
+use beseda_protocol::api::{
+    ConversationDetail, ConversationSummary, OperatorInfo, OperatorUpdate, PageView, PriorityRule,
+    RuleInput, Shortcut, ShortcutInput, SiteSettings, TeamSettings,
+};
 use beseda_protocol::{
-    ConversationId, ConversationStatus, Message, MessageId, OperatorId, OperatorProfile, Seq,
-    VisitorId,
+    ConversationId, ConversationStatus, Message, MessageId, OperatorId, OperatorProfile, Rating,
+    RuleId, Seq, ShortcutId, VisitorId,
 };
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::PathBuf;
@@ -365,8 +368,9 @@ impl Store for SqliteStore {
     fn conversations(
         &self,
         status: Option<ConversationStatus>,
+        reader: Option<OperatorId>,
     ) -> StoreFuture<'_, Vec<ConversationSummary>> {
-        self.read(move |connection| conversations::conversations(connection, status))
+        self.read(move |connection| conversations::conversations(connection, status, reader))
     }
 
     fn conversation(&self, conversation_id: ConversationId) -> StoreFuture<'_, ConversationDetail> {
@@ -453,8 +457,8 @@ impl Store for SqliteStore {
     }
 
     fn set_operator_online(&self, operator_id: OperatorId, online: bool) -> StoreFuture<'_, ()> {
-        self.write(move |connection, _| {
-            accounts::set_operator_online(connection, operator_id, online)
+        self.write(move |connection, events| {
+            accounts::set_operator_online(connection, operator_id, online, events)
         })
     }
 
@@ -465,5 +469,167 @@ impl Store for SqliteStore {
     fn setting_or_insert(&self, key: &str, create: Vec<u8>) -> StoreFuture<'_, Vec<u8>> {
         let key = key.to_owned();
         self.write(move |connection, _| accounts::setting_or_insert(connection, &key, &create))
+    }
+
+    fn join(
+        &self,
+        conversation_id: ConversationId,
+        operator_id: OperatorId,
+    ) -> StoreFuture<'_, ConversationSummary> {
+        self.write(move |connection, events| {
+            assignment::join(connection, conversation_id, operator_id, events)
+        })
+    }
+
+    fn assign(
+        &self,
+        conversation_id: ConversationId,
+        operator_id: OperatorId,
+    ) -> StoreFuture<'_, ConversationSummary> {
+        self.write(move |connection, events| {
+            assignment::assign(connection, conversation_id, operator_id, events)
+        })
+    }
+
+    fn set_tags(
+        &self,
+        conversation_id: ConversationId,
+        tags: Vec<String>,
+    ) -> StoreFuture<'_, ConversationSummary> {
+        self.write(move |connection, events| {
+            assignment::set_tags(connection, conversation_id, &tags, events)
+        })
+    }
+
+    fn mark_read(
+        &self,
+        conversation_id: ConversationId,
+        operator_id: OperatorId,
+        seq: Seq,
+    ) -> StoreFuture<'_, ()> {
+        self.write(move |connection, _| {
+            assignment::mark_read(connection, conversation_id, operator_id, seq)
+        })
+    }
+
+    fn rate(
+        &self,
+        site: &str,
+        visitor_id: &VisitorId,
+        rating: Rating,
+        comment: Option<String>,
+    ) -> StoreFuture<'_, ()> {
+        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
+        self.write(move |connection, events| {
+            assignment::rate(
+                connection,
+                &site,
+                &visitor_id,
+                rating,
+                comment.as_deref(),
+                events,
+            )
+        })
+    }
+
+    fn visit(
+        &self,
+        site: &str,
+        visitor_id: &VisitorId,
+        page: Option<PageView>,
+        locale: Option<String>,
+    ) -> StoreFuture<'_, ()> {
+        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
+        self.write(move |connection, events| {
+            assignment::visit(
+                connection,
+                &site,
+                &visitor_id,
+                page.as_ref(),
+                locale.as_deref(),
+                events,
+            )
+        })
+    }
+
+    fn welcome_extras(&self, site: &str, visitor_id: &VisitorId) -> StoreFuture<'_, WelcomeExtras> {
+        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
+        self.read(move |connection| assignment::welcome_extras(connection, &site, &visitor_id))
+    }
+
+    fn auto_messages_due(&self) -> StoreFuture<'_, Vec<(ConversationId, i64)>> {
+        self.read(assignment::auto_messages_due)
+    }
+
+    fn auto_message(
+        &self,
+        conversation_id: ConversationId,
+        post: bool,
+    ) -> StoreFuture<'_, Option<Message>> {
+        self.write(move |connection, events| {
+            assignment::auto_message(connection, conversation_id, post, events)
+        })
+    }
+
+    fn operators(&self) -> StoreFuture<'_, Vec<OperatorInfo>> {
+        self.read(team::operators)
+    }
+
+    fn update_operator(
+        &self,
+        operator_id: OperatorId,
+        update: OperatorUpdate,
+    ) -> StoreFuture<'_, OperatorProfile> {
+        self.write(move |connection, _| team::update_operator(connection, operator_id, &update))
+    }
+
+    fn shortcuts(&self, operator_id: OperatorId) -> StoreFuture<'_, Vec<Shortcut>> {
+        self.read(move |connection| team::shortcuts(connection, operator_id))
+    }
+
+    fn shortcut(&self, id: ShortcutId) -> StoreFuture<'_, Shortcut> {
+        self.read(move |connection| team::shortcut(connection, id))
+    }
+
+    fn save_shortcut(
+        &self,
+        id: Option<ShortcutId>,
+        owner: Option<OperatorId>,
+        input: ShortcutInput,
+    ) -> StoreFuture<'_, Shortcut> {
+        self.write(move |connection, _| team::save_shortcut(connection, id, owner, &input))
+    }
+
+    fn delete_shortcut(&self, id: ShortcutId) -> StoreFuture<'_, ()> {
+        self.write(move |connection, _| team::delete_shortcut(connection, id))
+    }
+
+    fn rules(&self) -> StoreFuture<'_, Vec<PriorityRule>> {
+        self.read(team::rules)
+    }
+
+    fn save_rule(&self, id: Option<RuleId>, input: RuleInput) -> StoreFuture<'_, PriorityRule> {
+        self.write(move |connection, _| team::save_rule(connection, id, &input))
+    }
+
+    fn delete_rule(&self, id: RuleId) -> StoreFuture<'_, ()> {
+        self.write(move |connection, _| team::delete_rule(connection, id))
+    }
+
+    fn team_settings(&self) -> StoreFuture<'_, TeamSettings> {
+        self.read(team::team_settings)
+    }
+
+    fn set_team_settings(&self, settings: TeamSettings) -> StoreFuture<'_, TeamSettings> {
+        self.write(move |connection, events| team::set_team_settings(connection, &settings, events))
+    }
+
+    fn sites(&self) -> StoreFuture<'_, Vec<SiteSettings>> {
+        self.read(team::sites)
+    }
+
+    fn update_site(&self, name: &str, settings: SiteSettings) -> StoreFuture<'_, SiteSettings> {
+        let name = name.to_owned();
+        self.write(move |connection, _| team::update_site(connection, &name, &settings))
     }
 }

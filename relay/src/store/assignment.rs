@@ -1,0 +1,568 @@
+//! The SQL of the operators' workflow on conversations: the queue and who gets which
+//! conversation, joining, keyword rules, tags, read marks, ratings, the visitor's pages and the
+//! automatic message. Everything here runs inside the writer's transaction (or on a reader), so
+//! an assignment and the events it causes are committed together.
+
+use super::conversations::{append_message, conversation_summary};
+use super::{Event, MessageTarget, NewMessage, StoreError};
+use crate::catalog;
+use crate::clock::{iso8601, now_millis};
+use beseda_protocol::api::{ConversationSummary, PageView, VisitorContext};
+use beseda_protocol::visitor::Agent;
+use beseda_protocol::{
+    Author, ConversationId, ConversationStatus, Message, OperatorId, Rating, Seq, VisitorId,
+};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashMap;
+
+/// The team setting's key, and its value when nobody has set it.
+pub const MAX_CHATS_KEY: &str = "max_chats_per_operator";
+pub const DEFAULT_MAX_CHATS: u32 = 3;
+/// A visit ends after this long without a page view; the next page starts a new list.
+const SESSION_GAP_MILLIS: i64 = 30 * 60 * 1000;
+/// The most pages kept for one visit.
+const MAX_PAGES: usize = 50;
+
+pub fn max_chats(connection: &Connection) -> Result<u32, StoreError> {
+    let value: Option<Vec<u8>> = connection
+        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+        .query_row([MAX_CHATS_KEY], |row| row.get(0))
+        .optional()?;
+    Ok(value
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(DEFAULT_MAX_CHATS))
+}
+
+/// Gives waiting conversations (most urgent, then longest waiting, first) to the available
+/// operators with the fewest open conversations, up to the team's maximum each, and tells the
+/// visitors still waiting their place in the queue.
+pub fn assign_queue(connection: &Connection, events: &mut Vec<Event>) -> Result<(), StoreError> {
+    let online: Vec<i64> = connection
+        .prepare_cached("SELECT id FROM operators WHERE online = 1 ORDER BY id")?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    if online.is_empty() {
+        // Nobody to give anything to; the widget offers the contact form instead of a queue.
+        return Ok(());
+    }
+    let max = i64::from(max_chats(connection)?);
+    let mut loads: HashMap<i64, i64> = online.iter().map(|id| (*id, 0)).collect();
+    let mut statement = connection.prepare_cached(
+        "SELECT assigned_to, COUNT(*) FROM conversations
+         WHERE status = 'open' AND assigned_to IS NOT NULL GROUP BY assigned_to",
+    )?;
+    for row in statement.query_map([], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?)))? {
+        let (operator, load) = row?;
+        if let Some(entry) = loads.get_mut(&operator) {
+            *entry = load;
+        }
+    }
+    let queue: Vec<(i64, String, String)> = connection
+        .prepare_cached(
+            "SELECT id, site, visitor_id FROM conversations WHERE status = 'open' AND assigned_to IS NULL
+             ORDER BY priority DESC, queued_at, id",
+        )?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut waiting = Vec::new();
+    for (id, site, visitor_id) in queue {
+        let free = online
+            .iter()
+            .filter(|operator| loads[*operator] < max)
+            .min_by_key(|operator| (loads[*operator], **operator))
+            .copied();
+        match free {
+            Some(operator) => {
+                connection
+                    .prepare_cached("UPDATE conversations SET assigned_to = ?2 WHERE id = ?1")?
+                    .execute(params![id, operator])?;
+                *loads.entry(operator).or_default() += 1;
+                let summary = conversation_summary(connection, ConversationId(id))?;
+                events.push(Event::ConversationChanged {
+                    visitor_id: summary.visitor.id.clone(),
+                    conversation: summary,
+                    created: false,
+                });
+                events.push(Event::QueuePosition {
+                    site,
+                    visitor_id: VisitorId(visitor_id),
+                    position: None,
+                });
+            }
+            None => waiting.push((site, VisitorId(visitor_id))),
+        }
+    }
+    events.push(Event::QueueChanged { waiting });
+    Ok(())
+}
+
+/// The conversation's place in the queue (1 = next), while it waits for an operator.
+pub fn queue_position(
+    connection: &Connection,
+    conversation_id: ConversationId,
+) -> Result<Option<u32>, StoreError> {
+    let position: Option<i64> = connection
+        .prepare_cached(
+            "SELECT (SELECT COUNT(*) FROM conversations o WHERE o.status = 'open' AND o.assigned_to IS NULL
+                     AND (o.priority > c.priority OR (o.priority = c.priority
+                          AND (o.queued_at < c.queued_at OR (o.queued_at = c.queued_at AND o.id < c.id))))) + 1
+             FROM conversations c WHERE c.id = ?1 AND c.status = 'open' AND c.assigned_to IS NULL",
+        )?
+        .query_row([conversation_id.0], |row| row.get(0))
+        .optional()?;
+    Ok(position.and_then(|position| u32::try_from(position).ok()))
+}
+
+/// Lowercase without diacritics, so that a rule's "chybi" matches "Chybí".
+pub fn fold(text: &str) -> String {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'á' | 'ä' | 'à' | 'â' | 'ą' => 'a',
+            'č' | 'ć' => 'c',
+            'ď' => 'd',
+            'é' | 'ě' | 'ë' | 'è' | 'ê' | 'ę' => 'e',
+            'í' | 'ï' | 'î' => 'i',
+            'ľ' | 'ĺ' | 'ł' => 'l',
+            'ň' | 'ń' => 'n',
+            'ó' | 'ö' | 'ô' | 'ò' => 'o',
+            'ř' | 'ŕ' => 'r',
+            'š' | 'ś' => 's',
+            'ť' => 't',
+            'ú' | 'ů' | 'ü' | 'ù' | 'û' => 'u',
+            'ý' | 'ÿ' => 'y',
+            'ž' | 'ź' | 'ż' => 'z',
+            other => other,
+        })
+        .collect()
+}
+
+/// Tags the conversation and raises its priority for every rule whose keyword the visitor wrote.
+pub fn apply_rules(
+    connection: &Connection,
+    conversation_id: ConversationId,
+    site: &str,
+    text: &str,
+    events: &mut Vec<Event>,
+) -> Result<(), StoreError> {
+    let rules: Vec<(String, String, i32)> = connection
+        .prepare_cached("SELECT keyword, tag, priority FROM rules WHERE site IS NULL OR site = ?1")?
+        .query_map([site], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    if rules.is_empty() {
+        return Ok(());
+    }
+    let folded = fold(text);
+    let summary = conversation_summary(connection, conversation_id)?;
+    let (mut tags, mut priority) = (summary.tags.clone(), summary.priority);
+    for (keyword, tag, rule_priority) in rules {
+        let keyword = fold(keyword.trim());
+        if keyword.is_empty() || !folded.contains(&keyword) {
+            continue;
+        }
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+        priority = priority.max(rule_priority);
+    }
+    if tags == summary.tags && priority == summary.priority {
+        return Ok(());
+    }
+    connection
+        .prepare_cached("UPDATE conversations SET tags = ?2, priority = ?3 WHERE id = ?1")?
+        .execute(params![
+            conversation_id.0,
+            serde_json::to_string(&tags).unwrap_or_else(|_| "[]".into()),
+            priority
+        ])?;
+    changed(connection, conversation_id, events)?;
+    if summary.assigned_to.is_none() && summary.status == ConversationStatus::Open {
+        assign_queue(connection, events)?;
+    }
+    Ok(())
+}
+
+fn changed(
+    connection: &Connection,
+    conversation_id: ConversationId,
+    events: &mut Vec<Event>,
+) -> Result<ConversationSummary, StoreError> {
+    let summary = conversation_summary(connection, conversation_id)?;
+    events.push(Event::ConversationChanged {
+        visitor_id: summary.visitor.id.clone(),
+        conversation: summary.clone(),
+        created: false,
+    });
+    Ok(summary)
+}
+
+pub fn set_tags(
+    connection: &Connection,
+    conversation_id: ConversationId,
+    tags: &[String],
+    events: &mut Vec<Event>,
+) -> Result<ConversationSummary, StoreError> {
+    let updated = connection
+        .prepare_cached("UPDATE conversations SET tags = ?2 WHERE id = ?1")?
+        .execute(params![
+            conversation_id.0,
+            serde_json::to_string(tags).unwrap_or_else(|_| "[]".into())
+        ])?;
+    if updated == 0 {
+        return Err(StoreError::NotFound);
+    }
+    changed(connection, conversation_id, events)
+}
+
+/// Hands a conversation to an operator (a transfer, or a take-over when it is oneself).
+pub fn assign(
+    connection: &Connection,
+    conversation_id: ConversationId,
+    operator_id: OperatorId,
+    events: &mut Vec<Event>,
+) -> Result<ConversationSummary, StoreError> {
+    let exists: Option<i64> = connection
+        .prepare_cached("SELECT id FROM operators WHERE id = ?1")?
+        .query_row([operator_id.0], |row| row.get(0))
+        .optional()?;
+    if exists.is_none() {
+        return Err(StoreError::Conflict(format!(
+            "there is no operator {operator_id}"
+        )));
+    }
+    let updated = connection
+        .prepare_cached("UPDATE conversations SET assigned_to = ?2 WHERE id = ?1")?
+        .execute(params![conversation_id.0, operator_id.0])?;
+    if updated == 0 {
+        return Err(StoreError::NotFound);
+    }
+    let summary = changed(connection, conversation_id, events)?;
+    events.push(Event::QueuePosition {
+        site: summary.site.clone(),
+        visitor_id: summary.visitor.id.clone(),
+        position: None,
+    });
+    // The previous operator may have room for the next one waiting.
+    assign_queue(connection, events)?;
+    Ok(summary)
+}
+
+/// The operator opened the conversation: the visitor is told who is there for them (once per
+/// operator), and a conversation nobody had is theirs.
+pub fn join(
+    connection: &Connection,
+    conversation_id: ConversationId,
+    operator_id: OperatorId,
+    events: &mut Vec<Event>,
+) -> Result<ConversationSummary, StoreError> {
+    let (assigned_to, agent_id, site, visitor_id): (Option<i64>, Option<i64>, String, String) =
+        connection
+            .prepare_cached(
+                "SELECT assigned_to, agent_id, site, visitor_id FROM conversations WHERE id = ?1",
+            )?
+            .query_row([conversation_id.0], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })?;
+    if assigned_to.is_none() {
+        assign(connection, conversation_id, operator_id, events)?;
+    }
+    if agent_id != Some(operator_id.0) {
+        let (name, photo_url): (String, Option<String>) = connection
+            .prepare_cached("SELECT name, photo_url FROM operators WHERE id = ?1")?
+            .query_row([operator_id.0], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        connection
+            .prepare_cached("UPDATE conversations SET agent_id = ?2 WHERE id = ?1")?
+            .execute(params![conversation_id.0, operator_id.0])?;
+        let visitor_id = VisitorId(visitor_id);
+        let locale = visitor_locale(connection, &site, &visitor_id)?;
+        append_message(
+            connection,
+            &NewMessage {
+                target: MessageTarget::Conversation(conversation_id),
+                author: Author::System,
+                operator_id: None,
+                client_id: None,
+                text: catalog::joined(locale.as_deref(), &name),
+                origin: None,
+            },
+            events,
+        )?;
+        events.push(Event::AgentJoined {
+            site,
+            visitor_id,
+            agent: Agent { name, photo_url },
+        });
+    }
+    conversation_summary(connection, conversation_id)
+}
+
+pub fn mark_read(
+    connection: &Connection,
+    conversation_id: ConversationId,
+    operator_id: OperatorId,
+    seq: Seq,
+) -> Result<(), StoreError> {
+    connection
+        .prepare_cached(
+            "INSERT INTO reads (conversation_id, operator_id, seq) VALUES (?1, ?2, ?3)
+             ON CONFLICT (conversation_id, operator_id) DO UPDATE SET seq = MAX(seq, excluded.seq)",
+        )?
+        .execute(params![
+            conversation_id.0,
+            operator_id.0,
+            i64::try_from(seq.0).unwrap_or(i64::MAX)
+        ])?;
+    Ok(())
+}
+
+/// Why a rating was not taken.
+pub const NOT_RESOLVED: &str = "a conversation can be rated once it is resolved";
+pub const RATING_OFF: &str = "this shop does not ask for ratings";
+
+pub fn rate(
+    connection: &Connection,
+    site: &str,
+    visitor_id: &VisitorId,
+    rating: Rating,
+    comment: Option<&str>,
+    events: &mut Vec<Event>,
+) -> Result<(), StoreError> {
+    let found: Option<(i64, String, bool)> = connection
+        .prepare_cached(
+            "SELECT c.id, c.status, s.rating_enabled FROM conversations c JOIN sites s ON s.name = c.site
+             WHERE c.site = ?1 AND c.visitor_id = ?2",
+        )?
+        .query_row(params![site, visitor_id.0], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
+        .optional()?;
+    let Some((id, status, enabled)) = found else {
+        return Err(StoreError::NotFound);
+    };
+    if !enabled {
+        return Err(StoreError::Conflict(RATING_OFF.into()));
+    }
+    if status != "resolved" {
+        return Err(StoreError::Conflict(NOT_RESOLVED.into()));
+    }
+    connection
+        .prepare_cached("UPDATE conversations SET rating = ?2, rating_comment = ?3 WHERE id = ?1")?
+        .execute(params![id, rating.as_str(), comment])?;
+    changed(connection, ConversationId(id), events)?;
+    events.push(Event::Rated {
+        site: site.to_owned(),
+        visitor_id: visitor_id.clone(),
+        rating,
+        comment: comment.map(str::to_owned),
+    });
+    Ok(())
+}
+
+fn visitor_locale(
+    connection: &Connection,
+    site: &str,
+    visitor_id: &VisitorId,
+) -> Result<Option<String>, StoreError> {
+    Ok(connection
+        .prepare_cached("SELECT locale FROM visitors WHERE site = ?1 AND visitor_id = ?2")?
+        .query_row(params![site, visitor_id.0], |row| row.get(0))
+        .optional()?
+        .flatten())
+}
+
+/// Records a page view (and the widget's language) of a visitor; consoles hear of it when the
+/// visitor has a conversation.
+pub fn visit(
+    connection: &Connection,
+    site: &str,
+    visitor_id: &VisitorId,
+    page: Option<&PageView>,
+    locale: Option<&str>,
+    events: &mut Vec<Event>,
+) -> Result<(), StoreError> {
+    let now = now_millis();
+    let existing: Option<(i64, String)> = connection
+        .prepare_cached(
+            "SELECT last_seen, pages FROM visitors WHERE site = ?1 AND visitor_id = ?2",
+        )?
+        .query_row(params![site, visitor_id.0], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .optional()?;
+    let mut pages: Vec<PageView> = match &existing {
+        Some((last_seen, pages)) if now - last_seen < SESSION_GAP_MILLIS => {
+            serde_json::from_str(pages).unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
+    if let Some(page) = page {
+        pages.push(PageView {
+            url: page.url.clone(),
+            title: page.title.clone(),
+            at: iso8601(now),
+        });
+        if pages.len() > MAX_PAGES {
+            pages.drain(..pages.len() - MAX_PAGES);
+        }
+    }
+    let pages = serde_json::to_string(&pages).unwrap_or_else(|_| "[]".into());
+    connection
+        .prepare_cached(
+            "INSERT INTO visitors (site, visitor_id, first_seen, last_seen, locale, pages)
+             VALUES (?1, ?2, ?3, ?3, ?4, ?5)
+             ON CONFLICT (site, visitor_id) DO UPDATE SET last_seen = excluded.last_seen,
+                 locale = COALESCE(excluded.locale, locale), pages = excluded.pages",
+        )?
+        .execute(params![site, visitor_id.0, now, locale, pages])?;
+    let conversation: Option<(i64, Option<String>)> = connection
+        .prepare_cached("SELECT id, cart FROM conversations WHERE site = ?1 AND visitor_id = ?2")?
+        .query_row(params![site, visitor_id.0], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .optional()?;
+    if let Some((id, cart)) = conversation {
+        let summary = conversation_summary(connection, ConversationId(id))?;
+        events.push(Event::VisitorChanged {
+            conversation_id: summary.id,
+            visitor: summary.visitor,
+            cart: cart.and_then(|json| serde_json::from_str(&json).ok()),
+            context: visitor_context(connection, site, visitor_id)?,
+        });
+    }
+    Ok(())
+}
+
+pub fn visitor_context(
+    connection: &Connection,
+    site: &str,
+    visitor_id: &VisitorId,
+) -> Result<VisitorContext, StoreError> {
+    let row: Option<(i64, Option<String>, String)> = connection
+        .prepare_cached(
+            "SELECT first_seen, locale, pages FROM visitors WHERE site = ?1 AND visitor_id = ?2",
+        )?
+        .query_row(params![site, visitor_id.0], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
+        .optional()?;
+    let Some((first_seen, locale, pages)) = row else {
+        return Ok(VisitorContext::default());
+    };
+    let pages: Vec<PageView> = serde_json::from_str(&pages).unwrap_or_default();
+    Ok(VisitorContext {
+        current_page: pages.last().cloned(),
+        pages,
+        locale,
+        first_seen: Some(iso8601(first_seen)),
+    })
+}
+
+/// What the widget's welcome tells beyond the messages.
+#[derive(Clone, Debug, Default)]
+pub struct WelcomeExtras {
+    pub agent: Option<Agent>,
+    pub queue_position: Option<u32>,
+    pub rating_enabled: bool,
+    pub rating: Option<Rating>,
+}
+
+pub fn welcome_extras(
+    connection: &Connection,
+    site: &str,
+    visitor_id: &VisitorId,
+) -> Result<WelcomeExtras, StoreError> {
+    let rating_enabled: bool = connection
+        .prepare_cached("SELECT rating_enabled FROM sites WHERE name = ?1")?
+        .query_row([site], |row| row.get(0))
+        .optional()?
+        .unwrap_or(true);
+    type Row = (i64, Option<String>, Option<String>, Option<String>);
+    let conversation: Option<Row> = connection
+        .prepare_cached(
+            "SELECT c.id, o.name, o.photo_url, c.rating FROM conversations c
+             LEFT JOIN operators o ON o.id = c.agent_id WHERE c.site = ?1 AND c.visitor_id = ?2",
+        )?
+        .query_row(params![site, visitor_id.0], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
+        .optional()?;
+    let Some((id, name, photo_url, rating)) = conversation else {
+        return Ok(WelcomeExtras {
+            rating_enabled,
+            ..WelcomeExtras::default()
+        });
+    };
+    Ok(WelcomeExtras {
+        agent: name.map(|name| Agent { name, photo_url }),
+        queue_position: queue_position(connection, ConversationId(id))?,
+        rating_enabled,
+        rating: rating.as_deref().and_then(Rating::from_name),
+    })
+}
+
+/// When each waiting conversation is due for its automatic message (milliseconds since the
+/// epoch), the soonest first.
+pub fn auto_messages_due(
+    connection: &Connection,
+) -> Result<Vec<(ConversationId, i64)>, StoreError> {
+    let mut statement = connection.prepare_cached(
+        "SELECT c.id, c.waiting_since + s.auto_message_delay * 1000 AS due
+         FROM conversations c JOIN sites s ON s.name = c.site
+         WHERE c.waiting_since IS NOT NULL AND c.auto_message_sent = 0 AND c.status = 'open'
+           AND s.auto_message_delay > 0
+         ORDER BY due LIMIT 256",
+    )?;
+    let rows = statement.query_map([], |row| Ok((ConversationId(row.get(0)?), row.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Posts the automatic message if the visitor is still waiting past the site's delay; `post`
+/// false only marks the wait as handled (nobody is online to ask the visitor to wait for).
+pub fn auto_message(
+    connection: &Connection,
+    conversation_id: ConversationId,
+    post: bool,
+    events: &mut Vec<Event>,
+) -> Result<Option<Message>, StoreError> {
+    let now = now_millis();
+    let due: Option<(String, String, String)> = connection
+        .prepare_cached(
+            "SELECT c.site, c.visitor_id, s.auto_message_text FROM conversations c JOIN sites s ON s.name = c.site
+             WHERE c.id = ?1 AND c.waiting_since IS NOT NULL AND c.auto_message_sent = 0
+               AND c.status = 'open' AND s.auto_message_delay > 0
+               AND c.waiting_since + s.auto_message_delay * 1000 <= ?2",
+        )?
+        .query_row(params![conversation_id.0, now], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
+        .optional()?;
+    let Some((site, visitor_id, text)) = due else {
+        return Ok(None);
+    };
+    connection
+        .prepare_cached("UPDATE conversations SET auto_message_sent = 1 WHERE id = ?1")?
+        .execute([conversation_id.0])?;
+    if !post {
+        return Ok(None);
+    }
+    let text = if text.trim().is_empty() {
+        let locale = visitor_locale(connection, &site, &VisitorId(visitor_id))?;
+        catalog::auto_message(locale.as_deref()).to_owned()
+    } else {
+        text
+    };
+    let appended = append_message(
+        connection,
+        &NewMessage {
+            target: MessageTarget::Conversation(conversation_id),
+            author: Author::System,
+            operator_id: None,
+            client_id: None,
+            text,
+            origin: None,
+        },
+        events,
+    )?;
+    Ok(Some(appended.message))
+}
