@@ -416,8 +416,7 @@ pub fn conversation(
         .query_row([conversation_id.0], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?))
         })?;
-    let context =
-        super::assignment::visitor_context(connection, &summary.site, &summary.visitor.id)?;
+    let context = super::visits::visitor_context(connection, &summary.site, &summary.visitor.id)?;
     Ok(ConversationDetail {
         id: summary.id,
         site: summary.site,

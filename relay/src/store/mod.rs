@@ -7,14 +7,17 @@
 mod accounts;
 mod assignment;
 mod conversations;
+mod methods;
 mod schema;
 pub mod sqlite;
 mod team;
 #[cfg(test)]
 mod tests;
+mod visits;
 
-pub use assignment::{NOT_RESOLVED, RATING_OFF, WelcomeExtras, fold};
+pub use assignment::{NOT_RESOLVED, RATING_OFF, fold};
 pub use sqlite::{Location, SqliteStore};
+pub use visits::WelcomeExtras;
 
 use beseda_protocol::api::{
     ConversationDetail, ConversationSummary, OperatorInfo, OperatorUpdate, PageView, PriorityRule,

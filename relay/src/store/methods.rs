@@ -1,0 +1,320 @@
+//! [`Store`] for [`SqliteStore`]: each method runs its SQL (in the modules beside this one) on
+//! the writer's transaction or on a reader connection.
+
+use super::{
+    Appended, NewMessage, OperatorCredentials, SqliteStore, Store, StoreFuture, WelcomeExtras,
+    accounts, assignment, conversations, team, visits,
+};
+use beseda_protocol::api::{
+    ConversationDetail, ConversationSummary, OperatorInfo, OperatorUpdate, PageView, PriorityRule,
+    RuleInput, Shortcut, ShortcutInput, SiteSettings, TeamSettings,
+};
+use beseda_protocol::{
+    ConversationId, ConversationStatus, Message, MessageId, OperatorId, OperatorProfile, Rating,
+    RuleId, Seq, ShortcutId, VisitorId,
+};
+
+impl Store for SqliteStore {
+    fn append_message(&self, new_message: NewMessage) -> StoreFuture<'_, Appended> {
+        self.write(move |connection, events| {
+            conversations::append_message(connection, &new_message, events)
+        })
+    }
+
+    fn messages_after_seq(
+        &self,
+        conversation_id: ConversationId,
+        after: Seq,
+    ) -> StoreFuture<'_, Vec<Message>> {
+        self.read(move |connection| {
+            conversations::messages_after_seq(connection, conversation_id, after)
+        })
+    }
+
+    fn messages_after_id(
+        &self,
+        after: Option<MessageId>,
+        limit: u32,
+    ) -> StoreFuture<'_, Vec<Message>> {
+        self.read(move |connection| conversations::messages_after_id(connection, after, limit))
+    }
+
+    fn visitor_conversation(
+        &self,
+        site: &str,
+        visitor_id: &VisitorId,
+    ) -> StoreFuture<'_, Option<ConversationSummary>> {
+        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
+        self.read(move |connection| {
+            conversations::visitor_conversation(connection, &site, &visitor_id)
+        })
+    }
+
+    fn conversations(
+        &self,
+        status: Option<ConversationStatus>,
+        reader: Option<OperatorId>,
+    ) -> StoreFuture<'_, Vec<ConversationSummary>> {
+        self.read(move |connection| conversations::conversations(connection, status, reader))
+    }
+
+    fn conversation(&self, conversation_id: ConversationId) -> StoreFuture<'_, ConversationDetail> {
+        self.read(move |connection| conversations::conversation(connection, conversation_id))
+    }
+
+    fn update_visitor(
+        &self,
+        site: &str,
+        visitor_id: &VisitorId,
+        details: super::VisitorDetails,
+    ) -> StoreFuture<'_, bool> {
+        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
+        self.write(move |connection, _| {
+            conversations::update_visitor(connection, &site, &visitor_id, &details)
+        })
+    }
+
+    fn conversation_summary(
+        &self,
+        conversation_id: ConversationId,
+    ) -> StoreFuture<'_, ConversationSummary> {
+        self.read(move |connection| {
+            conversations::conversation_summary(connection, conversation_id)
+        })
+    }
+
+    fn set_status(
+        &self,
+        conversation_id: ConversationId,
+        status: ConversationStatus,
+    ) -> StoreFuture<'_, ConversationSummary> {
+        self.write(move |connection, events| {
+            conversations::set_status(connection, conversation_id, status, events)
+        })
+    }
+
+    fn site_title(&self, name: &str) -> StoreFuture<'_, Option<String>> {
+        let name = name.to_owned();
+        self.read(move |connection| accounts::site_title(connection, &name))
+    }
+
+    fn ensure_site(&self, name: &str, title: &str) -> StoreFuture<'_, bool> {
+        let (name, title) = (name.to_owned(), title.to_owned());
+        self.write(move |connection, _| accounts::ensure_site(connection, &name, &title))
+    }
+
+    fn operator_count(&self) -> StoreFuture<'_, u64> {
+        self.read(accounts::operator_count)
+    }
+
+    fn add_operator(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+        admin: bool,
+    ) -> StoreFuture<'_, OperatorProfile> {
+        let (email, name, password_hash) =
+            (email.to_owned(), name.to_owned(), password_hash.to_owned());
+        self.write(move |connection, _| {
+            accounts::add_operator(connection, &email, &name, &password_hash, admin)
+        })
+    }
+
+    fn operator_credentials(&self, email: &str) -> StoreFuture<'_, Option<OperatorCredentials>> {
+        let email = email.to_owned();
+        self.read(move |connection| accounts::operator_credentials(connection, &email))
+    }
+
+    fn create_session(
+        &self,
+        token_hash: [u8; 32],
+        operator_id: OperatorId,
+        expires_at_millis: i64,
+    ) -> StoreFuture<'_, ()> {
+        self.write(move |connection, _| {
+            accounts::create_session(connection, token_hash, operator_id, expires_at_millis)
+        })
+    }
+
+    fn session_operator(&self, token_hash: [u8; 32]) -> StoreFuture<'_, Option<OperatorProfile>> {
+        self.read(move |connection| accounts::session_operator(connection, token_hash))
+    }
+
+    fn set_operator_online(&self, operator_id: OperatorId, online: bool) -> StoreFuture<'_, ()> {
+        self.write(move |connection, events| {
+            accounts::set_operator_online(connection, operator_id, online, events)
+        })
+    }
+
+    fn online_operators(&self) -> StoreFuture<'_, Vec<OperatorId>> {
+        self.read(accounts::online_operators)
+    }
+
+    fn setting_or_insert(&self, key: &str, create: Vec<u8>) -> StoreFuture<'_, Vec<u8>> {
+        let key = key.to_owned();
+        self.write(move |connection, _| accounts::setting_or_insert(connection, &key, &create))
+    }
+
+    fn join(
+        &self,
+        conversation_id: ConversationId,
+        operator_id: OperatorId,
+    ) -> StoreFuture<'_, ConversationSummary> {
+        self.write(move |connection, events| {
+            assignment::join(connection, conversation_id, operator_id, events)
+        })
+    }
+
+    fn assign(
+        &self,
+        conversation_id: ConversationId,
+        operator_id: OperatorId,
+    ) -> StoreFuture<'_, ConversationSummary> {
+        self.write(move |connection, events| {
+            assignment::assign(connection, conversation_id, operator_id, events)
+        })
+    }
+
+    fn set_tags(
+        &self,
+        conversation_id: ConversationId,
+        tags: Vec<String>,
+    ) -> StoreFuture<'_, ConversationSummary> {
+        self.write(move |connection, events| {
+            assignment::set_tags(connection, conversation_id, &tags, events)
+        })
+    }
+
+    fn mark_read(
+        &self,
+        conversation_id: ConversationId,
+        operator_id: OperatorId,
+        seq: Seq,
+    ) -> StoreFuture<'_, ()> {
+        self.write(move |connection, _| {
+            assignment::mark_read(connection, conversation_id, operator_id, seq)
+        })
+    }
+
+    fn rate(
+        &self,
+        site: &str,
+        visitor_id: &VisitorId,
+        rating: Rating,
+        comment: Option<String>,
+    ) -> StoreFuture<'_, ()> {
+        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
+        self.write(move |connection, events| {
+            assignment::rate(
+                connection,
+                &site,
+                &visitor_id,
+                rating,
+                comment.as_deref(),
+                events,
+            )
+        })
+    }
+
+    fn visit(
+        &self,
+        site: &str,
+        visitor_id: &VisitorId,
+        page: Option<PageView>,
+        locale: Option<String>,
+    ) -> StoreFuture<'_, ()> {
+        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
+        self.write(move |connection, events| {
+            visits::visit(
+                connection,
+                &site,
+                &visitor_id,
+                page.as_ref(),
+                locale.as_deref(),
+                events,
+            )
+        })
+    }
+
+    fn welcome_extras(&self, site: &str, visitor_id: &VisitorId) -> StoreFuture<'_, WelcomeExtras> {
+        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
+        self.read(move |connection| visits::welcome_extras(connection, &site, &visitor_id))
+    }
+
+    fn auto_messages_due(&self) -> StoreFuture<'_, Vec<(ConversationId, i64)>> {
+        self.read(visits::auto_messages_due)
+    }
+
+    fn auto_message(
+        &self,
+        conversation_id: ConversationId,
+        post: bool,
+    ) -> StoreFuture<'_, Option<Message>> {
+        self.write(move |connection, events| {
+            visits::auto_message(connection, conversation_id, post, events)
+        })
+    }
+
+    fn operators(&self) -> StoreFuture<'_, Vec<OperatorInfo>> {
+        self.read(team::operators)
+    }
+
+    fn update_operator(
+        &self,
+        operator_id: OperatorId,
+        update: OperatorUpdate,
+    ) -> StoreFuture<'_, OperatorProfile> {
+        self.write(move |connection, _| team::update_operator(connection, operator_id, &update))
+    }
+
+    fn shortcuts(&self, operator_id: OperatorId) -> StoreFuture<'_, Vec<Shortcut>> {
+        self.read(move |connection| team::shortcuts(connection, operator_id))
+    }
+
+    fn shortcut(&self, id: ShortcutId) -> StoreFuture<'_, Shortcut> {
+        self.read(move |connection| team::shortcut(connection, id))
+    }
+
+    fn save_shortcut(
+        &self,
+        id: Option<ShortcutId>,
+        owner: Option<OperatorId>,
+        input: ShortcutInput,
+    ) -> StoreFuture<'_, Shortcut> {
+        self.write(move |connection, _| team::save_shortcut(connection, id, owner, &input))
+    }
+
+    fn delete_shortcut(&self, id: ShortcutId) -> StoreFuture<'_, ()> {
+        self.write(move |connection, _| team::delete_shortcut(connection, id))
+    }
+
+    fn rules(&self) -> StoreFuture<'_, Vec<PriorityRule>> {
+        self.read(team::rules)
+    }
+
+    fn save_rule(&self, id: Option<RuleId>, input: RuleInput) -> StoreFuture<'_, PriorityRule> {
+        self.write(move |connection, _| team::save_rule(connection, id, &input))
+    }
+
+    fn delete_rule(&self, id: RuleId) -> StoreFuture<'_, ()> {
+        self.write(move |connection, _| team::delete_rule(connection, id))
+    }
+
+    fn team_settings(&self) -> StoreFuture<'_, TeamSettings> {
+        self.read(team::team_settings)
+    }
+
+    fn set_team_settings(&self, settings: TeamSettings) -> StoreFuture<'_, TeamSettings> {
+        self.write(move |connection, events| team::set_team_settings(connection, &settings, events))
+    }
+
+    fn sites(&self) -> StoreFuture<'_, Vec<SiteSettings>> {
+        self.read(team::sites)
+    }
+
+    fn update_site(&self, name: &str, settings: SiteSettings) -> StoreFuture<'_, SiteSettings> {
+        let name = name.to_owned();
+        self.write(move |connection, _| team::update_site(connection, &name, &settings))
+    }
+}
