@@ -25,6 +25,15 @@ pub struct Texts {
     pub contact_sent: &'static str,
     pub you: &'static str,
     pub too_long: &'static str,
+    /// The visitor's place in the queue; `#` is the number.
+    pub queue: &'static str,
+    pub rate_prompt: &'static str,
+    pub satisfied: &'static str,
+    pub neutral: &'static str,
+    pub dissatisfied: &'static str,
+    pub comment: &'static str,
+    pub rate: &'static str,
+    pub rated: &'static str,
 }
 
 const CS: Texts = Texts {
@@ -50,6 +59,14 @@ const CS: Texts = Texts {
     contact_sent: "Děkujeme, odpověď pošleme na váš e-mail.",
     you: "Vy",
     too_long: "Zpráva je příliš dlouhá",
+    queue: "Jste #. v pořadí. Hned jak se uvolníme, budeme se vám věnovat.",
+    rate_prompt: "Jak jsme vám pomohli?",
+    satisfied: "Spokojen(a)",
+    neutral: "Nevím",
+    dissatisfied: "Nespokojen(a)",
+    comment: "Komentář (nepovinný)",
+    rate: "Odeslat hodnocení",
+    rated: "Děkujeme za hodnocení!",
 };
 
 const SK: Texts = Texts {
@@ -75,6 +92,14 @@ const SK: Texts = Texts {
     contact_sent: "Ďakujeme, odpoveď pošleme na váš e-mail.",
     you: "Vy",
     too_long: "Správa je príliš dlhá",
+    queue: "Ste #. v poradí. Hneď ako sa uvoľníme, budeme sa vám venovať.",
+    rate_prompt: "Ako sme vám pomohli?",
+    satisfied: "Spokojný(á)",
+    neutral: "Neviem",
+    dissatisfied: "Nespokojný(á)",
+    comment: "Komentár (nepovinný)",
+    rate: "Odoslať hodnotenie",
+    rated: "Ďakujeme za hodnotenie!",
 };
 
 const PL: Texts = Texts {
@@ -100,6 +125,14 @@ const PL: Texts = Texts {
     contact_sent: "Dziękujemy, odpowiedź wyślemy na Twój e-mail.",
     you: "Ty",
     too_long: "Wiadomość jest za długa",
+    queue: "Jesteś #. w kolejce. Zajmiemy się Tobą, gdy tylko będziemy mogli.",
+    rate_prompt: "Jak Ci pomogliśmy?",
+    satisfied: "Zadowolony",
+    neutral: "Bez zdania",
+    dissatisfied: "Niezadowolony",
+    comment: "Komentarz (opcjonalnie)",
+    rate: "Wyślij ocenę",
+    rated: "Dziękujemy za ocenę!",
 };
 
 const RU: Texts = Texts {
@@ -125,6 +158,14 @@ const RU: Texts = Texts {
     contact_sent: "Спасибо, ответ придёт на ваш e-mail.",
     you: "Вы",
     too_long: "Сообщение слишком длинное",
+    queue: "Вы #-й в очереди. Мы ответим, как только освободимся.",
+    rate_prompt: "Как мы вам помогли?",
+    satisfied: "Доволен",
+    neutral: "Не знаю",
+    dissatisfied: "Недоволен",
+    comment: "Комментарий (необязательно)",
+    rate: "Отправить оценку",
+    rated: "Спасибо за оценку!",
 };
 
 const EN: Texts = Texts {
@@ -150,6 +191,14 @@ const EN: Texts = Texts {
     contact_sent: "Thank you, we will answer to your email.",
     you: "You",
     too_long: "The message is too long",
+    queue: "You are number # in the queue. We will be with you as soon as we can.",
+    rate_prompt: "How did we do?",
+    satisfied: "Satisfied",
+    neutral: "Neutral",
+    dissatisfied: "Dissatisfied",
+    comment: "Comment (optional)",
+    rate: "Send rating",
+    rated: "Thank you for your rating!",
 };
 
 const DE: Texts = Texts {
@@ -175,6 +224,14 @@ const DE: Texts = Texts {
     contact_sent: "Danke, wir antworten an Ihre E-Mail-Adresse.",
     you: "Sie",
     too_long: "Die Nachricht ist zu lang",
+    queue: "Sie sind Nummer # in der Warteschlange. Wir sind gleich für Sie da.",
+    rate_prompt: "Wie haben wir Ihnen geholfen?",
+    satisfied: "Zufrieden",
+    neutral: "Neutral",
+    dissatisfied: "Unzufrieden",
+    comment: "Kommentar (optional)",
+    rate: "Bewertung senden",
+    rated: "Danke für Ihre Bewertung!",
 };
 
 const ALL: [&Texts; 6] = [&CS, &SK, &PL, &RU, &EN, &DE];

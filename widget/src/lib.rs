@@ -143,7 +143,14 @@ pub fn start(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsValue
     // The signals live as long as the page, outside any reactive owner.
     let state = RwSignal::new(ChatState::default());
     let open = RwSignal::new(false);
-    transport::start(socket_url(&options.relay), options.site, emit, state, open);
+    transport::start(
+        socket_url(&options.relay),
+        options.site,
+        texts.lang,
+        emit,
+        state,
+        open,
+    );
     let left = options.position == "left";
     let accent = safe_color(&options.color);
     leptos::mount::mount_to(

@@ -9,7 +9,8 @@
 use crate::state::{ChatState, Effect, Link, Pending, apply};
 use crate::{storage, wire};
 use beseda_protocol::visitor::{Cart, FromRelay, ToRelay};
-use beseda_protocol::{ClientMessageId, PROTOCOL_VERSION};
+use beseda_protocol::api::PageView;
+use beseda_protocol::{ClientMessageId, PROTOCOL_VERSION, Rating};
 use leptos::prelude::*;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -34,6 +35,8 @@ type Handler = Closure<dyn FnMut(JsValue)>;
 struct Transport {
     url: String,
     site: String,
+    /// The widget's language, told to the relay for its own messages.
+    locale: &'static str,
     state: RwSignal<ChatState>,
     window_open: RwSignal<bool>,
     /// The page's event dispatcher, `emit(name, payload)`.
@@ -67,6 +70,7 @@ fn with<R>(work: impl FnOnce(&'static Transport) -> R) -> Option<R> {
 pub fn start(
     url: String,
     site: String,
+    locale: &'static str,
     emit: js_sys::Function,
     state: RwSignal<ChatState>,
     window_open: RwSignal<bool>,
@@ -84,6 +88,7 @@ pub fn start(
     let transport: &'static Transport = Box::leak(Box::new(Transport {
         url,
         site,
+        locale,
         state,
         window_open,
         emit,
@@ -227,6 +232,23 @@ pub fn set_cart(cart: Cart) {
     });
 }
 
+/// Rates the resolved conversation; the relay answers every tab with `rated`.
+pub fn rate(rating: Rating, comment: Option<String>) {
+    with(|transport| transport.frame(&ToRelay::Rate { rating, comment }));
+}
+
+/// The page the widget runs on, for the operators' view of the visit.
+fn current_page() -> Option<PageView> {
+    let window = web_sys::window()?;
+    let url = window.location().href().ok()?;
+    let title = window.document().map(|document| document.title()).unwrap_or_default();
+    Some(PageView {
+        url,
+        title,
+        at: String::new(),
+    })
+}
+
 /// Announces an event to the page's `Beseda.on` handlers.
 pub fn emit(name: &str, payload: &JsValue) {
     with(|transport| {
@@ -264,8 +286,8 @@ impl Transport {
             site: self.site.clone(),
             token: self.token.borrow().clone(),
             last_seq: Some(last_seq),
-            page: None,
-            locale: None,
+            page: current_page(),
+            locale: Some(self.locale.to_owned()),
         });
     }
 

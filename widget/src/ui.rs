@@ -3,8 +3,9 @@
 use crate::i18n::Texts;
 use crate::state::{ChatState, Link, Pending};
 use crate::transport;
-use beseda_protocol::{Author, Message};
+use beseda_protocol::{Author, Message, Rating};
 use leptos::html;
+use wasm_bindgen::JsCast;
 use leptos::prelude::*;
 
 const CSS: &str = include_str!("widget.css");
@@ -23,6 +24,14 @@ pub fn set_open(open: RwSignal<bool>, state: RwSignal<ChatState>, value: bool) {
         if value { "open" } else { "close" },
         &wasm_bindgen::JsValue::UNDEFINED,
     );
+}
+
+/// The queue sentence with the visitor's place put in for its `#`.
+fn queue_text(template: &str, place: u32) -> String {
+    match template.split_once('#') {
+        Some((before, after)) => format!("{before}{place}{after}"),
+        None => template.to_owned(),
+    }
 }
 
 /// The time of a message in the visitor's own time zone, as HH:MM.
@@ -84,11 +93,34 @@ fn ChatWindow(
         }
     };
     let status = move || {
-        state.with(|state| match (state.link, &state.operator_name) {
-            (Link::Reconnecting, _) => texts.reconnecting.to_owned(),
-            (_, Some(name)) if state.online => name.clone(),
-            _ if state.online => texts.online.to_owned(),
-            _ => texts.offline.to_owned(),
+        state.with(|state| {
+            let name = state
+                .agent
+                .as_ref()
+                .map(|agent| &agent.name)
+                .or(state.operator_name.as_ref());
+            match (state.link, name) {
+                (Link::Reconnecting, _) => texts.reconnecting.to_owned(),
+                (_, Some(name)) if state.online => name.clone(),
+                _ if state.online => texts.online.to_owned(),
+                _ => texts.offline.to_owned(),
+            }
+        })
+    };
+    let photo = move || {
+        state.with(|state| {
+            state
+                .agent
+                .as_ref()
+                .and_then(|agent| agent.photo_url.clone())
+        })
+    };
+    // The queue place while waiting, thanks once rated; empty (and hidden) otherwise.
+    let notice = move || {
+        state.with(|state| match (state.queue_place(), state.rating) {
+            (Some(place), _) => queue_text(texts.queue, place),
+            (None, Some(_)) => texts.rated.to_owned(),
+            (None, None) => String::new(),
         })
     };
     // Keep the newest message in view.
@@ -118,6 +150,7 @@ fn ChatWindow(
             }
         >
             <header>
+                <img class="avatar" src=photo hidden=move || photo().is_none() alt="" width="36" height="36"/>
                 <div class="who">
                     <strong>{title}</strong>
                     <span class="status" class:online=move || state.with(|state| state.online)>{status}</span>
@@ -140,6 +173,10 @@ fn ChatWindow(
                 />
                 <Show when=move || state.with(|state| state.contact_sent)>
                     <p class="hint">{texts.contact_sent}</p>
+                </Show>
+                <p class="hint notice" role="status">{notice}</p>
+                <Show when=move || state.with(|state| state.wants_rating())>
+                    <RatingForm texts=texts/>
                 </Show>
                 <Show when=move || state.with(|state| state.operator_typing.is_some())>
                     <p class="typing">
@@ -244,6 +281,57 @@ fn Composer(texts: &'static Texts, state: RwSignal<ChatState>) -> impl IntoView 
                 </span>
             </Show>
             <button type="submit" class="send" disabled=move || !sendable()>{texts.send}</button>
+        </form>
+    }
+}
+
+/// Satisfied / neutral / dissatisfied (native radio buttons) and an optional comment, for a
+/// resolved conversation. Read once, on submit: no reactive state of its own.
+#[component]
+fn RatingForm(texts: &'static Texts) -> impl IntoView {
+    let form: NodeRef<html::Form> = NodeRef::new();
+    let choice = |value: &'static str, label: &'static str, face: &'static str| {
+        view! {
+            <label class="choice" title=label>
+                <input type="radio" name="rating" value=value required/>
+                <span aria-hidden="true">{face}</span>
+                <span class="label">{label}</span>
+            </label>
+        }
+    };
+    view! {
+        <form class="rating" node_ref=form on:submit=move |event: web_sys::SubmitEvent| {
+            event.prevent_default();
+            let Some(form) = form.get_untracked() else { return };
+            let field = |selector: &str| {
+                form.query_selector(selector)
+                    .ok()
+                    .flatten()
+                    .and_then(|element| element.dyn_into::<web_sys::HtmlInputElement>().ok())
+            };
+            let rating = field("input:checked").and_then(|input| Rating::from_name(&input.value()));
+            let comment = form
+                .query_selector("textarea")
+                .ok()
+                .flatten()
+                .and_then(|element| element.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+                .map(|textarea| textarea.value().trim().to_owned())
+                .filter(|comment| !comment.is_empty());
+            if let Some(rating) = rating {
+                transport::rate(rating, comment);
+            }
+        }>
+            <fieldset>
+                <legend>{texts.rate_prompt}</legend>
+                {choice("satisfied", texts.satisfied, "🙂")}
+                {choice("neutral", texts.neutral, "😐")}
+                {choice("dissatisfied", texts.dissatisfied, "🙁")}
+            </fieldset>
+            <label>
+                <span>{texts.comment}</span>
+                <textarea rows="2" maxlength="1000"></textarea>
+            </label>
+            <button type="submit" class="send">{texts.rate}</button>
         </form>
     }
 }
