@@ -72,15 +72,15 @@ export async function startRelay({ port = 0, directory } = {}) {
   return relay;
 }
 
-/** Signs the test operator in and returns a small REST client. */
-export async function operatorApi(relay) {
+/** Signs an operator (the test operator unless told) in and returns a small REST client. */
+export async function operatorApi(relay, who = OPERATOR) {
   const login = await fetch(`${relay.url}/api/login`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: OPERATOR.email, password: OPERATOR.password }),
+    body: JSON.stringify({ email: who.email, password: who.password }),
   });
   if (login.status !== 200) throw new Error(`sign-in failed: ${login.status}`);
-  const { token } = await login.json();
+  const { token, operator } = await login.json();
   const call = async (method, path, body) => {
     const response = await fetch(`${relay.url}${path}`, {
       method,
@@ -91,6 +91,8 @@ export async function operatorApi(relay) {
     return { status: response.status, body: text ? JSON.parse(text) : null };
   };
   return {
+    operator,
+    token,
     call,
     setOnline: (online) => call("PUT", "/api/me/availability", { online }),
     conversations: async () => (await call("GET", "/api/conversations")).body,
