@@ -306,9 +306,22 @@ fn Messages(id: ConversationId) -> impl IntoView {
                 .map(|open| format!("{} is typing…", visitor_label(&open.detail.visitor, id)))
         })
     };
+    let visitor = Memo::new(move |_| {
+        console.state.with(|state| {
+            state
+                .open
+                .as_ref()
+                .map(|open| visitor_label(&open.detail.visitor, id))
+                .unwrap_or_default()
+        })
+    });
     view! {
         <ol class="messages" role="log" aria-live="polite" aria-label="Messages" node_ref=log>
-            <For each=messages key=|message| message.id children=|message| view! { <MessageItem message=message/> }/>
+            <For
+                each=messages
+                key=|message| message.id
+                children=move |message| view! { <MessageItem message=message visitor=visitor/> }
+            />
             <For
                 each=pending
                 key=|pending| (pending.client_id.0.clone(), pending.refused.clone())
@@ -337,13 +350,12 @@ fn Messages(id: ConversationId) -> impl IntoView {
 }
 
 #[component]
-fn MessageItem(message: Message) -> impl IntoView {
-    let who = match message.author {
-        Author::Visitor => "Visitor".to_owned(),
-        Author::Operator => message
-            .author_name
-            .clone()
-            .unwrap_or_else(|| "Operator".into()),
+fn MessageItem(message: Message, visitor: Memo<String>) -> impl IntoView {
+    let author = message.author;
+    let operator = message.author_name.clone();
+    let who = move || match author {
+        Author::Visitor => visitor.get(),
+        Author::Operator => operator.clone().unwrap_or_else(|| "Operator".into()),
         Author::System => "System".to_owned(),
     };
     view! {

@@ -71,7 +71,7 @@ fn assignee(console: Console, row: &Row) -> impl Fn() -> String + use<> {
     let assigned = row.summary.assigned_to;
     move || match assigned {
         None => "Queue".to_owned(),
-        Some(id) if id == console.me.with(|me| me.id) => "You".to_owned(),
+        Some(id) if id == console.me.with(|me| me.id) => console.me.with(|me| me.name.clone()),
         Some(id) => console.state.with(|state| {
             state
                 .operator_name(id)
@@ -85,18 +85,15 @@ fn ConversationRow(row: Row) -> impl IntoView {
     let console = app::console();
     let id: ConversationId = row.summary.id;
     let label = visitor_label(&row.summary.visitor, id);
+    let me = console.me.get_untracked().id;
     let last = row.summary.last_message.as_ref().map(|message| {
         let prefix = match message.author {
-            Author::Operator => "You: ".to_owned(),
-            Author::System => "System: ".to_owned(),
             Author::Visitor => String::new(),
-        };
-        let prefix = if message.author == Author::Operator
-            && message.operator_id != Some(console.me.get_untracked().id)
-        {
-            format!("{}: ", message.author_name.as_deref().unwrap_or("Operator"))
-        } else {
-            prefix
+            Author::System => "System: ".to_owned(),
+            Author::Operator if message.operator_id == Some(me) => "You: ".to_owned(),
+            Author::Operator => {
+                format!("{}: ", message.author_name.as_deref().unwrap_or("Operator"))
+            }
         };
         format!("{prefix}{}", message.text)
     });

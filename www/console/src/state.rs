@@ -201,10 +201,18 @@ impl ConsoleState {
         for message in std::mem::take(&mut self.early) {
             insert_message(&mut detail.messages, message);
         }
-        let visitor_typing = self
-            .rows
-            .get(&detail.id)
-            .is_some_and(|row| row.visitor_typing);
+        let revision = self.bump();
+        let visitor_typing = match self.rows.get_mut(&detail.id) {
+            Some(row) => {
+                // The detail may be newer than the row: the visitor may have named themselves.
+                if row.summary.visitor != detail.visitor {
+                    row.summary.visitor = detail.visitor.clone();
+                    row.revision = revision;
+                }
+                row.visitor_typing
+            }
+            None => false,
+        };
         self.open = Some(OpenConversation {
             detail,
             visitor_typing,

@@ -365,3 +365,17 @@ fn visitors_without_name_or_email_get_a_number() {
         "petr@example.cz"
     );
 }
+
+#[test]
+fn the_detail_names_a_visitor_the_list_did_not_know() {
+    let mut state = ConsoleState::default();
+    state.load_list(None, vec![summary(1)]);
+    state.select(Some(ConversationId(1)));
+    let mut named = detail(1, Vec::new());
+    named.visitor.name = Some("Petr".into());
+    let before = state.rows[&ConversationId(1)].revision;
+    state.load_detail(named);
+    let row = &state.rows[&ConversationId(1)];
+    assert_eq!(row.summary.visitor.name.as_deref(), Some("Petr"));
+    assert!(row.revision > before, "the row is redrawn");
+}
