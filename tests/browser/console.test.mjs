@@ -2,8 +2,13 @@
 // another browser profile: signing in, messages arriving live, replying, the "/" shortcut picker,
 // availability, resolving, typing, the visitor's context, settings and signing out.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { OPERATOR, eventually, launch, openShop, operatorApi, startRelay, widget } from "./support.mjs";
+import { OPERATOR, RELAY_BINARY, eventually, launch, openShop, operatorApi, startRelay, widget } from "./support.mjs";
+
+const EVA = { email: "eva@shop.example", password: "admin horse battery", name: "Eva" };
+const PETRA = { email: "petra@shop.example", password: "petra horse battery", name: "Petra" };
 
 let browser;
 before(async () => {
@@ -28,23 +33,31 @@ async function setUp(t) {
   return { relay, api, operator, visitor };
 }
 
-/** Opens the console and signs the test operator in through the form. */
-async function signIn(context, relay) {
+/** An admin added with the command line, as a shop owner does. */
+function addAdmin(relay, operator) {
+  const args = ["operator", "add", "--email", operator.email, "--name", operator.name, "--admin", "--db", join(relay.directory, "beseda.db")];
+  const result = spawnSync(RELAY_BINARY, args, { input: operator.password + "\n", encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`operator add: ${result.stderr}`);
+}
+
+/** Opens the console and signs an operator (the test operator unless told) in through the form. */
+async function signIn(context, relay, who = OPERATOR) {
   const page = await context.newPage();
   page.errors = [];
   page.on("pageerror", (error) => page.errors.push(error.message));
   await page.goto(`${relay.url}/console/`);
-  await page.getByLabel("Email").fill(OPERATOR.email);
-  await page.getByLabel("Password").fill(OPERATOR.password);
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("switch", { name: "Available" }).waitFor();
   return page;
 }
 
 /** The console's switch, on; resolved once the relay has it. */
-async function goOnline(console, api) {
+async function goOnline(console, api, who = OPERATOR) {
   await console.getByRole("switch", { name: "Available" }).check();
-  await eventually(async () => (await api.call("GET", "/api/operators")).body.some((operator) => operator.online), "the operator online");
+  const online = async () => (await api.call("GET", "/api/operators")).body.some((operator) => operator.email === who.email && operator.online);
+  await eventually(online, `${who.name} online`);
 }
 
 /** A visitor on the demo shop (named when `name` is given) who has written `text`. */
@@ -287,4 +300,64 @@ test("settings: a shortcut with an invalid template shows why; a valid one is li
   await console.getByRole("cell", { name: "/typo", exact: true }).waitFor();
   // Only admins may make team shortcuts: this operator is offered personal ones only.
   assert.deepEqual(await form.getByLabel("Scope").locator("option").allTextContents(), ["Personal"]);
+});
+
+test("an admin adds an operator and a priority rule, tags, transfers and takes over; both consoles follow", async (t) => {
+  const { relay, api, operator, visitor } = await setUp(t);
+  addAdmin(relay, EVA);
+  const console = await signIn(operator, relay, EVA);
+  await goOnline(console, api, EVA);
+
+  await console.getByRole("button", { name: "Settings" }).click();
+  await console.getByLabel("New operator's email").fill(PETRA.email);
+  await console.getByLabel("New operator's name").fill(PETRA.name);
+  await console.getByLabel("New operator's password").fill(PETRA.password);
+  await console.getByRole("button", { name: "Add operator" }).click();
+  await console.getByRole("cell", { name: PETRA.email, exact: true }).waitFor();
+  const rule = console.getByRole("form", { name: "Priority rule" });
+  await rule.getByLabel("Keyword").fill("chybí");
+  await rule.getByLabel("Tag").fill("missing");
+  await rule.getByLabel("Priority", { exact: true }).fill("5");
+  await rule.getByRole("button", { name: "Add rule" }).click();
+  await console.getByRole("cell", { name: "chybí", exact: true }).waitFor();
+
+  // A later conversation with the keyword comes first, tagged and with its priority.
+  await console.getByRole("button", { name: "Conversations" }).click();
+  await visitorWrites(visitor, relay, "Máte to skladem?", "Karel");
+  await row(console, "Máte to skladem?").waitFor();
+  const urgentVisitor = await browser.newContext();
+  t.after(() => urgentVisitor.close());
+  await visitorWrites(urgentVisitor, relay, "Chybí mi zásilka!", "Jan");
+  await row(console, "Chybí mi zásilka!").getByText("Priority 5").waitFor();
+  await row(console, "Chybí mi zásilka!").getByText("missing").waitFor();
+  const order = await console.getByRole("list", { name: "Conversations" }).getByRole("listitem").allTextContents();
+  assert.match(order[0], /Chybí mi zásilka!/);
+
+  // Tags from the conversation's header.
+  await openConversation(console, "Máte to skladem?");
+  await console.getByLabel("Add tag").fill("velikost");
+  await console.getByRole("button", { name: "Add", exact: true }).click();
+  await console.getByRole("list", { name: "Tags" }).getByText("velikost").waitFor();
+  await row(console, "Karel").getByText("velikost").waitFor();
+
+  // Petra, online in her own console, gets Karel by a transfer; Eva then takes him back.
+  const petraContext = await browser.newContext({ viewport: { width: 1366, height: 800 } });
+  t.after(() => petraContext.close());
+  const petra = await signIn(petraContext, relay, PETRA);
+  await goOnline(petra, api, PETRA);
+  const transfer = console.getByLabel("Transfer to");
+  const toPetra = await transfer.locator("option", { hasText: "Petra" }).textContent();
+  await transfer.selectOption({ label: toPetra });
+  await console.getByText("Assigned to Petra").waitFor();
+  await row(petra, "Karel").getByText("Petra", { exact: true }).waitFor();
+  const karel = (await api.conversations()).find((conversation) => conversation.visitor.name === "Karel");
+  const petraId = (await api.call("GET", "/api/operators")).body.find((operator) => operator.email === PETRA.email).id;
+  assert.equal(karel.assignedTo, petraId);
+  assert.deepEqual(karel.tags, ["velikost"]);
+
+  await console.getByRole("button", { name: "Take over" }).click();
+  await console.getByText("Assigned to you").waitFor();
+  await row(petra, "Karel").getByText("Eva", { exact: true }).waitFor();
+  assert.deepEqual(console.errors, []);
+  assert.deepEqual(petra.errors, []);
 });
