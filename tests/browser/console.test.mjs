@@ -24,13 +24,15 @@ async function setUp(t) {
   const api = await operatorApi(relay);
   const operator = await browser.newContext({ viewport: { width: 1366, height: 800 } });
   const visitor = await browser.newContext();
+  // A test that restarts the relay puts the new one here, so that it is the one stopped.
+  const setup = { relay, api, operator, visitor };
   t.after(async () => {
     await operator.close();
     await visitor.close();
-    await relay.stop();
-    relay.cleanup();
+    await setup.relay.stop();
+    setup.relay.cleanup();
   });
-  return { relay, api, operator, visitor };
+  return setup;
 }
 
 /** An admin added with the command line, as a shop owner does. */
@@ -360,4 +362,28 @@ test("an admin adds an operator and a priority rule, tags, transfers and takes o
   await row(petra, "Karel").getByText("Eva", { exact: true }).waitFor();
   assert.deepEqual(console.errors, []);
   assert.deepEqual(petra.errors, []);
+});
+
+test("the console reconnects after a relay crash and shows what it missed, once", async (t) => {
+  const setup = await setUp(t);
+  const { relay, api, operator, visitor } = setup;
+  const console = await signIn(operator, relay);
+  await goOnline(console, api);
+  const shop = await visitorWrites(visitor, relay, "Jedna", "Petr");
+  await openConversation(console, "Jedna");
+  const log = console.getByRole("log", { name: "Messages" });
+  await log.getByText("Jedna", { exact: true }).waitFor();
+
+  await relay.kill();
+  await console.getByText("Reconnecting…").waitFor();
+  setup.relay = await relay.restart();
+  await shop.evaluate(() => window.Beseda.send("Dvě"));
+  await log.getByText("Dvě", { exact: true }).waitFor();
+  await console.getByText("Reconnecting…").waitFor({ state: "detached" });
+  await console.getByRole("textbox", { name: "Message" }).fill("Tři");
+  await console.getByRole("textbox", { name: "Message" }).press("Enter");
+  await widget(shop).getByText("Tři", { exact: true }).waitFor();
+  for (const text of ["Jedna", "Dvě", "Tři"]) {
+    assert.equal(await log.getByText(text, { exact: true }).count(), 1, text);
+  }
 });
