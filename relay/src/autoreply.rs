@@ -23,6 +23,12 @@ pub struct AutoReply {
 }
 
 impl AutoReply {
+    /// Something other than a message changed when waits fall due (a site's delay): the task
+    /// asks the store again instead of sleeping until a due time that no longer holds.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
     /// Called with each commit's events, on the store's writer thread: never blocks.
     pub fn observe(&self, events: &[Event]) {
         let visitor_wrote = events.iter().any(|event| {

@@ -60,6 +60,8 @@ pub(crate) struct App {
     /// Turns true once, when the relay starts shutting down.
     pub shutdown: watch::Receiver<bool>,
     pub presence: presence::Presence,
+    /// Wakes the automatic-message task when a site's delay changes.
+    pub auto_reply: Arc<autoreply::AutoReply>,
 }
 
 /// Serves `listener` until `shutdown` resolves, then closes every socket with a close frame,
@@ -124,6 +126,7 @@ pub async fn run(
         metrics,
         shutdown: shutdown_receiver,
         presence: presence::Presence::default(),
+        auto_reply: auto_reply.clone(),
     });
     // Operators left online by the last run have no console yet: the grace period starts now.
     for operator_id in online_operators {

@@ -135,3 +135,17 @@ pub async fn put_json(
 ) -> Response {
     request(addr, "PUT", path, token, Some(body.to_string().as_bytes())).await
 }
+
+pub async fn delete(addr: SocketAddr, path: &str, token: Option<&str>) -> Response {
+    request(addr, "DELETE", path, token, None).await
+}
+
+/// Asserts an error response: its status and `error.code`; `what` names the case.
+pub fn assert_refused(response: &Response, status: u16, code: &str, what: &str) {
+    assert_eq!(
+        (response.status, response.error_code().as_str()),
+        (status, code),
+        "{what}: {}",
+        response.body
+    );
+}

@@ -4,6 +4,7 @@
 pub mod http;
 pub mod raw_socket;
 pub mod socket;
+pub mod workflow;
 
 use beseda_relay::Config;
 use beseda_relay::auth::hash_password;

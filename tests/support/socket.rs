@@ -110,6 +110,37 @@ impl Client {
         (client, welcome)
     }
 
+    /// A visitor socket whose hello carries `fields` too (`token`, `page`, `locale`, …).
+    pub async fn visitor_with(addr: SocketAddr, fields: Value) -> (Client, Value) {
+        let mut client = Client::connect(addr, "/ws/visitor", None)
+            .await
+            .expect("open a visitor socket");
+        let mut hello = json!({ "type": "hello", "version": 1, "site": "default" });
+        if let (Some(hello), Some(fields)) = (hello.as_object_mut(), fields.as_object()) {
+            hello.extend(fields.clone());
+        }
+        client.send(hello).await;
+        let welcome = client.recv_type("welcome").await;
+        (client, welcome)
+    }
+
+    /// Reads until a frame matches; returns the frames read before it, and the match.
+    pub async fn recv_until(&mut self, matches: impl Fn(&Value) -> bool) -> (Vec<Value>, Value) {
+        let mut before = Vec::new();
+        loop {
+            let frame = self.recv().await;
+            if matches(&frame) {
+                return (before, frame);
+            }
+            before.push(frame);
+        }
+    }
+
+    /// Reads until a frame of this type; returns the frames before it, and the frame.
+    pub async fn recv_until_type(&mut self, frame_type: &str) -> (Vec<Value>, Value) {
+        self.recv_until(|frame| frame["type"] == frame_type).await
+    }
+
     pub async fn send(&mut self, frame: Value) {
         self.send_raw(Message::text(frame.to_string())).await;
     }

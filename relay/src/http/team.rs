@@ -263,6 +263,8 @@ async fn put_site_settings(
         .write()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .insert(saved.name.clone(), saved.title.clone());
+    // Waits already running fall due at another time now.
+    app.auto_reply.wake();
     Ok(saved)
 }
 
@@ -278,6 +280,16 @@ fn list_rules(app: Arc<App>) -> Route {
         .boxed()
 }
 
+/// A rule as it is kept: the tag it gives must equal the same tag set by hand (`PUT …/tags`
+/// trims), and the keyword is matched trimmed anyway.
+fn trimmed(rule: RuleInput) -> RuleInput {
+    RuleInput {
+        keyword: rule.keyword.trim().to_owned(),
+        tag: rule.tag.trim().to_owned(),
+        ..rule
+    }
+}
+
 /// `POST /api/rules` `{ keyword, tag, priority, site? }` → 201 the rule (admins)
 fn create_rule(app: Arc<App>) -> Route {
     warp::path!("api" / "rules")
@@ -291,7 +303,7 @@ fn create_rule(app: Arc<App>) -> Route {
                     Err(refusal) => Err(ApiError::invalid(refusal)),
                     Ok(()) => app
                         .store
-                        .save_rule(None, body)
+                        .save_rule(None, trimmed(body))
                         .await
                         .map_err(store_error("rule")),
                 };
@@ -314,7 +326,7 @@ fn change_rule(app: Arc<App>) -> Route {
                     Err(refusal) => Err(ApiError::invalid(refusal)),
                     Ok(()) => app
                         .store
-                        .save_rule(Some(RuleId(id)), body)
+                        .save_rule(Some(RuleId(id)), trimmed(body))
                         .await
                         .map_err(store_error("rule")),
                 };

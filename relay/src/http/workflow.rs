@@ -23,8 +23,8 @@ pub fn routes(app: Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
         .boxed()
 }
 
-/// `POST /api/conversations/{id}/join` → the conversation. The visitor is told who is there for
-/// them (once per operator); a conversation nobody had becomes the caller's.
+/// `POST /api/conversations/{id}/join` → the conversation (409 once resolved). The visitor is
+/// told who is there for them (once per operator); a conversation nobody had becomes the caller's.
 fn join(app: Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
     warp::path!("api" / "conversations" / i64 / "join")
         .and(warp::post())
@@ -109,7 +109,13 @@ fn tags(app: Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
         .and(with_app(app))
         .and_then(
             |id: i64, _: OperatorProfile, body: Tags, app: Arc<App>| async move {
-                let tags: Vec<String> = body.tags.iter().map(|tag| tag.trim().to_owned()).collect();
+                // Trimmed, and each tag once (in the order first given).
+                let mut tags: Vec<String> = Vec::with_capacity(body.tags.len());
+                for tag in body.tags.iter().map(|tag| tag.trim()) {
+                    if !tags.iter().any(|kept| kept == tag) {
+                        tags.push(tag.to_owned());
+                    }
+                }
                 let result = match check_tags(&tags) {
                     Err(refusal) => Err(ApiError::invalid(refusal)),
                     Ok(()) => app

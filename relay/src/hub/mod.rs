@@ -245,18 +245,20 @@ impl Hub {
                 Event::ConversationChanged {
                     conversation,
                     visitor_id,
-                    created,
+                    status_changed,
+                    ..
                 } => {
                     let status_frame = to_frame(&visitor::FromRelay::Status {
                         conversation_id: conversation.id,
                         status: conversation.status,
                     });
-                    // A new conversation is no news to its visitor: the acknowledgement says it all.
+                    // Only a new status is news to the visitor: a new conversation is told by the
+                    // acknowledgement, an assignment by `queue`, tags and ratings not at all.
                     let key = (conversation.site.clone(), visitor_id);
-                    let visitor_peers = if created {
-                        None
-                    } else {
+                    let visitor_peers = if status_changed {
                         peers.visitors.get_mut(&key)
+                    } else {
+                        None
                     };
                     if let Some(list) = visitor_peers {
                         let dropped = offer(list, |_| Some(Outbound::Frame(status_frame.clone())));

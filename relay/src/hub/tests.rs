@@ -36,6 +36,7 @@ fn largest_commit() -> Vec<Event> {
             conversation: summary,
             visitor_id: visitor_id.clone(),
             created: true,
+            status_changed: false,
         });
         let message = Message {
             id: MessageId(id),

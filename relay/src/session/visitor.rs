@@ -8,7 +8,7 @@ use crate::App;
 use crate::connection::Socket;
 use crate::hub::{Outbound, VISITOR_OUTBOX};
 use crate::limits::ConnectionSlot;
-use crate::store::{MessageTarget, NewMessage, PeerTag, StoreError, VisitorDetails, WelcomeExtras};
+use crate::store::{MessageTarget, NewMessage, PeerTag, StoreError, VisitorDetails};
 use crate::validation::{
     check_cart, check_client_id, check_comment, check_email, check_locale, check_page,
     check_profile, check_text,
@@ -226,17 +226,11 @@ impl VisitorSession<'_> {
             let last_known = Seq(conversation.message_count).min(greeted.last_seq);
             self.delivered = missed.last().map_or(last_known, |message| message.seq);
         }
-        let extras = if conversation.is_some() {
-            store
-                .welcome_extras(self.site, self.visitor_id)
-                .await
-                .map_err(|error| error.to_string())?
-        } else {
-            WelcomeExtras {
-                rating_enabled: true,
-                ..WelcomeExtras::default()
-            }
-        };
+        // Asked even without a conversation: whether the shop takes ratings is the site's.
+        let extras = store
+            .welcome_extras(self.site, self.visitor_id)
+            .await
+            .map_err(|error| error.to_string())?;
         let welcome = FromRelay::Welcome {
             version: PROTOCOL_VERSION,
             token: greeted.token.clone(),

@@ -78,6 +78,7 @@ pub fn assign_queue(connection: &Connection, events: &mut Vec<Event>) -> Result<
                     visitor_id: summary.visitor.id.clone(),
                     conversation: summary,
                     created: false,
+                    status_changed: false,
                 });
                 events.push(Event::QueuePosition {
                     site,
@@ -188,6 +189,7 @@ fn changed(
         visitor_id: summary.visitor.id.clone(),
         conversation: summary.clone(),
         created: false,
+        status_changed: false,
     });
     Ok(summary)
 }
@@ -251,14 +253,18 @@ pub fn join(
     operator_id: OperatorId,
     events: &mut Vec<Event>,
 ) -> Result<ConversationSummary, StoreError> {
-    let (assigned_to, agent_id, site, visitor_id): (Option<i64>, Option<i64>, String, String) =
-        connection
-            .prepare_cached(
-                "SELECT assigned_to, agent_id, site, visitor_id FROM conversations WHERE id = ?1",
-            )?
-            .query_row([conversation_id.0], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-            })?;
+    type Row = (Option<i64>, Option<i64>, String, String, String);
+    let (assigned_to, agent_id, site, visitor_id, status): Row = connection
+        .prepare_cached(
+            "SELECT assigned_to, agent_id, site, visitor_id, status FROM conversations WHERE id = ?1",
+        )?
+        .query_row([conversation_id.0], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?))
+        })?;
+    // Reading a resolved conversation is not being there for the visitor: nothing to announce.
+    if status != ConversationStatus::Open.as_str() {
+        return Err(StoreError::Conflict(NOT_OPEN.into()));
+    }
     if assigned_to.is_none() {
         assign(connection, conversation_id, operator_id, events)?;
     }
@@ -310,6 +316,9 @@ pub fn mark_read(
         ])?;
     Ok(())
 }
+
+/// Why a join was refused.
+pub const NOT_OPEN: &str = "a resolved conversation cannot be joined; reopen it first";
 
 /// Why a rating was not taken.
 pub const NOT_RESOLVED: &str = "a conversation can be rated once it is resolved";

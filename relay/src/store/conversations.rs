@@ -68,20 +68,21 @@ fn message_by_id(connection: &Connection, message_id: i64) -> Result<Message, St
 }
 
 /// The conversation's row id and visitor, for a message target; creates or reopens the visitor's
-/// conversation when a visitor writes.
+/// conversation when a visitor writes. The flag is true when the conversation was created or
+/// reopened, so that it still has to be lined up for an operator.
 fn resolve_target(
     connection: &Connection,
     target: &MessageTarget,
     author: Author,
     now: i64,
     events: &mut Vec<Event>,
-) -> Result<(ConversationId, String, VisitorId), StoreError> {
+) -> Result<(ConversationId, String, VisitorId, bool), StoreError> {
     match target {
         MessageTarget::Conversation(conversation_id) => {
             let (site, visitor_id): (String, String) = connection
                 .prepare_cached("SELECT site, visitor_id FROM conversations WHERE id = ?1")?
                 .query_row([conversation_id.0], |row| Ok((row.get(0)?, row.get(1)?)))?;
-            Ok((*conversation_id, site, VisitorId(visitor_id)))
+            Ok((*conversation_id, site, VisitorId(visitor_id), false))
         }
         MessageTarget::Visitor { site, visitor_id } => {
             let existing: Option<(i64, String)> = connection
@@ -115,15 +116,16 @@ fn resolve_target(
                     )?
                     .execute(params![conversation_id.0, now])?;
             }
-            if existing.is_none() || reopen {
+            let line_up = existing.is_none() || reopen;
+            if line_up {
                 events.push(Event::ConversationChanged {
                     conversation: conversation_summary(connection, conversation_id)?,
                     visitor_id: visitor_id.clone(),
                     created: existing.is_none(),
+                    status_changed: reopen,
                 });
-                super::assignment::assign_queue(connection, events)?;
             }
-            Ok((conversation_id, site.clone(), visitor_id.clone()))
+            Ok((conversation_id, site.clone(), visitor_id.clone(), line_up))
         }
     }
 }
@@ -165,13 +167,27 @@ pub fn append_message(
             ));
         }
     }
-    let (conversation_id, site, visitor_id) = resolve_target(
+    let (conversation_id, site, visitor_id, line_up) = resolve_target(
         connection,
         &new_message.target,
         new_message.author,
         now,
         events,
     )?;
+    if new_message.author == Author::Visitor {
+        // The keyword rules come before the queue, so that a new or reopened conversation is
+        // lined up (and its visitor told their place) with its priority already raised.
+        super::assignment::apply_rules(
+            connection,
+            conversation_id,
+            &site,
+            &new_message.text,
+            events,
+        )?;
+    }
+    if line_up {
+        super::assignment::assign_queue(connection, events)?;
+    }
     if let (Some(client_id), MessageTarget::Conversation(_)) =
         (&new_message.client_id, &new_message.target)
     {
@@ -194,13 +210,17 @@ pub fn append_message(
             return Ok(duplicate(message, site, visitor_id, new_message, events));
         }
     }
-    // A visitor's message starts a wait (if none is running); an operator's reply ends it.
+    // A visitor's message starts a wait (if none is running); an operator's reply ends it. Each
+    // wait gets its own automatic message: the mark is cleared when one ends (a reply) and when
+    // a new one starts (after a resolve ended the last one without a reply).
     let seq: i64 = connection
         .prepare_cached(
             "UPDATE conversations SET last_seq = last_seq + 1, updated_at = ?2,
              waiting_since = CASE ?3 WHEN 'visitor' THEN COALESCE(waiting_since, ?2)
                                      WHEN 'operator' THEN NULL ELSE waiting_since END,
-             auto_message_sent = CASE ?3 WHEN 'operator' THEN 0 ELSE auto_message_sent END
+             auto_message_sent = CASE WHEN ?3 = 'operator' THEN 0
+                                      WHEN ?3 = 'visitor' AND waiting_since IS NULL THEN 0
+                                      ELSE auto_message_sent END
              WHERE id = ?1 RETURNING last_seq",
         )?
         .query_row(
@@ -222,14 +242,11 @@ pub fn append_message(
     let message = message_by_id(connection, connection.last_insert_rowid())?;
     events.push(Event::MessageStored {
         message: message.clone(),
-        site: site.clone(),
+        site,
         visitor_id,
         origin: new_message.origin,
         duplicate: false,
     });
-    if new_message.author == Author::Visitor {
-        super::assignment::apply_rules(connection, conversation_id, &site, &message.text, events)?;
-    }
     Ok(Appended {
         message,
         duplicate: false,
@@ -484,6 +501,7 @@ pub fn set_status(
             conversation: summary.clone(),
             visitor_id: summary.visitor.id.clone(),
             created: false,
+            status_changed: true,
         });
         super::assignment::assign_queue(connection, events)?;
         return conversation_summary(connection, conversation_id);

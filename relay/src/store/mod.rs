@@ -14,6 +14,8 @@ mod team;
 #[cfg(test)]
 mod tests;
 mod visits;
+#[cfg(test)]
+mod workflow_tests;
 
 pub use assignment::{NOT_RESOLVED, RATING_OFF, fold};
 pub use sqlite::{Location, SqliteStore};
@@ -94,6 +96,9 @@ pub enum Event {
         visitor_id: VisitorId,
         /// True when the conversation was just created (by its first message).
         created: bool,
+        /// True when it was resolved or reopened: only then does its visitor hear of it (a
+        /// widget offers the rating on each news of "resolved").
+        status_changed: bool,
     },
     /// Who is still waiting for an operator, first in line first (sent while anyone is online).
     QueueChanged { waiting: Vec<(String, VisitorId)> },

@@ -1,0 +1,383 @@
+//! The store's tests of the operators' workflow, on an in-memory database: the order of the
+//! queue and the load of operators, keyword rules per site, ratings, the pages of a visit, the
+//! automatic message's due times and read marks.
+
+use super::assignment::{NOT_RESOLVED, RATING_OFF, fold};
+use super::sqlite::{Location, SqliteStore};
+use super::*;
+use beseda_protocol::ClientMessageId;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::mpsc as std_mpsc;
+
+/// Every message a test writes has its own client id.
+static NEXT_CLIENT_ID: AtomicU64 = AtomicU64::new(1);
+
+fn memory_store() -> (SqliteStore, std_mpsc::Receiver<Vec<Event>>) {
+    let (events_sender, events) = std_mpsc::channel();
+    let store = SqliteStore::open(
+        Location::Memory,
+        Box::new(move |batch| {
+            let _ = events_sender.send(batch);
+        }),
+    )
+    .unwrap();
+    (store, events)
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn on_site(site: &str, visitor: &str, text: &str) -> NewMessage {
+    NewMessage {
+        target: MessageTarget::Visitor {
+            site: site.into(),
+            visitor_id: VisitorId(visitor.into()),
+        },
+        author: Author::Visitor,
+        operator_id: None,
+        client_id: Some(ClientMessageId(format!(
+            "c{}",
+            NEXT_CLIENT_ID.fetch_add(1, Relaxed)
+        ))),
+        text: text.into(),
+        origin: None,
+    }
+}
+
+/// A visitor of the default site writes; answers their conversation.
+async fn writes(store: &SqliteStore, visitor: &str, text: &str) -> ConversationId {
+    store
+        .append_message(on_site("default", visitor, text))
+        .await
+        .unwrap()
+        .message
+        .conversation_id
+}
+
+async fn operator(store: &SqliteStore, name: &str) -> OperatorId {
+    let email = format!("{}@shop.example", name.to_lowercase());
+    store
+        .add_operator(&email, name, "hash", false)
+        .await
+        .unwrap()
+        .id
+}
+
+async fn place(store: &SqliteStore, visitor: &str) -> Option<u32> {
+    store
+        .welcome_extras("default", &VisitorId(visitor.into()))
+        .await
+        .unwrap()
+        .queue_position
+}
+
+async fn assignee(store: &SqliteStore, conversation_id: ConversationId) -> Option<OperatorId> {
+    store
+        .conversation_summary(conversation_id)
+        .await
+        .unwrap()
+        .assigned_to
+}
+
+#[test]
+fn folding_ignores_case_and_czech_diacritics() {
+    assert_eq!(
+        fold("Příliš ŽLUŤOUČKÝ kůň úpěl ďábelské ódy"),
+        "prilis zlutoucky kun upel dabelske ody"
+    );
+    assert_eq!(fold("Chybí"), fold("CHYBI"));
+    assert_eq!(fold("nedorazilo"), "nedorazilo");
+}
+
+#[test]
+fn the_queue_goes_by_priority_then_by_wait_and_chats_go_to_the_least_loaded() {
+    runtime().block_on(async {
+        let (store, events) = memory_store();
+        let (anna, boris, cyril) = (
+            operator(&store, "Anna").await,
+            operator(&store, "Boris").await,
+            operator(&store, "Cyril").await,
+        );
+        store
+            .set_team_settings(TeamSettings {
+                max_chats_per_operator: 2,
+            })
+            .await
+            .unwrap();
+        store.set_operator_online(anna, true).await.unwrap();
+        store.set_operator_online(boris, true).await.unwrap();
+        let mut served = Vec::new();
+        for visitor in ["v1", "v2", "v3", "v4"] {
+            served.push(writes(&store, visitor, "Dobrý den").await);
+        }
+        let mut assigned = Vec::new();
+        for conversation_id in &served {
+            assigned.push(assignee(&store, *conversation_id).await);
+        }
+        let (a, b) = (Some(anna), Some(boris));
+        assert_eq!(assigned, [a, b, a, b], "Cyril is offline and gets nothing");
+
+        writes(&store, "v5", "Haló").await;
+        writes(&store, "v6", "Haló").await;
+        assert_eq!(
+            (place(&store, "v5").await, place(&store, "v6").await),
+            (Some(1), Some(2))
+        );
+        let rule = RuleInput {
+            keyword: "reklamace".into(),
+            tag: "complaint".into(),
+            priority: 5,
+            site: None,
+        };
+        store.save_rule(None, rule).await.unwrap();
+        let urgent = writes(&store, "v7", "REKLAMACE zboží").await;
+        let summary = store.conversation_summary(urgent).await.unwrap();
+        assert_eq!(
+            (summary.priority, summary.tags),
+            (5, vec!["complaint".to_owned()])
+        );
+        let places = [
+            place(&store, "v7").await,
+            place(&store, "v5").await,
+            place(&store, "v6").await,
+        ];
+        assert_eq!(places, [Some(1), Some(2), Some(3)]);
+
+        // Cyril comes online and takes the two first in line; the third is now first.
+        while events.try_recv().is_ok() {}
+        store.set_operator_online(cyril, true).await.unwrap();
+        assert_eq!(assignee(&store, urgent).await, Some(cyril));
+        assert_eq!(
+            (place(&store, "v5").await, place(&store, "v6").await),
+            (None, Some(1))
+        );
+        let batch = events.try_recv().unwrap();
+        let waiting = batch.iter().find_map(|event| match event {
+            Event::QueueChanged { waiting } => Some(waiting.clone()),
+            _ => None,
+        });
+        assert_eq!(
+            waiting,
+            Some(vec![("default".to_owned(), VisitorId("v6".into()))])
+        );
+    });
+}
+
+#[test]
+fn a_rule_for_one_site_leaves_the_others_alone_and_rules_add_up() {
+    runtime().block_on(async {
+        let (store, _events) = memory_store();
+        store.ensure_site("outlet", "Outlet").await.unwrap();
+        let rule = |keyword: &str, tag: &str, priority: i32, site: Option<&str>| RuleInput {
+            keyword: keyword.into(),
+            tag: tag.into(),
+            priority,
+            site: site.map(str::to_owned),
+        };
+        store
+            .save_rule(None, rule("faktura", "billing", 3, Some("outlet")))
+            .await
+            .unwrap();
+        store
+            .save_rule(None, rule("nedorazilo", "late", 7, None))
+            .await
+            .unwrap();
+        let unknown = store
+            .save_rule(None, rule("x", "y", 0, Some("nowhere")))
+            .await;
+        assert!(
+            matches!(unknown, Err(StoreError::Conflict(_))),
+            "{unknown:?}"
+        );
+
+        let text = "Faktura ok, ale zboží nedorazilo";
+        let here = writes(&store, "v1", text).await;
+        let there = store
+            .append_message(on_site("outlet", "v1", text))
+            .await
+            .unwrap()
+            .message
+            .conversation_id;
+        let here = store.conversation_summary(here).await.unwrap();
+        let there = store.conversation_summary(there).await.unwrap();
+        assert_eq!((here.tags, here.priority), (vec!["late".to_owned()], 7));
+        assert_eq!(
+            (there.tags, there.priority),
+            (vec!["billing".to_owned(), "late".to_owned()], 7)
+        );
+    });
+}
+
+#[test]
+fn ratings_are_for_resolved_conversations_of_shops_that_ask() {
+    runtime().block_on(async {
+        let (store, _events) = memory_store();
+        let visitor = VisitorId("v1".into());
+        let rate = |comment: Option<&str>| {
+            store.rate(
+                "default",
+                &visitor,
+                Rating::Neutral,
+                comment.map(str::to_owned),
+            )
+        };
+        assert!(matches!(rate(None).await, Err(StoreError::NotFound)));
+        let conversation_id = writes(&store, "v1", "Dobrý den").await;
+        let open = rate(None).await;
+        assert!(
+            matches!(&open, Err(StoreError::Conflict(why)) if why == NOT_RESOLVED),
+            "{open:?}"
+        );
+        store
+            .set_status(conversation_id, ConversationStatus::Resolved)
+            .await
+            .unwrap();
+        rate(Some("Šlo to")).await.unwrap();
+        let detail = store.conversation(conversation_id).await.unwrap();
+        assert_eq!(
+            (detail.rating, detail.rating_comment.as_deref()),
+            (Some(Rating::Neutral), Some("Šlo to"))
+        );
+
+        let mut site = store.sites().await.unwrap().remove(0);
+        site.rating_enabled = false;
+        store.update_site("default", site).await.unwrap();
+        let off = rate(None).await;
+        assert!(
+            matches!(&off, Err(StoreError::Conflict(why)) if why == RATING_OFF),
+            "{off:?}"
+        );
+        let extras = store.welcome_extras("default", &visitor).await.unwrap();
+        assert!(!extras.rating_enabled);
+        assert_eq!(extras.rating, Some(Rating::Neutral));
+    });
+}
+
+#[test]
+fn a_visit_keeps_its_last_fifty_pages_and_its_language() {
+    runtime().block_on(async {
+        let (store, events) = memory_store();
+        let visitor = VisitorId("v1".into());
+        for index in 0..55 {
+            let page = PageView {
+                url: format!("https://shop.example/{index}"),
+                title: format!("Page {index}"),
+                at: String::new(),
+            };
+            let locale = (index == 0).then(|| "cs".to_owned());
+            store
+                .visit("default", &visitor, Some(page), locale)
+                .await
+                .unwrap();
+        }
+        // No conversation yet: the consoles hear nothing of the pages.
+        let told = events
+            .try_iter()
+            .flatten()
+            .any(|event| matches!(event, Event::VisitorChanged { .. }));
+        assert!(!told);
+        let conversation_id = writes(&store, "v1", "Dobrý den").await;
+        let context = store.conversation(conversation_id).await.unwrap().context;
+        assert_eq!(context.pages.len(), 50);
+        assert_eq!(context.pages[0].url, "https://shop.example/5");
+        let current = context.current_page.unwrap();
+        assert_eq!(
+            (current.url.as_str(), current.title.as_str()),
+            ("https://shop.example/54", "Page 54")
+        );
+        assert!(current.at.ends_with('Z'));
+        assert_eq!(
+            context.locale.as_deref(),
+            Some("cs"),
+            "a hello without one keeps it"
+        );
+        assert!(context.first_seen.is_some());
+    });
+}
+
+#[test]
+fn the_automatic_message_is_due_the_sites_delay_after_the_wait_began() {
+    runtime().block_on(async {
+        let (store, _events) = memory_store();
+        let conversation_id = writes(&store, "v1", "Haló?").await;
+        let waiting_since = store.conversation(conversation_id).await.unwrap().messages[0]
+            .sent_at
+            .clone();
+        let summary = store.conversation_summary(conversation_id).await.unwrap();
+        assert_eq!(
+            summary.waiting_since.as_deref(),
+            Some(waiting_since.as_str())
+        );
+        let due = store.auto_messages_due().await.unwrap();
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].0, conversation_id);
+        let default_delay = due[0].1;
+
+        // A second visitor message does not move the wait; a delay of 2 s makes it due earlier.
+        writes(&store, "v1", "Jste tam?").await;
+        let mut site = store.sites().await.unwrap().remove(0);
+        site.auto_message_delay_secs = 2;
+        store.update_site("default", site.clone()).await.unwrap();
+        let due = store.auto_messages_due().await.unwrap();
+        assert_eq!(due, [(conversation_id, default_delay - 43_000)]);
+        // Not due yet: nothing is posted or marked.
+        assert!(
+            store
+                .auto_message(conversation_id, true)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(store.auto_messages_due().await.unwrap().len(), 1);
+
+        // An operator's reply ends the wait; a delay of 0 switches the message off.
+        let reply = NewMessage {
+            target: MessageTarget::Conversation(conversation_id),
+            author: Author::Operator,
+            operator_id: Some(operator(&store, "Anna").await),
+            client_id: None,
+            text: "Dobrý den".into(),
+            origin: None,
+        };
+        store.append_message(reply).await.unwrap();
+        assert_eq!(store.auto_messages_due().await.unwrap(), []);
+        writes(&store, "v1", "Děkuji, ještě jedna věc").await;
+        assert_eq!(store.auto_messages_due().await.unwrap().len(), 1);
+        site.auto_message_delay_secs = 0;
+        store.update_site("default", site).await.unwrap();
+        assert_eq!(store.auto_messages_due().await.unwrap(), []);
+    });
+}
+
+#[test]
+fn read_marks_never_move_back_and_count_only_visitor_messages() {
+    runtime().block_on(async {
+        let (store, _events) = memory_store();
+        let anna = operator(&store, "Anna").await;
+        let conversation_id = writes(&store, "v1", "one").await;
+        for text in ["two!", "three!!", "four!!!"] {
+            writes(&store, "v1", text).await;
+        }
+        let unread = || async { store.conversations(None, Some(anna)).await.unwrap()[0].unread };
+        assert_eq!(unread().await, Some(4));
+        store
+            .mark_read(conversation_id, anna, Seq(3))
+            .await
+            .unwrap();
+        store
+            .mark_read(conversation_id, anna, Seq(1))
+            .await
+            .unwrap();
+        assert_eq!(unread().await, Some(1));
+        assert_eq!(
+            store.conversations(None, None).await.unwrap()[0].unread,
+            None
+        );
+        let missing = store.set_tags(ConversationId(999), vec![]).await;
+        assert!(matches!(missing, Err(StoreError::NotFound)));
+    });
+}
