@@ -387,3 +387,41 @@ test("the console reconnects after a relay crash and shows what it missed, once"
     assert.equal(await log.getByText(text, { exact: true }).count(), 1, text);
   }
 });
+
+test("desktop notifications announce a new chat only while the console is hidden", async (t) => {
+  const { relay, api, operator, visitor } = await setUp(t);
+  // The browser's notifications and tab visibility, observed: headless Chromium shows neither.
+  await operator.addInitScript(() => {
+    window.notified = [];
+    window.hidden = false;
+    window.Notification = class {
+      constructor(title, options) {
+        window.notified.push({ title, body: options?.body });
+      }
+      static permission = "default";
+      static requestPermission() {
+        window.Notification.permission = "granted";
+        return Promise.resolve("granted");
+      }
+    };
+    Object.defineProperty(document, "visibilityState", { get: () => (window.hidden ? "hidden" : "visible") });
+  });
+  const console = await signIn(operator, relay);
+  await goOnline(console, api);
+  await console.getByRole("checkbox", { name: "Desktop notifications" }).check();
+  await eventually(() => console.getByRole("checkbox", { name: "Desktop notifications" }).isChecked(), "notifications on");
+
+  await visitorWrites(visitor, relay, "Viditelná konzole");
+  await row(console, "Viditelná konzole").waitFor();
+  await console.evaluate(() => (window.hidden = true));
+  const second = await browser.newContext();
+  t.after(() => second.close());
+  await visitorWrites(second, relay, "Skrytá konzole");
+  await row(console, "Skrytá konzole").waitFor();
+  const notified = await eventually(async () => {
+    const notified = await console.evaluate(() => window.notified);
+    return notified.length > 0 && notified;
+  }, "a notification");
+  assert.equal(notified.length, 1);
+  assert.equal(notified[0].title, "New chat");
+});

@@ -38,7 +38,12 @@ pub fn new_chat(visitor: &str, text: &str) {
         return;
     }
     let options = NotificationOptions::new();
-    options.set_body(&format!("{visitor}: {text}"));
+    let body = if text.is_empty() {
+        visitor.to_owned()
+    } else {
+        format!("{visitor}: {text}")
+    };
+    options.set_body(&body);
     options.set_tag("beseda-new-chat");
     if let Ok(notification) = Notification::new_with_options("New chat", &options) {
         let focus = Closure::<dyn FnMut()>::new(|| {
