@@ -8,8 +8,8 @@
 
 use crate::state::{ChatState, Effect, Link, Pending, apply};
 use crate::{storage, wire};
-use beseda_protocol::visitor::{Cart, FromRelay, ToRelay};
 use beseda_protocol::api::PageView;
+use beseda_protocol::visitor::{Cart, FromRelay, ToRelay};
 use beseda_protocol::{ClientMessageId, PROTOCOL_VERSION, Rating};
 use leptos::prelude::*;
 use std::cell::{Cell, RefCell};
@@ -241,7 +241,10 @@ pub fn rate(rating: Rating, comment: Option<String>) {
 fn current_page() -> Option<PageView> {
     let window = web_sys::window()?;
     let url = window.location().href().ok()?;
-    let title = window.document().map(|document| document.title()).unwrap_or_default();
+    let title = window
+        .document()
+        .map(|document| document.title())
+        .unwrap_or_default();
     Some(PageView {
         url,
         title,

@@ -5,8 +5,8 @@ use crate::state::{ChatState, Link, Pending};
 use crate::transport;
 use beseda_protocol::{Author, Message, Rating};
 use leptos::html;
-use wasm_bindgen::JsCast;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 const CSS: &str = include_str!("widget.css");
 
