@@ -454,11 +454,14 @@ pub fn conversation(
     })
 }
 
+/// Keeps what the shop's page told about the visitor on their conversation; the consoles hear
+/// of it (`visitor` frame).
 pub fn update_visitor(
     connection: &Connection,
     site: &str,
     visitor_id: &VisitorId,
     details: &VisitorDetails,
+    events: &mut Vec<Event>,
 ) -> Result<bool, StoreError> {
     let cart = details
         .cart
@@ -477,6 +480,9 @@ pub fn update_visitor(
             details.email,
             cart
         ])?;
+    if changed > 0 {
+        super::visits::visitor_changed(connection, site, visitor_id, events)?;
+    }
     Ok(changed > 0)
 }
 

@@ -69,8 +69,8 @@ impl Store for SqliteStore {
         details: super::VisitorDetails,
     ) -> StoreFuture<'_, bool> {
         let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
-        self.write(move |connection, _| {
-            conversations::update_visitor(connection, &site, &visitor_id, &details)
+        self.write(move |connection, events| {
+            conversations::update_visitor(connection, &site, &visitor_id, &details, events)
         })
     }
 

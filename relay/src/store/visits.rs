@@ -73,6 +73,16 @@ pub fn visit(
                  locale = COALESCE(excluded.locale, locale), pages = excluded.pages",
         )?
         .execute(params![site, visitor_id.0, now, locale, pages])?;
+    visitor_changed(connection, site, visitor_id, events)
+}
+
+/// Tells the consoles what they know of the visitor now, if the visitor has a conversation.
+pub fn visitor_changed(
+    connection: &Connection,
+    site: &str,
+    visitor_id: &VisitorId,
+    events: &mut Vec<Event>,
+) -> Result<(), StoreError> {
     let conversation: Option<(i64, Option<String>)> = connection
         .prepare_cached("SELECT id, cart FROM conversations WHERE site = ?1 AND visitor_id = ?2")?
         .query_row(params![site, visitor_id.0], |row| {
