@@ -34,7 +34,9 @@ const wasm = readFileSync(optimised);
 rmSync(optimised);
 const wasmName = `beseda-${hash(wasm)}.wasm`;
 writeFileSync(join(out, "widget", wasmName), wasm);
-const glue = readFileSync(join(bindgen, "beseda.js"));
+// The magic comment asks V8 to compile every function of the glue eagerly, while the file
+// streams in, instead of on the main thread at each function's first call.
+const glue = Buffer.concat([Buffer.from("//# allFunctionsCalledOnLoad\n"), readFileSync(join(bindgen, "beseda.js"))]);
 const glueName = `beseda-${hash(glue)}.js`;
 writeFileSync(join(out, "widget", glueName), glue);
 

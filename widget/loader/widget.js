@@ -4,7 +4,7 @@
   var script = d.currentScript, data = (script && script.dataset) || {};
   var base = new URL(script ? script.src : "/widget.js", location.href);
   var relay = base.href.slice(0, base.href.lastIndexOf("/"));
-  var handlers = {}, queue = [], api = null, nav = navigator;
+  var handlers = {}, queue = [], api = null, widget = null, nav = navigator;
   function emit(name, payload) {
     (handlers[name] || []).slice().forEach(function (handler) {
       try { handler(payload); } catch (error) { setTimeout(function () { throw error; }); }
@@ -27,16 +27,26 @@
       return new Promise(function (resolve, reject) { queue.push([method, args, resolve, reject]); });
     };
   });
+  // A new task, in an idle moment: instantiating, starting, mounting and building the window
+  // each run on their own, so that they never add up to one long task on the shop's page.
+  function later() {
+    return new Promise(function (resolve) {
+      if (w.requestIdleCallback) w.requestIdleCallback(resolve, { timeout: 1000 }); else setTimeout(resolve, 1);
+    });
+  }
   function start() {
     import(relay + "/widget/__BESEDA_JS__").then(function (module) {
-      return module.default({ module_or_path: relay + "/widget/__BESEDA_WASM__" }).then(function () {
-        api = module.start({
+      return module.default({ module_or_path: relay + "/widget/__BESEDA_WASM__" }).then(later).then(function () {
+        widget = module.start({
           relay: base.origin + base.pathname.slice(0, base.pathname.lastIndexOf("/")),
           site: data.site || "default",
           locales: [data.locale, d.documentElement.lang].concat(nav.languages || [nav.language]).filter(Boolean),
           position: data.position || "right",
           color: data.color || ""
         }, emit);
+        return later().then(function steps() { return widget.step() ? later().then(steps) : null; });
+      }).then(function () {
+        api = widget;
         emit("ready");
         queue.splice(0).forEach(function (call) {
           try { Promise.resolve(api[call[0]].apply(api, call[1])).then(call[2], call[3]); } catch (error) { call[3](error); }
@@ -44,8 +54,6 @@
       });
     }).catch(function (error) { console.error("Beseda: the chat could not start", error); });
   }
-  function idle() {
-    (w.requestIdleCallback || function (f) { setTimeout(f, 1); })(start, { timeout: 3000 });
-  }
+  function idle() { later().then(start); }
   if (d.readyState === "complete") idle(); else w.addEventListener("load", idle);
 })(window, document);

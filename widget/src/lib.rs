@@ -89,10 +89,38 @@ fn socket_url(relay: &str) -> String {
 pub struct Widget {
     state: RwSignal<ChatState>,
     open: RwSignal<bool>,
+    /// Where and how to mount, until [`Widget::step`] does it.
+    mount: Option<Mount>,
+}
+
+/// What the view needs, prepared by [`start`] and used by [`Widget::step`].
+struct Mount {
+    point: web_sys::HtmlElement,
+    texts: &'static i18n::Texts,
+    left: bool,
+    accent: String,
 }
 
 #[wasm_bindgen]
 impl Widget {
+    /// Does the next piece of setting up: first the launcher, then the window's parts, built
+    /// ahead and hidden. Returns whether pieces remain. The loader calls it in idle moments, each
+    /// time in a task of its own, so that none of them is a long task on the shop's page.
+    pub fn step(&mut self) -> bool {
+        match self.mount.take() {
+            Some(Mount {
+                point,
+                texts,
+                left,
+                accent,
+            }) => {
+                ui::mount(point, texts, left, accent, self.state, self.open);
+                true
+            }
+            None => ui::build_step(),
+        }
+    }
+
     pub fn open(&self) {
         ui::set_open(self.open, self.state, true);
     }
@@ -123,7 +151,8 @@ impl Widget {
     }
 }
 
-/// Mounts the widget and returns its handle. `emit(name, payload)` receives every event.
+/// Prepares the widget (shadow root, state, transport) and returns its handle, to be
+/// [mounted](Widget::step) next. `emit(name, payload)` receives every event.
 #[wasm_bindgen]
 pub fn start(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsValue> {
     let options = Options::read(&options)?;
@@ -151,14 +180,16 @@ pub fn start(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsValue
         state,
         open,
     );
-    let left = options.position == "left";
-    let accent = safe_color(&options.color);
-    leptos::mount::mount_to(
-        mount_point.unchecked_into(),
-        move || view! { <ui::Root texts=texts left=left accent=accent state=state open=open/> },
-    )
-    .forget();
-    Ok(Widget { state, open })
+    Ok(Widget {
+        state,
+        open,
+        mount: Some(Mount {
+            point: mount_point.unchecked_into(),
+            texts,
+            left: options.position == "left",
+            accent: safe_color(&options.color),
+        }),
+    })
 }
 
 #[cfg(test)]

@@ -15,6 +15,8 @@ pub fn set_open(open: RwSignal<bool>, state: RwSignal<ChatState>, value: bool) {
     if open.get_untracked() == value {
         return;
     }
+    // Opened before every part was built ahead: build the rest now.
+    while value && build_step() {}
     open.set(value);
     if value {
         state.update(|state| state.unread = 0);
@@ -43,22 +45,164 @@ fn local_time(sent_at: &str) -> String {
     format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
 }
 
-#[component]
-pub fn Root(
+/// Runs `work` just before the next paint. Work that measures the layout waits for it, so that
+/// building the view and laying it out never run as one long task.
+fn next_frame(work: impl FnOnce() + 'static) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.request_animation_frame(
+            &wasm_bindgen::closure::Closure::once_into_js(work).unchecked_into(),
+        );
+    }
+}
+
+/// The window's parts, built one per call of [`build_step`] after the launcher is mounted.
+struct Parts {
+    texts: &'static Texts,
+    state: RwSignal<ChatState>,
+    open: RwSignal<bool>,
+    launcher: NodeRef<html::Button>,
+    header: web_sys::HtmlElement,
+    log: NodeRef<html::Div>,
+    footer: web_sys::HtmlElement,
+    /// How many parts are built.
+    built: u8,
+}
+
+thread_local! {
+    static PARTS: std::cell::RefCell<Option<Parts>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Mounts the launcher and the (empty, hidden) window into `point`.
+pub fn mount(
+    point: web_sys::HtmlElement,
     texts: &'static Texts,
     left: bool,
     accent: String,
     state: RwSignal<ChatState>,
     open: RwSignal<bool>,
-) -> impl IntoView {
+) {
     let launcher: NodeRef<html::Button> = NodeRef::new();
+    let header: NodeRef<html::Header> = NodeRef::new();
+    let log: NodeRef<html::Div> = NodeRef::new();
+    let footer: NodeRef<html::Div> = NodeRef::new();
+    leptos::mount::mount_to(point, move || {
+        view! {
+            <Root texts=texts left=left accent=accent state=state open=open launcher=launcher header=header log=log footer=footer/>
+        }
+    })
+    .forget();
+    if let (Some(header), Some(_), Some(footer)) = (
+        header.get_untracked(),
+        log.get_untracked(),
+        footer.get_untracked(),
+    ) {
+        let parts = Parts {
+            texts,
+            state,
+            open,
+            launcher,
+            header: header.unchecked_into(),
+            log,
+            footer: footer.unchecked_into(),
+            built: 0,
+        };
+        PARTS.with(|cell| *cell.borrow_mut() = Some(parts));
+    }
+}
+
+/// Builds the window's next part (header, messages, composer), each in a task of its own so
+/// that none is a long task. Returns whether parts remain.
+pub fn build_step() -> bool {
+    PARTS.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        let Some(parts) = cell.as_mut() else {
+            return false;
+        };
+        let (texts, state, open) = (parts.texts, parts.state, parts.open);
+        match parts.built {
+            0 => {
+                let launcher = parts.launcher;
+                leptos::mount::mount_to(parts.header.clone(), move || {
+                    view! { <WindowHeader texts=texts state=state open=open launcher=launcher/> }
+                })
+                .forget();
+            }
+            1 => {
+                if let Some(log) = parts.log.get_untracked() {
+                    leptos::mount::mount_to(log.unchecked_into(), move || {
+                        view! { <Log texts=texts state=state/> }
+                    })
+                    .forget();
+                }
+            }
+            2 => {
+                leptos::mount::mount_to(parts.footer.clone(), move || {
+                    view! { <Footer texts=texts state=state open=open/> }
+                })
+                .forget();
+            }
+            _ => return false,
+        }
+        parts.built += 1;
+        parts.built < 3
+    })
+}
+
+/// Closes the window and gives the focus back to the launcher.
+fn close(open: RwSignal<bool>, state: RwSignal<ChatState>, launcher: NodeRef<html::Button>) {
+    set_open(open, state, false);
+    if let Some(button) = launcher.get_untracked() {
+        let _ = button.focus();
+    }
+}
+
+#[component]
+fn Root(
+    texts: &'static Texts,
+    left: bool,
+    accent: String,
+    state: RwSignal<ChatState>,
+    open: RwSignal<bool>,
+    launcher: NodeRef<html::Button>,
+    header: NodeRef<html::Header>,
+    log: NodeRef<html::Div>,
+    footer: NodeRef<html::Div>,
+) -> impl IntoView {
     let unread = move || state.with(|state| state.unread);
+    // Keep the newest message in view.
+    Effect::new(move |_| {
+        state.track();
+        if let (Some(log), true) = (log.get(), open.get()) {
+            next_frame(move || log.set_scroll_top(log.scroll_height()));
+        }
+    });
+    let title = move || {
+        state.with(|state| {
+            state
+                .title
+                .clone()
+                .unwrap_or_else(|| texts.title.to_owned())
+        })
+    };
     view! {
         <style>{CSS}</style>
         <div class="root" class:left=left class:open=move || open.get() style=format!("--accent: {accent}")>
-            <Show when=move || open.get()>
-                <ChatWindow texts=texts state=state open=open launcher=launcher/>
-            </Show>
+            // Built ahead, part by part, and laid out while hidden: opening only shows it.
+            <section
+                class="window"
+                hidden=move || !open.get()
+                role="dialog"
+                aria-label=title
+                on:keydown=move |event: web_sys::KeyboardEvent| {
+                    if event.key() == "Escape" {
+                        close(open, state, launcher);
+                    }
+                }
+            >
+                <header node_ref=header></header>
+                <div class="log" role="log" aria-live="polite" node_ref=log></div>
+                <div class="footer" node_ref=footer></div>
+            </section>
             <button
                 node_ref=launcher
                 class="launcher"
@@ -79,19 +223,12 @@ pub fn Root(
 }
 
 #[component]
-fn ChatWindow(
+fn WindowHeader(
     texts: &'static Texts,
     state: RwSignal<ChatState>,
     open: RwSignal<bool>,
     launcher: NodeRef<html::Button>,
 ) -> impl IntoView {
-    let log: NodeRef<html::Div> = NodeRef::new();
-    let close = move || {
-        set_open(open, state, false);
-        if let Some(button) = launcher.get_untracked() {
-            let _ = button.focus();
-        }
-    };
     let status = move || {
         state.with(|state| {
             let name = state
@@ -115,21 +252,6 @@ fn ChatWindow(
                 .and_then(|agent| agent.photo_url.clone())
         })
     };
-    // The queue place while waiting, thanks once rated; empty (and hidden) otherwise.
-    let notice = move || {
-        state.with(|state| match (state.queue_place(), state.rating) {
-            (Some(place), _) => queue_text(texts.queue, place),
-            (None, Some(_)) => texts.rated.to_owned(),
-            (None, None) => String::new(),
-        })
-    };
-    // Keep the newest message in view.
-    Effect::new(move |_| {
-        state.track();
-        if let Some(log) = log.get() {
-            log.set_scroll_top(log.scroll_height());
-        }
-    });
     let title = move || {
         state.with(|state| {
             state
@@ -139,58 +261,67 @@ fn ChatWindow(
         })
     };
     view! {
-        <section
-            class="window"
-            role="dialog"
-            aria-label=title
-            on:keydown=move |event: web_sys::KeyboardEvent| {
-                if event.key() == "Escape" {
-                    close();
-                }
-            }
+        <img class="avatar" src=photo hidden=move || photo().is_none() alt="" width="36" height="36"/>
+        <div class="who">
+            <strong>{title}</strong>
+            <span class="status" class:online=move || state.with(|state| state.online)>{status}</span>
+        </div>
+        <button class="close" type="button" aria-label=texts.close on:click=move |_| close(open, state, launcher)>"×"</button>
+    }
+}
+
+#[component]
+fn Log(texts: &'static Texts, state: RwSignal<ChatState>) -> impl IntoView {
+    // The queue place while waiting, thanks once rated; empty (and hidden) otherwise.
+    let notice = move || {
+        state.with(|state| match (state.queue_place(), state.rating) {
+            (Some(place), _) => queue_text(texts.queue, place),
+            (None, Some(_)) => texts.rated.to_owned(),
+            (None, None) => String::new(),
+        })
+    };
+    view! {
+        <Show when=move || state.with(|state| state.messages.is_empty() && state.pending.is_empty())>
+            <p class="hint">{texts.empty}</p>
+        </Show>
+        <For
+            each=move || state.with(|state| state.messages.clone())
+            key=|message| message.id
+            children=move |message| view! { <MessageRow texts=texts message=message/> }
+        />
+        <For
+            each=move || state.with(|state| state.pending.clone())
+            key=|pending| (pending.client_id.0.clone(), pending.refused.is_some())
+            children=move |pending| view! { <PendingRow texts=texts pending=pending/> }
+        />
+        <Show when=move || state.with(|state| state.contact_sent)>
+            <p class="hint">{texts.contact_sent}</p>
+        </Show>
+        <p class="hint notice" role="status">{notice}</p>
+        <Show when=move || state.with(|state| state.wants_rating())>
+            <RatingForm texts=texts/>
+        </Show>
+        <Show when=move || state.with(|state| state.operator_typing.is_some())>
+            <p class="typing">
+                {move || state.with(|state| format!("{} {}", state.operator_typing.clone().unwrap_or_default(), texts.is_typing))}
+            </p>
+        </Show>
+    }
+}
+
+#[component]
+fn Footer(
+    texts: &'static Texts,
+    state: RwSignal<ChatState>,
+    open: RwSignal<bool>,
+) -> impl IntoView {
+    view! {
+        <Show
+            when=move || state.with(|state| state.offline() && !state.contact_sent && state.link == Link::Open)
+            fallback=move || view! { <Composer texts=texts state=state open=open/> }
         >
-            <header>
-                <img class="avatar" src=photo hidden=move || photo().is_none() alt="" width="36" height="36"/>
-                <div class="who">
-                    <strong>{title}</strong>
-                    <span class="status" class:online=move || state.with(|state| state.online)>{status}</span>
-                </div>
-                <button class="close" type="button" aria-label=texts.close on:click=move |_| close()>"×"</button>
-            </header>
-            <div class="log" role="log" aria-live="polite" node_ref=log>
-                <Show when=move || state.with(|state| state.messages.is_empty() && state.pending.is_empty())>
-                    <p class="hint">{texts.empty}</p>
-                </Show>
-                <For
-                    each=move || state.with(|state| state.messages.clone())
-                    key=|message| message.id
-                    children=move |message| view! { <MessageRow texts=texts message=message/> }
-                />
-                <For
-                    each=move || state.with(|state| state.pending.clone())
-                    key=|pending| (pending.client_id.0.clone(), pending.refused.is_some())
-                    children=move |pending| view! { <PendingRow texts=texts pending=pending/> }
-                />
-                <Show when=move || state.with(|state| state.contact_sent)>
-                    <p class="hint">{texts.contact_sent}</p>
-                </Show>
-                <p class="hint notice" role="status">{notice}</p>
-                <Show when=move || state.with(|state| state.wants_rating())>
-                    <RatingForm texts=texts/>
-                </Show>
-                <Show when=move || state.with(|state| state.operator_typing.is_some())>
-                    <p class="typing">
-                        {move || state.with(|state| format!("{} {}", state.operator_typing.clone().unwrap_or_default(), texts.is_typing))}
-                    </p>
-                </Show>
-            </div>
-            <Show
-                when=move || state.with(|state| state.offline() && !state.contact_sent && state.link == Link::Open)
-                fallback=move || view! { <Composer texts=texts state=state/> }
-            >
-                <ContactForm texts=texts state=state/>
-            </Show>
-        </section>
+            <ContactForm texts=texts state=state/>
+        </Show>
     }
 }
 
@@ -235,7 +366,11 @@ fn PendingRow(texts: &'static Texts, pending: Pending) -> impl IntoView {
 }
 
 #[component]
-fn Composer(texts: &'static Texts, state: RwSignal<ChatState>) -> impl IntoView {
+fn Composer(
+    texts: &'static Texts,
+    state: RwSignal<ChatState>,
+    open: RwSignal<bool>,
+) -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let input: NodeRef<html::Textarea> = NodeRef::new();
     let max = move || state.with(|state| state.max_text_chars);
@@ -248,8 +383,10 @@ fn Composer(texts: &'static Texts, state: RwSignal<ChatState>) -> impl IntoView 
         }
     };
     Effect::new(move |_| {
-        if let Some(input) = input.get() {
-            let _ = input.focus();
+        if let (Some(input), true) = (input.get(), open.get()) {
+            next_frame(move || {
+                let _ = input.focus();
+            });
         }
     });
     view! {
