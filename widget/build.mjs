@@ -19,15 +19,30 @@ if (!bindgen || !out) {
 rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, "widget"), { recursive: true });
 
-// wasm-opt -Oz with the features current Rust emits (TOOLCHAIN.md).
-const optimised = join(out, "beseda.opt.wasm");
-const wasmOpt = join(here, "node_modules", ".bin", "wasm-opt");
-execFileSync(wasmOpt, [
-  "-Oz", "--strip-debug", "--strip-producers",
+const features = [
   "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
   "--enable-reference-types", "--enable-multivalue",
-  join(bindgen, "beseda_bg.wasm"), "-o", optimised,
-], { stdio: "inherit" });
+];
+const tool = (name) => join(here, "node_modules", ".bin", name);
+
+// Leptos always links server_fn's browser client, whose streams (wasm-streams) export three
+// classes the widget never uses. Their exports go, and with them their code and their glue.
+const unused = /^(__wbg_)?intounderlying/i;
+const input = join(bindgen, "beseda_bg.wasm");
+const exports = WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(input))).map((entry) => entry.name);
+const graph = join(out, "beseda.graph.json");
+writeFileSync(graph, JSON.stringify([
+  { name: "root", root: true, reaches: exports.filter((name) => !unused.test(name)) },
+  ...exports.filter((name) => !unused.test(name)).map((name) => ({ name, export: name })),
+]));
+const trimmed = join(out, "beseda.trimmed.wasm");
+execFileSync(tool("wasm-metadce"), [...features, "-f", graph, input, "-o", trimmed], { stdio: ["ignore", "ignore", "inherit"] });
+
+// wasm-opt -Oz with the features current Rust emits (TOOLCHAIN.md).
+const optimised = join(out, "beseda.opt.wasm");
+execFileSync(tool("wasm-opt"), ["-Oz", "--strip-debug", "--strip-producers", ...features, trimmed, "-o", optimised], { stdio: "inherit" });
+rmSync(graph);
+rmSync(trimmed);
 
 const hash = (bytes) => createHash("sha256").update(bytes).digest("hex").slice(0, 12);
 const wasm = readFileSync(optimised);
@@ -36,7 +51,11 @@ const wasmName = `beseda-${hash(wasm)}.wasm`;
 writeFileSync(join(out, "widget", wasmName), wasm);
 // The magic comment asks V8 to compile every function of the glue eagerly, while the file
 // streams in, instead of on the main thread at each function's first call.
-const glue = Buffer.concat([Buffer.from("//# allFunctionsCalledOnLoad\n"), readFileSync(join(bindgen, "beseda.js"))]);
+const glueText = readFileSync(join(bindgen, "beseda.js"), "utf8")
+  .replace(/^export class IntoUnderlying\w+ \{\n[\s\S]*?\n\}\n(if \(Symbol\.dispose\).*\n)?/gm, "")
+  .replace(/^const IntoUnderlying\w+Finalization = [\s\S]*?;\n/gm, "");
+if (/IntoUnderlying|intounderlying/.test(glueText)) throw new Error("the stream classes are still in the glue");
+const glue = Buffer.from("//# allFunctionsCalledOnLoad\n" + glueText);
 const glueName = `beseda-${hash(glue)}.js`;
 writeFileSync(join(out, "widget", glueName), glue);
 

@@ -214,9 +214,8 @@ fn Root(
                 <svg viewBox="0 0 24 24" aria-hidden="true" width="28" height="28">
                     <path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/>
                 </svg>
-                <Show when=move || { unread() > 0 && !open.get() }>
-                    <span class="badge" aria-label=move || format!("{} {}", unread(), texts.unread)>{unread}</span>
-                </Show>
+                <span class="badge" hidden=move || { unread() == 0 || open.get() }
+                    aria-label=move || format!("{} {}", unread(), texts.unread)>{unread}</span>
             </button>
         </div>
     }
@@ -280,96 +279,124 @@ fn Log(texts: &'static Texts, state: RwSignal<ChatState>) -> impl IntoView {
             (None, None) => String::new(),
         })
     };
+    // Stored messages, then those still on their way. Rows are updated in place, by position:
+    // the history only grows, and a sent message moves from the end of one list to the other.
+    let rows = move || {
+        state.with(|state| {
+            let stored = state.messages.iter().map(|message| row(texts, message));
+            let pending = state
+                .pending
+                .iter()
+                .map(|pending| pending_row(texts, pending));
+            stored.chain(pending).map(row_view).collect::<Vec<_>>()
+        })
+    };
+    let typing = move || {
+        state.with(|state| {
+            state
+                .operator_typing
+                .as_ref()
+                .map(|name| format!("{name} {}", texts.is_typing))
+                .unwrap_or_default()
+        })
+    };
     view! {
-        <Show when=move || state.with(|state| state.messages.is_empty() && state.pending.is_empty())>
-            <p class="hint">{texts.empty}</p>
-        </Show>
-        <For
-            each=move || state.with(|state| state.messages.clone())
-            key=|message| message.id
-            children=move |message| view! { <MessageRow texts=texts message=message/> }
-        />
-        <For
-            each=move || state.with(|state| state.pending.clone())
-            key=|pending| (pending.client_id.0.clone(), pending.refused.is_some())
-            children=move |pending| view! { <PendingRow texts=texts pending=pending/> }
-        />
-        <Show when=move || state.with(|state| state.contact_sent)>
-            <p class="hint">{texts.contact_sent}</p>
-        </Show>
+        <p class="hint" hidden=move || state.with(|state| !state.messages.is_empty() || !state.pending.is_empty())>{texts.empty}</p>
+        {rows}
+        <p class="hint" hidden=move || state.with(|state| !state.contact_sent)>{texts.contact_sent}</p>
         <p class="hint notice" role="status">{notice}</p>
-        <Show when=move || state.with(|state| state.wants_rating())>
-            <RatingForm texts=texts/>
-        </Show>
-        <Show when=move || state.with(|state| state.operator_typing.is_some())>
-            <p class="typing">
-                {move || state.with(|state| format!("{} {}", state.operator_typing.clone().unwrap_or_default(), texts.is_typing))}
-            </p>
-        </Show>
+        <RatingForm texts=texts state=state/>
+        <p class="typing">{typing}</p>
     }
 }
 
+/// One line of the conversation, as text (never HTML), the same shape for every kind.
+struct Row {
+    class: &'static str,
+    seq: u64,
+    text: String,
+    who: String,
+    sent_at: String,
+    time: String,
+    delivery: String,
+}
+
+fn row(texts: &'static Texts, message: &Message) -> Row {
+    let (class, who, delivery) = match message.author {
+        Author::Visitor => ("message mine", texts.you.to_owned(), texts.delivered),
+        Author::Operator => (
+            "message theirs",
+            message.author_name.clone().unwrap_or_default(),
+            "",
+        ),
+        Author::System => ("message system", String::new(), ""),
+    };
+    Row {
+        class,
+        seq: message.seq.0,
+        text: message.text.clone(),
+        who,
+        sent_at: message.sent_at.clone(),
+        time: local_time(&message.sent_at),
+        delivery: delivery.to_owned(),
+    }
+}
+
+fn pending_row(texts: &'static Texts, pending: &Pending) -> Row {
+    let (class, delivery) = match &pending.refused {
+        Some((_, reason)) => (
+            "message mine pending failed",
+            format!("{}: {reason}", texts.not_sent),
+        ),
+        None => ("message mine pending", texts.sending.to_owned()),
+    };
+    Row {
+        class,
+        seq: 0,
+        text: pending.text.clone(),
+        who: String::new(),
+        sent_at: String::new(),
+        time: String::new(),
+        delivery,
+    }
+}
+
+fn row_view(row: Row) -> impl IntoView + use<> {
+    view! {
+        <div class=row.class data-seq=row.seq>
+            <p class="text">{row.text}</p>
+            <p class="meta">
+                <span class="author">{row.who}</span>
+                " "
+                <time datetime=row.sent_at>{row.time}</time>
+                " "
+                <span class="delivery">{row.delivery}</span>
+            </p>
+        </div>
+    }
+}
+
+/// The composer, or the contact form while nobody is online; both built, one shown.
 #[component]
 fn Footer(
     texts: &'static Texts,
     state: RwSignal<ChatState>,
     open: RwSignal<bool>,
 ) -> impl IntoView {
-    view! {
-        <Show
-            when=move || state.with(|state| state.offline() && !state.contact_sent && state.link == Link::Open)
-            fallback=move || view! { <Composer texts=texts state=state open=open/> }
-        >
-            <ContactForm texts=texts state=state/>
-        </Show>
-    }
-}
-
-#[component]
-fn MessageRow(texts: &'static Texts, message: Message) -> impl IntoView {
-    let (class, who) = match message.author {
-        Author::Visitor => ("message mine", texts.you.to_owned()),
-        Author::Operator => (
-            "message theirs",
-            message.author_name.clone().unwrap_or_default(),
-        ),
-        Author::System => ("message system", String::new()),
-    };
-    let mine = message.author == Author::Visitor;
-    let time = local_time(&message.sent_at);
-    view! {
-        <div class=class data-seq=message.seq.0>
-            <p class="text">{message.text}</p>
-            <p class="meta">
-                <span class="author">{who}</span>
-                " "
-                <time datetime=message.sent_at>{time}</time>
-                {mine.then(|| view! { <span class="delivery">{texts.delivered}</span> })}
-            </p>
-        </div>
-    }
-}
-
-#[component]
-fn PendingRow(texts: &'static Texts, pending: Pending) -> impl IntoView {
-    let failed = pending.refused.is_some();
-    let note = match &pending.refused {
-        Some((_, reason)) => format!("{}: {reason}", texts.not_sent),
-        None => texts.sending.to_owned(),
+    let contact = move || {
+        state.with(|state| state.offline() && !state.contact_sent && state.link == Link::Open)
     };
     view! {
-        <div class="message mine pending" class:failed=failed>
-            <p class="text">{pending.text}</p>
-            <p class="meta"><span class="delivery">{note}</span></p>
-        </div>
+        {composer(texts, state, open, contact)}
+        {contact_form(texts, state, move || !contact())}
     }
 }
 
-#[component]
-fn Composer(
+fn composer(
     texts: &'static Texts,
     state: RwSignal<ChatState>,
     open: RwSignal<bool>,
+    hidden: impl Fn() -> bool + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let input: NodeRef<html::Textarea> = NodeRef::new();
@@ -383,14 +410,14 @@ fn Composer(
         }
     };
     Effect::new(move |_| {
-        if let (Some(input), true) = (input.get(), open.get()) {
+        if let (Some(input), true, false) = (input.get(), open.get(), hidden()) {
             next_frame(move || {
                 let _ = input.focus();
             });
         }
     });
     view! {
-        <form class="composer" on:submit=move |event: web_sys::SubmitEvent| {
+        <form class="composer" hidden=hidden on:submit=move |event: web_sys::SubmitEvent| {
             event.prevent_default();
             submit();
         }>
@@ -412,20 +439,18 @@ fn Composer(
                     }
                 }
             ></textarea>
-            <Show when=move || { count() * 5 >= max() * 4 }>
-                <span class="counter" class:over=move || { count() > max() } aria-live="polite">
-                    {move || format!("{}/{}", count(), max())}
-                </span>
-            </Show>
+            <span class="counter" hidden=move || { count() * 5 < max() * 4 } class:over=move || { count() > max() } aria-live="polite">
+                {move || format!("{}/{}", count(), max())}
+            </span>
             <button type="submit" class="send" disabled=move || !sendable()>{texts.send}</button>
         </form>
     }
 }
 
 /// Satisfied / neutral / dissatisfied (native radio buttons) and an optional comment, for a
-/// resolved conversation. Read once, on submit: no reactive state of its own.
+/// resolved conversation, hidden otherwise. Read once, on submit, and cleared.
 #[component]
-fn RatingForm(texts: &'static Texts) -> impl IntoView {
+fn RatingForm(texts: &'static Texts, state: RwSignal<ChatState>) -> impl IntoView {
     let form: NodeRef<html::Form> = NodeRef::new();
     let choice = |value: &'static str, label: &'static str, face: &'static str| {
         view! {
@@ -437,7 +462,7 @@ fn RatingForm(texts: &'static Texts) -> impl IntoView {
         }
     };
     view! {
-        <form class="rating" node_ref=form on:submit=move |event: web_sys::SubmitEvent| {
+        <form class="rating" hidden=move || !state.with(ChatState::wants_rating) node_ref=form on:submit=move |event: web_sys::SubmitEvent| {
             event.prevent_default();
             let Some(form) = form.get_untracked() else { return };
             let field = |selector: &str| {
@@ -456,6 +481,7 @@ fn RatingForm(texts: &'static Texts) -> impl IntoView {
                 .filter(|comment| !comment.is_empty());
             if let Some(rating) = rating {
                 transport::rate(rating, comment);
+                form.reset();
             }
         }>
             <fieldset>
@@ -473,13 +499,16 @@ fn RatingForm(texts: &'static Texts) -> impl IntoView {
     }
 }
 
-#[component]
-fn ContactForm(texts: &'static Texts, state: RwSignal<ChatState>) -> impl IntoView {
+fn contact_form(
+    texts: &'static Texts,
+    state: RwSignal<ChatState>,
+    hidden: impl Fn() -> bool + Send + Sync + 'static,
+) -> impl IntoView {
     let email = RwSignal::new(String::new());
     let text = RwSignal::new(String::new());
     let max = move || state.with(|state| state.max_text_chars);
     view! {
-        <form class="contact" on:submit=move |event: web_sys::SubmitEvent| {
+        <form class="contact" hidden=hidden on:submit=move |event: web_sys::SubmitEvent| {
             event.prevent_default();
             let message = text.get_untracked();
             if !message.trim().is_empty() && message.chars().count() <= max() {
