@@ -238,6 +238,9 @@ pub struct SiteSettings {
     pub auto_message_text: String,
     /// Whether visitors may rate a resolved conversation.
     pub rating_enabled: bool,
+    /// Questions offered as buttons in an empty chat; a click sends the question.
+    #[serde(default)]
+    pub suggested_questions: Vec<String>,
 }
 
 /// A rule that tags a conversation whose visitor writes `keyword`, and raises its priority.

@@ -126,6 +126,9 @@ pub enum FromRelay {
         rating_enabled: bool,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         rating: Option<Rating>,
+        /// The site's suggested questions, offered while the chat is empty.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        suggested_questions: Vec<String>,
     },
     /// The message with this client id is stored.
     Ack {

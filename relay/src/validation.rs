@@ -168,6 +168,27 @@ pub fn check_label(what: &str, label: &str) -> Result<(), Refusal> {
     }
 }
 
+/// The most suggested questions a site offers, and the longest one.
+const MAX_QUESTIONS: usize = 6;
+const MAX_QUESTION_CHARS: usize = 120;
+
+/// Suggested questions: at most six, each 1 to 120 characters on one line.
+pub fn check_questions(questions: &[String]) -> Result<(), Refusal> {
+    if questions.len() > MAX_QUESTIONS {
+        return Err(bad(format!("at most {MAX_QUESTIONS} suggested questions")));
+    }
+    questions.iter().try_for_each(|question| {
+        let chars = question.trim().chars().count();
+        if chars == 0 || chars > MAX_QUESTION_CHARS || question.chars().any(char::is_control) {
+            Err(bad(format!(
+                "a suggested question has 1 to {MAX_QUESTION_CHARS} characters on one line"
+            )))
+        } else {
+            Ok(())
+        }
+    })
+}
+
 pub fn check_tags(tags: &[String]) -> Result<(), Refusal> {
     if tags.len() > MAX_TAGS {
         return Err(bad(format!("at most {MAX_TAGS} tags")));

@@ -1,7 +1,7 @@
 // The widget as a visitor uses it over time: two tabs, the keyboard, replies while it is closed.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { eventually, openShop, OPERATOR, sharedRelay, widget } from "./support.mjs";
+import { addAdmin, eventually, openShop, operatorApi, OPERATOR, sharedRelay, widget } from "./support.mjs";
 
 const shared = sharedRelay();
 
@@ -109,4 +109,34 @@ test("the visitor sees the operator typing", async () => {
     window.operatorSocket.send(JSON.stringify({ type: "typing", conversationId, typing: false })), conversation.id);
   await widget(page).getByText("Jana píše…").waitFor({ state: "detached" });
   await context.close();
+});
+
+test("a suggested question is offered in an empty chat and sent with one click", async () => {
+  const owner = { email: "eva@shop.example", password: "admin horse battery", name: "Eva" };
+  addAdmin(shared.relay, owner);
+  const admin = await operatorApi(shared.relay, owner);
+  const sites = (await admin.call("GET", "/api/sites")).body;
+  const demo = sites.find((site) => site.name === "demo");
+  const questions = ["Kdy mi to dorazí?", "Mohu zboží vrátit?"];
+  const saved = await admin.call("PUT", "/api/sites/demo", { ...demo, suggestedQuestions: questions });
+  assert.equal(saved.status, 200, JSON.stringify(saved.body));
+  try {
+    const context = await shared.browser.newContext();
+    const page = await openShop(context, `${shared.relay.url}/demo/`);
+    await widget(page).getByRole("button", { name: "Otevřít chat" }).click();
+    const offered = widget(page).locator(".suggestion");
+    await offered.first().waitFor();
+    assert.deepEqual(await offered.allTextContents(), questions);
+    await widget(page).getByRole("button", { name: "Mohu zboží vrátit?" }).click();
+    // The question is the visitor's first message: stored, shown, and the offer is gone.
+    await widget(page).locator(".message.mine").getByText("Mohu zboží vrátit?").waitFor();
+    await widget(page).locator(".suggested").waitFor({ state: "hidden" });
+    await eventually(
+      async () => (await shared.api.conversations()).find((c) => c.lastMessage?.text === "Mohu zboží vrátit?"),
+      "the question stored as a message",
+    );
+    await context.close();
+  } finally {
+    await admin.call("PUT", "/api/sites/demo", demo);
+  }
 });

@@ -2,10 +2,8 @@
 // another browser profile: signing in, messages arriving live, replying, the "/" shortcut picker,
 // availability, resolving, typing, the visitor's context, settings and signing out.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { OPERATOR, RELAY_BINARY, eventually, launch, openShop, operatorApi, startRelay, widget } from "./support.mjs";
+import { OPERATOR, addAdmin, eventually, launch, openShop, operatorApi, startRelay, widget } from "./support.mjs";
 
 const EVA = { email: "eva@shop.example", password: "admin horse battery", name: "Eva" };
 const PETRA = { email: "petra@shop.example", password: "petra horse battery", name: "Petra" };
@@ -33,13 +31,6 @@ async function setUp(t) {
     setup.relay.cleanup();
   });
   return setup;
-}
-
-/** An admin added with the command line, as a shop owner does. */
-function addAdmin(relay, operator) {
-  const args = ["operator", "add", "--email", operator.email, "--name", operator.name, "--admin", "--db", join(relay.directory, "beseda.db")];
-  const result = spawnSync(RELAY_BINARY, args, { input: operator.password + "\n", encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`operator add: ${result.stderr}`);
 }
 
 /** Opens the console and signs an operator (the test operator unless told) in through the form. */

@@ -73,6 +73,11 @@ export async function startRelay({ port = 0, directory } = {}) {
 }
 
 /** Signs an operator (the test operator unless told) in and returns a small REST client. */
+/** An admin added with the command line, as a shop owner does. */
+export function addAdmin(relay, operator) {
+  cli(join(relay.directory, "beseda.db"), ["operator", "add", "--email", operator.email, "--name", operator.name, "--admin"], operator.password + "\n");
+}
+
 export async function operatorApi(relay, who = OPERATOR) {
   const login = await fetch(`${relay.url}/api/login`, {
     method: "POST",

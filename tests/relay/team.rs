@@ -300,7 +300,7 @@ async fn site_settings_are_read_by_everyone_and_changed_by_admins() {
     let sites = get(relay.addr, "/api/sites", Some(&petr)).await.json();
     let default = json!({
         "name": "default", "title": "Shop", "autoMessageDelaySecs": 45,
-        "autoMessageText": "", "ratingEnabled": true
+        "autoMessageText": "", "ratingEnabled": true, "suggestedQuestions": []
     });
     assert_eq!(sites, json!([default]));
 
@@ -341,6 +341,23 @@ async fn site_settings_are_read_by_everyone_and_changed_by_admins() {
             "text_too_long",
         ),
         (with("ratingEnabled", json!("yes")), "bad_request"),
+        (
+            with("suggestedQuestions", json!(vec!["a"; 7])),
+            "bad_request",
+        ),
+        (
+            with("suggestedQuestions", json!(["Kdy?", "  "])),
+            "bad_request",
+        ),
+        (
+            with("suggestedQuestions", json!(["x".repeat(121)])),
+            "bad_request",
+        ),
+        (
+            with("suggestedQuestions", json!(["two\nlines"])),
+            "bad_request",
+        ),
+        (with("suggestedQuestions", json!([1])), "bad_request"),
     ];
     for (body, code) in refusals {
         let response = put_json(relay.addr, path, Some(&jana), &body).await;
@@ -352,10 +369,17 @@ async fn site_settings_are_read_by_everyone_and_changed_by_admins() {
         "refusals change nothing"
     );
 
+    let (_, welcome) = relay.visitor().await;
+    assert!(
+        welcome.get("suggestedQuestions").is_none(),
+        "no questions, no field: {welcome}"
+    );
+    change["suggestedQuestions"] = json!([" Kdy mi to dorazí? ", "Jak vrátit zboží?"]);
     let response = put_json(relay.addr, path, Some(&jana), &change).await;
     assert_eq!(response.status, 200, "{}", response.body);
     let mut saved = default.clone();
     saved["title"] = json!("Bundy.cz");
+    saved["suggestedQuestions"] = json!(["Kdy mi to dorazí?", "Jak vrátit zboží?"]);
     assert_eq!(
         response.json(),
         saved,
@@ -365,5 +389,9 @@ async fn site_settings_are_read_by_everyone_and_changed_by_admins() {
     // Widgets greet with the new title at once.
     let (_, welcome) = relay.visitor().await;
     assert_eq!(welcome["siteTitle"], "Bundy.cz");
+    assert_eq!(
+        welcome["suggestedQuestions"],
+        json!(["Kdy mi to dorazí?", "Jak vrátit zboží?"])
+    );
     relay.stop().await;
 }

@@ -58,6 +58,8 @@ pub struct ChatState {
     pub rating_enabled: bool,
     /// The visitor's rating of the resolved conversation.
     pub rating: Option<Rating>,
+    /// The shop's suggested questions, offered while the chat is empty.
+    pub suggested: Vec<String>,
 }
 
 impl Default for ChatState {
@@ -78,6 +80,7 @@ impl Default for ChatState {
             queue_position: None,
             rating_enabled: false,
             rating: None,
+            suggested: Vec::new(),
         }
     }
 }
@@ -102,6 +105,16 @@ impl ChatState {
     /// The highest sequence number the widget has.
     pub fn last_seq(&self) -> Seq {
         self.messages.last().map_or(Seq(0), |message| message.seq)
+    }
+
+    /// The suggested questions to offer: only in an empty chat, and not while the contact form
+    /// stands in for the chat.
+    pub fn suggestions(&self) -> &[String] {
+        if self.messages.is_empty() && self.pending.is_empty() && !self.offline() {
+            &self.suggested
+        } else {
+            &[]
+        }
     }
 
     /// The visitor's messages still to be sent: pending and not refused.
@@ -179,9 +192,11 @@ pub fn apply(state: &mut ChatState, frame: FromRelay, window_open: bool) -> Vec<
             queue_position,
             rating_enabled,
             rating,
+            suggested_questions,
             ..
         } => {
             state.link = Link::Open;
+            state.suggested = suggested_questions;
             state.agent = agent.or(state.agent.take());
             state.queue_position = queue_position;
             state.rating_enabled = rating_enabled;
@@ -310,6 +325,7 @@ mod tests {
             queue_position: None,
             rating_enabled: true,
             rating: None,
+            suggested_questions: vec!["Kdy to dorazí?".into()],
         }
     }
 
@@ -566,5 +582,20 @@ mod tests {
         state.rating_enabled = false;
         apply(&mut state, resolved, true);
         assert!(!state.wants_rating(), "the shop switched ratings off");
+    }
+
+    #[test]
+    fn suggested_questions_are_offered_only_in_an_empty_chat_while_online() {
+        let mut state = ChatState::default();
+        apply(&mut state, welcome(Vec::new(), true), true);
+        assert_eq!(state.suggestions(), ["Kdy to dorazí?".to_owned()]);
+        apply(&mut state, welcome(Vec::new(), false), true);
+        assert!(state.suggestions().is_empty(), "the contact form stands in");
+        apply(
+            &mut state,
+            welcome(vec![message(1, Author::Operator, None)], true),
+            true,
+        );
+        assert!(state.suggestions().is_empty(), "the chat has begun");
     }
 }

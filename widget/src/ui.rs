@@ -291,6 +291,23 @@ fn Log(texts: &'static Texts, state: RwSignal<ChatState>) -> impl IntoView {
             stored.chain(pending).map(row_view).collect::<Vec<_>>()
         })
     };
+    // A click sends the question as the visitor's first message.
+    let suggestions = move || {
+        state.with(|state| {
+            state
+                .suggestions()
+                .iter()
+                .map(|question| {
+                    let text = question.clone();
+                    view! {
+                        <button type="button" class="suggestion" on:click=move |_| {
+                            let _ = transport::send(text.clone(), None);
+                        }>{question.clone()}</button>
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    };
     let typing = move || {
         state.with(|state| {
             state
@@ -302,6 +319,7 @@ fn Log(texts: &'static Texts, state: RwSignal<ChatState>) -> impl IntoView {
     };
     view! {
         <p class="hint" hidden=move || state.with(|state| !state.messages.is_empty() || !state.pending.is_empty())>{texts.empty}</p>
+        <div class="suggested" hidden=move || state.with(|state| state.suggestions().is_empty())>{suggestions}</div>
         {rows}
         <p class="hint" hidden=move || state.with(|state| !state.contact_sent)>{texts.contact_sent}</p>
         <p class="hint notice" role="status">{notice}</p>

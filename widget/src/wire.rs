@@ -83,6 +83,10 @@ pub fn decode(json: &str) -> Option<FromRelay> {
             queue_position: number(&value, "queuePosition").map(|place| place as u32),
             rating_enabled: flag("ratingEnabled").unwrap_or(false),
             rating: text(&value, "rating").and_then(|name| Rating::from_name(&name)),
+            suggested_questions: items(&value, "suggestedQuestions")
+                .iter()
+                .filter_map(JsValue::as_string)
+                .collect(),
         },
         "agent" => FromRelay::Agent {
             agent: agent(&field(&value, "agent"))?,

@@ -219,7 +219,8 @@ fn list_sites(app: Arc<App>) -> Route {
         .boxed()
 }
 
-/// `PUT /api/sites/{name}` `{ title, autoMessageDelaySecs, autoMessageText, ratingEnabled }` →
+/// `PUT /api/sites/{name}` `{ title, autoMessageDelaySecs, autoMessageText, ratingEnabled,
+/// suggestedQuestions }` →
 /// the site's settings (admins)
 fn put_site(app: Arc<App>) -> Route {
     warp::path!("api" / "sites" / String)
@@ -249,6 +250,7 @@ async fn put_site_settings(
             "autoMessageDelaySecs lies between 0 (off) and {MAX_DELAY_SECS}"
         )));
     }
+    crate::validation::check_questions(&body.suggested_questions).map_err(ApiError::invalid)?;
     if !body.auto_message_text.trim().is_empty() {
         crate::validation::check_text(&body.auto_message_text, app.config.max_text_chars)
             .map_err(ApiError::invalid)?;

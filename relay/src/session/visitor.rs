@@ -247,6 +247,7 @@ impl VisitorSession<'_> {
             queue_position: extras.queue_position,
             rating_enabled: extras.rating_enabled,
             rating: extras.rating,
+            suggested_questions: extras.suggested_questions,
         };
         if send_json(socket, &welcome).await {
             Ok(())

@@ -113,6 +113,10 @@ const MIGRATIONS: &[&str] = &[
     );
     UPDATE conversations SET queued_at = created_at;
     ",
+    // 4: suggested questions per site (a JSON array of strings).
+    "
+    ALTER TABLE sites ADD COLUMN suggested_questions TEXT NOT NULL DEFAULT '[]';
+    ",
 ];
 
 /// Brings the database up to the newest schema; each migration runs in its own transaction.

@@ -244,11 +244,18 @@ fn site_from_row(row: &Row<'_>) -> rusqlite::Result<SiteSettings> {
         auto_message_delay_secs: row.get(2)?,
         auto_message_text: row.get(3)?,
         rating_enabled: row.get(4)?,
+        suggested_questions: questions_from_json(&row.get::<_, String>(5)?),
     })
 }
 
+/// The stored questions; a value that cannot be read counts as none.
+pub(super) fn questions_from_json(json: &str) -> Vec<String> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
 const SITE_SELECT: &str =
-    "SELECT name, title, auto_message_delay, auto_message_text, rating_enabled FROM sites";
+    "SELECT name, title, auto_message_delay, auto_message_text, rating_enabled,
+     suggested_questions FROM sites";
 
 pub fn sites(connection: &Connection) -> Result<Vec<SiteSettings>, StoreError> {
     let sql = format!("{SITE_SELECT} ORDER BY name");
@@ -265,14 +272,22 @@ pub fn update_site(
     let changed = connection
         .prepare_cached(
             "UPDATE sites SET title = ?2, auto_message_delay = ?3, auto_message_text = ?4,
-             rating_enabled = ?5 WHERE name = ?1",
+             rating_enabled = ?5, suggested_questions = ?6 WHERE name = ?1",
         )?
         .execute(params![
             name,
             settings.title.trim(),
             settings.auto_message_delay_secs,
             settings.auto_message_text.trim(),
-            settings.rating_enabled
+            settings.rating_enabled,
+            serde_json::to_string(
+                &settings
+                    .suggested_questions
+                    .iter()
+                    .map(|question| question.trim())
+                    .collect::<Vec<_>>()
+            )
+            .unwrap_or_else(|_| "[]".to_owned())
         ])?;
     if changed == 0 {
         return Err(StoreError::NotFound);

@@ -133,6 +133,7 @@ pub struct WelcomeExtras {
     pub queue_position: Option<u32>,
     pub rating_enabled: bool,
     pub rating: Option<Rating>,
+    pub suggested_questions: Vec<String>,
 }
 
 pub fn welcome_extras(
@@ -140,11 +141,12 @@ pub fn welcome_extras(
     site: &str,
     visitor_id: &VisitorId,
 ) -> Result<WelcomeExtras, StoreError> {
-    let rating_enabled: bool = connection
-        .prepare_cached("SELECT rating_enabled FROM sites WHERE name = ?1")?
-        .query_row([site], |row| row.get(0))
+    let (rating_enabled, questions): (bool, String) = connection
+        .prepare_cached("SELECT rating_enabled, suggested_questions FROM sites WHERE name = ?1")?
+        .query_row([site], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?
-        .unwrap_or(true);
+        .unwrap_or((true, "[]".to_owned()));
+    let suggested_questions = super::team::questions_from_json(&questions);
     type Row = (i64, Option<String>, Option<String>, Option<String>);
     let conversation: Option<Row> = connection
         .prepare_cached(
@@ -158,6 +160,7 @@ pub fn welcome_extras(
     let Some((id, name, photo_url, rating)) = conversation else {
         return Ok(WelcomeExtras {
             rating_enabled,
+            suggested_questions,
             ..WelcomeExtras::default()
         });
     };
@@ -166,6 +169,7 @@ pub fn welcome_extras(
         queue_position: queue_position(connection, ConversationId(id))?,
         rating_enabled,
         rating: rating.as_deref().and_then(Rating::from_name),
+        suggested_questions,
     })
 }
 

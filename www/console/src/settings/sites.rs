@@ -77,6 +77,7 @@ fn SiteForm(site: SiteSettings) -> impl IntoView {
     let delay = RwSignal::new(site.auto_message_delay_secs.to_string());
     let text = RwSignal::new(site.auto_message_text);
     let rating = RwSignal::new(site.rating_enabled);
+    let questions = RwSignal::new(site.suggested_questions.join("\n"));
     let outcome = RwSignal::new(Outcome::default());
     let field = |what: &str| format!("site-{name}-{what}");
     let save = {
@@ -96,6 +97,13 @@ fn SiteForm(site: SiteSettings) -> impl IntoView {
                 auto_message_delay_secs,
                 auto_message_text: text.get_untracked(),
                 rating_enabled: rating.get_untracked(),
+                suggested_questions: questions
+                    .get_untracked()
+                    .lines()
+                    .map(str::trim)
+                    .filter(|question| !question.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
             };
             spawn_local(async move {
                 let result = api::set_site(&settings).await;
@@ -112,6 +120,8 @@ fn SiteForm(site: SiteSettings) -> impl IntoView {
             <input id=field("delay") type="number" min="0" required bind:value=delay/>
             <label for=field("text")>"Automatic message (empty = built-in text in the visitor's language)"</label>
             <textarea id=field("text") rows="2" bind:value=text></textarea>
+            <label for=field("questions")>"Suggested questions (one per line, offered in an empty chat)"</label>
+            <textarea id=field("questions") rows="3" bind:value=questions></textarea>
             <span class="check">
                 <input id=field("rating") type="checkbox" bind:checked=rating/>
                 <label for=field("rating")>"Visitors may rate resolved chats"</label>
