@@ -241,6 +241,41 @@ pub struct SiteSettings {
     /// Questions offered as buttons in an empty chat; a click sends the question.
     #[serde(default)]
     pub suggested_questions: Vec<String>,
+    /// Opening hours; without them the chat is open whenever an operator is available.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<BusinessHours>,
+}
+
+/// When a shop answers chats, in its own time zone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BusinessHours {
+    /// An IANA time zone, e.g. `Europe/Prague`.
+    pub time_zone: String,
+    /// Opening spans of the week; a day may have several, or none (closed).
+    pub weekly: Vec<OpeningSpan>,
+    /// Days that differ from the week (holidays): closed, or open only in the spans given.
+    #[serde(default)]
+    pub exceptions: Vec<HoursException>,
+}
+
+/// `{ "day": "mon", "open": "09:00", "close": "17:00" }`; `close` may be `24:00`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpeningSpan {
+    /// `mon`, `tue`, `wed`, `thu`, `fri`, `sat` or `sun`.
+    pub day: String,
+    pub open: String,
+    pub close: String,
+}
+
+/// `{ "date": "2026-12-24" }` (closed all day) or with `open`/`close` (open only then).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HoursException {
+    pub date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub close: Option<String>,
 }
 
 /// A rule that tags a conversation whose visitor writes `keyword`, and raises its priority.

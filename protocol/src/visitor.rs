@@ -129,6 +129,9 @@ pub enum FromRelay {
         /// The site's suggested questions, offered while the chat is empty.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         suggested_questions: Vec<String>,
+        /// Outside the shop's opening hours: when it opens again (RFC 3339, UTC).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        back_at: Option<String>,
     },
     /// The message with this client id is stored.
     Ack {
@@ -150,7 +153,12 @@ pub enum FromRelay {
         status: ConversationStatus,
     },
     /// Operator availability changed.
-    Availability { online: bool },
+    Availability {
+        online: bool,
+        /// Outside the shop's opening hours: when it opens again (RFC 3339, UTC).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        back_at: Option<String>,
+    },
     /// An operator joined the conversation: the window shows their name and photo.
     Agent { agent: Agent },
     /// The visitor's place in the queue changed; none once an operator has the conversation.

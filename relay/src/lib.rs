@@ -13,6 +13,7 @@ mod clock;
 pub mod config;
 mod connection;
 mod error;
+mod hours;
 mod http;
 pub mod hub;
 mod limits;
@@ -62,6 +63,8 @@ pub(crate) struct App {
     pub presence: presence::Presence,
     /// Wakes the automatic-message task when a site's delay changes.
     pub auto_reply: Arc<autoreply::AutoReply>,
+    /// Wakes the opening-hours task when a site's hours change.
+    pub hours: Arc<hours::Hours>,
 }
 
 /// Serves `listener` until `shutdown` resolves, then closes every socket with a close frame,
@@ -127,12 +130,14 @@ pub async fn run(
         shutdown: shutdown_receiver,
         presence: presence::Presence::default(),
         auto_reply: auto_reply.clone(),
+        hours: Arc::new(hours::Hours::default()),
     });
     // Operators left online by the last run have no console yet: the grace period starts now.
     for operator_id in online_operators {
         presence::start_grace(&app, operator_id);
     }
     tokio::spawn(autoreply::run(app.clone(), auto_reply));
+    tokio::spawn(hours::run(app.clone(), app.hours.clone()));
     // Every connection task holds a clone of `alive`; when all are gone, `all_closed` ends.
     let (alive, mut all_closed) = mpsc::channel::<()>(1);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();

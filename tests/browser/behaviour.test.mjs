@@ -111,14 +111,23 @@ test("the visitor sees the operator typing", async () => {
   await context.close();
 });
 
+/** The shop owner (an admin), added once to the shared relay. */
+let owner = null;
+async function admin() {
+  if (!owner) {
+    const eva = { email: "eva@shop.example", password: "admin horse battery", name: "Eva" };
+    addAdmin(shared.relay, eva);
+    owner = await operatorApi(shared.relay, eva);
+  }
+  return owner;
+}
+
 test("a suggested question is offered in an empty chat and sent with one click", async () => {
-  const owner = { email: "eva@shop.example", password: "admin horse battery", name: "Eva" };
-  addAdmin(shared.relay, owner);
-  const admin = await operatorApi(shared.relay, owner);
-  const sites = (await admin.call("GET", "/api/sites")).body;
+  const api = await admin();
+  const sites = (await api.call("GET", "/api/sites")).body;
   const demo = sites.find((site) => site.name === "demo");
   const questions = ["Kdy mi to dorazí?", "Mohu zboží vrátit?"];
-  const saved = await admin.call("PUT", "/api/sites/demo", { ...demo, suggestedQuestions: questions });
+  const saved = await api.call("PUT", "/api/sites/demo", { ...demo, suggestedQuestions: questions });
   assert.equal(saved.status, 200, JSON.stringify(saved.body));
   try {
     const context = await shared.browser.newContext();
@@ -137,6 +146,36 @@ test("a suggested question is offered in an empty chat and sent with one click",
     );
     await context.close();
   } finally {
-    await admin.call("PUT", "/api/sites/demo", demo);
+    await api.call("PUT", "/api/sites/demo", demo);
+  }
+});
+
+test("outside the opening hours the widget offers the form and says when the shop is back", async () => {
+  const api = await admin();
+  const demo = (await api.call("GET", "/api/sites")).body.find((site) => site.name === "demo");
+  // Closed today and tomorrow (UTC), open round the clock otherwise: back the day after.
+  const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  const weekly = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((d) => ({ day: d, open: "00:00", close: "24:00" }));
+  const hours = { timeZone: "UTC", weekly, exceptions: [{ date: day(0) }, { date: day(1) }] };
+  const saved = await api.call("PUT", "/api/sites/demo", { ...demo, hours });
+  assert.equal(saved.status, 200, JSON.stringify(saved.body));
+  try {
+    const context = await shared.browser.newContext({ timezoneId: "America/New_York" });
+    const page = await openShop(context, `${shared.relay.url}/demo/`);
+    await widget(page).getByRole("button", { name: "Otevřít chat" }).click();
+    // The operator is online, but the shop is closed: the contact form, and when it is back in
+    // the visitor's own time zone (New York, not the shop's UTC).
+    await widget(page).getByRole("textbox", { name: "E-mail" }).waitFor();
+    const back = new Date(`${day(2)}T00:00:00Z`).toLocaleString("cs", {
+      weekday: "long", hour: "numeric", minute: "2-digit", timeZone: "America/New_York",
+    });
+    await widget(page).getByText(`Jsme zpět ${back}.`).waitFor();
+    // Opening hours again (none at all): the chat is back at once, without a reload.
+    await api.call("PUT", "/api/sites/demo", demo);
+    await widget(page).getByRole("textbox", { name: "Zpráva" }).waitFor();
+    assert.equal(await widget(page).getByText("Jsme zpět", { exact: false }).isVisible(), false);
+    await context.close();
+  } finally {
+    await api.call("PUT", "/api/sites/demo", demo);
   }
 });

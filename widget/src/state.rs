@@ -60,6 +60,8 @@ pub struct ChatState {
     pub rating: Option<Rating>,
     /// The shop's suggested questions, offered while the chat is empty.
     pub suggested: Vec<String>,
+    /// Outside the shop's opening hours: when it is back (RFC 3339).
+    pub back_at: Option<String>,
 }
 
 impl Default for ChatState {
@@ -81,6 +83,7 @@ impl Default for ChatState {
             rating_enabled: false,
             rating: None,
             suggested: Vec::new(),
+            back_at: None,
         }
     }
 }
@@ -193,10 +196,12 @@ pub fn apply(state: &mut ChatState, frame: FromRelay, window_open: bool) -> Vec<
             rating_enabled,
             rating,
             suggested_questions,
+            back_at,
             ..
         } => {
             state.link = Link::Open;
             state.suggested = suggested_questions;
+            state.back_at = back_at;
             state.agent = agent.or(state.agent.take());
             state.queue_position = queue_position;
             state.rating_enabled = rating_enabled;
@@ -257,7 +262,8 @@ pub fn apply(state: &mut ChatState, frame: FromRelay, window_open: bool) -> Vec<
         FromRelay::Agent { agent } => state.agent = Some(agent),
         FromRelay::Queue { position } => state.queue_position = position,
         FromRelay::Rated { rating, .. } => state.rating = Some(rating),
-        FromRelay::Availability { online } => {
+        FromRelay::Availability { online, back_at } => {
+            state.back_at = back_at;
             if state.online != online {
                 state.online = online;
                 effects.push(Effect::Availability(online));
@@ -326,6 +332,7 @@ mod tests {
             rating_enabled: true,
             rating: None,
             suggested_questions: vec!["Kdy to dorazí?".into()],
+            back_at: None,
         }
     }
 
@@ -544,9 +551,25 @@ mod tests {
         apply(&mut state, welcome(Vec::new(), true), true);
         apply(&mut state, FromRelay::Queue { position: Some(2) }, true);
         assert_eq!(state.queue_place(), Some(2));
-        apply(&mut state, FromRelay::Availability { online: false }, true);
+        apply(
+            &mut state,
+            FromRelay::Availability {
+                online: false,
+                back_at: Some("2026-11-23T08:00:00.000Z".into()),
+            },
+            true,
+        );
+        assert_eq!(state.back_at.as_deref(), Some("2026-11-23T08:00:00.000Z"));
         assert_eq!(state.queue_place(), None);
-        apply(&mut state, FromRelay::Availability { online: true }, true);
+        apply(
+            &mut state,
+            FromRelay::Availability {
+                online: true,
+                back_at: None,
+            },
+            true,
+        );
+        assert_eq!(state.back_at, None);
         apply(&mut state, FromRelay::Queue { position: None }, true);
         assert_eq!(state.queue_place(), None);
     }

@@ -28,12 +28,29 @@ pub fn set_open(open: RwSignal<bool>, state: RwSignal<ChatState>, value: bool) {
     );
 }
 
-/// The queue sentence with the visitor's place put in for its `#`.
-fn queue_text(template: &str, place: u32) -> String {
+/// A catalog sentence with `value` put in for its `#`.
+fn fill(template: &str, value: impl std::fmt::Display) -> String {
     match template.split_once('#') {
-        Some((before, after)) => format!("{before}{place}{after}"),
+        Some((before, after)) => format!("{before}{value}{after}"),
         None => template.to_owned(),
     }
+}
+
+/// A moment as the visitor reads it, in their own zone and language: "pondělí 9:00".
+fn local_day_and_time(moment: &str, lang: &str) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(moment));
+    if date.get_time().is_nan() {
+        return String::new();
+    }
+    let options = js_sys::Object::new();
+    for (key, value) in [
+        ("weekday", "long"),
+        ("hour", "numeric"),
+        ("minute", "2-digit"),
+    ] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    date.to_locale_string(lang, &options).into()
 }
 
 /// The time of a message in the visitor's own time zone, as HH:MM.
@@ -274,7 +291,7 @@ fn Log(texts: &'static Texts, state: RwSignal<ChatState>) -> impl IntoView {
     // The queue place while waiting, thanks once rated; empty (and hidden) otherwise.
     let notice = move || {
         state.with(|state| match (state.queue_place(), state.rating) {
-            (Some(place), _) => queue_text(texts.queue, place),
+            (Some(place), _) => fill(texts.queue, place),
             (None, Some(_)) => texts.rated.to_owned(),
             (None, None) => String::new(),
         })
@@ -525,6 +542,18 @@ fn contact_form(
     let email = RwSignal::new(String::new());
     let text = RwSignal::new(String::new());
     let max = move || state.with(|state| state.max_text_chars);
+    // Outside the opening hours: when the shop is back, in the visitor's own time.
+    let back = move || {
+        state.with(|state| {
+            state
+                .back_at
+                .as_deref()
+                .map(|moment| local_day_and_time(moment, texts.lang))
+                .filter(|when| !when.is_empty())
+                .map(|when| fill(texts.back_at, when))
+                .unwrap_or_default()
+        })
+    };
     view! {
         <form class="contact" hidden=hidden on:submit=move |event: web_sys::SubmitEvent| {
             event.prevent_default();
@@ -534,6 +563,7 @@ fn contact_form(
                 text.set(String::new());
             }
         }>
+            <p class="intro back" hidden=move || back().is_empty()>{back}</p>
             <p class="intro">{texts.offline_intro}</p>
             <label>
                 <span>{texts.email}</span>

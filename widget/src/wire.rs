@@ -87,6 +87,7 @@ pub fn decode(json: &str) -> Option<FromRelay> {
                 .iter()
                 .filter_map(JsValue::as_string)
                 .collect(),
+            back_at: text(&value, "backAt"),
         },
         "agent" => FromRelay::Agent {
             agent: agent(&field(&value, "agent"))?,
@@ -115,6 +116,7 @@ pub fn decode(json: &str) -> Option<FromRelay> {
         },
         "availability" => FromRelay::Availability {
             online: flag("online")?,
+            back_at: text(&value, "backAt"),
         },
         "error" => FromRelay::Error {
             code: ErrorCode::from_name(&text(&value, "code")?).unwrap_or(ErrorCode::Internal),

@@ -251,6 +251,9 @@ async fn put_site_settings(
         )));
     }
     crate::validation::check_questions(&body.suggested_questions).map_err(ApiError::invalid)?;
+    if let Some(hours) = &body.hours {
+        crate::hours::Schedule::parse(hours).map_err(bad_request)?;
+    }
     if !body.auto_message_text.trim().is_empty() {
         crate::validation::check_text(&body.auto_message_text, app.config.max_text_chars)
             .map_err(ApiError::invalid)?;
@@ -265,8 +268,9 @@ async fn put_site_settings(
         .write()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .insert(saved.name.clone(), saved.title.clone());
-    // Waits already running fall due at another time now.
+    // Waits already running fall due at another time now; the site may open or close now.
     app.auto_reply.wake();
+    app.hours.wake();
     Ok(saved)
 }
 

@@ -52,6 +52,38 @@ struct Peers {
     online: HashSet<OperatorId>,
     /// The queue places last told to visitors, so that only changes are sent.
     queue: HashMap<VisitorKey, u32>,
+    /// Sites outside their opening hours, with when they open again (RFC 3339), if known.
+    closed: HashMap<String, Option<String>>,
+}
+
+impl Peers {
+    /// What a site's visitors are told: available, or not (and when the shop is back).
+    fn availability(&self, site: &str) -> visitor::FromRelay {
+        let back_at = self.closed.get(site);
+        visitor::FromRelay::Availability {
+            online: !self.online.is_empty() && back_at.is_none(),
+            back_at: back_at.cloned().flatten(),
+        }
+    }
+
+    /// Sends each connected visitor of the sites `concerned` accepts their availability.
+    fn tell_visitors(&mut self, concerned: impl Fn(&str) -> bool) -> usize {
+        let frames: HashMap<String, Utf8Bytes> = self
+            .visitors
+            .keys()
+            .map(|(site, _)| site)
+            .filter(|site| concerned(site))
+            .map(|site| (site.clone(), to_frame(&self.availability(site))))
+            .collect();
+        let dropped = self
+            .visitors
+            .iter_mut()
+            .filter_map(|((site, _), list)| Some((frames.get(site)?, list)))
+            .map(|(frame, list)| offer(list, |_| Some(Outbound::Frame(frame.clone()))))
+            .sum();
+        self.visitors.retain(|_, list| !list.is_empty());
+        dropped
+    }
 }
 
 /// The connected peers and their fan-out.
@@ -141,6 +173,28 @@ impl Hub {
         !self.peers().online.is_empty()
     }
 
+    /// Whether a site's visitors may chat now (someone online, within its hours), and when a
+    /// closed shop is back.
+    pub fn site_availability(&self, site: &str) -> (bool, Option<String>) {
+        match self.peers().availability(site) {
+            visitor::FromRelay::Availability { online, back_at } => (online, back_at),
+            _ => (false, None),
+        }
+    }
+
+    /// A site opened (`None`) or closed (`Some(back_at)`); its visitors hear of a change.
+    pub fn set_closed(&self, site: &str, closed: Option<Option<String>>) {
+        let mut peers = self.peers();
+        let changed = match &closed {
+            Some(back_at) => peers.closed.insert(site.to_owned(), back_at.clone()) != closed,
+            None => peers.closed.remove(site).is_some(),
+        };
+        if changed {
+            let dropped = peers.tell_visitors(|other| other == site);
+            self.count_dropped(dropped);
+        }
+    }
+
     /// Sets one operator's availability; visitors hear of it when "anyone online" changes.
     pub fn set_online(&self, operator_id: OperatorId, online: bool) {
         let mut peers = self.peers();
@@ -160,16 +214,10 @@ impl Hub {
             Some(Outbound::Frame(operator_frame.clone()))
         });
         if before != anyone_online {
-            let visitor_frame = to_frame(&visitor::FromRelay::Availability {
-                online: anyone_online,
-            });
-            let dropped: usize = peers
-                .visitors
-                .values_mut()
-                .map(|list| offer(list, |_| Some(Outbound::Frame(visitor_frame.clone()))))
-                .sum();
+            // Visitors of a closed shop stay offline whoever comes online.
+            let closed = peers.closed.clone();
+            let dropped = peers.tell_visitors(|site| !closed.contains_key(site));
             self.count_dropped(dropped);
-            peers.visitors.retain(|_, list| !list.is_empty());
         }
     }
 

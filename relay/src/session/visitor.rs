@@ -231,6 +231,7 @@ impl VisitorSession<'_> {
             .welcome_extras(self.site, self.visitor_id)
             .await
             .map_err(|error| error.to_string())?;
+        let (online, back_at) = self.app.hub.site_availability(self.site);
         let welcome = FromRelay::Welcome {
             version: PROTOCOL_VERSION,
             token: greeted.token.clone(),
@@ -240,7 +241,7 @@ impl VisitorSession<'_> {
                 last_seq: Seq(conversation.message_count).max(self.delivered),
             }),
             missed,
-            online: self.app.hub.anyone_online(),
+            online,
             max_text_chars: self.app.config.max_text_chars,
             site_title: greeted.site_title.clone(),
             agent: extras.agent,
@@ -248,6 +249,7 @@ impl VisitorSession<'_> {
             rating_enabled: extras.rating_enabled,
             rating: extras.rating,
             suggested_questions: extras.suggested_questions,
+            back_at,
         };
         if send_json(socket, &welcome).await {
             Ok(())

@@ -117,6 +117,10 @@ const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE sites ADD COLUMN suggested_questions TEXT NOT NULL DEFAULT '[]';
     ",
+    // 5: opening hours per site (JSON, as the REST API gives them; NULL: none).
+    "
+    ALTER TABLE sites ADD COLUMN hours TEXT;
+    ",
 ];
 
 /// Brings the database up to the newest schema; each migration runs in its own transaction.

@@ -245,6 +245,9 @@ fn site_from_row(row: &Row<'_>) -> rusqlite::Result<SiteSettings> {
         auto_message_text: row.get(3)?,
         rating_enabled: row.get(4)?,
         suggested_questions: questions_from_json(&row.get::<_, String>(5)?),
+        hours: row
+            .get::<_, Option<String>>(6)?
+            .and_then(|json| serde_json::from_str(&json).ok()),
     })
 }
 
@@ -255,7 +258,7 @@ pub(super) fn questions_from_json(json: &str) -> Vec<String> {
 
 const SITE_SELECT: &str =
     "SELECT name, title, auto_message_delay, auto_message_text, rating_enabled,
-     suggested_questions FROM sites";
+     suggested_questions, hours FROM sites";
 
 pub fn sites(connection: &Connection) -> Result<Vec<SiteSettings>, StoreError> {
     let sql = format!("{SITE_SELECT} ORDER BY name");
@@ -272,7 +275,7 @@ pub fn update_site(
     let changed = connection
         .prepare_cached(
             "UPDATE sites SET title = ?2, auto_message_delay = ?3, auto_message_text = ?4,
-             rating_enabled = ?5, suggested_questions = ?6 WHERE name = ?1",
+             rating_enabled = ?5, suggested_questions = ?6, hours = ?7 WHERE name = ?1",
         )?
         .execute(params![
             name,
@@ -287,7 +290,11 @@ pub fn update_site(
                     .map(|question| question.trim())
                     .collect::<Vec<_>>()
             )
-            .unwrap_or_else(|_| "[]".to_owned())
+            .unwrap_or_else(|_| "[]".to_owned()),
+            settings
+                .hours
+                .as_ref()
+                .and_then(|hours| serde_json::to_string(hours).ok())
         ])?;
     if changed == 0 {
         return Err(StoreError::NotFound);

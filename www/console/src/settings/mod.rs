@@ -2,6 +2,7 @@
 //! team's; admins also manage team shortcuts, operators, team and site settings and priority
 //! rules (the relay answers 403 to anyone else).
 
+mod hours;
 mod operators;
 mod profile;
 mod rules;

@@ -78,6 +78,12 @@ fn SiteForm(site: SiteSettings) -> impl IntoView {
     let text = RwSignal::new(site.auto_message_text);
     let rating = RwSignal::new(site.rating_enabled);
     let questions = RwSignal::new(site.suggested_questions.join("\n"));
+    let (zone, week, exceptions) = super::hours::to_text(site.hours.as_ref());
+    let (zone, week, exceptions) = (
+        RwSignal::new(zone),
+        RwSignal::new(week),
+        RwSignal::new(exceptions),
+    );
     let outcome = RwSignal::new(Outcome::default());
     let field = |what: &str| format!("site-{name}-{what}");
     let save = {
@@ -90,6 +96,20 @@ fn SiteForm(site: SiteSettings) -> impl IntoView {
                     done: None,
                 });
                 return;
+            };
+            let hours = match super::hours::from_text(
+                &zone.get_untracked(),
+                &week.get_untracked(),
+                &exceptions.get_untracked(),
+            ) {
+                Ok(hours) => hours,
+                Err(error) => {
+                    outcome.set(Outcome {
+                        error: Some(error),
+                        done: None,
+                    });
+                    return;
+                }
             };
             let settings = SiteSettings {
                 name: name.clone(),
@@ -104,6 +124,7 @@ fn SiteForm(site: SiteSettings) -> impl IntoView {
                     .filter(|question| !question.is_empty())
                     .map(str::to_owned)
                     .collect(),
+                hours,
             };
             spawn_local(async move {
                 let result = api::set_site(&settings).await;
@@ -122,6 +143,12 @@ fn SiteForm(site: SiteSettings) -> impl IntoView {
             <textarea id=field("text") rows="2" bind:value=text></textarea>
             <label for=field("questions")>"Suggested questions (one per line, offered in an empty chat)"</label>
             <textarea id=field("questions") rows="3" bind:value=questions></textarea>
+            <label for=field("zone")>"Opening hours: time zone (empty = always open when someone is available)"</label>
+            <input id=field("zone") type="text" placeholder="Europe/Prague" bind:value=zone/>
+            <label for=field("week")>"Opening hours, one line per span (mon 09:00-17:00)"</label>
+            <textarea id=field("week") rows="4" bind:value=week></textarea>
+            <label for=field("exceptions")>"Exceptions, one line per day (2026-12-24 closed, 2026-12-31 09:00-12:00)"</label>
+            <textarea id=field("exceptions") rows="2" bind:value=exceptions></textarea>
             <span class="check">
                 <input id=field("rating") type="checkbox" bind:checked=rating/>
                 <label for=field("rating")>"Visitors may rate resolved chats"</label>
