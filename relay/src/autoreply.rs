@@ -72,13 +72,13 @@ async fn post_due(app: &App) -> Result<Option<i64>, crate::store::StoreError> {
             return Ok(None);
         }
         let now = now_millis();
-        for (conversation_id, at) in due {
+        for (conversation_id, at, site) in due {
             if at > now {
                 return Ok(Some(at));
             }
-            // With nobody online the widget offers the contact form: no promise to make, the
-            // wait is only marked as handled.
-            let post = app.hub.anyone_online();
+            // With nobody online, or the shop closed, the widget offers the contact form: no
+            // promise to make, the wait is only marked as handled.
+            let (post, _) = app.hub.site_availability(&site);
             app.store.auto_message(conversation_id, post).await?;
         }
     }

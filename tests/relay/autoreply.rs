@@ -8,8 +8,8 @@
 
 use beseda_tests::http::{post_json, put_json, request};
 use beseda_tests::workflow::{
-    Writer, add_site, change_default_site, detail, eventually, set_available, texts_by, until_ack,
-    visitor_writes,
+    Writer, add_site, change_default_site, detail, eventually, hours_closed_on, set_available,
+    texts_by, until_ack, visitor_writes,
 };
 use beseda_tests::{JANA, TestRelay};
 use serde_json::{Value, json};
@@ -165,6 +165,39 @@ async fn with_nobody_online_there_is_no_automatic_message() {
     assert_eq!(alone.client.recv_type("message").await["message"], marker);
     let stored = detail(&relay, &jana, alone.conversation_id).await;
     assert_eq!(texts_by(&stored, "system"), Vec::<String>::new());
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn a_closed_shop_makes_no_promise_even_with_operators_online() {
+    let (relay, jana) = relay_with_quick_auto_message("").await;
+    set_available(&relay, &jana, true).await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let tomorrow = today.next_day().expect("a date");
+    change_default_site(
+        &relay,
+        &jana,
+        json!({ "hours": hours_closed_on(&[today, tomorrow]) }),
+    )
+    .await;
+    let (_, welcome) = relay.visitor().await;
+    assert_eq!(welcome["online"], false, "the shop is closed: {welcome}");
+    let left = visitor_writes(&relay, json!({ "locale": "cs" }), "Zavoláte mi?").await;
+    let database = rusqlite::Connection::open(&relay.db).unwrap();
+    let handled = || {
+        database
+            .query_row(
+                "SELECT auto_message_sent FROM conversations WHERE id = ?1",
+                [left.conversation_id],
+                |row| row.get::<_, bool>(0),
+            )
+            .unwrap()
+    };
+    eventually("the wait being handled", handled).await;
+    assert_eq!(
+        texts_by(&detail(&relay, &jana, left.conversation_id).await, "system"),
+        Vec::<String>::new()
+    );
     relay.stop().await;
 }
 

@@ -2,22 +2,9 @@
 //! shop is back, whoever is online; bad hours are refused and change nothing.
 
 use beseda_tests::http::{assert_refused, put_json};
-use beseda_tests::workflow::{change_default_site, default_site, set_available};
+use beseda_tests::workflow::{change_default_site, default_site, hours_closed_on, set_available};
 use beseda_tests::{JANA, TestRelay};
 use serde_json::{Value, json};
-
-/// Open all week round the clock, except the given days (closed).
-fn hours_closed_on(days: &[time::Date]) -> Value {
-    let weekly: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|day| json!({ "day": day, "open": "00:00", "close": "24:00" }))
-        .collect();
-    let exceptions: Vec<Value> = days
-        .iter()
-        .map(|day| json!({ "date": day.to_string() }))
-        .collect();
-    json!({ "timeZone": "UTC", "weekly": weekly, "exceptions": exceptions })
-}
 
 #[tokio::test]
 async fn outside_the_hours_visitors_are_offline_and_told_when_the_shop_is_back() {

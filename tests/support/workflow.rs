@@ -173,3 +173,16 @@ pub async fn add_site(relay: &TestRelay, name: &str, title: &str) {
         .await
         .expect("close the store");
 }
+
+/// Open all week round the clock, except the given days (closed).
+pub fn hours_closed_on(days: &[time::Date]) -> Value {
+    let weekly: Vec<Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|day| json!({ "day": day, "open": "00:00", "close": "24:00" }))
+        .collect();
+    let exceptions: Vec<Value> = days
+        .iter()
+        .map(|day| json!({ "date": day.to_string() }))
+        .collect();
+    json!({ "timeZone": "UTC", "weekly": weekly, "exceptions": exceptions })
+}

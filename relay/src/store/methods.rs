@@ -242,7 +242,7 @@ impl Store for SqliteStore {
         self.read(move |connection| visits::welcome_extras(connection, &site, &visitor_id))
     }
 
-    fn auto_messages_due(&self) -> StoreFuture<'_, Vec<(ConversationId, i64)>> {
+    fn auto_messages_due(&self) -> StoreFuture<'_, Vec<(ConversationId, i64, String)>> {
         self.read(visits::auto_messages_due)
     }
 

@@ -274,7 +274,7 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreFuture<'_, ()>;
     fn welcome_extras(&self, site: &str, visitor_id: &VisitorId) -> StoreFuture<'_, WelcomeExtras>;
     /// Waiting conversations and when their automatic message is due (ms since the epoch).
-    fn auto_messages_due(&self) -> StoreFuture<'_, Vec<(ConversationId, i64)>>;
+    fn auto_messages_due(&self) -> StoreFuture<'_, Vec<(ConversationId, i64, String)>>;
     /// Posts the automatic message if it is due (or, with `post` false, only marks it handled).
     fn auto_message(
         &self,

@@ -174,18 +174,20 @@ pub fn welcome_extras(
 }
 
 /// When each waiting conversation is due for its automatic message (milliseconds since the
-/// epoch), the soonest first.
+/// epoch), and its site, the soonest first.
 pub fn auto_messages_due(
     connection: &Connection,
-) -> Result<Vec<(ConversationId, i64)>, StoreError> {
+) -> Result<Vec<(ConversationId, i64, String)>, StoreError> {
     let mut statement = connection.prepare_cached(
-        "SELECT c.id, c.waiting_since + s.auto_message_delay * 1000 AS due
+        "SELECT c.id, c.waiting_since + s.auto_message_delay * 1000 AS due, c.site
          FROM conversations c JOIN sites s ON s.name = c.site
          WHERE c.waiting_since IS NOT NULL AND c.auto_message_sent = 0 AND c.status = 'open'
            AND s.auto_message_delay > 0
          ORDER BY due LIMIT 256",
     )?;
-    let rows = statement.query_map([], |row| Ok((ConversationId(row.get(0)?), row.get(1)?)))?;
+    let rows = statement.query_map([], |row| {
+        Ok((ConversationId(row.get(0)?), row.get(1)?, row.get(2)?))
+    })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

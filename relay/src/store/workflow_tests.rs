@@ -323,7 +323,14 @@ fn the_automatic_message_is_due_the_sites_delay_after_the_wait_began() {
         site.auto_message_delay_secs = 2;
         store.update_site("default", site.clone()).await.unwrap();
         let due = store.auto_messages_due().await.unwrap();
-        assert_eq!(due, [(conversation_id, default_delay - 43_000)]);
+        assert_eq!(
+            due,
+            [(
+                conversation_id,
+                default_delay - 43_000,
+                "default".to_owned()
+            )]
+        );
         // Not due yet: nothing is posted or marked.
         assert!(
             store
