@@ -13,6 +13,7 @@ mod error_code;
 mod ids;
 mod message;
 pub mod operator;
+pub mod prompts;
 pub mod template;
 pub mod visitor;
 pub mod vocative;

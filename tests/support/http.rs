@@ -42,12 +42,27 @@ pub async fn request(
     token: Option<&str>,
     body: Option<&[u8]>,
 ) -> Response {
+    request_with(addr, method, path, token, &[], body).await
+}
+
+/// Sends a request with extra header lines (`Origin`, …).
+pub async fn request_with(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Response {
     let mut stream = TcpStream::connect(addr)
         .await
         .expect("connect to the relay");
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     if let Some(token) = token {
         head.push_str(&format!("Authorization: Bearer {token}\r\n"));
+    }
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
     }
     if let Some(body) = body {
         head.push_str(&format!(

@@ -2,6 +2,7 @@
 //! comment) in this file; the handlers they call in `handlers.rs`.
 
 mod handlers;
+mod prompts;
 mod shortcuts;
 mod team;
 mod workflow;

@@ -30,6 +30,7 @@ pub fn routes(app: Arc<App>) -> Route {
         update_operator(app.clone()),
         update_me(app.clone()),
         super::shortcuts::routes(app.clone()),
+        super::prompts::routes(app.clone()),
         get_settings(app.clone()),
         put_settings(app.clone()),
         list_sites(app.clone()),

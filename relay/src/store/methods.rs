@@ -3,12 +3,13 @@
 
 use super::{
     Appended, NewMessage, OperatorCredentials, SqliteStore, Store, StoreFuture, WelcomeExtras,
-    accounts, assignment, conversations, team, visits,
+    accounts, assignment, conversations, prompts, team, visits,
 };
 use beseda_protocol::api::{
     ConversationDetail, ConversationSummary, OperatorInfo, OperatorUpdate, PageView, PriorityRule,
     RuleInput, Shortcut, ShortcutInput, SiteSettings, TeamSettings,
 };
+use beseda_protocol::prompts::{Prompt, PromptEvent, PromptInput, PromptStats};
 use beseda_protocol::{
     ConversationId, ConversationStatus, Message, MessageId, OperatorId, OperatorProfile, Rating,
     RuleId, Seq, ShortcutId, VisitorId,
@@ -316,5 +317,38 @@ impl Store for SqliteStore {
     fn update_site(&self, name: &str, settings: SiteSettings) -> StoreFuture<'_, SiteSettings> {
         let name = name.to_owned();
         self.write(move |connection, _| team::update_site(connection, &name, &settings))
+    }
+
+    fn prompts(&self, site: Option<String>, enabled_only: bool) -> StoreFuture<'_, Vec<Prompt>> {
+        self.read(move |connection| prompts::prompts(connection, site.as_deref(), enabled_only))
+    }
+
+    fn prompt(&self, id: i64) -> StoreFuture<'_, Prompt> {
+        self.read(move |connection| prompts::prompt(connection, id))
+    }
+
+    fn save_prompt(&self, id: Option<i64>, input: PromptInput) -> StoreFuture<'_, Prompt> {
+        self.write(move |connection, _| prompts::save_prompt(connection, id, &input))
+    }
+
+    fn delete_prompt(&self, id: i64) -> StoreFuture<'_, ()> {
+        self.write(move |connection, _| prompts::delete_prompt(connection, id))
+    }
+
+    fn count_prompt_event(
+        &self,
+        id: i64,
+        site: String,
+        variant: u32,
+        event: PromptEvent,
+        total: f64,
+    ) -> StoreFuture<'_, ()> {
+        self.write(move |connection, _| {
+            prompts::count_event(connection, id, &site, variant, event, total)
+        })
+    }
+
+    fn prompt_stats(&self, id: i64) -> StoreFuture<'_, PromptStats> {
+        self.read(move |connection| prompts::stats(connection, id))
     }
 }

@@ -8,6 +8,7 @@ mod accounts;
 mod assignment;
 mod conversations;
 mod methods;
+mod prompts;
 mod schema;
 pub mod sqlite;
 mod team;
@@ -25,6 +26,7 @@ use beseda_protocol::api::{
     ConversationDetail, ConversationSummary, OperatorInfo, OperatorUpdate, PageView, PriorityRule,
     RuleInput, Shortcut, ShortcutInput, SiteSettings, TeamSettings, VisitorContext, VisitorInfo,
 };
+use beseda_protocol::prompts::{Prompt, PromptEvent, PromptInput, PromptStats};
 use beseda_protocol::visitor::{Agent, Cart};
 use beseda_protocol::{
     Author, ClientMessageId, ConversationId, ConversationStatus, Message, MessageId, OperatorId,
@@ -306,4 +308,20 @@ pub trait Store: Send + Sync + 'static {
     fn set_team_settings(&self, settings: TeamSettings) -> StoreFuture<'_, TeamSettings>;
     fn sites(&self) -> StoreFuture<'_, Vec<SiteSettings>>;
     fn update_site(&self, name: &str, settings: SiteSettings) -> StoreFuture<'_, SiteSettings>;
+    /// Every prompt, or one site's; `enabled_only` for widgets.
+    fn prompts(&self, site: Option<String>, enabled_only: bool) -> StoreFuture<'_, Vec<Prompt>>;
+    fn prompt(&self, id: i64) -> StoreFuture<'_, Prompt>;
+    /// Creates (`id` none) or replaces a prompt; `input.site` names an existing site.
+    fn save_prompt(&self, id: Option<i64>, input: PromptInput) -> StoreFuture<'_, Prompt>;
+    fn delete_prompt(&self, id: i64) -> StoreFuture<'_, ()>;
+    /// Counts a widget's report; `NotFound` unless the prompt is the site's and has the variant.
+    fn count_prompt_event(
+        &self,
+        id: i64,
+        site: String,
+        variant: u32,
+        event: PromptEvent,
+        total: f64,
+    ) -> StoreFuture<'_, ()>;
+    fn prompt_stats(&self, id: i64) -> StoreFuture<'_, PromptStats>;
 }

@@ -121,6 +121,31 @@ const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE sites ADD COLUMN hours TEXT;
     ",
+    // 6: proactive prompts (variants and trigger as JSON, as the REST API gives them) and their
+    // figures, counted per variant, event and day.
+    "
+    CREATE TABLE prompts (
+        id INTEGER PRIMARY KEY,
+        site TEXT NOT NULL REFERENCES sites(name),
+        name TEXT NOT NULL,
+        variants TEXT NOT NULL,
+        trigger TEXT NOT NULL,
+        dismiss_for_days INTEGER NOT NULL,
+        max_per_session INTEGER NOT NULL,
+        enabled INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX prompts_by_site ON prompts (site);
+    CREATE TABLE prompt_counts (
+        prompt_id INTEGER NOT NULL REFERENCES prompts(id) ON DELETE CASCADE,
+        variant INTEGER NOT NULL,
+        event TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        total REAL NOT NULL DEFAULT 0,
+        PRIMARY KEY (prompt_id, variant, event, day)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// Brings the database up to the newest schema; each migration runs in its own transaction.
