@@ -20,7 +20,7 @@
       handlers[name] = (handlers[name] || []).filter(function (h) { return h !== handler; });
     }
   };
-  "open close toggle send setVisitor setCart".split(" ").forEach(function (method) {
+  "open close toggle send setVisitor setCart track".split(" ").forEach(function (method) {
     Beseda[method] = function () {
       var args = arguments;
       if (api) return api[method].apply(api, args);

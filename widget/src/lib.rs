@@ -8,6 +8,7 @@
 //! need a browser.
 
 pub mod i18n;
+pub mod prompts;
 pub mod state;
 mod storage;
 mod transport;
@@ -99,6 +100,9 @@ struct Mount {
     texts: &'static i18n::Texts,
     left: bool,
     accent: String,
+    /// The relay's origin and the site, for the prompts.
+    relay: String,
+    site: String,
 }
 
 #[wasm_bindgen]
@@ -113,8 +117,13 @@ impl Widget {
                 texts,
                 left,
                 accent,
+                relay,
+                site,
             }) => {
-                ui::mount(point, texts, left, accent, self.state, self.open);
+                ui::mount(point.clone(), texts, left, accent, self.state, self.open);
+                if let Some(bubble) = point.query_selector(".prompt").ok().flatten() {
+                    prompts::start(relay, site, self.state, self.open, bubble.unchecked_into());
+                }
                 true
             }
             None => ui::build_step(),
@@ -147,7 +156,16 @@ impl Widget {
     /// `Beseda.setCart({ items: [{ name, qty, price }], total, currency })`
     #[wasm_bindgen(js_name = setCart)]
     pub fn set_cart(&self, cart: JsValue) {
-        transport::set_cart(wire::cart(&cart));
+        let cart = wire::cart(&cart);
+        prompts::set_cart_total(cart.total);
+        transport::set_cart(cart);
+    }
+
+    /// `Beseda.track("order", { total })`: an order, counted for the prompt the visitor saw last.
+    pub fn track(&self, name: String, data: JsValue) {
+        if name == "order" {
+            prompts::ordered(wire::number(&data, "total").unwrap_or(0.0));
+        }
     }
 }
 
@@ -174,7 +192,7 @@ pub fn start(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsValue
     let open = RwSignal::new(false);
     transport::start(
         socket_url(&options.relay),
-        options.site,
+        options.site.clone(),
         texts.lang,
         emit,
         state,
@@ -188,6 +206,8 @@ pub fn start(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsValue
             texts,
             left: options.position == "left",
             accent: safe_color(&options.color),
+            relay: options.relay.trim_end_matches('/').to_owned(),
+            site: options.site,
         }),
     })
 }

@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{Storage, StorageEvent};
 
-fn local_storage() -> Option<Storage> {
+pub(crate) fn local_storage() -> Option<Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
@@ -92,12 +92,16 @@ pub fn save_outbox(site: &str, pending: &[Pending]) {
 
 /// Calls `changed` with the new token whenever another tab keeps one for this site.
 pub fn on_token_change(site: &str, changed: fn(String)) {
-    let key = token_key(site);
+    on_change(token_key(site), changed);
+}
+
+/// Calls `changed` with the new value whenever another tab sets `key`.
+pub fn on_change(key: String, changed: fn(String)) {
     let listener = Closure::<dyn FnMut(StorageEvent)>::new(move |event: StorageEvent| {
         if event.key().as_deref() == Some(key.as_str())
-            && let Some(token) = event.new_value()
+            && let Some(value) = event.new_value()
         {
-            changed(token);
+            changed(value);
         }
     });
     if let Some(window) = web_sys::window() {

@@ -188,6 +188,7 @@ pub fn send(text: String, email: Option<String>) -> js_sys::Promise {
         transport
             .state
             .update(|state| state.pending.push(pending.clone()));
+        crate::prompts::talked();
         // Writing is interacting: from now on the visitor's chat may be remembered.
         transport.keep_token();
         storage::save_outbox(
@@ -415,6 +416,9 @@ impl Transport {
                 }
             }
             Effect::Availability(online) => {
+                if !online {
+                    crate::prompts::hide();
+                }
                 let payload = js_sys::Object::new();
                 let _ = js_sys::Reflect::set(
                     &payload,

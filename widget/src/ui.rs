@@ -19,6 +19,7 @@ pub fn set_open(open: RwSignal<bool>, state: RwSignal<ChatState>, value: bool) {
     while value && build_step() {}
     open.set(value);
     if value {
+        crate::prompts::hide();
         state.update(|state| state.unread = 0);
         transport::ensure_connected();
     }
@@ -220,6 +221,11 @@ fn Root(
                 <div class="log" role="log" aria-live="polite" node_ref=log></div>
                 <div class="footer" node_ref=footer></div>
             </section>
+            // A proactive prompt, filled in and shown by `prompts`.
+            <div class="prompt" hidden=true aria-live="polite" on:click=crate::prompts::clicked>
+                <button class="prompt-text" type="button"></button>
+                <button class="prompt-close" type="button" aria-label=texts.close>"×"</button>
+            </div>
             <button
                 node_ref=launcher
                 class="launcher"

@@ -1,0 +1,971 @@
+//! Proactive prompts: a small bubble by the launcher that offers help by itself, when the
+//! shop's rules say so — and never pushily.
+//!
+//! The widget reads the site's enabled prompts from `GET /visitor/prompts` after it has started.
+//! A prompt shows only while an operator is available (and the shop open), never while the
+//! visitor is chatting, at most one per page view, at most `maxPerSession` times a visit, and
+//! not for `dismissForDays` after the visitor closed it. It makes no sound and takes no focus.
+//!
+//! What it needs to remember (pages viewed this visit, time on matching pages, the visitor's
+//! variant, dismissals, the last prompt shown) lives only in this browser, under one
+//! `localStorage` key per site — and only on sites that have prompts. The relay hears only
+//! anonymous counts: shown, dismissed, opened, conversation, order.
+//!
+//! [`Memory`] and [`eligible`] are plain Rust, tested natively; the rest needs a browser.
+
+use crate::state::ChatState;
+use crate::wire::{self, field, number, text};
+use beseda_protocol::ConversationStatus;
+use js_sys::{Array, Function, JSON, Object, Reflect};
+use leptos::prelude::*;
+use std::cell::{Cell, RefCell};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// A visit (session) ends after this long without a page view or a tick, in milliseconds.
+const SESSION_GAP_MS: f64 = 30.0 * 60.0 * 1000.0;
+const DAY_MS: f64 = 86_400_000.0;
+/// A conversation counts for the prompt last shown within this time…
+const TALK_WINDOW_MS: f64 = DAY_MS;
+/// …and an order within this one.
+const ORDER_WINDOW_MS: f64 = 7.0 * DAY_MS;
+/// With nobody available, the relay is asked again only after this long.
+const RECHECK_MS: f64 = 30_000.0;
+
+/// One prompt as the widget needs it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Rule {
+    pub id: i64,
+    /// `(text, weight)` of each variant.
+    pub variants: Vec<(String, f64)>,
+    pub url_pattern: Option<String>,
+    pub seconds_on_page: Option<f64>,
+    pub min_pages: Option<f64>,
+    pub min_dwell: Option<f64>,
+    pub exit_intent: bool,
+    pub cart_min_total: Option<f64>,
+    pub returning: Option<bool>,
+    pub dismiss_days: f64,
+    pub per_session: f64,
+}
+
+/// The last prompt shown: `(id, variant, when, whether a conversation was counted for it)`.
+pub type LastShown = (i64, u32, f64, bool);
+
+/// What this browser remembers about prompts, for one site.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Memory {
+    /// The first page view ever, and this visit's first and latest activity (ms).
+    pub first: f64,
+    pub start: f64,
+    pub seen: f64,
+    /// Pages viewed this visit.
+    pub pages: f64,
+    /// Seconds on pages matching each prompt's pattern, this visit.
+    pub dwell: Vec<(i64, f64)>,
+    /// Times each prompt showed, this visit.
+    pub shown: Vec<(i64, f64)>,
+    /// Each prompt's variant for this visitor, kept for good.
+    pub variants: Vec<(i64, f64)>,
+    /// Until when each dismissed prompt stays away (ms).
+    pub dismissed: Vec<(i64, f64)>,
+    pub last: Option<LastShown>,
+}
+
+fn get(pairs: &[(i64, f64)], id: i64) -> Option<f64> {
+    pairs
+        .iter()
+        .find(|(key, _)| *key == id)
+        .map(|(_, value)| *value)
+}
+
+fn put(pairs: &mut Vec<(i64, f64)>, id: i64, value: f64) {
+    match pairs.iter_mut().find(|(key, _)| *key == id) {
+        Some(pair) => pair.1 = value,
+        None => pairs.push((id, value)),
+    }
+}
+
+impl Memory {
+    /// A page view at `now`: a new visit after a long pause.
+    pub fn visit(&mut self, now: f64) {
+        if self.first == 0.0 {
+            self.first = now;
+        }
+        if self.start == 0.0 || now - self.seen > SESSION_GAP_MS {
+            self.start = now;
+            self.pages = 0.0;
+            self.dwell.clear();
+            self.shown.clear();
+        }
+        self.pages += 1.0;
+        self.seen = now;
+    }
+
+    /// Whether this visitor came before, in an earlier visit.
+    pub fn returning(&self) -> bool {
+        self.first < self.start
+    }
+
+    pub fn dismiss(&mut self, id: i64, days: f64, now: f64) {
+        put(&mut self.dismissed, id, now + days * DAY_MS);
+    }
+
+    pub fn dismissed(&self, id: i64, now: f64) -> bool {
+        get(&self.dismissed, id).is_some_and(|until| now < until)
+    }
+
+    pub fn add_dwell(&mut self, id: i64, seconds: f64) {
+        let before = get(&self.dwell, id).unwrap_or(0.0);
+        put(&mut self.dwell, id, before + seconds);
+    }
+
+    /// The visitor's variant of `rule`: the kept one, or a new one drawn by weight from
+    /// `random` (0 ≤ random < 1) and kept.
+    pub fn variant(&mut self, rule: &Rule, random: f64) -> u32 {
+        if let Some(kept) = get(&self.variants, rule.id)
+            && (kept as usize) < rule.variants.len()
+        {
+            return kept as u32;
+        }
+        let total: f64 = rule.variants.iter().map(|(_, weight)| weight).sum();
+        let mut left = random * total;
+        let mut chosen = rule.variants.len().saturating_sub(1);
+        for (index, (_, weight)) in rule.variants.iter().enumerate() {
+            if left < *weight {
+                chosen = index;
+                break;
+            }
+            left -= weight;
+        }
+        put(&mut self.variants, rule.id, chosen as f64);
+        chosen as u32
+    }
+
+    /// Counts a prompt shown now.
+    pub fn shown(&mut self, id: i64, variant: u32, now: f64) {
+        let before = get(&self.shown, id).unwrap_or(0.0);
+        put(&mut self.shown, id, before + 1.0);
+        self.last = Some((id, variant, now, false));
+    }
+
+    /// The prompt a conversation started now counts for (once).
+    pub fn talked(&mut self, now: f64) -> Option<(i64, u32)> {
+        match &mut self.last {
+            Some((id, variant, at, talked)) if !*talked && now - *at <= TALK_WINDOW_MS => {
+                *talked = true;
+                Some((*id, *variant))
+            }
+            _ => None,
+        }
+    }
+
+    /// The memory as a flat list of numbers, for `localStorage`.
+    pub fn to_numbers(&self) -> Vec<f64> {
+        let (id, variant, at, talked) = self.last.unwrap_or((0, 0, 0.0, false));
+        let mut numbers = vec![
+            self.first,
+            self.start,
+            self.seen,
+            self.pages,
+            id as f64,
+            f64::from(variant),
+            at,
+            f64::from(u8::from(talked)),
+        ];
+        for pairs in [&self.dwell, &self.shown, &self.variants, &self.dismissed] {
+            numbers.push(pairs.len() as f64);
+            for (id, value) in pairs {
+                numbers.push(*id as f64);
+                numbers.push(*value);
+            }
+        }
+        numbers
+    }
+
+    /// The memory read back; anything malformed reads as what it can, the rest as new.
+    pub fn from_numbers(numbers: &[f64]) -> Memory {
+        let mut read = numbers.iter().copied();
+        let mut next = move || read.next().unwrap_or(0.0);
+        let mut memory = Memory {
+            first: next(),
+            start: next(),
+            seen: next(),
+            pages: next(),
+            ..Memory::default()
+        };
+        let (id, variant, at, talked) = (next() as i64, next() as u32, next(), next() != 0.0);
+        memory.last = (id != 0).then_some((id, variant, at, talked));
+        for pairs in [
+            &mut memory.dwell,
+            &mut memory.shown,
+            &mut memory.variants,
+            &mut memory.dismissed,
+        ] {
+            let count = next().clamp(0.0, 1000.0) as usize;
+            for _ in 0..count {
+                pairs.push((next() as i64, next()));
+            }
+        }
+        memory
+    }
+
+    /// The prompt an order placed now counts for.
+    pub fn ordered(&self, now: f64) -> Option<(i64, u32)> {
+        self.last
+            .filter(|(_, _, at, _)| now - at <= ORDER_WINDOW_MS)
+            .map(|(id, variant, _, _)| (id, variant))
+    }
+}
+
+/// `*` matches any characters (none included); everything else itself.
+pub fn url_matches(pattern: &str, url: &str) -> bool {
+    // Byte by byte, with backtracking to the last star: small code, no panicking slices.
+    let (pattern, url) = (pattern.as_bytes(), url.as_bytes());
+    let (mut p, mut u) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while u < url.len() {
+        if p < pattern.len() && pattern[p] == b'*' {
+            star = Some((p, u));
+            p += 1;
+        } else if p < pattern.len() && pattern[p] == url[u] {
+            p += 1;
+            u += 1;
+        } else if let Some((star_p, star_u)) = star {
+            p = star_p + 1;
+            u = star_u + 1;
+            star = Some((star_p, star_u + 1));
+        } else {
+            return false;
+        }
+    }
+    while p < pattern.len() && pattern[p] == b'*' {
+        p += 1;
+    }
+    p == pattern.len()
+}
+
+/// The page as the triggers see it.
+#[derive(Clone, Debug, Default)]
+pub struct Page {
+    /// Path and query, e.g. `/products/jacket?colour=red`.
+    pub path: String,
+    pub href: String,
+    /// Seconds spent on this page (visible).
+    pub seconds: f64,
+    pub cart_total: f64,
+    /// The pointer is leaving the top of the window (desktop) right now.
+    pub exit: bool,
+}
+
+impl Page {
+    fn matches(&self, pattern: &str) -> bool {
+        if pattern.starts_with("http") {
+            url_matches(pattern, &self.href)
+        } else {
+            url_matches(pattern, &self.path)
+        }
+    }
+}
+
+/// Whether every trigger `rule` gives holds, and the visitor has not closed it nor seen it
+/// often enough this visit.
+pub fn eligible(rule: &Rule, memory: &Memory, page: &Page, now: f64) -> bool {
+    let at_least = |wanted: Option<f64>, have: f64| wanted.is_none_or(|wanted| have >= wanted);
+    !memory.dismissed(rule.id, now)
+        && get(&memory.shown, rule.id).unwrap_or(0.0) < rule.per_session
+        && rule
+            .url_pattern
+            .as_deref()
+            .is_none_or(|pattern| page.matches(pattern))
+        && at_least(rule.seconds_on_page, page.seconds)
+        && at_least(rule.min_pages, memory.pages)
+        && at_least(rule.min_dwell, get(&memory.dwell, rule.id).unwrap_or(0.0))
+        && (!rule.exit_intent || page.exit)
+        && at_least(rule.cart_min_total, page.cart_total)
+        && rule
+            .returning
+            .is_none_or(|returning| memory.returning() == returning)
+}
+
+// ----- In the browser -----
+
+struct Runtime {
+    relay: String,
+    site: String,
+    state: RwSignal<ChatState>,
+    open: RwSignal<bool>,
+    /// The bubble (`.prompt`, hidden until a prompt shows) and its text button.
+    element: web_sys::HtmlElement,
+    rules: RefCell<Vec<Rule>>,
+    /// The rules have been read.
+    loaded: Cell<bool>,
+    /// The prompt on screen: `(id, variant)`.
+    bubble: Cell<Option<(i64, u32)>>,
+    /// Seconds on this page while visible.
+    seconds: Cell<f64>,
+    cart_total: Cell<f64>,
+    /// A prompt showed on this page view already.
+    shown_here: Cell<bool>,
+    /// Asking the relay whether anyone is available, for a prompt due now.
+    checking: Cell<bool>,
+    /// Nobody was available: when to ask again.
+    recheck_at: Cell<f64>,
+    /// The question was asked at an exit intent, which has passed by the time of the answer.
+    asked_on_exit: Cell<bool>,
+    ticker: Cell<Option<i32>>,
+    /// The handlers of the relay's answers, made once and used for every request.
+    on_response: Closure<dyn FnMut(JsValue)>,
+    on_view: Closure<dyn FnMut(JsValue)>,
+    on_failure: Closure<dyn FnMut(JsValue)>,
+}
+
+thread_local! {
+    static RUNTIME: RefCell<Option<&'static Runtime>> = const { RefCell::new(None) };
+}
+
+fn with<R>(work: impl FnOnce(&'static Runtime) -> R) -> Option<R> {
+    RUNTIME.with(|cell| *cell.borrow()).map(work)
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+fn storage_key(site: &str) -> String {
+    format!("beseda:{site}:prompts")
+}
+
+fn load(site: &str) -> Memory {
+    let stored = crate::storage::local_storage()
+        .and_then(|storage| storage.get_item(&storage_key(site)).ok().flatten())
+        .and_then(|json| JSON::parse(&json).ok())
+        .unwrap_or(JsValue::UNDEFINED);
+    if !Array::is_array(&stored) {
+        return Memory::default();
+    }
+    let numbers: Vec<f64> = Array::from(&stored)
+        .iter()
+        .map(|number| number.as_f64().unwrap_or(0.0))
+        .collect();
+    Memory::from_numbers(&numbers)
+}
+
+fn save(site: &str, memory: &Memory) {
+    let list = Array::new();
+    for number in memory.to_numbers() {
+        list.push(&JsValue::from_f64(number));
+    }
+    if let (Some(storage), Some(json)) = (
+        crate::storage::local_storage(),
+        JSON::stringify(&list)
+            .ok()
+            .and_then(|json| json.as_string()),
+    ) {
+        let _ = storage.set_item(&storage_key(site), &json);
+    }
+}
+
+/// Reads, changes and writes the memory at once, so that tabs do not undo each other's changes.
+fn remember<R>(site: &str, change: impl FnOnce(&mut Memory) -> R) -> R {
+    let mut memory = load(site);
+    let result = change(&mut memory);
+    save(site, &memory);
+    result
+}
+
+fn rule_from(value: &JsValue) -> Option<Rule> {
+    let trigger = field(value, "trigger");
+    let mut variants = Vec::new();
+    let list = field(value, "variants");
+    if Array::is_array(&list) {
+        for variant in Array::from(&list).iter() {
+            variants.push((text(&variant, "text")?, number(&variant, "weight")?));
+        }
+    }
+    if variants.is_empty() {
+        return None;
+    }
+    Some(Rule {
+        id: number(value, "id")? as i64,
+        variants,
+        url_pattern: text(&trigger, "urlPattern"),
+        seconds_on_page: number(&trigger, "secondsOnPage"),
+        min_pages: number(&trigger, "minPagesViewed"),
+        min_dwell: number(&trigger, "minDwellSeconds"),
+        exit_intent: field(&trigger, "exitIntent").is_truthy(),
+        cart_min_total: number(&trigger, "cartMinTotal"),
+        returning: field(&trigger, "returningVisitor").as_bool(),
+        dismiss_days: number(value, "dismissForDays").unwrap_or(7.0),
+        per_session: number(value, "maxPerSession").unwrap_or(1.0),
+    })
+}
+
+fn rules_from(view: &JsValue) -> Vec<Rule> {
+    let list = field(view, "prompts");
+    let mut rules = Vec::new();
+    if Array::is_array(&list) {
+        for rule in Array::from(&list).iter() {
+            if let Some(rule) = rule_from(&rule) {
+                rules.push(rule);
+            }
+        }
+    }
+    rules
+}
+
+/// The page's address, as the triggers match it.
+fn page(runtime: &Runtime, exit: bool) -> Page {
+    let location = web_sys::window().map(|window| window.location());
+    let (path, search, href) = location.map_or_else(Default::default, |location| {
+        (
+            location.pathname().unwrap_or_default(),
+            location.search().unwrap_or_default(),
+            location.href().unwrap_or_default(),
+        )
+    });
+    Page {
+        path: path + &search,
+        href,
+        seconds: runtime.seconds.get(),
+        cart_total: runtime.cart_total.get(),
+        exit,
+    }
+}
+
+/// Starts reading the site's prompts; called once the launcher (and `element`, the bubble) is
+/// mounted.
+pub fn start(
+    relay: String,
+    site: String,
+    state: RwSignal<ChatState>,
+    open: RwSignal<bool>,
+    element: web_sys::HtmlElement,
+) {
+    let on_response = Closure::<dyn FnMut(JsValue)>::new(|response: JsValue| {
+        with(|runtime| runtime.answered(&response));
+    });
+    let on_view = Closure::<dyn FnMut(JsValue)>::new(|view: JsValue| {
+        with(|runtime| runtime.received(&view));
+    });
+    let on_failure = Closure::<dyn FnMut(JsValue)>::new(|_| {
+        with(|runtime| runtime.unavailable());
+    });
+    let runtime: &'static Runtime = Box::leak(Box::new(Runtime {
+        relay,
+        site,
+        state,
+        open,
+        element,
+        rules: RefCell::new(Vec::new()),
+        loaded: Cell::new(false),
+        bubble: Cell::new(None),
+        seconds: Cell::new(0.0),
+        cart_total: Cell::new(0.0),
+        shown_here: Cell::new(false),
+        checking: Cell::new(true),
+        recheck_at: Cell::new(0.0),
+        asked_on_exit: Cell::new(false),
+        ticker: Cell::new(None),
+        on_response,
+        on_view,
+        on_failure,
+    }));
+    RUNTIME.with(|cell| *cell.borrow_mut() = Some(runtime));
+    runtime.ask();
+}
+
+/// `Beseda.setCart`: the cart's total, for `cartMinTotal`.
+pub fn set_cart_total(total: f64) {
+    with(|runtime| {
+        runtime.cart_total.set(total);
+        runtime.evaluate(false);
+    });
+}
+
+/// The visitor wrote: a conversation counts for the prompt they saw last (once).
+pub fn talked() {
+    with(|runtime| {
+        if runtime.rules.borrow().is_empty() {
+            return;
+        }
+        if let Some((id, variant)) = remember(&runtime.site, |memory| memory.talked(now())) {
+            runtime.report(id, variant, "conversation", None);
+        }
+    });
+}
+
+/// `Beseda.track("order", { total })`: the order counts for the prompt seen last (7 days).
+pub fn ordered(total: f64) {
+    with(|runtime| {
+        if let Some((id, variant)) = load(&runtime.site).ordered(now()) {
+            runtime.report(id, variant, "order", Some(total));
+        }
+    });
+}
+
+/// Takes the bubble away without counting a dismissal (the chat opened, nobody is available).
+pub fn hide() {
+    with(|runtime| {
+        runtime.bubble.set(None);
+        runtime.element.set_hidden(true);
+    });
+}
+
+/// A click in the bubble: its close button dismisses the prompt, its text opens the chat.
+pub fn clicked(event: web_sys::MouseEvent) {
+    let target = event
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok());
+    let closing = target
+        .as_ref()
+        .is_some_and(|target| target.closest(".prompt-close").ok().flatten().is_some());
+    with(|runtime| {
+        let Some((id, variant)) = runtime.bubble.get() else {
+            return;
+        };
+        hide();
+        if closing {
+            let days = runtime
+                .rules
+                .borrow()
+                .iter()
+                .find(|rule| rule.id == id)
+                .map_or(7.0, |rule| rule.dismiss_days);
+            remember(&runtime.site, |memory| memory.dismiss(id, days, now()));
+            emit("prompt:dismissed", id, variant);
+            runtime.report(id, variant, "dismissed", None);
+        } else {
+            runtime.report(id, variant, "opened", None);
+            crate::ui::set_open(runtime.open, runtime.state, true);
+        }
+    });
+}
+
+fn emit(name: &str, id: i64, variant: u32) {
+    let payload = Object::new();
+    wire::set(&payload, "id", id as f64);
+    wire::set(&payload, "variant", variant);
+    crate::transport::emit(name, &payload);
+}
+
+impl Runtime {
+    /// Asks the relay for the site's prompts and whether anyone can answer now.
+    fn ask(&self) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        self.checking.set(true);
+        let site = js_sys::encode_uri_component(&self.site);
+        let url = format!("{}/visitor/prompts?site={site}", self.relay);
+        let _ = window
+            .fetch_with_str(&url)
+            .then2(&self.on_response, &self.on_failure);
+    }
+
+    fn answered(&self, response: &JsValue) {
+        let json = Reflect::get(response, &"json".into())
+            .ok()
+            .and_then(|json| json.dyn_into::<Function>().ok())
+            .filter(|_| field(response, "ok").is_truthy())
+            .and_then(|json| json.call0(response).ok());
+        match json {
+            Some(json) => {
+                let _ = json
+                    .unchecked_into::<js_sys::Promise>()
+                    .then2(&self.on_view, &self.on_failure);
+            }
+            None => self.unavailable(),
+        }
+    }
+
+    /// The relay could not be asked, or nobody can answer: ask again later.
+    fn unavailable(&self) {
+        self.checking.set(false);
+        self.recheck_at.set(now() + RECHECK_MS);
+    }
+
+    fn received(&'static self, view: &JsValue) {
+        self.checking.set(false);
+        let rules = rules_from(view);
+        if !self.loaded.replace(true) {
+            self.begin(rules);
+            return;
+        }
+        // The answer to a prompt falling due: show it if someone is there and it still holds.
+        let available = field(view, "online").is_truthy() && field(view, "backAt").is_undefined();
+        *self.rules.borrow_mut() = rules;
+        if available {
+            self.evaluate_with(self.asked_on_exit.take(), true);
+        } else {
+            self.recheck_at.set(now() + RECHECK_MS);
+        }
+    }
+
+    fn begin(&'static self, rules: Vec<Rule>) {
+        if rules.is_empty() {
+            // Nothing to offer: nothing is remembered and nothing runs.
+            return;
+        }
+        remember(&self.site, |memory| memory.visit(now()));
+        let exit = rules.iter().any(|rule| rule.exit_intent);
+        *self.rules.borrow_mut() = rules;
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let tick = Closure::<dyn FnMut()>::new(|| {
+            with(|runtime| runtime.tick());
+        });
+        if let Ok(handle) = window.set_interval_with_callback_and_timeout_and_arguments_0(
+            tick.as_ref().unchecked_ref(),
+            1000,
+        ) {
+            self.ticker.set(Some(handle));
+        }
+        tick.forget();
+        let desktop = window
+            .match_media("(hover: hover) and (pointer: fine)")
+            .ok()
+            .flatten()
+            .is_some_and(|query| query.matches());
+        if let (true, true, Some(document)) = (exit, desktop, window.document()) {
+            let leaving =
+                Closure::<dyn FnMut(web_sys::MouseEvent)>::new(|event: web_sys::MouseEvent| {
+                    if event.related_target().is_none() && event.client_y() <= 0 {
+                        with(|runtime| runtime.evaluate(true));
+                    }
+                });
+            let _ = document
+                .add_event_listener_with_callback("mouseout", leaving.as_ref().unchecked_ref());
+            leaving.forget();
+        }
+        // Closed in another tab: closed here too.
+        crate::storage::on_change(storage_key(&self.site), |_| {
+            with(|runtime| {
+                if let Some((id, _)) = runtime.bubble.get()
+                    && load(&runtime.site).dismissed(id, now())
+                {
+                    hide();
+                }
+            });
+        });
+        self.evaluate(false);
+    }
+
+    fn tick(&'static self) {
+        let visible = web_sys::window()
+            .and_then(|window| window.document())
+            .is_some_and(|document| !document.hidden());
+        if !visible {
+            return;
+        }
+        self.seconds.set(self.seconds.get() + 1.0);
+        let page = page(self, false);
+        let mut dwelling = Vec::new();
+        for rule in self.rules.borrow().iter() {
+            if let (Some(_), Some(pattern)) = (rule.min_dwell, rule.url_pattern.as_deref())
+                && page.matches(pattern)
+            {
+                dwelling.push(rule.id);
+            }
+        }
+        if !dwelling.is_empty() {
+            remember(&self.site, |memory| {
+                memory.seen = now();
+                for id in dwelling {
+                    memory.add_dwell(id, 1.0);
+                }
+            });
+        }
+        self.evaluate(false);
+    }
+
+    /// Whether the visitor is busy with the chat already.
+    fn chatting(&self) -> bool {
+        self.open.get_untracked()
+            || self.state.with_untracked(|state| {
+                !state.pending.is_empty()
+                    || state
+                        .conversation
+                        .as_ref()
+                        .is_some_and(|conversation| conversation.status == ConversationStatus::Open)
+            })
+    }
+
+    fn evaluate(&'static self, exit: bool) {
+        self.evaluate_with(exit, false);
+    }
+
+    /// Shows the first prompt whose triggers hold, once someone is available to answer;
+    /// `available` when the relay just said so.
+    fn evaluate_with(&'static self, exit: bool, available: bool) {
+        if self.shown_here.get() || self.checking.get() || self.chatting() {
+            return;
+        }
+        let memory = load(&self.site);
+        let page = page(self, exit);
+        let due = self
+            .rules
+            .borrow()
+            .iter()
+            .find(|rule| eligible(rule, &memory, &page, now()))
+            .cloned();
+        let Some(rule) = due else {
+            return;
+        };
+        let connected = self
+            .state
+            .with_untracked(|state| state.link == crate::state::Link::Open);
+        if available {
+            self.show(&rule);
+        } else if connected {
+            if self
+                .state
+                .with_untracked(|state| state.online && state.back_at.is_none())
+            {
+                self.show(&rule);
+            }
+        } else if now() >= self.recheck_at.get() {
+            // Not connected (a new visitor): ask the relay whether anyone can answer now.
+            self.asked_on_exit.set(exit);
+            self.ask();
+        }
+    }
+
+    fn show(&self, rule: &Rule) {
+        let variant = remember(&self.site, |memory| {
+            let variant = memory.variant(rule, js_sys::Math::random());
+            memory.shown(rule.id, variant, now());
+            memory.seen = now();
+            variant
+        });
+        self.shown_here.set(true);
+        if let Some(handle) = self.ticker.take()
+            && let Some(window) = web_sys::window()
+        {
+            window.clear_interval_with_handle(handle);
+        }
+        let text = rule
+            .variants
+            .get(variant as usize)
+            .map(|(text, _)| text.as_str())
+            .unwrap_or_default();
+        if let Some(button) = self.element.first_element_child() {
+            button.set_text_content(Some(text));
+        }
+        self.bubble.set(Some((rule.id, variant)));
+        self.element.set_hidden(false);
+        emit("prompt:shown", rule.id, variant);
+        self.report(rule.id, variant, "shown", None);
+    }
+
+    /// Tells the relay, without waiting for an answer (and even while the page unloads).
+    fn report(&self, id: i64, variant: u32, event: &str, total: Option<f64>) {
+        let body = Object::new();
+        wire::set(&body, "site", self.site.as_str());
+        wire::set(&body, "variant", variant);
+        wire::set(&body, "event", event);
+        if let Some(total) = total {
+            wire::set(&body, "total", total);
+        }
+        let (Some(window), Some(body)) = (
+            web_sys::window(),
+            JSON::stringify(&body)
+                .ok()
+                .and_then(|json| json.as_string()),
+        ) else {
+            return;
+        };
+        let url = format!("{}/visitor/prompts/{id}/events", self.relay);
+        let _ = window
+            .navigator()
+            .send_beacon_with_opt_str(&url, Some(&body));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule() -> Rule {
+        Rule {
+            id: 1,
+            variants: vec![("A".into(), 1.0), ("B".into(), 3.0)],
+            dismiss_days: 7.0,
+            per_session: 1.0,
+            ..Rule::default()
+        }
+    }
+
+    const T0: f64 = 1_800_000_000_000.0;
+
+    #[test]
+    fn patterns_match_with_stars_only() {
+        assert!(url_matches("/products/*", "/products/jacket?c=red"));
+        assert!(!url_matches("/products/*", "/cart"));
+        assert!(url_matches("/cart", "/cart"));
+        assert!(!url_matches("/cart", "/cart/checkout"));
+        assert!(url_matches("*jacket*", "/products/winter-jacket-2"));
+        assert!(url_matches("/*/checkout", "/eshop/checkout"));
+        assert!(!url_matches("/*/checkout", "/eshop/checkout/done"));
+        assert!(url_matches("*", "/anything"));
+        assert!(url_matches("*", ""));
+        assert!(!url_matches("/a", ""));
+        assert!(url_matches("/a*b*c", "/aXbYbZc"));
+        assert!(!url_matches("/a*b*c", "/aXbYbZ"));
+        assert!(url_matches("/ž*", "/žluťoučký"));
+    }
+
+    #[test]
+    fn every_given_trigger_must_hold() {
+        let mut memory = Memory::default();
+        memory.visit(T0);
+        let page = Page {
+            path: "/products/jacket".into(),
+            seconds: 30.0,
+            cart_total: 1200.0,
+            ..Page::default()
+        };
+        assert!(
+            eligible(&rule(), &memory, &page, T0),
+            "no triggers: at once"
+        );
+        let timed = Rule {
+            url_pattern: Some("/products/*".into()),
+            seconds_on_page: Some(20.0),
+            cart_min_total: Some(1000.0),
+            ..rule()
+        };
+        assert!(eligible(&timed, &memory, &page, T0));
+        let early = Page {
+            seconds: 19.0,
+            ..page.clone()
+        };
+        assert!(!eligible(&timed, &memory, &early, T0));
+        let small_cart = Page {
+            cart_total: 999.0,
+            ..page.clone()
+        };
+        assert!(!eligible(&timed, &memory, &small_cart, T0));
+        let elsewhere = Page {
+            path: "/cart".into(),
+            ..page.clone()
+        };
+        assert!(!eligible(&timed, &memory, &elsewhere, T0));
+        let leaving = Rule {
+            exit_intent: true,
+            ..rule()
+        };
+        assert!(!eligible(&leaving, &memory, &page, T0));
+        let exit = Page {
+            exit: true,
+            ..page.clone()
+        };
+        assert!(eligible(&leaving, &memory, &exit, T0));
+        let browsing = Rule {
+            min_pages: Some(3.0),
+            ..rule()
+        };
+        assert!(!eligible(&browsing, &memory, &page, T0));
+        memory.visit(T0 + 1000.0);
+        memory.visit(T0 + 2000.0);
+        assert!(eligible(&browsing, &memory, &page, T0));
+    }
+
+    #[test]
+    fn visits_dwell_and_returning_visitors() {
+        let mut memory = Memory::default();
+        memory.visit(T0);
+        let returning = Rule {
+            returning: Some(true),
+            ..rule()
+        };
+        let new_only = Rule {
+            returning: Some(false),
+            ..rule()
+        };
+        let page = Page::default();
+        assert!(!eligible(&returning, &memory, &page, T0));
+        assert!(eligible(&new_only, &memory, &page, T0));
+        let dwell = Rule {
+            url_pattern: Some("*".into()),
+            min_dwell: Some(60.0),
+            ..rule()
+        };
+        memory.add_dwell(1, 59.0);
+        assert!(!eligible(&dwell, &memory, &page, T0));
+        memory.add_dwell(1, 1.0);
+        assert!(eligible(&dwell, &memory, &page, T0));
+        // Half an hour later a new visit starts: pages and dwell start again, and the visitor
+        // is a returning one.
+        memory.visit(T0 + SESSION_GAP_MS + 1.0);
+        assert_eq!(memory.pages, 1.0);
+        assert!(!eligible(&dwell, &memory, &page, T0));
+        assert!(eligible(&returning, &memory, &page, T0));
+        assert!(!eligible(&new_only, &memory, &page, T0));
+    }
+
+    #[test]
+    fn dismissal_lasts_its_days_and_shows_are_capped_per_visit() {
+        let mut memory = Memory::default();
+        memory.visit(T0);
+        let page = Page::default();
+        memory.dismiss(1, 7.0, T0);
+        assert!(!eligible(&rule(), &memory, &page, T0 + 6.9 * DAY_MS));
+        assert!(eligible(&rule(), &memory, &page, T0 + 7.0 * DAY_MS));
+        let mut memory = Memory::default();
+        memory.visit(T0);
+        memory.shown(1, 0, T0);
+        assert!(!eligible(&rule(), &memory, &page, T0));
+        let twice = Rule {
+            per_session: 2.0,
+            ..rule()
+        };
+        assert!(eligible(&twice, &memory, &page, T0));
+        memory.visit(T0 + SESSION_GAP_MS + 1.0);
+        assert!(eligible(&rule(), &memory, &page, T0));
+    }
+
+    #[test]
+    fn the_memory_reads_back_as_it_was_written() {
+        let mut memory = Memory::default();
+        memory.visit(T0);
+        memory.add_dwell(3, 12.0);
+        memory.shown(3, 1, T0 + 5.0);
+        memory.dismiss(4, 7.0, T0);
+        memory.variant(&rule(), 0.9);
+        assert_eq!(Memory::from_numbers(&memory.to_numbers()), memory);
+        assert_eq!(Memory::from_numbers(&[]), Memory::default());
+        // A cut-off record gives what it holds and nothing made up.
+        let cut = Memory::from_numbers(&memory.to_numbers()[..10]);
+        assert_eq!((cut.first, cut.pages, cut.dwell.len()), (T0, 1.0, 1));
+    }
+
+    #[test]
+    fn variants_are_drawn_by_weight_and_kept() {
+        let mut memory = Memory::default();
+        assert_eq!(
+            memory.variant(&rule(), 0.2),
+            0,
+            "A covers the first quarter"
+        );
+        assert_eq!(memory.variant(&rule(), 0.9), 0, "kept");
+        let mut memory = Memory::default();
+        assert_eq!(memory.variant(&rule(), 0.25), 1);
+        assert_eq!(memory.variant(&rule(), 0.0), 1, "kept");
+    }
+
+    #[test]
+    fn a_conversation_counts_once_and_orders_within_a_week() {
+        let mut memory = Memory::default();
+        assert_eq!(memory.talked(T0), None);
+        memory.shown(1, 1, T0);
+        assert_eq!(memory.talked(T0 + 1000.0), Some((1, 1)));
+        assert_eq!(memory.talked(T0 + 2000.0), None, "once");
+        assert_eq!(memory.ordered(T0 + 6.0 * DAY_MS), Some((1, 1)));
+        assert_eq!(memory.ordered(T0 + 8.0 * DAY_MS), None);
+        let mut late = Memory::default();
+        late.shown(2, 0, T0);
+        assert_eq!(late.talked(T0 + 2.0 * DAY_MS), None);
+    }
+}
