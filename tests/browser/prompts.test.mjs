@@ -3,7 +3,7 @@
 // across reloads and tabs and its expiry, no prompt while nobody can answer, sticky variants and
 // the figures the relay counts.
 import assert from "node:assert/strict";
-import { afterEach, before, test } from "node:test";
+import { after, afterEach, test } from "node:test";
 import { addAdmin, eventually, operatorApi, sharedRelay, startShop, widget } from "./support.mjs";
 
 const shared = sharedRelay();
@@ -19,15 +19,23 @@ function page(relayUrl, title) {
 <body style="margin:0;height:2000px"><h1>${title}</h1></body></html>`;
 }
 
-before(async () => {
-  addAdmin(shared.relay, ADMIN);
-  admin = await operatorApi(shared.relay, ADMIN);
-  const pages = {};
-  for (const path of ["/", "/products/jacket", "/products/boots", "/cart"]) pages[path] = page(shared.relay.url, path);
-  shop = await startShop(pages);
-});
+/** The admin's REST client and the shop's second origin, made once the relay runs. */
+let setup;
+function ready() {
+  setup ??= (async () => {
+    addAdmin(shared.relay, ADMIN);
+    admin = await operatorApi(shared.relay, ADMIN);
+    const pages = {};
+    for (const path of ["/", "/products/jacket", "/products/boots", "/cart"]) pages[path] = page(shared.relay.url, path);
+    shop = await startShop(pages);
+  })();
+  return setup;
+}
+
+after(() => shop?.close());
 
 afterEach(async () => {
+  await ready();
   for (const id of made.splice(0)) await admin.call("DELETE", `/api/prompts/${id}`);
   await shared.api.setOnline(true);
   await admin.call("PUT", "/api/sites/demo", { ...(await demoSite()), hours: null });
@@ -39,6 +47,7 @@ async function demoSite() {
 }
 
 async function prompt(fields) {
+  await ready();
   const response = await admin.call("POST", "/api/prompts", {
     site: "demo",
     name: fields.name ?? "Help",
@@ -127,14 +136,15 @@ test("seconds on the page and the URL pattern: shown on matching pages once the 
 });
 
 test("pages viewed this visit and time added up over matching pages", async () => {
+  // One tab at a time, as a visitor moving through the shop (the clock runs for every tab).
   await prompt({ name: "Browsing", text: "Hledáte něco?", trigger: { minPagesViewed: 3 } });
   const context = await visitor();
-  const first = await visit(context, "/");
-  await runFor(first, 5_000);
-  const second = await visit(context, "/cart");
-  await runFor(second, 5_000);
-  assert.equal(await bubble(first).isVisible(), false);
-  assert.equal(await bubble(second).isVisible(), false, "two pages are not three");
+  for (const path of ["/", "/cart"]) {
+    const tab = await visit(context, path);
+    await runFor(tab, 5_000);
+    assert.equal(await bubble(tab).isVisible(), false, `${path}: fewer than three pages`);
+    await tab.close();
+  }
   const third = await visit(context, "/products/boots");
   await runFor(third, 1_000);
   await bubble(third).getByText("Hledáte něco?").waitFor();
@@ -143,13 +153,15 @@ test("pages viewed this visit and time added up over matching pages", async () =
 
   await prompt({ name: "Dwell", text: "Poradíme s velikostí?", trigger: { urlPattern: "/products/*", minDwellSeconds: 30 } });
   const dweller = await visitor();
-  const jacket = await visit(dweller, "/products/jacket");
-  await runFor(jacket, 20_000);
-  const cart = await visit(dweller, "/cart");
-  await runFor(cart, 60_000);
+  for (const [path, seconds] of [["/products/jacket", 20_000], ["/cart", 60_000]]) {
+    const tab = await visit(dweller, path);
+    await runFor(tab, seconds);
+    assert.equal(await bubble(tab).isVisible(), false, `${path}: less than 30 seconds on product pages`);
+    await tab.close();
+  }
   const boots = await visit(dweller, "/products/boots");
   await runFor(boots, 5_000);
-  for (const tab of [jacket, cart, boots]) assert.equal(await bubble(tab).isVisible(), false, "25 seconds are not 30");
+  assert.equal(await bubble(boots).isVisible(), false, "25 seconds are not 30");
   await runFor(boots, 6_000);
   await bubble(boots).getByText("Poradíme s velikostí?").waitFor();
   await dweller.close();
@@ -277,6 +289,30 @@ test("no prompt while nobody is available or the shop is closed; it comes once s
   assert.equal(await bubble(closedTab).isVisible(), false, "the shop is closed");
   assert.deepEqual(await events(closedTab), []);
   await closed.close();
+});
+
+test("never while the visitor is chatting; once the chat is resolved, it may show", async () => {
+  const context = await visitor();
+  const tab = await visit(context, "/");
+  await widget(tab).getByRole("button", { name: "Otevřít chat" }).click();
+  const box = widget(tab).getByRole("textbox", { name: "Zpráva" });
+  await box.fill("Mám dotaz k bundě");
+  await box.press("Enter");
+  await widget(tab).getByText("Doručeno").waitFor();
+  await tab.close();
+  await prompt({ text: "Pomůžeme vám?", maxPerSession: 5 });
+  // The visitor comes back with their conversation open: no prompt over it.
+  const back = await context.newPage();
+  await back.goto(`${shop.url}/cart`);
+  // The history is in the (closed) window once the relay has welcomed the visitor back.
+  await runUntil(back, () => document.querySelector("beseda-chat")?.shadowRoot?.querySelector(".message"));
+  await runFor(back, 10_000);
+  assert.equal(await bubble(back).isVisible(), false, "the visitor is chatting");
+  const mine = (await shared.api.conversations()).find((c) => c.lastMessage?.text === "Mám dotaz k bundě");
+  assert.equal((await shared.api.call("POST", `/api/conversations/${mine.id}/resolve`)).status, 200);
+  await runFor(back, 2_000);
+  await bubble(back).getByText("Pomůžeme vám?").waitFor();
+  await context.close();
 });
 
 test("variants: each visitor keeps theirs, and shown, opened, conversations and orders are counted", async () => {

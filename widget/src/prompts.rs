@@ -13,7 +13,7 @@
 //!
 //! [`Memory`] and [`eligible`] are plain Rust, tested natively; the rest needs a browser.
 
-use crate::state::ChatState;
+use crate::state::{ChatState, Link};
 use crate::wire::{self, field, number, text};
 use beseda_protocol::ConversationStatus;
 use js_sys::{Array, Function, JSON, Object, Reflect};
@@ -713,9 +713,12 @@ impl Runtime {
         let Some(rule) = due else {
             return;
         };
-        let connected = self
-            .state
-            .with_untracked(|state| state.link == crate::state::Link::Open);
+        let link = self.state.with_untracked(|state| state.link);
+        if matches!(link, Link::Connecting | Link::Reconnecting) {
+            // A returning visitor: whether they are chatting is known once the relay welcomed them.
+            return;
+        }
+        let connected = link == Link::Open;
         if available {
             self.show(&rule);
         } else if connected {
