@@ -132,10 +132,15 @@ pub fn Prompts() -> impl IntoView {
             ..PromptFields::default()
         });
     };
+    let name_input = NodeRef::<leptos::html::Input>::new();
+    // The form is below the table: going there shows what is being edited.
     let edit = move |prompt: &Prompt| {
         editing.set(Some(prompt.id));
         form.fill(PromptFields::of(prompt));
         outcome.set(Outcome::default());
+        if let Some(input) = name_input.get_untracked() {
+            let _ = input.focus();
+        }
     };
     let save = move |event: web_sys::SubmitEvent| {
         event.prevent_default();
@@ -245,10 +250,11 @@ pub fn Prompts() -> impl IntoView {
     let prompt_form = move || {
         admin().then(|| view! {
             <form class="fields" on:submit=save aria-label="Prompt">
+                <h3>{move || if editing.get().is_some() { "Edit prompt" } else { "New prompt" }}</h3>
                 <label for="prompt-site">"Site"</label>
                 <select id="prompt-site" on:change=move |event| form.site.set(event_target_value(&event))>{site_options}</select>
                 <label for="prompt-name">"Name"</label>
-                <input id="prompt-name" type="text" required maxlength="80" bind:value=form.name/>
+                <input id="prompt-name" type="text" required maxlength="80" node_ref=name_input bind:value=form.name/>
                 <label for="prompt-variants">"Variants (one per line: text, or weight | text)"</label>
                 <textarea id="prompt-variants" rows="3" placeholder="Can I help you choose a size?\n2 | Looking for a jacket? Ask us." bind:value=form.variants></textarea>
                 <label for="prompt-url">"URL pattern (* for any characters, e.g. /products/*)"</label>
@@ -257,7 +263,7 @@ pub fn Prompts() -> impl IntoView {
                 <input id="prompt-seconds" type="number" min="0" bind:value=form.seconds_on_page/>
                 <label for="prompt-pages">"Pages viewed this visit"</label>
                 <input id="prompt-pages" type="number" min="0" bind:value=form.min_pages_viewed/>
-                <label for="prompt-dwell">"Seconds on matching pages (with a URL pattern)"</label>
+                <label for="prompt-dwell">"Seconds on matching pages"</label>
                 <input id="prompt-dwell" type="number" min="0" bind:value=form.min_dwell_seconds/>
                 <span class="check">
                     <input id="prompt-exit" type="checkbox" bind:checked=form.exit_intent/>
@@ -291,7 +297,7 @@ pub fn Prompts() -> impl IntoView {
         <section aria-labelledby="prompts-title">
             <h2 id="prompts-title">"Prompts"</h2>
             <p class="hint">
-                "The widget offers help by itself when every condition given holds, and only while someone can answer. Each visitor gets one variant, at random by weight; a dismissed prompt stays away for the days given."
+                "The widget offers help by itself when every condition given holds, and only while someone can answer. Each visitor gets one variant, at random by weight; a dismissed prompt stays away for the days given. Seconds on matching pages adds up the time on the pages the URL pattern matches."
             </p>
             <OutcomeLine outcome=loading/>
             <table>
