@@ -6,6 +6,7 @@ use beseda_protocol::api::{
     LoginResponse, NewOperator, OperatorInfo, OperatorUpdate, PriorityRule, ReadMark, RuleInput,
     Shortcut, ShortcutInput, SiteSettings, Tags, TeamSettings,
 };
+use beseda_protocol::prompts::{Prompt, PromptInput, PromptStats};
 use beseda_protocol::{
     ConversationId, ConversationStatus, OperatorId, OperatorProfile, RuleId, ShortcutId,
 };
@@ -282,4 +283,30 @@ pub async fn delete_rule(id: RuleId) -> Result<(), ApiError> {
     call::<IgnoredAny>("DELETE", &format!("/api/rules/{id}"), None)
         .await
         .map(drop)
+}
+
+pub async fn prompts() -> Result<Vec<Prompt>, ApiError> {
+    call("GET", "/api/prompts", None).await
+}
+
+pub async fn add_prompt(prompt: &PromptInput) -> Result<(), ApiError> {
+    call::<IgnoredAny>("POST", "/api/prompts", json(prompt))
+        .await
+        .map(drop)
+}
+
+pub async fn update_prompt(id: i64, prompt: &PromptInput) -> Result<(), ApiError> {
+    call::<IgnoredAny>("PUT", &format!("/api/prompts/{id}"), json(prompt))
+        .await
+        .map(drop)
+}
+
+pub async fn delete_prompt(id: i64) -> Result<(), ApiError> {
+    call::<IgnoredAny>("DELETE", &format!("/api/prompts/{id}"), None)
+        .await
+        .map(drop)
+}
+
+pub async fn prompt_stats(id: i64) -> Result<PromptStats, ApiError> {
+    call("GET", &format!("/api/prompts/{id}/stats"), None).await
 }

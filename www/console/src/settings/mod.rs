@@ -1,10 +1,14 @@
 //! The settings screen. Every operator edits their profile and personal shortcuts and sees the
 //! team's; admins also manage team shortcuts, operators, team and site settings and priority
-//! rules (the relay answers 403 to anyone else).
+//! rules (the relay answers 403 to anyone else). Everyone sees the proactive prompts and their
+//! results; admins edit them.
 
 mod hours;
 mod operators;
 mod profile;
+mod prompt_fields;
+mod prompt_results;
+mod prompts;
 mod rules;
 mod shortcuts;
 mod sites;
@@ -59,6 +63,7 @@ pub fn Settings() -> impl IntoView {
                 <sites::Sites/>
                 <rules::Rules/>
             </Show>
+            <prompts::Prompts/>
         </main>
     }
 }
