@@ -52,6 +52,8 @@ export interface Chat {
   off<E extends keyof ChatEvents>(event: E, handler: (payload: ChatEvents[E]) => void): void;
   setVisitor(visitor: { name?: string; email?: string }): void;
   setCart(cart: { items: CartItem[]; total: number; currency: string }): void;
+  /** Reports an order (on the thank-you page): it counts for the proactive prompt seen last. */
+  track(event: "order", data: { total: number }): void;
 }
 
 /** Adds the relay's widget to the page (once) and resolves with its API. */
