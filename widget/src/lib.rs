@@ -7,6 +7,7 @@
 //! `state` and `i18n` are plain Rust and are tested natively; `transport`, `storage` and `ui`
 //! need a browser.
 
+pub mod answers;
 pub mod i18n;
 pub mod state;
 mod storage;
@@ -172,6 +173,7 @@ pub fn start(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsValue
     // The signals live as long as the page, outside any reactive owner.
     let state = RwSignal::new(ChatState::default());
     let open = RwSignal::new(false);
+    answers::init();
     transport::start(
         socket_url(&options.relay),
         options.site,

@@ -217,7 +217,7 @@ fn Root(
                 }
             >
                 <header node_ref=header></header>
-                <div class="log" role="log" aria-live="polite" node_ref=log></div>
+                <div class="log" role="log" aria-live="polite" node_ref=log hidden=crate::answers::is_open></div>
                 <div class="footer" node_ref=footer></div>
             </section>
             <button
@@ -422,6 +422,7 @@ fn Footer(
         state.with(|state| state.offline() && !state.contact_sent && state.link == Link::Open)
     };
     view! {
+        {crate::answers::view(texts)}
         {composer(texts, state, open, contact)}
         {contact_form(texts, state, move || !contact())}
     }
@@ -442,6 +443,7 @@ fn composer(
         if sendable() {
             let _ = transport::send(draft.get_untracked(), None);
             draft.set(String::new());
+            crate::answers::sent();
         }
     };
     Effect::new(move |_| {
@@ -465,6 +467,7 @@ fn composer(
                 on:input=move |event| {
                     let value = event_target_value(&event);
                     transport::typing(!value.is_empty());
+                    crate::answers::typed(&value);
                     draft.set(value);
                 }
                 on:keydown=move |event: web_sys::KeyboardEvent| {
@@ -561,6 +564,7 @@ fn contact_form(
             if !message.trim().is_empty() && message.chars().count() <= max() {
                 let _ = transport::send(message, Some(email.get_untracked().trim().to_owned()));
                 text.set(String::new());
+                crate::answers::sent();
             }
         }>
             <p class="intro back" hidden=move || back().is_empty()>{back}</p>
@@ -573,7 +577,11 @@ fn contact_form(
             <label>
                 <span>{texts.message}</span>
                 <textarea required rows="3" prop:value=move || text.get()
-                    on:input=move |event| text.set(event_target_value(&event))></textarea>
+                    on:input=move |event| {
+                        let value = event_target_value(&event);
+                        crate::answers::typed(&value);
+                        text.set(value);
+                    }></textarea>
             </label>
             <button type="submit" class="send">{texts.send}</button>
         </form>
