@@ -173,7 +173,6 @@ pub fn start(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsValue
     // The signals live as long as the page, outside any reactive owner.
     let state = RwSignal::new(ChatState::default());
     let open = RwSignal::new(false);
-    answers::init();
     transport::start(
         socket_url(&options.relay),
         options.site,

@@ -157,6 +157,8 @@ pub fn build_step() -> bool {
                     view! { <Footer texts=texts state=state open=open/> }
                 })
                 .forget();
+                let log = parts.log.get_untracked().map(|log| log.unchecked_into());
+                crate::answers::build(&parts.footer, log, texts);
             }
             _ => return false,
         }
@@ -217,7 +219,7 @@ fn Root(
                 }
             >
                 <header node_ref=header></header>
-                <div class="log" role="log" aria-live="polite" node_ref=log hidden=crate::answers::is_open></div>
+                <div class="log" role="log" aria-live="polite" node_ref=log></div>
                 <div class="footer" node_ref=footer></div>
             </section>
             <button
@@ -422,7 +424,6 @@ fn Footer(
         state.with(|state| state.offline() && !state.contact_sent && state.link == Link::Open)
     };
     view! {
-        {crate::answers::view(texts)}
         {composer(texts, state, open, contact)}
         {contact_form(texts, state, move || !contact())}
     }
