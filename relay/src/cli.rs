@@ -52,6 +52,10 @@ struct AnswersImport {
     site: String,
     /// The JSON file.
     file: PathBuf,
+    /// Import only into a site that has no answers yet, so that seeding a site again keeps what
+    /// was changed and deleted since.
+    #[arg(long)]
+    if_empty: bool,
     /// The SQLite database file.
     #[arg(long, env = "BESEDA_DB", default_value = "beseda.db")]
     db: PathBuf,
@@ -246,7 +250,14 @@ async fn answers_import(import: AnswersImport) -> anyhow::Result<()> {
     let answers = crate::answers::import::parse(&import.site, &json)
         .map_err(|message| anyhow::anyhow!("{}: {message}", import.file.display()))?;
     let store = open_store(import.db)?;
-    match store.import_answers(&import.site, answers).await {
+    match store
+        .import_answers(&import.site, answers, import.if_empty)
+        .await
+    {
+        Ok((0, 0)) if import.if_empty => {
+            println!("Site {} has answers already: nothing imported", import.site);
+            Ok(())
+        }
         Ok((added, updated)) => {
             println!(
                 "Imported answers for site {}: {added} added, {updated} updated",

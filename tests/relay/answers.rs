@@ -516,11 +516,14 @@ async fn the_demo_answers_import_from_the_command_line_idempotently() {
         "an unknown site: {output}"
     );
     assert!(run(&["site", "add", "demo", "--title", "Horská bunda"]).0);
-    let (ok, output) = run(&["answers", "import", "--site", "demo", file]);
+    let (ok, output) = run(&["answers", "import", "--site", "demo", "--if-empty", file]);
     assert!(ok, "{output}");
     assert!(output.contains("20 added, 0 updated"), "{output}");
     let (ok, output) = run(&["answers", "import", "--site", "demo", file]);
     assert!(ok && output.contains("0 added, 20 updated"), "{output}");
+    // Seeding (as `make run` does) leaves a site with answers alone.
+    let (ok, output) = run(&["answers", "import", "--site", "demo", "--if-empty", file]);
+    assert!(ok && output.contains("nothing imported"), "{output}");
     let bad = directory.path().join("bad.json");
     std::fs::write(
         &bad,

@@ -33,12 +33,14 @@ const MAX_KEYWORDS: usize = 20;
 const MAX_ANSWER_CHARS: usize = 4000;
 
 type Entries = Arc<[Entry]>;
+/// A site's answers in one language, and when they were read.
+type Cached = (Instant, Entries);
 
 /// What every visitor socket shares: the answers per (site, language), ready for searching, and
 /// the visitors' search rate.
 pub struct Answers {
     /// A plain mutex: held for a lookup or an insert, never across an `.await`.
-    cache: Mutex<HashMap<(String, &'static str), (Instant, Entries)>>,
+    cache: Mutex<HashMap<(String, &'static str), Cached>>,
     /// Raised by every change, so that a read that began before a change is not cached.
     generation: AtomicU64,
     searches: WindowCounter<(String, VisitorId)>,
@@ -178,6 +180,12 @@ fn error_frame(code: ErrorCode, message: &str) -> String {
 /// What one visitor socket knows of its searches.
 pub struct Searching {
     language: &'static str,
+    /// Made by the first search: most visitors never search, and an idle socket stays small.
+    state: Option<Box<SearchState>>,
+}
+
+#[derive(Default)]
+struct SearchState {
     burst: Burst,
     /// Answers the searches offered: only these may be reported opened.
     offered: HashSet<AnswerId>,
@@ -189,9 +197,7 @@ impl Searching {
     pub fn new(locale: Option<&str>) -> Searching {
         Searching {
             language: language_of(locale),
-            burst: Burst::default(),
-            offered: HashSet::new(),
-            opened: HashSet::new(),
+            state: None,
         }
     }
 
@@ -246,13 +252,15 @@ impl Searching {
             query: normalised,
             text,
         };
-        if let Some(ended) = self.burst.searched(miss, outcome, Instant::now()) {
+        let state = self.state.get_or_insert_default();
+        let ended = state.burst.searched(miss, outcome, Instant::now());
+        if state.offered.len() + hits.len() > MAX_OFFERED {
+            state.offered.clear();
+        }
+        state.offered.extend(hits.iter().map(|hit| hit.id));
+        if let Some(ended) = ended {
             self.count_miss(app, site, ended).await;
         }
-        if self.offered.len() + hits.len() > MAX_OFFERED {
-            self.offered.clear();
-        }
-        self.offered.extend(hits.iter().map(|hit| hit.id));
         frame(&FromRelay::Answers {
             query,
             answers: hits,
@@ -262,14 +270,18 @@ impl Searching {
     /// Counts the opening of an offered answer, once per socket; an error frame for an answer
     /// no search offered.
     pub async fn opened(&mut self, app: &App, site: &str, id: AnswerId) -> Option<String> {
-        if !self.offered.contains(&id) {
+        let Some(state) = self
+            .state
+            .as_mut()
+            .filter(|state| state.offered.contains(&id))
+        else {
             return Some(error_frame(
                 ErrorCode::NotFound,
                 "no search offered this answer",
             ));
-        }
-        self.burst.opened();
-        if !self.opened.insert(id) {
+        };
+        state.burst.opened();
+        if !state.opened.insert(id) {
             return None;
         }
         match app.store.answer_opened(site, id).await {
@@ -277,7 +289,7 @@ impl Searching {
             Ok(()) | Err(StoreError::NotFound) => None,
             Err(error) => {
                 tracing::error!(%error, "counting an opened answer failed");
-                self.opened.remove(&id);
+                state.opened.remove(&id);
                 Some(error_frame(
                     ErrorCode::Internal,
                     "that did not work; try again",
@@ -288,7 +300,7 @@ impl Searching {
 
     /// The visitor sent their message or left: the typing burst is over.
     pub async fn end(&mut self, app: &App, site: &str) {
-        if let Some(miss) = self.burst.end() {
+        if let Some(miss) = self.state.as_mut().and_then(|state| state.burst.end()) {
             self.count_miss(app, site, miss).await;
         }
     }

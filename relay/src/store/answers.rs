@@ -137,14 +137,18 @@ pub fn delete_answer(connection: &Connection, id: AnswerId) -> Result<(), StoreE
 }
 
 /// Adds each answer to `site`, or replaces the keywords and text of the one with the same
-/// language and question: importing the same file twice changes nothing. Answers (added,
-/// updated).
+/// language and question: importing the same file twice changes nothing. With `if_empty`, only
+/// into a site without answers. Answers (added, updated).
 pub fn import_answers(
     connection: &Connection,
     site: &str,
     inputs: &[AnswerInput],
+    if_empty: bool,
 ) -> Result<(u32, u32), StoreError> {
     ensure_site(connection, site)?;
+    if if_empty && !answers(connection, site, None)?.is_empty() {
+        return Ok((0, 0));
+    }
     let (mut added, mut updated) = (0, 0);
     for input in inputs {
         let keywords = keywords_json(input);

@@ -336,9 +336,16 @@ impl Store for SqliteStore {
         self.write(move |connection, _| answers::delete_answer(connection, id))
     }
 
-    fn import_answers(&self, site: &str, inputs: Vec<AnswerInput>) -> StoreFuture<'_, (u32, u32)> {
+    fn import_answers(
+        &self,
+        site: &str,
+        inputs: Vec<AnswerInput>,
+        if_empty: bool,
+    ) -> StoreFuture<'_, (u32, u32)> {
         let site = site.to_owned();
-        self.write(move |connection, _| answers::import_answers(connection, &site, &inputs))
+        self.write(move |connection, _| {
+            answers::import_answers(connection, &site, &inputs, if_empty)
+        })
     }
 
     fn answer_opened(&self, site: &str, id: AnswerId) -> StoreFuture<'_, ()> {

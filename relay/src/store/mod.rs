@@ -317,8 +317,14 @@ pub trait Store: Send + Sync + 'static {
     /// the site already answers in that language).
     fn save_answer(&self, id: Option<AnswerId>, input: AnswerInput) -> StoreFuture<'_, Answer>;
     fn delete_answer(&self, id: AnswerId) -> StoreFuture<'_, ()>;
-    /// Adds or updates (by language and question) answers of a site, all or none; (added, updated).
-    fn import_answers(&self, site: &str, inputs: Vec<AnswerInput>) -> StoreFuture<'_, (u32, u32)>;
+    /// Adds or updates (by language and question) answers of a site, all or none; with
+    /// `if_empty`, only into a site that has none. (added, updated)
+    fn import_answers(
+        &self,
+        site: &str,
+        inputs: Vec<AnswerInput>,
+        if_empty: bool,
+    ) -> StoreFuture<'_, (u32, u32)>;
     /// Counts an opening of a site's answer (NotFound for another site's).
     fn answer_opened(&self, site: &str, id: AnswerId) -> StoreFuture<'_, ()>;
     /// Counts a search that found nothing, by its normalised query.
