@@ -46,6 +46,7 @@ build: widget console
 
 run: build
 	@$(RELAY) site add demo --title "Horská bunda" --db $(DB) >/dev/null 2>&1 || true
+	@$(RELAY) answers import --site demo www/answers/demo.json --if-empty --db $(DB) >/dev/null
 	@echo "Demo shop: http://$(LISTEN)/demo/"
 	$(RELAY) serve --listen $(LISTEN) --db $(DB)
 

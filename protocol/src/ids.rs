@@ -38,6 +38,10 @@ integer_id!(
     /// A site rule that tags and prioritises conversations by keyword.
     RuleId
 );
+integer_id!(
+    /// A self-service answer of a site.
+    AnswerId
+);
 
 /// A message's position in its conversation: 1 for the first, then without gaps.
 #[derive(

@@ -6,8 +6,10 @@
 //! WebSocket frames are JSON objects tagged by `type`, with camelCase fields:
 //! - [`visitor`]: `/ws/visitor`, between the widget and the relay;
 //! - [`operator`]: `/ws/operator`, between the console and the relay;
-//! - [`api`]: the operator REST API under `/api/`.
+//! - [`api`]: the operator REST API under `/api/`;
+//! - [`answers`]: self-service answers, their REST bodies and search hits.
 
+pub mod answers;
 pub mod api;
 mod error_code;
 mod ids;
@@ -20,7 +22,8 @@ pub mod vocative;
 
 pub use error_code::ErrorCode;
 pub use ids::{
-    ClientMessageId, ConversationId, MessageId, OperatorId, RuleId, Seq, ShortcutId, VisitorId,
+    AnswerId, ClientMessageId, ConversationId, MessageId, OperatorId, RuleId, Seq, ShortcutId,
+    VisitorId,
 };
 pub use message::{Author, ConversationStatus, Message, OperatorProfile, Rating};
 

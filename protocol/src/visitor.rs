@@ -5,8 +5,11 @@
 //! answered by exactly one [`FromRelay::Ack`] (carrying the stored message) or one
 //! [`FromRelay::Error`] with the same `clientId`.
 
+use crate::answers::AnswerHit;
 use crate::api::PageView;
-use crate::{ClientMessageId, ConversationId, ConversationStatus, ErrorCode, Message, Rating, Seq};
+use crate::{
+    AnswerId, ClientMessageId, ConversationId, ConversationStatus, ErrorCode, Message, Rating, Seq,
+};
 use serde::{Deserialize, Serialize};
 
 /// What the widget sends.
@@ -66,6 +69,11 @@ pub enum ToRelay {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         comment: Option<String>,
     },
+    /// What the visitor is typing, searched in the site's self-service answers in the visitor's
+    /// language; answered by one [`FromRelay::Answers`].
+    Search { query: String },
+    /// The visitor opened an answer that a search offered.
+    AnswerOpened { id: AnswerId },
 }
 
 /// A visitor's cart as the shop reports it.
@@ -179,6 +187,12 @@ pub enum FromRelay {
         message: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<ClientMessageId>,
+    },
+    /// The answers a search found, the best first (at most three; none is an answer too).
+    Answers {
+        /// The search as it was sent, so the widget can drop answers to older searches.
+        query: String,
+        answers: Vec<AnswerHit>,
     },
 }
 

@@ -1,4 +1,5 @@
-//! The `beseda-relay` command line: `serve` (the default), `operator add` and `site add`.
+//! The `beseda-relay` command line: `serve` (the default), `operator add`, `site add` and
+//! `answers import`.
 
 use crate::auth::hash_password;
 use crate::config::Config;
@@ -31,6 +32,33 @@ enum Command {
     /// Manage the shops (sites) this relay serves; `default` always exists.
     #[command(subcommand)]
     Site(SiteCommand),
+    /// Manage a site's self-service answers.
+    #[command(subcommand)]
+    Answers(AnswersCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum AnswersCommand {
+    /// Import answers from a JSON file: an array of `{ "language": "cs", "question": "…",
+    /// "keywords": ["…"], "answer": "…" }`. An answer with the same language and question is
+    /// updated, so importing a file again changes nothing.
+    Import(AnswersImport),
+}
+
+#[derive(Args, Debug)]
+struct AnswersImport {
+    /// The site the answers are for.
+    #[arg(long)]
+    site: String,
+    /// The JSON file.
+    file: PathBuf,
+    /// Import only into a site that has no answers yet, so that seeding a site again keeps what
+    /// was changed and deleted since.
+    #[arg(long)]
+    if_empty: bool,
+    /// The SQLite database file.
+    #[arg(long, env = "BESEDA_DB", default_value = "beseda.db")]
+    db: PathBuf,
 }
 
 #[derive(Subcommand, Debug)]
@@ -98,6 +126,9 @@ pub fn main() -> ExitCode {
         Some(Command::Serve(config)) => runtime.block_on(serve(config)),
         Some(Command::Operator(OperatorCommand::Add(add))) => runtime.block_on(operator_add(add)),
         Some(Command::Site(SiteCommand::Add(add))) => runtime.block_on(site_add(add)),
+        Some(Command::Answers(AnswersCommand::Import(import))) => {
+            runtime.block_on(answers_import(import))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -210,5 +241,31 @@ async fn site_add(add: SiteAdd) -> anyhow::Result<()> {
         Ok(())
     } else {
         anyhow::bail!("a site named {} exists", add.name)
+    }
+}
+
+async fn answers_import(import: AnswersImport) -> anyhow::Result<()> {
+    let json = std::fs::read_to_string(&import.file)
+        .with_context(|| format!("cannot read {}", import.file.display()))?;
+    let answers = crate::answers::import::parse(&import.site, &json)
+        .map_err(|message| anyhow::anyhow!("{}: {message}", import.file.display()))?;
+    let store = open_store(import.db)?;
+    match store
+        .import_answers(&import.site, answers, import.if_empty)
+        .await
+    {
+        Ok((0, 0)) if import.if_empty => {
+            println!("Site {} has answers already: nothing imported", import.site);
+            Ok(())
+        }
+        Ok((added, updated)) => {
+            println!(
+                "Imported answers for site {}: {added} added, {updated} updated",
+                import.site
+            );
+            Ok(())
+        }
+        Err(StoreError::Conflict(message)) => anyhow::bail!(message),
+        Err(error) => Err(error.into()),
     }
 }

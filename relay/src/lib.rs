@@ -4,6 +4,7 @@
 //! [`run`] serves one listener until its shutdown future resolves. See ARCHITECTURE.md for the
 //! map of the modules and the invariants they keep.
 
+mod answers;
 mod assets;
 pub mod auth;
 mod autoreply;
@@ -65,6 +66,8 @@ pub(crate) struct App {
     pub auto_reply: Arc<autoreply::AutoReply>,
     /// Wakes the opening-hours task when a site's hours change.
     pub hours: Arc<hours::Hours>,
+    /// The sites' self-service answers, ready for searching, and the visitors' search rate.
+    pub answers: answers::Answers,
 }
 
 /// Serves `listener` until `shutdown` resolves, then closes every socket with a close frame,
@@ -131,6 +134,7 @@ pub async fn run(
         presence: presence::Presence::default(),
         auto_reply: auto_reply.clone(),
         hours: Arc::new(hours::Hours::default()),
+        answers: answers::Answers::default(),
     });
     // Operators left online by the last run have no console yet: the grace period starts now.
     for operator_id in online_operators {

@@ -36,6 +36,12 @@ pub struct Texts {
     pub comment: &'static str,
     pub rate: &'static str,
     pub rated: &'static str,
+    /// The label of the answers offered while the visitor types.
+    pub answers_found: &'static str,
+    /// The way back from an answer to the conversation.
+    pub answers_back: &'static str,
+    /// Under an answer: the chat is still there.
+    pub answers_more: &'static str,
 }
 
 const CS: Texts = Texts {
@@ -70,6 +76,9 @@ const CS: Texts = Texts {
     comment: "Komentář (nepovinný)",
     rate: "Odeslat hodnocení",
     rated: "Děkujeme za hodnocení!",
+    answers_found: "Odpovědi, které mohou pomoci",
+    answers_back: "← Zpět do chatu",
+    answers_more: "Nenašli jste, co hledáte? Napište nám.",
 };
 
 const SK: Texts = Texts {
@@ -104,6 +113,9 @@ const SK: Texts = Texts {
     comment: "Komentár (nepovinný)",
     rate: "Odoslať hodnotenie",
     rated: "Ďakujeme za hodnotenie!",
+    answers_found: "Odpovede, ktoré môžu pomôcť",
+    answers_back: "← Späť do chatu",
+    answers_more: "Nenašli ste, čo hľadáte? Napíšte nám.",
 };
 
 const PL: Texts = Texts {
@@ -138,6 +150,9 @@ const PL: Texts = Texts {
     comment: "Komentarz (opcjonalnie)",
     rate: "Wyślij ocenę",
     rated: "Dziękujemy za ocenę!",
+    answers_found: "Odpowiedzi, które mogą pomóc",
+    answers_back: "← Wróć do czatu",
+    answers_more: "Nie znalazłeś odpowiedzi? Napisz do nas.",
 };
 
 const RU: Texts = Texts {
@@ -172,6 +187,9 @@ const RU: Texts = Texts {
     comment: "Комментарий (необязательно)",
     rate: "Отправить оценку",
     rated: "Спасибо за оценку!",
+    answers_found: "Ответы, которые могут помочь",
+    answers_back: "← Назад в чат",
+    answers_more: "Не нашли ответа? Напишите нам.",
 };
 
 const EN: Texts = Texts {
@@ -206,6 +224,9 @@ const EN: Texts = Texts {
     comment: "Comment (optional)",
     rate: "Send rating",
     rated: "Thank you for your rating!",
+    answers_found: "Answers that may help",
+    answers_back: "← Back to the chat",
+    answers_more: "Not what you were looking for? Write to us.",
 };
 
 const DE: Texts = Texts {
@@ -240,6 +261,9 @@ const DE: Texts = Texts {
     comment: "Kommentar (optional)",
     rate: "Bewertung senden",
     rated: "Danke für Ihre Bewertung!",
+    answers_found: "Antworten, die helfen könnten",
+    answers_back: "← Zurück zum Chat",
+    answers_more: "Nicht gefunden, was Sie suchen? Schreiben Sie uns.",
 };
 
 const ALL: [&Texts; 6] = [&CS, &SK, &PL, &RU, &EN, &DE];

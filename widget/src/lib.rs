@@ -7,6 +7,7 @@
 //! `state` and `i18n` are plain Rust and are tested natively; `transport`, `storage` and `ui`
 //! need a browser.
 
+pub mod answers;
 pub mod i18n;
 pub mod prompts;
 pub mod state;

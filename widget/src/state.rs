@@ -295,6 +295,8 @@ pub fn apply(state: &mut ChatState, frame: FromRelay, window_open: bool) -> Vec<
                 effects.push(Effect::Fatal(code, message));
             }
         }
+        // The transport hands these to `answers.rs`; they change nothing of the chat.
+        FromRelay::Answers { .. } => {}
     }
     effects
 }

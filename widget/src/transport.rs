@@ -233,6 +233,15 @@ pub fn set_cart(cart: Cart) {
     });
 }
 
+/// Sends a frame if the socket is open (searches and opened answers need no resending).
+pub fn send_frame(frame: &ToRelay) {
+    with(|transport| {
+        if transport.is_open() {
+            transport.frame(frame);
+        }
+    });
+}
+
 /// Rates the resolved conversation; the relay answers every tab with `rated`.
 pub fn rate(rating: Rating, comment: Option<String>) {
     with(|transport| transport.frame(&ToRelay::Rate { rating, comment }));
@@ -350,6 +359,11 @@ impl Transport {
             ));
             return;
         };
+        // Answers change nothing of the chat: they go to their own signal.
+        if let FromRelay::Answers { query, answers } = frame {
+            crate::answers::receive(query, answers);
+            return;
+        }
         let welcome = matches!(frame, FromRelay::Welcome { .. });
         let window_open = self.window_open.get_untracked();
         let mut effects = Vec::new();

@@ -158,6 +158,8 @@ pub fn build_step() -> bool {
                     view! { <Footer texts=texts state=state open=open/> }
                 })
                 .forget();
+                let log = parts.log.get_untracked().map(|log| log.unchecked_into());
+                crate::answers::build(&parts.footer, log, texts);
             }
             _ => return false,
         }
@@ -448,6 +450,7 @@ fn composer(
         if sendable() {
             let _ = transport::send(draft.get_untracked(), None);
             draft.set(String::new());
+            crate::answers::sent();
         }
     };
     Effect::new(move |_| {
@@ -471,6 +474,7 @@ fn composer(
                 on:input=move |event| {
                     let value = event_target_value(&event);
                     transport::typing(!value.is_empty());
+                    crate::answers::typed(&value);
                     draft.set(value);
                 }
                 on:keydown=move |event: web_sys::KeyboardEvent| {
@@ -567,6 +571,7 @@ fn contact_form(
             if !message.trim().is_empty() && message.chars().count() <= max() {
                 let _ = transport::send(message, Some(email.get_untracked().trim().to_owned()));
                 text.set(String::new());
+                crate::answers::sent();
             }
         }>
             <p class="intro back" hidden=move || back().is_empty()>{back}</p>
@@ -579,7 +584,11 @@ fn contact_form(
             <label>
                 <span>{texts.message}</span>
                 <textarea required rows="3" prop:value=move || text.get()
-                    on:input=move |event| text.set(event_target_value(&event))></textarea>
+                    on:input=move |event| {
+                        let value = event_target_value(&event);
+                        crate::answers::typed(&value);
+                        text.set(value);
+                    }></textarea>
             </label>
             <button type="submit" class="send">{texts.send}</button>
         </form>

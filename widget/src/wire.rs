@@ -4,10 +4,11 @@
 //! the widget does not use it: this module maps the protocol's types to plain JavaScript objects.
 //! The names come from `beseda-protocol` (`as_str`, `from_name`), which tests them against serde.
 
+use beseda_protocol::answers::AnswerHit;
 use beseda_protocol::visitor::{Agent, Cart, CartItem, FromRelay, ToRelay, VisitorConversation};
 use beseda_protocol::{
-    Author, ClientMessageId, ConversationId, ConversationStatus, ErrorCode, Message, MessageId,
-    OperatorId, Rating, Seq,
+    AnswerId, Author, ClientMessageId, ConversationId, ConversationStatus, ErrorCode, Message,
+    MessageId, OperatorId, Rating, Seq,
 };
 use js_sys::{Array, JSON, Object, Reflect};
 use wasm_bindgen::JsValue;
@@ -66,6 +67,14 @@ fn conversation(value: &JsValue) -> Option<VisitorConversation> {
     })
 }
 
+fn hit(value: &JsValue) -> Option<AnswerHit> {
+    Some(AnswerHit {
+        id: AnswerId(number(value, "id")? as i64),
+        question: text(value, "question")?,
+        answer: text(value, "answer")?,
+    })
+}
+
 /// Reads one frame from the relay; `None` for anything this widget does not understand.
 pub fn decode(json: &str) -> Option<FromRelay> {
     let value = JSON::parse(json).ok()?;
@@ -117,6 +126,10 @@ pub fn decode(json: &str) -> Option<FromRelay> {
         "availability" => FromRelay::Availability {
             online: flag("online")?,
             back_at: text(&value, "backAt"),
+        },
+        "answers" => FromRelay::Answers {
+            query: text(&value, "query")?,
+            answers: items(&value, "answers").iter().filter_map(hit).collect(),
         },
         "error" => FromRelay::Error {
             code: ErrorCode::from_name(&text(&value, "code")?).unwrap_or(ErrorCode::Internal),
@@ -236,6 +249,14 @@ pub fn encode(frame: &ToRelay) -> Option<String> {
                 set(&object, "comment", comment.as_str());
             }
             "rate"
+        }
+        ToRelay::Search { query } => {
+            set(&object, "query", query.as_str());
+            "search"
+        }
+        ToRelay::AnswerOpened { id } => {
+            set(&object, "id", id.0 as f64);
+            "answerOpened"
         }
     };
     set(&object, "type", kind);

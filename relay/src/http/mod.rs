@@ -1,6 +1,7 @@
 //! The HTTP side of the relay: routes (warp filters, one function each, the route as its doc
 //! comment) in this file; the handlers they call in `handlers.rs`.
 
+mod answers;
 mod handlers;
 mod prompts;
 mod shortcuts;
@@ -38,7 +39,8 @@ pub fn routes(
         .or(reopen(app.clone()))
         .or(put_availability(app.clone()))
         .or(workflow::routes(app.clone()))
-        .or(team::routes(app))
+        .or(team::routes(app.clone()))
+        .or(answers::routes(app))
         .or(assets())
         .map(Reply::into_response)
         .recover(recover)

@@ -110,9 +110,13 @@ pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
         conversation_id: None,
         delivered: Seq(0),
         details: VisitorDetails::default(),
+        searching: crate::answers::Searching::new(greeted.locale.as_deref()),
     };
     match session.welcome(&mut socket, &greeted).await {
-        Ok(()) => pump(&mut socket, &mut inbox, &mut session, &app).await,
+        Ok(()) => {
+            pump(&mut socket, &mut inbox, &mut session, &app).await;
+            session.searching.end(&app, &greeted.site).await;
+        }
         Err(message) => {
             refuse(
                 &mut socket,
@@ -192,6 +196,8 @@ struct VisitorSession<'a> {
     delivered: Seq,
     /// What the page told about the visitor before a conversation existed to keep it on.
     details: VisitorDetails,
+    /// The visitor's searches of the self-service answers.
+    searching: crate::answers::Searching,
 }
 
 impl VisitorSession<'_> {
@@ -324,6 +330,8 @@ impl VisitorSession<'_> {
         client_id: ClientMessageId,
         text: String,
     ) -> Flow {
+        // Sending ends the typing burst of the searches that led to it.
+        self.searching.end(self.app, self.site).await;
         let checked = check_client_id(&client_id)
             .and_then(|()| check_text(&text, self.app.config.max_text_chars));
         let refusal = match checked {
@@ -488,6 +496,19 @@ impl Handler for VisitorSession<'_> {
                     self.app.hub.visitor_typing(conversation_id, typing);
                 }
                 Flow::Continue
+            }
+            ToRelay::Search { query } => {
+                let frame = self
+                    .searching
+                    .search(self.app, self.site, self.visitor_id, query)
+                    .await;
+                answer(socket, frame).await
+            }
+            ToRelay::AnswerOpened { id } => {
+                match self.searching.opened(self.app, self.site, id).await {
+                    Some(frame) => answer(socket, frame).await,
+                    None => Flow::Continue,
+                }
             }
         }
     }

@@ -3,16 +3,17 @@
 
 use super::{
     Appended, NewMessage, OperatorCredentials, SqliteStore, Store, StoreFuture, WelcomeExtras,
-    accounts, assignment, conversations, prompts, team, visits,
+    accounts, answers, assignment, conversations, prompts, team, visits,
 };
+use beseda_protocol::answers::{Answer, AnswerInput, AnswerStats};
 use beseda_protocol::api::{
     ConversationDetail, ConversationSummary, OperatorInfo, OperatorUpdate, PageView, PriorityRule,
     RuleInput, Shortcut, ShortcutInput, SiteSettings, TeamSettings,
 };
 use beseda_protocol::prompts::{Prompt, PromptEvent, PromptInput, PromptStats};
 use beseda_protocol::{
-    ConversationId, ConversationStatus, Message, MessageId, OperatorId, OperatorProfile, Rating,
-    RuleId, Seq, ShortcutId, VisitorId,
+    AnswerId, ConversationId, ConversationStatus, Message, MessageId, OperatorId, OperatorProfile,
+    Rating, RuleId, Seq, ShortcutId, VisitorId,
 };
 
 impl Store for SqliteStore {
@@ -350,5 +351,62 @@ impl Store for SqliteStore {
 
     fn prompt_stats(&self, id: i64) -> StoreFuture<'_, PromptStats> {
         self.read(move |connection| prompts::stats(connection, id))
+    }
+
+    fn answers(&self, site: &str, language: Option<&str>) -> StoreFuture<'_, Vec<Answer>> {
+        let (site, language) = (site.to_owned(), language.map(str::to_owned));
+        self.read(move |connection| answers::answers(connection, &site, language.as_deref()))
+    }
+
+    fn answer(&self, id: AnswerId) -> StoreFuture<'_, Answer> {
+        self.read(move |connection| answers::answer(connection, id))
+    }
+
+    fn save_answer(&self, id: Option<AnswerId>, input: AnswerInput) -> StoreFuture<'_, Answer> {
+        self.write(move |connection, _| answers::save_answer(connection, id, &input))
+    }
+
+    fn delete_answer(&self, id: AnswerId) -> StoreFuture<'_, ()> {
+        self.write(move |connection, _| answers::delete_answer(connection, id))
+    }
+
+    fn import_answers(
+        &self,
+        site: &str,
+        inputs: Vec<AnswerInput>,
+        if_empty: bool,
+    ) -> StoreFuture<'_, (u32, u32)> {
+        let site = site.to_owned();
+        self.write(move |connection, _| {
+            answers::import_answers(connection, &site, &inputs, if_empty)
+        })
+    }
+
+    fn answer_opened(&self, site: &str, id: AnswerId) -> StoreFuture<'_, ()> {
+        let site = site.to_owned();
+        self.write(move |connection, _| answers::answer_opened(connection, &site, id))
+    }
+
+    fn answer_missed(
+        &self,
+        site: &str,
+        language: &str,
+        query: &str,
+        text: &str,
+    ) -> StoreFuture<'_, ()> {
+        let (site, language, query, text) = (
+            site.to_owned(),
+            language.to_owned(),
+            query.to_owned(),
+            text.to_owned(),
+        );
+        self.write(move |connection, _| {
+            answers::answer_missed(connection, &site, &language, &query, &text)
+        })
+    }
+
+    fn answer_stats(&self, site: &str) -> StoreFuture<'_, AnswerStats> {
+        let site = site.to_owned();
+        self.read(move |connection| answers::answer_stats(connection, &site))
     }
 }

@@ -5,6 +5,7 @@
 //! order, so that nobody is ever told about a message that a crash could still take back.
 
 mod accounts;
+mod answers;
 mod assignment;
 mod conversations;
 mod methods;
@@ -22,6 +23,7 @@ pub use assignment::{NOT_RESOLVED, RATING_OFF, fold};
 pub use sqlite::{Location, SqliteStore};
 pub use visits::WelcomeExtras;
 
+use beseda_protocol::answers::{Answer, AnswerInput, AnswerStats};
 use beseda_protocol::api::{
     ConversationDetail, ConversationSummary, OperatorInfo, OperatorUpdate, PageView, PriorityRule,
     RuleInput, Shortcut, ShortcutInput, SiteSettings, TeamSettings, VisitorContext, VisitorInfo,
@@ -29,8 +31,8 @@ use beseda_protocol::api::{
 use beseda_protocol::prompts::{Prompt, PromptEvent, PromptInput, PromptStats};
 use beseda_protocol::visitor::{Agent, Cart};
 use beseda_protocol::{
-    Author, ClientMessageId, ConversationId, ConversationStatus, Message, MessageId, OperatorId,
-    OperatorProfile, Rating, RuleId, Seq, ShortcutId, VisitorId,
+    AnswerId, Author, ClientMessageId, ConversationId, ConversationStatus, Message, MessageId,
+    OperatorId, OperatorProfile, Rating, RuleId, Seq, ShortcutId, VisitorId,
 };
 use std::future::Future;
 use std::pin::Pin;
@@ -324,4 +326,32 @@ pub trait Store: Send + Sync + 'static {
         total: f64,
     ) -> StoreFuture<'_, ()>;
     fn prompt_stats(&self, id: i64) -> StoreFuture<'_, PromptStats>;
+
+    // Self-service answers (see `answers.rs`).
+    /// A site's answers, in one language or in all.
+    fn answers(&self, site: &str, language: Option<&str>) -> StoreFuture<'_, Vec<Answer>>;
+    fn answer(&self, id: AnswerId) -> StoreFuture<'_, Answer>;
+    /// Creates (`id` None) or replaces an answer (Conflict for an unknown site or a question
+    /// the site already answers in that language).
+    fn save_answer(&self, id: Option<AnswerId>, input: AnswerInput) -> StoreFuture<'_, Answer>;
+    fn delete_answer(&self, id: AnswerId) -> StoreFuture<'_, ()>;
+    /// Adds or updates (by language and question) answers of a site, all or none; with
+    /// `if_empty`, only into a site that has none. (added, updated)
+    fn import_answers(
+        &self,
+        site: &str,
+        inputs: Vec<AnswerInput>,
+        if_empty: bool,
+    ) -> StoreFuture<'_, (u32, u32)>;
+    /// Counts an opening of a site's answer (NotFound for another site's).
+    fn answer_opened(&self, site: &str, id: AnswerId) -> StoreFuture<'_, ()>;
+    /// Counts a search that found nothing, by its normalised query.
+    fn answer_missed(
+        &self,
+        site: &str,
+        language: &str,
+        query: &str,
+        text: &str,
+    ) -> StoreFuture<'_, ()>;
+    fn answer_stats(&self, site: &str) -> StoreFuture<'_, AnswerStats>;
 }

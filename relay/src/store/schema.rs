@@ -146,6 +146,31 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (prompt_id, variant, event, day)
     ) WITHOUT ROWID;
     ",
+    // 7: self-service answers per site and language (keywords as a JSON array), how often each was
+    // opened, and the searches that found nothing.
+    "
+    CREATE TABLE answers (
+        id INTEGER PRIMARY KEY,
+        site TEXT NOT NULL REFERENCES sites(name),
+        language TEXT NOT NULL,
+        question TEXT NOT NULL,
+        keywords TEXT NOT NULL DEFAULT '[]',
+        answer TEXT NOT NULL,
+        opened INTEGER NOT NULL DEFAULT 0,
+        last_opened_at INTEGER,
+        created_at INTEGER NOT NULL
+    );
+    CREATE UNIQUE INDEX answers_by_question ON answers (site, language, question COLLATE NOCASE);
+    CREATE TABLE answer_misses (
+        site TEXT NOT NULL REFERENCES sites(name),
+        language TEXT NOT NULL,
+        query TEXT NOT NULL,
+        text TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        last_at INTEGER NOT NULL,
+        PRIMARY KEY (site, language, query)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// Brings the database up to the newest schema; each migration runs in its own transaction.

@@ -61,7 +61,7 @@ fn unreachable() -> ApiError {
     }
 }
 
-async fn call<T: DeserializeOwned>(
+pub(crate) async fn call<T: DeserializeOwned>(
     method: &str,
     path: &str,
     body: Option<String>,
@@ -117,7 +117,7 @@ async fn call<T: DeserializeOwned>(
     Err(ApiError { status, message })
 }
 
-fn json(body: &impl Serialize) -> Option<String> {
+pub(crate) fn json(body: &impl Serialize) -> Option<String> {
     Some(serde_json::to_string(body).expect("protocol types always serialise"))
 }
 

@@ -22,11 +22,13 @@ pub enum Link {
     Reconnecting,
 }
 
-/// The console's two screens.
+/// The console's screens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum View {
     Conversations,
     Settings,
+    /// The self-service answers (admins).
+    Answers,
 }
 
 /// Everything the signed-in console's components share, given to them through context.

@@ -7,6 +7,7 @@
 //! socket), `notify` and the components need a browser. Every text from the network goes into
 //! the DOM as text, never as HTML.
 
+mod answers;
 mod api;
 mod app;
 mod composer;

@@ -2,7 +2,7 @@
 //! navigation, signing out), errors that belong to no form, and the screen picked.
 
 use crate::app::{self, Console, Link, View};
-use crate::{api, conversation, list, notify, settings};
+use crate::{answers, api, conversation, list, notify, settings};
 use beseda_protocol::OperatorProfile;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -25,6 +25,7 @@ pub fn Shell(me: OperatorProfile) -> impl IntoView {
             }
             .into_any(),
             View::Settings => view! { <settings::Settings/> }.into_any(),
+            View::Answers => view! { <answers::Answers/> }.into_any(),
         }}
     }
 }
@@ -70,6 +71,7 @@ fn Header() -> impl IntoView {
             <nav aria-label="Console">
                 {nav(View::Conversations, "Conversations")}
                 {nav(View::Settings, "Settings")}
+                {move || console.me.with(|me| me.admin).then(|| nav(View::Answers, "Answers"))}
             </nav>
             <AvailabilitySwitch/>
             <span class="team">{others_online}</span>
