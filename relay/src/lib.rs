@@ -17,6 +17,7 @@ mod hours;
 mod http;
 pub mod hub;
 mod limits;
+mod mail;
 mod metrics;
 mod presence;
 mod session;
@@ -65,6 +66,8 @@ pub(crate) struct App {
     pub auto_reply: Arc<autoreply::AutoReply>,
     /// Wakes the opening-hours task when a site's hours change.
     pub hours: Arc<hours::Hours>,
+    /// Email over SMTP, when configured.
+    pub mail: mail::Mail,
 }
 
 /// Serves `listener` until `shutdown` resolves, then closes every socket with a close frame,
@@ -74,6 +77,7 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
+    let mail = mail::Mail::from_config(&config)?;
     let metrics = Arc::new(Metrics::default());
     let hub = Arc::new(Hub::new(metrics.clone()));
     let location = if config.db.as_os_str() == ":memory:" {
@@ -131,6 +135,7 @@ pub async fn run(
         presence: presence::Presence::default(),
         auto_reply: auto_reply.clone(),
         hours: Arc::new(hours::Hours::default()),
+        mail,
     });
     // Operators left online by the last run have no console yet: the grace period starts now.
     for operator_id in online_operators {
@@ -138,6 +143,7 @@ pub async fn run(
     }
     tokio::spawn(autoreply::run(app.clone(), auto_reply));
     tokio::spawn(hours::run(app.clone(), app.hours.clone()));
+    tokio::spawn(mail::run(app.clone()));
     // Every connection task holds a clone of `alive`; when all are gone, `all_closed` ends.
     let (alive, mut all_closed) = mpsc::channel::<()>(1);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
