@@ -65,8 +65,15 @@ async function metric(relay, name) {
 
 test("a visitor who left the contact form gets the reply by email and sees it when they come back", async (t) => {
   const smtp = await startSmtp();
+  // The relay's port is chosen here, so that its public address (for the console link in the
+  // shop's email) is known before it starts.
+  const port = await freePort();
   const relay = await startRelay({
-    args: ["--smtp-host", "127.0.0.1", "--smtp-port", String(smtp.port), "--smtp-tls", "none", "--mail-from", "chat@shop.example"],
+    port,
+    args: [
+      "--smtp-host", "127.0.0.1", "--smtp-port", String(smtp.port), "--smtp-tls", "none",
+      "--mail-from", "chat@shop.example", "--public-url", `http://127.0.0.1:${port}`,
+    ],
   });
   const browser = await launch();
   t.after(async () => {
@@ -91,6 +98,17 @@ test("a visitor who left the contact form gets the reply by email and sees it wh
   assert.equal(toShop.replyTo, VISITOR_EMAIL);
   assert.match(toShop.subject, /^Horská bunda: /);
   assert.match(toShop.body, /Máte bundu Alpina v XL\?/);
+
+  // The email's link opens the conversation in the console, after signing in.
+  const link = toShop.body.match(/http:\/\/\S+\/console\/#\/conversations\/\d+/)[0];
+  const consolePage = await context.newPage();
+  await consolePage.goto(link);
+  await consolePage.getByLabel("Email").fill(OWNER.email);
+  await consolePage.getByLabel("Password").fill(OWNER.password);
+  await consolePage.getByRole("button", { name: "Sign in" }).click();
+  const opened = consolePage.getByRole("region", { name: /Petr|petr@example\.cz/ });
+  await opened.getByRole("log", { name: "Messages" }).getByText("Máte bundu Alpina v XL?").waitFor();
+  await consolePage.close();
 
   // The visitor leaves the shop; the operator answers later.
   await page.goto("about:blank");

@@ -1,7 +1,7 @@
 // What the browser tests share: the real relay as a child process, its REST API, Chromium,
 // and a second origin serving shop pages that embed the widget cross-origin.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -28,7 +28,7 @@ function cli(db, args, input = "") {
 export async function startRelay({ port = 0, directory, args = [] } = {}) {
   directory ??= mkdtempSync(join(tmpdir(), "beseda-browser-"));
   const db = join(directory, "beseda.db");
-  if (port === 0) {
+  if (!existsSync(db)) {
     cli(db, ["site", "add", "demo", "--title", "Horská bunda"]);
     cli(db, ["operator", "add", "--email", OPERATOR.email, "--name", OPERATOR.name], OPERATOR.password + "\n");
   }
