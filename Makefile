@@ -61,9 +61,11 @@ browser-deps:
 	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 	@test -d tests/browser/node_modules/playwright-core || (cd tests/browser && npm ci --no-audit --no-fund)
 
-# The email tests talk to a real SMTP server: the Python package aiosmtpd.
+# The email tests talk to a real SMTP server: the Python package aiosmtpd, installed for the
+# `python3` the tests run (a Debian-managed Python wants --break-system-packages for that).
 mail-deps:
-	@python3 -c 'import aiosmtpd' 2>/dev/null || pip3 install aiosmtpd
+	@python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install --quiet aiosmtpd \
+		|| python3 -m pip install --quiet --user --break-system-packages aiosmtpd
 
 rust-test: mail-deps
 	$(CARGO) test --workspace
