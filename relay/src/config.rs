@@ -81,6 +81,7 @@ pub struct Config {
         long,
         env = "BESEDA_SMTP_HOST",
         requires = "mail_from",
+        value_parser = parse_host,
         help_heading = "Email"
     )]
     pub smtp_host: Option<String>,
@@ -174,6 +175,29 @@ pub fn parse_mailbox(text: &str) -> Result<lettre::message::Mailbox, String> {
     })
 }
 
+/// Accepts a host name (`smtp.example.com`) or an IP address.
+pub fn parse_host(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    let name = !text.is_empty()
+        && text.len() <= 253
+        && text.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .chars()
+                    .all(|character| character.is_ascii_alphanumeric() || character == '-')
+        });
+    if name || text.parse::<std::net::IpAddr>().is_ok() {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "`{text}` is not a host name like smtp.example.com or an IP address"
+        ))
+    }
+}
+
 /// Parses an `http(s)://` address and drops a trailing `/`.
 pub fn parse_public_url(text: &str) -> Result<String, String> {
     let text = text.trim().trim_end_matches('/');
@@ -250,6 +274,13 @@ mod tests {
         );
         assert!(parse_public_url("chat.shop.example").is_err());
         assert!(parse_public_url("https://").is_err());
+        assert_eq!(
+            parse_host("smtp.example.com"),
+            Ok("smtp.example.com".to_owned())
+        );
+        assert!(parse_host("127.0.0.1").is_ok() && parse_host("::1").is_ok());
+        assert!(parse_host("bad host").is_err() && parse_host("smtp:25").is_err());
+        assert!(parse_host("").is_err() && parse_host("-x.example").is_err());
     }
 
     #[test]

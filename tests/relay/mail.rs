@@ -236,9 +236,13 @@ async fn a_visitor_message_is_emailed_only_while_nobody_can_answer() {
     visitor.say("m2", "Asi ne, napíšu zítra.").await;
     until_ack(&mut visitor, "m2").await;
     let email = mailbox.wait_for(ADMIN_EMAIL, 1).await.remove(0);
-    assert_eq!(email["subject"], "Shop: new message from A visitor");
+    assert_eq!(email["subject"], "Shop: new message from a visitor");
     assert_eq!(email["replyTo"], "", "the visitor gave no address");
     let body = text(&email["body"]);
+    assert!(
+        body.starts_with("A visitor wrote while nobody was online"),
+        "{body}"
+    );
     assert!(body.contains("Asi ne, napíšu zítra.") && !body.contains("Jste tu?"));
 }
 
@@ -328,13 +332,17 @@ fn serve(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn bad_mail_flags_are_clear_errors() {
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 5] = [
         (
             &["--smtp-tls", "ssl"],
             "invalid value 'ssl' for '--smtp-tls <SMTP_TLS>'",
         ),
         (&["--mail-from", "shop"], "`shop` is not an email address"),
         (&["--smtp-host", "127.0.0.1"], "--mail-from <MAIL_FROM>"),
+        (
+            &["--smtp-host", "smtp:25", "--mail-from", "chat@shop.example"],
+            "`smtp:25` is not a host name",
+        ),
         (
             &["--public-url", "chat.shop.example"],
             "is not an address like https://chat.shop.example",

@@ -29,13 +29,13 @@ pub fn compose(mail: &PendingMail, public_url: Option<&str>) -> Composed {
     }
 }
 
-/// The visitor as the shop knows them: name and email, either, or neither.
-fn visitor_label(mail: &PendingMail) -> String {
+/// The visitor as the shop knows them: name and email, either, or neither (`None`).
+fn visitor_label(mail: &PendingMail) -> Option<String> {
     match (&mail.visitor_name, &mail.visitor_email) {
-        (Some(name), Some(email)) => format!("{name} <{email}>"),
-        (Some(name), None) => name.clone(),
-        (None, Some(email)) => email.clone(),
-        (None, None) => "A visitor".to_owned(),
+        (Some(name), Some(email)) => Some(format!("{name} <{email}>")),
+        (Some(name), None) => Some(name.clone()),
+        (None, Some(email)) => Some(email.clone()),
+        (None, None) => None,
     }
 }
 
@@ -59,14 +59,16 @@ fn one_line(text: &str) -> String {
 }
 
 fn to_shop(mail: &PendingMail, public_url: Option<&str>) -> Composed {
-    let who = visitor_label(mail);
+    let label = visitor_label(mail);
+    let who = label.as_deref().unwrap_or("a visitor");
     let count = mail.messages.len();
     let subject = if count > 1 {
         format!("{}: {count} new messages from {who}", mail.site_title)
     } else {
         format!("{}: new message from {who}", mail.site_title)
     };
-    let mut body = format!("{who} wrote while nobody was online to answer:\n\n");
+    let writer = label.as_deref().unwrap_or("A visitor");
+    let mut body = format!("{writer} wrote while nobody was online to answer:\n\n");
     for message in &mail.messages {
         body.push_str(&format!("[{}]\n{}\n\n", minute(message), message.text));
     }
