@@ -375,8 +375,8 @@ impl VisitorSession<'_> {
             VisitorDetails::default()
         };
         let contact = contact_email.is_some();
-        if contact_email.is_some() {
-            details.email = contact_email;
+        if let Some(email) = contact_email {
+            details.email = Some(email);
         }
         let notice = self
             .app
