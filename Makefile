@@ -13,7 +13,7 @@ DIST := target/dist
 CONSOLE_WASM := target/wasm32-unknown-unknown/widget/beseda_console.wasm
 CONSOLE_BINDGEN := target/console-bindgen
 
-.PHONY: all build widget console run test rust-test browser-test bench fmt lint check-fmt toolchain wasm-toolchain browser-deps npm example bench-relay bench-widget
+.PHONY: all build widget console run test rust-test browser-test bench fmt lint check-fmt toolchain wasm-toolchain browser-deps mail-deps npm example bench-relay bench-widget
 
 all: build
 
@@ -62,7 +62,13 @@ browser-deps:
 	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 	@test -d tests/browser/node_modules/playwright-core || (cd tests/browser && npm ci --no-audit --no-fund)
 
-rust-test:
+# The email tests talk to a real SMTP server: the Python package aiosmtpd, installed for the
+# `python3` the tests run (a Debian-managed Python wants --break-system-packages for that).
+mail-deps:
+	@python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install --quiet aiosmtpd \
+		|| python3 -m pip install --quiet --user --break-system-packages aiosmtpd
+
+rust-test: mail-deps
 	$(CARGO) test --workspace
 
 # The npm package, packed as front-end teams would install it.
@@ -75,7 +81,7 @@ example: npm
 	cd examples/vite-app && (test -d node_modules/vite || npm ci --no-audit --no-fund) \
 		&& npm install --no-save --no-audit --no-fund ../../target/beseda-widget-0.1.0.tgz && npx vite build --logLevel warn
 
-browser-test: build browser-deps example
+browser-test: build browser-deps mail-deps example
 	cd tests/browser && BESEDA_RELAY=../../$(RELAY) BESEDA_DIST=../../$(DIST) node --test --test-concurrency=1
 
 test: check-fmt lint rust-test browser-test

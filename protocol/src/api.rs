@@ -244,6 +244,10 @@ pub struct SiteSettings {
     /// Opening hours; without them the chat is open whenever an operator is available.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours: Option<BusinessHours>,
+    /// Where emails about messages left while nobody answered go; empty (left out): to the
+    /// admins.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub notify_email: String,
 }
 
 /// When a shop answers chats, in its own time zone.

@@ -25,7 +25,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run the relay (the default when no command is given).
-    Serve(Config),
+    Serve(Box<Config>),
     /// Manage operator accounts.
     #[command(subcommand)]
     Operator(OperatorCommand),
@@ -123,7 +123,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         None => runtime.block_on(serve(cli.serve)),
-        Some(Command::Serve(config)) => runtime.block_on(serve(config)),
+        Some(Command::Serve(config)) => runtime.block_on(serve(*config)),
         Some(Command::Operator(OperatorCommand::Add(add))) => runtime.block_on(operator_add(add)),
         Some(Command::Site(SiteCommand::Add(add))) => runtime.block_on(site_add(add)),
         Some(Command::Answers(AnswersCommand::Import(import))) => {

@@ -74,6 +74,144 @@ pub struct Config {
     /// On an empty database, create a first admin operator and print its sign-in once.
     #[arg(long, env = "BESEDA_BOOTSTRAP_ADMIN", default_value_t = true, action = clap::ArgAction::Set)]
     pub bootstrap_admin: bool,
+
+    /// The SMTP server that sends email: the shop hears of messages left while nobody was
+    /// online, and visitors who left get operators' replies. Without it, no email is sent.
+    #[arg(
+        long,
+        env = "BESEDA_SMTP_HOST",
+        requires = "mail_from",
+        value_parser = parse_host,
+        help_heading = "Email"
+    )]
+    pub smtp_host: Option<String>,
+
+    /// The SMTP port [default: 25 with `--smtp-tls none`, 587 with `starttls`, 465 with `tls`].
+    #[arg(long, env = "BESEDA_SMTP_PORT", help_heading = "Email")]
+    pub smtp_port: Option<u16>,
+
+    /// The SMTP user name, when the server asks to sign in.
+    #[arg(
+        long,
+        env = "BESEDA_SMTP_USER",
+        requires = "smtp_password",
+        help_heading = "Email"
+    )]
+    pub smtp_user: Option<String>,
+
+    /// The SMTP password. Prefer the environment variable: a flag's value can be seen by
+    /// anyone on the machine who lists processes.
+    #[arg(
+        long,
+        env = "BESEDA_SMTP_PASSWORD",
+        hide_env_values = true,
+        requires = "smtp_user",
+        value_parser = parse_secret,
+        help_heading = "Email"
+    )]
+    pub smtp_password: Option<Secret>,
+
+    /// How the SMTP connection is secured: `starttls` (plain connection upgraded, the upgrade
+    /// required), `tls` (TLS from the start) or `none` (only for a server on the same machine).
+    #[arg(long, env = "BESEDA_SMTP_TLS", value_enum, default_value_t = SmtpTls::Starttls, help_heading = "Email")]
+    pub smtp_tls: SmtpTls,
+
+    /// The sender of every email, e.g. `chat@shop.example` or `Shop <chat@shop.example>`.
+    /// Emails to visitors carry the shop's name as the sender's name.
+    #[arg(long, env = "BESEDA_MAIL_FROM", value_parser = parse_mailbox, help_heading = "Email")]
+    pub mail_from: Option<lettre::message::Mailbox>,
+
+    /// The least time between two emails about one conversation to one address; messages
+    /// written in between are gathered into the next email.
+    #[arg(long, env = "BESEDA_MAIL_INTERVAL", default_value = "5m", value_parser = parse_duration, help_heading = "Email")]
+    pub mail_interval: Duration,
+
+    /// The relay's public address, e.g. `https://chat.shop.example`: emails to the shop link to
+    /// the conversation in the console.
+    #[arg(long, env = "BESEDA_PUBLIC_URL", value_parser = parse_public_url, help_heading = "Email")]
+    pub public_url: Option<String>,
+}
+
+/// How the connection to the SMTP server is secured.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// No encryption.
+    None,
+    /// STARTTLS, required: nothing is sent unless the upgrade succeeds.
+    Starttls,
+    /// TLS from the first byte (SMTPS).
+    Tls,
+}
+
+impl SmtpTls {
+    /// The port each way is usually served on.
+    pub fn default_port(self) -> u16 {
+        match self {
+            SmtpTls::None => 25,
+            SmtpTls::Starttls => 587,
+            SmtpTls::Tls => 465,
+        }
+    }
+}
+
+/// A value that is never printed (`Debug` shows only that it is there).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("Secret(…)")
+    }
+}
+
+fn parse_secret(text: &str) -> Result<Secret, String> {
+    Ok(Secret(text.to_owned()))
+}
+
+/// Parses `chat@shop.example` or `Shop <chat@shop.example>`.
+pub fn parse_mailbox(text: &str) -> Result<lettre::message::Mailbox, String> {
+    text.trim().parse().map_err(|_| {
+        format!("`{text}` is not an email address like chat@shop.example or \"Shop <chat@shop.example>\"")
+    })
+}
+
+/// Accepts a host name (`smtp.example.com`) or an IP address.
+pub fn parse_host(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    let name = !text.is_empty()
+        && text.len() <= 253
+        && text.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .chars()
+                    .all(|character| character.is_ascii_alphanumeric() || character == '-')
+        });
+    if name || text.parse::<std::net::IpAddr>().is_ok() {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "`{text}` is not a host name like smtp.example.com or an IP address"
+        ))
+    }
+}
+
+/// Parses an `http(s)://` address and drops a trailing `/`.
+pub fn parse_public_url(text: &str) -> Result<String, String> {
+    let text = text.trim().trim_end_matches('/');
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.chars().any(char::is_whitespace) => {
+            Ok(text.to_owned())
+        }
+        _ => Err(format!(
+            "`{text}` is not an address like https://chat.shop.example"
+        )),
+    }
 }
 
 /// Parses `250ms`, `10s`, `2m` or a bare number of seconds.
@@ -120,5 +258,33 @@ mod tests {
         assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("5h").is_err());
+    }
+
+    #[test]
+    fn mail_addresses_and_public_urls_are_checked() {
+        assert_eq!(
+            parse_mailbox("Shop <chat@shop.example>").map(|mailbox| mailbox.email.to_string()),
+            Ok("chat@shop.example".to_owned())
+        );
+        assert!(parse_mailbox("chat@shop.example").is_ok());
+        assert!(parse_mailbox("not an address").is_err());
+        assert_eq!(
+            parse_public_url("https://chat.shop.example/"),
+            Ok("https://chat.shop.example".to_owned())
+        );
+        assert!(parse_public_url("chat.shop.example").is_err());
+        assert!(parse_public_url("https://").is_err());
+        assert_eq!(
+            parse_host("smtp.example.com"),
+            Ok("smtp.example.com".to_owned())
+        );
+        assert!(parse_host("127.0.0.1").is_ok() && parse_host("::1").is_ok());
+        assert!(parse_host("bad host").is_err() && parse_host("smtp:25").is_err());
+        assert!(parse_host("").is_err() && parse_host("-x.example").is_err());
+    }
+
+    #[test]
+    fn the_password_is_never_printed() {
+        assert_eq!(format!("{:?}", Secret("hunter2".into())), "Secret(…)");
     }
 }

@@ -18,6 +18,7 @@ mod hours;
 mod http;
 pub mod hub;
 mod limits;
+mod mail;
 mod metrics;
 mod presence;
 mod session;
@@ -68,6 +69,8 @@ pub(crate) struct App {
     pub hours: Arc<hours::Hours>,
     /// The sites' self-service answers, ready for searching, and the visitors' search rate.
     pub answers: answers::Answers,
+    /// Email over SMTP, when configured.
+    pub mail: mail::Mail,
 }
 
 /// Serves `listener` until `shutdown` resolves, then closes every socket with a close frame,
@@ -77,6 +80,7 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
+    let mail = mail::Mail::from_config(&config)?;
     let metrics = Arc::new(Metrics::default());
     let hub = Arc::new(Hub::new(metrics.clone()));
     let location = if config.db.as_os_str() == ":memory:" {
@@ -135,6 +139,7 @@ pub async fn run(
         auto_reply: auto_reply.clone(),
         hours: Arc::new(hours::Hours::default()),
         answers: answers::Answers::default(),
+        mail,
     });
     // Operators left online by the last run have no console yet: the grace period starts now.
     for operator_id in online_operators {
@@ -142,6 +147,7 @@ pub async fn run(
     }
     tokio::spawn(autoreply::run(app.clone(), auto_reply));
     tokio::spawn(hours::run(app.clone(), app.hours.clone()));
+    tokio::spawn(mail::run(app.clone()));
     // Every connection task holds a clone of `alive`; when all are gone, `all_closed` ends.
     let (alive, mut all_closed) = mpsc::channel::<()>(1);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();

@@ -19,6 +19,9 @@ pub struct Metrics {
     pub upgrades_refused: AtomicU64,
     pub slow_peers_dropped: AtomicU64,
     pub http_requests: AtomicU64,
+    pub mail_sent: AtomicU64,
+    pub mail_failures: AtomicU64,
+    pub mail_given_up: AtomicU64,
     store_write_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
     store_write_count: AtomicU64,
     store_write_micros: AtomicU64,
@@ -109,6 +112,24 @@ impl Metrics {
             "Writes committed.",
             "counter",
             committed_jobs.to_string(),
+        );
+        gauge(
+            "beseda_mail_sent_total",
+            "Emails the SMTP server accepted.",
+            "counter",
+            load(&self.mail_sent),
+        );
+        gauge(
+            "beseda_mail_failures_total",
+            "Attempts to send an email that failed (each is retried unless given up).",
+            "counter",
+            load(&self.mail_failures),
+        );
+        gauge(
+            "beseda_mail_given_up_total",
+            "Emails given up: refused by the server, or failing for three days.",
+            "counter",
+            load(&self.mail_given_up),
         );
         let name = "beseda_store_write_seconds";
         let _ = writeln!(

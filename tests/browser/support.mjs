@@ -1,7 +1,7 @@
 // What the browser tests share: the real relay as a child process, its REST API, Chromium,
 // and a second origin serving shop pages that embed the widget cross-origin.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -23,15 +23,16 @@ function cli(db, args, input = "") {
   if (result.status !== 0) throw new Error(`beseda-relay ${args.join(" ")}: ${result.stderr}`);
 }
 
-/** A relay on 127.0.0.1 with a fresh database holding the demo site and one operator. */
-export async function startRelay({ port = 0, directory } = {}) {
+/** A relay on 127.0.0.1 with a fresh database holding the demo site and one operator; `args`
+ * are more `serve` flags. */
+export async function startRelay({ port = 0, directory, args = [] } = {}) {
   directory ??= mkdtempSync(join(tmpdir(), "beseda-browser-"));
   const db = join(directory, "beseda.db");
-  if (port === 0) {
+  if (!existsSync(db)) {
     cli(db, ["site", "add", "demo", "--title", "Horská bunda"]);
     cli(db, ["operator", "add", "--email", OPERATOR.email, "--name", OPERATOR.name], OPERATOR.password + "\n");
   }
-  const child = spawn(RELAY_BINARY, ["serve", "--listen", `127.0.0.1:${port}`, "--db", db, "--bootstrap-admin", "false"], {
+  const child = spawn(RELAY_BINARY, ["serve", "--listen", `127.0.0.1:${port}`, "--db", db, "--bootstrap-admin", "false", ...args], {
     env: { ...process.env, BESEDA_LOG: "warn" },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -58,7 +59,7 @@ export async function startRelay({ port = 0, directory } = {}) {
     },
     /** The same database and port again, as after a crash and restart. */
     restart() {
-      return startRelay({ port: relay.port, directory });
+      return startRelay({ port: relay.port, directory, args });
     },
     async stop() {
       const exited = new Promise((done) => child.once("exit", done));

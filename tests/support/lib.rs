@@ -3,6 +3,7 @@
 
 pub mod http;
 pub mod raw_socket;
+pub mod smtp;
 pub mod socket;
 pub mod workflow;
 

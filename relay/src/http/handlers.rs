@@ -107,16 +107,16 @@ pub async fn post_message(
         check_client_id(client_id).map_err(|(code, message)| ApiError::Invalid(code, message))?;
     }
     let started = std::time::Instant::now();
-    let appended = app
-        .store
-        .append_message(StoreMessage {
-            target: MessageTarget::Conversation(conversation_id),
-            author: Author::Operator,
-            operator_id: Some(operator.id),
-            client_id: body.client_id,
-            text: body.text,
-            origin: None,
-        })
+    let new_message = StoreMessage {
+        target: MessageTarget::Conversation(conversation_id),
+        author: Author::Operator,
+        operator_id: Some(operator.id),
+        client_id: body.client_id,
+        text: body.text,
+        origin: None,
+    };
+    let notice = crate::mail::reply_notice(app, conversation_id).await;
+    let appended = crate::mail::append(app, new_message, Default::default(), notice)
         .await
         .map_err(|error| match ApiError::from(error) {
             ApiError::NotFound(_) => ApiError::NotFound("conversation"),

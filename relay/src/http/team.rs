@@ -221,7 +221,7 @@ fn list_sites(app: Arc<App>) -> Route {
 }
 
 /// `PUT /api/sites/{name}` `{ title, autoMessageDelaySecs, autoMessageText, ratingEnabled,
-/// suggestedQuestions }` →
+/// suggestedQuestions, hours, notifyEmail }` →
 /// the site's settings (admins)
 fn put_site(app: Arc<App>) -> Route {
     warp::path!("api" / "sites" / String)
@@ -252,6 +252,9 @@ async fn put_site_settings(
         )));
     }
     crate::validation::check_questions(&body.suggested_questions).map_err(ApiError::invalid)?;
+    if !body.notify_email.trim().is_empty() {
+        crate::validation::check_email(body.notify_email.trim()).map_err(ApiError::invalid)?;
+    }
     if let Some(hours) = &body.hours {
         crate::hours::Schedule::parse(hours).map_err(bad_request)?;
     }

@@ -245,6 +245,12 @@ impl Hub {
         }
     }
 
+    /// Whether the visitor has a widget connected now (in any tab).
+    pub fn visitor_connected(&self, site: &str, visitor_id: &VisitorId) -> bool {
+        let key = (site.to_owned(), visitor_id.clone());
+        self.peers().visitors.contains_key(&key)
+    }
+
     /// Hands committed events to the peers they concern, in the order they were committed.
     pub fn publish(&self, events: Vec<Event>) {
         let mut peers = self.peers();

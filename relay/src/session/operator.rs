@@ -173,7 +173,9 @@ impl OperatorSession<'_> {
             text,
             origin: Some(self.tag),
         };
-        match self.app.store.append_message(new_message).await {
+        let notice = crate::mail::reply_notice(self.app, conversation_id).await;
+        let details = crate::store::VisitorDetails::default();
+        match crate::mail::append(self.app, new_message, details, notice).await {
             Ok(appended) => {
                 self.app.metrics.observe_store_write(started.elapsed());
                 if !appended.duplicate {

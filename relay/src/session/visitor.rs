@@ -324,11 +324,15 @@ impl VisitorSession<'_> {
         answer(socket, error_frame(code, &message, None)).await
     }
 
+    /// Stores a visitor message; `contact_email` is given by the contact form, and kept on the
+    /// conversation in the same transaction as the message (with whatever the page told before
+    /// the conversation existed), together with the email to the shop it calls for.
     async fn send(
         &mut self,
         socket: &mut Socket,
         client_id: ClientMessageId,
         text: String,
+        contact_email: Option<String>,
     ) -> Flow {
         // Sending ends the typing burst of the searches that led to it.
         self.searching.end(self.app, self.site).await;
@@ -372,8 +376,22 @@ impl VisitorSession<'_> {
             text,
             origin: Some(self.tag),
         };
+        let first_message = self.conversation_id.is_none();
+        let mut details = if first_message {
+            self.details.clone()
+        } else {
+            VisitorDetails::default()
+        };
+        let contact = contact_email.is_some();
+        if let Some(email) = contact_email {
+            details.email = Some(email);
+        }
+        let notice = self
+            .app
+            .mail
+            .visitor_notice(&self.app.hub, self.site, contact);
         // The acknowledgement reaches this socket through the hub, in commit order.
-        match self.app.store.append_message(new_message).await {
+        match crate::mail::append(self.app, new_message, details, notice).await {
             Ok(appended) => {
                 self.app.metrics.observe_store_write(started.elapsed());
                 if !appended.duplicate {
@@ -382,18 +400,9 @@ impl VisitorSession<'_> {
                         .messages_stored
                         .fetch_add(1, Ordering::Relaxed);
                 }
-                let first_message = self.conversation_id.is_none();
                 self.conversation_id = Some(appended.message.conversation_id);
-                if first_message && !self.details.is_empty() {
-                    let details = std::mem::take(&mut self.details);
-                    if let Err(error) = self
-                        .app
-                        .store
-                        .update_visitor(self.site, self.visitor_id, details)
-                        .await
-                    {
-                        tracing::error!(%error, "keeping the visitor's details failed");
-                    }
+                if first_message {
+                    self.details = VisitorDetails::default();
                 }
                 Flow::Continue
             }
@@ -429,7 +438,7 @@ impl Handler for VisitorSession<'_> {
                 "hello was already said".to_owned(),
                 CloseCode::Policy,
             ),
-            ToRelay::Send { client_id, text } => self.send(socket, client_id, text).await,
+            ToRelay::Send { client_id, text } => self.send(socket, client_id, text, None).await,
             ToRelay::Contact {
                 client_id,
                 email,
@@ -438,16 +447,7 @@ impl Handler for VisitorSession<'_> {
                 Err((code, message)) => {
                     answer(socket, error_frame(code, &message, Some(client_id))).await
                 }
-                Ok(()) => {
-                    let details = VisitorDetails {
-                        email: Some(email),
-                        ..VisitorDetails::default()
-                    };
-                    match self.details(socket, details, Some(client_id.clone())).await {
-                        Ok(()) => self.send(socket, client_id, text).await,
-                        Err(flow) => flow,
-                    }
-                }
+                Ok(()) => self.send(socket, client_id, text, Some(email)).await,
             },
             ToRelay::Profile { name, email } => match check_profile(name, email) {
                 Err((code, message)) => answer(socket, error_frame(code, &message, None)).await,

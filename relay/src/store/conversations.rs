@@ -19,8 +19,8 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.seq, m.client_id, m.author, m.operator_id, o.name, m.text, m.sent_at";
-const MESSAGE_FROM: &str = "messages m LEFT JOIN operators o ON o.id = m.operator_id";
+pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.seq, m.client_id, m.author, m.operator_id, o.name, m.text, m.sent_at";
+pub(super) const MESSAGE_FROM: &str = "messages m LEFT JOIN operators o ON o.id = m.operator_id";
 
 fn author_from_str(text: &str) -> Author {
     match text {
@@ -46,7 +46,7 @@ fn status_from_str(text: &str) -> ConversationStatus {
     }
 }
 
-fn message_from_row(row: &Row<'_>) -> rusqlite::Result<Message> {
+pub(super) fn message_from_row(row: &Row<'_>) -> rusqlite::Result<Message> {
     Ok(Message {
         id: MessageId(row.get(0)?),
         conversation_id: ConversationId(row.get(1)?),

@@ -3,7 +3,7 @@
 
 use super::{
     Appended, NewMessage, OperatorCredentials, SqliteStore, Store, StoreFuture, WelcomeExtras,
-    accounts, answers, assignment, conversations, prompts, team, visits,
+    accounts, answers, assignment, conversations, outbox, prompts, team, visits,
 };
 use beseda_protocol::answers::{Answer, AnswerInput, AnswerStats};
 use beseda_protocol::api::{
@@ -408,5 +408,32 @@ impl Store for SqliteStore {
     fn answer_stats(&self, site: &str) -> StoreFuture<'_, AnswerStats> {
         let site = site.to_owned();
         self.read(move |connection| answers::answer_stats(connection, &site))
+    }
+
+    fn append_message_with_mail(
+        &self,
+        new_message: NewMessage,
+        details: super::VisitorDetails,
+        notice: Option<super::MailNotice>,
+    ) -> StoreFuture<'_, Appended> {
+        self.write(move |connection, events| {
+            outbox::append_message_with_mail(connection, &new_message, &details, notice, events)
+        })
+    }
+
+    fn mail_due(&self, now: i64, limit: u32) -> StoreFuture<'_, Vec<super::PendingMail>> {
+        self.read(move |connection| outbox::mail_due(connection, now, limit))
+    }
+
+    fn next_mail_due(&self) -> StoreFuture<'_, Option<i64>> {
+        self.read(outbox::next_mail_due)
+    }
+
+    fn mail_attempted(
+        &self,
+        id: super::MailId,
+        outcome: super::MailOutcome,
+    ) -> StoreFuture<'_, ()> {
+        self.write(move |connection, _| outbox::mail_attempted(connection, id, &outcome))
     }
 }

@@ -9,6 +9,9 @@ mod answers;
 mod assignment;
 mod conversations;
 mod methods;
+mod outbox;
+#[cfg(test)]
+mod outbox_tests;
 mod prompts;
 mod schema;
 pub mod sqlite;
@@ -20,6 +23,7 @@ mod visits;
 mod workflow_tests;
 
 pub use assignment::{NOT_RESOLVED, RATING_OFF, fold};
+pub use outbox::{MailId, MailNotice, MailOutcome, MailTo, PendingMail};
 pub use sqlite::{Location, SqliteStore};
 pub use visits::WelcomeExtras;
 
@@ -354,4 +358,21 @@ pub trait Store: Send + Sync + 'static {
         text: &str,
     ) -> StoreFuture<'_, ()>;
     fn answer_stats(&self, site: &str) -> StoreFuture<'_, AnswerStats>;
+
+    // Email (see `outbox.rs`).
+    /// Stores a message like [`Store::append_message`], keeps the visitor's `details` on its
+    /// conversation and queues the email `notice` asks for: all in one transaction, so that
+    /// neither the email nor the address it goes to can be lost once the message is stored.
+    fn append_message_with_mail(
+        &self,
+        new_message: NewMessage,
+        details: VisitorDetails,
+        notice: Option<MailNotice>,
+    ) -> StoreFuture<'_, Appended>;
+    /// Emails due at `now` (ms since the epoch), the longest waiting first, at most `limit`.
+    fn mail_due(&self, now: i64, limit: u32) -> StoreFuture<'_, Vec<PendingMail>>;
+    /// When the next queued email falls due (ms since the epoch), if any is queued.
+    fn next_mail_due(&self) -> StoreFuture<'_, Option<i64>>;
+    /// Records what came of an attempt to send an email.
+    fn mail_attempted(&self, id: MailId, outcome: MailOutcome) -> StoreFuture<'_, ()>;
 }

@@ -171,6 +171,30 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (site, language, query)
     ) WITHOUT ROWID;
     ",
+    // 8: email: where a site's notifications go (empty: its admins), and the outbox of emails,
+    // each with the messages it carries.
+    "
+    ALTER TABLE sites ADD COLUMN notify_email TEXT NOT NULL DEFAULT '';
+    CREATE TABLE mail_outbox (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('shop', 'visitor')),
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        recipient TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        due_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        sent_at INTEGER,
+        failed_at INTEGER
+    );
+    CREATE INDEX mail_outbox_due ON mail_outbox (due_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+    CREATE INDEX mail_outbox_by_conversation ON mail_outbox (conversation_id, kind, recipient);
+    CREATE TABLE mail_messages (
+        mail_id INTEGER NOT NULL REFERENCES mail_outbox(id),
+        message_id INTEGER NOT NULL REFERENCES messages(id),
+        PRIMARY KEY (mail_id, message_id)
+    ) WITHOUT ROWID;
+    ",
 ];
 
 /// Brings the database up to the newest schema; each migration runs in its own transaction.

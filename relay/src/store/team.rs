@@ -248,6 +248,7 @@ fn site_from_row(row: &Row<'_>) -> rusqlite::Result<SiteSettings> {
         hours: row
             .get::<_, Option<String>>(6)?
             .and_then(|json| serde_json::from_str(&json).ok()),
+        notify_email: row.get(7)?,
     })
 }
 
@@ -258,7 +259,7 @@ pub(super) fn questions_from_json(json: &str) -> Vec<String> {
 
 const SITE_SELECT: &str =
     "SELECT name, title, auto_message_delay, auto_message_text, rating_enabled,
-     suggested_questions, hours FROM sites";
+     suggested_questions, hours, notify_email FROM sites";
 
 pub fn sites(connection: &Connection) -> Result<Vec<SiteSettings>, StoreError> {
     let sql = format!("{SITE_SELECT} ORDER BY name");
@@ -275,7 +276,8 @@ pub fn update_site(
     let changed = connection
         .prepare_cached(
             "UPDATE sites SET title = ?2, auto_message_delay = ?3, auto_message_text = ?4,
-             rating_enabled = ?5, suggested_questions = ?6, hours = ?7 WHERE name = ?1",
+             rating_enabled = ?5, suggested_questions = ?6, hours = ?7, notify_email = ?8
+             WHERE name = ?1",
         )?
         .execute(params![
             name,
@@ -294,7 +296,8 @@ pub fn update_site(
             settings
                 .hours
                 .as_ref()
-                .and_then(|hours| serde_json::to_string(hours).ok())
+                .and_then(|hours| serde_json::to_string(hours).ok()),
+            settings.notify_email.trim()
         ])?;
     if changed == 0 {
         return Err(StoreError::NotFound);

@@ -225,6 +225,14 @@ pub fn carry_out(console: Console, effects: Vec<Effect>) {
     }
 }
 
+/// The conversation the page's address names: `/console/#/conversations/7`, as the emails to
+/// the shop link to it.
+fn linked_conversation() -> Option<ConversationId> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    let id = hash.strip_prefix("#/conversations/")?.parse().ok()?;
+    Some(ConversationId(id))
+}
+
 /// Starts what a signed-in console runs: the socket, the lists, the clock.
 pub fn start(console: Console) {
     // The list first: the socket then resumes after its newest message.
@@ -244,6 +252,9 @@ pub fn start(console: Console) {
         }
         if console.state.try_with_untracked(|_| ()).is_some() {
             socket::start(console);
+            if let Some(id) = linked_conversation() {
+                open_conversation(console, id);
+            }
         }
     });
     reload_operators(console);

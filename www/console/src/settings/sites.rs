@@ -78,6 +78,7 @@ fn SiteForm(site: SiteSettings) -> impl IntoView {
     let text = RwSignal::new(site.auto_message_text);
     let rating = RwSignal::new(site.rating_enabled);
     let questions = RwSignal::new(site.suggested_questions.join("\n"));
+    let notify_email = RwSignal::new(site.notify_email);
     let (zone, week, exceptions) = super::hours::to_text(site.hours.as_ref());
     let (zone, week, exceptions) = (
         RwSignal::new(zone),
@@ -125,6 +126,7 @@ fn SiteForm(site: SiteSettings) -> impl IntoView {
                     .map(str::to_owned)
                     .collect(),
                 hours,
+                notify_email: notify_email.get_untracked().trim().to_owned(),
             };
             spawn_local(async move {
                 let result = api::set_site(&settings).await;
@@ -149,6 +151,8 @@ fn SiteForm(site: SiteSettings) -> impl IntoView {
             <textarea id=field("week") rows="4" bind:value=week></textarea>
             <label for=field("exceptions")>"Exceptions, one line per day (2026-12-24 closed, 2026-12-31 09:00-12:00)"</label>
             <textarea id=field("exceptions") rows="2" bind:value=exceptions></textarea>
+            <label for=field("notify")>"Email for messages left while nobody answered (empty = the admins)"</label>
+            <input id=field("notify") type="email" placeholder="shop@example.com" bind:value=notify_email/>
             <span class="check">
                 <input id=field("rating") type="checkbox" bind:checked=rating/>
                 <label for=field("rating")>"Visitors may rate resolved chats"</label>

@@ -1,0 +1,302 @@
+//! The SQL of the mail outbox: emails are queued in the transaction that stores the message they
+//! are about, and the mail task reads what is due, sends it and records the outcome.
+//!
+//! One row is one email to one address about one conversation; the messages it carries are
+//! listed in `mail_messages`. A message arriving while an email to the same address about the
+//! same conversation still waits for its time joins that email instead of making another, and a
+//! new email waits until `interval` after the last one: that is what keeps a chatty conversation
+//! from becoming a storm of emails.
+
+use super::conversations::{MESSAGE_COLUMNS, MESSAGE_FROM, message_from_row};
+use super::{Appended, Event, NewMessage, StoreError, VisitorDetails};
+use crate::clock::now_millis;
+use beseda_protocol::{ConversationId, Message};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::time::Duration;
+
+/// Whom an email about a new message goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MailTo {
+    /// The shop (the site's notification address, else its admins): a message left while
+    /// nobody was there to answer.
+    Shop,
+    /// The visitor (their email on the conversation): an operator's reply while they are away.
+    Visitor,
+}
+
+impl MailTo {
+    fn as_str(self) -> &'static str {
+        match self {
+            MailTo::Shop => "shop",
+            MailTo::Visitor => "visitor",
+        }
+    }
+
+    fn from_name(name: &str) -> MailTo {
+        if name == "visitor" {
+            MailTo::Visitor
+        } else {
+            MailTo::Shop
+        }
+    }
+}
+
+/// An email to queue with a new message.
+#[derive(Clone, Copy, Debug)]
+pub struct MailNotice {
+    pub to: MailTo,
+    /// The least time between two emails about one conversation to one address.
+    pub interval: Duration,
+}
+
+/// The row id of a queued email.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MailId(pub i64);
+
+/// A queued email that is due, with everything needed to write it.
+#[derive(Clone, Debug)]
+pub struct PendingMail {
+    pub id: MailId,
+    pub to: MailTo,
+    pub recipient: String,
+    pub conversation_id: ConversationId,
+    pub site_title: String,
+    /// The site's notification address, if it has one (where visitors' answers should go).
+    pub shop_email: Option<String>,
+    pub visitor_name: Option<String>,
+    pub visitor_email: Option<String>,
+    /// The widget's language, as the visitor's hello gave it.
+    pub locale: Option<String>,
+    /// The last page the visitor was on.
+    pub page_url: Option<String>,
+    /// The messages it carries, in order.
+    pub messages: Vec<Message>,
+    /// Failed attempts so far.
+    pub attempts: u32,
+    /// When it was queued (ms since the epoch).
+    pub created_at: i64,
+}
+
+/// What came of one attempt to send an email.
+#[derive(Clone, Debug)]
+pub enum MailOutcome {
+    Sent,
+    /// A passing failure: try again at this time (ms since the epoch).
+    Retry {
+        at: i64,
+        error: String,
+    },
+    /// The server refused for good, or it kept failing for too long.
+    GaveUp {
+        error: String,
+    },
+}
+
+/// Stores a message, keeps the visitor's details given with it and queues the email `notice`
+/// asks for, all in the caller's transaction. A resend of a stored client id queues nothing.
+pub fn append_message_with_mail(
+    connection: &Connection,
+    new_message: &NewMessage,
+    details: &VisitorDetails,
+    notice: Option<MailNotice>,
+    events: &mut Vec<Event>,
+) -> Result<Appended, StoreError> {
+    let appended = super::conversations::append_message(connection, new_message, events)?;
+    if !details.is_empty() {
+        let (site, visitor_id): (String, String) = connection
+            .prepare_cached("SELECT site, visitor_id FROM conversations WHERE id = ?1")?
+            .query_row([appended.message.conversation_id.0], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })?;
+        super::conversations::update_visitor(
+            connection,
+            &site,
+            &beseda_protocol::VisitorId(visitor_id),
+            details,
+            events,
+        )?;
+    }
+    if let Some(notice) = notice
+        && !appended.duplicate
+    {
+        enqueue(connection, &appended.message, notice)?;
+    }
+    Ok(appended)
+}
+
+/// The addresses an email about this conversation goes to.
+fn recipients(
+    connection: &Connection,
+    conversation_id: ConversationId,
+    to: MailTo,
+) -> Result<Vec<String>, StoreError> {
+    let (notify_email, visitor_email): (String, Option<String>) = connection
+        .prepare_cached(
+            "SELECT s.notify_email, c.visitor_email FROM conversations c
+             JOIN sites s ON s.name = c.site WHERE c.id = ?1",
+        )?
+        .query_row([conversation_id.0], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    let addresses = match to {
+        MailTo::Visitor => visitor_email.into_iter().collect(),
+        MailTo::Shop if !notify_email.trim().is_empty() => vec![notify_email.trim().to_owned()],
+        MailTo::Shop => {
+            let mut statement = connection
+                .prepare_cached("SELECT email FROM operators WHERE admin = 1 ORDER BY id")?;
+            let admins = statement.query_map([], |row| row.get::<_, String>(0))?;
+            admins.collect::<Result<Vec<_>, _>>()?
+        }
+    };
+    // An address no server would take (the first admin's `admin@localhost`) is left out.
+    Ok(addresses
+        .into_iter()
+        .filter(|address| crate::validation::check_email(address).is_ok())
+        .collect())
+}
+
+/// Queues `message` for each address: into the email that still waits for its time, or into a
+/// new one due no sooner than `interval` after the last.
+fn enqueue(
+    connection: &Connection,
+    message: &Message,
+    notice: MailNotice,
+) -> Result<(), StoreError> {
+    let now = now_millis();
+    let interval = i64::try_from(notice.interval.as_millis()).unwrap_or(i64::MAX);
+    let kind = notice.to.as_str();
+    let conversation_id = message.conversation_id.0;
+    for recipient in recipients(connection, message.conversation_id, notice.to)? {
+        // The mail task only takes emails whose time has come, so one still in the future is
+        // not being sent right now and can take one more message.
+        let waiting: Option<i64> = connection
+            .prepare_cached(
+                "SELECT id FROM mail_outbox WHERE conversation_id = ?1 AND kind = ?2
+                 AND recipient = ?3 AND sent_at IS NULL AND failed_at IS NULL AND due_at > ?4
+                 ORDER BY id DESC LIMIT 1",
+            )?
+            .query_row(params![conversation_id, kind, recipient, now], |row| {
+                row.get(0)
+            })
+            .optional()?;
+        let mail_id = match waiting {
+            Some(id) => id,
+            None => {
+                let last: Option<i64> = connection
+                    .prepare_cached(
+                        "SELECT MAX(COALESCE(sent_at, due_at)) FROM mail_outbox
+                         WHERE conversation_id = ?1 AND kind = ?2 AND recipient = ?3
+                         AND failed_at IS NULL",
+                    )?
+                    .query_row(params![conversation_id, kind, recipient], |row| row.get(0))?;
+                let due_at = last.map_or(now, |last| now.max(last.saturating_add(interval)));
+                connection
+                    .prepare_cached(
+                        "INSERT INTO mail_outbox (kind, conversation_id, recipient, created_at, due_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )?
+                    .execute(params![kind, conversation_id, recipient, now, due_at])?;
+                connection.last_insert_rowid()
+            }
+        };
+        connection
+            .prepare_cached(
+                "INSERT OR IGNORE INTO mail_messages (mail_id, message_id) VALUES (?1, ?2)",
+            )?
+            .execute(params![mail_id, message.id.0])?;
+    }
+    Ok(())
+}
+
+/// Emails due at `now`, the longest waiting first, at most `limit`.
+pub fn mail_due(
+    connection: &Connection,
+    now: i64,
+    limit: u32,
+) -> Result<Vec<PendingMail>, StoreError> {
+    let mut statement = connection.prepare_cached(
+        "SELECT o.id, o.kind, o.recipient, o.conversation_id, o.attempts, o.created_at,
+                s.title, s.notify_email, c.visitor_name, c.visitor_email, c.site, c.visitor_id
+         FROM mail_outbox o JOIN conversations c ON c.id = o.conversation_id
+         JOIN sites s ON s.name = c.site
+         WHERE o.sent_at IS NULL AND o.failed_at IS NULL AND o.due_at <= ?1
+         ORDER BY o.due_at, o.id LIMIT ?2",
+    )?;
+    type Row = (PendingMail, String, String);
+    let rows = statement.query_map(params![now, limit], |row| {
+        let notify_email: String = row.get(7)?;
+        Ok((
+            PendingMail {
+                id: MailId(row.get(0)?),
+                to: MailTo::from_name(&row.get::<_, String>(1)?),
+                recipient: row.get(2)?,
+                conversation_id: ConversationId(row.get(3)?),
+                attempts: row.get(4)?,
+                created_at: row.get(5)?,
+                site_title: row.get(6)?,
+                shop_email: Some(notify_email).filter(|email| !email.trim().is_empty()),
+                visitor_name: row.get(8)?,
+                visitor_email: row.get(9)?,
+                locale: None,
+                page_url: None,
+                messages: Vec::new(),
+            },
+            row.get(10)?,
+            row.get(11)?,
+        ))
+    })?;
+    let rows: Vec<Row> = rows.collect::<Result<_, _>>()?;
+    let sql = format!(
+        "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM}
+         WHERE m.id IN (SELECT message_id FROM mail_messages WHERE mail_id = ?1) ORDER BY m.seq"
+    );
+    let mut due = Vec::with_capacity(rows.len());
+    for (mut mail, site, visitor_id) in rows {
+        let visitor_id = beseda_protocol::VisitorId(visitor_id);
+        let context = super::visits::visitor_context(connection, &site, &visitor_id)?;
+        mail.locale = context.locale;
+        mail.page_url = context.current_page.map(|page| page.url);
+        mail.messages = connection
+            .prepare_cached(&sql)?
+            .query_map([mail.id.0], message_from_row)?
+            .collect::<Result<_, _>>()?;
+        due.push(mail);
+    }
+    Ok(due)
+}
+
+/// When the next queued email falls due (ms since the epoch), if any is queued.
+pub fn next_mail_due(connection: &Connection) -> Result<Option<i64>, StoreError> {
+    Ok(connection
+        .prepare_cached(
+            "SELECT MIN(due_at) FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL",
+        )?
+        .query_row([], |row| row.get(0))?)
+}
+
+pub fn mail_attempted(
+    connection: &Connection,
+    id: MailId,
+    outcome: &MailOutcome,
+) -> Result<(), StoreError> {
+    let now = now_millis();
+    let statement = match outcome {
+        MailOutcome::Sent => connection
+            .prepare_cached("UPDATE mail_outbox SET sent_at = ?2 WHERE id = ?1")?
+            .execute(params![id.0, now]),
+        MailOutcome::Retry { at, error } => connection
+            .prepare_cached(
+                "UPDATE mail_outbox SET attempts = attempts + 1, due_at = ?2, last_error = ?3
+                 WHERE id = ?1",
+            )?
+            .execute(params![id.0, at, error]),
+        MailOutcome::GaveUp { error } => connection
+            .prepare_cached(
+                "UPDATE mail_outbox SET attempts = attempts + 1, failed_at = ?2, last_error = ?3
+                 WHERE id = ?1",
+            )?
+            .execute(params![id.0, now, error]),
+    };
+    match statement? {
+        0 => Err(StoreError::NotFound),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,284 @@
+//! The mail outbox's tests, on an in-memory database: what is queued with a message, to whom,
+//! and how messages are gathered so that a conversation never becomes a storm of emails.
+
+use super::sqlite::{Location, SqliteStore};
+use super::*;
+use beseda_protocol::{Author, ClientMessageId};
+use std::time::Duration;
+
+const INTERVAL: Duration = Duration::from_secs(300);
+
+fn store() -> SqliteStore {
+    SqliteStore::open(Location::Memory, Box::new(|_| {})).unwrap()
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn from_visitor(client_id: &str, text: &str) -> NewMessage {
+    NewMessage {
+        target: MessageTarget::Visitor {
+            site: "default".into(),
+            visitor_id: VisitorId("v1".into()),
+        },
+        author: Author::Visitor,
+        operator_id: None,
+        client_id: Some(ClientMessageId(client_id.into())),
+        text: text.into(),
+        origin: None,
+    }
+}
+
+fn to_shop() -> Option<MailNotice> {
+    Some(MailNotice {
+        to: MailTo::Shop,
+        interval: INTERVAL,
+    })
+}
+
+fn email(address: &str) -> VisitorDetails {
+    VisitorDetails {
+        email: Some(address.into()),
+        ..VisitorDetails::default()
+    }
+}
+
+/// Every email due within the next hour.
+async fn due(store: &SqliteStore) -> Vec<PendingMail> {
+    store
+        .mail_due(crate::clock::now_millis() + 3_600_000, 100)
+        .await
+        .unwrap()
+}
+
+async fn admins(store: &SqliteStore) {
+    store
+        .add_operator("boss@shop.example", "Boss", "x", true)
+        .await
+        .unwrap();
+    store
+        .add_operator("admin@localhost", "Admin", "x", true)
+        .await
+        .unwrap();
+    store
+        .add_operator("petr@shop.example", "Petr", "x", false)
+        .await
+        .unwrap();
+}
+
+#[test]
+fn a_contact_message_is_queued_for_the_admins_with_the_visitors_address() {
+    runtime().block_on(async {
+        let store = store();
+        admins(&store).await;
+        let appended = store
+            .append_message_with_mail(
+                from_visitor("c1", "Máte XL?"),
+                email("petr@example.cz"),
+                to_shop(),
+            )
+            .await
+            .unwrap();
+        let summary = store
+            .conversation_summary(appended.message.conversation_id)
+            .await
+            .unwrap();
+        assert_eq!(summary.visitor.email.as_deref(), Some("petr@example.cz"));
+        let mails = store
+            .mail_due(crate::clock::now_millis(), 10)
+            .await
+            .unwrap();
+        // Only admins, and only addresses a server would take.
+        assert_eq!(mails.len(), 1, "{mails:?}");
+        assert_eq!(mails[0].recipient, "boss@shop.example");
+        assert_eq!(mails[0].to, MailTo::Shop);
+        assert_eq!(mails[0].visitor_email.as_deref(), Some("petr@example.cz"));
+        assert_eq!(mails[0].messages.len(), 1);
+        assert_eq!(mails[0].messages[0].text, "Máte XL?");
+        // A resend of the same client id queues nothing more.
+        let again = store
+            .append_message_with_mail(
+                from_visitor("c1", "Máte XL?"),
+                email("petr@example.cz"),
+                to_shop(),
+            )
+            .await
+            .unwrap();
+        assert!(again.duplicate);
+        assert_eq!(due(&store).await.len(), 1);
+    });
+}
+
+#[test]
+fn the_sites_notification_address_comes_before_the_admins() {
+    runtime().block_on(async {
+        let store = store();
+        admins(&store).await;
+        let mut site = store.sites().await.unwrap().remove(0);
+        site.notify_email = "eshop@shop.example".into();
+        store.update_site("default", site).await.unwrap();
+        store
+            .append_message_with_mail(
+                from_visitor("c1", "hi"),
+                VisitorDetails::default(),
+                to_shop(),
+            )
+            .await
+            .unwrap();
+        let mails = due(&store).await;
+        assert_eq!(mails.len(), 1);
+        assert_eq!(mails[0].recipient, "eshop@shop.example");
+        assert_eq!(mails[0].shop_email.as_deref(), Some("eshop@shop.example"));
+    });
+}
+
+#[test]
+fn messages_between_two_emails_are_gathered_into_the_next_one() {
+    runtime().block_on(async {
+        let store = store();
+        admins(&store).await;
+        store
+            .append_message_with_mail(
+                from_visitor("c1", "one"),
+                VisitorDetails::default(),
+                to_shop(),
+            )
+            .await
+            .unwrap();
+        let first = store
+            .mail_due(crate::clock::now_millis(), 10)
+            .await
+            .unwrap();
+        assert_eq!(first.len(), 1);
+        store
+            .mail_attempted(first[0].id, MailOutcome::Sent)
+            .await
+            .unwrap();
+        let sent_at = crate::clock::now_millis();
+        for (client_id, text) in [("c2", "two"), ("c3", "three")] {
+            store
+                .append_message_with_mail(
+                    from_visitor(client_id, text),
+                    VisitorDetails::default(),
+                    to_shop(),
+                )
+                .await
+                .unwrap();
+        }
+        // Nothing is due before the interval has passed since the last email...
+        assert!(
+            store
+                .mail_due(crate::clock::now_millis(), 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let next = store
+            .next_mail_due()
+            .await
+            .unwrap()
+            .expect("an email waits");
+        let interval = i64::try_from(INTERVAL.as_millis()).unwrap();
+        assert!(next >= sent_at + interval - 1000 && next <= sent_at + interval + 1000);
+        // ...and then one email carries both messages.
+        let second = store.mail_due(next, 10).await.unwrap();
+        assert_eq!(second.len(), 1);
+        let texts: Vec<&str> = second[0].messages.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(texts, ["two", "three"]);
+    });
+}
+
+#[test]
+fn a_failed_email_waits_for_its_retry_and_takes_what_comes_meanwhile() {
+    runtime().block_on(async {
+        let store = store();
+        admins(&store).await;
+        store
+            .append_message_with_mail(
+                from_visitor("c1", "one"),
+                VisitorDetails::default(),
+                to_shop(),
+            )
+            .await
+            .unwrap();
+        let now = crate::clock::now_millis();
+        let mail = store.mail_due(now, 10).await.unwrap().remove(0);
+        let retry_at = now + 60_000;
+        let outcome = MailOutcome::Retry {
+            at: retry_at,
+            error: "connection refused".into(),
+        };
+        store.mail_attempted(mail.id, outcome).await.unwrap();
+        assert!(store.mail_due(now, 10).await.unwrap().is_empty());
+        store
+            .append_message_with_mail(
+                from_visitor("c2", "two"),
+                VisitorDetails::default(),
+                to_shop(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.next_mail_due().await.unwrap(), Some(retry_at));
+        let retried = store.mail_due(retry_at, 10).await.unwrap();
+        assert_eq!(retried.len(), 1);
+        assert_eq!(retried[0].id, mail.id);
+        assert_eq!(retried[0].attempts, 1);
+        assert_eq!(retried[0].messages.len(), 2);
+        let gave_up = MailOutcome::GaveUp {
+            error: "550 no such user".into(),
+        };
+        store.mail_attempted(mail.id, gave_up).await.unwrap();
+        assert!(due(&store).await.is_empty());
+        assert_eq!(store.next_mail_due().await.unwrap(), None);
+    });
+}
+
+#[test]
+fn a_reply_goes_to_the_visitor_only_when_their_address_is_known() {
+    runtime().block_on(async {
+        let store = store();
+        let first = store
+            .append_message(from_visitor("c1", "hi"))
+            .await
+            .unwrap();
+        let conversation_id = first.message.conversation_id;
+        let reply = |client_id: &str| NewMessage {
+            target: MessageTarget::Conversation(conversation_id),
+            author: Author::Operator,
+            operator_id: None,
+            client_id: Some(ClientMessageId(client_id.into())),
+            text: "Ano".into(),
+            origin: None,
+        };
+        let to_visitor = Some(MailNotice {
+            to: MailTo::Visitor,
+            interval: INTERVAL,
+        });
+        store
+            .append_message_with_mail(reply("r1"), VisitorDetails::default(), to_visitor)
+            .await
+            .unwrap();
+        assert!(due(&store).await.is_empty(), "no address, no email");
+        store
+            .update_visitor("default", &VisitorId("v1".into()), email("petr@example.cz"))
+            .await
+            .unwrap();
+        store
+            .visit("default", &VisitorId("v1".into()), None, Some("cs".into()))
+            .await
+            .unwrap();
+        store
+            .append_message_with_mail(reply("r2"), VisitorDetails::default(), to_visitor)
+            .await
+            .unwrap();
+        let mails = due(&store).await;
+        assert_eq!(mails.len(), 1);
+        assert_eq!(mails[0].recipient, "petr@example.cz");
+        assert_eq!(mails[0].to, MailTo::Visitor);
+        assert_eq!(mails[0].locale.as_deref(), Some("cs"));
+    });
+}
