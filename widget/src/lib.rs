@@ -91,44 +91,70 @@ fn socket_url(relay: &str) -> String {
 pub struct Widget {
     state: RwSignal<ChatState>,
     open: RwSignal<bool>,
-    /// Where and how to mount, until [`Widget::step`] does it.
-    mount: Option<Mount>,
+    /// What [`Widget::step`] sets up, piece by piece.
+    setup: Setup,
+    /// How many pieces are set up.
+    done: u8,
 }
 
-/// What the view needs, prepared by [`start`] and used by [`Widget::step`].
-struct Mount {
+/// What the pieces need, prepared by [`start`] and used by [`Widget::step`].
+struct Setup {
     point: web_sys::HtmlElement,
     texts: &'static i18n::Texts,
     left: bool,
     accent: String,
-    /// The relay's origin and the site, for the prompts.
+    /// The relay's origin and the site, for the transport and the prompts.
     relay: String,
     site: String,
+    /// The page's event dispatcher, handed to the transport.
+    emit: Option<js_sys::Function>,
 }
 
 #[wasm_bindgen]
 impl Widget {
-    /// Does the next piece of setting up: first the launcher, then the window's parts, built
-    /// ahead and hidden. Returns whether pieces remain. The loader calls it in idle moments, each
-    /// time in a task of its own, so that none of them is a long task on the shop's page.
+    /// Does the next piece of setting up: the transport, the styles, the window's frame, the
+    /// launcher, the prompts, then the window's parts, built ahead and hidden. Returns whether
+    /// pieces remain.
+    /// The loader calls it in idle moments, each time in a task of its own: most of a piece's
+    /// time is the browser compiling the WebAssembly it runs for the first time, so the pieces
+    /// are kept small enough that none of them is a long task on a slow phone.
     pub fn step(&mut self) -> bool {
-        match self.mount.take() {
-            Some(Mount {
-                point,
-                texts,
-                left,
-                accent,
-                relay,
-                site,
-            }) => {
-                ui::mount(point.clone(), texts, left, accent, self.state, self.open);
-                if let Some(bubble) = point.query_selector(".prompt").ok().flatten() {
+        self.done += 1;
+        let setup = &mut self.setup;
+        match self.done {
+            1 => transport::start(
+                socket_url(&setup.relay),
+                setup.site.clone(),
+                setup.texts.lang,
+                setup
+                    .emit
+                    .take()
+                    .unwrap_or_else(|| js_sys::Function::new_no_args("")),
+                self.state,
+                self.open,
+            ),
+            2 => ui::mount_styles(setup.point.clone()),
+            3 => ui::mount(
+                setup.point.clone(),
+                setup.texts,
+                setup.left,
+                std::mem::take(&mut setup.accent),
+                self.state,
+                self.open,
+            ),
+            4 => {
+                ui::build_step();
+            }
+            5 => {
+                if let Some(bubble) = setup.point.query_selector(".prompt").ok().flatten() {
+                    let relay = std::mem::take(&mut setup.relay);
+                    let site = setup.site.clone();
                     prompts::start(relay, site, self.state, self.open, bubble.unchecked_into());
                 }
-                true
             }
-            None => ui::build_step(),
+            _ => return ui::build_step(),
         }
+        true
     }
 
     pub fn open(&self) {
@@ -170,8 +196,8 @@ impl Widget {
     }
 }
 
-/// Prepares the widget (shadow root, state, transport) and returns its handle, to be
-/// [mounted](Widget::step) next. `emit(name, payload)` receives every event.
+/// Prepares the widget (options, shadow root, state) and returns its handle, to be
+/// [set up](Widget::step) next. `emit(name, payload)` receives every event.
 #[wasm_bindgen]
 pub fn start(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsValue> {
     let options = Options::read(&options)?;
@@ -189,27 +215,19 @@ pub fn start(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsValue
 
     let texts = i18n::texts_for(options.locales.iter().map(String::as_str));
     // The signals live as long as the page, outside any reactive owner.
-    let state = RwSignal::new(ChatState::default());
-    let open = RwSignal::new(false);
-    transport::start(
-        socket_url(&options.relay),
-        options.site.clone(),
-        texts.lang,
-        emit,
-        state,
-        open,
-    );
     Ok(Widget {
-        state,
-        open,
-        mount: Some(Mount {
+        state: RwSignal::new(ChatState::default()),
+        open: RwSignal::new(false),
+        setup: Setup {
             point: mount_point.unchecked_into(),
             texts,
             left: options.position == "left",
             accent: safe_color(&options.color),
             relay: options.relay.trim_end_matches('/').to_owned(),
             site: options.site,
-        }),
+            emit: Some(emit),
+        },
+        done: 0,
     })
 }
 

@@ -73,12 +73,14 @@ fn next_frame(work: impl FnOnce() + 'static) {
     }
 }
 
-/// The window's parts, built one per call of [`build_step`] after the launcher is mounted.
+/// The launcher and the window's parts, built one per call of [`build_step`] after the frame is
+/// mounted.
 struct Parts {
     texts: &'static Texts,
     state: RwSignal<ChatState>,
     open: RwSignal<bool>,
     launcher: NodeRef<html::Button>,
+    root: web_sys::HtmlElement,
     header: web_sys::HtmlElement,
     log: NodeRef<html::Div>,
     footer: web_sys::HtmlElement,
@@ -90,7 +92,13 @@ thread_local! {
     static PARTS: std::cell::RefCell<Option<Parts>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Mounts the launcher and the (empty, hidden) window into `point`.
+/// Mounts the styles: the first view mounted, so most of its time is the browser compiling the
+/// view code it runs for the first time, in a step of its own.
+pub fn mount_styles(point: web_sys::HtmlElement) {
+    leptos::mount::mount_to(point, || view! { <style>{CSS}</style> }).forget();
+}
+
+/// Mounts the frame: the (empty, hidden) window and the prompt's bubble.
 pub fn mount(
     point: web_sys::HtmlElement,
     texts: &'static Texts,
@@ -100,16 +108,18 @@ pub fn mount(
     open: RwSignal<bool>,
 ) {
     let launcher: NodeRef<html::Button> = NodeRef::new();
+    let root: NodeRef<html::Div> = NodeRef::new();
     let header: NodeRef<html::Header> = NodeRef::new();
     let log: NodeRef<html::Div> = NodeRef::new();
     let footer: NodeRef<html::Div> = NodeRef::new();
     leptos::mount::mount_to(point, move || {
         view! {
-            <Root texts=texts left=left accent=accent state=state open=open launcher=launcher header=header log=log footer=footer/>
+            <Root texts=texts left=left accent=accent state=state open=open launcher=launcher root=root header=header log=log footer=footer/>
         }
     })
     .forget();
-    if let (Some(header), Some(_), Some(footer)) = (
+    if let (Some(root), Some(header), Some(_), Some(footer)) = (
+        root.get_untracked(),
         header.get_untracked(),
         log.get_untracked(),
         footer.get_untracked(),
@@ -119,6 +129,7 @@ pub fn mount(
             state,
             open,
             launcher,
+            root: root.unchecked_into(),
             header: header.unchecked_into(),
             log,
             footer: footer.unchecked_into(),
@@ -128,8 +139,9 @@ pub fn mount(
     }
 }
 
-/// Builds the window's next part (header, messages, composer), each in a task of its own so
-/// that none is a long task. Returns whether parts remain.
+/// Builds the next part (the launcher, then the window's header, messages, composer and
+/// self-service answers), each in a task of its own so that none is a long task. Returns whether
+/// parts remain.
 pub fn build_step() -> bool {
     PARTS.with(|cell| {
         let mut cell = cell.borrow_mut();
@@ -140,12 +152,19 @@ pub fn build_step() -> bool {
         match parts.built {
             0 => {
                 let launcher = parts.launcher;
+                leptos::mount::mount_to(parts.root.clone(), move || {
+                    view! { <Launcher texts=texts state=state open=open launcher=launcher/> }
+                })
+                .forget();
+            }
+            1 => {
+                let launcher = parts.launcher;
                 leptos::mount::mount_to(parts.header.clone(), move || {
                     view! { <WindowHeader texts=texts state=state open=open launcher=launcher/> }
                 })
                 .forget();
             }
-            1 => {
+            2 => {
                 if let Some(log) = parts.log.get_untracked() {
                     leptos::mount::mount_to(log.unchecked_into(), move || {
                         view! { <Log texts=texts state=state/> }
@@ -153,18 +172,20 @@ pub fn build_step() -> bool {
                     .forget();
                 }
             }
-            2 => {
+            3 => {
                 leptos::mount::mount_to(parts.footer.clone(), move || {
                     view! { <Footer texts=texts state=state open=open/> }
                 })
                 .forget();
+            }
+            4 => {
                 let log = parts.log.get_untracked().map(|log| log.unchecked_into());
                 crate::answers::build(&parts.footer, log, texts);
             }
             _ => return false,
         }
         parts.built += 1;
-        parts.built < 3
+        parts.built < 5
     })
 }
 
@@ -184,11 +205,11 @@ fn Root(
     state: RwSignal<ChatState>,
     open: RwSignal<bool>,
     launcher: NodeRef<html::Button>,
+    root: NodeRef<html::Div>,
     header: NodeRef<html::Header>,
     log: NodeRef<html::Div>,
     footer: NodeRef<html::Div>,
 ) -> impl IntoView {
-    let unread = move || state.with(|state| state.unread);
     // Keep the newest message in view.
     Effect::new(move |_| {
         state.track();
@@ -205,8 +226,7 @@ fn Root(
         })
     };
     view! {
-        <style>{CSS}</style>
-        <div class="root" class:left=left class:open=move || open.get() style=format!("--accent: {accent}")>
+        <div node_ref=root class="root" class:left=left class:open=move || open.get() style=format!("--accent: {accent}")>
             // Built ahead, part by part, and laid out while hidden: opening only shows it.
             <section
                 class="window"
@@ -228,21 +248,35 @@ fn Root(
                 <button class="prompt-text" type="button"></button>
                 <button class="prompt-close" type="button" aria-label=texts.close>"×"</button>
             </div>
-            <button
-                node_ref=launcher
-                class="launcher"
-                type="button"
-                aria-label=move || if open.get() { texts.close_chat } else { texts.open_chat }
-                aria-expanded=move || open.get().to_string()
-                on:click=move |_| set_open(open, state, !open.get_untracked())
-            >
-                <svg viewBox="0 0 24 24" aria-hidden="true" width="28" height="28">
-                    <path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/>
-                </svg>
-                <span class="badge" hidden=move || { unread() == 0 || open.get() }
-                    aria-label=move || format!("{} {}", unread(), texts.unread)>{unread}</span>
-            </button>
+            // The launcher comes last, mounted on its own (`Launcher`).
         </div>
+    }
+}
+
+/// The round button that opens and closes the window, with the unread badge.
+#[component]
+fn Launcher(
+    texts: &'static Texts,
+    state: RwSignal<ChatState>,
+    open: RwSignal<bool>,
+    launcher: NodeRef<html::Button>,
+) -> impl IntoView {
+    let unread = move || state.with(|state| state.unread);
+    view! {
+        <button
+            node_ref=launcher
+            class="launcher"
+            type="button"
+            aria-label=move || if open.get() { texts.close_chat } else { texts.open_chat }
+            aria-expanded=move || open.get().to_string()
+            on:click=move |_| set_open(open, state, !open.get_untracked())
+        >
+            <svg viewBox="0 0 24 24" aria-hidden="true" width="28" height="28">
+                <path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/>
+            </svg>
+            <span class="badge" hidden=move || { unread() == 0 || open.get() }
+                aria-label=move || format!("{} {}", unread(), texts.unread)>{unread}</span>
+        </button>
     }
 }
 
