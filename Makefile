@@ -25,7 +25,7 @@ toolchain:
 wasm-toolchain:
 	@rustup target list --installed | grep -q '^wasm32-unknown-unknown$$' || rustup target add wasm32-unknown-unknown
 	@wasm-bindgen --version 2>/dev/null | grep -q ' $(WASM_BINDGEN_VERSION)$$' || $(CARGO) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
-	@test -x widget/node_modules/.bin/wasm-opt || (cd widget && npm ci --no-audit --no-fund)
+	@test -x widget/node_modules/.bin/terser || (cd widget && npm ci --no-audit --no-fund)
 
 # The widget: Rust → wasm32 → wasm-bindgen → wasm-opt, hashed and compressed into target/dist.
 widget: wasm-toolchain

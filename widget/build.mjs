@@ -8,6 +8,7 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, w
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { minify } from "terser";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const [bindgen, out] = process.argv.slice(2);
@@ -44,25 +45,51 @@ execFileSync(tool("wasm-opt"), ["-Oz", "--strip-debug", "--strip-producers", ...
 rmSync(graph);
 rmSync(trimmed);
 
-const hash = (bytes) => createHash("sha256").update(bytes).digest("hex").slice(0, 12);
-const wasm = readFileSync(optimised);
+// Import, export and module names shortened ("__wbg_addEventListener_3acb0aad4483804c" → "Fa"):
+// every visitor downloads them twice, in the WebAssembly and in the glue. wasm-opt prints the
+// mapping, and the glue is renamed to match.
+const minified = join(out, "beseda.min.wasm");
+const names = JSON.parse(execFileSync(tool("wasm-opt"), [...features, "--minify-imports-and-exports-and-modules", optimised, "-o", minified], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }));
 rmSync(optimised);
+const [module] = WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(minified))).map((entry) => entry.module);
+
+const hash = (bytes) => createHash("sha256").update(bytes).digest("hex").slice(0, 12);
+const wasm = readFileSync(minified);
+rmSync(minified);
 const wasmName = `beseda-${hash(wasm)}.wasm`;
 writeFileSync(join(out, "widget", wasmName), wasm);
-// The magic comment asks V8 to compile every function of the glue eagerly, while the file
-// streams in, instead of on the main thread at each function's first call.
-const glueText = readFileSync(join(bindgen, "beseda.js"), "utf8")
+
+const renamed = (text) => {
+  let glue = text;
+  const replace = (pattern, by, what) => {
+    const before = glue;
+    glue = glue.replace(pattern, by);
+    if (glue === before) throw new Error(`the glue has no ${what}`);
+  };
+  // Functions as replacements: a short name may hold a "$", which a replacement string reads.
+  for (const [, from, to] of names.imports) replace(new RegExp(`^(\\s+)${from}:`, "m"), (_, space) => `${space}${to}:`, `import ${from}`);
+  for (const [from, to] of names.exports) {
+    if (glue.includes(`wasm.${from}`)) replace(new RegExp(`\\bwasm\\.${from}\\b`, "g"), () => `wasm.${to}`, `export ${from}`);
+  }
+  replace(/"\.\/beseda_bg\.js": import0/, () => `"${module}": import0`, "import module");
+  return glue;
+};
+// The stream classes that metadce removed go from the glue too.
+const glueText = renamed(readFileSync(join(bindgen, "beseda.js"), "utf8")
   .replace(/^export class IntoUnderlying\w+ \{\n[\s\S]*?\n\}\n(if \(Symbol\.dispose\).*\n)?/gm, "")
-  .replace(/^const IntoUnderlying\w+Finalization = [\s\S]*?;\n/gm, "");
+  .replace(/^const IntoUnderlying\w+Finalization = [\s\S]*?;\n/gm, ""));
 if (/IntoUnderlying|intounderlying/.test(glueText)) throw new Error("the stream classes are still in the glue");
-const glue = Buffer.from("//# allFunctionsCalledOnLoad\n" + glueText);
+// Minified; the magic comment asks V8 to compile every function of the glue eagerly, while the
+// file streams in, instead of on the main thread at each function's first call.
+const small = async (code, module) => (await minify(code, { module, ecma: 2020, compress: { passes: 2 }, format: { comments: false } })).code;
+const glue = Buffer.from("//# allFunctionsCalledOnLoad\n" + (await small(glueText, true)));
 const glueName = `beseda-${hash(glue)}.js`;
 writeFileSync(join(out, "widget", glueName), glue);
 
 const loader = readFileSync(join(here, "loader", "widget.js"), "utf8")
   .replace("__BESEDA_JS__", glueName)
   .replace("__BESEDA_WASM__", wasmName);
-writeFileSync(join(out, "widget.js"), loader);
+writeFileSync(join(out, "widget.js"), await small(loader, false));
 
 // The demo shop, as it is.
 const demo = join(here, "..", "www", "demo");
