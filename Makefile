@@ -12,6 +12,11 @@ BINDGEN_OUT := target/widget-bindgen
 DIST := target/dist
 CONSOLE_WASM := target/wasm32-unknown-unknown/widget/beseda_console.wasm
 CONSOLE_BINDGEN := target/console-bindgen
+# Source paths that panic locations carry into the WebAssembly, shortened: this machine's paths
+# stay out of what visitors download, and the bytes with them.
+WASM_RUSTFLAGS := --remap-path-prefix=$(or $(CARGO_HOME),$(HOME)/.cargo)/registry/src/= \
+	--remap-path-prefix=$(shell rustc --print sysroot)/lib/rustlib/src/rust/=/rustc/ \
+	--remap-path-prefix=$(CURDIR)/=
 
 .PHONY: all build widget console run test rust-test browser-test bench fmt lint check-fmt toolchain wasm-toolchain browser-deps mail-deps npm example bench-relay bench-widget
 
@@ -29,14 +34,14 @@ wasm-toolchain:
 
 # The widget: Rust → wasm32 → wasm-bindgen → wasm-opt, hashed and compressed into target/dist.
 widget: wasm-toolchain
-	$(CARGO) build -p beseda-widget --target wasm32-unknown-unknown --profile widget
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$(WASM_RUSTFLAGS)" $(CARGO) build -p beseda-widget --target wasm32-unknown-unknown --profile widget
 	wasm-bindgen --target web --no-typescript --out-dir $(BINDGEN_OUT) --out-name beseda $(WIDGET_WASM)
 	node widget/build.mjs $(BINDGEN_OUT) $(DIST)
 
 # The operator console: the same pipeline into target/dist/console. After the widget, whose
 # build starts target/dist afresh. The widget's size profile serves the console well too.
 console: wasm-toolchain widget
-	$(CARGO) build -p beseda-console --target wasm32-unknown-unknown --profile widget
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$(WASM_RUSTFLAGS)" $(CARGO) build -p beseda-console --target wasm32-unknown-unknown --profile widget
 	wasm-bindgen --target web --no-typescript --out-dir $(CONSOLE_BINDGEN) --out-name beseda-console $(CONSOLE_WASM)
 	node www/console/build.mjs $(CONSOLE_BINDGEN) $(DIST)
 

@@ -13,7 +13,6 @@ use beseda_protocol::visitor::{Cart, FromRelay, ToRelay};
 use beseda_protocol::{ClientMessageId, PROTOCOL_VERSION, Rating};
 use leptos::prelude::*;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
@@ -50,11 +49,13 @@ struct Transport {
     attempt: Cell<u32>,
     /// Set when the relay refused us for good (e.g. an unknown site): no more reconnecting.
     given_up: Cell<bool>,
-    promises: RefCell<HashMap<String, (js_sys::Function, js_sys::Function)>>,
+    /// `resolve` and `reject` of each `send` promise, by client id. A few at a time: a list
+    /// (a hash map would cost the widget bytes for nothing).
+    promises: RefCell<Vec<(String, js_sys::Function, js_sys::Function)>>,
     details: RefCell<Details>,
     typing_sent: Cell<bool>,
     /// Client ids of messages sent through the contact form.
-    contact_ids: RefCell<std::collections::HashSet<String>>,
+    contact_ids: RefCell<Vec<String>>,
 }
 
 thread_local! {
@@ -98,7 +99,7 @@ pub fn start(
         token: RefCell::new(token),
         attempt: Cell::new(0),
         given_up: Cell::new(false),
-        promises: RefCell::new(HashMap::new()),
+        promises: RefCell::new(Vec::new()),
         details: RefCell::new(Details::default()),
         typing_sent: Cell::new(false),
         contact_ids: RefCell::new(contact_ids),
@@ -167,17 +168,14 @@ pub fn send(text: String, email: Option<String>) -> js_sys::Promise {
     let mut slot = None;
     let promise = js_sys::Promise::new(&mut |resolve, reject| slot = Some((resolve, reject)));
     with(|transport| {
-        if let Some(handlers) = slot {
+        if let Some((resolve, reject)) = slot {
             transport
                 .promises
                 .borrow_mut()
-                .insert(client_id.0.clone(), handlers);
+                .push((client_id.0.clone(), resolve, reject));
         }
         if email.is_some() {
-            transport
-                .contact_ids
-                .borrow_mut()
-                .insert(client_id.0.clone());
+            transport.contact_ids.borrow_mut().push(client_id.0.clone());
         }
         let pending = Pending {
             client_id,
@@ -396,22 +394,35 @@ impl Transport {
         }
     }
 
+    /// The handlers of the `send` promise for a client id, removed.
+    fn take_promise(
+        &self,
+        client_id: &str,
+    ) -> Option<(String, js_sys::Function, js_sys::Function)> {
+        let mut promises = self.promises.borrow_mut();
+        let index = promises.iter().position(|(id, _, _)| id == client_id)?;
+        Some(promises.swap_remove(index))
+    }
+
     fn effect(&self, effect: Effect) {
         match effect {
             Effect::Shown(message) => emit("message", &wire::public_message(&message)),
             Effect::Stored(client_id, message) => {
-                let handlers = self.promises.borrow_mut().remove(&client_id.0);
-                if let Some((resolve, _)) = handlers {
+                if let Some((_, resolve, _)) = self.take_promise(&client_id.0) {
                     let _ = resolve.call1(&JsValue::NULL, &wire::public_message(&message));
                 }
-                if self.contact_ids.borrow_mut().remove(&client_id.0) {
+                let mut contact_ids = self.contact_ids.borrow_mut();
+                let before = contact_ids.len();
+                contact_ids.retain(|id| *id != client_id.0);
+                let contact = contact_ids.len() < before;
+                drop(contact_ids);
+                if contact {
                     self.state.update(|state| state.contact_sent = true);
                 }
                 self.save_outbox();
             }
             Effect::Refused(client_id, code, text) => {
-                let handlers = self.promises.borrow_mut().remove(&client_id.0);
-                if let Some((_, reject)) = handlers {
+                if let Some((_, _, reject)) = self.take_promise(&client_id.0) {
                     let error = js_sys::Error::new(&text);
                     wire::set(&error, "code", code.as_str());
                     let _ = reject.call1(&JsValue::NULL, &error);

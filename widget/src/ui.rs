@@ -8,7 +8,8 @@ use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-const CSS: &str = include_str!("widget.css");
+/// The styles, minified by `build.rs`.
+const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.css"));
 
 /// Opens or closes the window, announcing it to the page.
 pub fn set_open(open: RwSignal<bool>, state: RwSignal<ChatState>, value: bool) {
