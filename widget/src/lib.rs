@@ -142,10 +142,11 @@ impl Widget {
                 self.state,
                 self.open,
             ),
-            4 => {
+            // The prompt's bubble, then the launcher.
+            4 | 5 => {
                 ui::build_step();
             }
-            5 => {
+            6 => {
                 if let Some(bubble) = setup.point.query_selector(".prompt").ok().flatten() {
                     let relay = std::mem::take(&mut setup.relay);
                     let site = setup.site.clone();

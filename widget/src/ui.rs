@@ -99,7 +99,7 @@ pub fn mount_styles(point: web_sys::HtmlElement) {
     leptos::mount::mount_to(point, || view! { <style>{CSS}</style> }).forget();
 }
 
-/// Mounts the frame: the (empty, hidden) window and the prompt's bubble.
+/// Mounts the frame: the (empty, hidden) window.
 pub fn mount(
     point: web_sys::HtmlElement,
     texts: &'static Texts,
@@ -140,9 +140,9 @@ pub fn mount(
     }
 }
 
-/// Builds the next part (the launcher, then the window's header, messages, composer and
-/// self-service answers), each in a task of its own so that none is a long task. Returns whether
-/// parts remain.
+/// Builds the next part (the prompt's bubble, the launcher, then the window's header, messages,
+/// the log's end, composer and self-service answers), each in a task of its own so that none is
+/// a long task. Returns whether parts remain.
 pub fn build_step() -> bool {
     PARTS.with(|cell| {
         let mut cell = cell.borrow_mut();
@@ -150,43 +150,44 @@ pub fn build_step() -> bool {
             return false;
         };
         let (texts, state, open) = (parts.texts, parts.state, parts.open);
-        match parts.built {
-            0 => {
-                let launcher = parts.launcher;
-                leptos::mount::mount_to(parts.root.clone(), move || {
-                    view! { <Launcher texts=texts state=state open=open launcher=launcher/> }
-                })
-                .forget();
-            }
-            1 => {
-                let launcher = parts.launcher;
-                leptos::mount::mount_to(parts.header.clone(), move || {
-                    view! { <WindowHeader texts=texts state=state open=open launcher=launcher/> }
-                })
-                .forget();
-            }
-            2 => {
-                if let Some(log) = parts.log.get_untracked() {
-                    leptos::mount::mount_to(log.unchecked_into(), move || {
-                        view! { <Log texts=texts state=state/> }
-                    })
-                    .forget();
+        let launcher = parts.launcher;
+        let log = parts.log.get_untracked().map(|log| -> web_sys::HtmlElement { log.unchecked_into() });
+        match (parts.built, log) {
+            // A proactive prompt, filled in and shown by `prompts`.
+            (0, _) => leptos::mount::mount_to(parts.root.clone(), move || {
+                view! {
+                    <div class="prompt" hidden=true aria-live="polite" on:click=crate::prompts::clicked>
+                        <button class="prompt-text" type="button"></button>
+                        <button class="prompt-close" type="button" aria-label=texts.close>"×"</button>
+                    </div>
                 }
+            })
+            .forget(),
+            (1, _) => leptos::mount::mount_to(parts.root.clone(), move || {
+                view! { <Launcher texts=texts state=state open=open launcher=launcher/> }
+            })
+            .forget(),
+            (2, _) => leptos::mount::mount_to(parts.header.clone(), move || {
+                view! { <WindowHeader texts=texts state=state open=open launcher=launcher/> }
+            })
+            .forget(),
+            (3, Some(log)) => {
+                leptos::mount::mount_to(log, move || view! { <Log texts=texts state=state/> })
+                    .forget()
             }
-            3 => {
-                leptos::mount::mount_to(parts.footer.clone(), move || {
-                    view! { <Footer texts=texts state=state open=open/> }
-                })
-                .forget();
+            (4, Some(log)) => {
+                leptos::mount::mount_to(log, move || view! { <LogEnd texts=texts state=state/> })
+                    .forget()
             }
-            4 => {
-                let log = parts.log.get_untracked().map(|log| log.unchecked_into());
-                crate::answers::build(&parts.footer, log, texts);
-            }
+            (5, _) => leptos::mount::mount_to(parts.footer.clone(), move || {
+                view! { <Footer texts=texts state=state open=open/> }
+            })
+            .forget(),
+            (6, log) => crate::answers::build(&parts.footer, log.map(Into::into), texts),
             _ => return false,
         }
         parts.built += 1;
-        parts.built < 5
+        parts.built < 7
     })
 }
 
@@ -244,12 +245,7 @@ fn Root(
                 <div class="log" role="log" aria-live="polite" node_ref=log></div>
                 <div class="footer" node_ref=footer></div>
             </section>
-            // A proactive prompt, filled in and shown by `prompts`.
-            <div class="prompt" hidden=true aria-live="polite" on:click=crate::prompts::clicked>
-                <button class="prompt-text" type="button"></button>
-                <button class="prompt-close" type="button" aria-label=texts.close>"×"</button>
-            </div>
-            // The launcher comes last, mounted on its own (`Launcher`).
+            // The prompt's bubble and the launcher follow, each mounted on its own.
         </div>
     }
 }
@@ -368,6 +364,18 @@ fn Log(texts: &'static Texts, state: RwSignal<ChatState>) -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
+    view! {
+        <p class="hint" hidden=move || state.with(|state| !state.messages.is_empty() || !state.pending.is_empty())>{texts.empty}</p>
+        <div class="suggested" hidden=move || state.with(|state| state.suggestions().is_empty())>{suggestions}</div>
+        {rows}
+        <p class="hint" hidden=move || state.with(|state| !state.contact_sent)>{texts.contact_sent}</p>
+        <p class="hint notice" role="status">{notice}</p>
+    }
+}
+
+/// The end of the log, mounted after [`Log`]: the rating form and the operator's typing.
+#[component]
+fn LogEnd(texts: &'static Texts, state: RwSignal<ChatState>) -> impl IntoView {
     let typing = move || {
         state.with(|state| {
             state
@@ -378,11 +386,6 @@ fn Log(texts: &'static Texts, state: RwSignal<ChatState>) -> impl IntoView {
         })
     };
     view! {
-        <p class="hint" hidden=move || state.with(|state| !state.messages.is_empty() || !state.pending.is_empty())>{texts.empty}</p>
-        <div class="suggested" hidden=move || state.with(|state| state.suggestions().is_empty())>{suggestions}</div>
-        {rows}
-        <p class="hint" hidden=move || state.with(|state| !state.contact_sent)>{texts.contact_sent}</p>
-        <p class="hint notice" role="status">{notice}</p>
         <RatingForm texts=texts state=state/>
         <p class="typing">{typing}</p>
     }
