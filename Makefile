@@ -86,8 +86,9 @@ example: npm
 	cd examples/vite-app && (test -d node_modules/vite || npm ci --no-audit --no-fund) \
 		&& npm install --no-save --no-audit --no-fund ../../target/beseda-widget-0.1.0.tgz && npx vite build --logLevel warn
 
+# A browser test that hangs fails after ten minutes instead of holding CI to its limit.
 browser-test: build browser-deps mail-deps example
-	cd tests/browser && BESEDA_RELAY=../../$(RELAY) BESEDA_DIST=../../$(DIST) node --test --test-concurrency=1
+	cd tests/browser && BESEDA_RELAY=../../$(RELAY) BESEDA_DIST=../../$(DIST) node --test --test-concurrency=1 --test-timeout=600000
 
 test: check-fmt lint rust-test browser-test
 

@@ -82,9 +82,11 @@ async function visit(context, path) {
     for (const name of ["prompt:shown", "prompt:dismissed"]) {
       window.Beseda.on(name, (payload) => window.promptEvents.push({ name, ...payload, at: Date.now() }));
     }
+    window.Beseda.on("ready", () => { window.besedaReady = true; });
   });
-  // The loader starts in idle callbacks, which the paused clock runs when told to.
-  await runUntil(tab, () => window.Beseda.version && document.querySelector("beseda-chat")?.shadowRoot?.querySelector(".launcher"));
+  // The loader starts in idle callbacks, which the paused clock runs when told to; until the
+  // widget is ready, calls like Beseda.setCart wait in its queue.
+  await runUntil(tab, () => window.besedaReady === true);
   await read;
   return tab;
 }

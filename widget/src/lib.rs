@@ -113,8 +113,8 @@ struct Setup {
 #[wasm_bindgen]
 impl Widget {
     /// Does the next piece of setting up: the transport, the styles, the window's frame, the
-    /// launcher, the prompts, then the window's parts, built ahead and hidden. Returns whether
-    /// pieces remain.
+    /// prompt's bubble, the launcher with the prompts, then the window's parts, built ahead and
+    /// hidden. Returns whether pieces remain.
     /// The loader calls it in idle moments, each time in a task of its own: most of a piece's
     /// time is the browser compiling the WebAssembly it runs for the first time, so the pieces
     /// are kept small enough that none of them is a long task on a slow phone.
@@ -142,11 +142,15 @@ impl Widget {
                 self.state,
                 self.open,
             ),
-            // The prompt's bubble, then the launcher.
-            4 | 5 => {
+            // The prompt's bubble.
+            4 => {
                 ui::build_step();
             }
-            6 => {
+            // The launcher and, in the same task, the prompts: a prompt's bubble never shows
+            // without the launcher it points at, and once the launcher is there the prompts are
+            // being read.
+            5 => {
+                ui::build_step();
                 if let Some(bubble) = setup.point.query_selector(".prompt").ok().flatten() {
                     let relay = std::mem::take(&mut setup.relay);
                     let site = setup.site.clone();
