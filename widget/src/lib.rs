@@ -113,7 +113,7 @@ struct Setup {
 #[wasm_bindgen]
 impl Widget {
     /// Does the next piece of setting up: the transport, the styles, the window's frame, the
-    /// prompt's bubble, the launcher with the prompts, then the window's parts, built ahead and
+    /// prompt's bubble, the launcher, the prompts, then the window's parts, built ahead and
     /// hidden. Returns whether pieces remain.
     /// The loader calls it in idle moments, each time in a task of its own: most of a piece's
     /// time is the browser compiling the WebAssembly it runs for the first time, so the pieces
@@ -142,15 +142,13 @@ impl Widget {
                 self.state,
                 self.open,
             ),
-            // The prompt's bubble.
-            4 => {
+            // The prompt's bubble, then the launcher.
+            4 | 5 => {
                 ui::build_step();
             }
-            // The launcher and, in the same task, the prompts: a prompt's bubble never shows
-            // without the launcher it points at, and once the launcher is there the prompts are
-            // being read.
-            5 => {
-                ui::build_step();
+            // The prompts, once the launcher is there: a prompt's bubble never shows without the
+            // launcher it points at.
+            6 => {
                 if let Some(bubble) = setup.point.query_selector(".prompt").ok().flatten() {
                     let relay = std::mem::take(&mut setup.relay);
                     let site = setup.site.clone();
