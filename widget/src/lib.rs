@@ -107,7 +107,7 @@ struct Setup {
     relay: String,
     site: String,
     /// The page's event dispatcher, handed to the transport.
-    emit: Option<js_sys::Function>,
+    emit: js_sys::Function,
 }
 
 #[wasm_bindgen]
@@ -126,10 +126,7 @@ impl Widget {
                 socket_url(&setup.relay),
                 setup.site.clone(),
                 setup.texts.lang,
-                setup
-                    .emit
-                    .take()
-                    .unwrap_or_else(|| js_sys::Function::new_no_args("")),
+                setup.emit.clone(),
                 self.state,
                 self.open,
             ),
@@ -150,8 +147,7 @@ impl Widget {
             // launcher it points at.
             6 => {
                 if let Some(bubble) = setup.point.query_selector(".prompt").ok().flatten() {
-                    let relay = std::mem::take(&mut setup.relay);
-                    let site = setup.site.clone();
+                    let (relay, site) = (setup.relay.clone(), setup.site.clone());
                     prompts::start(relay, site, self.state, self.open, bubble.unchecked_into());
                 }
             }
@@ -228,7 +224,7 @@ pub fn start(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsValue
             accent: safe_color(&options.color),
             relay: options.relay.trim_end_matches('/').to_owned(),
             site: options.site,
-            emit: Some(emit),
+            emit,
         },
         done: 0,
     })

@@ -411,11 +411,11 @@ impl Transport {
                 if let Some((_, resolve, _)) = self.take_promise(&client_id.0) {
                     let _ = resolve.call1(&JsValue::NULL, &wire::public_message(&message));
                 }
-                let mut contact_ids = self.contact_ids.borrow_mut();
-                let before = contact_ids.len();
-                contact_ids.retain(|id| *id != client_id.0);
-                let contact = contact_ids.len() < before;
-                drop(contact_ids);
+                let contact = {
+                    let mut ids = self.contact_ids.borrow_mut();
+                    let index = ids.iter().position(|id| *id == client_id.0);
+                    index.map(|index| ids.swap_remove(index)).is_some()
+                };
                 if contact {
                     self.state.update(|state| state.contact_sent = true);
                 }
