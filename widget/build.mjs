@@ -26,24 +26,11 @@ const features = [
 ];
 const tool = (name) => join(here, "node_modules", ".bin", name);
 
-// Leptos always links server_fn's browser client, whose streams (wasm-streams) export three
-// classes the widget never uses. Their exports go, and with them their code and their glue.
-const unused = /^(__wbg_)?intounderlying/i;
 const input = join(bindgen, "beseda_bg.wasm");
-const exports = WebAssembly.Module.exports(new WebAssembly.Module(readFileSync(input))).map((entry) => entry.name);
-const graph = join(out, "beseda.graph.json");
-writeFileSync(graph, JSON.stringify([
-  { name: "root", root: true, reaches: exports.filter((name) => !unused.test(name)) },
-  ...exports.filter((name) => !unused.test(name)).map((name) => ({ name, export: name })),
-]));
-const trimmed = join(out, "beseda.trimmed.wasm");
-execFileSync(tool("wasm-metadce"), [...features, "-f", graph, input, "-o", trimmed], { stdio: ["ignore", "ignore", "inherit"] });
 
 // wasm-opt -Oz with the features current Rust emits (TOOLCHAIN.md).
 const optimised = join(out, "beseda.opt.wasm");
-execFileSync(tool("wasm-opt"), ["-Oz", "--strip-debug", "--strip-producers", ...features, trimmed, "-o", optimised], { stdio: "inherit" });
-rmSync(graph);
-rmSync(trimmed);
+execFileSync(tool("wasm-opt"), ["-Oz", "--strip-debug", "--strip-producers", ...features, input, "-o", optimised], { stdio: "inherit" });
 
 // Import, export and module names shortened ("__wbg_addEventListener_3acb0aad4483804c" → "Fa"):
 // every visitor downloads them twice, in the WebAssembly and in the glue. wasm-opt prints the
@@ -74,11 +61,7 @@ const renamed = (text) => {
   replace(/"\.\/beseda_bg\.js": import0/, () => `"${module}": import0`, "import module");
   return glue;
 };
-// The stream classes that metadce removed go from the glue too.
-const glueText = renamed(readFileSync(join(bindgen, "beseda.js"), "utf8")
-  .replace(/^export class IntoUnderlying\w+ \{\n[\s\S]*?\n\}\n(if \(Symbol\.dispose\).*\n)?/gm, "")
-  .replace(/^const IntoUnderlying\w+Finalization = [\s\S]*?;\n/gm, ""));
-if (/IntoUnderlying|intounderlying/.test(glueText)) throw new Error("the stream classes are still in the glue");
+const glueText = renamed(readFileSync(join(bindgen, "beseda.js"), "utf8"));
 // Minified; the magic comment asks V8 to compile every function of the glue eagerly, while the
 // file streams in, instead of on the main thread at each function's first call.
 const small = async (code, module) => (await minify(code, { module, ecma: 2020, compress: { passes: 2 }, format: { comments: false } })).code;

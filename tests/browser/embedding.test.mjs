@@ -87,5 +87,6 @@ test("on a phone the open chat fills the screen", async () => {
 test("the widget stays within its byte budget", () => {
   const sizes = JSON.parse(readFileSync(resolve(process.env.BESEDA_DIST ?? "../../target/dist", "sizes.json"), "utf8"));
   assert.ok(sizes.loader <= 2 * 1024, `the loader is ${sizes.loader} B of brotli, over 2 KB`);
-  assert.ok(sizes.widgetTotal <= 100 * 1024, `the widget is ${sizes.widgetTotal} B of brotli, over 100 KB`);
+  // Everything downloaded until a visitor can chat: the 60 KB target (the hard limit is 100 KB).
+  assert.ok(sizes.widgetTotal <= 60 * 1024, `the widget is ${sizes.widgetTotal} B of brotli, over 60 KB`);
 });

@@ -1,4 +1,4 @@
-//! The Beseda chat widget: Leptos compiled to WebAssembly, mounted in an open shadow root on one
+//! The Beseda chat widget: Rust and Leptos' reactive graph compiled to WebAssembly, mounted in an open shadow root on one
 //! element at the end of `<body>`, so the shop's CSS never reaches in and the widget's never
 //! leaks out.
 //!
@@ -16,10 +16,16 @@ mod transport;
 mod ui;
 mod wire;
 
-use leptos::prelude::*;
+use reactive_graph::prelude::*;
+use reactive_graph::signal::RwSignal;
 use state::ChatState;
 use wasm_bindgen::prelude::*;
 use web_sys::{ShadowRootInit, ShadowRootMode};
+
+/// Talc in place of Rust's default allocator for wasm32: smaller and faster.
+#[cfg(target_family = "wasm")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 /// What the loader passes to [`start`]: `{ relay, site, locales, position, color }`.
 struct Options {
@@ -130,12 +136,12 @@ impl Widget {
                 self.state,
                 self.open,
             ),
-            2 => ui::mount_styles(setup.point.clone()),
+            2 => ui::mount_styles(&setup.point),
             3 => ui::mount(
-                setup.point.clone(),
+                &setup.point,
                 setup.texts,
                 setup.left,
-                std::mem::take(&mut setup.accent),
+                &setup.accent,
                 self.state,
                 self.open,
             ),
@@ -200,6 +206,8 @@ impl Widget {
 #[wasm_bindgen]
 pub fn start(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsValue> {
     let options = Options::read(&options)?;
+    // Leptos' effects run their updates as tasks on the page's microtask queue.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
     let document = web_sys::window()
         .and_then(|window| window.document())
         .ok_or("no document")?;

@@ -1,15 +1,26 @@
-//! The widget's components. Every text goes into the DOM as text, never as HTML.
+//! The widget's elements, made with plain DOM calls and kept up to date by Leptos' reactive
+//! graph: every binding is a render effect that reads the signals it shows and sets the
+//! attributes and texts that depend on them. (Leptos' `view!` renderer cost the widget 18 KB of
+//! brotli for these few elements, more than a third of it; README, "Performance".)
+//! Every text goes into the DOM as text, never as HTML.
 
 use crate::i18n::Texts;
 use crate::state::{ChatState, Link, Pending};
 use crate::transport;
 use beseda_protocol::{Author, Message, Rating};
-use leptos::html;
-use leptos::prelude::*;
-use wasm_bindgen::JsCast;
+use reactive_graph::effect::RenderEffect;
+use reactive_graph::prelude::*;
+use reactive_graph::signal::RwSignal;
+use std::cell::RefCell;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, UnwrapThrowExt};
+use web_sys::{Element, Event, HtmlElement, KeyboardEvent, Node, Text};
 
 /// The styles, minified by `build.rs`.
 const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.css"));
+
+/// The launcher's speech bubble (constant markup, no text in it).
+const ICON: &str = r#"<svg viewBox="0 0 24 24" aria-hidden="true" width="28" height="28"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>"#;
 
 /// Opens or closes the window, announcing it to the page.
 pub fn set_open(open: RwSignal<bool>, state: RwSignal<ChatState>, value: bool) {
@@ -50,7 +61,7 @@ fn local_day_and_time(moment: &str, lang: &str) -> String {
         ("hour", "numeric"),
         ("minute", "2-digit"),
     ] {
-        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+        crate::wire::set(&options, key, value);
     }
     date.to_locale_string(lang, &options).into()
 }
@@ -68,10 +79,77 @@ fn local_time(sent_at: &str) -> String {
 /// building the view and laying it out never run as one long task.
 fn next_frame(work: impl FnOnce() + 'static) {
     if let Some(window) = web_sys::window() {
-        let _ = window.request_animation_frame(
-            &wasm_bindgen::closure::Closure::once_into_js(work).unchecked_into(),
-        );
+        let _ = window.request_animation_frame(Closure::once_into_js(work).unchecked_ref());
     }
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window()
+        .and_then(|window| window.document())
+        .expect_throw("no document")
+}
+
+/// A new `<tag>` with the attributes given, appended to `parent`.
+fn element(parent: &Node, tag: &str, attributes: &[(&str, &str)]) -> HtmlElement {
+    let element = document().create_element(tag).unwrap_throw();
+    for (name, value) in attributes {
+        let _ = element.set_attribute(name, value);
+    }
+    let _ = parent.append_child(&element);
+    element.unchecked_into()
+}
+
+/// A new text node in `parent`.
+fn text(parent: &Node, value: &str) -> Text {
+    let text = document().create_text_node(value);
+    let _ = parent.append_child(&text);
+    text
+}
+
+/// A new `<tag>` holding `value` as text.
+fn labelled(parent: &Node, tag: &str, attributes: &[(&str, &str)], value: &str) -> HtmlElement {
+    let element = element(parent, tag, attributes);
+    text(&element, value);
+    element
+}
+
+/// Shows or hides an element (its `hidden` attribute).
+fn show(element: &Element, shown: bool) {
+    let _ = if shown {
+        element.remove_attribute("hidden")
+    } else {
+        element.set_attribute("hidden", "")
+    };
+}
+
+/// Calls `handler` for every `kind` event on `target`, for as long as the page lives.
+fn listen(target: &Element, kind: &str, handler: impl FnMut(Event) + 'static) {
+    listen_boxed(target, kind, Box::new(handler));
+}
+
+fn listen_boxed(target: &Element, kind: &str, handler: Box<dyn FnMut(Event)>) {
+    let closure = Closure::wrap(handler);
+    let _ = target.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref());
+    closure.forget();
+}
+
+/// Runs `work` now and again whenever a signal it read changes, for as long as the page lives.
+fn bind(work: impl Fn() + 'static) {
+    bind_boxed(Box::new(work));
+}
+
+fn bind_boxed(work: Box<dyn Fn()>) {
+    std::mem::forget(RenderEffect::new(move |_: Option<()>| work()));
+}
+
+/// The window's title: the shop's name once the relay has told it.
+fn title(texts: &'static Texts, state: RwSignal<ChatState>) -> String {
+    state.with(|state| {
+        state
+            .title
+            .clone()
+            .unwrap_or_else(|| texts.title.to_owned())
+    })
 }
 
 /// The launcher and the window's parts, built one per call of [`build_step`] after the frame is
@@ -80,64 +158,92 @@ struct Parts {
     texts: &'static Texts,
     state: RwSignal<ChatState>,
     open: RwSignal<bool>,
-    launcher: NodeRef<html::Button>,
-    root: web_sys::HtmlElement,
-    header: web_sys::HtmlElement,
-    log: NodeRef<html::Div>,
-    footer: web_sys::HtmlElement,
+    root: HtmlElement,
+    header: HtmlElement,
+    log: HtmlElement,
+    footer: HtmlElement,
     /// How many parts are built.
     built: u8,
 }
 
 thread_local! {
-    static PARTS: std::cell::RefCell<Option<Parts>> = const { std::cell::RefCell::new(None) };
+    static PARTS: RefCell<Option<Parts>> = const { RefCell::new(None) };
+    /// The launcher, which takes the focus back when the window closes.
+    static LAUNCHER: RefCell<Option<HtmlElement>> = const { RefCell::new(None) };
 }
 
-/// Mounts the styles: the first view mounted, so most of its time is the browser compiling the
-/// view code it runs for the first time, in a step of its own.
-pub fn mount_styles(point: web_sys::HtmlElement) {
-    leptos::mount::mount_to(point, || view! { <style>{CSS}</style> }).forget();
+/// Mounts the styles.
+pub fn mount_styles(point: &Node) {
+    labelled(point, "style", &[], CSS);
 }
 
-/// Mounts the frame: the (empty, hidden) window.
+/// Mounts the frame: the root and the (empty, hidden) window, its header, log and footer
+/// filled in by [`build_step`].
 pub fn mount(
-    point: web_sys::HtmlElement,
+    point: &Node,
     texts: &'static Texts,
     left: bool,
-    accent: String,
+    accent: &str,
     state: RwSignal<ChatState>,
     open: RwSignal<bool>,
 ) {
-    let launcher: NodeRef<html::Button> = NodeRef::new();
-    let root: NodeRef<html::Div> = NodeRef::new();
-    let header: NodeRef<html::Header> = NodeRef::new();
-    let log: NodeRef<html::Div> = NodeRef::new();
-    let footer: NodeRef<html::Div> = NodeRef::new();
-    leptos::mount::mount_to(point, move || {
-        view! {
-            <Root texts=texts left=left accent=accent state=state open=open launcher=launcher root=root header=header log=log footer=footer/>
+    let root = element(
+        point,
+        "div",
+        &[
+            ("class", if left { "root left" } else { "root" }),
+            ("style", &format!("--accent: {accent}")),
+        ],
+    );
+    bind({
+        let root = root.clone();
+        move || {
+            let _ = root.class_list().toggle_with_force("open", open.get());
         }
-    })
-    .forget();
-    if let (Some(root), Some(header), Some(_), Some(footer)) = (
-        root.get_untracked(),
-        header.get_untracked(),
-        log.get_untracked(),
-        footer.get_untracked(),
-    ) {
-        let parts = Parts {
-            texts,
-            state,
-            open,
-            launcher,
-            root: root.unchecked_into(),
-            header: header.unchecked_into(),
-            log,
-            footer: footer.unchecked_into(),
-            built: 0,
-        };
-        PARTS.with(|cell| *cell.borrow_mut() = Some(parts));
-    }
+    });
+    // Built ahead, part by part, and laid out while hidden: opening only shows it.
+    let window = element(&root, "section", &[("class", "window"), ("role", "dialog")]);
+    bind({
+        let window = window.clone();
+        move || {
+            show(&window, open.get());
+            let _ = window.set_attribute("aria-label", &title(texts, state));
+        }
+    });
+    listen(&window, "keydown", move |event| {
+        if event.unchecked_ref::<KeyboardEvent>().key() == "Escape" {
+            close(open, state);
+        }
+    });
+    let header = element(&window, "header", &[]);
+    let log = element(
+        &window,
+        "div",
+        &[("class", "log"), ("role", "log"), ("aria-live", "polite")],
+    );
+    let footer = element(&window, "div", &[("class", "footer")]);
+    // Keep the newest message in view.
+    bind({
+        let log = log.clone();
+        move || {
+            state.track();
+            if open.get() {
+                let log = log.clone();
+                next_frame(move || log.set_scroll_top(log.scroll_height()));
+            }
+        }
+    });
+    let parts = Parts {
+        texts,
+        state,
+        open,
+        root,
+        header,
+        log,
+        footer,
+        built: 0,
+    };
+    PARTS.with(|cell| *cell.borrow_mut() = Some(parts));
 }
 
 /// Builds the next part (the prompt's bubble, the launcher, then the window's header, messages,
@@ -150,40 +256,14 @@ pub fn build_step() -> bool {
             return false;
         };
         let (texts, state, open) = (parts.texts, parts.state, parts.open);
-        let launcher = parts.launcher;
-        let log = parts.log.get_untracked().map(|log| -> web_sys::HtmlElement { log.unchecked_into() });
-        match (parts.built, log) {
-            // A proactive prompt, filled in and shown by `prompts`.
-            (0, _) => leptos::mount::mount_to(parts.root.clone(), move || {
-                view! {
-                    <div class="prompt" hidden=true aria-live="polite" on:click=crate::prompts::clicked>
-                        <button class="prompt-text" type="button"></button>
-                        <button class="prompt-close" type="button" aria-label=texts.close>"×"</button>
-                    </div>
-                }
-            })
-            .forget(),
-            (1, _) => leptos::mount::mount_to(parts.root.clone(), move || {
-                view! { <Launcher texts=texts state=state open=open launcher=launcher/> }
-            })
-            .forget(),
-            (2, _) => leptos::mount::mount_to(parts.header.clone(), move || {
-                view! { <WindowHeader texts=texts state=state open=open launcher=launcher/> }
-            })
-            .forget(),
-            (3, Some(log)) => {
-                leptos::mount::mount_to(log, move || view! { <Log texts=texts state=state/> })
-                    .forget()
-            }
-            (4, Some(log)) => {
-                leptos::mount::mount_to(log, move || view! { <LogEnd texts=texts state=state/> })
-                    .forget()
-            }
-            (5, _) => leptos::mount::mount_to(parts.footer.clone(), move || {
-                view! { <Footer texts=texts state=state open=open/> }
-            })
-            .forget(),
-            (6, log) => crate::answers::build(&parts.footer, log.map(Into::into), texts),
+        match parts.built {
+            0 => prompt_bubble(&parts.root, texts),
+            1 => launcher(&parts.root, texts, state, open),
+            2 => window_header(&parts.header, texts, state, open),
+            3 => log(&parts.log, texts, state),
+            4 => log_end(&parts.log, texts, state),
+            5 => footer(&parts.footer, texts, state, open),
+            6 => crate::answers::build(&parts.footer, Some(parts.log.clone().into()), texts),
             _ => return false,
         }
         parts.built += 1;
@@ -192,206 +272,135 @@ pub fn build_step() -> bool {
 }
 
 /// Closes the window and gives the focus back to the launcher.
-fn close(open: RwSignal<bool>, state: RwSignal<ChatState>, launcher: NodeRef<html::Button>) {
+fn close(open: RwSignal<bool>, state: RwSignal<ChatState>) {
     set_open(open, state, false);
-    if let Some(button) = launcher.get_untracked() {
-        let _ = button.focus();
-    }
-}
-
-#[component]
-fn Root(
-    texts: &'static Texts,
-    left: bool,
-    accent: String,
-    state: RwSignal<ChatState>,
-    open: RwSignal<bool>,
-    launcher: NodeRef<html::Button>,
-    root: NodeRef<html::Div>,
-    header: NodeRef<html::Header>,
-    log: NodeRef<html::Div>,
-    footer: NodeRef<html::Div>,
-) -> impl IntoView {
-    // Keep the newest message in view.
-    Effect::new(move |_| {
-        state.track();
-        if let (Some(log), true) = (log.get(), open.get()) {
-            next_frame(move || log.set_scroll_top(log.scroll_height()));
+    LAUNCHER.with(|launcher| {
+        if let Some(launcher) = launcher.borrow().as_ref() {
+            let _ = launcher.focus();
         }
     });
-    let title = move || {
-        state.with(|state| {
-            state
-                .title
-                .clone()
-                .unwrap_or_else(|| texts.title.to_owned())
-        })
-    };
-    view! {
-        <div node_ref=root class="root" class:left=left class:open=move || open.get() style=format!("--accent: {accent}")>
-            // Built ahead, part by part, and laid out while hidden: opening only shows it.
-            <section
-                class="window"
-                hidden=move || !open.get()
-                role="dialog"
-                aria-label=title
-                on:keydown=move |event: web_sys::KeyboardEvent| {
-                    if event.key() == "Escape" {
-                        close(open, state, launcher);
-                    }
-                }
-            >
-                <header node_ref=header></header>
-                <div class="log" role="log" aria-live="polite" node_ref=log></div>
-                <div class="footer" node_ref=footer></div>
-            </section>
-            // The prompt's bubble and the launcher follow, each mounted on its own.
-        </div>
-    }
+}
+
+/// A proactive prompt's bubble, filled in and shown by `prompts`.
+fn prompt_bubble(root: &Node, texts: &'static Texts) {
+    let bubble = element(
+        root,
+        "div",
+        &[("class", "prompt"), ("hidden", ""), ("aria-live", "polite")],
+    );
+    listen(&bubble, "click", |event| {
+        crate::prompts::clicked(event.unchecked_into());
+    });
+    element(
+        &bubble,
+        "button",
+        &[("class", "prompt-text"), ("type", "button")],
+    );
+    labelled(
+        &bubble,
+        "button",
+        &[
+            ("class", "prompt-close"),
+            ("type", "button"),
+            ("aria-label", texts.close),
+        ],
+        "×",
+    );
 }
 
 /// The round button that opens and closes the window, with the unread badge.
-#[component]
-fn Launcher(
-    texts: &'static Texts,
-    state: RwSignal<ChatState>,
-    open: RwSignal<bool>,
-    launcher: NodeRef<html::Button>,
-) -> impl IntoView {
-    let unread = move || state.with(|state| state.unread);
-    view! {
-        <button
-            node_ref=launcher
-            class="launcher"
-            type="button"
-            aria-label=move || if open.get() { texts.close_chat } else { texts.open_chat }
-            aria-expanded=move || open.get().to_string()
-            on:click=move |_| set_open(open, state, !open.get_untracked())
-        >
-            <svg viewBox="0 0 24 24" aria-hidden="true" width="28" height="28">
-                <path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/>
-            </svg>
-            <span class="badge" hidden=move || { unread() == 0 || open.get() }
-                aria-label=move || format!("{} {}", unread(), texts.unread)>{unread}</span>
-        </button>
-    }
+fn launcher(root: &Node, texts: &'static Texts, state: RwSignal<ChatState>, open: RwSignal<bool>) {
+    let button = element(root, "button", &[("class", "launcher"), ("type", "button")]);
+    button.set_inner_html(ICON);
+    listen(&button, "click", move |_| {
+        set_open(open, state, !open.get_untracked());
+    });
+    let badge = element(&button, "span", &[("class", "badge")]);
+    let count = text(&badge, "");
+    bind({
+        let button = button.clone();
+        move || {
+            let open = open.get();
+            let label = if open {
+                texts.close_chat
+            } else {
+                texts.open_chat
+            };
+            let _ = button.set_attribute("aria-label", label);
+            let _ = button.set_attribute("aria-expanded", if open { "true" } else { "false" });
+            let unread = state.with(|state| state.unread);
+            show(&badge, unread != 0 && !open);
+            let _ = badge.set_attribute("aria-label", &format!("{unread} {}", texts.unread));
+            count.set_data(&unread.to_string());
+        }
+    });
+    LAUNCHER.with(|launcher| *launcher.borrow_mut() = Some(button));
 }
 
-#[component]
-fn WindowHeader(
+fn window_header(
+    header: &Node,
     texts: &'static Texts,
     state: RwSignal<ChatState>,
     open: RwSignal<bool>,
-    launcher: NodeRef<html::Button>,
-) -> impl IntoView {
-    let status = move || {
+) {
+    let avatar = element(
+        header,
+        "img",
+        &[
+            ("class", "avatar"),
+            ("alt", ""),
+            ("width", "36"),
+            ("height", "36"),
+        ],
+    );
+    let who = element(header, "div", &[("class", "who")]);
+    let name = text(&element(&who, "strong", &[]), "");
+    let status = element(&who, "span", &[("class", "status")]);
+    let status_text = text(&status, "");
+    let close_button = labelled(
+        header,
+        "button",
+        &[
+            ("class", "close"),
+            ("type", "button"),
+            ("aria-label", texts.close),
+        ],
+        "×",
+    );
+    listen(&close_button, "click", move |_| close(open, state));
+    bind(move || {
+        name.set_data(&title(texts, state));
         state.with(|state| {
+            let photo = state
+                .agent
+                .as_ref()
+                .and_then(|agent| agent.photo_url.as_deref());
+            show(&avatar, photo.is_some());
+            match photo {
+                Some(photo) => avatar.set_attribute("src", photo),
+                None => avatar.remove_attribute("src"),
+            }
+            .unwrap_or_default();
             let name = state
                 .agent
                 .as_ref()
-                .map(|agent| &agent.name)
-                .or(state.operator_name.as_ref());
-            match (state.link, name) {
-                (Link::Reconnecting, _) => texts.reconnecting.to_owned(),
-                (_, Some(name)) if state.online => name.clone(),
-                _ if state.online => texts.online.to_owned(),
-                _ => texts.offline.to_owned(),
-            }
-        })
-    };
-    let photo = move || {
-        state.with(|state| {
-            state
-                .agent
-                .as_ref()
-                .and_then(|agent| agent.photo_url.clone())
-        })
-    };
-    let title = move || {
-        state.with(|state| {
-            state
-                .title
-                .clone()
-                .unwrap_or_else(|| texts.title.to_owned())
-        })
-    };
-    view! {
-        <img class="avatar" src=photo hidden=move || photo().is_none() alt="" width="36" height="36"/>
-        <div class="who">
-            <strong>{title}</strong>
-            <span class="status" class:online=move || state.with(|state| state.online)>{status}</span>
-        </div>
-        <button class="close" type="button" aria-label=texts.close on:click=move |_| close(open, state, launcher)>"×"</button>
-    }
-}
-
-#[component]
-fn Log(texts: &'static Texts, state: RwSignal<ChatState>) -> impl IntoView {
-    // The queue place while waiting, thanks once rated; empty (and hidden) otherwise.
-    let notice = move || {
-        state.with(|state| match (state.queue_place(), state.rating) {
-            (Some(place), _) => fill(texts.queue, place),
-            (None, Some(_)) => texts.rated.to_owned(),
-            (None, None) => String::new(),
-        })
-    };
-    // Stored messages, then those still on their way. Rows are updated in place, by position:
-    // the history only grows, and a sent message moves from the end of one list to the other.
-    let rows = move || {
-        state.with(|state| {
-            let stored = state.messages.iter().map(|message| row(texts, message));
-            let pending = state
-                .pending
-                .iter()
-                .map(|pending| pending_row(texts, pending));
-            stored.chain(pending).map(row_view).collect::<Vec<_>>()
-        })
-    };
-    // A click sends the question as the visitor's first message.
-    let suggestions = move || {
-        state.with(|state| {
-            state
-                .suggestions()
-                .iter()
-                .map(|question| {
-                    let text = question.clone();
-                    view! {
-                        <button type="button" class="suggestion" on:click=move |_| {
-                            let _ = transport::send(text.clone(), None);
-                        }>{question.clone()}</button>
-                    }
-                })
-                .collect::<Vec<_>>()
-        })
-    };
-    view! {
-        <p class="hint" hidden=move || state.with(|state| !state.messages.is_empty() || !state.pending.is_empty())>{texts.empty}</p>
-        <div class="suggested" hidden=move || state.with(|state| state.suggestions().is_empty())>{suggestions}</div>
-        {rows}
-        <p class="hint" hidden=move || state.with(|state| !state.contact_sent)>{texts.contact_sent}</p>
-        <p class="hint notice" role="status">{notice}</p>
-    }
-}
-
-/// The end of the log, mounted after [`Log`]: the rating form and the operator's typing.
-#[component]
-fn LogEnd(texts: &'static Texts, state: RwSignal<ChatState>) -> impl IntoView {
-    let typing = move || {
-        state.with(|state| {
-            state
-                .operator_typing
-                .as_ref()
-                .map(|name| format!("{name} {}", texts.is_typing))
-                .unwrap_or_default()
-        })
-    };
-    view! {
-        <RatingForm texts=texts state=state/>
-        <p class="typing">{typing}</p>
-    }
+                .map(|agent| agent.name.as_str())
+                .or(state.operator_name.as_deref());
+            status_text.set_data(match (state.link, name) {
+                (Link::Reconnecting, _) => texts.reconnecting,
+                (_, Some(name)) if state.online => name,
+                _ if state.online => texts.online,
+                _ => texts.offline,
+            });
+            let _ = status
+                .class_list()
+                .toggle_with_force("online", state.online);
+        });
+    });
 }
 
 /// One line of the conversation, as text (never HTML), the same shape for every kind.
+#[derive(Default, PartialEq)]
 struct Row {
     class: &'static str,
     seq: u64,
@@ -433,202 +442,409 @@ fn pending_row(texts: &'static Texts, pending: &Pending) -> Row {
     };
     Row {
         class,
-        seq: 0,
         text: pending.text.clone(),
-        who: String::new(),
-        sent_at: String::new(),
-        time: String::new(),
         delivery,
+        ..Row::default()
     }
 }
 
-fn row_view(row: Row) -> impl IntoView + use<> {
-    view! {
-        <div class=row.class data-seq=row.seq>
-            <p class="text">{row.text}</p>
-            <p class="meta">
-                <span class="author">{row.who}</span>
-                " "
-                <time datetime=row.sent_at>{row.time}</time>
-                " "
-                <span class="delivery">{row.delivery}</span>
-            </p>
-        </div>
+/// A line's elements, with what they show.
+struct Line {
+    element: HtmlElement,
+    text: Text,
+    who: Text,
+    time: HtmlElement,
+    clock: Text,
+    delivery: Text,
+    shown: Row,
+}
+
+impl Line {
+    /// A new, empty line in `log` before `anchor`.
+    fn new(log: &Node, anchor: &Node) -> Line {
+        let line = document().create_element("div").unwrap_throw();
+        let body = text(&element(&line, "p", &[("class", "text")]), "");
+        let meta = element(&line, "p", &[("class", "meta")]);
+        let who = text(&element(&meta, "span", &[("class", "author")]), "");
+        text(&meta, " ");
+        let time = element(&meta, "time", &[]);
+        let clock = text(&time, "");
+        text(&meta, " ");
+        let delivery = text(&element(&meta, "span", &[("class", "delivery")]), "");
+        let _ = log.insert_before(&line, Some(anchor));
+        Line {
+            element: line.unchecked_into(),
+            text: body,
+            who,
+            time,
+            clock,
+            delivery,
+            shown: Row {
+                seq: u64::MAX,
+                ..Row::default()
+            },
+        }
     }
+
+    /// Shows `row`, changing only what differs from what is shown.
+    fn show(&mut self, row: Row) {
+        let (old, element) = (&self.shown, &self.element);
+        if old.class != row.class {
+            let _ = element.set_attribute("class", row.class);
+        }
+        if old.seq != row.seq {
+            let _ = element.set_attribute("data-seq", &row.seq.to_string());
+        }
+        for (old, new, node) in [
+            (&old.text, &row.text, &self.text),
+            (&old.who, &row.who, &self.who),
+            (&old.time, &row.time, &self.clock),
+            (&old.delivery, &row.delivery, &self.delivery),
+        ] {
+            if old != new {
+                node.set_data(new);
+            }
+        }
+        if old.sent_at != row.sent_at {
+            let _ = self.time.set_attribute("datetime", &row.sent_at);
+        }
+        self.shown = row;
+    }
+}
+
+/// The conversation: a hint while empty, suggested questions, the messages, and notices.
+fn log(log: &Node, texts: &'static Texts, state: RwSignal<ChatState>) {
+    let empty = labelled(log, "p", &[("class", "hint")], texts.empty);
+    let suggested = element(log, "div", &[("class", "suggested")]);
+    // A click sends the question as the visitor's first message.
+    listen(&suggested, "click", |event| {
+        let question = event
+            .target()
+            .and_then(|target| {
+                target
+                    .unchecked_into::<Element>()
+                    .closest(".suggestion")
+                    .ok()
+            })
+            .flatten()
+            .and_then(|button| button.text_content());
+        if let Some(question) = question {
+            let _ = transport::send(question, None);
+        }
+    });
+    let sent = labelled(log, "p", &[("class", "hint")], texts.contact_sent);
+    // The queue place while waiting, thanks once rated; empty (and hidden) otherwise.
+    let notice = text(
+        &element(log, "p", &[("class", "hint notice"), ("role", "status")]),
+        "",
+    );
+    let lines: RefCell<Vec<Line>> = RefCell::new(Vec::new());
+    let questions: RefCell<Vec<String>> = RefCell::new(Vec::new());
+    let anchor: Node = sent.clone().into();
+    let log = log.clone();
+    bind(move || {
+        state.with(|state| {
+            show(
+                &empty,
+                state.messages.is_empty() && state.pending.is_empty(),
+            );
+            show(&sent, state.contact_sent);
+            notice.set_data(&match (state.queue_place(), state.rating) {
+                (Some(place), _) => fill(texts.queue, place),
+                (None, Some(_)) => texts.rated.to_owned(),
+                (None, None) => String::new(),
+            });
+            let offered = state.suggestions();
+            show(&suggested, !offered.is_empty());
+            let mut questions = questions.borrow_mut();
+            if questions.as_slice() != offered {
+                suggested.set_text_content(None);
+                for question in offered {
+                    labelled(
+                        &suggested,
+                        "button",
+                        &[("type", "button"), ("class", "suggestion")],
+                        question,
+                    );
+                }
+                *questions = offered.to_vec();
+            }
+            // Stored messages, then those still on their way. Lines are updated in place, by
+            // position: the history only grows, and a sent message moves from the end of one
+            // list to the other.
+            let stored = state.messages.iter().map(|message| row(texts, message));
+            let pending = state
+                .pending
+                .iter()
+                .map(|pending| pending_row(texts, pending));
+            let mut lines = lines.borrow_mut();
+            let mut count = 0;
+            for row in stored.chain(pending) {
+                if lines.len() == count {
+                    lines.push(Line::new(&log, &anchor));
+                }
+                lines[count].show(row);
+                count += 1;
+            }
+            for line in lines.drain(count..) {
+                line.element.remove();
+            }
+        });
+    });
+}
+
+/// The end of the log, built after it: the rating form and the operator's typing.
+fn log_end(log: &Node, texts: &'static Texts, state: RwSignal<ChatState>) {
+    rating_form(log, texts, state);
+    let typing = text(&element(log, "p", &[("class", "typing")]), "");
+    bind(move || {
+        typing.set_data(&state.with(|state| {
+            state
+                .operator_typing
+                .as_ref()
+                .map(|name| format!("{name} {}", texts.is_typing))
+                .unwrap_or_default()
+        }));
+    });
+}
+
+/// Satisfied / neutral / dissatisfied (native radio buttons) and an optional comment, for a
+/// resolved conversation, hidden otherwise. Read once, on submit, and cleared.
+fn rating_form(log: &Node, texts: &'static Texts, state: RwSignal<ChatState>) {
+    let form = element(log, "form", &[("class", "rating")]);
+    let fieldset = element(&form, "fieldset", &[]);
+    labelled(&fieldset, "legend", &[], texts.rate_prompt);
+    for (value, label, face) in [
+        ("satisfied", texts.satisfied, "🙂"),
+        ("neutral", texts.neutral, "😐"),
+        ("dissatisfied", texts.dissatisfied, "🙁"),
+    ] {
+        let choice = element(&fieldset, "label", &[("class", "choice"), ("title", label)]);
+        element(
+            &choice,
+            "input",
+            &[
+                ("type", "radio"),
+                ("name", "rating"),
+                ("value", value),
+                ("required", ""),
+            ],
+        );
+        labelled(&choice, "span", &[("aria-hidden", "true")], face);
+        labelled(&choice, "span", &[("class", "label")], label);
+    }
+    let comment = element(&form, "label", &[]);
+    labelled(&comment, "span", &[], texts.comment);
+    let comment: web_sys::HtmlTextAreaElement = element(
+        &comment,
+        "textarea",
+        &[("rows", "2"), ("maxlength", "1000")],
+    )
+    .unchecked_into();
+    labelled(
+        &form,
+        "button",
+        &[("type", "submit"), ("class", "send")],
+        texts.rate,
+    );
+    bind({
+        let form = form.clone();
+        move || show(&form, state.with(ChatState::wants_rating))
+    });
+    let form: web_sys::HtmlFormElement = form.unchecked_into();
+    listen(&form.clone(), "submit", move |event| {
+        event.prevent_default();
+        let rating = form
+            .query_selector("input:checked")
+            .ok()
+            .flatten()
+            .map(|input| input.unchecked_into::<web_sys::HtmlInputElement>().value())
+            .and_then(|value| Rating::from_name(&value));
+        let note = comment.value().trim().to_owned();
+        if let Some(rating) = rating {
+            transport::rate(rating, (!note.is_empty()).then_some(note));
+            form.reset();
+        }
+    });
 }
 
 /// The composer, or the contact form while nobody is online; both built, one shown.
-#[component]
-fn Footer(
-    texts: &'static Texts,
-    state: RwSignal<ChatState>,
-    open: RwSignal<bool>,
-) -> impl IntoView {
+fn footer(footer: &Node, texts: &'static Texts, state: RwSignal<ChatState>, open: RwSignal<bool>) {
     let contact = move || {
         state.with(|state| state.offline() && !state.contact_sent && state.link == Link::Open)
     };
-    view! {
-        {composer(texts, state, open, contact)}
-        {contact_form(texts, state, move || !contact())}
-    }
+    composer(footer, texts, state, open, contact);
+    contact_form(footer, texts, state, contact);
 }
 
+/// The visitor's message: Enter sends, Shift+Enter starts a new line, a counter near the limit.
 fn composer(
+    footer: &Node,
     texts: &'static Texts,
     state: RwSignal<ChatState>,
     open: RwSignal<bool>,
-    hidden: impl Fn() -> bool + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let draft = RwSignal::new(String::new());
-    let input: NodeRef<html::Textarea> = NodeRef::new();
-    let max = move || state.with(|state| state.max_text_chars);
-    let count = move || draft.with(|draft| draft.chars().count());
-    let sendable = move || draft.with(|draft| !draft.trim().is_empty()) && count() <= max();
-    let submit = move || {
-        if sendable() {
-            let _ = transport::send(draft.get_untracked(), None);
-            draft.set(String::new());
-            crate::answers::sent();
+    hidden: impl Fn() -> bool + Copy + 'static,
+) {
+    let form = element(footer, "form", &[("class", "composer")]);
+    let input: web_sys::HtmlTextAreaElement = element(
+        &form,
+        "textarea",
+        &[
+            ("aria-label", texts.message),
+            ("placeholder", texts.placeholder),
+            ("rows", "1"),
+        ],
+    )
+    .unchecked_into();
+    let counter = element(
+        &form,
+        "span",
+        &[("class", "counter"), ("aria-live", "polite")],
+    );
+    let count_text = text(&counter, "");
+    let send = labelled(
+        &form,
+        "button",
+        &[("type", "submit"), ("class", "send")],
+        texts.send,
+    );
+    // The draft's length in characters, kept as the visitor types.
+    let count = RwSignal::new(0_usize);
+    let sendable = move || {
+        let count = count.get();
+        count > 0 && count <= state.with(|state| state.max_text_chars)
+    };
+    bind({
+        let form = form.clone();
+        move || show(&form, !hidden())
+    });
+    bind(move || {
+        let (count, max) = (count.get(), state.with(|state| state.max_text_chars));
+        show(&counter, count * 5 >= max * 4);
+        let _ = counter.class_list().toggle_with_force("over", count > max);
+        count_text.set_data(&format!("{count}/{max}"));
+        let _ = send.toggle_attribute_with_force("disabled", !sendable());
+    });
+    // The draft is measured as typed: blank counts as nothing to send.
+    let measure = move |value: &str| {
+        count.set(if value.trim().is_empty() {
+            0
+        } else {
+            value.chars().count()
+        });
+    };
+    let submit = {
+        let input = input.clone();
+        move || {
+            if sendable() {
+                let _ = transport::send(input.value(), None);
+                input.set_value("");
+                measure("");
+                crate::answers::sent();
+            }
         }
     };
-    Effect::new(move |_| {
-        if let (Some(input), true, false) = (input.get(), open.get(), hidden()) {
+    listen(&input, "input", {
+        let input = input.clone();
+        move |_| {
+            let value = input.value();
+            transport::typing(!value.is_empty());
+            crate::answers::typed(&value);
+            measure(&value);
+        }
+    });
+    listen(&input, "keydown", {
+        let submit = submit.clone();
+        move |event| {
+            let key: &KeyboardEvent = event.unchecked_ref();
+            if key.key() == "Enter" && !key.shift_key() && !key.is_composing() {
+                event.prevent_default();
+                submit();
+            }
+        }
+    });
+    listen(&form, "submit", move |event| {
+        event.prevent_default();
+        submit();
+    });
+    bind(move || {
+        if open.get() && !hidden() {
+            let input = input.clone();
             next_frame(move || {
                 let _ = input.focus();
             });
         }
     });
-    view! {
-        <form class="composer" hidden=hidden on:submit=move |event: web_sys::SubmitEvent| {
-            event.prevent_default();
-            submit();
-        }>
-            <textarea
-                node_ref=input
-                aria-label=texts.message
-                placeholder=texts.placeholder
-                rows="1"
-                prop:value=move || draft.get()
-                on:input=move |event| {
-                    let value = event_target_value(&event);
-                    transport::typing(!value.is_empty());
-                    crate::answers::typed(&value);
-                    draft.set(value);
-                }
-                on:keydown=move |event: web_sys::KeyboardEvent| {
-                    if event.key() == "Enter" && !event.shift_key() && !event.is_composing() {
-                        event.prevent_default();
-                        submit();
-                    }
-                }
-            ></textarea>
-            <span class="counter" hidden=move || { count() * 5 < max() * 4 } class:over=move || { count() > max() } aria-live="polite">
-                {move || format!("{}/{}", count(), max())}
-            </span>
-            <button type="submit" class="send" disabled=move || !sendable()>{texts.send}</button>
-        </form>
-    }
 }
 
-/// Satisfied / neutral / dissatisfied (native radio buttons) and an optional comment, for a
-/// resolved conversation, hidden otherwise. Read once, on submit, and cleared.
-#[component]
-fn RatingForm(texts: &'static Texts, state: RwSignal<ChatState>) -> impl IntoView {
-    let form: NodeRef<html::Form> = NodeRef::new();
-    let choice = |value: &'static str, label: &'static str, face: &'static str| {
-        view! {
-            <label class="choice" title=label>
-                <input type="radio" name="rating" value=value required/>
-                <span aria-hidden="true">{face}</span>
-                <span class="label">{label}</span>
-            </label>
-        }
-    };
-    view! {
-        <form class="rating" hidden=move || !state.with(ChatState::wants_rating) node_ref=form on:submit=move |event: web_sys::SubmitEvent| {
-            event.prevent_default();
-            let Some(form) = form.get_untracked() else { return };
-            let field = |selector: &str| {
-                form.query_selector(selector)
-                    .ok()
-                    .flatten()
-                    .and_then(|element| element.dyn_into::<web_sys::HtmlInputElement>().ok())
-            };
-            let rating = field("input:checked").and_then(|input| Rating::from_name(&input.value()));
-            let comment = form
-                .query_selector("textarea")
-                .ok()
-                .flatten()
-                .and_then(|element| element.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
-                .map(|textarea| textarea.value().trim().to_owned())
-                .filter(|comment| !comment.is_empty());
-            if let Some(rating) = rating {
-                transport::rate(rating, comment);
-                form.reset();
-            }
-        }>
-            <fieldset>
-                <legend>{texts.rate_prompt}</legend>
-                {choice("satisfied", texts.satisfied, "🙂")}
-                {choice("neutral", texts.neutral, "😐")}
-                {choice("dissatisfied", texts.dissatisfied, "🙁")}
-            </fieldset>
-            <label>
-                <span>{texts.comment}</span>
-                <textarea rows="2" maxlength="1000"></textarea>
-            </label>
-            <button type="submit" class="send">{texts.rate}</button>
-        </form>
-    }
-}
-
+/// The contact form while nobody is online: an email and a message, stored as a conversation.
 fn contact_form(
+    footer: &Node,
     texts: &'static Texts,
     state: RwSignal<ChatState>,
-    hidden: impl Fn() -> bool + Send + Sync + 'static,
-) -> impl IntoView {
-    let email = RwSignal::new(String::new());
-    let text = RwSignal::new(String::new());
-    let max = move || state.with(|state| state.max_text_chars);
+    shown: impl Fn() -> bool + 'static,
+) {
+    let form = element(footer, "form", &[("class", "contact")]);
     // Outside the opening hours: when the shop is back, in the visitor's own time.
-    let back = move || {
-        state.with(|state| {
-            state
-                .back_at
-                .as_deref()
-                .map(|moment| local_day_and_time(moment, texts.lang))
-                .filter(|when| !when.is_empty())
-                .map(|when| fill(texts.back_at, when))
-                .unwrap_or_default()
-        })
+    let back = element(&form, "p", &[("class", "intro back")]);
+    let back_text = text(&back, "");
+    labelled(&form, "p", &[("class", "intro")], texts.offline_intro);
+    let field = |tag: &str, label: &str, attributes: &[(&str, &str)]| {
+        let holder = element(&form, "label", &[]);
+        labelled(&holder, "span", &[], label);
+        element(&holder, tag, attributes)
     };
-    view! {
-        <form class="contact" hidden=hidden on:submit=move |event: web_sys::SubmitEvent| {
-            event.prevent_default();
-            let message = text.get_untracked();
-            if !message.trim().is_empty() && message.chars().count() <= max() {
-                let _ = transport::send(message, Some(email.get_untracked().trim().to_owned()));
-                text.set(String::new());
-                crate::answers::sent();
-            }
-        }>
-            <p class="intro back" hidden=move || back().is_empty()>{back}</p>
-            <p class="intro">{texts.offline_intro}</p>
-            <label>
-                <span>{texts.email}</span>
-                <input type="email" required autocomplete="email" prop:value=move || email.get()
-                    on:input=move |event| email.set(event_target_value(&event))/>
-            </label>
-            <label>
-                <span>{texts.message}</span>
-                <textarea required rows="3" prop:value=move || text.get()
-                    on:input=move |event| {
-                        let value = event_target_value(&event);
-                        crate::answers::typed(&value);
-                        text.set(value);
-                    }></textarea>
-            </label>
-            <button type="submit" class="send">{texts.send}</button>
-        </form>
-    }
+    let email: web_sys::HtmlInputElement = field(
+        "input",
+        texts.email,
+        &[
+            ("type", "email"),
+            ("required", ""),
+            ("autocomplete", "email"),
+        ],
+    )
+    .unchecked_into();
+    let message: web_sys::HtmlTextAreaElement = field(
+        "textarea",
+        texts.message,
+        &[("required", ""), ("rows", "3")],
+    )
+    .unchecked_into();
+    labelled(
+        &form,
+        "button",
+        &[("type", "submit"), ("class", "send")],
+        texts.send,
+    );
+    bind({
+        let form = form.clone();
+        move || {
+            show(&form, shown());
+            let when = state.with(|state| {
+                state
+                    .back_at
+                    .as_deref()
+                    .map(|moment| local_day_and_time(moment, texts.lang))
+                    .filter(|when| !when.is_empty())
+                    .map(|when| fill(texts.back_at, when))
+                    .unwrap_or_default()
+            });
+            show(&back, !when.is_empty());
+            back_text.set_data(&when);
+        }
+    });
+    listen(&message.clone(), "input", {
+        let message = message.clone();
+        move |_| crate::answers::typed(&message.value())
+    });
+    listen(&form, "submit", move |event| {
+        event.prevent_default();
+        let text = message.value();
+        let max = state.with_untracked(|state| state.max_text_chars);
+        if !text.trim().is_empty() && text.chars().count() <= max {
+            let _ = transport::send(text, Some(email.value().trim().to_owned()));
+            message.set_value("");
+            crate::answers::sent();
+        }
+    });
 }
