@@ -9,12 +9,13 @@
 
 use crate::i18n::Texts;
 use crate::transport;
+use crate::ui::dom::{element, labelled, listen, show, text};
 use beseda_protocol::answers::{AnswerHit, MAX_HITS, MAX_QUERY_CHARS};
 use beseda_protocol::visitor::ToRelay;
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-use web_sys::{Document, Element, HtmlElement, Node};
+use web_sys::{Element, HtmlElement, Text};
 
 /// How long typing must pause before a search, in milliseconds.
 const PAUSE_MS: i32 = 300;
@@ -81,13 +82,13 @@ struct Answers {
 /// The elements the answers are shown in.
 struct Dom {
     /// The open answer, in place of the conversation.
-    panel: Element,
+    panel: HtmlElement,
     back: HtmlElement,
-    question: Node,
-    text: Node,
+    question: Text,
+    text: Text,
     /// The offered answers: one button (and its text) per place.
-    list: Element,
-    offered: Vec<(HtmlElement, Node)>,
+    list: HtmlElement,
+    offered: Vec<(HtmlElement, Text)>,
     /// The conversation, hidden while an answer is shown.
     log: Option<Element>,
 }
@@ -112,14 +113,6 @@ fn change(work: &mut dyn FnMut(&mut Answers)) {
         work(&mut answers);
         answers.render();
     });
-}
-
-fn show(element: &Element, shown: bool) {
-    let _ = if shown {
-        element.remove_attribute("hidden")
-    } else {
-        element.set_attribute("hidden", "")
-    };
 }
 
 impl Answers {
@@ -262,62 +255,50 @@ fn on_event(event: web_sys::Event) {
     });
 }
 
-/// A new element in `parent`, with its class and, for a text, a text node to change later.
-fn element(document: &Document, tag: &str, class: &str, parent: &Element) -> (Element, Node) {
-    let element = document
-        .create_element(tag)
-        .unwrap_or_else(|_| parent.clone());
-    let _ = element.set_attribute("class", class);
-    if tag == "button" {
-        let _ = element.set_attribute("type", "button");
-    }
-    let text: Node = document.create_text_node("").into();
-    let _ = element.append_child(&text);
-    if element != *parent {
-        let _ = parent.append_child(&element);
-    }
-    (element, text)
-}
-
 /// Puts the answers' elements at the start of the window's footer (before the composer);
 /// `log` is the conversation, hidden while an answer is shown.
 pub fn build(footer: &Element, log: Option<Element>, texts: &'static Texts) {
-    let Some(document) = footer.owner_document() else {
-        return;
-    };
-    let (holder, _) = element(&document, "div", "footer", footer);
-    let (panel, _) = element(&document, "section", "answer", &holder);
-    let _ = panel.set_attribute("aria-labelledby", "answer-question");
-    let (back, back_text) = element(&document, "button", "back", &panel);
-    back_text.set_node_value(Some(texts.answers_back));
-    let (heading, question) = element(&document, "h2", "", &panel);
-    let _ = heading.set_attribute("id", "answer-question");
-    let (_, text) = element(&document, "p", "text", &panel);
-    element(&document, "p", "hint", &panel)
-        .1
-        .set_node_value(Some(texts.answers_more));
-    let (list, _) = element(&document, "div", "answers", &holder);
-    let _ = list.set_attribute("role", "group");
-    let _ = list.set_attribute("aria-label", texts.answers_found);
+    let holder = element(footer, "div", &[("class", "footer")]);
+    let panel = element(
+        &holder,
+        "section",
+        &[("class", "answer"), ("aria-labelledby", "answer-question")],
+    );
+    let back = labelled(
+        &panel,
+        "button",
+        &[("class", "back"), ("type", "button")],
+        texts.answers_back,
+    );
+    let question = text(&element(&panel, "h2", &[("id", "answer-question")]), "");
+    let answer = text(&element(&panel, "p", &[("class", "text")]), "");
+    labelled(&panel, "p", &[("class", "hint")], texts.answers_more);
+    let list = element(
+        &holder,
+        "div",
+        &[
+            ("class", "answers"),
+            ("role", "group"),
+            ("aria-label", texts.answers_found),
+        ],
+    );
     let offered = (0..MAX_HITS)
         .map(|_| {
-            let (button, text) = element(&document, "button", "offered", &list);
-            (button.unchecked_into(), text)
+            let button = element(&list, "button", &[("class", "offered"), ("type", "button")]);
+            let label = text(&button, "");
+            (button, label)
         })
         .collect();
-    let listener = Closure::<dyn Fn(web_sys::Event)>::new(on_event);
     for (target, kind) in [(&panel, "click"), (&panel, "keydown"), (&list, "click")] {
-        let _ = target.add_event_listener_with_callback(kind, listener.as_ref().unchecked_ref());
+        listen(target, kind, on_event);
     }
-    // The elements live as long as the page, and so does their listener.
-    listener.forget();
     // First in the footer, before the composer.
     let _ = footer.insert_before(&holder, footer.first_child().as_ref());
     let mut dom = Some(Dom {
         panel,
-        back: back.unchecked_into(),
+        back,
         question,
-        text,
+        text: answer,
         list,
         offered,
         log,

@@ -1,0 +1,197 @@
+//! The window's footer: the composer, or the contact form while nobody is online.
+
+use super::dom::{bind, element, labelled, listen, show, text};
+use super::{fill, local_day_and_time, next_frame};
+use crate::i18n::Texts;
+use crate::state::{ChatState, Link};
+use crate::transport;
+use reactive_graph::prelude::*;
+use reactive_graph::signal::RwSignal;
+use wasm_bindgen::JsCast;
+use web_sys::{KeyboardEvent, Node};
+
+/// The composer, or the contact form while nobody is online; both built, one shown.
+pub(super) fn footer(
+    footer: &Node,
+    texts: &'static Texts,
+    state: RwSignal<ChatState>,
+    open: RwSignal<bool>,
+) {
+    let contact = move || {
+        state.with(|state| state.offline() && !state.contact_sent && state.link == Link::Open)
+    };
+    composer(footer, texts, state, open, contact);
+    contact_form(footer, texts, state, contact);
+}
+
+/// The visitor's message: Enter sends, Shift+Enter starts a new line, a counter near the limit.
+fn composer(
+    footer: &Node,
+    texts: &'static Texts,
+    state: RwSignal<ChatState>,
+    open: RwSignal<bool>,
+    hidden: impl Fn() -> bool + Copy + 'static,
+) {
+    let form = element(footer, "form", &[("class", "composer")]);
+    let input: web_sys::HtmlTextAreaElement = element(
+        &form,
+        "textarea",
+        &[
+            ("aria-label", texts.message),
+            ("placeholder", texts.placeholder),
+            ("rows", "1"),
+        ],
+    )
+    .unchecked_into();
+    let counter = element(
+        &form,
+        "span",
+        &[("class", "counter"), ("aria-live", "polite")],
+    );
+    let count_text = text(&counter, "");
+    let send = labelled(
+        &form,
+        "button",
+        &[("type", "submit"), ("class", "send")],
+        texts.send,
+    );
+    // The draft's length in characters, kept as the visitor types.
+    let count = RwSignal::new(0_usize);
+    let sendable = move || {
+        let count = count.get();
+        count > 0 && count <= state.with(|state| state.max_text_chars)
+    };
+    bind({
+        let form = form.clone();
+        move || show(&form, !hidden())
+    });
+    bind(move || {
+        let (count, max) = (count.get(), state.with(|state| state.max_text_chars));
+        show(&counter, count * 5 >= max * 4);
+        let _ = counter.class_list().toggle_with_force("over", count > max);
+        count_text.set_data(&format!("{count}/{max}"));
+        let _ = send.toggle_attribute_with_force("disabled", !sendable());
+    });
+    // The draft is measured as typed: blank counts as nothing to send.
+    let measure = move |value: &str| {
+        count.set(if value.trim().is_empty() {
+            0
+        } else {
+            value.chars().count()
+        });
+    };
+    let submit = {
+        let input = input.clone();
+        move || {
+            if sendable() {
+                let _ = transport::send(input.value(), None);
+                input.set_value("");
+                measure("");
+                crate::answers::sent();
+            }
+        }
+    };
+    listen(&input, "input", {
+        let input = input.clone();
+        move |_| {
+            let value = input.value();
+            transport::typing(!value.is_empty());
+            crate::answers::typed(&value);
+            measure(&value);
+        }
+    });
+    listen(&input, "keydown", {
+        let submit = submit.clone();
+        move |event| {
+            let key: &KeyboardEvent = event.unchecked_ref();
+            if key.key() == "Enter" && !key.shift_key() && !key.is_composing() {
+                event.prevent_default();
+                submit();
+            }
+        }
+    });
+    listen(&form, "submit", move |event| {
+        event.prevent_default();
+        submit();
+    });
+    bind(move || {
+        if open.get() && !hidden() {
+            let input = input.clone();
+            next_frame(move || {
+                let _ = input.focus();
+            });
+        }
+    });
+}
+
+/// The contact form while nobody is online: an email and a message, stored as a conversation.
+fn contact_form(
+    footer: &Node,
+    texts: &'static Texts,
+    state: RwSignal<ChatState>,
+    shown: impl Fn() -> bool + 'static,
+) {
+    let form = element(footer, "form", &[("class", "contact")]);
+    // Outside the opening hours: when the shop is back, in the visitor's own time.
+    let back = element(&form, "p", &[("class", "intro back")]);
+    let back_text = text(&back, "");
+    labelled(&form, "p", &[("class", "intro")], texts.offline_intro);
+    let field = |tag: &str, label: &str, attributes: &[(&str, &str)]| {
+        let holder = element(&form, "label", &[]);
+        labelled(&holder, "span", &[], label);
+        element(&holder, tag, attributes)
+    };
+    let email: web_sys::HtmlInputElement = field(
+        "input",
+        texts.email,
+        &[
+            ("type", "email"),
+            ("required", ""),
+            ("autocomplete", "email"),
+        ],
+    )
+    .unchecked_into();
+    let message: web_sys::HtmlTextAreaElement = field(
+        "textarea",
+        texts.message,
+        &[("required", ""), ("rows", "3")],
+    )
+    .unchecked_into();
+    labelled(
+        &form,
+        "button",
+        &[("type", "submit"), ("class", "send")],
+        texts.send,
+    );
+    bind({
+        let form = form.clone();
+        move || {
+            show(&form, shown());
+            let when = state.with(|state| {
+                state
+                    .back_at
+                    .as_deref()
+                    .map(|moment| local_day_and_time(moment, texts.lang))
+                    .filter(|when| !when.is_empty())
+                    .map(|when| fill(texts.back_at, when))
+                    .unwrap_or_default()
+            });
+            show(&back, !when.is_empty());
+            back_text.set_data(&when);
+        }
+    });
+    listen(&message.clone(), "input", {
+        let message = message.clone();
+        move |_| crate::answers::typed(&message.value())
+    });
+    listen(&form, "submit", move |event| {
+        event.prevent_default();
+        let text = message.value();
+        let max = state.with_untracked(|state| state.max_text_chars);
+        if !text.trim().is_empty() && text.chars().count() <= max {
+            let _ = transport::send(text, Some(email.value().trim().to_owned()));
+            message.set_value("");
+            crate::answers::sent();
+        }
+    });
+}

@@ -1,0 +1,292 @@
+//! The conversation: a hint while it is empty, suggested questions, the messages (one line
+//! shape for every kind, updated in place), notices, the rating form and the operator's typing.
+
+use super::dom::{bind, document, element, labelled, listen, show, text};
+use super::fill;
+use crate::i18n::Texts;
+use crate::state::{ChatState, Pending};
+use crate::transport;
+use beseda_protocol::{Author, Message, Rating};
+use reactive_graph::prelude::*;
+use reactive_graph::signal::RwSignal;
+use std::cell::RefCell;
+use wasm_bindgen::{JsCast, UnwrapThrowExt};
+use web_sys::{Element, HtmlElement, Node, Text};
+
+/// The time of a message in the visitor's own time zone, as HH:MM.
+fn local_time(sent_at: &str) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(sent_at));
+    if date.get_time().is_nan() {
+        return String::new();
+    }
+    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+}
+
+/// One line of the conversation, as text (never HTML), the same shape for every kind.
+#[derive(Default, PartialEq)]
+struct Row {
+    class: &'static str,
+    seq: u64,
+    text: String,
+    who: String,
+    sent_at: String,
+    time: String,
+    delivery: String,
+}
+
+fn row(texts: &'static Texts, message: &Message) -> Row {
+    let (class, who, delivery) = match message.author {
+        Author::Visitor => ("message mine", texts.you.to_owned(), texts.delivered),
+        Author::Operator => (
+            "message theirs",
+            message.author_name.clone().unwrap_or_default(),
+            "",
+        ),
+        Author::System => ("message system", String::new(), ""),
+    };
+    Row {
+        class,
+        seq: message.seq.0,
+        text: message.text.clone(),
+        who,
+        sent_at: message.sent_at.clone(),
+        time: local_time(&message.sent_at),
+        delivery: delivery.to_owned(),
+    }
+}
+
+fn pending_row(texts: &'static Texts, pending: &Pending) -> Row {
+    let (class, delivery) = match &pending.refused {
+        Some((_, reason)) => (
+            "message mine pending failed",
+            format!("{}: {reason}", texts.not_sent),
+        ),
+        None => ("message mine pending", texts.sending.to_owned()),
+    };
+    Row {
+        class,
+        text: pending.text.clone(),
+        delivery,
+        ..Row::default()
+    }
+}
+
+/// A line's elements, with what they show.
+struct Line {
+    element: HtmlElement,
+    text: Text,
+    who: Text,
+    time: HtmlElement,
+    clock: Text,
+    delivery: Text,
+    shown: Row,
+}
+
+impl Line {
+    /// A new, empty line in `log` before `anchor`.
+    fn new(log: &Node, anchor: &Node) -> Line {
+        let line = document().create_element("div").unwrap_throw();
+        let body = text(&element(&line, "p", &[("class", "text")]), "");
+        let meta = element(&line, "p", &[("class", "meta")]);
+        let who = text(&element(&meta, "span", &[("class", "author")]), "");
+        text(&meta, " ");
+        let time = element(&meta, "time", &[]);
+        let clock = text(&time, "");
+        text(&meta, " ");
+        let delivery = text(&element(&meta, "span", &[("class", "delivery")]), "");
+        let _ = log.insert_before(&line, Some(anchor));
+        Line {
+            element: line.unchecked_into(),
+            text: body,
+            who,
+            time,
+            clock,
+            delivery,
+            shown: Row {
+                seq: u64::MAX,
+                ..Row::default()
+            },
+        }
+    }
+
+    /// Shows `row`, changing only what differs from what is shown.
+    fn show(&mut self, row: Row) {
+        let (old, element) = (&self.shown, &self.element);
+        if old.class != row.class {
+            let _ = element.set_attribute("class", row.class);
+        }
+        if old.seq != row.seq {
+            let _ = element.set_attribute("data-seq", &row.seq.to_string());
+        }
+        for (old, new, node) in [
+            (&old.text, &row.text, &self.text),
+            (&old.who, &row.who, &self.who),
+            (&old.time, &row.time, &self.clock),
+            (&old.delivery, &row.delivery, &self.delivery),
+        ] {
+            if old != new {
+                node.set_data(new);
+            }
+        }
+        if old.sent_at != row.sent_at {
+            let _ = self.time.set_attribute("datetime", &row.sent_at);
+        }
+        self.shown = row;
+    }
+}
+
+/// The conversation: a hint while empty, suggested questions, the messages, and notices.
+pub(super) fn log(log: &Node, texts: &'static Texts, state: RwSignal<ChatState>) {
+    let empty = labelled(log, "p", &[("class", "hint")], texts.empty);
+    let suggested = element(log, "div", &[("class", "suggested")]);
+    // A click sends the question as the visitor's first message.
+    listen(&suggested, "click", |event| {
+        let question = event
+            .target()
+            .and_then(|target| {
+                target
+                    .unchecked_into::<Element>()
+                    .closest(".suggestion")
+                    .ok()
+            })
+            .flatten()
+            .and_then(|button| button.text_content());
+        if let Some(question) = question {
+            let _ = transport::send(question, None);
+        }
+    });
+    let sent = labelled(log, "p", &[("class", "hint")], texts.contact_sent);
+    // The queue place while waiting, thanks once rated; empty (and hidden) otherwise.
+    let notice = text(
+        &element(log, "p", &[("class", "hint notice"), ("role", "status")]),
+        "",
+    );
+    let lines: RefCell<Vec<Line>> = RefCell::new(Vec::new());
+    let questions: RefCell<Vec<String>> = RefCell::new(Vec::new());
+    let anchor: Node = sent.clone().into();
+    let log = log.clone();
+    bind(move || {
+        state.with(|state| {
+            show(
+                &empty,
+                state.messages.is_empty() && state.pending.is_empty(),
+            );
+            show(&sent, state.contact_sent);
+            notice.set_data(&match (state.queue_place(), state.rating) {
+                (Some(place), _) => fill(texts.queue, place),
+                (None, Some(_)) => texts.rated.to_owned(),
+                (None, None) => String::new(),
+            });
+            let offered = state.suggestions();
+            show(&suggested, !offered.is_empty());
+            let mut questions = questions.borrow_mut();
+            if questions.as_slice() != offered {
+                suggested.set_text_content(None);
+                for question in offered {
+                    labelled(
+                        &suggested,
+                        "button",
+                        &[("type", "button"), ("class", "suggestion")],
+                        question,
+                    );
+                }
+                *questions = offered.to_vec();
+            }
+            // Stored messages, then those still on their way. Lines are updated in place, by
+            // position: the history only grows, and a sent message moves from the end of one
+            // list to the other.
+            let stored = state.messages.iter().map(|message| row(texts, message));
+            let pending = state
+                .pending
+                .iter()
+                .map(|pending| pending_row(texts, pending));
+            let mut lines = lines.borrow_mut();
+            let mut count = 0;
+            for row in stored.chain(pending) {
+                if lines.len() == count {
+                    lines.push(Line::new(&log, &anchor));
+                }
+                lines[count].show(row);
+                count += 1;
+            }
+            for line in lines.drain(count..) {
+                line.element.remove();
+            }
+        });
+    });
+}
+
+/// The end of the log, built after it: the rating form and the operator's typing.
+pub(super) fn log_end(log: &Node, texts: &'static Texts, state: RwSignal<ChatState>) {
+    rating_form(log, texts, state);
+    let typing = text(&element(log, "p", &[("class", "typing")]), "");
+    bind(move || {
+        typing.set_data(&state.with(|state| {
+            state
+                .operator_typing
+                .as_ref()
+                .map(|name| format!("{name} {}", texts.is_typing))
+                .unwrap_or_default()
+        }));
+    });
+}
+
+/// Satisfied / neutral / dissatisfied (native radio buttons) and an optional comment, for a
+/// resolved conversation, hidden otherwise. Read once, on submit, and cleared.
+fn rating_form(log: &Node, texts: &'static Texts, state: RwSignal<ChatState>) {
+    let form = element(log, "form", &[("class", "rating")]);
+    let fieldset = element(&form, "fieldset", &[]);
+    labelled(&fieldset, "legend", &[], texts.rate_prompt);
+    for (value, label, face) in [
+        ("satisfied", texts.satisfied, "🙂"),
+        ("neutral", texts.neutral, "😐"),
+        ("dissatisfied", texts.dissatisfied, "🙁"),
+    ] {
+        let choice = element(&fieldset, "label", &[("class", "choice"), ("title", label)]);
+        element(
+            &choice,
+            "input",
+            &[
+                ("type", "radio"),
+                ("name", "rating"),
+                ("value", value),
+                ("required", ""),
+            ],
+        );
+        labelled(&choice, "span", &[("aria-hidden", "true")], face);
+        labelled(&choice, "span", &[("class", "label")], label);
+    }
+    let comment = element(&form, "label", &[]);
+    labelled(&comment, "span", &[], texts.comment);
+    let comment: web_sys::HtmlTextAreaElement = element(
+        &comment,
+        "textarea",
+        &[("rows", "2"), ("maxlength", "1000")],
+    )
+    .unchecked_into();
+    labelled(
+        &form,
+        "button",
+        &[("type", "submit"), ("class", "send")],
+        texts.rate,
+    );
+    bind({
+        let form = form.clone();
+        move || show(&form, state.with(ChatState::wants_rating))
+    });
+    let form: web_sys::HtmlFormElement = form.unchecked_into();
+    listen(&form.clone(), "submit", move |event| {
+        event.prevent_default();
+        let rating = form
+            .query_selector("input:checked")
+            .ok()
+            .flatten()
+            .map(|input| input.unchecked_into::<web_sys::HtmlInputElement>().value())
+            .and_then(|value| Rating::from_name(&value));
+        let note = comment.value().trim().to_owned();
+        if let Some(rating) = rating {
+            transport::rate(rating, (!note.is_empty()).then_some(note));
+            form.reset();
+        }
+    });
+}

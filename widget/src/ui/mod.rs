@@ -1,0 +1,335 @@
+//! The widget's elements, made with plain DOM calls and kept up to date by Leptos' reactive
+//! graph: every binding is a render effect that reads the signals it shows and sets the
+//! attributes and texts that depend on them. (Made with Leptos' `view!` renderer, these few
+//! elements cost the widget 22 KB more brotli; README, "Performance".)
+//! Every text goes into the DOM as text, never as HTML.
+
+pub(crate) mod dom;
+mod footer;
+mod log;
+
+use crate::i18n::Texts;
+use crate::state::{ChatState, Link};
+use crate::transport;
+use dom::{bind, element, labelled, listen, show, text};
+use reactive_graph::prelude::*;
+use reactive_graph::signal::RwSignal;
+use std::cell::RefCell;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{HtmlElement, KeyboardEvent, Node};
+
+/// The styles, minified by `build.rs`.
+const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.css"));
+
+/// The launcher's speech bubble (constant markup, no text in it).
+const ICON: &str = r#"<svg viewBox="0 0 24 24" aria-hidden="true" width="28" height="28"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>"#;
+
+/// Opens or closes the window, announcing it to the page.
+pub fn set_open(open: RwSignal<bool>, state: RwSignal<ChatState>, value: bool) {
+    if open.get_untracked() == value {
+        return;
+    }
+    // Opened before every part was built ahead: build the rest now.
+    while value && build_step() {}
+    open.set(value);
+    if value {
+        crate::prompts::hide();
+        state.update(|state| state.unread = 0);
+        transport::ensure_connected();
+    }
+    transport::emit(
+        if value { "open" } else { "close" },
+        &wasm_bindgen::JsValue::UNDEFINED,
+    );
+}
+
+/// A catalog sentence with `value` put in for its `#`.
+fn fill(template: &str, value: impl std::fmt::Display) -> String {
+    match template.split_once('#') {
+        Some((before, after)) => format!("{before}{value}{after}"),
+        None => template.to_owned(),
+    }
+}
+
+/// A moment as the visitor reads it, in their own zone and language: "pondělí 9:00".
+fn local_day_and_time(moment: &str, lang: &str) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(moment));
+    if date.get_time().is_nan() {
+        return String::new();
+    }
+    let options = js_sys::Object::new();
+    for (key, value) in [
+        ("weekday", "long"),
+        ("hour", "numeric"),
+        ("minute", "2-digit"),
+    ] {
+        crate::wire::set(&options, key, value);
+    }
+    date.to_locale_string(lang, &options).into()
+}
+
+/// Runs `work` just before the next paint. Work that measures the layout waits for it, so that
+/// building the view and laying it out never run as one long task.
+fn next_frame(work: impl FnOnce() + 'static) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.request_animation_frame(Closure::once_into_js(work).unchecked_ref());
+    }
+}
+
+/// The window's title: the shop's name once the relay has told it.
+fn title(texts: &'static Texts, state: RwSignal<ChatState>) -> String {
+    state.with(|state| {
+        state
+            .title
+            .clone()
+            .unwrap_or_else(|| texts.title.to_owned())
+    })
+}
+
+/// The launcher and the window's parts, built one per call of [`build_step`] after the frame is
+/// mounted.
+struct Parts {
+    texts: &'static Texts,
+    state: RwSignal<ChatState>,
+    open: RwSignal<bool>,
+    root: HtmlElement,
+    header: HtmlElement,
+    log: HtmlElement,
+    footer: HtmlElement,
+    /// How many parts are built.
+    built: u8,
+}
+
+thread_local! {
+    static PARTS: RefCell<Option<Parts>> = const { RefCell::new(None) };
+    /// The launcher, which takes the focus back when the window closes.
+    static LAUNCHER: RefCell<Option<HtmlElement>> = const { RefCell::new(None) };
+}
+
+/// Mounts the styles.
+pub fn mount_styles(point: &Node) {
+    labelled(point, "style", &[], CSS);
+}
+
+/// Mounts the frame: the root and the (empty, hidden) window, its header, log and footer
+/// filled in by [`build_step`].
+pub fn mount(
+    point: &Node,
+    texts: &'static Texts,
+    left: bool,
+    accent: &str,
+    state: RwSignal<ChatState>,
+    open: RwSignal<bool>,
+) {
+    let root = element(
+        point,
+        "div",
+        &[
+            ("class", if left { "root left" } else { "root" }),
+            ("style", &format!("--accent: {accent}")),
+        ],
+    );
+    bind({
+        let root = root.clone();
+        move || {
+            let _ = root.class_list().toggle_with_force("open", open.get());
+        }
+    });
+    // Built ahead, part by part, and laid out while hidden: opening only shows it.
+    let window = element(&root, "section", &[("class", "window"), ("role", "dialog")]);
+    bind({
+        let window = window.clone();
+        move || {
+            show(&window, open.get());
+            let _ = window.set_attribute("aria-label", &title(texts, state));
+        }
+    });
+    listen(&window, "keydown", move |event| {
+        if event.unchecked_ref::<KeyboardEvent>().key() == "Escape" {
+            close(open, state);
+        }
+    });
+    let header = element(&window, "header", &[]);
+    let log = element(
+        &window,
+        "div",
+        &[("class", "log"), ("role", "log"), ("aria-live", "polite")],
+    );
+    let footer = element(&window, "div", &[("class", "footer")]);
+    // Keep the newest message in view.
+    bind({
+        let log = log.clone();
+        move || {
+            state.track();
+            if open.get() {
+                let log = log.clone();
+                next_frame(move || log.set_scroll_top(log.scroll_height()));
+            }
+        }
+    });
+    let parts = Parts {
+        texts,
+        state,
+        open,
+        root,
+        header,
+        log,
+        footer,
+        built: 0,
+    };
+    PARTS.with(|cell| *cell.borrow_mut() = Some(parts));
+}
+
+/// Builds the next part (the prompt's bubble, the launcher, then the window's header, messages,
+/// the log's end, composer and self-service answers), each in a task of its own so that none is
+/// a long task. Returns whether parts remain.
+pub fn build_step() -> bool {
+    PARTS.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        let Some(parts) = cell.as_mut() else {
+            return false;
+        };
+        let (texts, state, open) = (parts.texts, parts.state, parts.open);
+        match parts.built {
+            0 => prompt_bubble(&parts.root, texts),
+            1 => launcher(&parts.root, texts, state, open),
+            2 => window_header(&parts.header, texts, state, open),
+            3 => log::log(&parts.log, texts, state),
+            4 => log::log_end(&parts.log, texts, state),
+            5 => footer::footer(&parts.footer, texts, state, open),
+            6 => crate::answers::build(&parts.footer, Some(parts.log.clone().into()), texts),
+            _ => return false,
+        }
+        parts.built += 1;
+        parts.built < 7
+    })
+}
+
+/// Closes the window and gives the focus back to the launcher.
+fn close(open: RwSignal<bool>, state: RwSignal<ChatState>) {
+    set_open(open, state, false);
+    LAUNCHER.with(|launcher| {
+        if let Some(launcher) = launcher.borrow().as_ref() {
+            let _ = launcher.focus();
+        }
+    });
+}
+
+/// A proactive prompt's bubble, filled in and shown by `prompts`.
+fn prompt_bubble(root: &Node, texts: &'static Texts) {
+    let bubble = element(
+        root,
+        "div",
+        &[("class", "prompt"), ("hidden", ""), ("aria-live", "polite")],
+    );
+    listen(&bubble, "click", |event| {
+        crate::prompts::clicked(event.unchecked_into());
+    });
+    element(
+        &bubble,
+        "button",
+        &[("class", "prompt-text"), ("type", "button")],
+    );
+    labelled(
+        &bubble,
+        "button",
+        &[
+            ("class", "prompt-close"),
+            ("type", "button"),
+            ("aria-label", texts.close),
+        ],
+        "×",
+    );
+}
+
+/// The round button that opens and closes the window, with the unread badge.
+fn launcher(root: &Node, texts: &'static Texts, state: RwSignal<ChatState>, open: RwSignal<bool>) {
+    let button = element(root, "button", &[("class", "launcher"), ("type", "button")]);
+    button.set_inner_html(ICON);
+    listen(&button, "click", move |_| {
+        set_open(open, state, !open.get_untracked());
+    });
+    let badge = element(&button, "span", &[("class", "badge")]);
+    let count = text(&badge, "");
+    bind({
+        let button = button.clone();
+        move || {
+            let open = open.get();
+            let label = if open {
+                texts.close_chat
+            } else {
+                texts.open_chat
+            };
+            let _ = button.set_attribute("aria-label", label);
+            let _ = button.set_attribute("aria-expanded", if open { "true" } else { "false" });
+            let unread = state.with(|state| state.unread);
+            show(&badge, unread != 0 && !open);
+            let _ = badge.set_attribute("aria-label", &format!("{unread} {}", texts.unread));
+            count.set_data(&unread.to_string());
+        }
+    });
+    LAUNCHER.with(|launcher| *launcher.borrow_mut() = Some(button));
+}
+
+fn window_header(
+    header: &Node,
+    texts: &'static Texts,
+    state: RwSignal<ChatState>,
+    open: RwSignal<bool>,
+) {
+    let avatar = element(
+        header,
+        "img",
+        &[
+            ("class", "avatar"),
+            ("alt", ""),
+            ("width", "36"),
+            ("height", "36"),
+        ],
+    );
+    let who = element(header, "div", &[("class", "who")]);
+    let name = text(&element(&who, "strong", &[]), "");
+    let status = element(&who, "span", &[("class", "status")]);
+    let status_text = text(&status, "");
+    let close_button = labelled(
+        header,
+        "button",
+        &[
+            ("class", "close"),
+            ("type", "button"),
+            ("aria-label", texts.close),
+        ],
+        "×",
+    );
+    listen(&close_button, "click", move |_| close(open, state));
+    bind(move || {
+        name.set_data(&title(texts, state));
+        state.with(|state| {
+            let photo = state
+                .agent
+                .as_ref()
+                .and_then(|agent| agent.photo_url.as_deref());
+            show(&avatar, photo.is_some());
+            match photo {
+                Some(photo) => avatar.set_attribute("src", photo),
+                None => avatar.remove_attribute("src"),
+            }
+            .unwrap_or_default();
+            let name = state
+                .agent
+                .as_ref()
+                .map(|agent| agent.name.as_str())
+                .or(state.operator_name.as_deref());
+            status_text.set_data(match (state.link, name) {
+                (Link::Reconnecting, _) => texts.reconnecting,
+                (_, Some(name)) if state.online => name,
+                _ if state.online => texts.online,
+                _ => texts.offline,
+            });
+            let _ = status
+                .class_list()
+                .toggle_with_force("online", state.online);
+        });
+    });
+}
