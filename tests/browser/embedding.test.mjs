@@ -63,6 +63,55 @@ test("a shop on another origin with hostile CSS gets the same widget, and keeps 
   await shop.close();
 });
 
+test("a shop with a strict Content Security Policy and Trusted Types gets a working widget", async () => {
+  // Only what README.md tells shops to allow: the relay's scripts and WebAssembly, its
+  // connections; no inline styles, no markup sinks (Trusted Types allow none).
+  const relay = shared.relay.url;
+  const policy = [
+    "default-src 'none'", `script-src ${relay} 'wasm-unsafe-eval'`, `connect-src ${relay} ${relay.replace(/^http/, "ws")}`,
+    "require-trusted-types-for 'script'", "trusted-types 'none'",
+  ].join("; ");
+  const shop = await startShop({
+    "/strict": `<!doctype html><html lang="cs"><head><meta charset="utf-8">
+      <meta http-equiv="Content-Security-Policy" content="${policy}">
+      <script async src="${relay}/widget.js" data-site="demo" data-color="#b91c1c"></script></head>
+      <body><h1>Obchod</h1></body></html>`,
+  });
+  const context = await shared.browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      window.violations = [];
+      window.addEventListener("securitypolicyviolation", (event) => window.violations.push(`${event.violatedDirective} ${event.blockedURI}`), true);
+    });
+    const errors = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(`${shop.url}/strict`);
+    // A widget the policy stops never gets ready: give up after a while, saying what was refused.
+    await page.evaluate(() => new Promise((resolve, reject) => {
+      window.Beseda.on("ready", resolve);
+      setTimeout(() => reject(new Error(`not ready; refused: ${window.violations.join(", ")}`)), 30_000);
+    }));
+    await widget(page).getByRole("button", { name: "Otevřít chat" }).click();
+    await widget(page).getByRole("dialog").waitFor();
+    // Styled: the launcher keeps its fixed corner and the shop's accent colour.
+    const look = await page.evaluate(() => {
+      const root = document.querySelector("beseda-chat").shadowRoot;
+      const launcher = root.querySelector(".launcher");
+      return { position: getComputedStyle(root.querySelector(".root")).position, background: getComputedStyle(launcher).backgroundColor };
+    });
+    assert.deepEqual(look, { position: "fixed", background: "rgb(185, 28, 28)" });
+    await widget(page).getByRole("textbox", { name: "Zpráva" }).fill("Dobrý den, máte přísné CSP?");
+    await widget(page).getByRole("textbox", { name: "Zpráva" }).press("Enter");
+    await widget(page).getByText("Doručeno").waitFor();
+    assert.deepEqual(await page.evaluate(() => window.violations), []);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    await shop.close();
+  }
+});
+
 test("on a phone the open chat fills the screen", async () => {
   const context = await shared.browser.newContext({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true });
   const page = await context.newPage();

@@ -215,9 +215,10 @@ pub fn start(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsValue
     let host = document.create_element("beseda-chat")?;
     body.append_child(&host)?;
     let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
-    let mount_point = document.create_element("div")?;
-    // The mount point must have no box of its own, or the shop's layout would move it.
-    mount_point.set_attribute("style", "display: contents")?;
+    let mount_point: web_sys::HtmlElement = document.create_element("div")?.unchecked_into();
+    // The mount point must have no box of its own, or the shop's layout would move it. (Set
+    // through the CSSOM: a strict Content Security Policy refuses `style` attributes.)
+    mount_point.style().set_property("display", "contents")?;
     shadow.append_child(&mount_point)?;
 
     let texts = i18n::texts_for(options.locales.iter().map(String::as_str));
@@ -226,7 +227,7 @@ pub fn start(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsValue
         state: RwSignal::new(ChatState::default()),
         open: RwSignal::new(false),
         setup: Setup {
-            point: mount_point.unchecked_into(),
+            point: mount_point,
             texts,
             left: options.position == "left",
             accent: safe_color(&options.color),

@@ -14,12 +14,26 @@ pub(crate) fn document() -> web_sys::Document {
 
 /// A new `<tag>` with the attributes given, appended to `parent`.
 pub(crate) fn element(parent: &Node, tag: &str, attributes: &[(&str, &str)]) -> HtmlElement {
-    let element = document().create_element(tag).unwrap_throw();
+    element_in(HTML, parent, tag, attributes).unchecked_into()
+}
+
+/// A new SVG element, made as [`element`] is. (Never markup through `innerHTML`: a shop that
+/// enforces Trusted Types would refuse it.)
+pub(crate) fn svg(parent: &Node, tag: &str, attributes: &[(&str, &str)]) -> Element {
+    element_in("http://www.w3.org/2000/svg", parent, tag, attributes)
+}
+
+const HTML: &str = "http://www.w3.org/1999/xhtml";
+
+fn element_in(namespace: &str, parent: &Node, tag: &str, attributes: &[(&str, &str)]) -> Element {
+    let element = document()
+        .create_element_ns(Some(namespace), tag)
+        .unwrap_throw();
     for (name, value) in attributes {
         let _ = element.set_attribute(name, value);
     }
     let _ = parent.append_child(&element);
-    element.unchecked_into()
+    element
 }
 
 /// A new text node in `parent`.

@@ -11,7 +11,7 @@ mod log;
 use crate::i18n::Texts;
 use crate::state::{ChatState, Link};
 use crate::transport;
-use dom::{bind, element, labelled, listen, show, text};
+use dom::{bind, element, labelled, listen, show, svg, text};
 use reactive_graph::prelude::*;
 use reactive_graph::signal::RwSignal;
 use std::cell::RefCell;
@@ -22,8 +22,9 @@ use web_sys::{HtmlElement, KeyboardEvent, Node};
 /// The styles, minified by `build.rs`.
 const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.css"));
 
-/// The launcher's speech bubble (constant markup, no text in it).
-const ICON: &str = r#"<svg viewBox="0 0 24 24" aria-hidden="true" width="28" height="28"><path fill="currentColor" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>"#;
+/// The launcher's speech bubble: an SVG path.
+const ICON: &str =
+    "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z";
 
 /// Opens or closes the window, announcing it to the page.
 pub fn set_open(open: RwSignal<bool>, state: RwSignal<ChatState>, value: bool) {
@@ -107,9 +108,25 @@ thread_local! {
     static LAUNCHER: RefCell<Option<HtmlElement>> = const { RefCell::new(None) };
 }
 
-/// Mounts the styles.
+/// Mounts the styles: a constructed style sheet adopted by the shadow root, which a shop's
+/// Content Security Policy allows whatever its `style-src` (an inline `<style>` would need
+/// `'unsafe-inline'`); a `<style>` element only where constructed sheets do not exist.
 pub fn mount_styles(point: &Node) {
-    labelled(point, "style", &[], CSS);
+    let sheet = web_sys::CssStyleSheet::new().and_then(|sheet| {
+        sheet.replace_sync(CSS)?;
+        Ok(sheet)
+    });
+    match (
+        sheet,
+        point.get_root_node().dyn_into::<web_sys::ShadowRoot>(),
+    ) {
+        (Ok(sheet), Ok(shadow)) => {
+            shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
+        }
+        _ => {
+            labelled(point, "style", &[], CSS);
+        }
+    }
 }
 
 /// Mounts the frame: the root and the (empty, hidden) window, its header, log and footer
@@ -125,11 +142,10 @@ pub fn mount(
     let root = element(
         point,
         "div",
-        &[
-            ("class", if left { "root left" } else { "root" }),
-            ("style", &format!("--accent: {accent}")),
-        ],
+        &[("class", if left { "root left" } else { "root" })],
     );
+    // Through the CSSOM, not a `style` attribute, which a strict Content Security Policy refuses.
+    let _ = root.style().set_property("--accent", accent);
     bind({
         let root = root.clone();
         move || {
@@ -246,7 +262,17 @@ fn prompt_bubble(root: &Node, texts: &'static Texts) {
 /// The round button that opens and closes the window, with the unread badge.
 fn launcher(root: &Node, texts: &'static Texts, state: RwSignal<ChatState>, open: RwSignal<bool>) {
     let button = element(root, "button", &[("class", "launcher"), ("type", "button")]);
-    button.set_inner_html(ICON);
+    let icon = svg(
+        &button,
+        "svg",
+        &[
+            ("viewBox", "0 0 24 24"),
+            ("aria-hidden", "true"),
+            ("width", "28"),
+            ("height", "28"),
+        ],
+    );
+    svg(&icon, "path", &[("fill", "currentColor"), ("d", ICON)]);
     listen(&button, "click", move |_| {
         set_open(open, state, !open.get_untracked());
     });
