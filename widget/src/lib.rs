@@ -114,13 +114,15 @@ struct Setup {
     site: String,
     /// The page's event dispatcher, handed to the transport.
     emit: js_sys::Function,
+    /// What this browser kept, read in the first step for the transport.
+    saved: Option<transport::Saved>,
 }
 
 #[wasm_bindgen]
 impl Widget {
-    /// Does the next piece of setting up: the transport, the styles, the window's frame, the
-    /// prompt's bubble, the launcher, the prompts, then the window's parts, built ahead and
-    /// hidden. Returns whether pieces remain.
+    /// Does the next piece of setting up: what the browser kept, the transport, the styles, the
+    /// window's frame and its bindings, the prompt's bubble, the launcher, the prompts, then the
+    /// window's parts, built ahead and hidden. Returns whether pieces remain.
     /// The loader calls it in idle moments, each time in a task of its own: most of a piece's
     /// time is the browser compiling the WebAssembly it runs for the first time, so the pieces
     /// are kept small enough that none of them is a long task on a slow phone.
@@ -128,16 +130,20 @@ impl Widget {
         self.done += 1;
         let setup = &mut self.setup;
         match self.done {
-            1 => transport::start(
+            // What this browser kept (token, outbox): the first read of `localStorage` waits for
+            // the browser, so it has a step of its own.
+            1 => setup.saved = Some(transport::Saved::load(&setup.site)),
+            2 => transport::start(
                 socket_url(&setup.relay),
                 setup.site.clone(),
+                setup.saved.take().unwrap_or_default(),
                 setup.texts.lang,
                 setup.emit.clone(),
                 self.state,
                 self.open,
             ),
-            2 => ui::mount_styles(&setup.point),
-            3 => ui::mount(
+            3 => ui::mount_styles(&setup.point),
+            4 => ui::mount(
                 &setup.point,
                 setup.texts,
                 setup.left,
@@ -145,13 +151,13 @@ impl Widget {
                 self.state,
                 self.open,
             ),
-            // The prompt's bubble, then the launcher.
-            4 | 5 => {
+            // The frame's bindings, the prompt's bubble, then the launcher.
+            5..=7 => {
                 ui::build_step();
             }
             // The prompts, once the launcher is there: a prompt's bubble never shows without the
             // launcher it points at.
-            6 => {
+            8 => {
                 if let Some(bubble) = setup.point.query_selector(".prompt").ok().flatten() {
                     let (relay, site) = (setup.relay.clone(), setup.site.clone());
                     prompts::start(relay, site, self.state, self.open, bubble.unchecked_into());
@@ -234,6 +240,7 @@ pub fn start(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsValue
             relay: options.relay.trim_end_matches('/').to_owned(),
             site: options.site,
             emit,
+            saved: None,
         },
         done: 0,
     })

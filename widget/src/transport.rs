@@ -67,18 +67,34 @@ fn with<R>(work: impl FnOnce(&'static Transport) -> R) -> Option<R> {
     TRANSPORT.with(|cell| *cell.borrow()).map(work)
 }
 
+/// What this browser kept for a site: the visitor's token and the messages not yet sent.
+#[derive(Default)]
+pub struct Saved {
+    token: Option<String>,
+    outbox: Vec<Pending>,
+}
+
+impl Saved {
+    pub fn load(site: &str) -> Saved {
+        Saved {
+            token: storage::load_token(site),
+            outbox: storage::load_outbox(site),
+        }
+    }
+}
+
 /// Sets up the transport; connects at once only for a returning visitor (one with a kept token
 /// or messages waiting in the outbox). Nothing is stored before the visitor interacts.
 pub fn start(
     url: String,
     site: String,
+    saved: Saved,
     locale: &'static str,
     emit: js_sys::Function,
     state: RwSignal<ChatState>,
     window_open: RwSignal<bool>,
 ) {
-    let token = storage::load_token(&site);
-    let outbox = storage::load_outbox(&site);
+    let Saved { token, outbox } = saved;
     let returning = token.is_some() || !outbox.is_empty();
     let contact_ids = outbox
         .iter()

@@ -95,6 +95,7 @@ struct Parts {
     state: RwSignal<ChatState>,
     open: RwSignal<bool>,
     root: HtmlElement,
+    window: HtmlElement,
     header: HtmlElement,
     log: HtmlElement,
     footer: HtmlElement,
@@ -129,8 +130,8 @@ pub fn mount_styles(point: &Node) {
     }
 }
 
-/// Mounts the frame: the root and the (empty, hidden) window, its header, log and footer
-/// filled in by [`build_step`].
+/// Mounts the frame: the root and the (empty, hidden) window, its header, log and footer, bound
+/// and filled in by [`build_step`].
 pub fn mount(
     point: &Node,
     texts: &'static Texts,
@@ -146,26 +147,12 @@ pub fn mount(
     );
     // Through the CSSOM, not a `style` attribute, which a strict Content Security Policy refuses.
     let _ = root.style().set_property("--accent", accent);
-    bind({
-        let root = root.clone();
-        move || {
-            let _ = root.class_list().toggle_with_force("open", open.get());
-        }
-    });
     // Built ahead, part by part, and laid out while hidden: opening only shows it.
-    let window = element(&root, "section", &[("class", "window"), ("role", "dialog")]);
-    bind({
-        let window = window.clone();
-        move || {
-            show(&window, open.get());
-            let _ = window.set_attribute("aria-label", &title(texts, state));
-        }
-    });
-    listen(&window, "keydown", move |event| {
-        if event.unchecked_ref::<KeyboardEvent>().key() == "Escape" {
-            close(open, state);
-        }
-    });
+    let window = element(
+        &root,
+        "section",
+        &[("class", "window"), ("role", "dialog"), ("hidden", "")],
+    );
     let header = element(&window, "header", &[]);
     let log = element(
         &window,
@@ -173,22 +160,12 @@ pub fn mount(
         &[("class", "log"), ("role", "log"), ("aria-live", "polite")],
     );
     let footer = element(&window, "div", &[("class", "footer")]);
-    // Keep the newest message in view.
-    bind({
-        let log = log.clone();
-        move || {
-            state.track();
-            if open.get() {
-                let log = log.clone();
-                next_frame(move || log.set_scroll_top(log.scroll_height()));
-            }
-        }
-    });
     let parts = Parts {
         texts,
         state,
         open,
         root,
+        window,
         header,
         log,
         footer,
@@ -197,9 +174,37 @@ pub fn mount(
     PARTS.with(|cell| *cell.borrow_mut() = Some(parts));
 }
 
-/// Builds the next part (the prompt's bubble, the launcher, then the window's header, messages,
-/// the log's end, composer and self-service answers), each in a task of its own so that none is
-/// a long task. Returns whether parts remain.
+/// Binds the frame to the signals: the root's `open` class, the window's visibility and label,
+/// Escape, and the newest message kept in view.
+fn bind_frame(parts: &Parts) {
+    let (texts, state, open) = (parts.texts, parts.state, parts.open);
+    let root = parts.root.clone();
+    bind(move || {
+        let _ = root.class_list().toggle_with_force("open", open.get());
+    });
+    let window = parts.window.clone();
+    bind(move || {
+        show(&window, open.get());
+        let _ = window.set_attribute("aria-label", &title(texts, state));
+    });
+    listen(&parts.window, "keydown", move |event| {
+        if event.unchecked_ref::<KeyboardEvent>().key() == "Escape" {
+            close(open, state);
+        }
+    });
+    let log = parts.log.clone();
+    bind(move || {
+        state.track();
+        if open.get() {
+            let log = log.clone();
+            next_frame(move || log.set_scroll_top(log.scroll_height()));
+        }
+    });
+}
+
+/// Builds the next part (the frame's bindings, the prompt's bubble, the launcher, then the
+/// window's header, messages, the log's end, composer and self-service answers), each in a task
+/// of its own so that none is a long task. Returns whether parts remain.
 pub fn build_step() -> bool {
     PARTS.with(|cell| {
         let mut cell = cell.borrow_mut();
@@ -208,17 +213,18 @@ pub fn build_step() -> bool {
         };
         let (texts, state, open) = (parts.texts, parts.state, parts.open);
         match parts.built {
-            0 => prompt_bubble(&parts.root, texts),
-            1 => launcher(&parts.root, texts, state, open),
-            2 => window_header(&parts.header, texts, state, open),
-            3 => log::log(&parts.log, texts, state),
-            4 => log::log_end(&parts.log, texts, state),
-            5 => footer::footer(&parts.footer, texts, state, open),
-            6 => crate::answers::build(&parts.footer, Some(parts.log.clone().into()), texts),
+            0 => bind_frame(parts),
+            1 => prompt_bubble(&parts.root, texts),
+            2 => launcher(&parts.root, texts, state, open),
+            3 => window_header(&parts.header, texts, state, open),
+            4 => log::log(&parts.log, texts, state),
+            5 => log::log_end(&parts.log, texts, state),
+            6 => footer::footer(&parts.footer, texts, state, open),
+            7 => crate::answers::build(&parts.footer, Some(parts.log.clone().into()), texts),
             _ => return false,
         }
         parts.built += 1;
-        parts.built < 7
+        parts.built < 8
     })
 }
 
