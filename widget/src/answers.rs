@@ -3,9 +3,9 @@
 //! and the one opened is shown in the window in place of the conversation, with a way back.
 //! Sending the message works as before.
 //!
-//! [`Found`] and [`query_for`] are plain Rust, tested natively. The elements are made and
-//! updated with plain DOM calls rather than Leptos views: the few of them change only when an
-//! answer arrives or is opened, and this way they cost the widget a fraction of the bytes.
+//! [`Found`] and [`query_for`] are plain Rust, tested natively. The elements are made with the
+//! widget's DOM helpers (`ui::dom`) and updated by one function, [`change`], since they change
+//! only when an answer arrives or is opened.
 
 use crate::i18n::Texts;
 use crate::transport;
