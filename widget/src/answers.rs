@@ -4,7 +4,7 @@
 //! Sending the message works as before.
 //!
 //! [`Found`] and [`query_for`] are plain Rust, tested natively. The elements are made with the
-//! widget's DOM helpers (`ui::dom`) and updated by one function, [`change`], since they change
+//! widget's DOM helpers (`ui::dom`) and updated by one function, `change`, since they change
 //! only when an answer arrives or is opened.
 
 use crate::i18n::Texts;
