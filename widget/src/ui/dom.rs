@@ -55,6 +55,28 @@ pub(crate) fn labelled(
     element
 }
 
+/// A form field with its visible label: `<label><span>label</span><tag …></label>` in `form`.
+pub(crate) fn field(
+    form: &Node,
+    label: &str,
+    tag: &str,
+    attributes: &[(&str, &str)],
+) -> HtmlElement {
+    let holder = element(form, "label", &[]);
+    labelled(&holder, "span", &[], label);
+    element(&holder, tag, attributes)
+}
+
+/// A form's submit button.
+pub(crate) fn submit(form: &Node, label: &str) -> HtmlElement {
+    labelled(
+        form,
+        "button",
+        &[("type", "submit"), ("class", "send")],
+        label,
+    )
+}
+
 /// Shows or hides an element (its `hidden` attribute).
 pub(crate) fn show(element: &Element, shown: bool) {
     let _ = if shown {

@@ -1,6 +1,6 @@
 //! The window's footer: the composer, or the contact form while nobody is online.
 
-use super::dom::{bind, element, labelled, listen, show, text};
+use super::dom::{bind, element, field, labelled, listen, show, submit, text};
 use super::{fill, local_day_and_time, next_frame};
 use crate::i18n::Texts;
 use crate::state::{ChatState, Link};
@@ -49,12 +49,7 @@ fn composer(
         &[("class", "counter"), ("aria-live", "polite")],
     );
     let count_text = text(&counter, "");
-    let send = labelled(
-        &form,
-        "button",
-        &[("type", "submit"), ("class", "send")],
-        texts.send,
-    );
+    let send = submit(&form, texts.send);
     // The draft's length in characters, kept as the visitor types.
     let count = RwSignal::new(0_usize);
     let sendable = move || {
@@ -136,14 +131,10 @@ fn contact_form(
     let back = element(&form, "p", &[("class", "intro back")]);
     let back_text = text(&back, "");
     labelled(&form, "p", &[("class", "intro")], texts.offline_intro);
-    let field = |tag: &str, label: &str, attributes: &[(&str, &str)]| {
-        let holder = element(&form, "label", &[]);
-        labelled(&holder, "span", &[], label);
-        element(&holder, tag, attributes)
-    };
     let email: web_sys::HtmlInputElement = field(
-        "input",
+        &form,
         texts.email,
+        "input",
         &[
             ("type", "email"),
             ("required", ""),
@@ -152,17 +143,13 @@ fn contact_form(
     )
     .unchecked_into();
     let message: web_sys::HtmlTextAreaElement = field(
-        "textarea",
+        &form,
         texts.message,
+        "textarea",
         &[("required", ""), ("rows", "3")],
     )
     .unchecked_into();
-    labelled(
-        &form,
-        "button",
-        &[("type", "submit"), ("class", "send")],
-        texts.send,
-    );
+    submit(&form, texts.send);
     bind({
         let form = form.clone();
         move || {

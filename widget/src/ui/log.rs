@@ -1,7 +1,7 @@
 //! The conversation: a hint while it is empty, suggested questions, the messages (one line
 //! shape for every kind, updated in place), notices, the rating form and the operator's typing.
 
-use super::dom::{bind, document, element, labelled, listen, show, text};
+use super::dom::{bind, document, element, field, labelled, listen, show, submit, text};
 use super::fill;
 use crate::i18n::Texts;
 use crate::state::{ChatState, Pending};
@@ -30,7 +30,6 @@ struct Row {
     text: String,
     who: String,
     sent_at: String,
-    time: String,
     delivery: String,
 }
 
@@ -50,7 +49,6 @@ fn row(texts: &'static Texts, message: &Message) -> Row {
         text: message.text.clone(),
         who,
         sent_at: message.sent_at.clone(),
-        time: local_time(&message.sent_at),
         delivery: delivery.to_owned(),
     }
 }
@@ -121,15 +119,16 @@ impl Line {
         for (old, new, node) in [
             (&old.text, &row.text, &self.text),
             (&old.who, &row.who, &self.who),
-            (&old.time, &row.time, &self.clock),
             (&old.delivery, &row.delivery, &self.delivery),
         ] {
             if old != new {
                 node.set_data(new);
             }
         }
+        // The clock is worked out only for a line whose moment changed, not at every update.
         if old.sent_at != row.sent_at {
             let _ = self.time.set_attribute("datetime", &row.sent_at);
+            self.clock.set_data(&local_time(&row.sent_at));
         }
         self.shown = row;
     }
@@ -256,20 +255,14 @@ fn rating_form(log: &Node, texts: &'static Texts, state: RwSignal<ChatState>) {
         labelled(&choice, "span", &[("aria-hidden", "true")], face);
         labelled(&choice, "span", &[("class", "label")], label);
     }
-    let comment = element(&form, "label", &[]);
-    labelled(&comment, "span", &[], texts.comment);
-    let comment: web_sys::HtmlTextAreaElement = element(
-        &comment,
+    let comment: web_sys::HtmlTextAreaElement = field(
+        &form,
+        texts.comment,
         "textarea",
         &[("rows", "2"), ("maxlength", "1000")],
     )
     .unchecked_into();
-    labelled(
-        &form,
-        "button",
-        &[("type", "submit"), ("class", "send")],
-        texts.rate,
-    );
+    submit(&form, texts.rate);
     bind({
         let form = form.clone();
         move || show(&form, state.with(ChatState::wants_rating))
