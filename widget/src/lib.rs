@@ -1,6 +1,6 @@
-//! The Beseda chat widget: Rust and Leptos' reactive graph compiled to WebAssembly, mounted in an open shadow root on one
-//! element at the end of `<body>`, so the shop's CSS never reaches in and the widget's never
-//! leaks out.
+//! The Beseda chat widget: Rust and Leptos' reactive graph compiled to WebAssembly, mounted in
+//! an open shadow root on one element at the end of `<body>`, so the shop's CSS never reaches in
+//! and the widget's never leaks out.
 //!
 //! `widget.js` (the loader in `widget/loader/`) defines `window.Beseda`, fetches this module
 //! after the page has loaded, and calls [`start`]; the returned [`Widget`] backs the API.
