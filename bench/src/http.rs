@@ -12,6 +12,9 @@ use tokio::net::TcpStream;
 /// How long one request may take, from connecting to the last byte of the answer.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The token the benchmark's relay serves `/metrics` with (`--metrics-token`).
+pub const METRICS_TOKEN: &str = "benchmark-metrics-token";
+
 /// A response's status code and body.
 pub struct Response {
     pub status: u16,
@@ -32,6 +35,9 @@ pub async fn request(
         let mut head = format!(
             "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept: */*\r\n"
         );
+        if path == "/metrics" {
+            head.push_str(&format!("Authorization: Bearer {METRICS_TOKEN}\r\n"));
+        }
         let body = json_body.unwrap_or_default();
         if json_body.is_some() {
             head.push_str("Content-Type: application/json\r\n");

@@ -45,6 +45,8 @@ impl RelayProcess {
                 "100000000",
                 "--bootstrap-admin",
                 "false",
+                "--metrics-token",
+                crate::http::METRICS_TOKEN,
             ])
             .env("BESEDA_LOG", "warn")
             .stdin(Stdio::null())

@@ -50,11 +50,16 @@ pub enum ErrorCode {
     ShuttingDown,
     /// Something went wrong inside the relay; details are in its log.
     Internal,
+    /// The relay cannot take this now (too busy, or its storage failed for a moment); try again
+    /// shortly, with the same client id where there is one.
+    Unavailable,
+    /// The request (its headers or its body) did not arrive in time.
+    RequestTimeout,
 }
 
 impl ErrorCode {
     /// Every code, for tests and for clients that list them.
-    pub const ALL: [ErrorCode; 22] = [
+    pub const ALL: [ErrorCode; 24] = [
         ErrorCode::BadFrame,
         ErrorCode::BadRequest,
         ErrorCode::UnsupportedVersion,
@@ -77,6 +82,8 @@ impl ErrorCode {
         ErrorCode::Conflict,
         ErrorCode::ShuttingDown,
         ErrorCode::Internal,
+        ErrorCode::Unavailable,
+        ErrorCode::RequestTimeout,
     ];
 
     /// The code's name on the wire, without serde (the widget decodes frames by hand).
@@ -104,6 +111,8 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::ShuttingDown => "shutting_down",
             ErrorCode::Internal => "internal",
+            ErrorCode::Unavailable => "unavailable",
+            ErrorCode::RequestTimeout => "request_timeout",
         }
     }
 
@@ -132,6 +141,8 @@ impl ErrorCode {
             "conflict" => ErrorCode::Conflict,
             "shutting_down" => ErrorCode::ShuttingDown,
             "internal" => ErrorCode::Internal,
+            "unavailable" => ErrorCode::Unavailable,
+            "request_timeout" => ErrorCode::RequestTimeout,
             _ => return None,
         })
     }

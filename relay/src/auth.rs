@@ -77,6 +77,17 @@ impl VisitorTokens {
     }
 }
 
+/// Whether two secrets are equal, in time that does not depend on where they differ.
+pub fn same_secret(given: &str, expected: &str) -> bool {
+    let given = Sha256::digest(given.as_bytes());
+    let expected = Sha256::digest(expected.as_bytes());
+    given
+        .iter()
+        .zip(expected.iter())
+        .fold(0u8, |difference, (a, b)| difference | (a ^ b))
+        == 0
+}
+
 /// A new operator session token and the hash under which it is stored.
 pub fn new_session_token() -> (String, [u8; 32]) {
     let token = to_hex(&random_bytes::<32>());

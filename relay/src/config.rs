@@ -46,13 +46,34 @@ pub struct Config {
     #[arg(long, env = "BESEDA_VISITOR_MESSAGES_PER_MINUTE", default_value_t = 30)]
     pub visitor_messages_per_minute: u32,
 
-    /// Open WebSocket connections allowed from one IP address (0: no limit).
+    /// Open connections (HTTP and WebSocket) allowed from one IP address, or one IPv6 /64
+    /// (0: no limit). Behind a trusted proxy, WebSockets are counted by the forwarded address.
     #[arg(long, env = "BESEDA_CONNECTIONS_PER_IP", default_value_t = 50)]
     pub connections_per_ip: u32,
 
-    /// Failed sign-ins allowed per email and per IP address in 15 minutes before 429.
+    /// Open connections allowed in all (0: the open-file limit, raised at start, less a reserve
+    /// for the database and email). Past it a new connection gets 503 and is closed.
+    #[arg(long, env = "BESEDA_MAX_CONNECTIONS", default_value_t = 0)]
+    pub max_connections: usize,
+
+    /// How long a client may take to send a request's headers, and again its body; a slower
+    /// request is answered 408 and its connection closed.
+    #[arg(long, env = "BESEDA_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
+
+    /// Failed sign-ins for one email from one address before each further attempt must wait
+    /// (1 s, doubling with every failure, up to 15 minutes). Other addresses are not affected.
     #[arg(long, env = "BESEDA_LOGIN_ATTEMPTS", default_value_t = 5)]
     pub login_attempts: u32,
+
+    /// Failed sign-ins from one address, over every email, before delays start likewise.
+    #[arg(long, env = "BESEDA_LOGIN_ATTEMPTS_PER_IP", default_value_t = 20)]
+    pub login_attempts_per_ip: u32,
+
+    /// The first delay after the free failed sign-ins; each further failure doubles it, up to
+    /// 15 minutes.
+    #[arg(long, env = "BESEDA_LOGIN_DELAY", default_value = "1s", value_parser = parse_duration)]
+    pub login_delay: Duration,
 
     /// How long a new socket may take to upgrade and send its hello (e.g. `10s`, `500ms`).
     #[arg(long, env = "BESEDA_HELLO_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
@@ -74,6 +95,20 @@ pub struct Config {
     /// On an empty database, create a first admin operator and print its sign-in once.
     #[arg(long, env = "BESEDA_BOOTSTRAP_ADMIN", default_value_t = true, action = clap::ArgAction::Set)]
     pub bootstrap_admin: bool,
+
+    /// Serve `/metrics` (and `/healthz`) on this separate address too, e.g. `127.0.0.1:9090`,
+    /// without a token. Without it or `--metrics-token`, the public port has no `/metrics`.
+    #[arg(long, env = "BESEDA_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+
+    /// Serve `/metrics` on the public port to requests with `Authorization: Bearer TOKEN`.
+    #[arg(
+        long,
+        env = "BESEDA_METRICS_TOKEN",
+        hide_env_values = true,
+        value_parser = parse_secret
+    )]
+    pub metrics_token: Option<Secret>,
 
     /// The SMTP server that sends email: the shop hears of messages left while nobody was
     /// online, and visitors who left get operators' replies. Without it, no email is sent.

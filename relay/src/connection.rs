@@ -7,15 +7,17 @@
 
 use crate::App;
 use crate::error::error_body;
-use crate::limits::ConnectionSlot;
+use crate::limits::{ConnectionSlot, OpenConnection};
 use crate::session;
 use beseda_protocol::ErrorCode;
 use http::StatusCode;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use std::future::Future;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
@@ -57,8 +59,108 @@ pub enum Endpoint {
     Operator,
 }
 
-pub async fn handle<F>(
+/// A connection let in: counted against the relay's whole cap and, unless it comes from a
+/// trusted proxy, against its address's cap.
+pub struct Admitted {
     stream: TcpStream,
+    _open: OpenConnection,
+    slot: Option<ConnectionSlot>,
+}
+
+/// How many refusals may be under way at once; past that a connection is just closed.
+const MAX_REFUSALS: usize = 256;
+static REFUSALS: AtomicUsize = AtomicUsize::new(0);
+
+/// Lets a new connection in, or answers it (503 when the relay is full, 429 when its address
+/// holds its maximum of connections) and closes it. Connections from a trusted proxy are
+/// counted per forwarded address when they upgrade, since the proxy speaks for many clients.
+pub fn admit_connection(app: &App, stream: TcpStream, peer: SocketAddr) -> Option<Admitted> {
+    let Some(open) = app.open_connections.try_open() else {
+        tracing::warn!(
+            limit = app.open_connections.limit(),
+            "the relay is at its connection limit; refusing new connections"
+        );
+        refuse_connection(
+            app,
+            stream,
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unavailable,
+            "the relay is busy; try again shortly",
+        );
+        return None;
+    };
+    let slot = if app.config.trusted_proxies.contains(&peer.ip()) {
+        None
+    } else {
+        match app.connection_cap.try_admit(peer.ip()) {
+            Some(slot) => Some(slot),
+            None => {
+                refuse_connection(
+                    app,
+                    stream,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    ErrorCode::RateLimited,
+                    "too many connections from your address",
+                );
+                return None;
+            }
+        }
+    };
+    let _ = stream.set_nodelay(true);
+    Some(Admitted {
+        stream,
+        _open: open,
+        slot,
+    })
+}
+
+/// Answers a connection that is not let in with a short HTTP response, then closes it after the
+/// client had a moment to read it (closing with unread request bytes would reset the connection
+/// and lose the answer).
+fn refuse_connection(
+    app: &App,
+    stream: TcpStream,
+    status: StatusCode,
+    code: ErrorCode,
+    message: &'static str,
+) {
+    app.metrics
+        .connections_refused
+        .fetch_add(1, Ordering::Relaxed);
+    if REFUSALS.fetch_add(1, Ordering::AcqRel) >= MAX_REFUSALS {
+        REFUSALS.fetch_sub(1, Ordering::AcqRel);
+        return;
+    }
+    let body = error_body(code, message);
+    let response = format!(
+        "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or_default(),
+        body.len()
+    );
+    tokio::spawn(async move {
+        let mut stream = stream;
+        let answered = async {
+            use tokio::io::AsyncWriteExt;
+            stream.write_all(response.as_bytes()).await?;
+            stream.shutdown().await?;
+            let mut sink = [0u8; 4096];
+            let mut drained = 0;
+            while drained < 64 * 1024 {
+                match stream.read(&mut sink).await? {
+                    0 => break,
+                    read => drained += read,
+                }
+            }
+            io::Result::Ok(())
+        };
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), answered).await;
+        REFUSALS.fetch_sub(1, Ordering::AcqRel);
+    });
+}
+
+pub async fn handle<F>(
+    admitted: Admitted,
     peer: SocketAddr,
     app: Arc<App>,
     routes: F,
@@ -67,7 +169,11 @@ pub async fn handle<F>(
     F: warp::Filter + Clone + Send + Sync + 'static,
     F::Extract: warp::Reply,
 {
-    let mut stream = stream;
+    let Admitted {
+        mut stream,
+        _open,
+        slot,
+    } = admitted;
     let mut prefix = [0u8; UPGRADE_PREFIX.len()];
     let mut filled = 0;
     let read_prefix = async {
@@ -89,10 +195,93 @@ pub async fn handle<F>(
     let stream = PrefixedStream::new(prefix[..filled].to_vec(), stream);
     if &prefix[..filled] == UPGRADE_PREFIX {
         drop(watcher);
-        upgrade(stream, peer, app).await;
+        upgrade(stream, peer, app, slot).await;
     } else {
+        let _slot = slot;
         serve_http(stream, peer, app, routes, watcher).await;
     }
+}
+
+/// Serves `/metrics` and `/healthz` on the separate metrics address until the relay shuts down.
+pub async fn serve_metrics(listener: tokio::net::TcpListener, app: Arc<App>) {
+    let routes = crate::http::metrics_routes(app.clone());
+    let mut shutdown = app.shutdown.clone();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                };
+                let filter_service = warp::service(routes.clone());
+                let service = hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
+                    let mut filter_service = filter_service.clone();
+                    tower_service::Service::call(&mut filter_service, request)
+                });
+                let timeout = app.config.request_timeout;
+                tokio::spawn(async move {
+                    let connection = hyper::server::conn::http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(timeout)
+                        .serve_connection(TokioIo::new(stream), service);
+                    let _ = tokio::time::timeout(timeout, connection).await;
+                });
+            }
+            _ = shutdown.changed() => break,
+        }
+    }
+}
+
+/// A request body that fails once its deadline has passed, so that a client sending one byte a
+/// second cannot hold a connection (and the relay's memory) for as long as it likes.
+struct DeadlineBody {
+    inner: hyper::body::Incoming,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+    timed_out: Arc<AtomicBool>,
+}
+
+impl http_body::Body for DeadlineBody {
+    type Data = bytes::Bytes;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        context: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        if let Poll::Ready(frame) = Pin::new(&mut self.inner).poll_frame(context) {
+            return Poll::Ready(frame.map(|frame| frame.map_err(Into::into)));
+        }
+        if self.deadline.as_mut().poll(context).is_ready() {
+            self.timed_out.store(true, Ordering::Release);
+            return Poll::Ready(Some(Err("the request body did not arrive in time".into())));
+        }
+        Poll::Pending
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// The answer to a request whose body did not arrive in time; the connection is closed after it.
+fn request_timeout_response() -> warp::reply::Response {
+    use warp::Reply;
+    let reply = warp::reply::with_status(
+        warp::reply::with_header(
+            error_body(
+                ErrorCode::RequestTimeout,
+                "the request did not arrive in time",
+            ),
+            http::header::CONTENT_TYPE,
+            "application/json",
+        ),
+        StatusCode::REQUEST_TIMEOUT,
+    );
+    warp::reply::with_header(reply, http::header::CONNECTION, "close").into_response()
 }
 
 async fn serve_http<F>(
@@ -106,34 +295,56 @@ async fn serve_http<F>(
     F::Extract: warp::Reply,
 {
     let filter_service = warp::service(routes);
+    let request_timeout = app.config.request_timeout;
     let service =
-        hyper::service::service_fn(move |mut request: http::Request<hyper::body::Incoming>| {
+        hyper::service::service_fn(move |request: http::Request<hyper::body::Incoming>| {
             let ip = client_ip(peer.ip(), request.headers(), &app.config.trusted_proxies);
-            request.extensions_mut().insert(ClientAddr(ip));
-            app.metrics
-                .http_requests
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let (mut parts, body) = request.into_parts();
+            parts.extensions.insert(ClientAddr(ip));
+            let timed_out = Arc::new(AtomicBool::new(false));
+            let body = DeadlineBody {
+                inner: body,
+                deadline: Box::pin(tokio::time::sleep(request_timeout)),
+                timed_out: timed_out.clone(),
+            };
+            app.metrics.http_requests.fetch_add(1, Ordering::Relaxed);
             let mut filter_service = filter_service.clone();
-            tower_service::Service::call(&mut filter_service, request)
+            let response = tower_service::Service::call(
+                &mut filter_service,
+                http::Request::from_parts(parts, body),
+            );
+            async move {
+                let response = response.await?;
+                if timed_out.load(Ordering::Acquire) {
+                    return Ok(request_timeout_response());
+                }
+                Ok::<_, std::convert::Infallible>(response)
+            }
         });
     let connection = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
-        .header_read_timeout(std::time::Duration::from_secs(30))
+        .header_read_timeout(request_timeout)
         .serve_connection(TokioIo::new(stream), service);
     if let Err(error) = watcher.watch(connection).await {
         tracing::debug!(%error, "HTTP connection ended with an error");
     }
 }
 
-async fn upgrade(stream: PrefixedStream, peer: SocketAddr, app: Arc<App>) {
+async fn upgrade(
+    stream: PrefixedStream,
+    peer: SocketAddr,
+    app: Arc<App>,
+    slot: Option<ConnectionSlot>,
+) {
     let config = WebSocketConfig::default()
         .read_buffer_size(4 * 1024)
         .write_buffer_size(8 * 1024)
         .max_message_size(Some(app.config.max_frame_bytes))
         .max_frame_size(Some(app.config.max_frame_bytes));
     let mut admitted: Option<(Endpoint, ConnectionSlot)> = None;
+    let mut slot = slot;
     let check = |request: &Request, response: Response| -> Result<Response, ErrorResponse> {
-        let (endpoint, slot) = admit(&app, request, peer)?;
+        let (endpoint, slot) = admit(&app, request, peer, slot.take())?;
         admitted = Some((endpoint, slot));
         Ok(response)
     };
@@ -161,6 +372,7 @@ fn admit(
     app: &App,
     request: &Request,
     peer: SocketAddr,
+    slot: Option<ConnectionSlot>,
 ) -> Result<(Endpoint, ConnectionSlot), ErrorResponse> {
     let refuse = |status: StatusCode, code: ErrorCode, message: &str| {
         app.metrics
@@ -211,6 +423,11 @@ fn admit(
                 "this origin may not connect",
             ));
         }
+    }
+    // A direct connection already holds its address's slot; one through a trusted proxy is
+    // counted now, by the address the proxy forwards.
+    if let Some(slot) = slot {
+        return Ok((endpoint, slot));
     }
     let ip = client_ip(peer.ip(), request.headers(), &app.config.trusted_proxies);
     let slot = app.connection_cap.try_admit(ip).ok_or_else(|| {

@@ -26,8 +26,9 @@ pub enum ApiError {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
-    #[error("too many attempts; try again later")]
-    RateLimited,
+    /// 429 with `Retry-After`: the client may try again after so many seconds.
+    #[error("{message}; try again in {seconds} s")]
+    RetryLater { seconds: u64, message: &'static str },
     #[error("internal error")]
     Internal(String),
 }
@@ -67,7 +68,7 @@ impl ApiError {
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
-            ApiError::RateLimited => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
+            ApiError::RetryLater { .. } => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
         }
     }
@@ -79,7 +80,13 @@ impl Reply for ApiError {
             tracing::error!(detail, "internal error in an API call");
         }
         let (status, code) = self.status_and_code();
-        error_reply(status, code, &self.to_string())
+        let mut response = error_reply(status, code, &self.to_string());
+        if let ApiError::RetryLater { seconds, .. } = &self {
+            response
+                .headers_mut()
+                .insert(http::header::RETRY_AFTER, http::HeaderValue::from(*seconds));
+        }
+        response
     }
 }
 

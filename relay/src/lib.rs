@@ -29,7 +29,7 @@ pub use config::Config;
 
 use crate::auth::{VisitorTokens, random_bytes};
 use crate::hub::Hub;
-use crate::limits::{ConnectionCap, WindowCounter};
+use crate::limits::{ConnectionCap, OpenConnections, PasswordChecks, SigninLimiter, WindowCounter};
 use crate::metrics::Metrics;
 use crate::store::{Location, SqliteStore, Store};
 use anyhow::Context;
@@ -54,9 +54,14 @@ pub(crate) struct App {
     pub metrics: Arc<Metrics>,
     /// Messages per visitor (site and visitor id) per minute.
     pub visitor_messages: WindowCounter<(String, VisitorId)>,
-    /// Failed sign-ins per email and per IP address.
-    pub login_failures: WindowCounter<String>,
+    /// Failed sign-ins per (email, address) and per address, with growing delays.
+    pub signin: SigninLimiter,
+    /// How many password hashes are checked at once.
+    pub password_checks: PasswordChecks,
+    /// Open connections per address.
     pub connection_cap: ConnectionCap,
+    /// Open connections in all.
+    pub open_connections: OpenConnections,
     /// Titles of the sites known to exist. Sites are never deleted, so a positive answer can be
     /// kept; a miss asks the store again (a site added with `site add` appears at once).
     pub known_sites: std::sync::RwLock<std::collections::HashMap<String, String>>,
@@ -125,8 +130,14 @@ pub async fn run(
             config.visitor_messages_per_minute,
             Duration::from_secs(60),
         ),
-        login_failures: WindowCounter::new(config.login_attempts, Duration::from_secs(15 * 60)),
+        signin: SigninLimiter::new(
+            config.login_attempts,
+            config.login_attempts_per_ip,
+            config.login_delay,
+        ),
+        password_checks: PasswordChecks::per_core(),
         connection_cap: ConnectionCap::new(config.connections_per_ip),
+        open_connections: OpenConnections::new(connection_limit(config.max_connections)),
         known_sites: Default::default(),
         config,
         store: store.clone(),
@@ -154,13 +165,23 @@ pub async fn run(
     let routes = http::routes(app.clone());
     tracing::info!(%address, "listening");
 
+    if let Some(metrics_address) = app.config.metrics_listen {
+        let metrics_listener = TcpListener::bind(metrics_address)
+            .await
+            .with_context(|| format!("cannot listen on {metrics_address} for metrics"))?;
+        tracing::info!(address = %metrics_listener.local_addr()?, "serving metrics");
+        tokio::spawn(connection::serve_metrics(metrics_listener, app.clone()));
+    }
+
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
-                    let _ = stream.set_nodelay(true);
-                    let task = connection::handle(stream, peer, app.clone(), routes.clone(), graceful.watcher());
+                    let Some(admitted) = connection::admit_connection(&app, stream, peer) else {
+                        continue;
+                    };
+                    let task = connection::handle(admitted, peer, app.clone(), routes.clone(), graceful.watcher());
                     let alive = alive.clone();
                     tokio::spawn(async move {
                         task.await;
@@ -193,6 +214,20 @@ pub async fn run(
     tokio::task::spawn_blocking(move || store.close()).await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The cap on open connections: as configured, or the open-file limit less a reserve for the
+/// database, its journal, email and the listener itself.
+fn connection_limit(configured: usize) -> usize {
+    if configured != 0 {
+        return configured;
+    }
+    let soft = rlimit::getrlimit(rlimit::Resource::NOFILE)
+        .map_or(1024, |(soft, _)| soft)
+        .min(1 << 20);
+    let soft = usize::try_from(soft).unwrap_or(1024);
+    let reserve = (soft / 20).max(64);
+    soft.saturating_sub(reserve).max(16)
 }
 
 /// Creates the first admin on an empty database and prints its sign-in, once.

@@ -19,6 +19,8 @@ pub struct Metrics {
     pub upgrades_refused: AtomicU64,
     pub slow_peers_dropped: AtomicU64,
     pub http_requests: AtomicU64,
+    /// Connections answered 429 or 503 and closed at once (per-address or whole cap).
+    pub connections_refused: AtomicU64,
     pub mail_sent: AtomicU64,
     pub mail_failures: AtomicU64,
     pub mail_given_up: AtomicU64,
@@ -94,6 +96,12 @@ impl Metrics {
             "HTTP requests served.",
             "counter",
             load(&self.http_requests),
+        );
+        gauge(
+            "beseda_connections_refused_total",
+            "Connections refused at once: their address, or the relay, at its cap.",
+            "counter",
+            load(&self.connections_refused),
         );
         gauge(
             "beseda_store_pending_writes",

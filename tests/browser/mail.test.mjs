@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { test } from "node:test";
-import { addAdmin, eventually, launch, openShop, operatorApi, startRelay, widget } from "./support.mjs";
+import { METRICS_TOKEN, addAdmin, eventually, launch, openShop, operatorApi, startRelay, widget } from "./support.mjs";
 
 const OWNER = { email: "owner@shop.example", password: "the owner's password", name: "Owner" };
 const VISITOR_EMAIL = "petr@example.cz";
@@ -58,7 +58,7 @@ async function startSmtp() {
 
 /** A gauge from the relay's /metrics. */
 async function metric(relay, name) {
-  const text = await (await fetch(`${relay.url}/metrics`)).text();
+  const text = await (await fetch(`${relay.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
   const line = text.split("\n").find((candidate) => candidate.startsWith(`${name} `));
   return Number(line.split(" ")[1]);
 }

@@ -15,6 +15,9 @@ process.on("exit", () => {
   for (const child of children) child.kill("SIGKILL");
 });
 
+/** The bearer token the test relays serve `/metrics` with. */
+export const METRICS_TOKEN = "metrics-token-for-browser-tests";
+
 export const RELAY_BINARY = resolve(process.env.BESEDA_RELAY ?? "../../target/release/beseda-relay");
 export const OPERATOR = { email: "jana@shop.example", password: "correct horse battery", name: "Jana" };
 
@@ -32,7 +35,7 @@ export async function startRelay({ port = 0, directory, args = [] } = {}) {
     cli(db, ["site", "add", "demo", "--title", "Horská bunda"]);
     cli(db, ["operator", "add", "--email", OPERATOR.email, "--name", OPERATOR.name], OPERATOR.password + "\n");
   }
-  const child = spawn(RELAY_BINARY, ["serve", "--listen", `127.0.0.1:${port}`, "--db", db, "--bootstrap-admin", "false", ...args], {
+  const child = spawn(RELAY_BINARY, ["serve", "--listen", `127.0.0.1:${port}`, "--db", db, "--bootstrap-admin", "false", "--metrics-token", METRICS_TOKEN, ...args], {
     env: { ...process.env, BESEDA_LOG: "warn" },
     stdio: ["ignore", "pipe", "inherit"],
   });

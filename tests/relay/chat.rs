@@ -2,7 +2,7 @@
 //! visitors, resume after reconnecting, idempotent resends, tabs, typing and availability.
 
 use beseda_tests::http::{get, post_json, put_json};
-use beseda_tests::{Client, JANA, PETR, TestRelay};
+use beseda_tests::{Client, JANA, METRICS_TOKEN, PETR, TestRelay};
 use serde_json::json;
 use std::collections::HashSet;
 
@@ -482,7 +482,7 @@ async fn health_and_metrics_are_served() {
     let (mut visitor, _) = relay.visitor().await;
     visitor.say("m", "count me").await;
     visitor.recv_type("ack").await;
-    let metrics = get(relay.addr, "/metrics", None).await;
+    let metrics = get(relay.addr, "/metrics", Some(METRICS_TOKEN)).await;
     assert_eq!(metrics.status, 200);
     assert!(
         metrics
@@ -512,7 +512,7 @@ async fn health_and_metrics_are_served() {
 
 /// The value of one metric line, e.g. `beseda_store_pending_writes`.
 async fn metric(relay: &TestRelay, name: &str) -> u64 {
-    let body = get(relay.addr, "/metrics", None).await.body;
+    let body = get(relay.addr, "/metrics", Some(METRICS_TOKEN)).await.body;
     body.lines()
         .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
         .unwrap_or_else(|| panic!("no {name} in\n{body}"))

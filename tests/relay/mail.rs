@@ -8,7 +8,9 @@ use beseda_relay::config::{SmtpTls, parse_mailbox};
 use beseda_tests::http::{get, post_json, put_json};
 use beseda_tests::smtp::{Mailbox, SmtpServer, free_port};
 use beseda_tests::workflow::{change_default_site, default_site, set_available, until_ack};
-use beseda_tests::{Client, JANA, PATIENCE, RelayProcess, TestRelay, prepare_database};
+use beseda_tests::{
+    Client, JANA, METRICS_TOKEN, PATIENCE, RelayProcess, TestRelay, prepare_database,
+};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::Path;
@@ -55,7 +57,7 @@ fn outbox(db: &Path) -> Vec<(String, String)> {
 
 /// A counter or gauge from `/metrics`.
 async fn metric(addr: SocketAddr, name: &str) -> f64 {
-    let metrics = get(addr, "/metrics", None).await.body;
+    let metrics = get(addr, "/metrics", Some(METRICS_TOKEN)).await.body;
     metrics
         .lines()
         .find_map(|line| line.strip_prefix(&format!("{name} ")))

@@ -484,7 +484,13 @@ async fn the_api_refuses_bad_requests_and_changes_nothing() {
 
 #[tokio::test]
 async fn sign_in_failures_are_limited_with_429() {
-    let relay = TestRelay::start_with(|config| config.login_attempts = 3).await;
+    let relay = TestRelay::start_with(|config| {
+        config.login_attempts = 3;
+        config.login_attempts_per_ip = 4;
+        // Long enough that the test's own pace never lets an attempt through.
+        config.login_delay = std::time::Duration::from_secs(600);
+    })
+    .await;
     let wrong = json!({ "email": JANA.0, "password": "wrong password" });
     for _ in 0..3 {
         let response = post_json(relay.addr, "/api/login", None, &wrong).await;
@@ -498,7 +504,12 @@ async fn sign_in_failures_are_limited_with_429() {
         (response.status, response.error_code().as_str()),
         (429, "rate_limited")
     );
-    // Even the right password waits until the window has passed.
+    let wait: u64 = response
+        .header("retry-after")
+        .and_then(|value| value.parse().ok())
+        .expect("a Retry-After in seconds");
+    assert!((590..=600).contains(&wait), "Retry-After: {wait}");
+    // Even the right password waits until the delay has passed.
     let right = json!({ "email": JANA.0, "password": JANA.1 });
     assert_eq!(
         post_json(relay.addr, "/api/login", None, &right)
@@ -506,11 +517,18 @@ async fn sign_in_failures_are_limited_with_429() {
             .status,
         429
     );
-    // An unknown email is answered like a wrong password.
+    // An unknown email is answered like a wrong password, and counts against the address…
     let unknown = json!({ "email": "nobody@shop.example", "password": "whatever" });
-    // The IP address has used up its attempts as well, so even this is 429 now.
     assert_eq!(
         post_json(relay.addr, "/api/login", None, &unknown)
+            .await
+            .status,
+        401
+    );
+    // …which has now used up its attempts for every email.
+    let other = json!({ "email": "someone@shop.example", "password": "whatever" });
+    assert_eq!(
+        post_json(relay.addr, "/api/login", None, &other)
             .await
             .status,
         429

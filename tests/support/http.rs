@@ -1,6 +1,6 @@
 //! A minimal HTTP/1.1 client for the tests: one request per connection, JSON in and out.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -54,9 +54,45 @@ pub async fn request_with(
     headers: &[(&str, &str)],
     body: Option<&[u8]>,
 ) -> Response {
-    let mut stream = TcpStream::connect(addr)
+    let stream = TcpStream::connect(addr)
         .await
         .expect("connect to the relay");
+    exchange(stream, addr, method, path, token, headers, body).await
+}
+
+/// A connection to the relay from another loopback address (`127.0.0.2`, …), which the relay
+/// counts as another client.
+pub async fn connect_from(source: IpAddr, addr: SocketAddr) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket
+        .bind(SocketAddr::new(source, 0))
+        .expect("bind the source address");
+    socket.connect(addr).await.expect("connect to the relay")
+}
+
+/// Sends a request from another loopback address.
+pub async fn request_from(
+    source: IpAddr,
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&[u8]>,
+) -> Response {
+    let stream = connect_from(source, addr).await;
+    exchange(stream, addr, method, path, token, &[], body).await
+}
+
+/// Sends one request on `stream` and reads the response until the relay closes it.
+pub async fn exchange(
+    mut stream: TcpStream,
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Response {
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     if let Some(token) = token {
         head.push_str(&format!("Authorization: Bearer {token}\r\n"));
@@ -86,7 +122,8 @@ pub async fn request_with(
     parse(&raw)
 }
 
-fn parse(raw: &[u8]) -> Response {
+/// Parses a raw HTTP response.
+pub fn parse(raw: &[u8]) -> Response {
     let text = String::from_utf8_lossy(raw);
     let (head, body) = text
         .split_once("\r\n\r\n")

@@ -28,6 +28,9 @@ pub const JANA: (&str, &str) = ("jana@shop.example", "correct horse battery");
 /// A second operator, Petr, not an admin.
 pub const PETR: (&str, &str) = ("petr@shop.example", "another good password");
 
+/// The bearer token test relays serve `/metrics` with.
+pub const METRICS_TOKEN: &str = "metrics-token-for-tests";
+
 /// Creates the database with the two test operators, as `beseda-relay operator add` would.
 pub async fn prepare_database(path: &Path) {
     let store = SqliteStore::open(Location::File(path.to_owned()), Box::new(|_| {}))
@@ -67,6 +70,7 @@ impl TestRelay {
         prepare_database(&db).await;
         let mut config = Config::with_db(db.clone());
         config.bootstrap_admin = false;
+        config.metrics_token = Some(beseda_relay::config::Secret(METRICS_TOKEN.to_owned()));
         adjust(&mut config);
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
@@ -166,6 +170,7 @@ impl RelayProcess {
             .args(["serve", "--listen", "127.0.0.1:0", "--db"])
             .arg(db)
             .args(bootstrap)
+            .args(["--metrics-token", METRICS_TOKEN])
             .args(extra_args)
             .env("BESEDA_LOG", "warn")
             .stdout(std::process::Stdio::piped())
@@ -187,6 +192,11 @@ impl RelayProcess {
             child,
             stdout,
         }
+    }
+
+    /// The process id, to read its memory from `/proc`.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// The next line the relay printed on standard output (empty at its end).

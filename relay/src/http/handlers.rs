@@ -7,10 +7,12 @@ use crate::connection::ClientAddr;
 use crate::error::ApiError;
 use crate::store::{MessageTarget, NewMessage as StoreMessage};
 use crate::validation::{check_client_id, check_text};
+use beseda_protocol::ErrorCode;
 use beseda_protocol::api::{
     Availability, ConversationDetail, LoginRequest, LoginResponse, NewMessage,
 };
 use beseda_protocol::{Author, ConversationId, Message, OperatorProfile};
+use std::net::IpAddr;
 use std::sync::OnceLock;
 
 /// How long an operator stays signed in.
@@ -26,54 +28,85 @@ pub async fn authenticate(app: &App, token: &str) -> Result<OperatorProfile, Api
 pub fn metrics(app: &App) -> String {
     use std::sync::atomic::Ordering::Relaxed;
     let stats = app.sqlite.stats();
-    app.metrics.render(
+    let mut text = app.metrics.render(
         stats.commits.load(Relaxed),
         stats.committed_jobs.load(Relaxed),
         stats.pending_writes.load(Relaxed),
-    )
+    );
+    let name = "beseda_password_checks_total";
+    text.push_str(&format!(
+        "# HELP {name} Passwords checked against their hash (sign-ins).\n# TYPE {name} counter\n{name} {}\n",
+        app.password_checks.checked.load(Relaxed)
+    ));
+    text
 }
 
 /// A hash to check unknown emails against, so that a wrong email takes as long as a wrong password.
+/// Made on first use, on the blocking pool (it is an argon2 hash like any other).
 fn decoy_hash() -> &'static str {
     static DECOY: OnceLock<String> = OnceLock::new();
     DECOY.get_or_init(|| hash_password("decoy password nobody has").unwrap_or_default())
 }
 
+/// The longest email address there can be (the SMTP path limit).
+const MAX_EMAIL_CHARS: usize = 254;
+/// The longest password a sign-in may send, in bytes.
+const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// Signs an operator in. Everything that costs the relay something comes after the cheap checks:
+/// an over-long email or password is refused before anything is stored; the attempt is counted
+/// (per address, and per email and address) before its password is checked, so a burst gets
+/// only the free attempts checked; and the check waits for one of a few places, so a burst
+/// cannot take the relay's memory.
 pub async fn login(
     app: &App,
     request: LoginRequest,
     addr: Option<ClientAddr>,
 ) -> Result<LoginResponse, ApiError> {
-    let email = request.email.trim().to_lowercase();
-    let email_key = format!("email:{email}");
-    let ip_key = addr.map(|addr| format!("ip:{}", addr.0));
-    let exhausted = app.login_failures.is_exhausted(&email_key)
-        || ip_key
-            .as_ref()
-            .is_some_and(|key| app.login_failures.is_exhausted(key));
-    if exhausted {
-        return Err(ApiError::RateLimited);
+    if request.email.len() > MAX_EMAIL_CHARS * 4
+        || request.email.trim().chars().count() > MAX_EMAIL_CHARS
+    {
+        return Err(ApiError::Invalid(
+            ErrorCode::InvalidEmail,
+            format!("an email address has at most {MAX_EMAIL_CHARS} characters"),
+        ));
     }
+    if request.password.len() > MAX_PASSWORD_BYTES {
+        return Err(ApiError::Invalid(
+            ErrorCode::BadRequest,
+            format!("a password has at most {MAX_PASSWORD_BYTES} bytes"),
+        ));
+    }
+    let email = request.email.trim().to_lowercase();
+    let ip = addr.map_or(IpAddr::from([0, 0, 0, 0]), |addr| addr.0);
+    let attempt = app
+        .signin
+        .begin(&email, ip)
+        .map_err(|wait| ApiError::RetryLater {
+            seconds: wait.as_secs().max(1),
+            message: "too many failed sign-ins",
+        })?;
     let credentials = app.store.operator_credentials(&email).await?;
-    let stored_hash = credentials.as_ref().map_or_else(
-        || decoy_hash().to_owned(),
-        |found| found.password_hash.clone(),
-    );
+    let stored_hash = credentials
+        .as_ref()
+        .map(|found| found.password_hash.clone());
     let password = request.password;
-    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &stored_hash))
+    let matches = app
+        .password_checks
+        .run(move || {
+            let stored_hash = stored_hash.as_deref().unwrap_or_else(|| decoy_hash());
+            verify_password(&password, stored_hash)
+        })
         .await
-        .map_err(|error| ApiError::Internal(error.to_string()))?;
+        .map_err(|_busy| ApiError::RetryLater {
+            seconds: 1,
+            message: "too many sign-ins at once",
+        })?;
     let operator = match credentials {
         Some(found) if matches => found.profile,
-        _ => {
-            app.login_failures.try_acquire(&email_key);
-            if let Some(key) = &ip_key {
-                app.login_failures.try_acquire(key);
-            }
-            return Err(ApiError::WrongCredentials);
-        }
+        _ => return Err(ApiError::WrongCredentials),
     };
-    app.login_failures.reset(&email_key);
+    app.signin.succeeded(attempt);
     let (token, token_hash) = new_session_token();
     app.store
         .create_session(token_hash, operator.id, now_millis() + SESSION_MILLIS)

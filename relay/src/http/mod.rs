@@ -111,15 +111,53 @@ fn healthz() -> impl Filter<Extract = (impl Reply,), Error = Rejection> + Clone 
     warp::path!("healthz").and(warp::get()).map(|| "ok")
 }
 
-/// `GET /metrics` → Prometheus text format
+/// `GET /metrics` → Prometheus text format, on the public port only with
+/// `Authorization: Bearer METRICS_TOKEN` (`--metrics-token`); without a token configured there is
+/// no such page here (see `--metrics-listen`).
 fn metrics(app: Arc<App>) -> impl Filter<Extract = (impl Reply,), Error = Rejection> + Clone {
     warp::path!("metrics")
         .and(warp::get())
+        .and(warp::header::optional::<String>("authorization"))
         .and(with_app(app))
-        .map(|app: Arc<App>| {
-            let body = handlers::metrics(&app);
-            warp::reply::with_header(body, "content-type", "text/plain; version=0.0.4")
+        .and_then(|header: Option<String>, app: Arc<App>| async move {
+            let Some(expected) = &app.config.metrics_token else {
+                return Err(warp::reject::not_found());
+            };
+            let given = header
+                .as_deref()
+                .and_then(|value| value.strip_prefix("Bearer "))
+                .map(str::trim)
+                .unwrap_or_default();
+            if !crate::auth::same_secret(given, &expected.0) {
+                return Err(warp::reject::custom(ApiError::Unauthorized));
+            }
+            Ok(metrics_reply(&app))
         })
+}
+
+fn metrics_reply(app: &App) -> impl Reply + use<> {
+    let body = handlers::metrics(app);
+    warp::reply::with_header(body, "content-type", "text/plain; version=0.0.4")
+}
+
+/// The routes of the separate metrics address (`--metrics-listen`): `GET /metrics` without a
+/// token, and `GET /healthz`.
+pub fn metrics_routes(
+    app: Arc<App>,
+) -> impl Filter<Extract = (warp::reply::Response,), Error = std::convert::Infallible>
++ Clone
++ Send
++ Sync
++ 'static {
+    healthz()
+        .map(Reply::into_response)
+        .or(warp::path!("metrics")
+            .and(warp::get())
+            .and(with_app(app))
+            .map(|app: Arc<App>| metrics_reply(&app).into_response()))
+        .unify()
+        .recover(recover)
+        .unify()
 }
 
 /// `POST /api/login` `{ email, password }` → `{ token, operator }`
