@@ -46,6 +46,11 @@ pub struct Config {
     #[arg(long, env = "BESEDA_VISITOR_MESSAGES_PER_MINUTE", default_value_t = 30)]
     pub visitor_messages_per_minute: u32,
 
+    /// Prompt events (shown, dismissed, opened, conversation, order) one IP address may report
+    /// per minute; more are refused with 429. A page view reports a handful at most.
+    #[arg(long, env = "BESEDA_PROMPT_EVENTS_PER_MINUTE", default_value_t = 120)]
+    pub prompt_events_per_minute: u32,
+
     /// Open WebSocket connections allowed from one IP address (0: no limit).
     #[arg(long, env = "BESEDA_CONNECTIONS_PER_IP", default_value_t = 50)]
     pub connections_per_ip: u32,
