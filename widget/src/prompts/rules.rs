@@ -405,7 +405,7 @@ mod tests {
         assert!(eligible(&rule(), &memory, &page, T0 + 7.0 * DAY_MS));
         let mut memory = Memory::default();
         memory.visit(T0);
-        memory.shown(1, 0, T0);
+        memory.shown(1, 0, "p1.1.0", T0);
         assert!(!eligible(&rule(), &memory, &page, T0));
         let twice = Rule {
             per_session: 2.0,
