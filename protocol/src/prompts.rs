@@ -93,6 +93,11 @@ pub struct Prompt {
     pub dismiss_for_days: u32,
     pub max_per_session: u32,
     pub enabled: bool,
+    /// Only in `GET /visitor/prompts`: per variant, the signed view id the widget reports that
+    /// variant's events with ([`PromptEventInput::view`]). The ids of one answer share one page
+    /// view, so each event counts once per page view whichever variant it names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub views: Vec<String>,
 }
 
 /// What the widget reads: the site's enabled prompts and whether anyone can answer now.
@@ -154,9 +159,46 @@ pub struct PromptEventInput {
     /// The variant's index in the prompt's `variants`.
     pub variant: u32,
     pub event: PromptEvent,
-    /// An order's total.
+    /// An order's total: a number from 0 up to (not including) [`MAX_ORDER_TOTAL`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<f64>,
+    /// The signed view id `GET /visitor/prompts` gave for this prompt and variant
+    /// ([`Prompt::views`]); events without a valid one are refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<String>,
+}
+
+/// Orders of this total or more are refused: no shop takes a billion in one order, in any
+/// currency, and sums of honest totals stay far from what a float can hold.
+pub const MAX_ORDER_TOTAL: f64 = 1e9;
+
+/// A number the relay sent, read leniently: `null` (how JSON writes a non-finite float) or
+/// anything else that is not a finite number reads as 0, so one damaged figure cannot keep the
+/// rest from showing.
+fn finite_or_zero<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    struct Lenient;
+    impl serde::de::Visitor<'_> for Lenient {
+        type Value = f64;
+        fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            formatter.write_str("a number or null")
+        }
+        fn visit_f64<E>(self, number: f64) -> Result<f64, E> {
+            Ok(if number.is_finite() { number } else { 0.0 })
+        }
+        fn visit_i64<E>(self, number: i64) -> Result<f64, E> {
+            Ok(number as f64)
+        }
+        fn visit_u64<E>(self, number: u64) -> Result<f64, E> {
+            Ok(number as f64)
+        }
+        fn visit_unit<E>(self) -> Result<f64, E> {
+            Ok(0.0)
+        }
+        fn visit_none<E>(self) -> Result<f64, E> {
+            Ok(0.0)
+        }
+    }
+    deserializer.deserialize_any(Lenient)
 }
 
 /// One variant's figures.
@@ -171,8 +213,11 @@ pub struct VariantStats {
     pub opened: u64,
     pub conversations: u64,
     pub orders: u64,
+    /// Always a finite number: the relay leaves out stored totals that are not sane.
+    #[serde(default, deserialize_with = "finite_or_zero")]
     pub order_total: f64,
     /// Conversations started per prompt shown.
+    #[serde(default, deserialize_with = "finite_or_zero")]
     pub conversion: f64,
     /// Against the first variant: the two-proportion z statistic of the conversion…
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -203,7 +248,7 @@ pub fn two_proportion_test(
     }
     let (na, nb) = (trials_a as f64, trials_b as f64);
     let (pa, pb) = (successes_a as f64 / na, successes_b as f64 / nb);
-    let pooled = (successes_a + successes_b) as f64 / (na + nb);
+    let pooled = (successes_a as f64 + successes_b as f64) / (na + nb);
     let error = (pooled * (1.0 - pooled) * (1.0 / na + 1.0 / nb)).sqrt();
     if error.is_nan() || error <= 0.0 {
         return None;
@@ -257,6 +302,22 @@ mod tests {
             );
             assert_eq!(PromptEvent::from_name(event.as_str()), Some(event));
         }
+    }
+
+    #[test]
+    fn figures_that_are_null_read_as_zero() {
+        let stats: VariantStats = serde_json::from_str(
+            r#"{"variant":1,"text":"B","weight":1,"shown":3,"dismissed":0,"opened":0,
+                "conversations":1,"orders":2,"orderTotal":null,"conversion":null}"#,
+        )
+        .unwrap();
+        assert_eq!((stats.order_total, stats.conversion), (0.0, 0.0));
+        let stats: VariantStats = serde_json::from_str(
+            r#"{"variant":1,"text":"B","weight":1,"shown":3,"dismissed":0,"opened":0,
+                "conversations":1,"orders":2,"orderTotal":2490.5,"conversion":1}"#,
+        )
+        .unwrap();
+        assert_eq!((stats.order_total, stats.conversion), (2490.5, 1.0));
     }
 
     #[test]

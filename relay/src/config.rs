@@ -46,6 +46,11 @@ pub struct Config {
     #[arg(long, env = "BESEDA_VISITOR_MESSAGES_PER_MINUTE", default_value_t = 30)]
     pub visitor_messages_per_minute: u32,
 
+    /// Prompt events (shown, dismissed, opened, conversation, order) one IP address may report
+    /// per minute; more are refused with 429. A page view reports a handful at most.
+    #[arg(long, env = "BESEDA_PROMPT_EVENTS_PER_MINUTE", default_value_t = 120)]
+    pub prompt_events_per_minute: u32,
+
     /// Open connections (HTTP and WebSocket) allowed from one IP address, or one IPv6 /64
     /// (0: no limit). Behind a trusted proxy, WebSockets are counted by the forwarded address.
     #[arg(long, env = "BESEDA_CONNECTIONS_PER_IP", default_value_t = 50)]

@@ -21,6 +21,7 @@ mod limits;
 mod mail;
 mod metrics;
 mod presence;
+mod prompt_views;
 mod session;
 pub mod store;
 mod validation;
@@ -76,6 +77,8 @@ pub(crate) struct App {
     pub answers: answers::Answers,
     /// Email over SMTP, when configured.
     pub mail: mail::Mail,
+    /// Signs the prompts' view ids and counts the widgets' reports of them.
+    pub prompt_views: prompt_views::PromptViews,
 }
 
 /// Serves `listener` until `shutdown` resolves, then closes every socket with a close frame,
@@ -112,6 +115,12 @@ pub async fn run(
     let secret: [u8; 32] = secret
         .try_into()
         .map_err(|_| anyhow::anyhow!("the stored visitor token secret is damaged"))?;
+    let prompt_secret = store
+        .setting_or_insert("prompt_view_secret", random_bytes::<32>().to_vec())
+        .await?;
+    let prompt_secret: [u8; 32] = prompt_secret
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("the stored prompt view secret is damaged"))?;
     let online_operators = store.online_operators().await?;
     for operator_id in &online_operators {
         hub.set_online(*operator_id, true);
@@ -124,6 +133,8 @@ pub async fn run(
         tracing::warn!("no --allow-origin given: any web page may embed the widget");
     }
 
+    let prompt_views =
+        prompt_views::PromptViews::new(prompt_secret, config.prompt_events_per_minute);
     let (shutdown_sender, shutdown_receiver) = watch::channel(false);
     let app = Arc::new(App {
         visitor_messages: WindowCounter::new(
@@ -144,6 +155,7 @@ pub async fn run(
         sqlite: store.clone(),
         hub,
         visitor_tokens: VisitorTokens::new(secret),
+        prompt_views,
         metrics,
         shutdown: shutdown_receiver,
         presence: presence::Presence::default(),

@@ -4,9 +4,13 @@
 // admins see the prompts and their results, but no form.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { OPERATOR, addAdmin, launch, operatorApi, startRelay } from "./support.mjs";
 
 const EVA = { email: "eva@shop.example", password: "admin horse battery", name: "Eva" };
+/** The shop whose pages the widget's reports come from. */
+const SHOP = "https://shop.example";
 
 let browser;
 before(async () => {
@@ -18,7 +22,8 @@ after(async () => {
 
 /** A relay with an admin, and a browser profile; both go when the test ends. */
 async function setUp(t) {
-  const relay = await startRelay();
+  // Hundreds of reports from one address within a minute, as a busy shop behind one proxy sends.
+  const relay = await startRelay({ args: ["--prompt-events-per-minute", "1000"] });
   addAdmin(relay, EVA);
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
   t.after(async () => {
@@ -43,15 +48,24 @@ async function openSettings(context, relay, who) {
   return page;
 }
 
-/** What a widget reports, `count` times: POST /visitor/prompts/{id}/events. */
+/** A widget's report from the shop: POST /visitor/prompts/{id}/events with the view id that
+ *  GET /visitor/prompts signed for a page view of its own; the response. */
+async function send(relay, id, variant, event, total) {
+  const read = await fetch(`${relay.url}/visitor/prompts?site=demo`, { headers: { origin: SHOP } });
+  assert.equal(read.status, 200);
+  const { views } = (await read.json()).prompts.find((prompt) => prompt.id === id);
+  return fetch(`${relay.url}/visitor/prompts/${id}/events`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: SHOP },
+    body: JSON.stringify({ site: "demo", variant, event, view: views[variant], ...(total === undefined ? {} : { total }) }),
+  });
+}
+
+/** What widgets report, `count` times, each from a page view of its own. */
 async function report(relay, id, variant, event, count, total) {
   for (let sent = 0; sent < count; sent += 1) {
-    const response = await fetch(`${relay.url}/visitor/prompts/${id}/events`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ site: "demo", variant, event, ...(total === undefined ? {} : { total }) }),
-    });
-    assert.equal(response.status, 204, `${event} of variant ${variant}`);
+    const response = await send(relay, id, variant, event, total);
+    assert.equal(response.status, 204, `${event} of variant ${variant}: ${await response.text()}`);
   }
 }
 
@@ -232,5 +246,47 @@ test("an operator who is not an admin sees the prompts and their results but can
   assert.equal(await console.getByRole("form", { name: "Prompt" }).count(), 0);
   await section.getByRole("button", { name: "Close results" }).click();
   await results.waitFor({ state: "detached" });
+  assert.deepEqual(console.errors, []);
+});
+
+test("the results stay readable after absurd totals were sent and with damaged totals in the database", async (t) => {
+  const { relay, context, api } = await setUp(t);
+  const created = await api.call("POST", "/api/prompts", {
+    site: "demo",
+    name: "Totals",
+    variants: [{ text: "Need help?", weight: 1 }, { text: "Questions?", weight: 1 }],
+  });
+  assert.equal(created.status, 201);
+  const id = created.body.id;
+  await report(relay, id, 0, "shown", 2);
+  await report(relay, id, 0, "order", 1, 100);
+  // Two orders of 1.7e308 would add up to infinity: each is refused and counts nothing.
+  for (const total of [1.7e308, 1.7e308, -1]) {
+    const response = await send(relay, id, 1, "order", total);
+    assert.equal(response.status, 400);
+    assert.equal((await response.json()).error.code, "bad_request");
+  }
+  // Totals no report could have made, written straight into the database file.
+  const damage = spawnSync("python3", ["-c", `
+import sqlite3, sys
+database = sqlite3.connect(sys.argv[1], timeout=10)
+rows = [(0, 1, 1.7e308), (0, 2, 1.7e308), (1, 3, float("inf"))]
+database.executemany("INSERT INTO prompt_counts (prompt_id, variant, event, day, count, total) VALUES (?, ?, 'order', ?, 1, ?)",
+                     [(int(sys.argv[2]), variant, day, total) for variant, day, total in rows])
+database.commit()
+`, join(relay.directory, "beseda.db"), String(id)], { encoding: "utf8" });
+  assert.equal(damage.status, 0, damage.stderr);
+
+  const stats = (await api.call("GET", `/api/prompts/${id}/stats`)).body;
+  assert.deepEqual(stats.variants.map((variant) => [variant.orders, variant.orderTotal]), [[3, 100], [1, 0]]);
+  const console = await openSettings(context, relay, EVA);
+  const section = console.getByRole("region", { name: "Prompts" });
+  await section.getByRole("button", { name: "Results for Totals" }).click();
+  const results = section.getByRole("table", { name: "Results for Totals" });
+  await results.getByText("B vs A: not enough data yet").waitFor();
+  assert.deepEqual(await resultRows(results), [
+    ["A Need help?", "2", "0", "0", "0", "0.0%", "3", "100", "Baseline"],
+    ["B Questions?", "0", "0", "0", "0", "0.0%", "1", "0", "B vs A: not enough data yet"],
+  ]);
   assert.deepEqual(console.errors, []);
 });

@@ -1,7 +1,11 @@
 //! Proactive prompts over REST: admins manage them, widgets read a site's enabled ones and report
-//! what happened, and the figures per variant come back with their significance.
+//! what happened, and the figures per variant come back with their significance. Reports count
+//! only from the shop's pages, with a view id the relay signed, once per page view and event,
+//! at a bounded rate and with sane totals; figures stay numbers even over a damaged database.
 
-use beseda_tests::http::{assert_refused, delete, get, post_json, put_json, request, request_with};
+use beseda_tests::http::{
+    Response, assert_refused, delete, get, post_json, put_json, request_with,
+};
 use beseda_tests::workflow::{add_site, set_available};
 use beseda_tests::{JANA, PETR, TestRelay};
 use serde_json::{Value, json};
@@ -22,9 +26,89 @@ async fn prompts(relay: &TestRelay, token: &str) -> Value {
     response.json()
 }
 
-async fn report(relay: &TestRelay, id: i64, body: Value) -> u16 {
+/// The shop the widget is embedded in, in every report.
+const SHOP: &str = "https://shop.example";
+
+/// One page view of the default site's prompts, as a widget on the shop gets it: prompt `id`'s
+/// signed view ids, one per variant.
+async fn page_view(relay: &TestRelay, id: i64) -> Vec<String> {
+    let response = request_with(
+        relay.addr,
+        "GET",
+        "/visitor/prompts?site=default",
+        None,
+        &[("Origin", SHOP)],
+        None,
+    )
+    .await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    let view = response.json();
+    let prompt = view["prompts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|prompt| prompt["id"] == id)
+        .expect("the prompt is offered")
+        .clone();
+    serde_json::from_value(prompt["views"].clone()).expect("view ids")
+}
+
+/// Sends a report as the widget does: a POST from the shop's origin.
+async fn send(relay: &TestRelay, id: i64, body: &str, origin: Option<&str>) -> Response {
     let path = format!("/visitor/prompts/{id}/events");
-    post_json(relay.addr, &path, None, &body).await.status
+    let headers: Vec<(&str, &str)> = origin
+        .map(|origin| ("Origin", origin))
+        .into_iter()
+        .collect();
+    request_with(
+        relay.addr,
+        "POST",
+        &path,
+        None,
+        &headers,
+        Some(body.as_bytes()),
+    )
+    .await
+}
+
+/// Reports `body` with the view id of a new page view of its variant: the status.
+async fn report(relay: &TestRelay, id: i64, mut body: Value) -> u16 {
+    let variant = body["variant"].as_u64().unwrap_or(0) as usize;
+    let views = page_view(relay, id).await;
+    body["view"] = json!(views.get(variant).cloned().unwrap_or_default());
+    send(relay, id, &body.to_string(), Some(SHOP)).await.status
+}
+
+async fn stats(relay: &TestRelay, token: &str, id: i64) -> Value {
+    let response = get(relay.addr, &format!("/api/prompts/{id}/stats"), Some(token)).await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    response.json()
+}
+
+/// Every counter of every variant, and the order totals.
+fn counters(stats: &Value) -> Vec<(u64, u64, u64, u64, u64, f64)> {
+    stats["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|variant| {
+            let count = |name: &str| variant[name].as_u64().unwrap_or(u64::MAX);
+            (
+                count("shown"),
+                count("dismissed"),
+                count("opened"),
+                count("conversations"),
+                count("orders"),
+                variant["orderTotal"].as_f64().unwrap_or(f64::NAN),
+            )
+        })
+        .collect()
+}
+
+async fn create(relay: &TestRelay, token: &str, body: &Value) -> i64 {
+    let response = post_json(relay.addr, "/api/prompts", Some(token), body).await;
+    assert_eq!(response.status, 201, "{}", response.body);
+    response.json()["id"].as_i64().unwrap()
 }
 
 #[tokio::test]
@@ -190,9 +274,35 @@ async fn widgets_read_the_enabled_prompts_with_the_sites_availability() {
     let view = get(relay.addr, "/visitor/prompts?site=default", None).await;
     assert_eq!(view.status, 200, "{}", view.body);
     assert_eq!(view.header("cache-control"), Some("no-store"));
-    let view = view.json();
+    let mut view = view.json();
     assert_eq!(view["online"], false);
+    // Each prompt comes with a view id per variant, signed for this page view.
+    let views = view["prompts"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("views")
+        .expect("view ids");
     assert_eq!(view["prompts"], json!([on]));
+    let views = views.as_array().unwrap();
+    assert_eq!(views.len(), 2);
+    assert!(
+        views[0]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("p1.{}.0.", on["id"]))
+    );
+    assert!(
+        views[1]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("p1.{}.1.", on["id"]))
+    );
+    assert!(
+        get(relay.addr, "/api/prompts", Some(&jana)).await.json()[0]
+            .get("views")
+            .is_none(),
+        "operators' lists carry no view ids"
+    );
 
     set_available(&relay, &jana, true).await;
     let view = get(relay.addr, "/visitor/prompts?site=default", None)
@@ -233,37 +343,31 @@ async fn only_the_allowed_shop_origins_may_read_and_report() {
     assert_refused(&response, 403, "forbidden", "another origin reads");
     assert_eq!(response.header("access-control-allow-origin"), None);
 
-    let event = json!({ "site": "default", "variant": 0, "event": "shown" }).to_string();
-    let events = format!("/visitor/prompts/{id}/events");
-    let response = request_with(
-        relay.addr,
-        "POST",
-        &events,
-        None,
-        &other,
-        Some(event.as_bytes()),
-    )
-    .await;
-    assert_refused(&response, 403, "forbidden", "another origin reports");
-    let response = request_with(
-        relay.addr,
-        "POST",
-        &events,
-        None,
-        &shop,
-        Some(event.as_bytes()),
-    )
-    .await;
+    let views = page_view(&relay, id).await;
+    let event =
+        json!({ "site": "default", "variant": 0, "event": "shown", "view": views[0] }).to_string();
+    assert_refused(
+        &send(&relay, id, &event, Some("https://other.example")).await,
+        403,
+        "forbidden",
+        "another origin reports",
+    );
+    assert_refused(
+        &send(&relay, id, &event, None).await,
+        403,
+        "forbidden",
+        "a report without an Origin",
+    );
+    assert_eq!(counters(&stats(&relay, &jana, id).await)[0].0, 0);
+    let response = send(&relay, id, &event, Some(SHOP)).await;
     assert_eq!(response.status, 204, "{}", response.body);
-    let stats = get(relay.addr, &format!("/api/prompts/{id}/stats"), Some(&jana))
-        .await
-        .json();
-    assert_eq!(stats["variants"][0]["shown"], 1);
+    assert_eq!(response.header("access-control-allow-origin"), Some(SHOP));
+    assert_eq!(counters(&stats(&relay, &jana, id).await)[0].0, 1);
 }
 
 #[tokio::test]
 async fn reports_add_up_per_variant_with_the_significance_of_the_difference() {
-    let relay = TestRelay::start().await;
+    let relay = TestRelay::start_with(|config| config.prompt_events_per_minute = 1000).await;
     let jana = relay.login(JANA).await;
     let id = post_json(relay.addr, "/api/prompts", Some(&jana), &jackets())
         .await
@@ -290,12 +394,12 @@ async fn reports_add_up_per_variant_with_the_significance_of_the_difference() {
         assert_eq!(report(&relay, id, body).await, 204);
     }
 
-    // Reports that name no variant of the prompt, another site or no event count nothing.
-    let events = format!("/visitor/prompts/{id}/events");
+    // Reports that name no variant of the prompt (no view id was signed for it), another site
+    // or no event count nothing.
     let refused = [
         (
             json!({ "site": "default", "variant": 2, "event": "shown" }),
-            404,
+            403,
         ),
         (
             json!({ "site": "boots", "variant": 0, "event": "shown" }),
@@ -311,19 +415,14 @@ async fn reports_add_up_per_variant_with_the_significance_of_the_difference() {
         ),
     ];
     for (body, status) in refused {
-        let response = post_json(relay.addr, &events, None, &body).await;
-        assert_eq!(response.status, status, "{body}: {}", response.body);
+        assert_eq!(report(&relay, id, body.clone()).await, status, "{body}");
     }
-    let response = request(relay.addr, "POST", &events, None, Some(b"not json")).await;
+    let response = send(&relay, id, "not json", Some(SHOP)).await;
     assert_refused(&response, 400, "bad_request", "not JSON");
-    let response = post_json(
-        relay.addr,
-        "/visitor/prompts/999/events",
-        None,
-        &json!({ "site": "default", "variant": 0, "event": "shown" }),
-    )
-    .await;
-    assert_refused(&response, 404, "not_found", "an unknown prompt");
+    let view = page_view(&relay, id).await.remove(0);
+    let unknown = json!({ "site": "default", "variant": 0, "event": "shown", "view": view });
+    let response = send(&relay, 999, &unknown.to_string(), Some(SHOP)).await;
+    assert_refused(&response, 403, "forbidden", "another prompt's view id");
 
     let stats = get(relay.addr, &format!("/api/prompts/{id}/stats"), Some(&jana)).await;
     assert_eq!(stats.status, 200, "{}", stats.body);
@@ -366,5 +465,309 @@ async fn reports_add_up_per_variant_with_the_significance_of_the_difference() {
         404,
         "not_found",
         "a deleted prompt's figures",
+    );
+}
+
+/// A view id signed with the relay's own secret (read from its database file) for `issued`
+/// (Unix seconds): what only the relay could have made.
+fn signed_view(relay: &TestRelay, id: i64, variant: u32, issued: i64) -> String {
+    use hmac::Mac;
+    let database = rusqlite::Connection::open(&relay.db).unwrap();
+    let secret: Vec<u8> = database
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'prompt_view_secret'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    let signed = format!("p1.{id}.{variant}.{issued}.00112233445566778899aabb");
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&secret).unwrap();
+    mac.update(signed.as_bytes());
+    let signature = mac.finalize().into_bytes();
+    let hex: String = signature[..16]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    format!("{signed}.{hex}")
+}
+
+fn unix_seconds() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+#[tokio::test]
+async fn forged_reports_are_refused_and_count_nothing() {
+    let relay = TestRelay::start_with(|config| {
+        config.allow_origins = vec![SHOP.into()];
+    })
+    .await;
+    let jana = relay.login(JANA).await;
+    let id = create(&relay, &jana, &jackets()).await;
+    let mut other = jackets();
+    other["name"] = json!("Boots");
+    let other = create(&relay, &jana, &other).await;
+    let views = page_view(&relay, id).await;
+    let other_views = page_view(&relay, other).await;
+    let event = |view: Value| {
+        json!({ "site": "default", "variant": 1, "event": "shown", "view": view }).to_string()
+    };
+    // The signature with one digit changed.
+    let mut tampered = views[1].clone();
+    let last = if tampered.ends_with('0') { "1" } else { "0" };
+    tampered.replace_range(tampered.len() - 1.., last);
+    let day = 24 * 3600;
+    let forgeries = [
+        (event(json!(views[1])), None, "no Origin"),
+        (
+            event(json!(views[1])),
+            Some("https://other.example"),
+            "another origin",
+        ),
+        (event(json!(views[1])), Some("null"), "an opaque origin"),
+        (
+            json!({ "site": "default", "variant": 1, "event": "shown" }).to_string(),
+            Some(SHOP),
+            "no view id",
+        ),
+        (event(json!("")), Some(SHOP), "an empty view id"),
+        (
+            event(json!("p1.1.1.1.1.1")),
+            Some(SHOP),
+            "a made-up view id",
+        ),
+        (event(json!(tampered)), Some(SHOP), "a tampered signature"),
+        (
+            event(json!(views[0])),
+            Some(SHOP),
+            "the view id of another variant",
+        ),
+        (
+            event(json!(other_views[1])),
+            Some(SHOP),
+            "the view id of another prompt",
+        ),
+        (
+            event(json!(signed_view(&relay, id, 1, unix_seconds() - 9 * day))),
+            Some(SHOP),
+            "a view id nine days old",
+        ),
+        (
+            event(json!(signed_view(&relay, id, 1, unix_seconds() + day))),
+            Some(SHOP),
+            "a view id from tomorrow",
+        ),
+    ];
+    for (body, origin, what) in &forgeries {
+        let response = send(&relay, id, body, *origin).await;
+        assert_refused(&response, 403, "forbidden", what);
+        assert!(
+            !response.body.contains("p1.") && !response.body.contains("SQL"),
+            "{what}: {}",
+            response.body
+        );
+    }
+    let nothing = vec![(0, 0, 0, 0, 0, 0.0); 2];
+    assert_eq!(counters(&stats(&relay, &jana, id).await), nothing);
+    assert_eq!(counters(&stats(&relay, &jana, other).await), nothing);
+
+    // What the relay signed (a week ago, for an order on a thank-you page) counts.
+    let old = signed_view(&relay, id, 1, unix_seconds() - 7 * day);
+    let order =
+        json!({ "site": "default", "variant": 1, "event": "order", "total": 25, "view": old });
+    let response = send(&relay, id, &order.to_string(), Some(SHOP)).await;
+    assert_eq!(response.status, 204, "{}", response.body);
+    let response = send(&relay, id, &event(json!(views[1])), Some(SHOP)).await;
+    assert_eq!(response.status, 204, "{}", response.body);
+    assert_eq!(
+        counters(&stats(&relay, &jana, id).await),
+        vec![(0, 0, 0, 0, 0, 0.0), (1, 0, 0, 0, 1, 25.0)]
+    );
+}
+
+#[tokio::test]
+async fn each_event_counts_once_per_page_view() {
+    let relay = TestRelay::start().await;
+    let jana = relay.login(JANA).await;
+    let id = create(&relay, &jana, &jackets()).await;
+    let views = page_view(&relay, id).await;
+    let body = |variant: u32, event: &str| {
+        json!({ "site": "default", "variant": variant, "event": event,
+                "view": views[variant as usize] })
+        .to_string()
+    };
+    let response = send(&relay, id, &body(0, "shown"), Some(SHOP)).await;
+    assert_eq!(response.status, 204, "{}", response.body);
+    for _ in 0..3 {
+        assert_refused(
+            &send(&relay, id, &body(0, "shown"), Some(SHOP)).await,
+            409,
+            "conflict",
+            "the same report again",
+        );
+    }
+    // The page view's id for the other variant is the same page view.
+    assert_refused(
+        &send(&relay, id, &body(1, "shown"), Some(SHOP)).await,
+        409,
+        "conflict",
+        "the page view again, as the other variant",
+    );
+    // Other events of the page view count, each once.
+    for event in ["dismissed", "conversation", "order"] {
+        let response = send(&relay, id, &body(0, event), Some(SHOP)).await;
+        assert_eq!(response.status, 204, "{event}: {}", response.body);
+        assert_eq!(
+            send(&relay, id, &body(0, event), Some(SHOP)).await.status,
+            409,
+            "{event} again"
+        );
+    }
+    // A new page view counts again.
+    assert_eq!(
+        report(
+            &relay,
+            id,
+            json!({ "site": "default", "variant": 0, "event": "shown" })
+        )
+        .await,
+        204
+    );
+    assert_eq!(
+        counters(&stats(&relay, &jana, id).await),
+        vec![(2, 1, 0, 1, 1, 0.0), (0, 0, 0, 0, 0, 0.0)]
+    );
+}
+
+#[tokio::test]
+async fn reports_past_the_rate_are_refused_with_429() {
+    let relay = TestRelay::start_with(|config| config.prompt_events_per_minute = 5).await;
+    let jana = relay.login(JANA).await;
+    let id = create(&relay, &jana, &jackets()).await;
+    let mut views = Vec::new();
+    for _ in 0..7 {
+        views.push(page_view(&relay, id).await.remove(0));
+    }
+    // A forged report uses up the rate as well.
+    let forged = json!({ "site": "default", "variant": 0, "event": "shown", "view": "forged" });
+    assert_eq!(
+        send(&relay, id, &forged.to_string(), Some(SHOP))
+            .await
+            .status,
+        403
+    );
+    for (index, view) in views.iter().enumerate() {
+        let body = json!({ "site": "default", "variant": 0, "event": "shown", "view": view });
+        let response = send(&relay, id, &body.to_string(), Some(SHOP)).await;
+        if index < 4 {
+            assert_eq!(response.status, 204, "report {index}: {}", response.body);
+        } else {
+            assert_refused(&response, 429, "rate_limited", "past the rate");
+        }
+    }
+    assert_eq!(counters(&stats(&relay, &jana, id).await)[0].0, 4);
+}
+
+#[tokio::test]
+async fn order_totals_must_be_sane_amounts() {
+    let relay = TestRelay::start().await;
+    let jana = relay.login(JANA).await;
+    let id = create(&relay, &jana, &jackets()).await;
+    let order = |view: &str, total: &str| {
+        format!(
+            r#"{{"site":"default","variant":0,"event":"order","view":"{view}","total":{total}}}"#
+        )
+    };
+    // Two totals of 1.7e308 would add up to infinity; the rest are not amounts either.
+    for total in [
+        "1.7e308",
+        "1.7e308",
+        "1e999",
+        "Infinity",
+        "-Infinity",
+        "NaN",
+        "-5",
+        "-0.01",
+        "1e9",
+        "\"12\"",
+        "null",
+    ] {
+        let view = page_view(&relay, id).await.remove(0);
+        let response = send(&relay, id, &order(&view, total), Some(SHOP)).await;
+        if total == "null" {
+            // No total: an order of unknown amount, counted with 0.
+            assert_eq!(response.status, 204, "{}", response.body);
+        } else {
+            assert_refused(&response, 400, "bad_request", total);
+        }
+    }
+    let shown = page_view(&relay, id).await.remove(0);
+    let with_total =
+        json!({ "site": "default", "variant": 0, "event": "shown", "total": 5, "view": shown });
+    assert_refused(
+        &send(&relay, id, &with_total.to_string(), Some(SHOP)).await,
+        400,
+        "bad_request",
+        "a total on a shown prompt",
+    );
+    let view = page_view(&relay, id).await.remove(0);
+    let response = send(&relay, id, &order(&view, "999999999.5"), Some(SHOP)).await;
+    assert_eq!(response.status, 204, "{}", response.body);
+    let figures = counters(&stats(&relay, &jana, id).await);
+    assert_eq!(figures[0], (0, 0, 0, 0, 2, 999_999_999.5));
+}
+
+#[tokio::test]
+async fn figures_stay_numbers_even_over_damaged_totals_in_the_database() {
+    let relay = TestRelay::start().await;
+    let jana = relay.login(JANA).await;
+    let id = create(&relay, &jana, &jackets()).await;
+    // Rows written straight into the file, past every check: an honest order, then huge,
+    // infinite, negative and non-numeric totals, and counts that overflow a sum in SQL.
+    let database = rusqlite::Connection::open(&relay.db).unwrap();
+    database
+        .busy_timeout(std::time::Duration::from_secs(5))
+        .unwrap();
+    let rows: [(u32, &str, i64, rusqlite::types::Value); 9] = [
+        (1, "order", 1, 99.5.into()),
+        (0, "order", 1, 1.7e308.into()),
+        (0, "order", 1, 1.7e308.into()),
+        (1, "order", 2, f64::INFINITY.into()),
+        (1, "order", 1, f64::NEG_INFINITY.into()),
+        (1, "order", 1, (-50.0).into()),
+        (1, "order", 1, "a lot".to_owned().into()),
+        (0, "shown", i64::MAX, 0.0.into()),
+        (0, "shown", i64::MAX, 0.0.into()),
+    ];
+    for (day, (variant, event, count, total)) in rows.into_iter().enumerate() {
+        database
+            .execute(
+                "INSERT INTO prompt_counts (prompt_id, variant, event, day, count, total)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                rusqlite::params![id, variant, event, day as i64 + 1, count, total],
+            )
+            .unwrap();
+    }
+    let response = get(relay.addr, &format!("/api/prompts/{id}/stats"), Some(&jana)).await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    let stats = response.json();
+    for variant in stats["variants"].as_array().unwrap() {
+        for figure in ["orderTotal", "conversion"] {
+            let number = variant[figure].as_f64();
+            assert!(
+                number.is_some_and(f64::is_finite),
+                "{figure} is a number: {variant}"
+            );
+        }
+    }
+    let figures = counters(&stats);
+    // Only the honest total is added; the damaged rows still count their orders.
+    assert_eq!((figures[0].4, figures[0].5), (2, 0.0));
+    assert_eq!((figures[1].4, figures[1].5), (6, 99.5));
+    assert!(
+        figures[0].0 >= i64::MAX as u64,
+        "counts add up without overflowing"
     );
 }

@@ -1,16 +1,22 @@
 //! Routes of the proactive prompts: managed by admins under `/api/prompts` (everyone signed in
 //! may read them and their figures); read and reported on by widgets under `/visitor/prompts`,
-//! from the shop origins allowed to embed the widget.
+//! from the shop origins allowed to embed the widget, each report with the signed view id the
+//! widget was given (see `prompt_views.rs`).
 
 use super::team::{Route, created, respond};
 use super::{admin, json_body, operator, with_app};
 use crate::App;
-use crate::connection::{Endpoint, origin_allowed};
+use crate::clock::now_millis;
+use crate::connection::{ClientAddr, Endpoint, origin_allowed};
 use crate::error::ApiError;
+use crate::store::StoreError;
 use beseda_protocol::ErrorCode;
 use beseda_protocol::OperatorProfile;
-use beseda_protocol::prompts::{PromptEventInput, PromptInput, PromptsView};
+use beseda_protocol::prompts::{
+    MAX_ORDER_TOTAL, PromptEvent, PromptEventInput, PromptInput, PromptsView,
+};
 use serde::Deserialize;
+use std::net::IpAddr;
 use std::sync::Arc;
 use warp::{Filter, Reply};
 
@@ -316,7 +322,13 @@ fn visitor_prompts(app: Arc<App>) -> Route {
                     if app.store.site_title(&site).await?.is_none() {
                         return Err(ApiError::NotFound("site"));
                     }
-                    let prompts = app.store.prompts(Some(site.clone()), true).await?;
+                    let mut prompts = app.store.prompts(Some(site.clone()), true).await?;
+                    let now = now_millis().div_euclid(1000);
+                    for prompt in &mut prompts {
+                        prompt.views =
+                            app.prompt_views
+                                .issue(prompt.id, prompt.variants.len(), now);
+                    }
                     let (online, back_at) = app.hub.site_availability(&site);
                     Ok(PromptsView {
                         online,
@@ -333,35 +345,95 @@ fn visitor_prompts(app: Arc<App>) -> Route {
         .boxed()
 }
 
-/// `POST /visitor/prompts/{id}/events` `{ site, variant, event, total? }` → 204: a widget's
+/// `POST /visitor/prompts/{id}/events` `{ site, variant, event, view, total? }` → 204: a widget's
 /// report (shown, dismissed, opened, conversation, order). Read whatever its content type, since
 /// `navigator.sendBeacon` sends text.
+///
+/// Taken only from an allowed shop origin (an `Origin` is required: browsers send one with every
+/// POST), with a view id `GET /visitor/prompts` signed for this prompt and variant and not yet
+/// expired (403 otherwise), at most `--prompt-events-per-minute` per client address (429), and
+/// with an order's total from 0 to below [`MAX_ORDER_TOTAL`] (400). Each event kind counts once
+/// per page view: the same view's event again is answered 409 and counts nothing.
 fn visitor_event(app: Arc<App>) -> Route {
     warp::path!("visitor" / "prompts" / i64 / "events")
         .and(warp::post())
-        .and(shop_origin(app.clone()))
+        .and(warp::ext::optional::<ClientAddr>())
+        .and(warp::header::optional::<String>("origin"))
+        .and(warp::header::optional::<String>("host"))
         .and(warp::body::content_length_limit(MAX_EVENT_BYTES))
         .and(warp::body::bytes())
         .and(with_app(app))
         .and_then(
-            |id: i64, origin: Option<String>, body: bytes::Bytes, app: Arc<App>| async move {
+            |id: i64,
+             client: Option<ClientAddr>,
+             origin: Option<String>,
+             host: Option<String>,
+             body: bytes::Bytes,
+             app: Arc<App>| async move {
+                let address = client.map_or(IpAddr::from([0, 0, 0, 0]), |client| client.0);
+                if !app.prompt_views.events.try_acquire(&address) {
+                    return Err(warp::reject::custom(ApiError::RetryLater {
+                        seconds: 60,
+                        message: "too many prompt events from your address",
+                    }));
+                }
+                let Some(origin) = origin else {
+                    return Err(warp::reject::custom(ApiError::Forbidden(
+                        "prompt events are taken only from the shop's pages: send an Origin",
+                    )));
+                };
+                if !origin_allowed(
+                    &app.config.allow_origins,
+                    Endpoint::Visitor,
+                    &origin,
+                    host.as_deref().unwrap_or_default(),
+                ) {
+                    return Err(warp::reject::custom(ApiError::Forbidden(
+                        "this origin may not embed the widget",
+                    )));
+                }
                 let result = async {
                     let input: PromptEventInput = serde_json::from_slice(&body)
                         .map_err(|error| bad(format!("not a valid prompt event: {error}")))?;
-                    let total = match input.total {
-                        Some(total) if !(total.is_finite() && total >= 0.0) => {
-                            return Err(bad("an order's total is a number of at least 0"));
+                    let total = match (input.event, input.total) {
+                        (PromptEvent::Order, Some(total))
+                            if !(total.is_finite() && (0.0..MAX_ORDER_TOTAL).contains(&total)) =>
+                        {
+                            return Err(bad(format!(
+                                "an order's total is a number from 0 to below {MAX_ORDER_TOTAL}"
+                            )));
                         }
-                        total => total.unwrap_or(0.0),
+                        (PromptEvent::Order, total) => total.unwrap_or(0.0),
+                        (_, None) => 0.0,
+                        (_, Some(_)) => return Err(bad("only an order has a total")),
                     };
+                    let view = app
+                        .prompt_views
+                        .verify(
+                            input.view.as_deref().unwrap_or_default(),
+                            id,
+                            input.variant,
+                            now_millis().div_euclid(1000),
+                        )
+                        .map_err(|refused| ApiError::Forbidden(refused.message()))?;
                     app.store
-                        .count_prompt_event(id, input.site, input.variant, input.event, total)
+                        .count_prompt_event(
+                            id,
+                            input.site,
+                            input.variant,
+                            view.view,
+                            input.event,
+                            total,
+                        )
                         .await
-                        .map_err(ApiError::store("prompt"))
+                        .map_err(|error| match error {
+                            StoreError::Conflict(message) => ApiError::Conflict(message),
+                            other => ApiError::store("prompt")(other),
+                        })
                 };
                 result.await.map_err(warp::reject::custom)?;
                 let reply = http::StatusCode::NO_CONTENT.into_response();
-                Ok::<_, warp::Rejection>(for_origin(reply, origin))
+                Ok::<_, warp::Rejection>(for_origin(reply, Some(origin)))
             },
         )
         .boxed()

@@ -341,11 +341,12 @@ impl Store for SqliteStore {
         id: i64,
         site: String,
         variant: u32,
+        view: String,
         event: PromptEvent,
         total: f64,
     ) -> StoreFuture<'_, ()> {
         self.write(move |connection, _| {
-            prompts::count_event(connection, id, &site, variant, event, total)
+            prompts::count_event(connection, id, &site, variant, &view, event, total)
         })
     }
 

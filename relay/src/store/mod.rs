@@ -320,12 +320,15 @@ pub trait Store: Send + Sync + 'static {
     /// Creates (`id` none) or replaces a prompt; `input.site` names an existing site.
     fn save_prompt(&self, id: Option<i64>, input: PromptInput) -> StoreFuture<'_, Prompt>;
     fn delete_prompt(&self, id: i64) -> StoreFuture<'_, ()>;
-    /// Counts a widget's report; `NotFound` unless the prompt is the site's and has the variant.
+    /// Counts a widget's report once per page view (`view`, the random part of its signed view
+    /// id) and event: `Conflict` when counted before; `NotFound` unless the prompt is the site's
+    /// and has the variant.
     fn count_prompt_event(
         &self,
         id: i64,
         site: String,
         variant: u32,
+        view: String,
         event: PromptEvent,
         total: f64,
     ) -> StoreFuture<'_, ()>;

@@ -5,14 +5,20 @@
 use super::StoreError;
 use crate::clock::now_millis;
 use beseda_protocol::prompts::{
-    Prompt, PromptEvent, PromptInput, PromptStats, VariantStats, two_proportion_test,
+    MAX_ORDER_TOTAL, Prompt, PromptEvent, PromptInput, PromptStats, VariantStats,
+    two_proportion_test,
 };
+use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 const SELECT: &str = "SELECT id, site, name, variants, trigger, dismiss_for_days, max_per_session,
     enabled FROM prompts";
 
 const DAY_MILLIS: i64 = 86_400_000;
+
+/// Which page views' events are remembered: a day more than a view id lives, so that none
+/// can be counted again after its row has gone.
+const COUNTED_DAYS: i64 = crate::prompt_views::LIFETIME_SECONDS / 86_400 + 1;
 
 /// A JSON column read back into its type.
 fn json<T: serde::de::DeserializeOwned>(row: &Row<'_>, index: usize) -> rusqlite::Result<T> {
@@ -36,6 +42,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Prompt> {
         dismiss_for_days: row.get(5)?,
         max_per_session: row.get(6)?,
         enabled: row.get(7)?,
+        views: Vec::new(),
     })
 }
 
@@ -132,18 +139,37 @@ pub fn delete_prompt(connection: &Connection, id: i64) -> Result<(), StoreError>
     }
 }
 
-/// Counts one event of a variant. The prompt must belong to `site` and have the variant.
+/// Counts one event of a variant, once per page view (`view`, the random part of its signed view
+/// id): `Conflict` when this view's event was counted before. The prompt must belong to `site`
+/// and have the variant.
 pub fn count_event(
     connection: &Connection,
     id: i64,
     site: &str,
     variant: u32,
+    view: &str,
     event: PromptEvent,
     total: f64,
 ) -> Result<(), StoreError> {
     let prompt = prompt(connection, id)?;
     if prompt.site != site || variant as usize >= prompt.variants.len() {
         return Err(StoreError::NotFound);
+    }
+    let day = now_millis().div_euclid(DAY_MILLIS);
+    connection
+        .prepare_cached("DELETE FROM prompt_views_counted WHERE day < ?1")?
+        .execute([day - COUNTED_DAYS])?;
+    let first = connection
+        .prepare_cached(
+            "INSERT OR IGNORE INTO prompt_views_counted (prompt_id, view, event, day)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![id, view, event.as_str(), day])?;
+    if first == 0 {
+        return Err(StoreError::Conflict(format!(
+            "this page view's {} event was counted already",
+            event.as_str()
+        )));
     }
     connection
         .prepare_cached(
@@ -152,14 +178,32 @@ pub fn count_event(
              ON CONFLICT (prompt_id, variant, event, day)
              DO UPDATE SET count = count + 1, total = total + excluded.total",
         )?
-        .execute(params![
-            id,
-            variant,
-            event.as_str(),
-            now_millis().div_euclid(DAY_MILLIS),
-            total
-        ])?;
+        .execute(params![id, variant, event.as_str(), day, total])?;
     Ok(())
+}
+
+/// A stored day's count, or 0 when the row holds no sane one (a damaged database must not keep
+/// the figures from being read).
+fn sane_count(value: Value) -> u64 {
+    match value {
+        Value::Integer(count) => u64::try_from(count).unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// A stored day's order total, or 0 when it cannot be one: not a finite number, negative, or
+/// more than its orders could honestly add up to. Stats are then always finite.
+fn sane_total(value: Value, count: u64) -> f64 {
+    let total = match value {
+        Value::Real(total) => total,
+        Value::Integer(total) => total as f64,
+        _ => 0.0,
+    };
+    if total.is_finite() && total >= 0.0 && total < count as f64 * MAX_ORDER_TOTAL {
+        total
+    } else {
+        0.0
+    }
 }
 
 /// Per variant: every counter, the conversion (conversations per prompt shown) and its
@@ -185,37 +229,48 @@ pub fn stats(connection: &Connection, id: i64) -> Result<PromptStats, StoreError
             p_value: None,
         })
         .collect();
+    // Day by day rather than with SUM(): each row is checked on its own, and sums that could
+    // overflow in SQL are added up here, saturating.
     let mut statement = connection.prepare_cached(
-        "SELECT variant, event, SUM(count), SUM(total) FROM prompt_counts
-         WHERE prompt_id = ?1 GROUP BY variant, event",
+        "SELECT variant, event, count, total FROM prompt_counts WHERE prompt_id = ?1",
     )?;
     let rows = statement.query_map([id], |row| {
         Ok((
-            row.get::<_, i64>(0)?,
-            row.get::<_, String>(1)?,
-            row.get::<_, i64>(2)?,
-            row.get::<_, f64>(3)?,
+            row.get::<_, Value>(0)?,
+            row.get::<_, Value>(1)?,
+            row.get::<_, Value>(2)?,
+            row.get::<_, Value>(3)?,
         ))
     })?;
     for row in rows {
         let (variant, event, count, total) = row?;
-        let Some(stats) = usize::try_from(variant)
-            .ok()
-            .and_then(|index| variants.get_mut(index))
-        else {
+        let stats = match variant {
+            Value::Integer(variant) => usize::try_from(variant)
+                .ok()
+                .and_then(|index| variants.get_mut(index)),
+            _ => None,
+        };
+        let (Some(stats), Value::Text(event)) = (stats, event) else {
             continue;
         };
-        let count = u64::try_from(count).unwrap_or(0);
-        match PromptEvent::from_name(&event) {
-            Some(PromptEvent::Shown) => stats.shown = count,
-            Some(PromptEvent::Dismissed) => stats.dismissed = count,
-            Some(PromptEvent::Opened) => stats.opened = count,
-            Some(PromptEvent::Conversation) => stats.conversations = count,
+        let count = sane_count(count);
+        let counter = match PromptEvent::from_name(&event) {
+            Some(PromptEvent::Shown) => &mut stats.shown,
+            Some(PromptEvent::Dismissed) => &mut stats.dismissed,
+            Some(PromptEvent::Opened) => &mut stats.opened,
+            Some(PromptEvent::Conversation) => &mut stats.conversations,
             Some(PromptEvent::Order) => {
-                stats.orders = count;
-                stats.order_total = total;
+                stats.order_total += sane_total(total, count);
+                &mut stats.orders
             }
-            None => {}
+            None => continue,
+        };
+        *counter = counter.saturating_add(count);
+    }
+    for stats in &mut variants {
+        if !stats.order_total.is_finite() {
+            // Only reachable with absurd counts in a damaged database.
+            stats.order_total = 0.0;
         }
     }
     let baseline = variants
@@ -228,6 +283,8 @@ pub fn stats(connection: &Connection, id: i64) -> Result<PromptStats, StoreError
         if let (true, Some((conversations, shown))) = (index > 0, baseline)
             && let Some((z, p)) =
                 two_proportion_test(conversations, shown, stats.conversations, stats.shown)
+            && z.is_finite()
+            && p.is_finite()
         {
             stats.z_score = Some(z);
             stats.p_value = Some(p);

@@ -195,6 +195,18 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (mail_id, message_id)
     ) WITHOUT ROWID;
     ",
+    // 9: the prompt events counted per page view (its signed view id's random part), so that a
+    // report sent again counts nothing; rows go once their view ids have expired.
+    "
+    CREATE TABLE prompt_views_counted (
+        prompt_id INTEGER NOT NULL REFERENCES prompts(id) ON DELETE CASCADE,
+        view TEXT NOT NULL,
+        event TEXT NOT NULL,
+        day INTEGER NOT NULL,
+        PRIMARY KEY (prompt_id, view, event)
+    ) WITHOUT ROWID;
+    CREATE INDEX prompt_views_counted_by_day ON prompt_views_counted (day);
+    ",
 ];
 
 /// Brings the database up to the newest schema; each migration runs in its own transaction.

@@ -7,9 +7,10 @@
 //! not for `dismissForDays` after the visitor closed it. It makes no sound and takes no focus.
 //!
 //! What it needs to remember (pages viewed this visit, time on matching pages, the visitor's
-//! variant, dismissals, the last prompt shown) lives only in this browser, under one
-//! `localStorage` key per site — and only on sites that have prompts. The relay hears only
-//! anonymous counts: shown, dismissed, opened, conversation, order.
+//! variant, dismissals, the last prompt shown and its signed view id) lives only in this browser,
+//! under one `localStorage` key per site — and only on sites that have prompts. The relay hears
+//! only anonymous counts: shown, dismissed, opened, conversation, order, each with the view id
+//! the relay signed for the page view that showed the prompt, so that it counts each once.
 //!
 //! The rules and the memory (`rules.rs`) are plain Rust, tested natively; the rest needs a
 //! browser.
@@ -85,17 +86,24 @@ fn load(site: &str) -> Memory {
     if !Array::is_array(&stored) {
         return Memory::default();
     }
-    let numbers: Vec<f64> = Array::from(&stored)
+    let stored = Array::from(&stored);
+    let numbers: Vec<f64> = stored
         .iter()
         .map(|number| number.as_f64().unwrap_or(0.0))
         .collect();
-    Memory::from_numbers(&numbers)
+    let mut memory = Memory::from_numbers(&numbers);
+    // The last prompt's view id follows the numbers, as text.
+    memory.view = stored.at(-1).as_string().unwrap_or_default();
+    memory
 }
 
 fn save(site: &str, memory: &Memory) {
     let list = Array::new();
     for number in memory.to_numbers() {
         list.push(&JsValue::from_f64(number));
+    }
+    if !memory.view.is_empty() {
+        list.push(&JsValue::from_str(&memory.view));
     }
     if let (Some(storage), Some(json)) = (
         crate::storage::local_storage(),
@@ -139,7 +147,19 @@ fn rule_from(value: &JsValue) -> Option<Rule> {
         returning: field(&trigger, "returningVisitor").as_bool(),
         dismiss_days: number(value, "dismissForDays").unwrap_or(7.0),
         per_session: number(value, "maxPerSession").unwrap_or(1.0),
+        views: texts(&field(value, "views")),
     })
+}
+
+/// A list of texts; anything else in it reads as empty.
+fn texts(list: &JsValue) -> Vec<String> {
+    if !Array::is_array(list) {
+        return Vec::new();
+    }
+    Array::from(list)
+        .iter()
+        .map(|item| item.as_string().unwrap_or_default())
+        .collect()
 }
 
 fn rules_from(view: &JsValue) -> Vec<Rule> {
@@ -230,8 +250,12 @@ pub fn talked() {
         if runtime.rules.borrow().is_empty() {
             return;
         }
-        if let Some((id, variant)) = remember(&runtime.site, |memory| memory.talked(now())) {
-            runtime.report(id, variant, "conversation", None);
+        let talked = remember(&runtime.site, |memory| {
+            let (id, variant) = memory.talked(now())?;
+            Some((id, variant, memory.view.clone()))
+        });
+        if let Some((id, variant, view)) = talked {
+            runtime.report(id, variant, &view, "conversation", None);
         }
     });
 }
@@ -239,8 +263,9 @@ pub fn talked() {
 /// `Beseda.track("order", { total })`: the order counts for the prompt seen last (7 days).
 pub fn ordered(total: f64) {
     with(|runtime| {
-        if let Some((id, variant)) = load(&runtime.site).ordered(now()) {
-            runtime.report(id, variant, "order", Some(total));
+        let memory = load(&runtime.site);
+        if let Some((id, variant)) = memory.ordered(now()) {
+            runtime.report(id, variant, &memory.view, "order", Some(total));
         }
     });
 }
@@ -266,18 +291,21 @@ pub fn clicked(event: web_sys::MouseEvent) {
             return;
         };
         hide();
+        let (days, view) = runtime
+            .rules
+            .borrow()
+            .iter()
+            .find(|rule| rule.id == id)
+            .map_or((7.0, String::new()), |rule| {
+                let view = rule.views.get(variant as usize).cloned();
+                (rule.dismiss_days, view.unwrap_or_default())
+            });
         if closing {
-            let days = runtime
-                .rules
-                .borrow()
-                .iter()
-                .find(|rule| rule.id == id)
-                .map_or(7.0, |rule| rule.dismiss_days);
             remember(&runtime.site, |memory| memory.dismiss(id, days, now()));
             emit("prompt:dismissed", id, variant);
-            runtime.report(id, variant, "dismissed", None);
+            runtime.report(id, variant, &view, "dismissed", None);
         } else {
-            runtime.report(id, variant, "opened", None);
+            runtime.report(id, variant, &view, "opened", None);
             crate::ui::set_open(runtime.open, runtime.state, true);
         }
     });
@@ -477,9 +505,15 @@ impl Runtime {
     }
 
     fn show(&self, rule: &Rule) {
+        let mut view = String::new();
         let variant = remember(&self.site, |memory| {
             let variant = memory.variant(rule, js_sys::Math::random());
-            memory.shown(rule.id, variant, now());
+            view = rule
+                .views
+                .get(variant as usize)
+                .cloned()
+                .unwrap_or_default();
+            memory.shown(rule.id, variant, &view, now());
             memory.seen = now();
             variant
         });
@@ -500,15 +534,17 @@ impl Runtime {
         self.bubble.set(Some((rule.id, variant)));
         self.element.set_hidden(false);
         emit("prompt:shown", rule.id, variant);
-        self.report(rule.id, variant, "shown", None);
+        self.report(rule.id, variant, &view, "shown", None);
     }
 
-    /// Tells the relay, without waiting for an answer (and even while the page unloads).
-    fn report(&self, id: i64, variant: u32, event: &str, total: Option<f64>) {
+    /// Tells the relay, without waiting for an answer (and even while the page unloads), with
+    /// the signed view id the relay gave for the prompt shown.
+    fn report(&self, id: i64, variant: u32, view: &str, event: &str, total: Option<f64>) {
         let body = Object::new();
         wire::set(&body, "site", self.site.as_str());
         wire::set(&body, "variant", variant);
         wire::set(&body, "event", event);
+        wire::set(&body, "view", view);
         if let Some(total) = total {
             wire::set(&body, "total", total);
         }

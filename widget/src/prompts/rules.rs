@@ -24,6 +24,8 @@ pub struct Rule {
     pub returning: Option<bool>,
     pub dismiss_days: f64,
     pub per_session: f64,
+    /// Per variant, the signed view id the relay gave to report its events with.
+    pub views: Vec<String>,
 }
 
 /// The last prompt shown: `(id, variant, when, whether a conversation was counted for it)`.
@@ -47,6 +49,9 @@ pub struct Memory {
     /// Until when each dismissed prompt stays away (ms).
     pub dismissed: Vec<(i64, f64)>,
     pub last: Option<LastShown>,
+    /// The signed view id of the last prompt shown, which its conversation and order are
+    /// reported with (kept after the numbers, as text).
+    pub view: String,
 }
 
 fn get(pairs: &[(i64, f64)], id: i64) -> Option<f64> {
@@ -119,11 +124,12 @@ impl Memory {
         chosen as u32
     }
 
-    /// Counts a prompt shown now.
-    pub fn shown(&mut self, id: i64, variant: u32, now: f64) {
+    /// Counts a prompt shown now, with the view id its events are reported with.
+    pub fn shown(&mut self, id: i64, variant: u32, view: &str, now: f64) {
         let before = get(&self.shown, id).unwrap_or(0.0);
         put(&mut self.shown, id, before + 1.0);
         self.last = Some((id, variant, now, false));
+        self.view = view.to_owned();
     }
 
     /// The prompt a conversation started now counts for (once).
@@ -399,7 +405,7 @@ mod tests {
         assert!(eligible(&rule(), &memory, &page, T0 + 7.0 * DAY_MS));
         let mut memory = Memory::default();
         memory.visit(T0);
-        memory.shown(1, 0, T0);
+        memory.shown(1, 0, "p1.1.0", T0);
         assert!(!eligible(&rule(), &memory, &page, T0));
         let twice = Rule {
             per_session: 2.0,
@@ -415,10 +421,13 @@ mod tests {
         let mut memory = Memory::default();
         memory.visit(T0);
         memory.add_dwell(3, 12.0);
-        memory.shown(3, 1, T0 + 5.0);
+        memory.shown(3, 1, "p1.3.1", T0 + 5.0);
         memory.dismiss(4, 7.0, T0);
         memory.variant(&rule(), 0.9);
-        assert_eq!(Memory::from_numbers(&memory.to_numbers()), memory);
+        let mut read = Memory::from_numbers(&memory.to_numbers());
+        assert_eq!(read.view, "", "the view id is kept apart, as text");
+        read.view = memory.view.clone();
+        assert_eq!(read, memory);
         assert_eq!(Memory::from_numbers(&[]), Memory::default());
         // A cut-off record gives what it holds and nothing made up.
         let cut = Memory::from_numbers(&memory.to_numbers()[..10]);
@@ -443,13 +452,14 @@ mod tests {
     fn a_conversation_counts_once_and_orders_within_a_week() {
         let mut memory = Memory::default();
         assert_eq!(memory.talked(T0), None);
-        memory.shown(1, 1, T0);
+        memory.shown(1, 1, "p1.1.1", T0);
+        assert_eq!(memory.view, "p1.1.1");
         assert_eq!(memory.talked(T0 + 1000.0), Some((1, 1)));
         assert_eq!(memory.talked(T0 + 2000.0), None, "once");
         assert_eq!(memory.ordered(T0 + 6.0 * DAY_MS), Some((1, 1)));
         assert_eq!(memory.ordered(T0 + 8.0 * DAY_MS), None);
         let mut late = Memory::default();
-        late.shown(2, 0, T0);
+        late.shown(2, 0, "p1.2.0", T0);
         assert_eq!(late.talked(T0 + 2.0 * DAY_MS), None);
     }
 }

@@ -360,6 +360,7 @@ mod tests {
             dismiss_for_days: input.dismiss_for_days,
             max_per_session: input.max_per_session,
             enabled: input.enabled,
+            views: Vec::new(),
         };
         let again = PromptFields::of(&prompt);
         assert_eq!(again.cart_min_total, "999.90");
