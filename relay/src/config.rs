@@ -121,8 +121,9 @@ pub struct Config {
     #[arg(long, env = "BESEDA_MAIL_FROM", value_parser = parse_mailbox, help_heading = "Email")]
     pub mail_from: Option<lettre::message::Mailbox>,
 
-    /// The least time between two emails about one conversation to one address; messages
-    /// written in between are gathered into the next email.
+    /// The least time between two emails to one address (to a visitor about their conversation,
+    /// to the shop about all of a site's conversations); messages written in between are
+    /// gathered into the next email.
     #[arg(long, env = "BESEDA_MAIL_INTERVAL", default_value = "5m", value_parser = parse_duration, help_heading = "Email")]
     pub mail_interval: Duration,
 
