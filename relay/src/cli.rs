@@ -193,8 +193,9 @@ async fn operator_add(add: OperatorAdd) -> anyhow::Result<()> {
         anyhow::bail!("--email must be an email address");
     }
     let name = add.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 100 {
-        anyhow::bail!("--name must have 1 to 100 characters");
+    // The same rule as the REST API's: a name nobody can use to pass for someone else.
+    if let Err((_, message)) = crate::validation::check_operator_name(&name) {
+        anyhow::bail!("--name: {message}");
     }
     let mut password = String::new();
     std::io::stdin()
@@ -234,6 +235,9 @@ async fn site_add(add: SiteAdd) -> anyhow::Result<()> {
             .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
     if !valid {
         anyhow::bail!("the site name must be 1 to 64 letters, digits, - or _");
+    }
+    if let Err((_, message)) = crate::validation::check_site_title(&add.title) {
+        anyhow::bail!("--title: {message}");
     }
     let store = open_store(add.db)?;
     if store.ensure_site(&add.name, add.title.trim()).await? {

@@ -161,10 +161,22 @@ pub struct Config {
     #[arg(long, env = "BESEDA_MAIL_FROM", value_parser = parse_mailbox, help_heading = "Email")]
     pub mail_from: Option<lettre::message::Mailbox>,
 
-    /// The least time between two emails about one conversation to one address; messages
-    /// written in between are gathered into the next email.
+    /// The least time between two emails to one address (to a visitor about their conversation,
+    /// to the shop about all of a site's conversations); messages written in between are
+    /// gathered into the next email.
     #[arg(long, env = "BESEDA_MAIL_INTERVAL", default_value = "5m", value_parser = parse_duration, help_heading = "Email")]
     pub mail_interval: Duration,
+
+    /// The most emails a day the relay sends to one visitor's address (counted over the last
+    /// 24 hours, kept in the database): an address a visitor types is anybody's, and the relay
+    /// must not become a way to flood it. Replies beyond it wait in the console.
+    #[arg(
+        long,
+        env = "BESEDA_MAIL_PER_ADDRESS_PER_DAY",
+        default_value_t = 5,
+        help_heading = "Email"
+    )]
+    pub mail_per_address_per_day: u32,
 
     /// The relay's public address, e.g. `https://chat.shop.example`: emails to the shop link to
     /// the conversation in the console.

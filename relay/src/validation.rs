@@ -14,6 +14,84 @@ const MAX_CART_ITEMS: usize = 100;
 /// A refused message: the code and a sentence for people.
 pub type Refusal = (ErrorCode, String);
 
+/// Whether a character must never appear in a name, title or label shown to other people:
+/// control characters, line and paragraph separators, the format characters (Unicode general
+/// category Cf: the soft hyphen, zero-width spaces and joiners, the bidi marks, embeddings,
+/// overrides and isolates, word joiners, the byte order mark, interlinear annotations, the tag
+/// characters, …) and the blank Hangul fillers.
+///
+/// They are invisible or move the text around them: a right-to-left override makes "Admin"
+/// out of another name or reverses the times shown beside it, a zero-width space makes a second
+/// "Jana" that is not Jana. Names need none of them, so they are refused rather than removed,
+/// and the person who typed one learns why.
+pub fn is_hidden_or_reordering(character: char) -> bool {
+    character.is_control()
+        || matches!(
+            character,
+            '\u{00AD}'
+                | '\u{0600}'..='\u{0605}'
+                | '\u{061C}'
+                | '\u{06DD}'
+                | '\u{070F}'
+                | '\u{0890}'..='\u{0891}'
+                | '\u{08E2}'
+                | '\u{115F}'..='\u{1160}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{3164}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{110BD}'
+                | '\u{110CD}'
+                | '\u{13430}'..='\u{1343F}'
+                | '\u{1BCA0}'..='\u{1BCA3}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0000}'..='\u{E007F}'
+        )
+}
+
+/// The one rule for every name, title and label people see (operator and visitor names, site
+/// titles, tags, shortcut names, cart items): 1 to `max_chars` characters once trimmed (an
+/// empty one only where `may_be_blank`), none of them hidden or reordering (see
+/// [`is_hidden_or_reordering`]).
+pub fn check_name(
+    what: &str,
+    name: &str,
+    max_chars: usize,
+    may_be_blank: bool,
+) -> Result<(), Refusal> {
+    let chars = name.trim().chars().count();
+    if (chars == 0 && !may_be_blank) || chars > max_chars {
+        return Err(bad(format!("{what} must have 1 to {max_chars} characters")));
+    }
+    if let Some(character) = name
+        .chars()
+        .find(|&character| is_hidden_or_reordering(character))
+    {
+        return Err(bad(format!(
+            "{what} may not hold control, invisible or direction-changing characters (found U+{:04X})",
+            u32::from(character)
+        )));
+    }
+    Ok(())
+}
+
+/// An operator's name (REST and `operator add`).
+pub fn check_operator_name(name: &str) -> Result<(), Refusal> {
+    check_name("a name", name, MAX_NAME_CHARS, false)
+}
+
+/// The longest site title.
+const MAX_SITE_TITLE_CHARS: usize = 200;
+
+/// A site's title, the shop name visitors see (REST and `site add`).
+pub fn check_site_title(title: &str) -> Result<(), Refusal> {
+    check_name("a title", title, MAX_SITE_TITLE_CHARS, false)
+}
+
 /// Text must have something besides white space and at most `max_chars` characters.
 pub fn check_text(text: &str, max_chars: usize) -> Result<(), Refusal> {
     if text.trim().is_empty() {
@@ -71,14 +149,8 @@ pub fn check_profile(
     if let Some(email) = &email {
         check_email(email)?;
     }
-    if name
-        .as_ref()
-        .is_some_and(|name| name.chars().count() > MAX_NAME_CHARS)
-    {
-        return Err((
-            ErrorCode::BadRequest,
-            format!("a name has at most {MAX_NAME_CHARS} characters"),
-        ));
+    if let Some(name) = &name {
+        check_name("a name", name, MAX_NAME_CHARS, true)?;
     }
     let name = name
         .map(|name| name.trim().to_owned())
@@ -103,7 +175,9 @@ pub fn check_cart(cart: &Cart) -> Result<(), Refusal> {
         );
         return Err((ErrorCode::BadRequest, message));
     }
-    Ok(())
+    cart.items
+        .iter()
+        .try_for_each(|item| check_name("an item's name", &item.name, MAX_NAME_CHARS, true))
 }
 
 /// The longest page address and title kept, the longest locale tag, rating comment, shortcut
@@ -156,16 +230,10 @@ pub fn check_comment(comment: Option<&str>) -> Result<(), Refusal> {
     }
 }
 
-/// A short label (shortcut name, tag, rule keyword): not blank, at most 64 characters.
+/// A short label (shortcut name, tag, rule keyword): not blank, at most 64 characters, the
+/// same characters as a name.
 pub fn check_label(what: &str, label: &str) -> Result<(), Refusal> {
-    let chars = label.trim().chars().count();
-    if chars == 0 || chars > MAX_LABEL_CHARS {
-        Err(bad(format!(
-            "{what} must have 1 to {MAX_LABEL_CHARS} characters"
-        )))
-    } else {
-        Ok(())
-    }
+    check_name(what, label, MAX_LABEL_CHARS, false)
 }
 
 /// The most suggested questions a site offers, and the longest one.
@@ -179,7 +247,8 @@ pub fn check_questions(questions: &[String]) -> Result<(), Refusal> {
     }
     questions.iter().try_for_each(|question| {
         let chars = question.trim().chars().count();
-        if chars == 0 || chars > MAX_QUESTION_CHARS || question.chars().any(char::is_control) {
+        if chars == 0 || chars > MAX_QUESTION_CHARS || question.chars().any(is_hidden_or_reordering)
+        {
             Err(bad(format!(
                 "a suggested question has 1 to {MAX_QUESTION_CHARS} characters on one line"
             )))
@@ -216,26 +285,51 @@ pub fn check_rule(input: &RuleInput) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// A photo is shown to visitors: only an https address (or a path on the relay).
-pub fn check_operator_update(update: &OperatorUpdate) -> Result<(), Refusal> {
+/// An operator's name and photo. The photo is shown to every visitor, whose browser fetches
+/// it: only an `https://` address, or a path on the relay itself (`/…`, or an address under
+/// `public_url`), so that nobody's browser is sent to a tracker over plain http, to another host
+/// by a scheme-relative `//host` or `/\host` (browsers read the backslash as a slash), or to a
+/// `javascript:` or `data:` address.
+pub fn check_operator_update(
+    update: &OperatorUpdate,
+    public_url: Option<&str>,
+) -> Result<(), Refusal> {
     if let Some(name) = &update.name {
-        let chars = name.trim().chars().count();
-        if chars == 0 || chars > MAX_NAME_CHARS {
-            return Err(bad(format!("a name has 1 to {MAX_NAME_CHARS} characters")));
-        }
+        check_operator_name(name)?;
     }
     if let Some(photo) = update.photo_url.as_deref().map(str::trim) {
-        let acceptable = photo.is_empty()
-            || ((photo.starts_with("https://")
-                || photo.starts_with("http://")
-                || photo.starts_with('/'))
-                && photo.chars().count() <= MAX_URL_CHARS
-                && !photo.contains(['"', '\'', '<', '>', ' ']));
-        if !acceptable {
-            return Err(bad("photoUrl must be an http(s) address".to_owned()));
-        }
+        check_photo_url(photo, public_url)?;
     }
     Ok(())
+}
+
+/// See [`check_operator_update`]; blank means no photo.
+pub fn check_photo_url(photo: &str, public_url: Option<&str>) -> Result<(), Refusal> {
+    if photo.is_empty() {
+        return Ok(());
+    }
+    let own_path = |path: &str| path.starts_with('/') && !path.starts_with("//");
+    let host_then_path = |rest: &str| {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        !host.is_empty() && !host.contains('@')
+    };
+    let acceptable = photo.chars().count() <= MAX_URL_CHARS
+        && !photo.contains(['"', '\'', '<', '>', '\\', '`'])
+        && !photo
+            .chars()
+            .any(|character| character.is_whitespace() || is_hidden_or_reordering(character))
+        && (own_path(photo)
+            || photo.strip_prefix("https://").is_some_and(host_then_path)
+            || public_url
+                .and_then(|url| photo.strip_prefix(url))
+                .is_some_and(own_path));
+    if acceptable {
+        Ok(())
+    } else {
+        Err(bad(
+            "photoUrl must be an https:// address or a path on this relay".to_owned(),
+        ))
+    }
 }
 
 #[cfg(test)]
@@ -285,5 +379,77 @@ mod tests {
         };
         assert_eq!(check_cart(&many).unwrap_err().0, ErrorCode::BadRequest);
         assert!(check_cart(&Cart::default()).is_ok());
+    }
+
+    #[test]
+    fn names_refuse_hidden_and_reordering_characters() {
+        for name in ["Jana Nováková", "محمد", "李雷", "O'Brien-Smith", "Zoë 🙂"] {
+            assert!(check_operator_name(name).is_ok(), "{name}");
+            assert!(check_profile(Some(name.to_owned()), None).is_ok(), "{name}");
+        }
+        for name in [
+            "Jana\u{202E}nimdA",
+            "Ja\u{200B}na",
+            "Jana\u{2066}",
+            "\u{FEFF}Jana",
+            "Jana\u{00AD}",
+            "Jana\u{061C}",
+            "Jana\u{E0041}",
+            "Jana\u{0007}",
+            "Jana\nAdmin",
+            "\u{3164}",
+        ] {
+            let refusal = check_operator_name(name).unwrap_err();
+            assert_eq!(refusal.0, ErrorCode::BadRequest, "{name:?}");
+            assert!(refusal.1.contains("direction-changing"), "{}", refusal.1);
+            assert!(
+                check_profile(Some(name.to_owned()), None).is_err(),
+                "{name:?}"
+            );
+            assert!(check_site_title(name).is_err(), "{name:?}");
+            assert!(check_tags(&[name.to_owned()]).is_err(), "{name:?}");
+        }
+        assert!(check_site_title("Horská bunda").is_ok());
+        assert!(check_site_title(" ").is_err());
+    }
+
+    #[test]
+    fn photos_are_https_or_on_the_relay() {
+        let relay = Some("https://chat.shop.example");
+        for photo in [
+            "",
+            "https://cdn.shop.example/jana.jpg",
+            "/photos/jana.jpg",
+            "https://chat.shop.example/photos/jana.jpg",
+        ] {
+            assert!(check_photo_url(photo, relay).is_ok(), "{photo}");
+        }
+        assert!(
+            check_photo_url(
+                "http://localhost:8080/jana.jpg",
+                Some("http://localhost:8080")
+            )
+            .is_ok()
+        );
+        for photo in [
+            "http://tracker.example/p.gif",
+            "//tracker.example/p.gif",
+            "/\\tracker.example/p.gif",
+            "https:/\\tracker.example",
+            "https://",
+            "https://user@tracker.example/",
+            "javascript:alert(1)",
+            "data:image/gif;base64,R0lGOD",
+            "HTTP://tracker.example/",
+            "https://cdn.example/a b.jpg",
+            "https://cdn.example/\u{202E}gpj.jpg",
+            "jana.jpg",
+        ] {
+            assert_eq!(
+                check_photo_url(photo, relay).unwrap_err().0,
+                ErrorCode::BadRequest,
+                "{photo}"
+            );
+        }
     }
 }

@@ -7,7 +7,7 @@ use crate::App;
 use crate::auth::hash_password;
 use crate::error::ApiError;
 use crate::store::StoreError;
-use crate::validation::{check_email, check_operator_update, check_rule};
+use crate::validation::{check_email, check_operator_name, check_operator_update, check_rule};
 use beseda_protocol::api::{NewOperator, OperatorUpdate, RuleInput, SiteSettings, TeamSettings};
 use beseda_protocol::{ErrorCode, OperatorId, OperatorProfile, RuleId};
 use std::sync::Arc;
@@ -100,11 +100,7 @@ fn add_operator(app: Arc<App>) -> Route {
 async fn add(app: &App, body: NewOperator) -> Result<OperatorProfile, ApiError> {
     let email = body.email.trim().to_lowercase();
     check_email(&email).map_err(ApiError::invalid)?;
-    check_operator_update(&OperatorUpdate {
-        name: Some(body.name.clone()),
-        ..OperatorUpdate::default()
-    })
-    .map_err(ApiError::invalid)?;
+    check_operator_name(&body.name).map_err(ApiError::invalid)?;
     if body.password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(bad_request(format!(
             "a password has at least {MIN_PASSWORD_CHARS} characters"
@@ -130,7 +126,7 @@ fn update_operator(app: Arc<App>) -> Route {
         .and(with_app(app))
         .and_then(
             |id: i64, _: OperatorProfile, body: OperatorUpdate, app: Arc<App>| async move {
-                let result = match check_operator_update(&body) {
+                let result = match check_operator_update(&body, app.config.public_url.as_deref()) {
                     Err(refusal) => Err(ApiError::invalid(refusal)),
                     Ok(()) => app
                         .store
@@ -156,7 +152,7 @@ fn update_me(app: Arc<App>) -> Route {
                 let result = if body.admin.is_some() && !me.admin {
                     Err(ApiError::Forbidden("only an admin may change roles"))
                 } else {
-                    match check_operator_update(&body) {
+                    match check_operator_update(&body, app.config.public_url.as_deref()) {
                         Err(refusal) => Err(ApiError::invalid(refusal)),
                         Ok(()) => app
                             .store
@@ -242,10 +238,7 @@ async fn put_site_settings(
     name: &str,
     body: SiteSettings,
 ) -> Result<SiteSettings, ApiError> {
-    let title_chars = body.title.trim().chars().count();
-    if title_chars == 0 || title_chars > 200 {
-        return Err(bad_request("a title has 1 to 200 characters".to_owned()));
-    }
+    crate::validation::check_site_title(&body.title).map_err(ApiError::invalid)?;
     if body.auto_message_delay_secs > MAX_DELAY_SECS {
         return Err(bad_request(format!(
             "autoMessageDelaySecs lies between 0 (off) and {MAX_DELAY_SECS}"

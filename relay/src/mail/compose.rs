@@ -4,9 +4,13 @@
 //! The shop's email is in English, like the console; the visitor's is in the widget's language
 //! (the catalog's texts). Both are plain text: message texts are the visitors' and operators'
 //! own words and go in verbatim.
+//!
+//! The page a visitor reported is the visitor's word too: an email links to it only when it is on
+//! one of the shop's own origins (`--allow-origin`), so that an email from the shop never carries
+//! somebody else's link (a visitor can report any page, and give anybody's address).
 
 use crate::catalog;
-use crate::store::{MailTo, PendingMail};
+use crate::store::{MailConversation, MailTo, PendingMail};
 use beseda_protocol::Message;
 
 /// An email ready to be handed to the SMTP server.
@@ -21,17 +25,64 @@ pub struct Composed {
     pub body: String,
 }
 
-/// Writes a queued email; `public_url` is the relay's address for links to the console.
-pub fn compose(mail: &PendingMail, public_url: Option<&str>) -> Composed {
+/// Writes a queued email; `public_url` is the relay's address for links to the console,
+/// `allow_origins` the shop's origins: the only pages linked to are on those and on the relay's
+/// own origin (which serves the demo shop).
+pub fn compose(mail: &PendingMail, public_url: Option<&str>, allow_origins: &[String]) -> Composed {
+    let mut origins = allow_origins.to_vec();
+    origins.extend(public_url.and_then(origin_of).map(str::to_owned));
     match mail.to {
-        MailTo::Shop => to_shop(mail, public_url),
-        MailTo::Visitor => to_visitor(mail),
+        MailTo::Shop if mail.more.is_empty() => to_shop(mail, public_url, &origins),
+        MailTo::Shop => gathered_to_shop(mail, public_url, &origins),
+        MailTo::Visitor => to_visitor(mail, &origins),
     }
+}
+
+/// `https://host:port` of an address, if it is an http(s) one with a host.
+fn origin_of(url: &str) -> Option<&str> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority_end = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
+    (!rest[..authority_end].is_empty() && !rest[..authority_end].contains('@'))
+        .then(|| &url[..scheme.len() + 3 + authority_end])
+}
+
+/// The page, if it is an http(s) address on one of `allow_origins` (none listed: no page is).
+/// The origin is compared as a whole (scheme, host and port), so that neither
+/// `https://shop.example.evil.example/` nor `https://shop.example@evil.example/` passes for the
+/// shop's.
+pub fn page_on_allowed_origin<'a>(
+    page: Option<&'a str>,
+    allow_origins: &[String],
+) -> Option<&'a str> {
+    let page = page?.trim();
+    let web = page
+        .get(..8)
+        .is_some_and(|start| start.eq_ignore_ascii_case("https://"))
+        || page
+            .get(..7)
+            .is_some_and(|start| start.eq_ignore_ascii_case("http://"));
+    if !web || page.contains('\\') || page.chars().any(char::is_whitespace) {
+        return None;
+    }
+    let origin = origin_of(page)?;
+    allow_origins
+        .iter()
+        .any(|allowed| {
+            allowed
+                .trim()
+                .trim_end_matches('/')
+                .eq_ignore_ascii_case(origin)
+        })
+        .then_some(page)
 }
 
 /// The visitor as the shop knows them: name and email, either, or neither (`None`).
 fn visitor_label(mail: &PendingMail) -> Option<String> {
-    match (&mail.visitor_name, &mail.visitor_email) {
+    label(&mail.visitor_name, &mail.visitor_email)
+}
+
+fn label(name: &Option<String>, email: &Option<String>) -> Option<String> {
+    match (name, email) {
         (Some(name), Some(email)) => Some(format!("{name} <{email}>")),
         (Some(name), None) => Some(name.clone()),
         (None, Some(email)) => Some(email.clone()),
@@ -58,7 +109,7 @@ fn one_line(text: &str) -> String {
         .collect()
 }
 
-fn to_shop(mail: &PendingMail, public_url: Option<&str>) -> Composed {
+fn to_shop(mail: &PendingMail, public_url: Option<&str>, allow_origins: &[String]) -> Composed {
     let label = visitor_label(mail);
     let who = label.as_deref().unwrap_or("a visitor");
     let count = mail.messages.len();
@@ -72,7 +123,7 @@ fn to_shop(mail: &PendingMail, public_url: Option<&str>) -> Composed {
     for message in &mail.messages {
         body.push_str(&format!("[{}]\n{}\n\n", minute(message), message.text));
     }
-    if let Some(page) = &mail.page_url {
+    if let Some(page) = page_on_allowed_origin(mail.page_url.as_deref(), allow_origins) {
         body.push_str(&format!("Last page: {page}\n\n"));
     }
     match public_url {
@@ -97,7 +148,66 @@ fn to_shop(mail: &PendingMail, public_url: Option<&str>) -> Composed {
     }
 }
 
-fn to_visitor(mail: &PendingMail) -> Composed {
+/// One email to the shop about every conversation of the site that got messages since the last:
+/// each with its visitor, texts and the way to answer.
+fn gathered_to_shop(
+    mail: &PendingMail,
+    public_url: Option<&str>,
+    allow_origins: &[String],
+) -> Composed {
+    let first = MailConversation {
+        conversation_id: mail.conversation_id,
+        visitor_name: mail.visitor_name.clone(),
+        visitor_email: mail.visitor_email.clone(),
+        page_url: mail.page_url.clone(),
+        messages: mail.messages.clone(),
+    };
+    let conversations: Vec<&MailConversation> = std::iter::once(&first).chain(&mail.more).collect();
+    let subject = format!(
+        "{}: new messages in {} conversations",
+        mail.site_title,
+        conversations.len()
+    );
+    let mut body = format!(
+        "Visitors wrote in {} conversations while nobody was online to answer \
+         (a visitor who has left gets the answer by email):\n\n",
+        conversations.len()
+    );
+    for conversation in conversations {
+        let writer = label(&conversation.visitor_name, &conversation.visitor_email);
+        body.push_str(&format!(
+            "--- {}\n\n",
+            writer.as_deref().unwrap_or("A visitor")
+        ));
+        for message in &conversation.messages {
+            body.push_str(&format!("[{}]\n{}\n\n", minute(message), message.text));
+        }
+        let page = page_on_allowed_origin(conversation.page_url.as_deref(), allow_origins);
+        if let Some(page) = page {
+            body.push_str(&format!("Last page: {page}\n"));
+        }
+        match public_url {
+            Some(url) => body.push_str(&format!(
+                "Answer: {url}/console/#/conversations/{}\n\n",
+                conversation.conversation_id.0
+            )),
+            None => body.push_str(&format!(
+                "Answer in the console, conversation {}.\n\n",
+                conversation.conversation_id.0
+            )),
+        }
+    }
+    Composed {
+        to: mail.recipient.clone(),
+        // Several visitors: an answer to the email has nobody to go to.
+        reply_to: None,
+        from_name: None,
+        subject: one_line(&subject),
+        body,
+    }
+}
+
+fn to_visitor(mail: &PendingMail, allow_origins: &[String]) -> Composed {
     let texts = catalog::reply_email(mail.locale.as_deref());
     let mut body = format!("{}\n\n", texts.intro);
     for message in &mail.messages {
@@ -106,11 +216,9 @@ fn to_visitor(mail: &PendingMail) -> Composed {
             None => body.push_str(&format!("{}\n\n", message.text)),
         }
     }
-    // Only a web address is offered as a link; anything else the page reported is left out.
-    let page = mail
-        .page_url
-        .as_deref()
-        .filter(|url| url.starts_with("https://") || url.starts_with("http://"));
+    // Only a page on the shop's own origins is offered as a link; anything else the widget
+    // reported is left out.
+    let page = page_on_allowed_origin(mail.page_url.as_deref(), allow_origins);
     match page {
         Some(url) => body.push_str(&format!("{}:\n{url}\n", texts.continue_in_chat)),
         None => body.push_str(&format!("{}.\n", texts.continue_in_chat)),
@@ -162,9 +270,14 @@ mod tests {
             locale: Some("cs-CZ".to_owned()),
             page_url: Some("https://shop.example/bunda".to_owned()),
             messages,
+            more: Vec::new(),
             attempts: 0,
             created_at: 0,
         }
+    }
+
+    fn shop() -> Vec<String> {
+        vec!["https://shop.example".to_owned()]
     }
 
     #[test]
@@ -176,7 +289,7 @@ mod tests {
                 message(Author::Visitor, None, "A v modré?"),
             ],
         );
-        let composed = compose(&mail, Some("https://chat.shop.example"));
+        let composed = compose(&mail, Some("https://chat.shop.example"), &shop());
         assert_eq!(composed.to, "someone@shop.example");
         assert_eq!(composed.reply_to.as_deref(), Some("petr@example.cz"));
         assert_eq!(
@@ -190,7 +303,7 @@ mod tests {
                 .body
                 .contains("https://chat.shop.example/console/#/conversations/7")
         );
-        let without_url = compose(&mail, None);
+        let without_url = compose(&mail, None, &shop());
         assert!(without_url.body.contains("conversation 7"));
         assert!(!without_url.body.contains("http://") && !without_url.body.contains("/console/"));
     }
@@ -203,7 +316,7 @@ mod tests {
         );
         mail.recipient = "petr@example.cz".to_owned();
         mail.shop_email = Some("eshop@shop.example".to_owned());
-        let composed = compose(&mail, None);
+        let composed = compose(&mail, None, &shop());
         assert_eq!(composed.subject, "Horská bunda: odpověď na vaši zprávu");
         assert_eq!(composed.from_name.as_deref(), Some("Horská bunda"));
         assert_eq!(composed.reply_to.as_deref(), Some("eshop@shop.example"));
@@ -225,9 +338,94 @@ mod tests {
         );
         mail.locale = None;
         mail.page_url = Some("javascript:alert(1)".to_owned());
-        let composed = compose(&mail, None);
+        let composed = compose(&mail, None, &shop());
         assert!(!composed.body.contains("javascript"));
         assert!(composed.body.contains("chat on our website.\n"));
         assert_eq!(composed.reply_to, None);
+    }
+
+    #[test]
+    fn only_a_page_on_the_shops_own_origins_is_linked() {
+        let allowed = [
+            "https://shop.example".to_owned(),
+            "http://localhost:8000/".to_owned(),
+        ];
+        for page in [
+            "https://shop.example/bunda?barva=modrá#xl",
+            "https://SHOP.example",
+            "http://localhost:8000/",
+        ] {
+            assert_eq!(
+                page_on_allowed_origin(Some(page), &allowed),
+                Some(page),
+                "{page}"
+            );
+        }
+        for page in [
+            "https://evil.example/login",
+            "https://shop.example.evil.example/",
+            "https://shop.example@evil.example/",
+            "https://shop.example:444/",
+            "http://shop.example/",
+            "https://shop.example\\@evil.example/",
+            "javascript:alert(1)",
+            "//shop.example/",
+        ] {
+            assert_eq!(page_on_allowed_origin(Some(page), &allowed), None, "{page}");
+        }
+        assert_eq!(
+            page_on_allowed_origin(Some("https://shop.example/"), &[]),
+            None,
+            "no origins listed: no page is the shop's"
+        );
+        let mut mail = pending(MailTo::Visitor, vec![message(Author::Operator, None, "Hi")]);
+        mail.page_url = Some("https://evil.example/login".to_owned());
+        let composed = compose(&mail, None, &shop());
+        assert!(!composed.body.contains("evil.example"), "{}", composed.body);
+        let mut to_shop = pending(MailTo::Shop, vec![message(Author::Visitor, None, "Hi")]);
+        to_shop.page_url = Some("https://evil.example/login".to_owned());
+        assert!(
+            !compose(&to_shop, None, &shop())
+                .body
+                .contains("evil.example")
+        );
+        // The relay's own pages (the demo shop) are linked too.
+        mail.page_url = Some("https://chat.shop.example/demo/".to_owned());
+        let composed = compose(&mail, Some("https://chat.shop.example"), &[]);
+        assert!(
+            composed.body.contains("https://chat.shop.example/demo/"),
+            "{}",
+            composed.body
+        );
+    }
+
+    #[test]
+    fn a_gathered_email_to_the_shop_lists_every_conversation() {
+        let mut mail = pending(MailTo::Shop, vec![message(Author::Visitor, None, "První")]);
+        mail.more.push(MailConversation {
+            conversation_id: ConversationId(9),
+            visitor_name: Some("Eva".to_owned()),
+            visitor_email: None,
+            page_url: Some("https://shop.example/boty".to_owned()),
+            messages: vec![message(Author::Visitor, None, "Druhá")],
+        });
+        let composed = compose(&mail, Some("https://chat.shop.example"), &shop());
+        assert_eq!(
+            composed.subject,
+            "Horská bunda: new messages in 2 conversations"
+        );
+        assert_eq!(composed.reply_to, None, "two visitors: nobody to reply to");
+        let body = &composed.body;
+        assert!(
+            body.contains("--- petr@example.cz\n\n[2026-11-22 10:15 UTC]\nPrvní"),
+            "{body}"
+        );
+        assert!(
+            body.contains("--- Eva\n\n[2026-11-22 10:15 UTC]\nDruhá"),
+            "{body}"
+        );
+        assert!(body.contains("https://chat.shop.example/console/#/conversations/7"));
+        assert!(body.contains("https://chat.shop.example/console/#/conversations/9"));
+        assert!(body.contains("Last page: https://shop.example/boty"));
     }
 }

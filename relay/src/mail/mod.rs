@@ -38,7 +38,10 @@ const BATCH: u32 = 16;
 pub struct Mail {
     sender: Option<Sender>,
     public_url: Option<String>,
+    /// The shop's origins (`--allow-origin`): the only pages an email links to.
+    allow_origins: Vec<String>,
     interval: Duration,
+    per_address_per_day: u32,
     /// Wakes the mail task when an email is queued.
     wake: Notify,
 }
@@ -63,7 +66,9 @@ impl Mail {
         Ok(Mail {
             sender,
             public_url: config.public_url.clone(),
+            allow_origins: config.allow_origins.clone(),
             interval: config.mail_interval,
+            per_address_per_day: config.mail_per_address_per_day,
             wake: Notify::new(),
         })
     }
@@ -76,6 +81,7 @@ impl Mail {
         self.enabled().then_some(MailNotice {
             to,
             interval: self.interval,
+            per_address_per_day: self.per_address_per_day,
         })
     }
 
@@ -165,7 +171,11 @@ async fn send_due(app: &App, sender: &Sender) -> Result<Option<i64>, StoreError>
             return app.store.next_mail_due().await;
         }
         for mail in due {
-            let composed = compose::compose(&mail, app.mail.public_url.as_deref());
+            let composed = compose::compose(
+                &mail,
+                app.mail.public_url.as_deref(),
+                &app.mail.allow_origins,
+            );
             let outcome = judge(&mail, sender.send(&composed).await, now_millis());
             count(app, &mail, &outcome);
             app.store.mail_attempted(mail.id, outcome).await?;
@@ -250,6 +260,7 @@ mod tests {
             locale: None,
             page_url: None,
             messages: Vec::new(),
+            more: Vec::new(),
             attempts,
             created_at,
         }

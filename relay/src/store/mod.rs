@@ -23,7 +23,7 @@ mod visits;
 mod workflow_tests;
 
 pub use assignment::{NOT_RESOLVED, RATING_OFF, fold};
-pub use outbox::{MailId, MailNotice, MailOutcome, MailTo, PendingMail};
+pub use outbox::{MailConversation, MailId, MailNotice, MailOutcome, MailTo, PendingMail};
 pub use sqlite::{Location, SqliteStore};
 pub use visits::WelcomeExtras;
 

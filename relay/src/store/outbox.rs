@@ -1,11 +1,17 @@
 //! The SQL of the mail outbox: emails are queued in the transaction that stores the message they
 //! are about, and the mail task reads what is due, sends it and records the outcome.
 //!
-//! One row is one email to one address about one conversation; the messages it carries are
-//! listed in `mail_messages`. A message arriving while an email to the same address about the
-//! same conversation still waits for its time joins that email instead of making another, and a
-//! new email waits until `interval` after the last one: that is what keeps a chatty conversation
-//! from becoming a storm of emails.
+//! One row is one email to one address; the messages it carries are listed in `mail_messages`.
+//! A message arriving while an email to the same address still waits for its time joins that
+//! email instead of making another, and a new email waits until `interval` after the last one:
+//! that is what keeps a chatty conversation from becoming a storm of emails. An email to the
+//! visitor is about their conversation; an email to the shop gathers every conversation of the
+//! site (its row names the first), so that twenty visitors writing while nobody is online make
+//! one email per interval, not twenty.
+//!
+//! A visitor's address is whatever a visitor typed, so it may be somebody else's: it gets at
+//! most `per_address_per_day` emails in 24 hours, counted from the outbox itself so that a
+//! restart does not reset the count.
 
 use super::conversations::{MESSAGE_COLUMNS, MESSAGE_FROM, message_from_row};
 use super::{Appended, Event, NewMessage, StoreError, VisitorDetails};
@@ -45,9 +51,15 @@ impl MailTo {
 #[derive(Clone, Copy, Debug)]
 pub struct MailNotice {
     pub to: MailTo,
-    /// The least time between two emails about one conversation to one address.
+    /// The least time between two emails to one address (about one conversation for a
+    /// visitor, about one site for the shop).
     pub interval: Duration,
+    /// The most emails a visitor's address gets in 24 hours.
+    pub per_address_per_day: u32,
 }
+
+/// A day in milliseconds, the window of the per-address cap.
+const DAY_MILLIS: i64 = 24 * 60 * 60 * 1000;
 
 /// The row id of a queued email.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,10 +83,23 @@ pub struct PendingMail {
     pub page_url: Option<String>,
     /// The messages it carries, in order.
     pub messages: Vec<Message>,
+    /// The other conversations a gathered email to the shop tells of, oldest first (empty for
+    /// an email to a visitor).
+    pub more: Vec<MailConversation>,
     /// Failed attempts so far.
     pub attempts: u32,
     /// When it was queued (ms since the epoch).
     pub created_at: i64,
+}
+
+/// One more conversation in a gathered email to the shop.
+#[derive(Clone, Debug)]
+pub struct MailConversation {
+    pub conversation_id: ConversationId,
+    pub visitor_name: Option<String>,
+    pub visitor_email: Option<String>,
+    pub page_url: Option<String>,
+    pub messages: Vec<Message>,
 }
 
 /// What came of one attempt to send an email.
@@ -154,7 +179,8 @@ fn recipients(
 }
 
 /// Queues `message` for each address: into the email that still waits for its time, or into a
-/// new one due no sooner than `interval` after the last.
+/// new one due no sooner than `interval` after the last, unless a visitor's address has had its
+/// emails for the day.
 fn enqueue(
     connection: &Connection,
     message: &Message,
@@ -164,15 +190,31 @@ fn enqueue(
     let interval = i64::try_from(notice.interval.as_millis()).unwrap_or(i64::MAX);
     let kind = notice.to.as_str();
     let conversation_id = message.conversation_id.0;
+    // What one email may gather: a visitor's conversation, or everything of the shop's site.
+    let (waiting_sql, last_sql) = match notice.to {
+        MailTo::Visitor => (
+            "SELECT id FROM mail_outbox WHERE conversation_id = ?1 AND kind = ?2
+             AND recipient = ?3 AND sent_at IS NULL AND failed_at IS NULL AND due_at > ?4
+             ORDER BY id DESC LIMIT 1",
+            "SELECT MAX(COALESCE(sent_at, due_at)) FROM mail_outbox
+             WHERE conversation_id = ?1 AND kind = ?2 AND recipient = ?3 AND failed_at IS NULL",
+        ),
+        MailTo::Shop => (
+            "SELECT o.id FROM mail_outbox o JOIN conversations c ON c.id = o.conversation_id
+             WHERE c.site = (SELECT site FROM conversations WHERE id = ?1) AND o.kind = ?2
+             AND o.recipient = ?3 AND o.sent_at IS NULL AND o.failed_at IS NULL AND o.due_at > ?4
+             ORDER BY o.id DESC LIMIT 1",
+            "SELECT MAX(COALESCE(o.sent_at, o.due_at)) FROM mail_outbox o
+             JOIN conversations c ON c.id = o.conversation_id
+             WHERE c.site = (SELECT site FROM conversations WHERE id = ?1) AND o.kind = ?2
+             AND o.recipient = ?3 AND o.failed_at IS NULL",
+        ),
+    };
     for recipient in recipients(connection, message.conversation_id, notice.to)? {
         // The mail task only takes emails whose time has come, so one still in the future is
         // not being sent right now and can take one more message.
         let waiting: Option<i64> = connection
-            .prepare_cached(
-                "SELECT id FROM mail_outbox WHERE conversation_id = ?1 AND kind = ?2
-                 AND recipient = ?3 AND sent_at IS NULL AND failed_at IS NULL AND due_at > ?4
-                 ORDER BY id DESC LIMIT 1",
-            )?
+            .prepare_cached(waiting_sql)?
             .query_row(params![conversation_id, kind, recipient, now], |row| {
                 row.get(0)
             })
@@ -180,12 +222,17 @@ fn enqueue(
         let mail_id = match waiting {
             Some(id) => id,
             None => {
+                if notice.to == MailTo::Visitor
+                    && emails_today(connection, &recipient, now)? >= notice.per_address_per_day
+                {
+                    tracing::warn!(
+                        conversation = conversation_id,
+                        "a visitor's address has had its emails for the day; the reply waits in the console"
+                    );
+                    continue;
+                }
                 let last: Option<i64> = connection
-                    .prepare_cached(
-                        "SELECT MAX(COALESCE(sent_at, due_at)) FROM mail_outbox
-                         WHERE conversation_id = ?1 AND kind = ?2 AND recipient = ?3
-                         AND failed_at IS NULL",
-                    )?
+                    .prepare_cached(last_sql)?
                     .query_row(params![conversation_id, kind, recipient], |row| row.get(0))?;
                 let due_at = last.map_or(now, |last| now.max(last.saturating_add(interval)));
                 connection
@@ -204,6 +251,17 @@ fn enqueue(
             .execute(params![mail_id, message.id.0])?;
     }
     Ok(())
+}
+
+/// The emails to a visitor's address queued in the last 24 hours and not given up, whichever
+/// conversation they are about (the same address in other letter case is the same address).
+fn emails_today(connection: &Connection, recipient: &str, now: i64) -> Result<u32, StoreError> {
+    Ok(connection
+        .prepare_cached(
+            "SELECT COUNT(*) FROM mail_outbox WHERE kind = 'visitor'
+             AND recipient = ?1 COLLATE NOCASE AND created_at > ?2 AND failed_at IS NULL",
+        )?
+        .query_row(params![recipient, now - DAY_MILLIS], |row| row.get(0))?)
 }
 
 /// Emails due at `now`, the longest waiting first, at most `limit`.
@@ -238,15 +296,19 @@ pub fn mail_due(
                 locale: None,
                 page_url: None,
                 messages: Vec::new(),
+                more: Vec::new(),
             },
             row.get(10)?,
             row.get(11)?,
         ))
     })?;
     let rows: Vec<Row> = rows.collect::<Result<_, _>>()?;
+    // A gathered email's messages, conversation by conversation (the row's own first, then the
+    // others oldest first), each conversation's in order.
     let sql = format!(
         "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM}
-         WHERE m.id IN (SELECT message_id FROM mail_messages WHERE mail_id = ?1) ORDER BY m.seq"
+         WHERE m.id IN (SELECT message_id FROM mail_messages WHERE mail_id = ?1)
+         ORDER BY m.conversation_id = ?2 DESC, m.conversation_id, m.seq"
     );
     let mut due = Vec::with_capacity(rows.len());
     for (mut mail, site, visitor_id) in rows {
@@ -254,13 +316,56 @@ pub fn mail_due(
         let context = super::visits::visitor_context(connection, &site, &visitor_id)?;
         mail.locale = context.locale;
         mail.page_url = context.current_page.map(|page| page.url);
-        mail.messages = connection
+        let messages: Vec<Message> = connection
             .prepare_cached(&sql)?
-            .query_map([mail.id.0], message_from_row)?
+            .query_map(params![mail.id.0, mail.conversation_id.0], message_from_row)?
             .collect::<Result<_, _>>()?;
+        for message in messages {
+            if message.conversation_id == mail.conversation_id {
+                mail.messages.push(message);
+            } else if let Some(other) = mail
+                .more
+                .last_mut()
+                .filter(|other| other.conversation_id == message.conversation_id)
+            {
+                other.messages.push(message);
+            } else {
+                let mut other = other_conversation(connection, message.conversation_id)?;
+                other.messages.push(message);
+                mail.more.push(other);
+            }
+        }
         due.push(mail);
     }
     Ok(due)
+}
+
+/// The visitor and page of another conversation in a gathered email, its messages still to add.
+fn other_conversation(
+    connection: &Connection,
+    conversation_id: ConversationId,
+) -> Result<MailConversation, StoreError> {
+    let (site, visitor_id, visitor_name, visitor_email): (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+    ) = connection
+        .prepare_cached(
+            "SELECT site, visitor_id, visitor_name, visitor_email FROM conversations WHERE id = ?1",
+        )?
+        .query_row([conversation_id.0], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })?;
+    let context =
+        super::visits::visitor_context(connection, &site, &beseda_protocol::VisitorId(visitor_id))?;
+    Ok(MailConversation {
+        conversation_id,
+        visitor_name,
+        visitor_email,
+        page_url: context.current_page.map(|page| page.url),
+        messages: Vec::new(),
+    })
 }
 
 /// When the next queued email falls due (ms since the epoch), if any is queued.

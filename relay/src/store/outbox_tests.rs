@@ -37,6 +37,7 @@ fn to_shop() -> Option<MailNotice> {
     Some(MailNotice {
         to: MailTo::Shop,
         interval: INTERVAL,
+        per_address_per_day: 5,
     })
 }
 
@@ -257,6 +258,7 @@ fn a_reply_goes_to_the_visitor_only_when_their_address_is_known() {
         let to_visitor = Some(MailNotice {
             to: MailTo::Visitor,
             interval: INTERVAL,
+            per_address_per_day: 5,
         });
         store
             .append_message_with_mail(reply("r1"), VisitorDetails::default(), to_visitor)
@@ -280,5 +282,94 @@ fn a_reply_goes_to_the_visitor_only_when_their_address_is_known() {
         assert_eq!(mails[0].recipient, "petr@example.cz");
         assert_eq!(mails[0].to, MailTo::Visitor);
         assert_eq!(mails[0].locale.as_deref(), Some("cs"));
+    });
+}
+
+/// A message from visitor `visitor` of the default site.
+fn from(visitor: &str, text: &str) -> NewMessage {
+    NewMessage {
+        target: MessageTarget::Visitor {
+            site: "default".into(),
+            visitor_id: VisitorId(visitor.into()),
+        },
+        ..from_visitor("c1", text)
+    }
+}
+
+#[test]
+fn the_shop_gets_one_email_per_interval_for_all_of_a_sites_conversations() {
+    runtime().block_on(async {
+        let store = store();
+        admins(&store).await;
+        // The first is due at once; the email the next ones make waits for the interval and
+        // takes every conversation written meanwhile.
+        for visitor in ["v1", "v2", "v3", "v4"] {
+            store
+                .append_message_with_mail(
+                    from(visitor, &format!("from {visitor}")),
+                    VisitorDetails::default(),
+                    to_shop(),
+                )
+                .await
+                .unwrap();
+        }
+        let mails = due(&store).await;
+        assert_eq!(mails.len(), 2, "{mails:?}");
+        assert!(mails[0].more.is_empty());
+        assert_eq!(mails[0].messages[0].text, "from v1");
+        let gathered = &mails[1];
+        assert_eq!(gathered.messages[0].text, "from v2");
+        let others: Vec<&str> = gathered
+            .more
+            .iter()
+            .map(|other| other.messages[0].text.as_str())
+            .collect();
+        assert_eq!(others, ["from v3", "from v4"]);
+        assert!(
+            gathered
+                .more
+                .iter()
+                .all(|other| other.conversation_id != gathered.conversation_id)
+        );
+    });
+}
+
+#[test]
+fn a_visitors_address_gets_at_most_its_emails_a_day_whichever_conversation_they_are_about() {
+    runtime().block_on(async {
+        let store = store();
+        let notice = Some(MailNotice {
+            to: MailTo::Visitor,
+            interval: INTERVAL,
+            per_address_per_day: 3,
+        });
+        // Five visitors give the same address (in different letter case): five conversations.
+        for (index, visitor) in ["v1", "v2", "v3", "v4", "v5"].into_iter().enumerate() {
+            let first = store
+                .append_message_with_mail(
+                    from(visitor, "hi"),
+                    email(if index % 2 == 0 {
+                        "victim@example.cz"
+                    } else {
+                        "Victim@Example.cz"
+                    }),
+                    None,
+                )
+                .await
+                .unwrap();
+            let reply = NewMessage {
+                target: MessageTarget::Conversation(first.message.conversation_id),
+                author: Author::Operator,
+                operator_id: None,
+                client_id: Some(ClientMessageId("r1".into())),
+                text: "Ano".into(),
+                origin: None,
+            };
+            store
+                .append_message_with_mail(reply, VisitorDetails::default(), notice)
+                .await
+                .unwrap();
+        }
+        assert_eq!(due(&store).await.len(), 3);
     });
 }

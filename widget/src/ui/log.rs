@@ -81,12 +81,20 @@ struct Line {
 }
 
 impl Line {
-    /// A new, empty line in `log` before `anchor`.
+    /// A new, empty line in `log` before `anchor`. The text and the name are each isolated
+    /// (`dir="auto"`): a right-to-left text or name takes its own direction without reordering
+    /// the time and labels beside it.
     fn new(log: &Node, anchor: &Node) -> Line {
         let line = document().create_element("div").unwrap_throw();
-        let body = text(&element(&line, "p", &[("class", "text")]), "");
+        let body = text(
+            &element(&line, "p", &[("class", "text"), ("dir", "auto")]),
+            "",
+        );
         let meta = element(&line, "p", &[("class", "meta")]);
-        let who = text(&element(&meta, "span", &[("class", "author")]), "");
+        let who = text(
+            &element(&meta, "span", &[("class", "author"), ("dir", "auto")]),
+            "",
+        );
         text(&meta, " ");
         let time = element(&meta, "time", &[]);
         let clock = text(&time, "");

@@ -321,9 +321,10 @@ fn window_header(
         ],
     );
     let who = element(header, "div", &[("class", "who")]);
-    let name = text(&element(&who, "strong", &[]), "");
+    // The shop's and the operator's names are isolated (`dir="auto"`), like every name.
+    let name = text(&element(&who, "strong", &[("dir", "auto")]), "");
     let status = element(&who, "span", &[("class", "status")]);
-    let status_text = text(&status, "");
+    let status_text = text(&element(&status, "bdi", &[]), "");
     let close_button = labelled(
         header,
         "button",

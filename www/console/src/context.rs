@@ -40,7 +40,7 @@ fn details(detail: &ConversationDetail) -> impl IntoView + use<> {
     let visitor = &detail.visitor;
     let context = &detail.context;
     let row = |term: &'static str, value: Option<String>| {
-        value.map(|value| view! { <dt>{term}</dt> <dd>{value}</dd> })
+        value.map(|value| view! { <dt>{term}</dt> <dd dir="auto">{value}</dd> })
     };
     view! {
         <dl>
@@ -96,7 +96,7 @@ fn cart(detail: &ConversationDetail) -> impl IntoView + use<> {
                                 .map(|item| {
                                     view! {
                                         <tr>
-                                            <td>{item.name.clone()}</td>
+                                            <td dir="auto">{item.name.clone()}</td>
                                             <td>{item.qty.to_string()}</td>
                                             <td>{money(item.price, &currency)}</td>
                                         </tr>

@@ -141,7 +141,7 @@ fn ConversationHeader(id: ConversationId) -> impl IntoView {
     view! {
         <header class="conversation-header">
             <div class="title">
-                <h2 id="conversation-title">
+                <h2 id="conversation-title" dir="auto">
                     {move || detail(&|detail| visitor_label(&detail.visitor, detail.id))}
                 </h2>
                 <span class="status">
@@ -332,7 +332,7 @@ fn Messages(id: ConversationId) -> impl IntoView {
                     };
                     view! {
                         <li class="message operator pending">
-                            <p class="text">{pending.text.clone()}</p>
+                            <p class="text" dir="auto">{pending.text.clone()}</p>
                             {match pending.refused.clone() {
                                 None => view! { <span class="state">"Sending…"</span> }.into_any(),
                                 Some(reason) => view! {
@@ -360,12 +360,14 @@ fn MessageItem(message: Message, visitor: Memo<String>) -> impl IntoView {
     };
     view! {
         <li class=format!("message {}", message.author.as_str())>
-            <span class="who">{who}</span>
+            // Names and texts are people's own words, in any direction: each is isolated so that a
+            // right-to-left one cannot reorder the time or labels beside it.
+            <span class="who" dir="auto">{who}</span>
             " "
             <time datetime=message.sent_at.clone() title=time::date_time(&message.sent_at)>
                 {time::clock(&message.sent_at)}
             </time>
-            <p class="text">{message.text}</p>
+            <p class="text" dir="auto">{message.text}</p>
         </li>
     }
 }

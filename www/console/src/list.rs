@@ -121,7 +121,7 @@ fn ConversationRow(row: Row) -> impl IntoView {
                 on:click=move |_| app::open_conversation(console, id)
             >
                 <span class="line">
-                    <strong class="visitor">{label}</strong>
+                    <strong class="visitor" dir="auto">{label}</strong>
                     {(unread > 0)
                         .then(|| {
                             view! {
@@ -131,16 +131,16 @@ fn ConversationRow(row: Row) -> impl IntoView {
                             }
                         })}
                 </span>
-                <span class="last">
+                <span class="last" dir="auto">
                     {if typing { Some("Typing…".to_owned()) } else { last }}
                 </span>
                 <span class="line meta">
-                    <span class="assignee">{assignee(console, &row)}</span>
+                    <span class="assignee" dir="auto">{assignee(console, &row)}</span>
                     <span class="waiting">{waiting}</span>
                 </span>
                 <span class="line tags">
                     {(priority > 0).then(|| view! { <span class="priority">{format!("Priority {priority}")}</span> })}
-                    {tags.into_iter().map(|tag| view! { <span class="tag">{tag}</span> }).collect_view()}
+                    {tags.into_iter().map(|tag| view! { <span class="tag" dir="auto">{tag}</span> }).collect_view()}
                     {rating.map(|rating| view! { <span class="rating">{rating}</span> })}
                 </span>
             </button>

@@ -77,7 +77,7 @@ fn Header() -> impl IntoView {
             <span class="team">{others_online}</span>
             <NotificationSwitch/>
             <span class="link" role="status">{link}</span>
-            <span class="me">{move || console.me.with(|me| me.name.clone())}</span>
+            <span class="me" dir="auto">{move || console.me.with(|me| me.name.clone())}</span>
             <button type="button" on:click=move |_| app::sign_out()>"Sign out"</button>
         </header>
     }
