@@ -22,6 +22,7 @@ mod mail;
 mod metrics;
 mod presence;
 mod session;
+mod sessions;
 pub mod store;
 mod validation;
 
@@ -56,6 +57,10 @@ pub(crate) struct App {
     pub visitor_messages: WindowCounter<(String, VisitorId)>,
     /// Failed sign-ins per email and per IP address.
     pub login_failures: WindowCounter<String>,
+    /// Wrong current passwords per operator, when changing the password.
+    pub password_failures: WindowCounter<beseda_protocol::OperatorId>,
+    /// Open console sockets by session, to close them when their session ends.
+    pub console_sockets: sessions::ConsoleSockets,
     pub connection_cap: ConnectionCap,
     /// Titles of the sites known to exist. Sites are never deleted, so a positive answer can be
     /// kept; a miss asks the store again (a site added with `site add` appears at once).
@@ -126,6 +131,8 @@ pub async fn run(
             Duration::from_secs(60),
         ),
         login_failures: WindowCounter::new(config.login_attempts, Duration::from_secs(15 * 60)),
+        password_failures: WindowCounter::new(config.login_attempts, Duration::from_secs(15 * 60)),
+        console_sockets: sessions::ConsoleSockets::default(),
         connection_cap: ConnectionCap::new(config.connections_per_ip),
         known_sites: Default::default(),
         config,
