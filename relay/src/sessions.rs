@@ -31,16 +31,25 @@ pub async fn active_operator(
     else {
         return Ok(None);
     };
-    // A short idle period (seconds, in tests) needs records more often than once a minute, or a
-    // session in use would still count as idle.
-    let interval = TOUCH_INTERVAL_MILLIS.min(idle / 4);
-    if now - session.last_used_at >= interval
-        && let Err(error) = app.store.touch_session(token_hash, now).await
-    {
+    if now - session.last_used_at >= touch_interval_millis(app) {
+        record_use(app, token_hash, now).await;
+    }
+    Ok(Some(session.operator))
+}
+
+/// How often a session's use is recorded. A short idle period (seconds, in tests) needs records
+/// more often than once a minute, or a session in use would still count as idle.
+pub fn touch_interval_millis(app: &App) -> i64 {
+    let idle = i64::try_from(app.config.session_idle.as_millis()).unwrap_or(i64::MAX);
+    TOUCH_INTERVAL_MILLIS.min(idle / 4)
+}
+
+/// Records that a session was used at `now`.
+pub async fn record_use(app: &App, token_hash: [u8; 32], now: i64) {
+    if let Err(error) = app.store.touch_session(token_hash, now).await {
         // The session stays good; it may merely end a little early.
         tracing::warn!(%error, "recording a session's use failed");
     }
-    Ok(Some(session.operator))
 }
 
 type Open = HashMap<u64, ([u8; 32], oneshot::Sender<&'static str>)>;

@@ -209,6 +209,12 @@ async fn a_disabled_operator_is_out_at_once_until_enabled_again() {
 
     let disable = |id: i64| format!("/api/operators/{id}/disable");
     assert_refused(
+        &request(relay.addr, "POST", &disable(petr_id), None, None).await,
+        401,
+        "unauthorized",
+        "no token",
+    );
+    assert_refused(
         &request(relay.addr, "POST", &disable(jana_id), Some(&petr), None).await,
         403,
         "forbidden",
@@ -289,5 +295,25 @@ async fn a_session_unused_for_the_idle_period_expires() {
     tokio::time::sleep(idle + Duration::from_millis(300)).await;
     assert_eq!(me(&relay, &token).await, 401, "the idle session expired");
     assert_socket_refused(&relay, &token, "a socket of the expired session").await;
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn a_console_at_work_over_its_socket_alone_keeps_its_session() {
+    let idle = Duration::from_millis(1500);
+    let relay = TestRelay::start_with(|config| config.session_idle = idle).await;
+    let token = relay.login(JANA).await;
+    let (mut socket, _) = relay.operator(&token).await;
+    let writer = visitor_writes(&relay, json!({}), "Dobrý den").await;
+    let started = tokio::time::Instant::now();
+    let mut typing = true;
+    while started.elapsed() < idle * 2 {
+        socket
+            .send(json!({ "type": "typing", "conversationId": writer.conversation_id, "typing": typing }))
+            .await;
+        typing = !typing;
+        tokio::time::sleep(idle / 6).await;
+    }
+    assert_eq!(me(&relay, &token).await, 200, "the session is in use");
     relay.stop().await;
 }

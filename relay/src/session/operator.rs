@@ -4,6 +4,7 @@
 use super::{Flow, Handler, answer, first_text, pump, refuse, scopeguard, send_json};
 use crate::App;
 use crate::auth::session_token_hash;
+use crate::clock::now_millis;
 use crate::connection::Socket;
 use crate::hub::{OPERATOR_OUTBOX, Outbound};
 use crate::limits::ConnectionSlot;
@@ -41,19 +42,20 @@ pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
             .operator_connections
             .fetch_sub(1, Ordering::Relaxed)
     });
-    let (operator, last_message_id, _session, mut ended) = match greet(&mut socket, &app).await {
-        Ok(greeted) => greeted,
-        Err((code, message)) => {
-            refuse(
-                &mut socket,
-                error_frame(code, &message, None),
-                CloseCode::Policy,
-                &message,
-            )
-            .await;
-            return;
-        }
-    };
+    let (operator, last_message_id, token_hash, _session, mut ended) =
+        match greet(&mut socket, &app).await {
+            Ok(greeted) => greeted,
+            Err((code, message)) => {
+                refuse(
+                    &mut socket,
+                    error_frame(code, &message, None),
+                    CloseCode::Policy,
+                    &message,
+                )
+                .await;
+                return;
+            }
+        };
     let tag = app.hub.next_tag();
     let (outbox, mut inbox) = mpsc::channel(OPERATOR_OUTBOX);
     app.hub.add_operator(tag, operator.id, outbox);
@@ -100,6 +102,8 @@ pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
         tag,
         operator,
         delivered,
+        token_hash,
+        last_use_recorded: now_millis(),
     };
     // When the session ends (signed out, password changed, operator disabled) the socket closes
     // at once, with the error a console takes as "sign in again".
@@ -118,11 +122,12 @@ pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
     }
 }
 
-/// A greeted operator: who, the last message their console had, and their socket's
-/// registration under the session, with the receiver that hears when the session ends.
+/// A greeted operator: who, the last message their console had, their session token's hash,
+/// and their socket's registration under the session, with the receiver that hears when the session ends.
 type Greeted = (
     OperatorProfile,
     Option<MessageId>,
+    [u8; 32],
     Registration,
     oneshot::Receiver<&'static str>,
 );
@@ -160,7 +165,7 @@ async fn greet(socket: &mut Socket, app: &App) -> Result<Greeted, (ErrorCode, St
             ErrorCode::Unauthorized,
             "sign in again: this token is not valid".to_owned(),
         ))?;
-    Ok((operator, last_message_id, registration, ended))
+    Ok((operator, last_message_id, token_hash, registration, ended))
 }
 
 struct OperatorSession<'a> {
@@ -169,6 +174,10 @@ struct OperatorSession<'a> {
     operator: OperatorProfile,
     /// The highest message id the welcome delivered.
     delivered: MessageId,
+    /// The session's token hash, to record its use.
+    token_hash: [u8; 32],
+    /// When this socket last recorded the session's use (milliseconds since the Unix epoch).
+    last_use_recorded: i64,
 }
 
 impl OperatorSession<'_> {
@@ -268,6 +277,12 @@ impl OperatorSession<'_> {
 
 impl Handler for OperatorSession<'_> {
     async fn on_text(&mut self, socket: &mut Socket, text: &str) -> Flow {
+        // An operator at work over the socket alone is using the session as much as over REST.
+        let now = now_millis();
+        if now - self.last_use_recorded >= crate::sessions::touch_interval_millis(self.app) {
+            self.last_use_recorded = now;
+            crate::sessions::record_use(self.app, self.token_hash, now).await;
+        }
         match serde_json::from_str::<ToRelay>(text) {
             Err(error) => {
                 answer(
