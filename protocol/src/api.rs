@@ -156,6 +156,18 @@ pub struct OperatorInfo {
     pub online: bool,
     /// Open conversations assigned to them.
     pub open_chats: u64,
+    /// Disabled by an admin: cannot sign in, has no sessions and is given no conversations.
+    /// Sent only when true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disabled: bool,
+}
+
+/// `PUT /api/me/password`: the current password proves it is really the operator asking.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
 }
 
 /// `POST /api/operators` (admins only).

@@ -97,6 +97,11 @@ pub struct Config {
     #[arg(long, env = "BESEDA_AVAILABILITY_GRACE", default_value = "60s", value_parser = parse_duration)]
     pub availability_grace: Duration,
 
+    /// An operator's session that is not used for this long ends (e.g. `12h`, `7d`); it ends
+    /// 30 days after sign-in in any case.
+    #[arg(long, env = "BESEDA_SESSION_IDLE", default_value = "7d", value_parser = parse_duration)]
+    pub session_idle: Duration,
+
     /// On an empty database, create a first admin operator and print its sign-in once.
     #[arg(long, env = "BESEDA_BOOTSTRAP_ADMIN", default_value_t = true, action = clap::ArgAction::Set)]
     pub bootstrap_admin: bool,
@@ -266,7 +271,7 @@ pub fn parse_public_url(text: &str) -> Result<String, String> {
     }
 }
 
-/// Parses `250ms`, `10s`, `2m` or a bare number of seconds.
+/// Parses `250ms`, `10s`, `2m`, `12h`, `7d` or a bare number of seconds.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let (number, unit) = match text.find(|character: char| !character.is_ascii_digit()) {
@@ -275,12 +280,14 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     };
     let number: u64 = number
         .parse()
-        .map_err(|_| format!("`{text}` is not a duration like 500ms, 10s or 2m"))?;
+        .map_err(|_| format!("`{text}` is not a duration like 500ms, 10s, 2m, 12h or 7d"))?;
     match unit {
         "ms" => Ok(Duration::from_millis(number)),
         "s" => Ok(Duration::from_secs(number)),
-        "m" => Ok(Duration::from_secs(number * 60)),
-        _ => Err(format!("`{text}`: the unit must be ms, s or m")),
+        "m" => Ok(Duration::from_secs(number.saturating_mul(60))),
+        "h" => Ok(Duration::from_secs(number.saturating_mul(60 * 60))),
+        "d" => Ok(Duration::from_secs(number.saturating_mul(24 * 60 * 60))),
+        _ => Err(format!("`{text}`: the unit must be ms, s, m, h or d")),
     }
 }
 
@@ -309,7 +316,9 @@ mod tests {
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
         assert_eq!(parse_duration("7"), Ok(Duration::from_secs(7)));
         assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("5h").is_err());
+        assert_eq!(parse_duration("5h"), Ok(Duration::from_secs(5 * 3600)));
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
+        assert!(parse_duration("5w").is_err());
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod metrics;
 mod presence;
 mod prompt_views;
 mod session;
+mod sessions;
 pub mod store;
 mod validation;
 
@@ -59,6 +60,10 @@ pub(crate) struct App {
     pub signin: SigninLimiter,
     /// How many password hashes are checked at once.
     pub password_checks: PasswordChecks,
+    /// Wrong current passwords per operator, when changing the password.
+    pub password_failures: WindowCounter<beseda_protocol::OperatorId>,
+    /// Open console sockets by session, to close them when their session ends.
+    pub console_sockets: sessions::ConsoleSockets,
     /// Open connections per address.
     pub connection_cap: ConnectionCap,
     /// Open connections in all.
@@ -147,6 +152,8 @@ pub async fn run(
             config.login_delay,
         ),
         password_checks: PasswordChecks::per_core(),
+        password_failures: WindowCounter::new(config.login_attempts, Duration::from_secs(15 * 60)),
+        console_sockets: sessions::ConsoleSockets::default(),
         connection_cap: ConnectionCap::new(config.connections_per_ip),
         open_connections: OpenConnections::new(connection_limit(config.max_connections)),
         known_sites: Default::default(),

@@ -71,6 +71,14 @@ impl<K: Hash + Eq + Clone> WindowCounter<K> {
         self.update(key, true)
     }
 
+    /// Forgets a key, e.g. after a right password.
+    pub fn reset(&self, key: &K) {
+        self.counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(key);
+    }
+
     fn update(&self, key: &K, count: bool) -> bool {
         let now = Instant::now();
         let mut counts = self
@@ -450,8 +458,12 @@ mod tests {
     }
 
     #[test]
-    fn the_keys_stay_bounded() {
+    fn a_reset_forgets_and_the_keys_stay_bounded() {
         let counter = WindowCounter::new(1, Duration::from_secs(60));
+        assert!(counter.try_acquire(&1));
+        assert!(!counter.try_acquire(&1));
+        counter.reset(&1);
+        assert!(counter.try_acquire(&1));
         for key in 0..(MAX_KEYS + 10) {
             counter.try_acquire(&key);
         }

@@ -18,10 +18,12 @@ use std::sync::OnceLock;
 /// How long an operator stays signed in.
 const SESSION_MILLIS: i64 = 30 * 24 * 60 * 60 * 1000;
 
-pub async fn authenticate(app: &App, token: &str) -> Result<OperatorProfile, ApiError> {
-    app.store
-        .session_operator(session_token_hash(token))
+/// The operator whose session the token opens (and the token's hash); 401 when none does.
+pub async fn authenticate(app: &App, token: &str) -> Result<(OperatorProfile, [u8; 32]), ApiError> {
+    let token_hash = session_token_hash(token);
+    crate::sessions::active_operator(app, token_hash)
         .await?
+        .map(|operator| (operator, token_hash))
         .ok_or(ApiError::Unauthorized)
 }
 

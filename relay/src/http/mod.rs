@@ -1,6 +1,7 @@
 //! The HTTP side of the relay: routes (warp filters, one function each, the route as its doc
 //! comment) in this file; the handlers they call in `handlers.rs`.
 
+mod account;
 mod answers;
 mod handlers;
 mod prompts;
@@ -40,6 +41,7 @@ pub fn routes(
         .or(put_availability(app.clone()))
         .or(workflow::routes(app.clone()))
         .or(team::routes(app.clone()))
+        .or(account::routes(app.clone()))
         .or(answers::routes(app))
         .or(assets())
         .map(Reply::into_response)
@@ -67,6 +69,14 @@ pub(crate) fn json_body<T: serde::de::DeserializeOwned + Send>()
 pub(crate) fn operator(
     app: Arc<App>,
 ) -> impl Filter<Extract = (OperatorProfile,), Error = Rejection> + Clone {
+    signed_in(app).map(|operator: OperatorProfile, _: [u8; 32]| operator)
+}
+
+/// The signed-in operator and the hash of their session token (to end that session); 401
+/// otherwise.
+pub(crate) fn signed_in(
+    app: Arc<App>,
+) -> impl Filter<Extract = (OperatorProfile, [u8; 32]), Error = Rejection> + Clone {
     warp::header::optional::<String>("authorization")
         .and(with_app(app))
         .and_then(|header: Option<String>, app: Arc<App>| async move {
@@ -80,6 +90,7 @@ pub(crate) fn operator(
                 .await
                 .map_err(warp::reject::custom)
         })
+        .untuple_one()
 }
 
 /// The signed-in operator if they are an admin; 401 without a sign-in, 403 for other operators.

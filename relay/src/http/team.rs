@@ -49,6 +49,16 @@ fn bad_request(message: String) -> ApiError {
     ApiError::Invalid(ErrorCode::BadRequest, message)
 }
 
+/// The rule every password set through the API follows.
+pub(super) fn check_password(password: &str) -> Result<(), ApiError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(bad_request(format!(
+            "a password has at least {MIN_PASSWORD_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
 /// Conflicts that name something missing in the body (an unknown site) are the caller's 400.
 fn store_error(what: &'static str) -> impl Fn(StoreError) -> ApiError {
     move |error| match error {
@@ -101,11 +111,7 @@ async fn add(app: &App, body: NewOperator) -> Result<OperatorProfile, ApiError> 
     let email = body.email.trim().to_lowercase();
     check_email(&email).map_err(ApiError::invalid)?;
     check_operator_name(&body.name).map_err(ApiError::invalid)?;
-    if body.password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(bad_request(format!(
-            "a password has at least {MIN_PASSWORD_CHARS} characters"
-        )));
-    }
+    check_password(&body.password)?;
     let password = body.password;
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await

@@ -4,9 +4,11 @@
 use super::{Flow, Handler, answer, first_text, pump, refuse, scopeguard, send_json};
 use crate::App;
 use crate::auth::session_token_hash;
+use crate::clock::now_millis;
 use crate::connection::Socket;
 use crate::hub::{OPERATOR_OUTBOX, Outbound};
 use crate::limits::ConnectionSlot;
+use crate::sessions::Registration;
 use crate::store::{MessageTarget, NewMessage, PeerTag, StoreError};
 use crate::validation::{check_client_id, check_text};
 use beseda_protocol::operator::{FromRelay, ToRelay};
@@ -16,7 +18,7 @@ use beseda_protocol::{
 };
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 /// The most missed messages a welcome carries; a console that was away longer reloads over REST.
@@ -40,19 +42,20 @@ pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
             .operator_connections
             .fetch_sub(1, Ordering::Relaxed)
     });
-    let (operator, last_message_id) = match greet(&mut socket, &app).await {
-        Ok(greeted) => greeted,
-        Err((code, message)) => {
-            refuse(
-                &mut socket,
-                error_frame(code, &message, None),
-                CloseCode::Policy,
-                &message,
-            )
-            .await;
-            return;
-        }
-    };
+    let (operator, last_message_id, token_hash, _session, mut ended) =
+        match greet(&mut socket, &app).await {
+            Ok(greeted) => greeted,
+            Err((code, message)) => {
+                refuse(
+                    &mut socket,
+                    error_frame(code, &message, None),
+                    CloseCode::Policy,
+                    &message,
+                )
+                .await;
+                return;
+            }
+        };
     let tag = app.hub.next_tag();
     let (outbox, mut inbox) = mpsc::channel(OPERATOR_OUTBOX);
     app.hub.add_operator(tag, operator.id, outbox);
@@ -99,14 +102,37 @@ pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
         tag,
         operator,
         delivered,
+        token_hash,
+        last_use_recorded: now_millis(),
     };
-    pump(&mut socket, &mut inbox, &mut session, &app).await;
+    // When the session ends (signed out, password changed, operator disabled) the socket closes
+    // at once, with the error a console takes as "sign in again".
+    let ended = tokio::select! {
+        () = pump(&mut socket, &mut inbox, &mut session, &app) => None,
+        Ok(reason) = &mut ended => Some(reason),
+    };
+    if let Some(reason) = ended {
+        refuse(
+            &mut socket,
+            error_frame(ErrorCode::Unauthorized, reason, None),
+            CloseCode::Policy,
+            reason,
+        )
+        .await;
+    }
 }
 
-async fn greet(
-    socket: &mut Socket,
-    app: &App,
-) -> Result<(OperatorProfile, Option<MessageId>), (ErrorCode, String)> {
+/// A greeted operator: who, the last message their console had, their session token's hash,
+/// and their socket's registration under the session, with the receiver that hears when the session ends.
+type Greeted = (
+    OperatorProfile,
+    Option<MessageId>,
+    [u8; 32],
+    Registration,
+    oneshot::Receiver<&'static str>,
+);
+
+async fn greet(socket: &mut Socket, app: &App) -> Result<Greeted, (ErrorCode, String)> {
     let text = first_text(socket, app).await?;
     let frame: ToRelay = serde_json::from_str(&text)
         .map_err(|error| (ErrorCode::BadFrame, format!("not a valid frame: {error}")))?;
@@ -127,16 +153,19 @@ async fn greet(
             format!("this relay speaks protocol version {PROTOCOL_VERSION}"),
         ));
     }
-    let operator = app
-        .store
-        .session_operator(session_token_hash(&token))
+    let token_hash = session_token_hash(&token);
+    let (registration, ended) = app.console_sockets.register(token_hash);
+    let operator = crate::sessions::active_operator(app, token_hash)
         .await
-        .map_err(|error| (ErrorCode::Internal, error.to_string()))?
+        .map_err(|error| {
+            tracing::error!(%error, "checking an operator's session failed");
+            (ErrorCode::Internal, "internal error".to_owned())
+        })?
         .ok_or((
             ErrorCode::Unauthorized,
             "sign in again: this token is not valid".to_owned(),
         ))?;
-    Ok((operator, last_message_id))
+    Ok((operator, last_message_id, token_hash, registration, ended))
 }
 
 struct OperatorSession<'a> {
@@ -145,6 +174,10 @@ struct OperatorSession<'a> {
     operator: OperatorProfile,
     /// The highest message id the welcome delivered.
     delivered: MessageId,
+    /// The session's token hash, to record its use.
+    token_hash: [u8; 32],
+    /// When this socket last recorded the session's use (milliseconds since the Unix epoch).
+    last_use_recorded: i64,
 }
 
 impl OperatorSession<'_> {
@@ -244,6 +277,12 @@ impl OperatorSession<'_> {
 
 impl Handler for OperatorSession<'_> {
     async fn on_text(&mut self, socket: &mut Socket, text: &str) -> Flow {
+        // An operator at work over the socket alone is using the session as much as over REST.
+        let now = now_millis();
+        if now - self.last_use_recorded >= crate::sessions::touch_interval_millis(self.app) {
+            self.last_use_recorded = now;
+            crate::sessions::record_use(self.app, self.token_hash, now).await;
+        }
         match serde_json::from_str::<ToRelay>(text) {
             Err(error) => {
                 answer(

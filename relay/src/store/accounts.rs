@@ -1,6 +1,6 @@
 //! The SQL for sites, operators, sessions and relay settings.
 
-use super::{OperatorCredentials, StoreError};
+use super::{ActiveSession, OperatorCredentials, StoreError};
 use crate::clock::now_millis;
 use beseda_protocol::{OperatorId, OperatorProfile};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -68,7 +68,10 @@ pub fn operator_credentials(
 ) -> Result<Option<OperatorCredentials>, StoreError> {
     Ok(connection
         .query_row(
-            "SELECT id, name, email, admin, photo_url, password_hash FROM operators WHERE email = ?1",
+            // A disabled operator is not found, so that signing in as them fails exactly as
+            // with an unknown email (the same answer, after the same time).
+            "SELECT id, name, email, admin, photo_url, password_hash FROM operators
+             WHERE email = ?1 AND disabled = 0",
             [email],
             |row| {
                 Ok(OperatorCredentials {
@@ -89,24 +92,104 @@ pub fn create_session(
     let now = now_millis();
     connection.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
     connection.execute(
-        "INSERT INTO sessions (token_hash, operator_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO sessions (token_hash, operator_id, created_at, expires_at, last_used_at)
+         VALUES (?1, ?2, ?3, ?4, ?3)",
         params![token_hash.as_slice(), operator_id.0, now, expires_at],
     )?;
     Ok(())
 }
 
+/// The operator of a session that has neither expired nor gone unused since `used_since`, and
+/// is not disabled.
 pub fn session_operator(
     connection: &Connection,
     token_hash: [u8; 32],
-) -> Result<Option<OperatorProfile>, StoreError> {
+    used_since: i64,
+) -> Result<Option<ActiveSession>, StoreError> {
     Ok(connection
+        .prepare_cached(
+            "SELECT o.id, o.name, o.email, o.admin, o.photo_url, s.last_used_at
+             FROM sessions s JOIN operators o ON o.id = s.operator_id
+             WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND s.last_used_at > ?3
+             AND o.disabled = 0",
+        )?
         .query_row(
-            "SELECT o.id, o.name, o.email, o.admin, o.photo_url FROM sessions s JOIN operators o ON o.id = s.operator_id
-             WHERE s.token_hash = ?1 AND s.expires_at > ?2",
-            params![token_hash.as_slice(), now_millis()],
-            profile_from_row,
+            params![token_hash.as_slice(), now_millis(), used_since],
+            |row| {
+                Ok(ActiveSession {
+                    operator: profile_from_row(row)?,
+                    last_used_at: row.get(5)?,
+                })
+            },
         )
         .optional()?)
+}
+
+/// Records that a session was used at `now`.
+pub fn touch_session(
+    connection: &Connection,
+    token_hash: [u8; 32],
+    now: i64,
+) -> Result<(), StoreError> {
+    connection
+        .prepare_cached("UPDATE sessions SET last_used_at = ?2 WHERE token_hash = ?1")?
+        .execute(params![token_hash.as_slice(), now])?;
+    Ok(())
+}
+
+/// Ends one session; false when there was no such session.
+pub fn end_session(connection: &Connection, token_hash: [u8; 32]) -> Result<bool, StoreError> {
+    let deleted = connection
+        .prepare_cached("DELETE FROM sessions WHERE token_hash = ?1")?
+        .execute([token_hash.as_slice()])?;
+    Ok(deleted > 0)
+}
+
+/// Ends every session of an operator but `keep`; returns the token hashes of those ended.
+pub(super) fn end_operator_sessions(
+    connection: &Connection,
+    operator_id: OperatorId,
+    keep: Option<[u8; 32]>,
+) -> Result<Vec<[u8; 32]>, StoreError> {
+    let keep = keep.map(|hash| hash.to_vec()).unwrap_or_default();
+    let ended: Vec<Vec<u8>> = connection
+        .prepare_cached(
+            "DELETE FROM sessions WHERE operator_id = ?1 AND token_hash != ?2 RETURNING token_hash",
+        )?
+        .query_map(params![operator_id.0, keep], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(ended
+        .into_iter()
+        .filter_map(|hash| hash.try_into().ok())
+        .collect())
+}
+
+/// The password hash of an operator who is not disabled.
+pub fn operator_password_hash(
+    connection: &Connection,
+    operator_id: OperatorId,
+) -> Result<Option<String>, StoreError> {
+    Ok(connection
+        .prepare_cached("SELECT password_hash FROM operators WHERE id = ?1 AND disabled = 0")?
+        .query_row([operator_id.0], |row| row.get(0))
+        .optional()?)
+}
+
+/// Sets a new password hash and ends every other session of the operator (whoever may have
+/// learnt the old password is signed out); returns the token hashes of the sessions ended.
+pub fn change_password(
+    connection: &Connection,
+    operator_id: OperatorId,
+    password_hash: &str,
+    keep: [u8; 32],
+) -> Result<Vec<[u8; 32]>, StoreError> {
+    let changed = connection
+        .prepare_cached("UPDATE operators SET password_hash = ?2 WHERE id = ?1 AND disabled = 0")?
+        .execute(params![operator_id.0, password_hash])?;
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    end_operator_sessions(connection, operator_id, Some(keep))
 }
 
 /// Sets an operator's availability; one who comes online takes waiting conversations at once.

@@ -2,8 +2,8 @@
 //! the writer's transaction or on a reader connection.
 
 use super::{
-    Appended, NewMessage, OperatorCredentials, SqliteStore, Store, StoreFuture, WelcomeExtras,
-    accounts, answers, assignment, conversations, outbox, prompts, team, visits,
+    ActiveSession, Appended, NewMessage, OperatorCredentials, SqliteStore, Store, StoreFuture,
+    WelcomeExtras, accounts, answers, assignment, conversations, outbox, prompts, team, visits,
 };
 use beseda_protocol::answers::{Answer, AnswerInput, AnswerStats};
 use beseda_protocol::api::{
@@ -139,8 +139,45 @@ impl Store for SqliteStore {
         })
     }
 
-    fn session_operator(&self, token_hash: [u8; 32]) -> StoreFuture<'_, Option<OperatorProfile>> {
-        self.read(move |connection| accounts::session_operator(connection, token_hash))
+    fn session_operator(
+        &self,
+        token_hash: [u8; 32],
+        used_since: i64,
+    ) -> StoreFuture<'_, Option<ActiveSession>> {
+        self.read(move |connection| accounts::session_operator(connection, token_hash, used_since))
+    }
+
+    fn touch_session(&self, token_hash: [u8; 32], now: i64) -> StoreFuture<'_, ()> {
+        self.write(move |connection, _| accounts::touch_session(connection, token_hash, now))
+    }
+
+    fn end_session(&self, token_hash: [u8; 32]) -> StoreFuture<'_, bool> {
+        self.write(move |connection, _| accounts::end_session(connection, token_hash))
+    }
+
+    fn operator_password_hash(&self, operator_id: OperatorId) -> StoreFuture<'_, Option<String>> {
+        self.read(move |connection| accounts::operator_password_hash(connection, operator_id))
+    }
+
+    fn change_password(
+        &self,
+        operator_id: OperatorId,
+        password_hash: String,
+        keep: [u8; 32],
+    ) -> StoreFuture<'_, Vec<[u8; 32]>> {
+        self.write(move |connection, _| {
+            accounts::change_password(connection, operator_id, &password_hash, keep)
+        })
+    }
+
+    fn set_operator_disabled(
+        &self,
+        operator_id: OperatorId,
+        disabled: bool,
+    ) -> StoreFuture<'_, (OperatorInfo, Vec<[u8; 32]>)> {
+        self.write(move |connection, events| {
+            team::set_operator_disabled(connection, operator_id, disabled, events)
+        })
     }
 
     fn set_operator_online(&self, operator_id: OperatorId, online: bool) -> StoreFuture<'_, ()> {

@@ -160,6 +160,14 @@ pub struct OperatorCredentials {
     pub password_hash: String,
 }
 
+/// A session that may be used: its operator, and when it was last recorded as used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActiveSession {
+    pub operator: OperatorProfile,
+    /// Milliseconds since the Unix epoch; recorded at most about once a minute.
+    pub last_used_at: i64,
+}
+
 /// Persistence for conversations, operators and relay settings.
 pub trait Store: Send + Sync + 'static {
     /// Stores a message, or returns the stored one when its client id was seen before.
@@ -229,8 +237,35 @@ pub trait Store: Send + Sync + 'static {
         operator_id: OperatorId,
         expires_at_millis: i64,
     ) -> StoreFuture<'_, ()>;
-    /// The operator a session token belongs to, if the session exists and has not expired.
-    fn session_operator(&self, token_hash: [u8; 32]) -> StoreFuture<'_, Option<OperatorProfile>>;
+    /// The session a token opens, if it exists, has not expired, was used after `used_since`
+    /// (milliseconds since the Unix epoch) and its operator is not disabled.
+    fn session_operator(
+        &self,
+        token_hash: [u8; 32],
+        used_since: i64,
+    ) -> StoreFuture<'_, Option<ActiveSession>>;
+    /// Records that a session was used at `now` (milliseconds since the Unix epoch).
+    fn touch_session(&self, token_hash: [u8; 32], now: i64) -> StoreFuture<'_, ()>;
+    /// Ends one session (sign out); false when there was none.
+    fn end_session(&self, token_hash: [u8; 32]) -> StoreFuture<'_, bool>;
+    /// The password hash of an operator who is not disabled.
+    fn operator_password_hash(&self, operator_id: OperatorId) -> StoreFuture<'_, Option<String>>;
+    /// Sets a new password hash and ends the operator's sessions but `keep`; returns the token
+    /// hashes of the sessions ended.
+    fn change_password(
+        &self,
+        operator_id: OperatorId,
+        password_hash: String,
+        keep: [u8; 32],
+    ) -> StoreFuture<'_, Vec<[u8; 32]>>;
+    /// Disables an operator (ending their sessions, setting them offline and putting their open
+    /// conversations back in the queue) or enables them again; returns the operator and the token
+    /// hashes of the sessions ended.
+    fn set_operator_disabled(
+        &self,
+        operator_id: OperatorId,
+        disabled: bool,
+    ) -> StoreFuture<'_, (OperatorInfo, Vec<[u8; 32]>)>;
     /// Sets the availability switch; an operator coming online is given waiting conversations.
     fn set_operator_online(&self, operator_id: OperatorId, online: bool) -> StoreFuture<'_, ()>;
     /// The ids of the operators whose availability switch is on.

@@ -207,6 +207,14 @@ const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX prompt_views_counted_by_day ON prompt_views_counted (day);
     ",
+    // 10: sessions end after a time without use (the last use is recorded at most once a minute
+    // per session), operators can be disabled, and an operator's sessions are found at once.
+    "
+    ALTER TABLE sessions ADD COLUMN last_used_at INTEGER NOT NULL DEFAULT 0;
+    UPDATE sessions SET last_used_at = created_at;
+    CREATE INDEX sessions_by_operator ON sessions (operator_id);
+    ALTER TABLE operators ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+    ",
 ];
 
 /// Brings the database up to the newest schema; each migration runs in its own transaction.

@@ -8,7 +8,7 @@ use beseda_protocol::api::{
     OperatorInfo, OperatorUpdate, PriorityRule, RuleInput, Shortcut, ShortcutInput, ShortcutScope,
     SiteSettings, TeamSettings,
 };
-use beseda_protocol::{OperatorId, OperatorProfile, RuleId, ShortcutId};
+use beseda_protocol::{ConversationId, OperatorId, OperatorProfile, RuleId, ShortcutId};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 fn is_unique_violation(error: &rusqlite::Error) -> bool {
@@ -19,20 +19,74 @@ fn is_unique_violation(error: &rusqlite::Error) -> bool {
     )
 }
 
+/// The columns [`info_from_row`] reads, from `operators o`.
+const INFO_COLUMNS: &str = "o.id, o.name, o.email, o.admin, o.photo_url, o.online,
+    (SELECT COUNT(*) FROM conversations c WHERE c.assigned_to = o.id AND c.status = 'open'),
+    o.disabled";
+
+fn info_from_row(row: &Row<'_>) -> rusqlite::Result<OperatorInfo> {
+    Ok(OperatorInfo {
+        profile: super::accounts::profile_from_row(row)?,
+        online: row.get(5)?,
+        open_chats: u64::try_from(row.get::<_, i64>(6)?).unwrap_or(0),
+        disabled: row.get(7)?,
+    })
+}
+
 pub fn operators(connection: &Connection) -> Result<Vec<OperatorInfo>, StoreError> {
-    let mut statement = connection.prepare_cached(
-        "SELECT o.id, o.name, o.email, o.admin, o.photo_url, o.online,
-         (SELECT COUNT(*) FROM conversations c WHERE c.assigned_to = o.id AND c.status = 'open')
-         FROM operators o ORDER BY o.name COLLATE NOCASE, o.id",
-    )?;
-    let rows = statement.query_map([], |row| {
-        Ok(OperatorInfo {
-            profile: super::accounts::profile_from_row(row)?,
-            online: row.get(5)?,
-            open_chats: u64::try_from(row.get::<_, i64>(6)?).unwrap_or(0),
-        })
-    })?;
+    let mut statement = connection.prepare_cached(&format!(
+        "SELECT {INFO_COLUMNS} FROM operators o ORDER BY o.name COLLATE NOCASE, o.id"
+    ))?;
+    let rows = statement.query_map([], info_from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Disables an operator (or enables them again). Disabling ends all their sessions, sets them
+/// offline and puts their open conversations back in the queue, where the operators still
+/// available take them. Returns the operator and the token hashes of the sessions ended.
+pub fn set_operator_disabled(
+    connection: &Connection,
+    operator_id: OperatorId,
+    disabled: bool,
+    events: &mut Vec<Event>,
+) -> Result<(OperatorInfo, Vec<[u8; 32]>), StoreError> {
+    let changed = connection
+        .prepare_cached(
+            "UPDATE operators SET disabled = ?2, online = CASE WHEN ?2 THEN 0 ELSE online END
+             WHERE id = ?1",
+        )?
+        .execute(params![operator_id.0, disabled])?;
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    let mut ended = Vec::new();
+    if disabled {
+        ended = super::accounts::end_operator_sessions(connection, operator_id, None)?;
+        let released: Vec<i64> = connection
+            .prepare_cached(
+                "UPDATE conversations SET assigned_to = NULL
+                 WHERE assigned_to = ?1 AND status = 'open' RETURNING id",
+            )?
+            .query_map([operator_id.0], |row| row.get(0))?
+            .collect::<Result<_, _>>()?;
+        for id in released {
+            let summary =
+                super::conversations::conversation_summary(connection, ConversationId(id))?;
+            events.push(Event::ConversationChanged {
+                visitor_id: summary.visitor.id.clone(),
+                conversation: summary,
+                created: false,
+                status_changed: false,
+            });
+        }
+        assign_queue(connection, events)?;
+    }
+    let info = connection
+        .prepare_cached(&format!(
+            "SELECT {INFO_COLUMNS} FROM operators o WHERE o.id = ?1"
+        ))?
+        .query_row([operator_id.0], info_from_row)?;
+    Ok((info, ended))
 }
 
 pub fn update_operator(

@@ -207,12 +207,17 @@ fn sessions_expire() {
             .create_session([2; 32], profile.id, crate::clock::now_millis() - 1)
             .await
             .unwrap();
+        let long_ago = crate::clock::now_millis() - 60_000;
+        let session = store.session_operator([1; 32], long_ago).await.unwrap();
+        assert_eq!(session.map(|session| session.operator), Some(profile));
         assert_eq!(
-            store.session_operator([1; 32]).await.unwrap(),
-            Some(profile)
+            store.session_operator([2; 32], long_ago).await.unwrap(),
+            None
         );
-        assert_eq!(store.session_operator([2; 32]).await.unwrap(), None);
-        assert_eq!(store.session_operator([3; 32]).await.unwrap(), None);
+        assert_eq!(
+            store.session_operator([3; 32], long_ago).await.unwrap(),
+            None
+        );
     });
 }
 

@@ -3,8 +3,8 @@
 
 use beseda_protocol::api::{
     Assign, Availability, ConversationDetail, ConversationSummary, ErrorBody, LoginRequest,
-    LoginResponse, NewOperator, OperatorInfo, OperatorUpdate, PriorityRule, ReadMark, RuleInput,
-    Shortcut, ShortcutInput, SiteSettings, Tags, TeamSettings,
+    LoginResponse, NewOperator, OperatorInfo, OperatorUpdate, PasswordChange, PriorityRule,
+    ReadMark, RuleInput, Shortcut, ShortcutInput, SiteSettings, Tags, TeamSettings,
 };
 use beseda_protocol::prompts::{Prompt, PromptInput, PromptStats};
 use beseda_protocol::{
@@ -129,6 +129,20 @@ pub async fn login(request: &LoginRequest) -> Result<LoginResponse, ApiError> {
     call("POST", "/api/login", json(request)).await
 }
 
+/// Ends this session on the relay, so that the token opens nothing any more.
+pub async fn logout() -> Result<(), ApiError> {
+    call::<IgnoredAny>("POST", "/api/logout", None)
+        .await
+        .map(drop)
+}
+
+/// Changes the operator's own password; the relay signs out their other sessions.
+pub async fn change_password(change: &PasswordChange) -> Result<(), ApiError> {
+    call::<IgnoredAny>("PUT", "/api/me/password", json(change))
+        .await
+        .map(drop)
+}
+
 pub async fn me() -> Result<OperatorProfile, ApiError> {
     call("GET", "/api/me", None).await
 }
@@ -216,6 +230,14 @@ pub async fn add_operator(operator: &NewOperator) -> Result<(), ApiError> {
 
 pub async fn update_operator(id: OperatorId, update: &OperatorUpdate) -> Result<(), ApiError> {
     call::<IgnoredAny>("PUT", &format!("/api/operators/{id}"), json(update))
+        .await
+        .map(drop)
+}
+
+/// Disables an operator (signed out everywhere, no sign-in) or enables them again (admins).
+pub async fn set_operator_disabled(id: OperatorId, disabled: bool) -> Result<(), ApiError> {
+    let action = if disabled { "disable" } else { "enable" };
+    call::<IgnoredAny>("POST", &format!("/api/operators/{id}/{action}"), None)
         .await
         .map(drop)
 }

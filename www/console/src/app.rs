@@ -102,6 +102,15 @@ pub fn sign_in(token: String, operator: OperatorProfile) {
     }
 }
 
+/// Signs out on the relay too (the token then opens nothing, wherever a copy of it is), then
+/// forgets the token. Without the relay the console still forgets it.
+pub fn log_out() {
+    spawn_local(async {
+        let _ = api::logout().await;
+        sign_out();
+    });
+}
+
 /// Forgets the token and returns to the sign-in form.
 pub fn sign_out() {
     socket::stop();

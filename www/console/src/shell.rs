@@ -78,7 +78,7 @@ fn Header() -> impl IntoView {
             <NotificationSwitch/>
             <span class="link" role="status">{link}</span>
             <span class="me" dir="auto">{move || console.me.with(|me| me.name.clone())}</span>
-            <button type="button" on:click=move |_| app::sign_out()>"Sign out"</button>
+            <button type="button" on:click=move |_| app::log_out()>"Sign out"</button>
         </header>
     }
 }

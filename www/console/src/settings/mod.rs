@@ -56,6 +56,7 @@ pub fn Settings() -> impl IntoView {
         <main class="settings">
             <h1>"Settings"</h1>
             <profile::Profile/>
+            <profile::ChangePassword/>
             <shortcuts::Shortcuts/>
             <operators::Operators/>
             <Show when=admin>

@@ -1,5 +1,5 @@
-//! The team: everybody sees who is in it and who is online; admins add operators and change
-//! their name, photo and role.
+//! The team: everybody sees who is in it, who is online and who is disabled; admins add
+//! operators, change their name, photo and role, and disable them (or enable them again).
 
 use super::{Outcome, OutcomeLine};
 use crate::{api, app};
@@ -23,7 +23,13 @@ pub fn Operators() -> impl IntoView {
                 each=move || operators.get()
                 key=|operator| {
                     let profile = &operator.profile;
-                    (profile.id, profile.name.clone(), profile.photo_url.clone(), profile.admin)
+                    (
+                        profile.id,
+                        profile.name.clone(),
+                        profile.photo_url.clone(),
+                        profile.admin,
+                        operator.disabled,
+                    )
                 }
                 children=move |operator| view! { <OperatorRow operator=operator outcome=outcome/> }
             />
@@ -81,7 +87,9 @@ fn OperatorRow(operator: OperatorInfo, outcome: RwSignal<Outcome>) -> impl IntoV
                 .map(|operator| (operator.online, operator.open_chats))
         })
     };
+    let disabled = operator.disabled;
     let online = move || match live() {
+        _ if disabled => "Disabled",
         Some((true, _)) => "Online",
         _ => "Offline",
     };
@@ -100,6 +108,26 @@ fn OperatorRow(operator: OperatorInfo, outcome: RwSignal<Outcome>) -> impl IntoV
         }
         .into_any();
     }
+    let toggle = move |_| {
+        spawn_local(async move {
+            let result = api::set_operator_disabled(id, !disabled).await;
+            let done = if disabled {
+                "Operator enabled."
+            } else {
+                "Operator disabled and signed out."
+            };
+            outcome.set(Outcome::of(&result, done));
+            app::reload_operators(console);
+        });
+    };
+    // An admin cannot disable themselves (the relay refuses it too).
+    let own_row = console.me.with_untracked(|me| me.id == id);
+    let toggle_button = (!own_row).then(|| {
+        let action = if disabled { "Enable" } else { "Disable" };
+        view! {
+            <button type="button" aria-label=format!("{action} {}", profile.email) on:click=toggle>{action}</button>
+        }
+    });
     let field = |what: &str| format!("{what} of {}", profile.email);
     view! {
         <tr>
@@ -109,7 +137,10 @@ fn OperatorRow(operator: OperatorInfo, outcome: RwSignal<Outcome>) -> impl IntoV
             <td><input type="checkbox" aria-label=field("Admin") bind:checked=is_admin/></td>
             <td>{online}</td>
             <td>{open_chats}</td>
-            <td><button type="button" aria-label=format!("Save {}", profile.email) on:click=save>"Save"</button></td>
+            <td>
+                <button type="button" aria-label=format!("Save {}", profile.email) on:click=save>"Save"</button>
+                {toggle_button}
+            </td>
         </tr>
     }
     .into_any()

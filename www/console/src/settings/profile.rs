@@ -1,8 +1,9 @@
-//! My profile: the display name and photo that visitors see once the operator joins.
+//! My profile: the display name and photo that visitors see once the operator joins, and my
+//! password.
 
 use super::{Outcome, OutcomeLine};
 use crate::{api, app};
-use beseda_protocol::api::OperatorUpdate;
+use beseda_protocol::api::{OperatorUpdate, PasswordChange};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -38,6 +39,46 @@ pub fn Profile() -> impl IntoView {
                 <label for="profile-photo">"Photo URL"</label>
                 <input id="profile-photo" type="url" placeholder="https://…" bind:value=photo/>
                 <button type="submit">"Save profile"</button>
+                <OutcomeLine outcome=outcome/>
+            </form>
+        </section>
+    }
+}
+
+/// Changing one's own password: the relay wants the current one and signs out every other
+/// console of the operator (this one stays signed in).
+#[component]
+pub fn ChangePassword() -> impl IntoView {
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let outcome = RwSignal::new(Outcome::default());
+    let change = move |event: web_sys::SubmitEvent| {
+        event.prevent_default();
+        let change = PasswordChange {
+            current_password: current.get_untracked(),
+            new_password: new.get_untracked(),
+        };
+        spawn_local(async move {
+            let result = api::change_password(&change).await;
+            outcome.set(Outcome::of(
+                &result,
+                "Password changed. Your other sessions are signed out.",
+            ));
+            if result.is_ok() {
+                current.set(String::new());
+                new.set(String::new());
+            }
+        });
+    };
+    view! {
+        <section aria-labelledby="password-title">
+            <h2 id="password-title">"Password"</h2>
+            <form class="fields" on:submit=change>
+                <label for="password-current">"Current password"</label>
+                <input id="password-current" type="password" autocomplete="current-password" required bind:value=current/>
+                <label for="password-new">"New password"</label>
+                <input id="password-new" type="password" autocomplete="new-password" required minlength="8" bind:value=new/>
+                <button type="submit">"Change password"</button>
                 <OutcomeLine outcome=outcome/>
             </form>
         </section>
