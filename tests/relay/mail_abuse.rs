@@ -8,7 +8,9 @@ use beseda_relay::config::{SmtpTls, parse_mailbox};
 use beseda_tests::http::{get, post_json};
 use beseda_tests::smtp::{Mailbox, SmtpServer, free_port};
 use beseda_tests::workflow::until_ack;
-use beseda_tests::{Client, JANA, PATIENCE, RelayProcess, TestRelay, prepare_database};
+use beseda_tests::{
+    Client, JANA, METRICS_TOKEN, PATIENCE, RelayProcess, TestRelay, prepare_database,
+};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::Path;
@@ -63,7 +65,7 @@ fn visitor_emails_queued(db: &Path) -> i64 {
 async fn until_no_visitor_connected(addr: SocketAddr) {
     let deadline = tokio::time::Instant::now() + PATIENCE;
     loop {
-        let metrics = get(addr, "/metrics", None).await.body;
+        let metrics = get(addr, "/metrics", Some(METRICS_TOKEN)).await.body;
         if metrics
             .lines()
             .any(|line| line == "beseda_visitor_connections 0")
