@@ -131,10 +131,9 @@ async fn upgrade(stream: PrefixedStream, peer: SocketAddr, app: Arc<App>) {
         .write_buffer_size(8 * 1024)
         .max_message_size(Some(app.config.max_frame_bytes))
         .max_frame_size(Some(app.config.max_frame_bytes));
-    let mut admitted: Option<(Endpoint, ConnectionSlot)> = None;
+    let mut admitted: Option<(Endpoint, ConnectionSlot, IpAddr)> = None;
     let check = |request: &Request, response: Response| -> Result<Response, ErrorResponse> {
-        let (endpoint, slot) = admit(&app, request, peer)?;
-        admitted = Some((endpoint, slot));
+        admitted = Some(admit(&app, request, peer)?);
         Ok(response)
     };
     let handshake = tokio_tungstenite::accept_hdr_async_with_config(stream, check, Some(config));
@@ -146,22 +145,23 @@ async fn upgrade(stream: PrefixedStream, peer: SocketAddr, app: Arc<App>) {
         }
         Err(_) => return,
     };
-    let Some((endpoint, slot)) = admitted else {
+    let Some((endpoint, slot, client)) = admitted else {
         return;
     };
     match endpoint {
-        Endpoint::Visitor => session::visitor::run(socket, app, slot).await,
+        Endpoint::Visitor => session::visitor::run(socket, app, slot, client).await,
         Endpoint::Operator => session::operator::run(socket, app, slot).await,
     }
 }
 
 /// Decides whether an upgrade may proceed: a known path, an allowed origin, a free connection
-/// slot for the client's IP address, and a relay that is not shutting down.
+/// slot for the client's IP address, and a relay that is not shutting down. Answers the
+/// client's address too: the visitor's limits per address count by it.
 fn admit(
     app: &App,
     request: &Request,
     peer: SocketAddr,
-) -> Result<(Endpoint, ConnectionSlot), ErrorResponse> {
+) -> Result<(Endpoint, ConnectionSlot, IpAddr), ErrorResponse> {
     let refuse = |status: StatusCode, code: ErrorCode, message: &str| {
         app.metrics
             .upgrades_refused
@@ -220,7 +220,7 @@ fn admit(
             "too many connections from your address",
         )
     })?;
-    Ok((endpoint, slot))
+    Ok((endpoint, slot, ip))
 }
 
 /// The widget may connect from the listed shop origins (any, when none are listed); the console

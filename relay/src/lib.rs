@@ -56,6 +56,10 @@ pub(crate) struct App {
     pub visitor_messages: WindowCounter<(String, VisitorId)>,
     /// Failed sign-ins per email and per IP address.
     pub login_failures: WindowCounter<String>,
+    /// Visitor tokens issued per client address per hour.
+    pub visitor_identities: WindowCounter<std::net::IpAddr>,
+    /// Conversations started per client address per hour.
+    pub new_conversations: WindowCounter<std::net::IpAddr>,
     pub connection_cap: ConnectionCap,
     /// Titles of the sites known to exist. Sites are never deleted, so a positive answer can be
     /// kept; a miss asks the store again (a site added with `site add` appears at once).
@@ -126,6 +130,14 @@ pub async fn run(
             Duration::from_secs(60),
         ),
         login_failures: WindowCounter::new(config.login_attempts, Duration::from_secs(15 * 60)),
+        visitor_identities: WindowCounter::new(
+            config.visitor_identities_per_hour,
+            Duration::from_secs(60 * 60),
+        ),
+        new_conversations: WindowCounter::new(
+            config.conversations_per_hour,
+            Duration::from_secs(60 * 60),
+        ),
         connection_cap: ConnectionCap::new(config.connections_per_ip),
         known_sites: Default::default(),
         config,
