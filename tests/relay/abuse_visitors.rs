@@ -320,3 +320,32 @@ async fn a_socket_flooding_far_past_the_rates_is_closed() {
     assert_eq!(ending.code(), Some(1008));
     relay.stop().await;
 }
+
+#[tokio::test]
+async fn search_frames_the_visitor_limit_does_not_count_have_a_rate_per_socket() {
+    let relay = TestRelay::start().await;
+    let (mut visitor, _) = relay.visitor().await;
+    // Empty searches run no search and count against no visitor limit, but they are frames.
+    let sent = 130;
+    for _ in 0..sent {
+        visitor
+            .send(json!({ "type": "search", "query": "   " }))
+            .await;
+    }
+    let mut refused = 0;
+    for _ in 0..sent {
+        let frame = visitor.recv().await;
+        if frame["type"] == "error" {
+            assert_eq!(frame["code"], "rate_limited");
+            assert_eq!(
+                frame["message"],
+                "at most 120 searches a minute on one connection; wait a moment"
+            );
+            refused += 1;
+        } else {
+            assert_eq!(frame["type"], "answers", "{frame}");
+        }
+    }
+    assert!((5..=10).contains(&refused), "{refused} refused");
+    relay.stop().await;
+}
