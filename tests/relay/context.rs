@@ -151,3 +151,37 @@ async fn pages_before_the_first_message_are_kept_for_the_conversation() {
     assert!(context.get("currentPage").is_none() && context.get("locale").is_none());
     relay.stop().await;
 }
+
+#[tokio::test]
+async fn a_tab_open_before_the_conversation_tells_its_pages_once_another_tab_starts_it() {
+    let relay = TestRelay::start().await;
+    let jana = relay.login(JANA).await;
+    let home = "https://shop.example/";
+    let (mut first_tab, welcome) =
+        Client::visitor_with(relay.addr, json!({ "page": page(home, "Obchod") })).await;
+    let token = welcome["token"].as_str().unwrap().to_owned();
+    let (mut second_tab, _) = Client::visitor_with(relay.addr, json!({ "token": token })).await;
+    second_tab.say("m1", "Dobrý den").await;
+    let (_, ack) = until_ack(&mut second_tab, "m1").await;
+    let id = ack["message"]["conversationId"].as_i64().unwrap();
+    let (mut console, _) = relay.operator(&jana).await;
+
+    // The first tab kept its pages, not knowing of the conversation: its next page finds it,
+    // and the console hears the whole visit once...
+    let shoes = "https://shop.example/boty";
+    first_tab
+        .send(json!({ "type": "page", "page": page(shoes, "Boty") }))
+        .await;
+    let told = console.recv_type("visitor").await;
+    assert_eq!(told["conversationId"], id);
+    assert_eq!(urls(&told["context"]), [home, shoes]);
+    // ...and each later page alone.
+    let cart = "https://shop.example/kosik";
+    first_tab
+        .send(json!({ "type": "page", "page": page(cart, "Košík") }))
+        .await;
+    assert_eq!(console.recv_type("page").await["page"]["url"], cart);
+    let context = detail(&relay, &jana, id).await["context"].clone();
+    assert_eq!(urls(&context), [home, shoes, cart]);
+    relay.stop().await;
+}
