@@ -338,9 +338,10 @@ impl VisitorSession<'_> {
                 return Ok(());
             }
         }
-        let details = std::mem::take(&mut self.details);
+        // Kept in the session until stored: a failed write loses nothing the visitor told.
+        let details = self.details.clone();
         let store = &self.app.store;
-        match details.pages.as_slice() {
+        let stored = match details.pages.as_slice() {
             // The usual case, one page viewed in a conversation: consoles hear just that page.
             [page] if details.is_empty() && details.locale.is_none() => {
                 store
@@ -356,7 +357,11 @@ impl VisitorSession<'_> {
                 .update_visitor(self.site, self.visitor_id, details)
                 .await
                 .map(|_| ()),
+        };
+        if stored.is_ok() {
+            self.details = VisitorDetails::default();
         }
+        stored
     }
 
     /// Counts a frame against its kind's rate on this socket; `Err` says what to do instead of
