@@ -41,6 +41,10 @@ impl RelayProcess {
             .args([
                 "--connections-per-ip",
                 "0",
+                "--visitor-identities-per-hour",
+                "0",
+                "--conversations-per-hour",
+                "0",
                 "--visitor-messages-per-minute",
                 "100000000",
                 "--bootstrap-admin",

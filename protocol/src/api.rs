@@ -98,6 +98,9 @@ pub struct ConversationDetail {
     pub context: VisitorContext,
 }
 
+/// The most pages a visit's context holds; older ones are dropped first.
+pub const MAX_PAGES_PER_VISIT: usize = 50;
+
 /// A page the visitor viewed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -75,6 +75,13 @@ pub enum FromRelay {
         conversation_id: ConversationId,
         typing: bool,
     },
+    /// The visitor of a conversation viewed a page: only the new page, which the console appends
+    /// to the context's pages and shows as the current page. (The whole context arrives in
+    /// [`FromRelay::Visitor`] when more than that changed, e.g. when a new visit began.)
+    Page {
+        conversation_id: ConversationId,
+        page: crate::api::PageView,
+    },
     /// An operator went online or offline; `anyoneOnline` is what visitors see.
     Availability {
         operator_id: OperatorId,

@@ -46,6 +46,17 @@ pub struct Config {
     #[arg(long, env = "BESEDA_VISITOR_MESSAGES_PER_MINUTE", default_value_t = 30)]
     pub visitor_messages_per_minute: u32,
 
+    /// New visitors (visitor tokens issued) allowed per client address per hour (0: no
+    /// limit). Every limit per visitor is per address only through this: a new identity is
+    /// otherwise free. One office behind one address stays well below the default.
+    #[arg(long, env = "BESEDA_VISITOR_IDENTITIES_PER_HOUR", default_value_t = 60)]
+    pub visitor_identities_per_hour: u32,
+
+    /// New conversations (first messages of visitors) allowed per client address per hour
+    /// (0: no limit).
+    #[arg(long, env = "BESEDA_CONVERSATIONS_PER_HOUR", default_value_t = 30)]
+    pub conversations_per_hour: u32,
+
     /// Prompt events (shown, dismissed, opened, conversation, order) one IP address may report
     /// per minute; more are refused with 429. A page view reports a handful at most.
     #[arg(long, env = "BESEDA_PROMPT_EVENTS_PER_MINUTE", default_value_t = 120)]

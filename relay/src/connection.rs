@@ -341,11 +341,10 @@ async fn upgrade(
         .write_buffer_size(8 * 1024)
         .max_message_size(Some(app.config.max_frame_bytes))
         .max_frame_size(Some(app.config.max_frame_bytes));
-    let mut admitted: Option<(Endpoint, ConnectionSlot)> = None;
+    let mut admitted: Option<(Endpoint, ConnectionSlot, IpAddr)> = None;
     let mut slot = slot;
     let check = |request: &Request, response: Response| -> Result<Response, ErrorResponse> {
-        let (endpoint, slot) = admit(&app, request, peer, slot.take())?;
-        admitted = Some((endpoint, slot));
+        admitted = Some(admit(&app, request, peer, slot.take())?);
         Ok(response)
     };
     let handshake = tokio_tungstenite::accept_hdr_async_with_config(stream, check, Some(config));
@@ -357,23 +356,24 @@ async fn upgrade(
         }
         Err(_) => return,
     };
-    let Some((endpoint, slot)) = admitted else {
+    let Some((endpoint, slot, client)) = admitted else {
         return;
     };
     match endpoint {
-        Endpoint::Visitor => session::visitor::run(socket, app, slot).await,
+        Endpoint::Visitor => session::visitor::run(socket, app, slot, client).await,
         Endpoint::Operator => session::operator::run(socket, app, slot).await,
     }
 }
 
 /// Decides whether an upgrade may proceed: a known path, an allowed origin, a free connection
-/// slot for the client's IP address, and a relay that is not shutting down.
+/// slot for the client's IP address, and a relay that is not shutting down. Answers the
+/// client's address too: the visitor's limits per address count by it.
 fn admit(
     app: &App,
     request: &Request,
     peer: SocketAddr,
     slot: Option<ConnectionSlot>,
-) -> Result<(Endpoint, ConnectionSlot), ErrorResponse> {
+) -> Result<(Endpoint, ConnectionSlot, IpAddr), ErrorResponse> {
     let refuse = |status: StatusCode, code: ErrorCode, message: &str| {
         app.metrics
             .upgrades_refused
@@ -426,10 +426,10 @@ fn admit(
     }
     // A direct connection already holds its address's slot; one through a trusted proxy is
     // counted now, by the address the proxy forwards.
-    if let Some(slot) = slot {
-        return Ok((endpoint, slot));
-    }
     let ip = client_ip(peer.ip(), request.headers(), &app.config.trusted_proxies);
+    if let Some(slot) = slot {
+        return Ok((endpoint, slot, ip));
+    }
     let slot = app.connection_cap.try_admit(ip).ok_or_else(|| {
         refuse(
             StatusCode::TOO_MANY_REQUESTS,
@@ -437,7 +437,7 @@ fn admit(
             "too many connections from your address",
         )
     })?;
-    Ok((endpoint, slot))
+    Ok((endpoint, slot, ip))
 }
 
 /// The widget may connect from the listed shop origins (any, when none are listed); the console

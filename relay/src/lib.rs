@@ -64,6 +64,10 @@ pub(crate) struct App {
     pub password_failures: WindowCounter<beseda_protocol::OperatorId>,
     /// Open console sockets by session, to close them when their session ends.
     pub console_sockets: sessions::ConsoleSockets,
+    /// Visitor tokens issued per client address per hour.
+    pub visitor_identities: WindowCounter<std::net::IpAddr>,
+    /// Conversations started per client address per hour.
+    pub new_conversations: WindowCounter<std::net::IpAddr>,
     /// Open connections per address.
     pub connection_cap: ConnectionCap,
     /// Open connections in all.
@@ -154,6 +158,14 @@ pub async fn run(
         password_checks: PasswordChecks::per_core(),
         password_failures: WindowCounter::new(config.login_attempts, Duration::from_secs(15 * 60)),
         console_sockets: sessions::ConsoleSockets::default(),
+        visitor_identities: WindowCounter::new(
+            config.visitor_identities_per_hour,
+            Duration::from_secs(60 * 60),
+        ),
+        new_conversations: WindowCounter::new(
+            config.conversations_per_hour,
+            Duration::from_secs(60 * 60),
+        ),
         connection_cap: ConnectionCap::new(config.connections_per_ip),
         open_connections: OpenConnections::new(connection_limit(config.max_connections)),
         known_sites: Default::default(),

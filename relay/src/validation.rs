@@ -158,7 +158,7 @@ pub fn check_profile(
     Ok(VisitorDetails {
         name,
         email,
-        cart: None,
+        ..VisitorDetails::default()
     })
 }
 

@@ -60,6 +60,9 @@ fn help_explains_every_command_and_flag_with_its_environment_variable() {
         "--hello-timeout",
         "--idle-timeout",
         "BESEDA_VISITOR_MESSAGES_PER_MINUTE",
+        "--visitor-identities-per-hour",
+        "--conversations-per-hour",
+        "BESEDA_CONVERSATIONS_PER_HOUR",
     ] {
         assert!(
             serve.contains(flag),

@@ -1,5 +1,6 @@
 //! The visitor's context for operators: the page and language from the hello, the pages of the
-//! visit from `page` frames (consoles hear of each at once), and bad pages refused or left out.
+//! visit from `page` frames (consoles hear of each at once, as that one page), and bad pages
+//! refused or left out.
 
 use beseda_tests::workflow::{detail, until_ack, visitor_writes};
 use beseda_tests::{Client, JANA, TestRelay};
@@ -42,18 +43,25 @@ async fn the_hello_and_page_frames_build_the_context_operators_see() {
     assert_eq!(context["locale"], "cs");
     let first_seen = context["firstSeen"].as_str().expect("firstSeen").to_owned();
 
-    // A navigation without reload reaches every console at once.
+    // A navigation without reload reaches every console at once, as the new page alone.
     let (mut console, _) = relay.operator(&jana).await;
     let product = "https://shop.example/bundy/xl";
     visitor
         .client
         .send(json!({ "type": "page", "page": page(product, "Bunda XL") }))
         .await;
-    let told = console.recv_type("visitor").await;
+    let told = console.recv_type("page").await;
     assert_eq!(told["conversationId"], id);
-    assert_eq!(told["context"]["currentPage"]["url"], product);
-    assert_eq!(urls(&told["context"]), [home, product]);
-    assert_eq!(told["context"]["locale"], "cs");
+    assert_eq!(told["page"]["url"], product);
+    assert_eq!(told["page"]["title"], "Bunda XL");
+    assert!(
+        told["page"]["at"].as_str().unwrap().ends_with('Z'),
+        "{told}"
+    );
+    let context = detail(&relay, &jana, id).await["context"].clone();
+    assert_eq!(context["currentPage"]["url"], product);
+    assert_eq!(urls(&context), [home, product]);
+    assert_eq!(context["locale"], "cs");
 
     // Bad pages are refused with bad_request (or bad_frame) and stored nowhere.
     let refused = [
@@ -89,17 +97,15 @@ async fn the_hello_and_page_frames_build_the_context_operators_see() {
         .client
         .send(json!({ "type": "page", "page": page(cart, "Košík") }))
         .await;
-    let told = console.recv_type("visitor").await;
-    assert_eq!(urls(&told["context"]), [home, product, cart]);
+    assert_eq!(console.recv_type("page").await["page"]["url"], cart);
+    let context = detail(&relay, &jana, id).await["context"].clone();
+    assert_eq!(urls(&context), [home, product, cart]);
 
     // A reload: the hello's page joins the visit; a bad page or language in a hello is left
     // out without refusing the visitor, and the language stays what it was.
     let reload = json!({ "token": visitor.token, "page": page(home, "Bundy") });
     Client::visitor_with(relay.addr, reload).await;
-    assert_eq!(
-        urls(&console.recv_type("visitor").await["context"]),
-        [home, product, cart, home]
-    );
+    assert_eq!(console.recv_type("page").await["page"]["url"], home);
     let bad =
         json!({ "token": visitor.token, "page": page("javascript:void(0)", "x"), "locale": "c s" });
     let (_, welcome) = Client::visitor_with(relay.addr, bad).await;
@@ -143,5 +149,39 @@ async fn pages_before_the_first_message_are_kept_for_the_conversation() {
     let context = detail(&relay, &jana, silent.conversation_id).await["context"].clone();
     assert_eq!(context["pages"], json!([]));
     assert!(context.get("currentPage").is_none() && context.get("locale").is_none());
+    relay.stop().await;
+}
+
+#[tokio::test]
+async fn a_tab_open_before_the_conversation_tells_its_pages_once_another_tab_starts_it() {
+    let relay = TestRelay::start().await;
+    let jana = relay.login(JANA).await;
+    let home = "https://shop.example/";
+    let (mut first_tab, welcome) =
+        Client::visitor_with(relay.addr, json!({ "page": page(home, "Obchod") })).await;
+    let token = welcome["token"].as_str().unwrap().to_owned();
+    let (mut second_tab, _) = Client::visitor_with(relay.addr, json!({ "token": token })).await;
+    second_tab.say("m1", "Dobrý den").await;
+    let (_, ack) = until_ack(&mut second_tab, "m1").await;
+    let id = ack["message"]["conversationId"].as_i64().unwrap();
+    let (mut console, _) = relay.operator(&jana).await;
+
+    // The first tab kept its pages, not knowing of the conversation: its next page finds it,
+    // and the console hears the whole visit once...
+    let shoes = "https://shop.example/boty";
+    first_tab
+        .send(json!({ "type": "page", "page": page(shoes, "Boty") }))
+        .await;
+    let told = console.recv_type("visitor").await;
+    assert_eq!(told["conversationId"], id);
+    assert_eq!(urls(&told["context"]), [home, shoes]);
+    // ...and each later page alone.
+    let cart = "https://shop.example/kosik";
+    first_tab
+        .send(json!({ "type": "page", "page": page(cart, "Košík") }))
+        .await;
+    assert_eq!(console.recv_type("page").await["page"]["url"], cart);
+    let context = detail(&relay, &jana, id).await["context"].clone();
+    assert_eq!(urls(&context), [home, shoes, cart]);
     relay.stop().await;
 }

@@ -145,6 +145,14 @@ impl Client {
         self.send_raw(Message::text(frame.to_string())).await;
     }
 
+    /// Sends a frame; false when the socket is gone (the relay closed it).
+    pub async fn try_send(&mut self, frame: Value) -> bool {
+        self.socket
+            .send(Message::text(frame.to_string()))
+            .await
+            .is_ok()
+    }
+
     pub async fn send_raw(&mut self, message: Message) {
         self.socket.send(message).await.expect("send a frame");
     }

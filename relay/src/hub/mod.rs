@@ -352,6 +352,18 @@ impl Hub {
                     let frame = to_frame(&visitor::FromRelay::Rated { rating, comment });
                     self.to_visitor(&mut peers, &(site, visitor_id), &frame);
                 }
+                Event::PageViewed {
+                    conversation_id,
+                    page,
+                } => {
+                    // Only the new page: the whole list (up to fifty pages) for every page view
+                    // would multiply what one visitor sends by the size of the list, per console.
+                    let frame = to_frame(&operator::FromRelay::Page {
+                        conversation_id,
+                        page,
+                    });
+                    self.send_to_operators(&mut peers, |_| Some(Outbound::Frame(frame.clone())));
+                }
                 Event::VisitorChanged {
                     conversation_id,
                     visitor,

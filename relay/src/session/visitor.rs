@@ -2,9 +2,16 @@
 //!
 //! The hello names the site and (after the first visit) the visitor token; the relay derives the
 //! conversation from the token, so a visitor can reach no conversation but their own.
+//!
+//! A visitor who has not written costs no storage: the hello's page and language and later
+//! pages, name, email and cart stay in the session until the first message, and are stored in
+//! its transaction. New identities and new conversations are limited per client address, and
+//! the frames that are not messages by a rate per socket (see `throttle.rs`).
 
+use super::throttle::{FrameKind, FrameRates, Verdict};
 use super::{Flow, Handler, answer, first_text, pump, refuse, scopeguard, send_json};
 use crate::App;
+use crate::clock::{iso8601, now_millis};
 use crate::connection::Socket;
 use crate::hub::{Outbound, VISITOR_OUTBOX};
 use crate::limits::ConnectionSlot;
@@ -13,11 +20,12 @@ use crate::validation::{
     check_cart, check_client_id, check_comment, check_email, check_locale, check_page,
     check_profile, check_text,
 };
-use beseda_protocol::api::PageView;
+use beseda_protocol::api::{MAX_PAGES_PER_VISIT, PageView};
 use beseda_protocol::visitor::{FromRelay, ToRelay, VisitorConversation};
 use beseda_protocol::{
     Author, ClientMessageId, ConversationId, ErrorCode, PROTOCOL_VERSION, Seq, VisitorId,
 };
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use tokio::sync::mpsc;
@@ -70,7 +78,8 @@ async fn site_title(app: &App, site: &str) -> Result<Option<String>, (ErrorCode,
     Ok(title)
 }
 
-pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
+/// Serves one visitor socket; `client` is the address the limits per address count by.
+pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot, client: IpAddr) {
     app.metrics
         .visitor_connections
         .fetch_add(1, Ordering::Relaxed);
@@ -79,13 +88,19 @@ pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
             .visitor_connections
             .fetch_sub(1, Ordering::Relaxed)
     });
-    let greeted = match greet(&mut socket, &app).await {
+    let greeted = match greet(&mut socket, &app, client).await {
         Ok(greeted) => greeted,
         Err((code, message)) => {
+            // A refused identity may come back later; anything else is a broken client.
+            let close_code = if code == ErrorCode::RateLimited {
+                CloseCode::Again
+            } else {
+                CloseCode::Policy
+            };
             refuse(
                 &mut socket,
                 error_frame(code, &message, None),
-                CloseCode::Policy,
+                close_code,
                 &message,
             )
             .await;
@@ -107,10 +122,12 @@ pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
         tag,
         site: &greeted.site,
         visitor_id: &greeted.visitor_id,
+        client,
         conversation_id: None,
         delivered: Seq(0),
         details: VisitorDetails::default(),
         searching: crate::answers::Searching::new(greeted.locale.as_deref()),
+        rates: FrameRates::new(),
     };
     match session.welcome(&mut socket, &greeted).await {
         Ok(()) => {
@@ -129,8 +146,13 @@ pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
     }
 }
 
-/// Reads and checks the hello.
-async fn greet(socket: &mut Socket, app: &App) -> Result<Greeted, (ErrorCode, String)> {
+/// Reads and checks the hello; a hello without a token gets a new identity, if the client's
+/// address has not had too many this hour.
+async fn greet(
+    socket: &mut Socket,
+    app: &App,
+    client: IpAddr,
+) -> Result<Greeted, (ErrorCode, String)> {
     let text = first_text(socket, app).await?;
     let frame: ToRelay = serde_json::from_str(&text)
         .map_err(|error| (ErrorCode::BadFrame, format!("not a valid frame: {error}")))?;
@@ -172,7 +194,22 @@ async fn greet(socket: &mut Socket, app: &App) -> Result<Greeted, (ErrorCode, St
             ))?;
             (visitor_id, token)
         }
-        None => app.visitor_tokens.issue(),
+        None => {
+            let limit = app.config.visitor_identities_per_hour;
+            if limit != 0
+                && !app
+                    .visitor_identities
+                    .try_acquire(&crate::limits::address_bucket(client))
+            {
+                return Err((
+                    ErrorCode::RateLimited,
+                    format!(
+                        "at most {limit} new visitors an hour from one address; try again later"
+                    ),
+                ));
+            }
+            app.visitor_tokens.issue()
+        }
     };
     Ok(Greeted {
         site,
@@ -191,19 +228,44 @@ struct VisitorSession<'a> {
     tag: PeerTag,
     site: &'a str,
     visitor_id: &'a VisitorId,
+    /// The address the limits per address count by.
+    client: IpAddr,
     conversation_id: Option<ConversationId>,
     /// The highest sequence number the welcome delivered; later copies from the hub are skipped.
     delivered: Seq,
-    /// What the page told about the visitor before a conversation existed to keep it on.
+    /// What the page told about the visitor (profile, cart, pages viewed, language) before a
+    /// conversation existed to keep it on.
     details: VisitorDetails,
     /// The visitor's searches of the self-service answers.
     searching: crate::answers::Searching,
+    /// How often this socket may send each kind of frame that is not a message.
+    rates: FrameRates,
 }
 
 impl VisitorSession<'_> {
     async fn welcome(&mut self, socket: &mut Socket, greeted: &Greeted) -> Result<(), String> {
         let store = &self.app.store;
-        if greeted.page.is_some() || greeted.locale.is_some() {
+        let conversation = if greeted.new_visitor {
+            None
+        } else {
+            store
+                .visitor_conversation(self.site, self.visitor_id)
+                .await
+                .map_err(|error| error.to_string())?
+        };
+        if conversation.is_none() {
+            // Nothing is written for a visitor who has not written: the page and language wait
+            // in the session for the first message.
+            let now = now_millis();
+            self.details.first_seen = Some(now);
+            self.details.locale = greeted.locale.clone();
+            self.details
+                .pages
+                .extend(greeted.page.clone().map(|page| PageView {
+                    at: iso8601(now),
+                    ..page
+                }));
+        } else if greeted.page.is_some() || greeted.locale.is_some() {
             store
                 .visit(
                     self.site,
@@ -214,14 +276,6 @@ impl VisitorSession<'_> {
                 .await
                 .map_err(|error| error.to_string())?;
         }
-        let conversation = if greeted.new_visitor {
-            None
-        } else {
-            store
-                .visitor_conversation(self.site, self.visitor_id)
-                .await
-                .map_err(|error| error.to_string())?
-        };
         let mut missed = Vec::new();
         if let Some(conversation) = &conversation {
             missed = store
@@ -264,23 +318,73 @@ impl VisitorSession<'_> {
         }
     }
 
-    /// Keeps the visitor's details on their conversation, or in the session until there is one.
-    async fn keep_details(
-        &mut self,
-        details: VisitorDetails,
-    ) -> Result<(), crate::store::StoreError> {
-        if self.conversation_id.is_none() {
-            let kept = &mut self.details;
-            kept.name = details.name.or(kept.name.take());
-            kept.email = details.email.or(kept.email.take());
-            kept.cart = details.cart.or(kept.cart.take());
-            return Ok(());
+    /// Keeps what the page told (profile, cart, a page viewed) on the visitor's conversation,
+    /// or in the session until there is one.
+    async fn keep_details(&mut self, told: VisitorDetails) -> Result<(), StoreError> {
+        let kept = &mut self.details;
+        kept.name = told.name.or(kept.name.take());
+        kept.email = told.email.or(kept.email.take());
+        kept.cart = told.cart.or(kept.cart.take());
+        kept.pages.extend(told.pages);
+        if kept.pages.len() > MAX_PAGES_PER_VISIT {
+            kept.pages.drain(..kept.pages.len() - MAX_PAGES_PER_VISIT);
         }
-        self.app
-            .store
-            .update_visitor(self.site, self.visitor_id, details)
-            .await
-            .map(|_| ())
+        if self.conversation_id.is_none() {
+            // Another tab of this visitor may have started the conversation since this one's
+            // welcome; a read is cheap next to what it saves (and the frames are rate-limited).
+            self.conversation_id = self
+                .app
+                .store
+                .visitor_conversation(self.site, self.visitor_id)
+                .await?
+                .map(|conversation| conversation.id);
+            if self.conversation_id.is_none() {
+                return Ok(());
+            }
+        }
+        // Kept in the session until stored: a failed write loses nothing the visitor told.
+        let details = self.details.clone();
+        let store = &self.app.store;
+        let stored = match details.pages.as_slice() {
+            // The usual case, one page viewed in a conversation: consoles hear just that page.
+            [page] if details.is_empty() && details.locale.is_none() => {
+                store
+                    .visit(self.site, self.visitor_id, Some(page.clone()), None)
+                    .await
+            }
+            _ if details.has_visit() => {
+                store
+                    .keep_visitor(self.site, self.visitor_id, details)
+                    .await
+            }
+            _ => store
+                .update_visitor(self.site, self.visitor_id, details)
+                .await
+                .map(|_| ()),
+        };
+        if stored.is_ok() {
+            self.details = VisitorDetails::default();
+        }
+        stored
+    }
+
+    /// Counts a frame against its kind's rate on this socket; `Err` says what to do instead of
+    /// handling it.
+    async fn throttle(&mut self, socket: &mut Socket, kind: FrameKind) -> Result<(), Flow> {
+        match self.rates.check(kind) {
+            Verdict::Allowed => Ok(()),
+            // Typing is a hint the next one corrects: past its rate it is dropped unanswered.
+            Verdict::Refused if kind == FrameKind::Typing => Err(Flow::Continue),
+            Verdict::Refused => {
+                let frame = error_frame(ErrorCode::RateLimited, &kind.refusal(), None);
+                Err(answer(socket, frame).await)
+            }
+            Verdict::Flooding => Err(Flow::Close(
+                ErrorCode::RateLimited,
+                "far too many frames past their rates; this connection is closed".to_owned(),
+                CloseCode::Policy,
+            )),
+        }
     }
 
     async fn details(
@@ -324,6 +428,38 @@ impl VisitorSession<'_> {
         answer(socket, error_frame(code, &message, None)).await
     }
 
+    /// Counts a conversation about to be started against the client address's limit: the
+    /// refusal when it is over. A conversation that another tab of the visitor started since
+    /// this one's welcome is not new, and is not counted.
+    async fn new_conversation_refused(&mut self) -> Option<(ErrorCode, String)> {
+        let limit = self.app.config.conversations_per_hour;
+        if limit == 0 {
+            return None;
+        }
+        match self
+            .app
+            .store
+            .visitor_conversation(self.site, self.visitor_id)
+            .await
+        {
+            Ok(Some(_)) => return None,
+            Ok(None) => {}
+            // The append that follows meets the same failure and answers it.
+            Err(error) => tracing::warn!(%error, "looking up a visitor's conversation failed"),
+        }
+        if self
+            .app
+            .new_conversations
+            .try_acquire(&crate::limits::address_bucket(self.client))
+        {
+            return None;
+        }
+        Some((
+            ErrorCode::RateLimited,
+            format!("at most {limit} new conversations an hour from one address; try again later"),
+        ))
+    }
+
     /// Stores a visitor message; `contact_email` is given by the contact form, and kept on the
     /// conversation in the same transaction as the message (with whatever the page told before
     /// the conversation existed), together with the email to the shop it calls for.
@@ -338,6 +474,7 @@ impl VisitorSession<'_> {
         self.searching.end(self.app, self.site).await;
         let checked = check_client_id(&client_id)
             .and_then(|()| check_text(&text, self.app.config.max_text_chars));
+        let first_message = self.conversation_id.is_none();
         let refusal = match checked {
             Err(refusal) => Some(refusal),
             Ok(())
@@ -354,6 +491,7 @@ impl VisitorSession<'_> {
                     ),
                 ))
             }
+            Ok(()) if first_message => self.new_conversation_refused().await,
             Ok(()) => None,
         };
         if let Some((code, message)) = refusal {
@@ -376,7 +514,6 @@ impl VisitorSession<'_> {
             text,
             origin: Some(self.tag),
         };
-        let first_message = self.conversation_id.is_none();
         let mut details = if first_message {
             self.details.clone()
         } else {
@@ -432,6 +569,19 @@ impl Handler for VisitorSession<'_> {
                 return answer(socket, frame).await;
             }
         };
+        let kind = match &frame {
+            ToRelay::Page { .. } => Some(FrameKind::Page),
+            ToRelay::Typing { .. } => Some(FrameKind::Typing),
+            ToRelay::Profile { .. } => Some(FrameKind::Profile),
+            ToRelay::Cart { .. } => Some(FrameKind::Cart),
+            ToRelay::Search { .. } => Some(FrameKind::Search),
+            _ => None,
+        };
+        if let Some(kind) = kind
+            && let Err(flow) = self.throttle(socket, kind).await
+        {
+            return flow;
+        }
         match frame {
             ToRelay::Hello { .. } => Flow::Close(
                 ErrorCode::HelloRequired,
@@ -471,12 +621,16 @@ impl Handler for VisitorSession<'_> {
             ToRelay::Page { page } => match check_page(&page) {
                 Err((code, message)) => answer(socket, error_frame(code, &message, None)).await,
                 Ok(()) => {
-                    let visited = self
-                        .app
-                        .store
-                        .visit(self.site, self.visitor_id, Some(page), None)
-                        .await;
-                    self.store_outcome(socket, visited).await
+                    let page = PageView {
+                        at: iso8601(now_millis()),
+                        ..page
+                    };
+                    let details = VisitorDetails {
+                        pages: vec![page],
+                        ..VisitorDetails::default()
+                    };
+                    let kept = self.keep_details(details).await;
+                    self.store_outcome(socket, kept).await
                 }
             },
             ToRelay::Rate { rating, comment } => {

@@ -276,6 +276,18 @@ impl Store for SqliteStore {
         })
     }
 
+    fn keep_visitor(
+        &self,
+        site: &str,
+        visitor_id: &VisitorId,
+        details: super::VisitorDetails,
+    ) -> StoreFuture<'_, ()> {
+        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
+        self.write(move |connection, events| {
+            visits::keep_visitor(connection, &site, &visitor_id, &details, events)
+        })
+    }
+
     fn welcome_extras(&self, site: &str, visitor_id: &VisitorId) -> StoreFuture<'_, WelcomeExtras> {
         let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
         self.read(move |connection| visits::welcome_extras(connection, &site, &visitor_id))

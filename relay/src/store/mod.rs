@@ -129,6 +129,11 @@ pub enum Event {
         rating: Rating,
         comment: Option<String>,
     },
+    /// The visitor of a conversation viewed a page (and nothing else of the context changed).
+    PageViewed {
+        conversation_id: ConversationId,
+        page: PageView,
+    },
     /// The visitor's page, language, cart or profile changed.
     VisitorChanged {
         conversation_id: ConversationId,
@@ -139,17 +144,29 @@ pub enum Event {
 }
 
 /// What the shop's page tells about a visitor (`Beseda.setVisitor`, `Beseda.setCart`, the
-/// contact form).
+/// contact form), and what the session kept of the visit before the first message.
 #[derive(Clone, Debug, Default)]
 pub struct VisitorDetails {
     pub name: Option<String>,
     pub email: Option<String>,
     pub cart: Option<beseda_protocol::visitor::Cart>,
+    /// Pages viewed before the conversation existed, oldest first, each with its time.
+    pub pages: Vec<PageView>,
+    /// The widget's language, told before the conversation existed.
+    pub locale: Option<String>,
+    /// When the session that kept these began (ms since the epoch): the visitor's first sight.
+    pub first_seen: Option<i64>,
 }
 
 impl VisitorDetails {
+    /// Whether nothing of the profile or cart is told (the visit's pages aside).
     pub fn is_empty(&self) -> bool {
         self.name.is_none() && self.email.is_none() && self.cart.is_none()
+    }
+
+    /// Whether pages or a language wait to be stored with the first message.
+    pub fn has_visit(&self) -> bool {
+        !self.pages.is_empty() || self.locale.is_some()
     }
 }
 
@@ -314,6 +331,14 @@ pub trait Store: Send + Sync + 'static {
         visitor_id: &VisitorId,
         page: Option<PageView>,
         locale: Option<String>,
+    ) -> StoreFuture<'_, ()>;
+    /// Stores what a session kept before it knew of the visitor's conversation (pages viewed,
+    /// language, profile, cart) on that conversation, in one transaction.
+    fn keep_visitor(
+        &self,
+        site: &str,
+        visitor_id: &VisitorId,
+        details: VisitorDetails,
     ) -> StoreFuture<'_, ()>;
     fn welcome_extras(&self, site: &str, visitor_id: &VisitorId) -> StoreFuture<'_, WelcomeExtras>;
     /// Waiting conversations and when their automatic message is due (ms since the epoch).

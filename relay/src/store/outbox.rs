@@ -14,7 +14,7 @@
 //! restart does not reset the count.
 
 use super::conversations::{MESSAGE_COLUMNS, MESSAGE_FROM, message_from_row};
-use super::{Appended, Event, NewMessage, StoreError, VisitorDetails};
+use super::{Appended, Event, MessageTarget, NewMessage, StoreError, VisitorDetails};
 use crate::clock::now_millis;
 use beseda_protocol::{ConversationId, Message};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -126,6 +126,21 @@ pub fn append_message_with_mail(
     notice: Option<MailNotice>,
     events: &mut Vec<Event>,
 ) -> Result<Appended, StoreError> {
+    // The visit goes first: a conversation created by this message then starts with its
+    // context, and the consoles hear of both through the new conversation.
+    if details.has_visit()
+        && let MessageTarget::Visitor { site, visitor_id } = &new_message.target
+    {
+        super::visits::keep_visit(
+            connection,
+            site,
+            visitor_id,
+            &details.pages,
+            details.locale.as_deref(),
+            details.first_seen,
+            events,
+        )?;
+    }
     let appended = super::conversations::append_message(connection, new_message, events)?;
     if !details.is_empty() {
         let (site, visitor_id): (String, String) = connection

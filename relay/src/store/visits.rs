@@ -4,18 +4,16 @@
 
 use super::assignment::queue_position;
 use super::conversations::{append_message, conversation_summary};
-use super::{Event, MessageTarget, NewMessage, StoreError};
+use super::{Event, MessageTarget, NewMessage, StoreError, VisitorDetails};
 use crate::catalog;
 use crate::clock::{iso8601, now_millis};
-use beseda_protocol::api::{PageView, VisitorContext};
+use beseda_protocol::api::{MAX_PAGES_PER_VISIT, PageView, VisitorContext};
 use beseda_protocol::visitor::Agent;
 use beseda_protocol::{Author, ConversationId, Message, Rating, VisitorId};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// A visit ends after this long without a page view; the next page starts a new list.
 const SESSION_GAP_MILLIS: i64 = 30 * 60 * 1000;
-/// The most pages kept for one visit.
-const MAX_PAGES: usize = 50;
 
 pub(super) fn visitor_locale(
     connection: &Connection,
@@ -29,8 +27,77 @@ pub(super) fn visitor_locale(
         .flatten())
 }
 
-/// Records a page view (and the widget's language) of a visitor; consoles hear of it when the
-/// visitor has a conversation.
+/// What adding pages to a visitor's row changed, so that consoles can be told just that.
+struct Kept {
+    /// The pages went on the end of the list consoles know (false: a new visit began, and the
+    /// old visit's pages were dropped).
+    continued: bool,
+    /// A language was given that differs from the one stored.
+    locale_changed: bool,
+}
+
+/// Adds `pages` (each with its time already set) to the visitor's current visit and keeps
+/// their language; `first_seen` is used only when the visitor has no row yet.
+fn keep_pages(
+    connection: &Connection,
+    site: &str,
+    visitor_id: &VisitorId,
+    new_pages: &[PageView],
+    locale: Option<&str>,
+    first_seen: i64,
+) -> Result<Kept, StoreError> {
+    let now = now_millis();
+    type Row = (i64, String, Option<String>);
+    let existing: Option<Row> = connection
+        .prepare_cached(
+            "SELECT last_seen, pages, locale FROM visitors WHERE site = ?1 AND visitor_id = ?2",
+        )?
+        .query_row(params![site, visitor_id.0], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
+        .optional()?;
+    let continued = match &existing {
+        Some((last_seen, _, _)) => now - last_seen < SESSION_GAP_MILLIS,
+        None => true,
+    };
+    let mut pages: Vec<PageView> = match &existing {
+        Some((_, pages, _)) if continued => serde_json::from_str(pages).unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let locale_changed = locale.is_some()
+        && existing
+            .as_ref()
+            .and_then(|(_, _, stored)| stored.as_deref())
+            != locale;
+    pages.extend_from_slice(new_pages);
+    if pages.len() > MAX_PAGES_PER_VISIT {
+        pages.drain(..pages.len() - MAX_PAGES_PER_VISIT);
+    }
+    let pages = serde_json::to_string(&pages).unwrap_or_else(|_| "[]".into());
+    connection
+        .prepare_cached(
+            "INSERT INTO visitors (site, visitor_id, first_seen, last_seen, locale, pages)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (site, visitor_id) DO UPDATE SET last_seen = excluded.last_seen,
+                 locale = COALESCE(excluded.locale, locale), pages = excluded.pages",
+        )?
+        .execute(params![
+            site,
+            visitor_id.0,
+            first_seen.min(now),
+            now,
+            locale,
+            pages
+        ])?;
+    Ok(Kept {
+        continued,
+        locale_changed,
+    })
+}
+
+/// Records a page view (and the widget's language) of a visitor who has a conversation (the
+/// session keeps them until there is one). Consoles hear only the new page; the whole context
+/// only when a new visit began or the language changed.
 pub fn visit(
     connection: &Connection,
     site: &str,
@@ -40,40 +107,81 @@ pub fn visit(
     events: &mut Vec<Event>,
 ) -> Result<(), StoreError> {
     let now = now_millis();
-    let existing: Option<(i64, String)> = connection
-        .prepare_cached(
-            "SELECT last_seen, pages FROM visitors WHERE site = ?1 AND visitor_id = ?2",
-        )?
-        .query_row(params![site, visitor_id.0], |row| {
-            Ok((row.get(0)?, row.get(1)?))
-        })
-        .optional()?;
-    let mut pages: Vec<PageView> = match &existing {
-        Some((last_seen, pages)) if now - last_seen < SESSION_GAP_MILLIS => {
-            serde_json::from_str(pages).unwrap_or_default()
+    let page = page.map(|page| PageView {
+        url: page.url.clone(),
+        title: page.title.clone(),
+        at: iso8601(now),
+    });
+    let kept = keep_pages(connection, site, visitor_id, page.as_slice(), locale, now)?;
+    match page {
+        Some(page) if kept.continued && !kept.locale_changed => {
+            if let Some(conversation_id) = visitor_conversation_id(connection, site, visitor_id)? {
+                events.push(Event::PageViewed {
+                    conversation_id,
+                    page,
+                });
+            }
+            Ok(())
         }
-        _ => Vec::new(),
-    };
-    if let Some(page) = page {
-        pages.push(PageView {
-            url: page.url.clone(),
-            title: page.title.clone(),
-            at: iso8601(now),
-        });
-        if pages.len() > MAX_PAGES {
-            pages.drain(..pages.len() - MAX_PAGES);
-        }
+        None if !kept.locale_changed => Ok(()),
+        _ => visitor_changed(connection, site, visitor_id, events),
     }
-    let pages = serde_json::to_string(&pages).unwrap_or_else(|_| "[]".into());
-    connection
-        .prepare_cached(
-            "INSERT INTO visitors (site, visitor_id, first_seen, last_seen, locale, pages)
-             VALUES (?1, ?2, ?3, ?3, ?4, ?5)
-             ON CONFLICT (site, visitor_id) DO UPDATE SET last_seen = excluded.last_seen,
-                 locale = COALESCE(excluded.locale, locale), pages = excluded.pages",
-        )?
-        .execute(params![site, visitor_id.0, now, locale, pages])?;
+}
+
+/// Stores what a visitor's session kept before their first message (the pages viewed and the
+/// widget's language), in the transaction of that message. Consoles hear of it through the
+/// conversation (or, when it already existed, through the whole context).
+pub fn keep_visit(
+    connection: &Connection,
+    site: &str,
+    visitor_id: &VisitorId,
+    pages: &[PageView],
+    locale: Option<&str>,
+    first_seen: Option<i64>,
+    events: &mut Vec<Event>,
+) -> Result<(), StoreError> {
+    let first_seen = first_seen.unwrap_or_else(now_millis);
+    keep_pages(connection, site, visitor_id, pages, locale, first_seen)?;
     visitor_changed(connection, site, visitor_id, events)
+}
+
+/// Stores what a session kept before it knew of the visitor's conversation: the visit's pages
+/// and language, and the profile and cart; consoles hear the whole context once.
+pub fn keep_visitor(
+    connection: &Connection,
+    site: &str,
+    visitor_id: &VisitorId,
+    details: &VisitorDetails,
+    events: &mut Vec<Event>,
+) -> Result<(), StoreError> {
+    let first_seen = details.first_seen.unwrap_or_else(now_millis);
+    let locale = details.locale.as_deref();
+    keep_pages(
+        connection,
+        site,
+        visitor_id,
+        &details.pages,
+        locale,
+        first_seen,
+    )?;
+    if details.is_empty() {
+        visitor_changed(connection, site, visitor_id, events)
+    } else {
+        super::conversations::update_visitor(connection, site, visitor_id, details, events)
+            .map(|_| ())
+    }
+}
+
+fn visitor_conversation_id(
+    connection: &Connection,
+    site: &str,
+    visitor_id: &VisitorId,
+) -> Result<Option<ConversationId>, StoreError> {
+    Ok(connection
+        .prepare_cached("SELECT id FROM conversations WHERE site = ?1 AND visitor_id = ?2")?
+        .query_row(params![site, visitor_id.0], |row| row.get(0))
+        .optional()?
+        .map(ConversationId))
 }
 
 /// Tells the consoles what they know of the visitor now, if the visitor has a conversation.

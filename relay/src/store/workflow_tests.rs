@@ -388,3 +388,87 @@ fn read_marks_never_move_back_and_count_only_visitor_messages() {
         assert!(matches!(missing, Err(StoreError::NotFound)));
     });
 }
+
+#[test]
+fn consoles_hear_a_page_view_as_that_page_and_a_new_language_as_the_whole_context() {
+    runtime().block_on(async {
+        let (store, events) = memory_store();
+        let visitor = VisitorId("v1".into());
+        let page = |index: usize| PageView {
+            url: format!("https://shop.example/{index}"),
+            title: format!("Page {index}"),
+            at: String::new(),
+        };
+        let conversation_id = writes(&store, "v1", "Dobrý den").await;
+        let _ = events.try_iter().count();
+        store
+            .visit("default", &visitor, Some(page(1)), Some("cs".into()))
+            .await
+            .unwrap();
+        store
+            .visit("default", &visitor, Some(page(2)), None)
+            .await
+            .unwrap();
+        store
+            .visit("default", &visitor, None, Some("cs".into()))
+            .await
+            .unwrap();
+        let told: Vec<Event> = events.try_iter().flatten().collect();
+        let [
+            Event::VisitorChanged { context, .. },
+            Event::PageViewed {
+                conversation_id: viewed_in,
+                page: viewed,
+            },
+        ] = told.as_slice()
+        else {
+            panic!("the language changed, then one page; the same language is no news: {told:?}");
+        };
+        assert_eq!(context.pages.len(), 1);
+        assert_eq!(*viewed_in, conversation_id);
+        assert_eq!(viewed.url, "https://shop.example/2");
+        assert!(viewed.at.ends_with('Z'));
+    });
+}
+
+#[test]
+fn what_a_session_kept_is_stored_with_the_first_message() {
+    runtime().block_on(async {
+        let (store, _events) = memory_store();
+        let visitor = VisitorId("v1".into());
+        let details = VisitorDetails {
+            name: Some("Petr".into()),
+            pages: vec![PageView {
+                url: "https://shop.example/".into(),
+                title: "Obchod".into(),
+                at: "2026-01-01T10:00:00.000Z".into(),
+            }],
+            locale: Some("cs".into()),
+            first_seen: Some(1_767_261_600_000),
+            ..VisitorDetails::default()
+        };
+        let appended = store
+            .append_message_with_mail(on_site("default", "v1", "Dobrý den"), details, None)
+            .await
+            .unwrap();
+        let detail = store
+            .conversation(appended.message.conversation_id)
+            .await
+            .unwrap();
+        assert_eq!(detail.visitor.name.as_deref(), Some("Petr"));
+        assert_eq!(detail.context.pages.len(), 1);
+        assert_eq!(detail.context.pages[0].at, "2026-01-01T10:00:00.000Z");
+        assert_eq!(detail.context.locale.as_deref(), Some("cs"));
+        assert_eq!(
+            detail.context.first_seen.as_deref(),
+            Some("2026-01-01T10:00:00.000Z")
+        );
+        assert!(
+            store
+                .visitor_conversation("default", &visitor)
+                .await
+                .unwrap()
+                .is_some()
+        );
+    });
+}

@@ -3,7 +3,8 @@
 //! `socket.rs` and the components carry the effects out.
 
 use beseda_protocol::api::{
-    ConversationDetail, ConversationSummary, OperatorInfo, VisitorContext, VisitorInfo,
+    ConversationDetail, ConversationSummary, MAX_PAGES_PER_VISIT, OperatorInfo, PageView,
+    VisitorContext, VisitorInfo,
 };
 use beseda_protocol::operator::FromRelay;
 use beseda_protocol::visitor::Cart;
@@ -335,6 +336,20 @@ impl ConsoleState {
         }
     }
 
+    /// The visitor viewed a page: it joins the open conversation's context (the relay sends only
+    /// the new page, not the whole list) and is the current page.
+    fn page(&mut self, id: ConversationId, page: PageView) {
+        if let Some(open) = self.open.as_mut().filter(|open| open.detail.id == id) {
+            let context = &mut open.detail.context;
+            context.current_page = Some(page.clone());
+            context.pages.push(page);
+            if context.pages.len() > MAX_PAGES_PER_VISIT {
+                let excess = context.pages.len() - MAX_PAGES_PER_VISIT;
+                context.pages.drain(..excess);
+            }
+        }
+    }
+
     fn typing(&mut self, id: ConversationId, typing: bool) {
         let revision = self.bump();
         if let Some(row) = self.rows.get_mut(&id) {
@@ -392,6 +407,10 @@ pub fn apply(state: &mut ConsoleState, frame: FromRelay) -> Vec<Effect> {
             cart,
             context,
         } => state.visitor(conversation_id, visitor, cart, context),
+        FromRelay::Page {
+            conversation_id,
+            page,
+        } => state.page(conversation_id, page),
         FromRelay::Typing {
             conversation_id,
             typing,

@@ -379,3 +379,70 @@ fn the_detail_names_a_visitor_the_list_did_not_know() {
     assert_eq!(row.summary.visitor.name.as_deref(), Some("Petr"));
     assert!(row.revision > before, "the row is redrawn");
 }
+
+fn page_view(index: usize) -> PageView {
+    PageView {
+        url: format!("https://shop.example/{index}"),
+        title: format!("Page {index}"),
+        at: format!("2026-01-01T10:{:02}:00.000Z", index % 60),
+    }
+}
+
+#[test]
+fn a_page_frame_appends_one_page_to_the_open_context() {
+    let mut state = ConsoleState::default();
+    state.load_list(None, vec![summary(1), summary(2)]);
+    state.select(Some(ConversationId(1)));
+    let mut opened = detail(1, Vec::new());
+    opened.context.pages = vec![page_view(0)];
+    opened.context.current_page = Some(page_view(0));
+    opened.context.locale = Some("cs".into());
+    state.load_detail(opened);
+    apply(
+        &mut state,
+        FromRelay::Page {
+            conversation_id: ConversationId(1),
+            page: page_view(1),
+        },
+    );
+    let context = &state.open.as_ref().unwrap().detail.context;
+    assert_eq!(context.pages, [page_view(0), page_view(1)]);
+    assert_eq!(context.current_page, Some(page_view(1)));
+    assert_eq!(context.locale.as_deref(), Some("cs"), "the rest stays");
+
+    // Another conversation's page changes nothing here.
+    apply(
+        &mut state,
+        FromRelay::Page {
+            conversation_id: ConversationId(2),
+            page: page_view(7),
+        },
+    );
+    let context = &state.open.as_ref().unwrap().detail.context;
+    assert_eq!(context.pages.len(), 2);
+    assert_eq!(context.current_page, Some(page_view(1)));
+}
+
+#[test]
+fn the_open_context_keeps_the_last_fifty_pages() {
+    let mut state = ConsoleState::default();
+    state.load_list(None, vec![summary(1)]);
+    state.select(Some(ConversationId(1)));
+    state.load_detail(detail(1, Vec::new()));
+    for index in 0..(MAX_PAGES_PER_VISIT + 5) {
+        apply(
+            &mut state,
+            FromRelay::Page {
+                conversation_id: ConversationId(1),
+                page: page_view(index),
+            },
+        );
+    }
+    let context = &state.open.as_ref().unwrap().detail.context;
+    assert_eq!(context.pages.len(), MAX_PAGES_PER_VISIT);
+    assert_eq!(context.pages[0], page_view(5));
+    assert_eq!(
+        context.current_page,
+        Some(page_view(MAX_PAGES_PER_VISIT + 4))
+    );
+}
