@@ -25,7 +25,8 @@ pub fn to_hex(bytes: &[u8]) -> String {
     text
 }
 
-fn from_hex(text: &str) -> Option<Vec<u8>> {
+/// The bytes a hex text stands for, if it is hex.
+pub(crate) fn from_hex(text: &str) -> Option<Vec<u8>> {
     if !text.len().is_multiple_of(2) {
         return None;
     }

@@ -12,7 +12,7 @@
 //! page, and the widget credits orders to the prompt shown in the last 7 days; a day more covers
 //! a page left open before the prompt showed.
 
-use crate::auth::{random_bytes, to_hex};
+use crate::auth::{from_hex, random_bytes, to_hex};
 use crate::limits::WindowCounter;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -132,16 +132,6 @@ impl PromptViews {
             view: view.to_owned(),
         })
     }
-}
-
-fn from_hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|index| u8::from_str_radix(text.get(index..index + 2)?, 16).ok())
-        .collect()
 }
 
 #[cfg(test)]
