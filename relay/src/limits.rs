@@ -68,18 +68,6 @@ impl<K: Hash + Eq + Clone> WindowCounter<K> {
     /// Counts one event for `key`; false when the key is over its limit in the current window
     /// (the event is then not counted).
     pub fn try_acquire(&self, key: &K) -> bool {
-        self.update(key, true)
-    }
-
-    /// Forgets a key, e.g. after a right password.
-    pub fn reset(&self, key: &K) {
-        self.counts
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .remove(key);
-    }
-
-    fn update(&self, key: &K, count: bool) -> bool {
         let now = Instant::now();
         let mut counts = self
             .counts
@@ -99,10 +87,16 @@ impl<K: Hash + Eq + Clone> WindowCounter<K> {
         if entry.1 >= self.limit {
             return false;
         }
-        if count {
-            entry.1 += 1;
-        }
+        entry.1 += 1;
         true
+    }
+
+    /// Forgets a key, e.g. after a right password.
+    pub fn reset(&self, key: &K) {
+        self.counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(key);
     }
 
     /// How many keys the counter holds now.
