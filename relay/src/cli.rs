@@ -3,7 +3,7 @@
 
 use crate::auth::hash_password;
 use crate::config::Config;
-use crate::store::{Location, SqliteStore, Store, StoreError};
+use crate::store::{ErrorKind, Location, SqliteStore, Store};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::io::BufRead;
@@ -221,7 +221,7 @@ async fn operator_add(add: OperatorAdd) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Err(StoreError::Conflict(message)) => anyhow::bail!(message),
+        Err(error) if error.kind() != ErrorKind::Internal => anyhow::bail!(error.to_string()),
         Err(error) => Err(error.into()),
     }
 }
@@ -269,7 +269,7 @@ async fn answers_import(import: AnswersImport) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Err(StoreError::Conflict(message)) => anyhow::bail!(message),
+        Err(error) if error.kind() != ErrorKind::Internal => anyhow::bail!(error.to_string()),
         Err(error) => Err(error.into()),
     }
 }

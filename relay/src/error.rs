@@ -2,7 +2,7 @@
 //!
 //! Internal details (database errors and the like) are logged here and never sent to clients.
 
-use crate::store::StoreError;
+use crate::store::{ErrorKind, StoreError};
 use beseda_protocol::ErrorCode;
 use beseda_protocol::api::{ErrorBody, ErrorDetail};
 use http::StatusCode;
@@ -37,20 +37,39 @@ impl warp::reject::Reject for ApiError {}
 
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
-        match error {
-            StoreError::NotFound => ApiError::NotFound("object"),
-            StoreError::Conflict(what) => ApiError::Conflict(what),
-            other => ApiError::Internal(other.to_string()),
+        ApiError::store("object")(error)
+    }
+}
+
+/// The error code and the text a socket client gets for a store error: the one mapping of store
+/// errors for the sockets, as [`ApiError::store`] is for HTTP. `missing` names what was looked up
+/// ("there is no conversation yet"). Internal errors are logged here, with `context`, and answered
+/// with a generic text.
+pub fn socket_error(error: &StoreError, missing: &str, context: &str) -> (ErrorCode, String) {
+    match error.kind() {
+        ErrorKind::NotFound => (ErrorCode::NotFound, missing.to_owned()),
+        ErrorKind::Invalid => (ErrorCode::BadRequest, error.to_string()),
+        ErrorKind::Conflict => (ErrorCode::Conflict, error.to_string()),
+        ErrorKind::Internal => {
+            tracing::error!(%error, "{context}");
+            (ErrorCode::Internal, INTERNAL_MESSAGE.to_owned())
         }
     }
 }
 
+/// What a client is told when something failed inside the relay.
+pub const INTERNAL_MESSAGE: &str = "that did not work; try again";
+
 impl ApiError {
     /// A store error, with "not found" naming what was looked for.
+    /// Names that are missing from a request (an unknown site) are the caller's 400; clashes
+    /// with what is stored are 409; internal failures are 500 with nothing of their detail sent.
     pub fn store(what: &'static str) -> impl Fn(StoreError) -> ApiError {
-        move |error| match error {
-            StoreError::NotFound => ApiError::NotFound(what),
-            other => ApiError::from(other),
+        move |error| match error.kind() {
+            ErrorKind::NotFound => ApiError::NotFound(what),
+            ErrorKind::Invalid => ApiError::Invalid(ErrorCode::BadRequest, error.to_string()),
+            ErrorKind::Conflict => ApiError::Conflict(error.to_string()),
+            ErrorKind::Internal => ApiError::Internal(error.to_string()),
         }
     }
 

@@ -6,7 +6,6 @@ use super::{admin, json_body, operator, with_app};
 use crate::App;
 use crate::answers::{check_answer, trimmed};
 use crate::error::ApiError;
-use crate::store::StoreError;
 use beseda_protocol::answers::{Answer, AnswerInput, LANGUAGES};
 use beseda_protocol::{AnswerId, ErrorCode, OperatorProfile};
 use serde::Deserialize;
@@ -28,14 +27,6 @@ pub fn routes(app: Arc<App>) -> Route {
 
 fn bad_request(message: String) -> ApiError {
     ApiError::Invalid(ErrorCode::BadRequest, message)
-}
-
-/// An unknown site named in the body is the caller's mistake (400); a duplicate question is 409.
-fn store_error(error: StoreError) -> ApiError {
-    match error {
-        StoreError::Conflict(message) if message.starts_with("there is no") => bad_request(message),
-        other => ApiError::store("answer")(other),
-    }
 }
 
 #[derive(Deserialize)]
@@ -147,7 +138,7 @@ async fn save(app: &App, id: Option<AnswerId>, body: AnswerInput) -> Result<Answ
         .store
         .save_answer(id, input)
         .await
-        .map_err(store_error)?;
+        .map_err(ApiError::store("answer"))?;
     app.answers.changed();
     Ok(saved)
 }

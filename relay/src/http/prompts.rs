@@ -9,7 +9,6 @@ use crate::App;
 use crate::clock::now_millis;
 use crate::connection::{ClientAddr, Endpoint, origin_allowed};
 use crate::error::ApiError;
-use crate::store::StoreError;
 use beseda_protocol::ErrorCode;
 use beseda_protocol::OperatorProfile;
 use beseda_protocol::prompts::{
@@ -151,14 +150,6 @@ async fn checked(app: &App, input: PromptInput) -> Result<PromptInput, ApiError>
     })
 }
 
-/// Unknown sites named in the body are the caller's mistake.
-fn store_error(error: crate::store::StoreError) -> ApiError {
-    match error {
-        crate::store::StoreError::Conflict(message) => bad(message),
-        other => ApiError::store("prompt")(other),
-    }
-}
-
 #[derive(Deserialize)]
 struct SiteQuery {
     site: Option<String>,
@@ -199,7 +190,7 @@ fn create_prompt(app: Arc<App>) -> Route {
                     app.store
                         .save_prompt(None, input)
                         .await
-                        .map_err(store_error)
+                        .map_err(ApiError::store("prompt"))
                 };
                 created(result.await)
             },
@@ -226,7 +217,7 @@ fn change_prompt(app: Arc<App>) -> Route {
                     app.store
                         .save_prompt(Some(id), input)
                         .await
-                        .map_err(store_error)
+                        .map_err(ApiError::store("prompt"))
                 };
                 respond(result.await)
             },
@@ -426,10 +417,7 @@ fn visitor_event(app: Arc<App>) -> Route {
                             total,
                         )
                         .await
-                        .map_err(|error| match error {
-                            StoreError::Conflict(message) => ApiError::Conflict(message),
-                            other => ApiError::store("prompt")(other),
-                        })
+                        .map_err(ApiError::store("prompt"))
                 };
                 result.await.map_err(warp::reject::custom)?;
                 let reply = http::StatusCode::NO_CONTENT.into_response();

@@ -6,7 +6,6 @@ use super::{admin, json, json_body, operator, with_app};
 use crate::App;
 use crate::auth::hash_password;
 use crate::error::ApiError;
-use crate::store::StoreError;
 use crate::validation::{check_email, check_operator_name, check_operator_update, check_rule};
 use beseda_protocol::api::{NewOperator, OperatorUpdate, RuleInput, SiteSettings, TeamSettings};
 use beseda_protocol::{ErrorCode, OperatorId, OperatorProfile, RuleId};
@@ -57,14 +56,6 @@ pub(super) fn check_password(password: &str) -> Result<(), ApiError> {
         )));
     }
     Ok(())
-}
-
-/// Conflicts that name something missing in the body (an unknown site) are the caller's 400.
-fn store_error(what: &'static str) -> impl Fn(StoreError) -> ApiError {
-    move |error| match error {
-        StoreError::Conflict(message) if message.starts_with("there is no") => bad_request(message),
-        other => ApiError::store(what)(other),
-    }
 }
 
 pub(super) fn respond<T: serde::Serialize>(
@@ -314,7 +305,7 @@ fn create_rule(app: Arc<App>) -> Route {
                         .store
                         .save_rule(None, trimmed(body))
                         .await
-                        .map_err(store_error("rule")),
+                        .map_err(ApiError::store("rule")),
                 };
                 created(result)
             },
@@ -337,7 +328,7 @@ fn change_rule(app: Arc<App>) -> Route {
                         .store
                         .save_rule(Some(RuleId(id)), trimmed(body))
                         .await
-                        .map_err(store_error("rule")),
+                        .map_err(ApiError::store("rule")),
                 };
                 respond(result)
             },

@@ -4,10 +4,9 @@
 use super::{json, json_body, operator, with_app};
 use crate::App;
 use crate::error::ApiError;
-use crate::store::StoreError;
 use crate::validation::check_tags;
 use beseda_protocol::api::{Assign, ReadMark, Tags};
-use beseda_protocol::{ConversationId, ErrorCode, OperatorProfile};
+use beseda_protocol::{ConversationId, OperatorProfile};
 use std::sync::Arc;
 use warp::filters::BoxedFilter;
 use warp::{Filter, Reply};
@@ -58,12 +57,7 @@ fn assign(app: Arc<App>) -> BoxedFilter<(warp::reply::Response,)> {
                     app.store
                         .assign(ConversationId(id), body.operator_id)
                         .await
-                        .map_err(|error| match error {
-                            StoreError::Conflict(message) => {
-                                ApiError::Invalid(ErrorCode::BadRequest, message)
-                            }
-                            other => ApiError::store("conversation")(other),
-                        }),
+                        .map_err(ApiError::store("conversation")),
                 )
                 .map(Reply::into_response)
             },

@@ -6,6 +6,7 @@ use crate::App;
 use crate::auth::session_token_hash;
 use crate::clock::now_millis;
 use crate::connection::Socket;
+use crate::error::socket_error;
 use crate::hub::{OPERATOR_OUTBOX, Outbound};
 use crate::limits::ConnectionSlot;
 use crate::sessions::Registration;
@@ -73,10 +74,14 @@ pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
     {
         Ok(missed) => missed,
         Err(error) => {
-            let message = error.to_string();
+            let (code, message) = socket_error(
+                &error,
+                "no such message",
+                "an operator's missed messages could not be read",
+            );
             refuse(
                 &mut socket,
-                error_frame(ErrorCode::Internal, &message, None),
+                error_frame(code, &message, None),
                 CloseCode::Error,
                 "internal error",
             )
@@ -257,19 +262,13 @@ impl OperatorSession<'_> {
                 );
                 Flow::Continue
             }
-            Err(StoreError::NotFound) => {
-                answer(
-                    socket,
-                    error_frame(ErrorCode::NotFound, "no such conversation", None),
-                )
-                .await
-            }
             Err(error) => {
-                answer(
-                    socket,
-                    error_frame(ErrorCode::Internal, &error.to_string(), None),
-                )
-                .await
+                let (code, message) = socket_error(
+                    &error,
+                    "no such conversation",
+                    "an operator's request failed",
+                );
+                answer(socket, error_frame(code, &message, None)).await
             }
         }
     }

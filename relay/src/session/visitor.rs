@@ -13,6 +13,7 @@ use super::{Flow, Handler, answer, first_text, pump, refuse, scopeguard, send_js
 use crate::App;
 use crate::clock::{iso8601, now_millis};
 use crate::connection::Socket;
+use crate::error::socket_error;
 use crate::hub::{Outbound, VISITOR_OUTBOX};
 use crate::limits::ConnectionSlot;
 use crate::store::{MessageTarget, NewMessage, PeerTag, StoreError, VisitorDetails};
@@ -68,7 +69,7 @@ async fn site_title(app: &App, site: &str) -> Result<Option<String>, (ErrorCode,
         .store
         .site_title(site)
         .await
-        .map_err(|error| (ErrorCode::Internal, error.to_string()))?;
+        .map_err(|error| socket_error(&error, "there is no site", "a site lookup failed"))?;
     if let Some(title) = &title {
         app.known_sites
             .write()
@@ -130,14 +131,20 @@ pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot, clien
         rates: FrameRates::new(),
     };
     match session.welcome(&mut socket, &greeted).await {
-        Ok(()) => {
+        Ok(true) => {
             pump(&mut socket, &mut inbox, &mut session, &app).await;
             session.searching.end(&app, &greeted.site).await;
         }
-        Err(message) => {
+        Ok(false) => {}
+        Err(error) => {
+            let (code, message) = socket_error(
+                &error,
+                "there is no conversation",
+                "a visitor's welcome failed",
+            );
             refuse(
                 &mut socket,
-                error_frame(ErrorCode::Internal, &message, None),
+                error_frame(code, &message, None),
                 CloseCode::Error,
                 &message,
             )
@@ -243,15 +250,19 @@ struct VisitorSession<'a> {
 }
 
 impl VisitorSession<'_> {
-    async fn welcome(&mut self, socket: &mut Socket, greeted: &Greeted) -> Result<(), String> {
+    /// Sends the welcome; false when the socket failed (and the session is over).
+    async fn welcome(
+        &mut self,
+        socket: &mut Socket,
+        greeted: &Greeted,
+    ) -> Result<bool, StoreError> {
         let store = &self.app.store;
         let conversation = if greeted.new_visitor {
             None
         } else {
             store
                 .visitor_conversation(self.site, self.visitor_id)
-                .await
-                .map_err(|error| error.to_string())?
+                .await?
         };
         if conversation.is_none() {
             // Nothing is written for a visitor who has not written: the page and language wait
@@ -273,24 +284,19 @@ impl VisitorSession<'_> {
                     greeted.page.clone(),
                     greeted.locale.clone(),
                 )
-                .await
-                .map_err(|error| error.to_string())?;
+                .await?;
         }
         let mut missed = Vec::new();
         if let Some(conversation) = &conversation {
             missed = store
                 .messages_after_seq(conversation.id, greeted.last_seq)
-                .await
-                .map_err(|error| error.to_string())?;
+                .await?;
             self.conversation_id = Some(conversation.id);
             let last_known = Seq(conversation.message_count).min(greeted.last_seq);
             self.delivered = missed.last().map_or(last_known, |message| message.seq);
         }
         // Asked even without a conversation: whether the shop takes ratings is the site's.
-        let extras = store
-            .welcome_extras(self.site, self.visitor_id)
-            .await
-            .map_err(|error| error.to_string())?;
+        let extras = store.welcome_extras(self.site, self.visitor_id).await?;
         let (online, back_at) = self.app.hub.site_availability(self.site);
         let welcome = FromRelay::Welcome {
             version: PROTOCOL_VERSION,
@@ -311,11 +317,7 @@ impl VisitorSession<'_> {
             suggested_questions: extras.suggested_questions,
             back_at,
         };
-        if send_json(socket, &welcome).await {
-            Ok(())
-        } else {
-            Err("the welcome could not be sent".to_owned())
-        }
+        Ok(send_json(socket, &welcome).await)
     }
 
     /// Keeps what the page told (profile, cart, a page viewed) on the visitor's conversation,
@@ -412,18 +414,11 @@ impl VisitorSession<'_> {
     async fn store_outcome(&self, socket: &mut Socket, outcome: Result<(), StoreError>) -> Flow {
         let (code, message) = match outcome {
             Ok(()) => return Flow::Continue,
-            Err(StoreError::NotFound) => (
-                ErrorCode::NotFound,
-                "there is no conversation yet".to_owned(),
+            Err(error) => socket_error(
+                &error,
+                "there is no conversation yet",
+                "a visitor's request failed",
             ),
-            Err(StoreError::Conflict(message)) => (ErrorCode::Conflict, message),
-            Err(error) => {
-                tracing::error!(%error, "a visitor's request failed");
-                (
-                    ErrorCode::Internal,
-                    "that did not work; try again".to_owned(),
-                )
-            }
         };
         answer(socket, error_frame(code, &message, None)).await
     }

@@ -49,9 +49,7 @@ pub fn add_operator(
         params![email, name, password_hash, admin, now_millis()],
     )?;
     if inserted == 0 {
-        return Err(StoreError::Conflict(format!(
-            "an operator with the email {email} exists"
-        )));
+        return Err(StoreError::EmailTaken(email.to_owned()));
     }
     Ok(OperatorProfile {
         id: OperatorId(connection.last_insert_rowid()),

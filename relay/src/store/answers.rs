@@ -32,16 +32,13 @@ fn keywords_json(input: &AnswerInput) -> String {
 
 fn ensure_site(connection: &Connection, site: &str) -> Result<(), StoreError> {
     if super::accounts::site_title(connection, site)?.is_none() {
-        return Err(StoreError::Conflict(format!("there is no site {site:?}")));
+        return Err(StoreError::NoSuchSite(site.to_owned()));
     }
     Ok(())
 }
 
 fn duplicate(input: &AnswerInput) -> StoreError {
-    StoreError::Conflict(format!(
-        "the site has an answer to {:?} in this language already",
-        input.question
-    ))
+    StoreError::QuestionAnswered(input.question.clone())
 }
 
 fn is_unique_violation(error: &rusqlite::Error) -> bool {

@@ -224,9 +224,7 @@ pub fn assign(
         .query_row([operator_id.0], |row| row.get(0))
         .optional()?;
     if exists.is_none() {
-        return Err(StoreError::Conflict(format!(
-            "there is no operator {operator_id}"
-        )));
+        return Err(StoreError::NoSuchOperator(operator_id));
     }
     let updated = connection
         .prepare_cached("UPDATE conversations SET assigned_to = ?2 WHERE id = ?1")?
@@ -263,7 +261,7 @@ pub fn join(
         })?;
     // Reading a resolved conversation is not being there for the visitor: nothing to announce.
     if status != ConversationStatus::Open.as_str() {
-        return Err(StoreError::Conflict(NOT_OPEN.into()));
+        return Err(StoreError::NotOpen);
     }
     if assigned_to.is_none() {
         assign(connection, conversation_id, operator_id, events)?;
@@ -317,13 +315,6 @@ pub fn mark_read(
     Ok(())
 }
 
-/// Why a join was refused.
-pub const NOT_OPEN: &str = "a resolved conversation cannot be joined; reopen it first";
-
-/// Why a rating was not taken.
-pub const NOT_RESOLVED: &str = "a conversation can be rated once it is resolved";
-pub const RATING_OFF: &str = "this shop does not ask for ratings";
-
 pub fn rate(
     connection: &Connection,
     site: &str,
@@ -345,10 +336,10 @@ pub fn rate(
         return Err(StoreError::NotFound);
     };
     if !enabled {
-        return Err(StoreError::Conflict(RATING_OFF.into()));
+        return Err(StoreError::RatingOff);
     }
     if status != "resolved" {
-        return Err(StoreError::Conflict(NOT_RESOLVED.into()));
+        return Err(StoreError::NotResolved);
     }
     connection
         .prepare_cached("UPDATE conversations SET rating = ?2, rating_comment = ?3 WHERE id = ?1")?

@@ -22,7 +22,7 @@ mod visits;
 #[cfg(test)]
 mod workflow_tests;
 
-pub use assignment::{NOT_RESOLVED, RATING_OFF, fold};
+pub use assignment::fold;
 pub use outbox::{MailConversation, MailId, MailNotice, MailOutcome, MailTo, PendingMail};
 pub use sqlite::{Location, SqliteStore};
 pub use visits::WelcomeExtras;
@@ -44,17 +44,79 @@ use std::pin::Pin;
 /// What every store method returns.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
 
-/// Why a store call failed.
+/// Why a store call failed. Each variant is one reason; [`StoreError::kind`] sorts them into the
+/// few answers a client may get, and `error.rs` maps those kinds to HTTP statuses and socket
+/// error codes in one place. The `Display` texts of the kinds other than
+/// [`ErrorKind::Internal`] are meant for people and may be sent; internal ones never are.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// What was looked up does not exist.
     #[error("not found")]
     NotFound,
-    #[error("already exists: {0}")]
-    Conflict(String),
+    /// The input names a site that does not exist.
+    #[error("there is no site {0:?}")]
+    NoSuchSite(String),
+    /// The input names an operator who does not exist.
+    #[error("there is no operator {0}")]
+    NoSuchOperator(OperatorId),
+    /// Another operator has this email.
+    #[error("an operator with the email {0} exists")]
+    EmailTaken(String),
+    /// The operator (or the team) has a shortcut of this name.
+    #[error("a shortcut named {0:?} exists already")]
+    ShortcutTaken(String),
+    /// The site answers this question in this language already.
+    #[error("the site has an answer to {0:?} in this language already")]
+    QuestionAnswered(String),
+    /// This page view's event of a prompt was counted before.
+    #[error("this page view's {0} event was counted already")]
+    EventCounted(&'static str),
+    /// Only an open conversation can be joined.
+    #[error("a resolved conversation cannot be joined; reopen it first")]
+    NotOpen,
+    /// Only a resolved conversation can be rated.
+    #[error("a conversation can be rated once it is resolved")]
+    NotResolved,
+    /// The site does not ask for ratings.
+    #[error("this shop does not ask for ratings")]
+    RatingOff,
+    /// The database failed; the text is for the log only.
     #[error("database error: {0}")]
     Database(String),
+    /// The store's writer has stopped.
     #[error("the store is closed")]
     Closed,
+}
+
+/// What a [`StoreError`] means to the client that caused it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The thing asked for does not exist (404).
+    NotFound,
+    /// The request names something that does not exist (400).
+    Invalid,
+    /// The request clashes with what is stored (409).
+    Conflict,
+    /// Nothing the client did: logged, and answered with a generic text (500).
+    Internal,
+}
+
+impl StoreError {
+    /// What this error means to the client that caused it.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            StoreError::NotFound => ErrorKind::NotFound,
+            StoreError::NoSuchSite(_) | StoreError::NoSuchOperator(_) => ErrorKind::Invalid,
+            StoreError::EmailTaken(_)
+            | StoreError::ShortcutTaken(_)
+            | StoreError::QuestionAnswered(_)
+            | StoreError::EventCounted(_)
+            | StoreError::NotOpen
+            | StoreError::NotResolved
+            | StoreError::RatingOff => ErrorKind::Conflict,
+            StoreError::Database(_) | StoreError::Closed => ErrorKind::Internal,
+        }
+    }
 }
 
 /// Which peer caused a write, so that its own socket gets an acknowledgement instead of a copy.

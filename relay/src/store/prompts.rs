@@ -77,7 +77,7 @@ pub fn save_prompt(
 ) -> Result<Prompt, StoreError> {
     let site = input.site.as_deref().unwrap_or_default();
     if super::accounts::site_title(connection, site)?.is_none() {
-        return Err(StoreError::Conflict(format!("there is no site {site:?}")));
+        return Err(StoreError::NoSuchSite(site.to_owned()));
     }
     let variants = serde_json::to_string(&input.variants)
         .map_err(|error| StoreError::Database(error.to_string()))?;
@@ -166,10 +166,7 @@ pub fn count_event(
         )?
         .execute(params![id, view, event.as_str(), day])?;
     if first == 0 {
-        return Err(StoreError::Conflict(format!(
-            "this page view's {} event was counted already",
-            event.as_str()
-        )));
+        return Err(StoreError::EventCounted(event.as_str()));
     }
     connection
         .prepare_cached(

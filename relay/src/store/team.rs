@@ -180,10 +180,9 @@ pub fn save_shortcut(
     };
     match result {
         Ok(id) => shortcut(connection, id),
-        Err(error) if is_unique_violation(&error) => Err(StoreError::Conflict(format!(
-            "a shortcut named {:?} exists already",
-            input.name
-        ))),
+        Err(error) if is_unique_violation(&error) => {
+            Err(StoreError::ShortcutTaken(input.name.clone()))
+        }
         Err(error) => Err(error.into()),
     }
 }
@@ -225,7 +224,7 @@ pub fn save_rule(
     if let Some(site) = &input.site
         && super::accounts::site_title(connection, site)?.is_none()
     {
-        return Err(StoreError::Conflict(format!("there is no site {site:?}")));
+        return Err(StoreError::NoSuchSite(site.clone()));
     }
     let id = match id {
         None => {

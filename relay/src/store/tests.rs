@@ -166,7 +166,7 @@ fn a_failing_write_leaves_the_rest_of_its_batch_committed() {
         let duplicate = store.add_operator("JANA@shop.example", "Jana", "hash", false);
         let other = store.add_operator("petr@shop.example", "Petr", "hash", true);
         let (duplicate, other) = tokio::join!(duplicate, other);
-        assert!(matches!(duplicate, Err(StoreError::Conflict(_))));
+        assert!(matches!(duplicate, Err(StoreError::EmailTaken(_))));
         assert!(other.unwrap().admin);
         assert_eq!(store.operator_count().await.unwrap(), 2);
         assert_eq!(profile.name, "Jana");

@@ -2,7 +2,7 @@
 //! queue and the load of operators, keyword rules per site, ratings, the pages of a visit, the
 //! automatic message's due times and read marks.
 
-use super::assignment::{NOT_RESOLVED, RATING_OFF, fold};
+use super::assignment::fold;
 use super::sqlite::{Location, SqliteStore};
 use super::*;
 use beseda_protocol::ClientMessageId;
@@ -190,7 +190,7 @@ fn a_rule_for_one_site_leaves_the_others_alone_and_rules_add_up() {
             .save_rule(None, rule("x", "y", 0, Some("nowhere")))
             .await;
         assert!(
-            matches!(unknown, Err(StoreError::Conflict(_))),
+            matches!(unknown, Err(StoreError::NoSuchOperator(_))),
             "{unknown:?}"
         );
 
@@ -228,10 +228,7 @@ fn ratings_are_for_resolved_conversations_of_shops_that_ask() {
         assert!(matches!(rate(None).await, Err(StoreError::NotFound)));
         let conversation_id = writes(&store, "v1", "Dobrý den").await;
         let open = rate(None).await;
-        assert!(
-            matches!(&open, Err(StoreError::Conflict(why)) if why == NOT_RESOLVED),
-            "{open:?}"
-        );
+        assert!(matches!(&open, Err(StoreError::NotResolved)), "{open:?}");
         store
             .set_status(conversation_id, ConversationStatus::Resolved)
             .await
@@ -247,10 +244,7 @@ fn ratings_are_for_resolved_conversations_of_shops_that_ask() {
         site.rating_enabled = false;
         store.update_site("default", site).await.unwrap();
         let off = rate(None).await;
-        assert!(
-            matches!(&off, Err(StoreError::Conflict(why)) if why == RATING_OFF),
-            "{off:?}"
-        );
+        assert!(matches!(&off, Err(StoreError::RatingOff)), "{off:?}");
         let extras = store.welcome_extras("default", &visitor).await.unwrap();
         assert!(!extras.rating_enabled);
         assert_eq!(extras.rating, Some(Rating::Neutral));
