@@ -49,8 +49,6 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 pub(crate) struct App {
     pub config: Config,
     pub store: Arc<dyn Store>,
-    /// The same store, for what only SQLite knows about itself (metrics).
-    pub sqlite: Arc<SqliteStore>,
     pub hub: Arc<Hub>,
     pub visitor_tokens: VisitorTokens,
     pub metrics: Arc<Metrics>,
@@ -108,7 +106,7 @@ pub async fn run(
     let publisher = hub.clone();
     let auto_reply = Arc::new(autoreply::AutoReply::default());
     let observer = auto_reply.clone();
-    let store = Arc::new(
+    let store: Arc<dyn Store> = Arc::new(
         SqliteStore::open(
             location,
             Box::new(move |events| {
@@ -171,7 +169,6 @@ pub async fn run(
         known_sites: Default::default(),
         config,
         store: store.clone(),
-        sqlite: store.clone(),
         hub,
         visitor_tokens: VisitorTokens::new(secret),
         prompt_views,
@@ -262,7 +259,7 @@ fn connection_limit(configured: usize) -> usize {
 }
 
 /// Creates the first admin on an empty database and prints its sign-in, once.
-async fn bootstrap_admin(store: &SqliteStore, address: std::net::SocketAddr) -> anyhow::Result<()> {
+async fn bootstrap_admin(store: &dyn Store, address: std::net::SocketAddr) -> anyhow::Result<()> {
     let password = auth::to_hex(&random_bytes::<9>());
     let hash = tokio::task::spawn_blocking({
         let password = password.clone();

@@ -29,7 +29,7 @@ pub async fn authenticate(app: &App, token: &str) -> Result<(OperatorProfile, [u
 
 pub fn metrics(app: &App) -> String {
     use std::sync::atomic::Ordering::Relaxed;
-    let stats = app.sqlite.stats();
+    let stats = app.store.stats();
     let mut text = app.metrics.render(
         stats.commits.load(Relaxed),
         stats.committed_jobs.load(Relaxed),

@@ -17,6 +17,14 @@ use beseda_protocol::{
 };
 
 impl Store for SqliteStore {
+    fn stats(&self) -> std::sync::Arc<super::StoreStats> {
+        SqliteStore::stats(self)
+    }
+
+    fn close(&self) {
+        SqliteStore::close(self)
+    }
+
     fn append_message(&self, new_message: NewMessage) -> StoreFuture<'_, Appended> {
         self.write(move |connection, events| {
             conversations::append_message(connection, &new_message, events)

@@ -119,6 +119,15 @@ impl StoreError {
     }
 }
 
+/// Figures a store keeps about its writer, for `/metrics`.
+#[derive(Debug, Default)]
+pub struct StoreStats {
+    pub commits: std::sync::atomic::AtomicU64,
+    pub committed_jobs: std::sync::atomic::AtomicU64,
+    /// Writes asked for and not yet answered: queued, or in the transaction being committed.
+    pub pending_writes: std::sync::atomic::AtomicUsize,
+}
+
 /// Which peer caused a write, so that its own socket gets an acknowledgement instead of a copy.
 pub type PeerTag = u64;
 
@@ -249,6 +258,11 @@ pub struct ActiveSession {
 
 /// Persistence for conversations, operators and relay settings.
 pub trait Store: Send + Sync + 'static {
+    /// The writer's figures, for `/metrics`.
+    fn stats(&self) -> std::sync::Arc<StoreStats>;
+    /// Stops taking writes, commits what is queued and waits for the writer to finish (blocks).
+    fn close(&self);
+
     /// Stores a message, or returns the stored one when its client id was seen before.
     fn append_message(&self, new_message: NewMessage) -> StoreFuture<'_, Appended>;
     /// Messages of a conversation with a sequence number above `after`, in order.

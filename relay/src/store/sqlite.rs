@@ -7,7 +7,7 @@
 //! listener in commit order, and only then answers the callers. Reads run on separate WAL
 //! connections through `spawn_blocking`, so they never wait for the writer.
 
-use super::{Event, StoreError, StoreFuture, schema};
+use super::{Event, StoreError, StoreFuture, StoreStats, schema};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -37,15 +37,6 @@ type Finish = Box<dyn FnOnce(bool) + Send>;
 /// A write: run on the transaction (or, given `None`, report that it could not run), then
 /// finish once the commit's outcome is known.
 type Job = Box<dyn FnOnce(Option<&Connection>, &mut Vec<Event>) -> (bool, Finish) + Send>;
-
-/// Metrics the store keeps about itself.
-#[derive(Debug, Default)]
-pub struct StoreStats {
-    pub commits: std::sync::atomic::AtomicU64,
-    pub committed_jobs: std::sync::atomic::AtomicU64,
-    /// Writes asked for and not yet answered: queued, or in the transaction being committed.
-    pub pending_writes: AtomicUsize,
-}
 
 /// The SQLite implementation of [`Store`].
 pub struct SqliteStore {
