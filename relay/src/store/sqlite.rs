@@ -260,7 +260,9 @@ fn run_writer(
 }
 
 /// Runs every job of the batch in one transaction, each inside a savepoint so that a failing
-/// job is rolled back alone, and commits.
+/// job is rolled back alone, and commits. When a job's savepoint cannot be released, whether its
+/// writes are still in the transaction is unknown: the whole batch is rolled back and every
+/// caller told it failed, rather than one of them told `Ok` for writes that may be gone.
 fn commit_batch(
     connection: &mut Connection,
     batch: &mut Vec<Job>,
@@ -279,13 +281,22 @@ fn commit_batch(
             return (false, events, finishers);
         }
     };
+    let mut released_all = true;
     for job in batch.drain(..) {
         let mut job_events = Vec::new();
         let outcome = match transaction.savepoint() {
             Ok(savepoint) => {
                 let (ok, finish) = job(Some(&savepoint), &mut job_events);
                 // A savepoint that is dropped without a commit rolls back: a failed job leaves nothing.
-                let kept = ok && savepoint.commit().is_ok();
+                let kept = ok
+                    && match savepoint.commit() {
+                        Ok(()) => true,
+                        Err(error) => {
+                            tracing::error!(%error, "cannot release a savepoint");
+                            released_all = false;
+                            false
+                        }
+                    };
                 if !kept {
                     job_events.clear();
                 }
@@ -299,6 +310,12 @@ fn commit_batch(
         };
         events.append(&mut job_events);
         finishers.push(outcome);
+    }
+    if !released_all {
+        if let Err(error) = transaction.rollback() {
+            tracing::error!(%error, "cannot roll back a batch");
+        }
+        return (false, Vec::new(), finishers);
     }
     match transaction.commit() {
         Ok(()) => (true, events, finishers),

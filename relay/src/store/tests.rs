@@ -255,3 +255,31 @@ fn reopening_a_file_keeps_committed_messages() {
         assert_eq!(conversation.last_message.unwrap().text, "kept");
     });
 }
+
+/// Regression: when a job's savepoint could not be released, its writes were rolled back (or
+/// left in doubt) but its caller was told `Ok`. The job here releases its own savepoint early, so
+/// that the writer's release fails; the caller must hear of it, and nothing of the job may stay.
+#[test]
+fn a_savepoint_that_cannot_be_released_fails_its_caller_and_keeps_nothing() {
+    runtime().block_on(async {
+        let (store, _events) = memory_store();
+        let outcome = store
+            .write(|connection, _events| {
+                connection.execute(
+                    "INSERT INTO sites (name, title, created_at) VALUES ('released', 'Released', 0)",
+                    [],
+                )?;
+                connection.execute_batch("RELEASE _rusqlite_sp")?;
+                Ok(())
+            })
+            .await;
+        assert!(outcome.is_err(), "the caller was told {outcome:?}");
+        assert_eq!(store.site_title("released").await.unwrap(), None);
+        // The writer goes on: the next write commits.
+        assert!(store.ensure_site("after", "After").await.unwrap());
+        assert_eq!(
+            store.site_title("after").await.unwrap().as_deref(),
+            Some("After")
+        );
+    });
+}
