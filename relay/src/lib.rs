@@ -9,6 +9,7 @@ mod assets;
 pub mod auth;
 mod autoreply;
 mod catalog;
+mod chat;
 pub mod cli;
 mod clock;
 pub mod config;
@@ -84,6 +85,8 @@ pub(crate) struct App {
     pub answers: answers::Answers,
     /// Email over SMTP, when configured.
     pub mail: mail::Mail,
+    /// Wakes the tasks that carry out the notices stored messages cause.
+    pub notice_bell: chat::notices::NoticeBell,
     /// Signs the prompts' view ids and counts the widgets' reports of them.
     pub prompt_views: prompt_views::PromptViews,
 }
@@ -179,6 +182,7 @@ pub async fn run(
         hours: Arc::new(hours::Hours::default()),
         answers: answers::Answers::default(),
         mail,
+        notice_bell: Default::default(),
     });
     // Operators left online by the last run have no console yet: the grace period starts now.
     for operator_id in online_operators {

@@ -2,16 +2,15 @@
 
 use crate::App;
 use crate::auth::{hash_password, new_session_token, session_token_hash, verify_password};
+use crate::chat::{self, Post, Sender};
 use crate::clock::now_millis;
 use crate::connection::ClientAddr;
 use crate::error::ApiError;
-use crate::store::{MessageTarget, NewMessage as StoreMessage};
-use crate::validation::{check_client_id, check_text};
 use beseda_protocol::ErrorCode;
 use beseda_protocol::api::{
     Availability, ConversationDetail, LoginRequest, LoginResponse, NewMessage,
 };
-use beseda_protocol::{Author, ConversationId, Message, OperatorProfile};
+use beseda_protocol::{ConversationId, Message, OperatorProfile};
 use std::net::IpAddr;
 use std::sync::OnceLock;
 
@@ -136,33 +135,16 @@ pub async fn post_message(
     conversation_id: ConversationId,
     body: NewMessage,
 ) -> Result<(Message, bool), ApiError> {
-    check_text(&body.text, app.config.max_text_chars)
-        .map_err(|(code, message)| ApiError::Invalid(code, message))?;
-    if let Some(client_id) = &body.client_id {
-        check_client_id(client_id).map_err(|(code, message)| ApiError::Invalid(code, message))?;
-    }
-    let started = std::time::Instant::now();
-    let new_message = StoreMessage {
-        target: MessageTarget::Conversation(conversation_id),
-        author: Author::Operator,
-        operator_id: Some(operator.id),
+    let post = Post {
+        sender: Sender::Operator {
+            operator_id: operator.id,
+            conversation_id,
+        },
         client_id: body.client_id,
         text: body.text,
         origin: None,
     };
-    let notice = crate::mail::reply_notice(app, conversation_id).await;
-    let appended = crate::mail::append(app, new_message, Default::default(), notice)
-        .await
-        .map_err(|error| match ApiError::from(error) {
-            ApiError::NotFound(_) => ApiError::NotFound("conversation"),
-            other => other,
-        })?;
-    app.metrics.observe_store_write(started.elapsed());
-    if !appended.duplicate {
-        app.metrics
-            .messages_stored
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    }
+    let appended = chat::post(app, post).await?;
     Ok((appended.message, !appended.duplicate))
 }
 

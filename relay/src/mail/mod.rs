@@ -14,15 +14,10 @@ mod transport;
 use crate::App;
 use crate::clock::now_millis;
 use crate::config::Config;
-use crate::hub::Hub;
-use crate::store::{
-    Appended, MailNotice, MailOutcome, MailTo, NewMessage, PendingMail, StoreError, VisitorDetails,
-};
-use beseda_protocol::ConversationId;
+use crate::store::{MailNotice, MailOutcome, MailTo, PendingMail, StoreError};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
-use tokio::sync::Notify;
 use transport::{Attempt, Sender};
 
 /// The first retry comes this soon after a failure; each later one waits twice as long...
@@ -42,8 +37,6 @@ pub struct Mail {
     allow_origins: Vec<String>,
     interval: Duration,
     per_address_per_day: u32,
-    /// Wakes the mail task when an email is queued.
-    wake: Notify,
 }
 
 impl Mail {
@@ -69,7 +62,6 @@ impl Mail {
             allow_origins: config.allow_origins.clone(),
             interval: config.mail_interval,
             per_address_per_day: config.mail_per_address_per_day,
-            wake: Notify::new(),
         })
     }
 
@@ -77,60 +69,15 @@ impl Mail {
         self.sender.is_some()
     }
 
-    fn notice(&self, to: MailTo) -> Option<MailNotice> {
+    /// The email to `to` that a notice asks for, with this relay's limits; none while email is
+    /// off.
+    pub fn notice(&self, to: MailTo) -> Option<MailNotice> {
         self.enabled().then_some(MailNotice {
             to,
             interval: self.interval,
             per_address_per_day: self.per_address_per_day,
         })
     }
-
-    /// The email a visitor's message calls for: the shop hears of a message sent through the
-    /// contact form, and of any message while the site's visitors see nobody available.
-    pub fn visitor_notice(&self, hub: &Hub, site: &str, contact: bool) -> Option<MailNotice> {
-        let (available, _) = hub.site_availability(site);
-        if contact || !available {
-            self.notice(MailTo::Shop)
-        } else {
-            None
-        }
-    }
-}
-
-/// The email an operator's reply calls for: to the visitor, when the conversation has their
-/// address and no widget of theirs is open to show the reply.
-pub async fn reply_notice(app: &App, conversation_id: ConversationId) -> Option<MailNotice> {
-    if !app.mail.enabled() {
-        return None;
-    }
-    // A conversation that does not exist is the store's to refuse; nobody is emailed.
-    let conversation = app.store.conversation_summary(conversation_id).await.ok()?;
-    conversation.visitor.email.as_ref()?;
-    if app
-        .hub
-        .visitor_connected(&conversation.site, &conversation.visitor.id)
-    {
-        return None;
-    }
-    app.mail.notice(MailTo::Visitor)
-}
-
-/// Stores a message with the visitor's details and the email it calls for (one transaction),
-/// then wakes the mail task.
-pub async fn append(
-    app: &App,
-    new_message: NewMessage,
-    details: VisitorDetails,
-    notice: Option<MailNotice>,
-) -> Result<Appended, StoreError> {
-    let appended = app
-        .store
-        .append_message_with_mail(new_message, details, notice)
-        .await?;
-    if notice.is_some() && !appended.duplicate {
-        app.mail.wake.notify_one();
-    }
-    Ok(appended)
 }
 
 /// The mail task: sends what is due, then sleeps until the next email falls due, one is queued,
@@ -156,7 +103,7 @@ pub async fn run(app: Arc<App>) {
             .map(|due| Duration::from_millis(u64::try_from(due - now_millis()).unwrap_or(0)));
         let sleep_for = until_due.unwrap_or(Duration::from_secs(24 * 60 * 60));
         tokio::select! {
-            () = app.mail.wake.notified() => {}
+            () = app.notice_bell.email_recorded() => {}
             () = tokio::time::sleep(sleep_for) => {}
             _ = shutdown.wait_for(|stopping| *stopping) => return,
         }
@@ -246,6 +193,7 @@ fn count(app: &App, mail: &PendingMail, outcome: &MailOutcome) {
 mod tests {
     use super::*;
     use crate::store::MailId;
+    use beseda_protocol::ConversationId;
 
     fn pending(attempts: u32, created_at: i64) -> PendingMail {
         PendingMail {

@@ -4,18 +4,17 @@
 use super::{Flow, Handler, answer, first_text, pump, refuse, scopeguard, send_json};
 use crate::App;
 use crate::auth::session_token_hash;
+use crate::chat::{self, Post, Sender};
 use crate::clock::now_millis;
 use crate::connection::Socket;
 use crate::error::socket_error;
 use crate::hub::{OPERATOR_OUTBOX, Outbound};
 use crate::limits::ConnectionSlot;
 use crate::sessions::Registration;
-use crate::store::{MessageTarget, NewMessage, PeerTag, StoreError};
-use crate::validation::{check_client_id, check_text};
+use crate::store::PeerTag;
 use beseda_protocol::operator::{FromRelay, ToRelay};
 use beseda_protocol::{
-    Author, ClientMessageId, ConversationId, ErrorCode, MessageId, OperatorProfile,
-    PROTOCOL_VERSION,
+    ClientMessageId, ConversationId, ErrorCode, MessageId, OperatorProfile, PROTOCOL_VERSION,
 };
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -193,55 +192,21 @@ impl OperatorSession<'_> {
         conversation_id: ConversationId,
         text: String,
     ) -> Flow {
-        if let Err((code, message)) = check_client_id(&client_id)
-            .and_then(|()| check_text(&text, self.app.config.max_text_chars))
-        {
-            self.app
-                .metrics
-                .messages_refused
-                .fetch_add(1, Ordering::Relaxed);
-            return answer(socket, error_frame(code, &message, Some(client_id))).await;
-        }
-        let started = std::time::Instant::now();
-        let new_message = NewMessage {
-            target: MessageTarget::Conversation(conversation_id),
-            author: Author::Operator,
-            operator_id: Some(self.operator.id),
+        let post = Post {
+            sender: Sender::Operator {
+                operator_id: self.operator.id,
+                conversation_id,
+            },
             client_id: Some(client_id.clone()),
             text,
             origin: Some(self.tag),
         };
-        let notice = crate::mail::reply_notice(self.app, conversation_id).await;
-        let details = crate::store::VisitorDetails::default();
-        match crate::mail::append(self.app, new_message, details, notice).await {
-            Ok(appended) => {
-                self.app.metrics.observe_store_write(started.elapsed());
-                if !appended.duplicate {
-                    self.app
-                        .metrics
-                        .messages_stored
-                        .fetch_add(1, Ordering::Relaxed);
-                }
-                Flow::Continue
-            }
-            Err(StoreError::NotFound) => {
-                answer(
-                    socket,
-                    error_frame(ErrorCode::NotFound, "no such conversation", Some(client_id)),
-                )
-                .await
-            }
+        // The acknowledgement reaches this socket through the hub, in commit order.
+        match chat::post(self.app, post).await {
+            Ok(_) => Flow::Continue,
             Err(error) => {
-                tracing::error!(%error, "storing an operator message failed");
-                answer(
-                    socket,
-                    error_frame(
-                        ErrorCode::Internal,
-                        "the message could not be stored; send it again",
-                        Some(client_id),
-                    ),
-                )
-                .await
+                let (code, message) = error.for_socket();
+                answer(socket, error_frame(code, &message, Some(client_id))).await
             }
         }
     }

@@ -11,20 +11,20 @@
 use super::throttle::{FrameKind, FrameRates, Verdict};
 use super::{Flow, Handler, answer, first_text, pump, refuse, scopeguard, send_json};
 use crate::App;
+use crate::chat::{self, Post, Sender};
 use crate::clock::{iso8601, now_millis};
 use crate::connection::Socket;
 use crate::error::socket_error;
 use crate::hub::{Outbound, VISITOR_OUTBOX};
 use crate::limits::ConnectionSlot;
-use crate::store::{MessageTarget, NewMessage, PeerTag, StoreError, VisitorDetails};
+use crate::store::{PeerTag, StoreError, VisitorDetails};
 use crate::validation::{
-    check_cart, check_client_id, check_comment, check_email, check_locale, check_page,
-    check_profile, check_text,
+    check_cart, check_comment, check_email, check_locale, check_page, check_profile,
 };
 use beseda_protocol::api::{MAX_PAGES_PER_VISIT, PageView};
 use beseda_protocol::visitor::{FromRelay, ToRelay, VisitorConversation};
 use beseda_protocol::{
-    Author, ClientMessageId, ConversationId, ErrorCode, PROTOCOL_VERSION, Seq, VisitorId,
+    ClientMessageId, ConversationId, ErrorCode, PROTOCOL_VERSION, Seq, VisitorId,
 };
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -423,38 +423,6 @@ impl VisitorSession<'_> {
         answer(socket, error_frame(code, &message, None)).await
     }
 
-    /// Counts a conversation about to be started against the client address's limit: the
-    /// refusal when it is over. A conversation that another tab of the visitor started since
-    /// this one's welcome is not new, and is not counted.
-    async fn new_conversation_refused(&mut self) -> Option<(ErrorCode, String)> {
-        let limit = self.app.config.conversations_per_hour;
-        if limit == 0 {
-            return None;
-        }
-        match self
-            .app
-            .store
-            .visitor_conversation(self.site, self.visitor_id)
-            .await
-        {
-            Ok(Some(_)) => return None,
-            Ok(None) => {}
-            // The append that follows meets the same failure and answers it.
-            Err(error) => tracing::warn!(%error, "looking up a visitor's conversation failed"),
-        }
-        if self
-            .app
-            .new_conversations
-            .try_acquire(&crate::limits::address_bucket(self.client))
-        {
-            return None;
-        }
-        Some((
-            ErrorCode::RateLimited,
-            format!("at most {limit} new conversations an hour from one address; try again later"),
-        ))
-    }
-
     /// Stores a visitor message; `contact_email` is given by the contact form, and kept on the
     /// conversation in the same transaction as the message (with whatever the page told before
     /// the conversation existed), together with the email to the shop it calls for.
@@ -467,71 +435,27 @@ impl VisitorSession<'_> {
     ) -> Flow {
         // Sending ends the typing burst of the searches that led to it.
         self.searching.end(self.app, self.site).await;
-        let checked = check_client_id(&client_id)
-            .and_then(|()| check_text(&text, self.app.config.max_text_chars));
         let first_message = self.conversation_id.is_none();
-        let refusal = match checked {
-            Err(refusal) => Some(refusal),
-            Ok(())
-                if !self
-                    .app
-                    .visitor_messages
-                    .try_acquire(&(self.site.to_owned(), self.visitor_id.clone())) =>
-            {
-                Some((
-                    ErrorCode::RateLimited,
-                    format!(
-                        "at most {} messages a minute; wait a moment",
-                        self.app.config.visitor_messages_per_minute
-                    ),
-                ))
-            }
-            Ok(()) if first_message => self.new_conversation_refused().await,
-            Ok(()) => None,
-        };
-        if let Some((code, message)) = refusal {
-            self.app
-                .metrics
-                .messages_refused
-                .fetch_add(1, Ordering::Relaxed);
-            let frame = error_frame(code, &message, Some(client_id));
-            return answer(socket, frame).await;
-        }
-        let started = std::time::Instant::now();
-        let new_message = NewMessage {
-            target: MessageTarget::Visitor {
+        let post = Post {
+            sender: Sender::Visitor {
                 site: self.site.to_owned(),
                 visitor_id: self.visitor_id.clone(),
+                address: self.client,
+                details: Box::new(if first_message {
+                    self.details.clone()
+                } else {
+                    VisitorDetails::default()
+                }),
+                contact_email,
+                first_message,
             },
-            author: Author::Visitor,
-            operator_id: None,
             client_id: Some(client_id.clone()),
             text,
             origin: Some(self.tag),
         };
-        let mut details = if first_message {
-            self.details.clone()
-        } else {
-            VisitorDetails::default()
-        };
-        let contact = contact_email.is_some();
-        if let Some(email) = contact_email {
-            details.email = Some(email);
-        }
-        let notice = self
-            .app
-            .mail
-            .visitor_notice(&self.app.hub, self.site, contact);
         // The acknowledgement reaches this socket through the hub, in commit order.
-        match crate::mail::append(self.app, new_message, details, notice).await {
+        match chat::post(self.app, post).await {
             Ok(appended) => {
-                self.app.metrics.observe_store_write(started.elapsed());
-                if !appended.duplicate {
-                    self.app
-                        .metrics
-                        .messages_stored
-                        .fetch_add(1, Ordering::Relaxed);
-                }
                 self.conversation_id = Some(appended.message.conversation_id);
                 if first_message {
                     self.details = VisitorDetails::default();
@@ -539,13 +463,8 @@ impl VisitorSession<'_> {
                 Flow::Continue
             }
             Err(error) => {
-                tracing::error!(%error, "storing a visitor message failed");
-                let frame = error_frame(
-                    ErrorCode::Internal,
-                    "the message could not be stored; send it again",
-                    Some(client_id),
-                );
-                answer(socket, frame).await
+                let (code, message) = error.for_socket();
+                answer(socket, error_frame(code, &message, Some(client_id))).await
             }
         }
     }

@@ -2,8 +2,9 @@
 //! the writer's transaction or on a reader connection.
 
 use super::{
-    ActiveSession, Appended, NewMessage, OperatorCredentials, SqliteStore, Store, StoreFuture,
-    WelcomeExtras, accounts, answers, assignment, conversations, outbox, prompts, team, visits,
+    ActiveSession, Appended, NewMessage, Notices, OperatorCredentials, SqliteStore, Store,
+    StoreFuture, VisitorDetails, WelcomeExtras, accounts, answers, assignment, conversations,
+    outbox, prompts, team, visits,
 };
 use beseda_protocol::answers::{Answer, AnswerInput, AnswerStats};
 use beseda_protocol::api::{
@@ -25,9 +26,14 @@ impl Store for SqliteStore {
         SqliteStore::close(self)
     }
 
-    fn append_message(&self, new_message: NewMessage) -> StoreFuture<'_, Appended> {
+    fn append_message(
+        &self,
+        new_message: NewMessage,
+        details: VisitorDetails,
+        notices: Notices,
+    ) -> StoreFuture<'_, Appended> {
         self.write(move |connection, events| {
-            conversations::append_message(connection, &new_message, events)
+            outbox::append_message(connection, &new_message, &details, notices, events)
         })
     }
 
@@ -466,17 +472,6 @@ impl Store for SqliteStore {
     fn answer_stats(&self, site: &str) -> StoreFuture<'_, AnswerStats> {
         let site = site.to_owned();
         self.read(move |connection| answers::answer_stats(connection, &site))
-    }
-
-    fn append_message_with_mail(
-        &self,
-        new_message: NewMessage,
-        details: super::VisitorDetails,
-        notice: Option<super::MailNotice>,
-    ) -> StoreFuture<'_, Appended> {
-        self.write(move |connection, events| {
-            outbox::append_message_with_mail(connection, &new_message, &details, notice, events)
-        })
     }
 
     fn mail_due(&self, now: i64, limit: u32) -> StoreFuture<'_, Vec<super::PendingMail>> {

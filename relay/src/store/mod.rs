@@ -23,7 +23,7 @@ mod visits;
 mod workflow_tests;
 
 pub use assignment::fold;
-pub use outbox::{MailConversation, MailId, MailNotice, MailOutcome, MailTo, PendingMail};
+pub use outbox::{MailConversation, MailId, MailNotice, MailOutcome, MailTo, Notices, PendingMail};
 pub use sqlite::{Location, SqliteStore};
 pub use visits::WelcomeExtras;
 
@@ -263,8 +263,16 @@ pub trait Store: Send + Sync + 'static {
     /// Stops taking writes, commits what is queued and waits for the writer to finish (blocks).
     fn close(&self);
 
-    /// Stores a message, or returns the stored one when its client id was seen before.
-    fn append_message(&self, new_message: NewMessage) -> StoreFuture<'_, Appended>;
+    /// Stores a message (or returns the stored one when its client id was seen before), keeps
+    /// the visitor's `details` on its conversation and records the `notices` it causes: all in
+    /// one transaction, so that no notice (nor the address an email goes to) can be lost once
+    /// the message is stored. A resend of a stored client id records no notice.
+    fn append_message(
+        &self,
+        new_message: NewMessage,
+        details: VisitorDetails,
+        notices: Notices,
+    ) -> StoreFuture<'_, Appended>;
     /// Messages of a conversation with a sequence number above `after`, in order.
     fn messages_after_seq(
         &self,
@@ -499,15 +507,6 @@ pub trait Store: Send + Sync + 'static {
     fn answer_stats(&self, site: &str) -> StoreFuture<'_, AnswerStats>;
 
     // Email (see `outbox.rs`).
-    /// Stores a message like [`Store::append_message`], keeps the visitor's `details` on its
-    /// conversation and queues the email `notice` asks for: all in one transaction, so that
-    /// neither the email nor the address it goes to can be lost once the message is stored.
-    fn append_message_with_mail(
-        &self,
-        new_message: NewMessage,
-        details: VisitorDetails,
-        notice: Option<MailNotice>,
-    ) -> StoreFuture<'_, Appended>;
     /// Emails due at `now` (ms since the epoch), the longest waiting first, at most `limit`.
     fn mail_due(&self, now: i64, limit: u32) -> StoreFuture<'_, Vec<PendingMail>>;
     /// When the next queued email falls due (ms since the epoch), if any is queued.

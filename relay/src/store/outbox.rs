@@ -117,13 +117,34 @@ pub enum MailOutcome {
     },
 }
 
-/// Stores a message, keeps the visitor's details given with it and queues the email `notice`
-/// asks for, all in the caller's transaction. A resend of a stored client id queues nothing.
-pub fn append_message_with_mail(
+/// What a stored message causes that must not be lost, recorded in the message's transaction
+/// and carried out later by a task of its own (email by `mail::run`). The chat domain decides
+/// which notices a message causes (`chat::notices`); the store only records them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Notices {
+    /// The email to queue, if any.
+    pub email: Option<MailNotice>,
+}
+
+impl Notices {
+    /// Notices of an email alone (or of nothing).
+    pub fn email(email: Option<MailNotice>) -> Notices {
+        Notices { email }
+    }
+
+    /// Whether any notice is to be recorded.
+    pub fn any(&self) -> bool {
+        self.email.is_some()
+    }
+}
+
+/// Stores a message, keeps the visitor's details given with it and records the `notices` it
+/// causes, all in the caller's transaction. A resend of a stored client id records nothing.
+pub fn append_message(
     connection: &Connection,
     new_message: &NewMessage,
     details: &VisitorDetails,
-    notice: Option<MailNotice>,
+    notices: Notices,
     events: &mut Vec<Event>,
 ) -> Result<Appended, StoreError> {
     // The visit goes first: a conversation created by this message then starts with its
@@ -156,7 +177,7 @@ pub fn append_message_with_mail(
             events,
         )?;
     }
-    if let Some(notice) = notice
+    if let Some(notice) = notices.email
         && !appended.duplicate
     {
         enqueue(connection, &appended.message, notice)?;

@@ -77,10 +77,10 @@ fn a_contact_message_is_queued_for_the_admins_with_the_visitors_address() {
         let store = store();
         admins(&store).await;
         let appended = store
-            .append_message_with_mail(
+            .append_message(
                 from_visitor("c1", "Máte XL?"),
                 email("petr@example.cz"),
-                to_shop(),
+                Notices::email(to_shop()),
             )
             .await
             .unwrap();
@@ -102,10 +102,10 @@ fn a_contact_message_is_queued_for_the_admins_with_the_visitors_address() {
         assert_eq!(mails[0].messages[0].text, "Máte XL?");
         // A resend of the same client id queues nothing more.
         let again = store
-            .append_message_with_mail(
+            .append_message(
                 from_visitor("c1", "Máte XL?"),
                 email("petr@example.cz"),
-                to_shop(),
+                Notices::email(to_shop()),
             )
             .await
             .unwrap();
@@ -123,10 +123,10 @@ fn the_sites_notification_address_comes_before_the_admins() {
         site.notify_email = "eshop@shop.example".into();
         store.update_site("default", site).await.unwrap();
         store
-            .append_message_with_mail(
+            .append_message(
                 from_visitor("c1", "hi"),
                 VisitorDetails::default(),
-                to_shop(),
+                Notices::email(to_shop()),
             )
             .await
             .unwrap();
@@ -143,10 +143,10 @@ fn messages_between_two_emails_are_gathered_into_the_next_one() {
         let store = store();
         admins(&store).await;
         store
-            .append_message_with_mail(
+            .append_message(
                 from_visitor("c1", "one"),
                 VisitorDetails::default(),
-                to_shop(),
+                Notices::email(to_shop()),
             )
             .await
             .unwrap();
@@ -162,10 +162,10 @@ fn messages_between_two_emails_are_gathered_into_the_next_one() {
         let sent_at = crate::clock::now_millis();
         for (client_id, text) in [("c2", "two"), ("c3", "three")] {
             store
-                .append_message_with_mail(
+                .append_message(
                     from_visitor(client_id, text),
                     VisitorDetails::default(),
-                    to_shop(),
+                    Notices::email(to_shop()),
                 )
                 .await
                 .unwrap();
@@ -199,10 +199,10 @@ fn a_failed_email_waits_for_its_retry_and_takes_what_comes_meanwhile() {
         let store = store();
         admins(&store).await;
         store
-            .append_message_with_mail(
+            .append_message(
                 from_visitor("c1", "one"),
                 VisitorDetails::default(),
-                to_shop(),
+                Notices::email(to_shop()),
             )
             .await
             .unwrap();
@@ -216,10 +216,10 @@ fn a_failed_email_waits_for_its_retry_and_takes_what_comes_meanwhile() {
         store.mail_attempted(mail.id, outcome).await.unwrap();
         assert!(store.mail_due(now, 10).await.unwrap().is_empty());
         store
-            .append_message_with_mail(
+            .append_message(
                 from_visitor("c2", "two"),
                 VisitorDetails::default(),
-                to_shop(),
+                Notices::email(to_shop()),
             )
             .await
             .unwrap();
@@ -243,7 +243,11 @@ fn a_reply_goes_to_the_visitor_only_when_their_address_is_known() {
     runtime().block_on(async {
         let store = store();
         let first = store
-            .append_message(from_visitor("c1", "hi"))
+            .append_message(
+                from_visitor("c1", "hi"),
+                VisitorDetails::default(),
+                Notices::default(),
+            )
             .await
             .unwrap();
         let conversation_id = first.message.conversation_id;
@@ -261,7 +265,11 @@ fn a_reply_goes_to_the_visitor_only_when_their_address_is_known() {
             per_address_per_day: 5,
         });
         store
-            .append_message_with_mail(reply("r1"), VisitorDetails::default(), to_visitor)
+            .append_message(
+                reply("r1"),
+                VisitorDetails::default(),
+                Notices::email(to_visitor),
+            )
             .await
             .unwrap();
         assert!(due(&store).await.is_empty(), "no address, no email");
@@ -274,7 +282,11 @@ fn a_reply_goes_to_the_visitor_only_when_their_address_is_known() {
             .await
             .unwrap();
         store
-            .append_message_with_mail(reply("r2"), VisitorDetails::default(), to_visitor)
+            .append_message(
+                reply("r2"),
+                VisitorDetails::default(),
+                Notices::email(to_visitor),
+            )
             .await
             .unwrap();
         let mails = due(&store).await;
@@ -305,10 +317,10 @@ fn the_shop_gets_one_email_per_interval_for_all_of_a_sites_conversations() {
         // takes every conversation written meanwhile.
         for visitor in ["v1", "v2", "v3", "v4"] {
             store
-                .append_message_with_mail(
+                .append_message(
                     from(visitor, &format!("from {visitor}")),
                     VisitorDetails::default(),
-                    to_shop(),
+                    Notices::email(to_shop()),
                 )
                 .await
                 .unwrap();
@@ -346,14 +358,14 @@ fn a_visitors_address_gets_at_most_its_emails_a_day_whichever_conversation_they_
         // Five visitors give the same address (in different letter case): five conversations.
         for (index, visitor) in ["v1", "v2", "v3", "v4", "v5"].into_iter().enumerate() {
             let first = store
-                .append_message_with_mail(
+                .append_message(
                     from(visitor, "hi"),
                     email(if index % 2 == 0 {
                         "victim@example.cz"
                     } else {
                         "Victim@Example.cz"
                     }),
-                    None,
+                    Notices::email(None),
                 )
                 .await
                 .unwrap();
@@ -366,7 +378,7 @@ fn a_visitors_address_gets_at_most_its_emails_a_day_whichever_conversation_they_
                 origin: None,
             };
             store
-                .append_message_with_mail(reply, VisitorDetails::default(), notice)
+                .append_message(reply, VisitorDetails::default(), Notices::email(notice))
                 .await
                 .unwrap();
         }

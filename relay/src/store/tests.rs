@@ -44,11 +44,19 @@ fn first_visitor_message_creates_the_conversation_and_numbers_from_one() {
     runtime().block_on(async {
         let (store, events) = memory_store();
         let first = store
-            .append_message(visitor_message("v1", "a", "Dobrý den"))
+            .append_message(
+                visitor_message("v1", "a", "Dobrý den"),
+                VisitorDetails::default(),
+                Notices::default(),
+            )
             .await
             .unwrap();
         let second = store
-            .append_message(visitor_message("v1", "b", "Máte XL?"))
+            .append_message(
+                visitor_message("v1", "b", "Máte XL?"),
+                VisitorDetails::default(),
+                Notices::default(),
+            )
             .await
             .unwrap();
         assert_eq!((first.message.seq, second.message.seq), (Seq(1), Seq(2)));
@@ -73,11 +81,19 @@ fn resending_a_client_id_stores_nothing_new() {
     runtime().block_on(async {
         let (store, _events) = memory_store();
         let first = store
-            .append_message(visitor_message("v1", "same", "one"))
+            .append_message(
+                visitor_message("v1", "same", "one"),
+                VisitorDetails::default(),
+                Notices::default(),
+            )
             .await
             .unwrap();
         let again = store
-            .append_message(visitor_message("v1", "same", "one"))
+            .append_message(
+                visitor_message("v1", "same", "one"),
+                VisitorDetails::default(),
+                Notices::default(),
+            )
             .await
             .unwrap();
         assert!(again.duplicate);
@@ -95,11 +111,19 @@ fn visitors_get_separate_conversations() {
     runtime().block_on(async {
         let (store, _events) = memory_store();
         let alice = store
-            .append_message(visitor_message("alice", "a", "hi"))
+            .append_message(
+                visitor_message("alice", "a", "hi"),
+                VisitorDetails::default(),
+                Notices::default(),
+            )
             .await
             .unwrap();
         let bob = store
-            .append_message(visitor_message("bob", "a", "hi"))
+            .append_message(
+                visitor_message("bob", "a", "hi"),
+                VisitorDetails::default(),
+                Notices::default(),
+            )
             .await
             .unwrap();
         assert_ne!(alice.message.conversation_id, bob.message.conversation_id);
@@ -115,7 +139,11 @@ fn a_visitor_message_reopens_a_resolved_conversation() {
     runtime().block_on(async {
         let (store, _events) = memory_store();
         let first = store
-            .append_message(visitor_message("v1", "a", "hi"))
+            .append_message(
+                visitor_message("v1", "a", "hi"),
+                VisitorDetails::default(),
+                Notices::default(),
+            )
             .await
             .unwrap();
         let conversation_id = first.message.conversation_id;
@@ -125,7 +153,11 @@ fn a_visitor_message_reopens_a_resolved_conversation() {
             .unwrap();
         assert_eq!(resolved.status, ConversationStatus::Resolved);
         store
-            .append_message(visitor_message("v1", "b", "one more thing"))
+            .append_message(
+                visitor_message("v1", "b", "one more thing"),
+                VisitorDetails::default(),
+                Notices::default(),
+            )
             .await
             .unwrap();
         let detail = store.conversation(conversation_id).await.unwrap();
@@ -141,7 +173,11 @@ fn messages_after_seq_returns_only_the_missed_ones_in_order() {
         let mut conversation_id = None;
         for index in 0..5 {
             let appended = store
-                .append_message(visitor_message("v1", &format!("m{index}"), "x"))
+                .append_message(
+                    visitor_message("v1", &format!("m{index}"), "x"),
+                    VisitorDetails::default(),
+                    Notices::default(),
+                )
                 .await
                 .unwrap();
             conversation_id = Some(appended.message.conversation_id);
@@ -178,14 +214,18 @@ fn an_operator_message_to_a_missing_conversation_is_not_found() {
     runtime().block_on(async {
         let (store, _events) = memory_store();
         let result = store
-            .append_message(NewMessage {
-                target: MessageTarget::Conversation(ConversationId(404)),
-                author: Author::Operator,
-                operator_id: None,
-                client_id: None,
-                text: "hello".into(),
-                origin: None,
-            })
+            .append_message(
+                NewMessage {
+                    target: MessageTarget::Conversation(ConversationId(404)),
+                    author: Author::Operator,
+                    operator_id: None,
+                    client_id: None,
+                    text: "hello".into(),
+                    origin: None,
+                },
+                VisitorDetails::default(),
+                Notices::default(),
+            )
             .await;
         assert!(matches!(result, Err(StoreError::NotFound)));
     });
@@ -242,7 +282,11 @@ fn reopening_a_file_keeps_committed_messages() {
     runtime().block_on(async {
         let store = SqliteStore::open(Location::File(path.clone()), Box::new(|_| {})).unwrap();
         store
-            .append_message(visitor_message("v1", "a", "kept"))
+            .append_message(
+                visitor_message("v1", "a", "kept"),
+                VisitorDetails::default(),
+                Notices::default(),
+            )
             .await
             .unwrap();
         store.close();

@@ -51,7 +51,11 @@ fn on_site(site: &str, visitor: &str, text: &str) -> NewMessage {
 /// A visitor of the default site writes; answers their conversation.
 async fn writes(store: &SqliteStore, visitor: &str, text: &str) -> ConversationId {
     store
-        .append_message(on_site("default", visitor, text))
+        .append_message(
+            on_site("default", visitor, text),
+            VisitorDetails::default(),
+            Notices::default(),
+        )
         .await
         .unwrap()
         .message
@@ -190,14 +194,18 @@ fn a_rule_for_one_site_leaves_the_others_alone_and_rules_add_up() {
             .save_rule(None, rule("x", "y", 0, Some("nowhere")))
             .await;
         assert!(
-            matches!(unknown, Err(StoreError::NoSuchOperator(_))),
+            matches!(unknown, Err(StoreError::NoSuchSite(_))),
             "{unknown:?}"
         );
 
         let text = "Faktura ok, ale zboží nedorazilo";
         let here = writes(&store, "v1", text).await;
         let there = store
-            .append_message(on_site("outlet", "v1", text))
+            .append_message(
+                on_site("outlet", "v1", text),
+                VisitorDetails::default(),
+                Notices::default(),
+            )
             .await
             .unwrap()
             .message
@@ -344,7 +352,10 @@ fn the_automatic_message_is_due_the_sites_delay_after_the_wait_began() {
             text: "Dobrý den".into(),
             origin: None,
         };
-        store.append_message(reply).await.unwrap();
+        store
+            .append_message(reply, VisitorDetails::default(), Notices::default())
+            .await
+            .unwrap();
         assert_eq!(store.auto_messages_due().await.unwrap(), []);
         writes(&store, "v1", "Děkuji, ještě jedna věc").await;
         assert_eq!(store.auto_messages_due().await.unwrap().len(), 1);
@@ -442,7 +453,11 @@ fn what_a_session_kept_is_stored_with_the_first_message() {
             ..VisitorDetails::default()
         };
         let appended = store
-            .append_message_with_mail(on_site("default", "v1", "Dobrý den"), details, None)
+            .append_message(
+                on_site("default", "v1", "Dobrý den"),
+                details,
+                Notices::email(None),
+            )
             .await
             .unwrap();
         let detail = store
