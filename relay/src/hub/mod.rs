@@ -264,8 +264,16 @@ impl Hub {
                     duplicate,
                 } => {
                     let (id, seq) = (message.id, message.seq);
-                    let ack = message.client_id.clone().map(|client_id| {
+                    // Each endpoint gets its own protocol's frames: the sender an acknowledgement,
+                    // everybody else a copy.
+                    let visitor_ack = message.client_id.clone().map(|client_id| {
                         to_frame(&visitor::FromRelay::Ack {
+                            client_id,
+                            message: message.clone(),
+                        })
+                    });
+                    let operator_ack = message.client_id.clone().map(|client_id| {
+                        to_frame(&operator::FromRelay::Ack {
                             client_id,
                             message: message.clone(),
                         })
@@ -274,7 +282,10 @@ impl Hub {
                         message: message.clone(),
                     });
                     let operator_frame = to_frame(&operator::FromRelay::Message { message });
-                    let route = |tag: PeerTag, copy: &Utf8Bytes| -> Option<Outbound> {
+                    let route = |tag: PeerTag,
+                                 ack: &Option<Utf8Bytes>,
+                                 copy: &Utf8Bytes|
+                     -> Option<Outbound> {
                         let is_origin = Some(tag) == origin;
                         let frame = if is_origin {
                             ack.clone()?
@@ -291,10 +302,12 @@ impl Hub {
                         })
                     };
                     if let Some(list) = peers.visitors.get_mut(&(site, visitor_id)) {
-                        let dropped = offer(list, |tag| route(tag, &visitor_frame));
+                        let dropped = offer(list, |tag| route(tag, &visitor_ack, &visitor_frame));
                         self.count_dropped(dropped);
                     }
-                    self.send_to_operators(&mut peers, |tag| route(tag, &operator_frame));
+                    self.send_to_operators(&mut peers, |tag| {
+                        route(tag, &operator_ack, &operator_frame)
+                    });
                 }
                 Event::ConversationChanged {
                     conversation,

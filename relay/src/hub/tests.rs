@@ -93,3 +93,99 @@ fn a_console_that_falls_behind_is_dropped_and_counted() {
     assert_eq!(metrics.slow_peers_dropped.load(Ordering::Relaxed), 1);
     assert!(hub.peers().operators.is_empty());
 }
+
+/// What one peer's outbox holds now: each stored message's frame and whether it is the sender's
+/// acknowledgement.
+fn drain(inbox: &mut mpsc::Receiver<Outbound>) -> Vec<(String, bool)> {
+    let mut frames = Vec::new();
+    while let Ok(outbound) = inbox.try_recv() {
+        match outbound {
+            Outbound::Message { frame, ack, .. } => frames.push((frame.to_string(), ack)),
+            Outbound::Frame(frame) => frames.push((frame.to_string(), false)),
+        }
+    }
+    frames
+}
+
+/// The one frame of `frames`, which must be an acknowledgement or not as `ack` says.
+fn only(frames: Vec<(String, bool)>, ack: bool, what: &str) -> String {
+    assert_eq!(frames.len(), 1, "{what}: {frames:?}");
+    let (frame, is_ack) = frames.into_iter().next().unwrap();
+    assert_eq!(is_ack, ack, "{what}");
+    frame
+}
+
+fn stored(origin: Option<PeerTag>, duplicate: bool) -> Event {
+    Event::MessageStored {
+        message: Message {
+            id: MessageId(5),
+            conversation_id: ConversationId(1),
+            seq: Seq(2),
+            client_id: Some(beseda_protocol::ClientMessageId("c-1".into())),
+            author: Author::Operator,
+            operator_id: Some(OperatorId(1)),
+            author_name: None,
+            text: "Dobrý den".into(),
+            sent_at: String::new(),
+        },
+        site: "default".into(),
+        visitor_id: VisitorId("v".into()),
+        origin,
+        duplicate,
+    }
+}
+
+/// A stored message reaches its sender as an acknowledgement in the sender's own protocol, the
+/// other consoles and the visitor's tabs as a copy, and nobody else; a resend reaches only its
+/// sender.
+#[test]
+fn a_stored_message_is_routed_by_endpoint_and_sender() {
+    let hub = Hub::new(Arc::new(Metrics::default()));
+    let (sender_outbox, mut sender) = mpsc::channel(OPERATOR_OUTBOX);
+    let (colleague_outbox, mut colleague) = mpsc::channel(OPERATOR_OUTBOX);
+    let (tab_outbox, mut tab) = mpsc::channel(VISITOR_OUTBOX);
+    let (stranger_outbox, mut stranger) = mpsc::channel(VISITOR_OUTBOX);
+    hub.add_operator(1, OperatorId(1), sender_outbox);
+    hub.add_operator(2, OperatorId(2), colleague_outbox);
+    hub.add_visitor(3, "default", &VisitorId("v".into()), tab_outbox);
+    hub.add_visitor(4, "default", &VisitorId("w".into()), stranger_outbox);
+
+    hub.publish(vec![stored(Some(1), false)]);
+    let frame = only(
+        drain(&mut sender),
+        true,
+        "the sender gets one acknowledgement",
+    );
+    assert!(matches!(
+        serde_json::from_str::<operator::FromRelay>(&frame).unwrap(),
+        operator::FromRelay::Ack { .. }
+    ));
+    let frame = only(
+        drain(&mut colleague),
+        false,
+        "another console gets one copy",
+    );
+    assert!(matches!(
+        serde_json::from_str::<operator::FromRelay>(&frame).unwrap(),
+        operator::FromRelay::Message { .. }
+    ));
+    let frame = only(drain(&mut tab), false, "the visitor gets one copy");
+    assert!(matches!(
+        serde_json::from_str::<visitor::FromRelay>(&frame).unwrap(),
+        visitor::FromRelay::Message { .. }
+    ));
+    assert!(drain(&mut stranger).is_empty());
+
+    hub.publish(vec![stored(Some(3), true)]);
+    let frame = only(
+        drain(&mut tab),
+        true,
+        "a resend is acknowledged to its sender",
+    );
+    assert!(matches!(
+        serde_json::from_str::<visitor::FromRelay>(&frame).unwrap(),
+        visitor::FromRelay::Ack { .. }
+    ));
+    assert!(drain(&mut sender).is_empty());
+    assert!(drain(&mut colleague).is_empty());
+}
