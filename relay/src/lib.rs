@@ -15,6 +15,7 @@ mod clock;
 pub mod config;
 mod connection;
 mod error;
+mod frames;
 mod hours;
 mod http;
 pub mod hub;

@@ -166,15 +166,11 @@ pub fn check_answer(input: &AnswerInput) -> Result<(), Refusal> {
 }
 
 fn frame(frame: &FromRelay) -> String {
-    serde_json::to_string(frame).expect("protocol types always serialise")
+    crate::frames::to_json(frame)
 }
 
 fn error_frame(code: ErrorCode, message: &str) -> String {
-    frame(&FromRelay::Error {
-        code,
-        message: message.to_owned(),
-        client_id: None,
-    })
+    crate::frames::visitor_error(code, message, None)
 }
 
 /// What one visitor socket knows of its searches.

@@ -94,7 +94,7 @@ pub struct Hub {
 }
 
 fn to_frame<T: serde::Serialize>(value: &T) -> Utf8Bytes {
-    Utf8Bytes::from(serde_json::to_string(value).expect("protocol types always serialise"))
+    Utf8Bytes::from(crate::frames::to_json(value))
 }
 
 impl Hub {

@@ -66,7 +66,7 @@ pub fn scopeguard<F: FnOnce() -> R, R>(cleanup: F) -> impl Drop {
 
 /// Sends a protocol frame as JSON.
 pub async fn send_json<T: Serialize>(socket: &mut Socket, frame: &T) -> bool {
-    let text = serde_json::to_string(frame).expect("protocol types always serialise");
+    let text = crate::frames::to_json(frame);
     socket.send(WsMessage::text(text)).await.is_ok()
 }
 

@@ -8,6 +8,7 @@ use crate::chat::{self, Post, Sender};
 use crate::clock::now_millis;
 use crate::connection::Socket;
 use crate::error::socket_error;
+use crate::frames::operator_error as error_frame;
 use crate::hub::{OPERATOR_OUTBOX, Outbound};
 use crate::limits::ConnectionSlot;
 use crate::sessions::Registration;
@@ -23,15 +24,6 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 /// The most missed messages a welcome carries; a console that was away longer reloads over REST.
 const MAX_MISSED: u32 = 1000;
-
-fn error_frame(code: ErrorCode, message: &str, client_id: Option<ClientMessageId>) -> String {
-    serde_json::to_string(&FromRelay::Error {
-        code,
-        message: message.to_owned(),
-        client_id,
-    })
-    .expect("protocol types always serialise")
-}
 
 pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
     app.metrics

@@ -15,6 +15,7 @@ use crate::chat::{self, Post, Sender};
 use crate::clock::{iso8601, now_millis};
 use crate::connection::Socket;
 use crate::error::socket_error;
+use crate::frames::visitor_error as error_frame;
 use crate::hub::{Outbound, VISITOR_OUTBOX};
 use crate::limits::ConnectionSlot;
 use crate::store::{PeerTag, StoreError, VisitorDetails};
@@ -31,15 +32,6 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-
-fn error_frame(code: ErrorCode, message: &str, client_id: Option<ClientMessageId>) -> String {
-    serde_json::to_string(&FromRelay::Error {
-        code,
-        message: message.to_owned(),
-        client_id,
-    })
-    .expect("protocol types always serialise")
-}
 
 /// A visitor who passed the hello.
 struct Greeted {
