@@ -1,8 +1,6 @@
 //! Wall-clock time as stored (Unix milliseconds) and as shown (ISO 8601 in UTC).
 
 use std::time::{SystemTime, UNIX_EPOCH};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 /// Milliseconds since the Unix epoch.
 pub fn now_millis() -> i64 {
@@ -15,19 +13,8 @@ pub fn now_millis() -> i64 {
 
 /// `2026-11-22T10:15:30.123Z` for a Unix millisecond timestamp.
 pub fn iso8601(millis: i64) -> String {
-    let nanos = i128::from(millis) * 1_000_000;
-    let moment =
-        OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap_or(OffsetDateTime::UNIX_EPOCH);
-    let text = moment.format(&Rfc3339).unwrap_or_default();
-    // Rfc3339 prints as many fractional digits as needed; clients expect milliseconds.
-    match text.split_once('.') {
-        Some((seconds, _)) => format!("{seconds}.{:03}Z", millis.rem_euclid(1000)),
-        None => format!(
-            "{}.{:03}Z",
-            text.trim_end_matches('Z'),
-            millis.rem_euclid(1000)
-        ),
-    }
+    let moment = jiff::Timestamp::from_millisecond(millis).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    moment.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 #[cfg(test)]
