@@ -5,10 +5,10 @@ use super::{Flow, Handler, answer, first_text, pump, refuse, scopeguard, send_js
 use crate::App;
 use crate::auth::session_token_hash;
 use crate::clock::now_millis;
-use crate::connection::Socket;
 use crate::error::socket_error;
 use crate::hub::{OPERATOR_OUTBOX, Outbound};
 use crate::limits::ConnectionSlot;
+use crate::net::Socket;
 use crate::sessions::Registration;
 use crate::store::{MessageTarget, NewMessage, PeerTag, StoreError};
 use crate::validation::{check_client_id, check_text};

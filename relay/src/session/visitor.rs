@@ -12,10 +12,10 @@ use super::throttle::{FrameKind, FrameRates, Verdict};
 use super::{Flow, Handler, answer, first_text, pump, refuse, scopeguard, send_json};
 use crate::App;
 use crate::clock::{iso8601, now_millis};
-use crate::connection::Socket;
 use crate::error::socket_error;
 use crate::hub::{Outbound, VISITOR_OUTBOX};
 use crate::limits::ConnectionSlot;
+use crate::net::Socket;
 use crate::store::{MessageTarget, NewMessage, PeerTag, StoreError, VisitorDetails};
 use crate::validation::{
     check_cart, check_client_id, check_comment, check_email, check_locale, check_page,
