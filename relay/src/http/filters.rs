@@ -1,6 +1,10 @@
 //! The pieces every route is built from: the shared state, the caller's address, a JSON body,
 //! who is signed in, and the shapes of a handler's answer. This module sits below the route
 //! modules and imports none of them.
+//!
+//! Every route starts with its path and only then names its method: warp answers 405 when any
+//! route's method filter refused a request, so a method checked before the path would turn
+//! every unknown path into "method not allowed" (it must be 404).
 
 use super::handlers;
 use crate::App;

@@ -1,4 +1,7 @@
 //! The files built into the relay: the widget, the demo shop and the operator console.
+//!
+//! The route names its path first, like every other: only a path that names a file is answered
+//! 405 for a method other than GET and HEAD; any other path stays 404 for every method.
 
 use crate::assets::Asset;
 use crate::error::ApiError;
@@ -18,11 +21,9 @@ enum Page {
 /// built into the relay; `GET /console` and `GET /console/` → the operator console;
 /// `GET /` → the demo shop (also with `HEAD`)
 pub fn assets() -> Route {
-    warp::get()
-        .or(warp::head())
-        .unify()
-        .and(warp::path::full())
+    warp::path::full()
         .and_then(|path: FullPath| async move { page(path.as_str()) })
+        .and(warp::get().or(warp::head()).unify())
         .and(warp::header::optional::<String>("accept-encoding"))
         .map(|page: Page, accept_encoding: Option<String>| match page {
             Page::Redirect(location) => crate::assets::redirect(location),
