@@ -175,6 +175,9 @@ pub async fn recover(rejection: Rejection) -> Result<Response, Infallible> {
             "the query string is not valid".to_owned(),
         )
     } else if rejection.find::<warp::reject::MethodNotAllowed>().is_some() {
+        // warp reports this whenever some route's method filter refused the request; since every
+        // route names its path before its method (see `http/filters.rs`), that route's path was
+        // the request's: the path exists, its method does not.
         (
             StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::MethodNotAllowed,

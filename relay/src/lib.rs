@@ -22,6 +22,7 @@ pub mod hub;
 mod limits;
 mod mail;
 mod metrics;
+mod net;
 mod presence;
 mod prompt_views;
 mod session;

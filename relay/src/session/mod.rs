@@ -9,8 +9,8 @@ mod throttle;
 pub mod visitor;
 
 use crate::App;
-use crate::connection::Socket;
 use crate::hub::Outbound;
+use crate::net::Socket;
 use beseda_protocol::ErrorCode;
 use futures_util::{SinkExt, StreamExt};
 use serde::Serialize;

@@ -13,11 +13,11 @@ use super::{Flow, Handler, answer, first_text, pump, refuse, scopeguard, send_js
 use crate::App;
 use crate::chat::{self, Post, Sender};
 use crate::clock::{iso8601, now_millis};
-use crate::connection::Socket;
 use crate::error::socket_error;
 use crate::frames::visitor_error as error_frame;
 use crate::hub::{Outbound, VISITOR_OUTBOX};
 use crate::limits::ConnectionSlot;
+use crate::net::Socket;
 use crate::store::{PeerTag, StoreError, VisitorDetails};
 use crate::validation::{
     check_cart, check_comment, check_email, check_locale, check_page, check_profile,

@@ -1,21 +1,29 @@
-//! What the HTTP routes do, as async functions taking exactly what they need.
+//! An operator's own account: signing in and out, availability, changing one's password (which
+//! signs out everywhere else). Every ended session's console sockets are closed at once, not
+//! only its REST calls refused.
 
+use super::team::check_password;
 use crate::App;
 use crate::auth::{hash_password, new_session_token, session_token_hash, verify_password};
-use crate::chat::{self, Post, Sender};
 use crate::clock::now_millis;
-use crate::connection::ClientAddr;
 use crate::error::ApiError;
-use beseda_protocol::ErrorCode;
-use beseda_protocol::api::{
-    Availability, ConversationDetail, LoginRequest, LoginResponse, NewMessage,
-};
-use beseda_protocol::{ConversationId, Message, OperatorProfile};
+use crate::net::ClientAddr;
+use beseda_protocol::api::{Availability, LoginRequest, LoginResponse, PasswordChange};
+use beseda_protocol::{ErrorCode, OperatorId, OperatorProfile};
 use std::net::IpAddr;
 use std::sync::OnceLock;
 
 /// How long an operator stays signed in.
 const SESSION_MILLIS: i64 = 30 * 24 * 60 * 60 * 1000;
+/// The longest email address there can be (the SMTP path limit).
+const MAX_EMAIL_CHARS: usize = 254;
+/// The longest password a sign-in may send, in bytes.
+const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// Why a console socket closes when its session was ended by signing out.
+const SIGNED_OUT: &str = "signed out: sign in again";
+/// … when the operator changed their password in another console.
+const PASSWORD_CHANGED: &str = "the password was changed: sign in again";
 
 /// The operator whose session the token opens (and the token's hash); 401 when none does.
 pub async fn authenticate(app: &App, token: &str) -> Result<(OperatorProfile, [u8; 32]), ApiError> {
@@ -26,33 +34,12 @@ pub async fn authenticate(app: &App, token: &str) -> Result<(OperatorProfile, [u
         .ok_or(ApiError::Unauthorized)
 }
 
-pub fn metrics(app: &App) -> String {
-    use std::sync::atomic::Ordering::Relaxed;
-    let stats = app.store.stats();
-    let mut text = app.metrics.render(
-        stats.commits.load(Relaxed),
-        stats.committed_jobs.load(Relaxed),
-        stats.pending_writes.load(Relaxed),
-    );
-    let name = "beseda_password_checks_total";
-    text.push_str(&format!(
-        "# HELP {name} Passwords checked against their hash (sign-ins).\n# TYPE {name} counter\n{name} {}\n",
-        app.password_checks.checked.load(Relaxed)
-    ));
-    text
-}
-
 /// A hash to check unknown emails against, so that a wrong email takes as long as a wrong password.
 /// Made on first use, on the blocking pool (it is an argon2 hash like any other).
 fn decoy_hash() -> &'static str {
     static DECOY: OnceLock<String> = OnceLock::new();
     DECOY.get_or_init(|| hash_password("decoy password nobody has").unwrap_or_default())
 }
-
-/// The longest email address there can be (the SMTP path limit).
-const MAX_EMAIL_CHARS: usize = 254;
-/// The longest password a sign-in may send, in bytes.
-const MAX_PASSWORD_BYTES: usize = 1024;
 
 /// Signs an operator in. Everything that costs the relay something comes after the cheap checks:
 /// an over-long email or password is refused before anything is stored; the attempt is counted
@@ -115,39 +102,14 @@ pub async fn login(
     Ok(LoginResponse { token, operator })
 }
 
-pub async fn conversation(
-    app: &App,
-    conversation_id: ConversationId,
-) -> Result<ConversationDetail, ApiError> {
-    app.store
-        .conversation(conversation_id)
-        .await
-        .map_err(|error| match ApiError::from(error) {
-            ApiError::NotFound(_) => ApiError::NotFound("conversation"),
-            other => other,
-        })
+/// Ends the session: its token no longer opens anything, its console sockets close.
+pub async fn logout(app: &App, token_hash: [u8; 32]) -> Result<(), ApiError> {
+    app.store.end_session(token_hash).await?;
+    app.console_sockets.end(&[token_hash], SIGNED_OUT);
+    Ok(())
 }
 
-/// Stores an operator's reply; the flag is false when the client id had been stored before.
-pub async fn post_message(
-    app: &App,
-    operator: &OperatorProfile,
-    conversation_id: ConversationId,
-    body: NewMessage,
-) -> Result<(Message, bool), ApiError> {
-    let post = Post {
-        sender: Sender::Operator {
-            operator_id: operator.id,
-            conversation_id,
-        },
-        client_id: body.client_id,
-        text: body.text,
-        origin: None,
-    };
-    let appended = chat::post(app, post).await?;
-    Ok((appended.message, !appended.duplicate))
-}
-
+/// Sets whether the operator takes chats.
 pub async fn set_availability(
     app: &App,
     operator: &OperatorProfile,
@@ -155,4 +117,57 @@ pub async fn set_availability(
 ) -> Result<Availability, ApiError> {
     crate::presence::set_availability(app, operator.id, body.online).await?;
     Ok(body)
+}
+
+/// Changes the operator's password: every other session of theirs ends, this one stays (403
+/// for a wrong current password, 429 after too many).
+pub async fn change_password(
+    app: &App,
+    operator_id: OperatorId,
+    token_hash: [u8; 32],
+    body: PasswordChange,
+) -> Result<(), ApiError> {
+    check_password(&body.new_password)?;
+    // A stolen token must not become a stolen account by guessing the password here, where no
+    // sign-in limit applies.
+    // Counted before the check, so that parallel guesses cannot all get through.
+    if !app.password_failures.try_acquire(&operator_id) {
+        return Err(ApiError::RetryLater {
+            seconds: 15 * 60,
+            message: "too many wrong current passwords",
+        });
+    }
+    let stored_hash = app
+        .store
+        .operator_password_hash(operator_id)
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
+    let current = body.current_password;
+    let new_password = body.new_password;
+    let busy = |_| ApiError::RetryLater {
+        seconds: 1,
+        message: "too many password checks at once",
+    };
+    let matches = app
+        .password_checks
+        .run(move || verify_password(&current, &stored_hash))
+        .await
+        .map_err(busy)?;
+    if !matches {
+        return Err(ApiError::Forbidden("the current password is not right"));
+    }
+    app.password_failures.reset(&operator_id);
+    let new_hash = app
+        .password_checks
+        .run(move || hash_password(&new_password))
+        .await
+        .map_err(busy)?
+        .map_err(ApiError::Internal)?;
+    let ended = app
+        .store
+        .change_password(operator_id, new_hash, token_hash)
+        .await
+        .map_err(ApiError::store("operator"))?;
+    app.console_sockets.end(&ended, PASSWORD_CHANGED);
+    Ok(())
 }
