@@ -215,7 +215,7 @@ impl socket::Owner for Console {
         let console = *self;
         match event {
             socket::Event::Link(link) => console.link.set(link),
-            socket::Event::Frame(frame) => receive(console, frame),
+            socket::Event::Frame(frame) => receive(console, *frame),
             socket::Event::Welcomed { again } => {
                 if again {
                     reload_after_reconnect(console);

@@ -38,8 +38,9 @@ pub enum Event {
     /// The link changed. It is `Open` once the relay has welcomed the socket, just before the
     /// welcome frame itself.
     Link(Link),
-    /// A frame from the relay, to be applied to the state.
-    Frame(FromRelay),
+    /// A frame from the relay, to be applied to the state. Boxed: frames are far larger than
+    /// the other events.
+    Frame(Box<FromRelay>),
     /// The welcome frame has been reported: the replies not yet acknowledged may be sent again
     /// ([`send_reply`]). `again` when an earlier socket of this sign-in had been welcomed too, so
     /// that what happened while the socket was away must be loaded.
@@ -245,7 +246,7 @@ impl Connection {
             _ => {}
         }
         let welcome = matches!(frame, FromRelay::Welcome { .. });
-        self.owner.hear(Event::Frame(frame));
+        self.owner.hear(Event::Frame(Box::new(frame)));
         if welcome {
             let again = self.welcomed.replace(true);
             self.owner.hear(Event::Welcomed { again });
