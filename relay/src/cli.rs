@@ -4,6 +4,7 @@
 use crate::auth::hash_password;
 use crate::config::Config;
 use crate::store::{ErrorKind, Location, SqliteStore, Store};
+use crate::validation::{self, Refusal};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::io::BufRead;
@@ -178,34 +179,25 @@ async fn shutdown_signal() {
 }
 
 fn open_store(db: PathBuf) -> anyhow::Result<SqliteStore> {
-    let location = if db.as_os_str() == ":memory:" {
-        Location::Memory
-    } else {
-        Location::File(db.clone())
-    };
-    SqliteStore::open(location, Box::new(|_| {}))
+    SqliteStore::open(Location::of(&db), Box::new(|_| {}))
         .with_context(|| format!("cannot open the database {}", db.display()))
 }
 
 async fn operator_add(add: OperatorAdd) -> anyhow::Result<()> {
+    // The same rules, in the same order, as the REST API's `POST /api/operators`: an account
+    // added here could as well have been added in the console, and the other way round.
     let email = add.email.trim().to_lowercase();
-    if !email.contains('@') || email.len() > 254 {
-        anyhow::bail!("--email must be an email address");
-    }
+    validation::check_email(&email).map_err(refused("--email"))?;
+    validation::check_operator_name(&add.name).map_err(refused("--name"))?;
     let name = add.name.trim().to_owned();
-    // The same rule as the REST API's: a name nobody can use to pass for someone else.
-    if let Err((_, message)) = crate::validation::check_operator_name(&name) {
-        anyhow::bail!("--name: {message}");
-    }
     let mut password = String::new();
     std::io::stdin()
         .lock()
         .read_line(&mut password)
         .context("cannot read the password from standard input")?;
     let password = password.trim_end_matches(['\r', '\n']).to_owned();
-    if password.chars().count() < 8 {
-        anyhow::bail!("the password (read from standard input) must have at least 8 characters");
-    }
+    validation::check_password(&password)
+        .map_err(refused("the password (read from standard input)"))?;
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await?
         .map_err(|error| anyhow::anyhow!(error))?;
@@ -224,6 +216,11 @@ async fn operator_add(add: OperatorAdd) -> anyhow::Result<()> {
         Err(error) if error.kind() != ErrorKind::Internal => anyhow::bail!(error.to_string()),
         Err(error) => Err(error.into()),
     }
+}
+
+/// Turns a refused value into the error `operator add` prints: what was refused, and why.
+fn refused(what: &'static str) -> impl FnOnce(Refusal) -> anyhow::Error {
+    move |(_, message)| anyhow::anyhow!("{what}: {message}")
 }
 
 async fn site_add(add: SiteAdd) -> anyhow::Result<()> {

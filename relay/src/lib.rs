@@ -103,11 +103,7 @@ pub async fn run(
     let mail = mail::Mail::from_config(&config)?;
     let metrics = Arc::new(Metrics::default());
     let hub = Arc::new(Hub::new(metrics.clone()));
-    let location = if config.db.as_os_str() == ":memory:" {
-        Location::Memory
-    } else {
-        Location::File(config.db.clone())
-    };
+    let location = Location::of(&config.db);
     let publisher = hub.clone();
     let auto_reply = Arc::new(autoreply::AutoReply::default());
     let observer = auto_reply.clone();

@@ -84,6 +84,20 @@ pub fn check_operator_name(name: &str) -> Result<(), Refusal> {
     check_name("a name", name, MAX_NAME_CHARS, false)
 }
 
+/// The fewest characters a password may have.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// A new password (REST and `operator add`): at least [`MIN_PASSWORD_CHARS`] characters.
+/// Characters, not bytes, are counted, so that a password in any script is measured alike.
+pub fn check_password(password: &str) -> Result<(), Refusal> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(bad(format!(
+            "a password has at least {MIN_PASSWORD_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
 /// The longest site title.
 const MAX_SITE_TITLE_CHARS: usize = 200;
 
@@ -347,6 +361,19 @@ mod tests {
         assert!(
             check_text("ěščřžýáíéů", 10).is_ok(),
             "characters are counted, not bytes"
+        );
+    }
+
+    #[test]
+    fn passwords_have_eight_characters_counted_as_characters() {
+        assert!(check_password("12345678").is_ok());
+        assert!(check_password("žluťoučk").is_ok());
+        let refusal = check_password("1234567").unwrap_err();
+        assert_eq!(refusal.0, ErrorCode::BadRequest);
+        assert!(refusal.1.contains("at least 8 characters"), "{}", refusal.1);
+        assert!(
+            check_password("žluťouč").is_err(),
+            "seven characters are too few however many bytes they take"
         );
     }
 

@@ -148,6 +148,98 @@ async fn an_added_operator_can_sign_in_and_bad_additions_change_nothing() {
     server.kill();
 }
 
+/// `operator add` once had looser rules than the console's REST API: any email with an `@`
+/// passed. Now both apply the same rules, so each of these additions is refused by both, with
+/// the same sentence, and neither adds anyone.
+#[tokio::test]
+async fn operator_add_refuses_what_the_api_refuses_in_the_same_words() {
+    let directory = tempfile::tempdir().unwrap();
+    let db = directory.path().join("beseda.db");
+    let db_arg = db.to_str().unwrap();
+    let long_name = "E".repeat(201);
+    let secret = "a long enough secret";
+    let password = "the password (read from standard input)";
+    // Each differs from a good addition in one value, which the refusal names first.
+    let cases = [
+        ("--email", "eva@shop", "Eva", secret),
+        ("--email", "eva novak@shop.example", "Eva", secret),
+        ("--email", "@shop.example", "Eva", secret),
+        ("--email", "eva@shop.example.", "Eva", secret),
+        ("--name", "eva@shop.example", "   ", secret),
+        ("--name", "eva@shop.example", &long_name, secret),
+        ("--name", "eva@shop.example", "Eva\u{202E}nimdA", secret),
+        (password, "eva@shop.example", "Eva", "seven77"),
+        // Seven characters in fourteen bytes: characters are counted.
+        (password, "eva@shop.example", "Eva", "žluťouč"),
+    ];
+    let mut refusals = Vec::new();
+    for (value, email, name, password) in cases {
+        let output = relay(
+            &[
+                "operator", "add", "--email", email, "--name", name, "--db", db_arg,
+            ],
+            &format!("{password}\n"),
+        );
+        let stderr = text(&output.stderr);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{value} {email:?} {name:?} {password:?}: {stderr}"
+        );
+        refusals.push(stderr);
+    }
+
+    // A first admin is made only in a database without operators: none was added above.
+    let mut server = RelayProcess::start(RELAY, &db, &["--bootstrap-admin", "true"]);
+    let line = server.next_line();
+    assert!(line.contains("admin@localhost"), "{line}");
+    let admin_password = line.trim().rsplit(' ').next().unwrap().to_owned();
+    let login = post_json(
+        server.addr,
+        "/api/login",
+        None,
+        &json!({ "email": "admin@localhost", "password": admin_password }),
+    )
+    .await;
+    assert_eq!(login.status, 200, "{}", login.body);
+    let token = login.json()["token"].as_str().unwrap().to_owned();
+    for ((value, email, name, password), refusal) in cases.iter().zip(&refusals) {
+        let body = json!({ "email": email, "name": name, "password": password });
+        let response = post_json(server.addr, "/api/operators", Some(&token), &body).await;
+        assert_eq!(response.status, 400, "{body}: {}", response.body);
+        let message = response.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            refusal.contains(&format!("{value}: {message}")),
+            "{body}: the API says {message:?}, the command line {refusal:?}"
+        );
+    }
+    assert!(server.terminate());
+
+    // The same values the API accepts, the command line accepts too: trimmed and lowercased.
+    let added = relay(
+        &[
+            "operator",
+            "add",
+            "--email",
+            " Eva@Shop.Example ",
+            "--name",
+            " Eva ",
+            "--db",
+            db_arg,
+        ],
+        "žluťoučk\n",
+    );
+    assert!(added.status.success(), "{}", text(&added.stderr));
+    assert!(
+        text(&added.stdout).contains("Added operator Eva <eva@shop.example>"),
+        "{}",
+        text(&added.stdout)
+    );
+}
+
 #[tokio::test]
 async fn a_site_must_be_added_before_visitors_can_use_it() {
     let directory = tempfile::tempdir().unwrap();

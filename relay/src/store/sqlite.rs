@@ -9,7 +9,7 @@
 
 use super::{Event, StoreError, StoreFuture, StoreStats, schema};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -21,6 +21,18 @@ pub enum Location {
     File(PathBuf),
     /// A private in-memory database, for tests.
     Memory,
+}
+
+impl Location {
+    /// The database a `--db` path names: SQLite's own `:memory:` is the in-memory one, anything
+    /// else a file.
+    pub fn of(path: &Path) -> Location {
+        if path.as_os_str() == ":memory:" {
+            Location::Memory
+        } else {
+            Location::File(path.to_path_buf())
+        }
+    }
 }
 
 /// Called on the writer thread after each commit with the events of that commit, in order.

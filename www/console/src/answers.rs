@@ -3,7 +3,7 @@
 //! searched for without finding anything. The REST calls of `/api/answers` are here too.
 
 use crate::api::{self, ApiError};
-use crate::settings::{Outcome, OutcomeLine};
+use crate::outcome::{Outcome, OutcomeLine};
 use crate::time;
 use beseda_protocol::AnswerId;
 use beseda_protocol::answers::{Answer, AnswerInput, AnswerStats, LANGUAGES};

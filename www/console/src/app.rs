@@ -1,26 +1,24 @@
 //! What the whole signed-in console shares: the [`Console`] context (signals only, so it is
 //! `Copy`), and the actions that more than one component needs — loading lists, opening a
-//! conversation, carrying out the effects of a frame, signing out.
+//! conversation, sending a reply, carrying out the effects of a frame, signing out.
+//!
+//! The console is the socket's [`socket::Owner`]: the socket reports what happens on it and
+//! [`Console`] keeps it (applies frames to the state, sets the header's link), so the socket
+//! never reaches back into this module.
 
 use crate::api::{self, ApiError};
-use crate::state::{ConsoleState, Effect, visitor_label};
-use crate::{notify, socket};
+use crate::notify;
+use crate::socket::{self, Link};
+use crate::state::{ConsoleState, Effect, Pending, apply, visitor_label};
 use beseda_protocol::api::{ReadMark, Shortcut};
-use beseda_protocol::{ConversationId, ConversationStatus, OperatorProfile};
+use beseda_protocol::operator::FromRelay;
+use beseda_protocol::{ConversationId, ConversationStatus, MessageId, OperatorProfile};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::cell::RefCell;
 
 /// Where the session token is kept between visits.
 pub const TOKEN_KEY: &str = "beseda.console.token";
-
-/// The state of the operator socket, shown in the header.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Link {
-    Connecting,
-    Open,
-    Reconnecting,
-}
 
 /// The console's screens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -205,6 +203,64 @@ pub fn open_conversation(console: Console, id: ConversationId) {
             let _ = api::mark_read(id, ReadMark { seq }).await;
         }
     });
+}
+
+/// The console keeps what its socket reports.
+impl socket::Owner for Console {
+    fn last_message_id(&self) -> Option<MessageId> {
+        self.state.with_untracked(|state| state.last_message_id)
+    }
+
+    fn hear(&self, event: socket::Event) {
+        let console = *self;
+        match event {
+            socket::Event::Link(link) => console.link.set(link),
+            socket::Event::Frame(frame) => receive(console, *frame),
+            socket::Event::Welcomed { again } => {
+                if again {
+                    reload_after_reconnect(console);
+                }
+                let pending = console.state.with_untracked(|state| state.pending.clone());
+                for pending in pending.iter().filter(|pending| pending.refused.is_none()) {
+                    socket::send_reply(pending);
+                }
+            }
+            socket::Event::Unauthorized => sign_out(),
+        }
+    }
+}
+
+/// Applies a frame from the socket, with what it changes beside the state: who this operator
+/// is (the welcome) and their availability switch.
+fn receive(console: Console, frame: FromRelay) {
+    match &frame {
+        FromRelay::Welcome { operator, .. } => console.me.set(operator.clone()),
+        FromRelay::Availability {
+            operator_id,
+            online,
+            ..
+        } if *operator_id == console.me.with_untracked(|me| me.id) => {
+            console.online.set(*online);
+        }
+        _ => {}
+    }
+    let effects = console.state.try_update(|state| apply(state, frame));
+    carry_out(console, effects.unwrap_or_default());
+}
+
+/// Sends a reply: kept as pending (shown, and sent again after a reconnection) until the relay
+/// acknowledges it, sent now if the socket is open.
+pub fn send_reply(console: Console, conversation_id: ConversationId, text: String) {
+    let pending = Pending {
+        client_id: socket::new_client_id(),
+        conversation_id,
+        text,
+        refused: None,
+    };
+    console
+        .state
+        .update(|state| state.pending.push(pending.clone()));
+    socket::send_reply(&pending);
 }
 
 /// Does what the frames asked for.

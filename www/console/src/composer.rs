@@ -143,7 +143,7 @@ pub fn Composer(id: ConversationId) -> impl IntoView {
             return;
         }
         typing.stop();
-        socket::send_reply(id, text.trim_end().to_owned());
+        app::send_reply(console, id, text.trim_end().to_owned());
         draft.set(String::new());
         if let Some(element) = textarea.get_untracked() {
             element.set_value("");

@@ -15,6 +15,7 @@ mod context;
 mod conversation;
 mod list;
 mod notify;
+mod outcome;
 pub mod picker;
 mod settings;
 mod shell;

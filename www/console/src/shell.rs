@@ -1,7 +1,8 @@
 //! The signed-in console's frame: the header (availability, who is online, notifications,
 //! navigation, signing out), errors that belong to no form, and the screen picked.
 
-use crate::app::{self, Console, Link, View};
+use crate::app::{self, Console, View};
+use crate::socket::Link;
 use crate::{answers, api, conversation, list, notify, settings};
 use beseda_protocol::OperatorProfile;
 use leptos::prelude::*;

@@ -1,17 +1,22 @@
 //! The one owner of the operator socket (`/ws/operator`): says hello with the session token and
-//! the last message id it has, applies every frame to the state, reconnects with exponential
-//! backoff and jitter, and resends unacknowledged replies under their first client id (the relay
-//! stores each client id once, so a resent reply is never doubled).
+//! the last message id the console has, reconnects with exponential backoff and jitter, and
+//! sends replies only while the relay has welcomed it (an unacknowledged reply is sent again
+//! under its first client id, and the relay stores each client id once, so it is never doubled).
+//!
+//! The socket keeps no console state and knows no component: whatever happens on it (the link's
+//! state, each frame, a refused session) it reports to the [`Owner`] it was started for, which
+//! applies the frame to the state and carries out what follows. So this module imports only the
+//! REST client (for the token) and the plain state types, never the app.
 //!
 //! The page has one thread, so the socket lives in a thread-local and its callbacks reach it
 //! through plain functions. A generation number tells a stale socket's callbacks from the
 //! current one's.
 
-use crate::app::{self, Console, Link};
-use crate::state::{Pending, apply};
+use crate::api;
+use crate::state::Pending;
 use beseda_protocol::operator::{FromRelay, ToRelay};
-use beseda_protocol::{ClientMessageId, ConversationId, ErrorCode, PROTOCOL_VERSION};
-use leptos::prelude::*;
+use beseda_protocol::{ClientMessageId, ConversationId, ErrorCode, MessageId, PROTOCOL_VERSION};
+use leptos::prelude::set_timeout;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
@@ -19,13 +24,50 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{MessageEvent, WebSocket};
 
+/// The state of the operator socket, shown in the header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Link {
+    Connecting,
+    Open,
+    Reconnecting,
+}
+
+/// What the socket reports to its owner, in the order it happens.
+#[derive(Debug)]
+pub enum Event {
+    /// The link changed. It is `Open` once the relay has welcomed the socket, just before the
+    /// welcome frame itself.
+    Link(Link),
+    /// A frame from the relay, to be applied to the state. Boxed: frames are far larger than
+    /// the other events.
+    Frame(Box<FromRelay>),
+    /// The welcome frame has been reported: the replies not yet acknowledged may be sent again
+    /// ([`send_reply`]). `again` when an earlier socket of this sign-in had been welcomed too, so
+    /// that what happened while the socket was away must be loaded.
+    Welcomed { again: bool },
+    /// The relay refused the session token. The socket has stopped for good; the frame that
+    /// said so is not reported.
+    Unauthorized,
+}
+
+/// The one the socket works for: it says where to resume and hears what happens.
+pub trait Owner {
+    /// The newest message id the owner has: the relay sends what came after it.
+    fn last_message_id(&self) -> Option<MessageId>;
+    /// Hears what happened, from the socket's callbacks. It may call this module's functions
+    /// (send, stop) while hearing.
+    fn hear(&self, event: Event);
+}
+
 /// The longest wait between two reconnection attempts, in milliseconds.
 const MAX_BACKOFF_MS: f64 = 30_000.0;
 
 type Handler = Closure<dyn FnMut(web_sys::Event)>;
 
 struct Connection {
-    console: Console,
+    owner: Box<dyn Owner>,
+    /// The link's state as last reported: replies are sent only while it is `Open`.
+    link: Cell<Link>,
     socket: RefCell<Option<WebSocket>>,
     /// The current socket's handlers, kept alive as long as it is.
     handlers: RefCell<Vec<Handler>>,
@@ -44,11 +86,12 @@ fn current() -> Option<Rc<Connection>> {
     CONNECTION.with(|cell| cell.borrow().clone())
 }
 
-/// Opens the socket for a signed-in console.
-pub fn start(console: Console) {
+/// Opens the socket for a signed-in console, which `owner` keeps.
+pub fn start(owner: impl Owner + 'static) {
     stop();
     let connection = Rc::new(Connection {
-        console,
+        owner: Box::new(owner),
+        link: Cell::new(Link::Connecting),
         socket: RefCell::new(None),
         handlers: RefCell::new(Vec::new()),
         generation: Cell::new(0),
@@ -74,20 +117,12 @@ pub fn stop() {
     }
 }
 
-/// Sends a reply: kept as pending until acknowledged, sent now if the socket is open.
-pub fn send_reply(conversation_id: ConversationId, text: String) {
-    let Some(connection) = current() else { return };
-    let pending = Pending {
-        client_id: new_client_id(),
-        conversation_id,
-        text,
-        refused: None,
-    };
-    connection
-        .console
-        .state
-        .update(|state| state.pending.push(pending.clone()));
-    connection.send_pending(&pending);
+/// Sends a reply kept as pending by the owner, now if the relay has welcomed the socket;
+/// otherwise it goes when the owner hears [`Event::Welcomed`].
+pub fn send_reply(pending: &Pending) {
+    if let Some(connection) = current() {
+        connection.send_pending(pending);
+    }
 }
 
 /// Tells the visitor whether the operator is typing.
@@ -101,7 +136,7 @@ pub fn send_typing(conversation_id: ConversationId, typing: bool) {
 }
 
 /// A fresh client message id: time and randomness, in the relay's alphabet.
-fn new_client_id() -> ClientMessageId {
+pub fn new_client_id() -> ClientMessageId {
     let random = (js_sys::Math::random() * 1e15) as u64;
     let now = js_sys::Date::now() as u64;
     ClientMessageId(format!("c{now:x}-{random:x}"))
@@ -133,7 +168,7 @@ impl Connection {
         } else {
             Link::Connecting
         };
-        self.console.link.set(link);
+        self.set_link(link);
         let on_open = Handler::new(move |_| with_current(generation, |c| c.hello()));
         let on_message = Handler::new(move |event: web_sys::Event| {
             let text = event
@@ -151,14 +186,16 @@ impl Connection {
         *self.socket.borrow_mut() = Some(socket);
     }
 
+    fn set_link(&self, link: Link) {
+        self.link.set(link);
+        self.owner.hear(Event::Link(link));
+    }
+
     fn hello(&self) {
-        let Some(token) = crate::api::token() else {
+        let Some(token) = api::token() else {
             return;
         };
-        let last_message_id = self
-            .console
-            .state
-            .with_untracked(|state| state.last_message_id);
+        let last_message_id = self.owner.last_message_id();
         self.frame(&ToRelay::Hello {
             version: PROTOCOL_VERSION,
             token,
@@ -179,7 +216,7 @@ impl Connection {
     }
 
     fn send_pending(&self, pending: &Pending) {
-        if self.console.link.get_untracked() == Link::Open {
+        if self.link.get() == Link::Open {
             self.frame(&ToRelay::Send {
                 client_id: pending.client_id.clone(),
                 conversation_id: pending.conversation_id,
@@ -193,48 +230,33 @@ impl Connection {
         let Ok(frame) = serde_json::from_str::<FromRelay>(text) else {
             return;
         };
-        let console = self.console;
         match &frame {
-            FromRelay::Welcome { operator, .. } => {
+            FromRelay::Welcome { .. } => {
                 self.attempt.set(0);
-                console.link.set(Link::Open);
-                console.me.set(operator.clone());
+                self.set_link(Link::Open);
             }
             FromRelay::Error {
                 code: ErrorCode::Unauthorized,
                 ..
             } => {
                 self.stopped.set(true);
-                app::sign_out();
+                self.owner.hear(Event::Unauthorized);
                 return;
-            }
-            FromRelay::Availability {
-                operator_id,
-                online,
-                ..
-            } if *operator_id == console.me.with_untracked(|me| me.id) => {
-                console.online.set(*online);
             }
             _ => {}
         }
         let welcome = matches!(frame, FromRelay::Welcome { .. });
-        let effects = console.state.try_update(|state| apply(state, frame));
-        app::carry_out(console, effects.unwrap_or_default());
+        self.owner.hear(Event::Frame(Box::new(frame)));
         if welcome {
-            if self.welcomed.replace(true) {
-                app::reload_after_reconnect(console);
-            }
-            let pending = console.state.with_untracked(|state| state.pending.clone());
-            for pending in pending.iter().filter(|pending| pending.refused.is_none()) {
-                self.send_pending(pending);
-            }
+            let again = self.welcomed.replace(true);
+            self.owner.hear(Event::Welcomed { again });
         }
     }
 
     fn closed(self: &Rc<Self>) {
         self.socket.borrow_mut().take();
         if !self.stopped.get() {
-            self.console.link.set(Link::Reconnecting);
+            self.set_link(Link::Reconnecting);
             self.schedule_reconnect();
         }
     }

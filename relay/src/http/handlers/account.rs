@@ -2,7 +2,6 @@
 //! signs out everywhere else). Every ended session's console sockets are closed at once, not
 //! only its REST calls refused.
 
-use super::team::check_password;
 use crate::App;
 use crate::auth::{hash_password, new_session_token, session_token_hash, verify_password};
 use crate::clock::now_millis;
@@ -127,7 +126,7 @@ pub async fn change_password(
     token_hash: [u8; 32],
     body: PasswordChange,
 ) -> Result<(), ApiError> {
-    check_password(&body.new_password)?;
+    crate::validation::check_password(&body.new_password).map_err(ApiError::invalid)?;
     // A stolen token must not become a stolen account by guessing the password here, where no
     // sign-in limit applies.
     // Counted before the check, so that parallel guesses cannot all get through.

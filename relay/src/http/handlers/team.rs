@@ -4,14 +4,14 @@
 use crate::App;
 use crate::auth::hash_password;
 use crate::error::ApiError;
-use crate::validation::{check_email, check_operator_name, check_operator_update, check_rule};
+use crate::validation::{
+    check_email, check_operator_name, check_operator_update, check_password, check_rule,
+};
 use beseda_protocol::api::{
     NewOperator, OperatorInfo, OperatorUpdate, PriorityRule, RuleInput, SiteSettings, TeamSettings,
 };
 use beseda_protocol::{ErrorCode, OperatorId, OperatorProfile, RuleId};
 
-/// The fewest characters of a password set through the API.
-const MIN_PASSWORD_CHARS: usize = 8;
 /// The most open conversations one operator may be given.
 const MAX_CHATS_LIMIT: u32 = 50;
 /// The longest automatic-message delay, in seconds.
@@ -21,16 +21,6 @@ const DISABLED: &str = "this operator was disabled by an admin";
 
 fn bad_request(message: String) -> ApiError {
     ApiError::Invalid(ErrorCode::BadRequest, message)
-}
-
-/// The rule every password set through the API follows.
-pub(super) fn check_password(password: &str) -> Result<(), ApiError> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(bad_request(format!(
-            "a password has at least {MIN_PASSWORD_CHARS} characters"
-        )));
-    }
-    Ok(())
 }
 
 /// Every operator, with availability and open conversations.
@@ -43,7 +33,7 @@ pub async fn add_operator(app: &App, body: NewOperator) -> Result<OperatorProfil
     let email = body.email.trim().to_lowercase();
     check_email(&email).map_err(ApiError::invalid)?;
     check_operator_name(&body.name).map_err(ApiError::invalid)?;
-    check_password(&body.password)?;
+    check_password(&body.password).map_err(ApiError::invalid)?;
     let password = body.password;
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await

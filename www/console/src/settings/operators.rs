@@ -1,7 +1,7 @@
 //! The team: everybody sees who is in it, who is online and who is disabled; admins add
 //! operators, change their name, photo and role, and disable them (or enable them again).
 
-use super::{Outcome, OutcomeLine};
+use crate::outcome::{Outcome, OutcomeLine};
 use crate::{api, app};
 use beseda_protocol::OperatorId;
 use beseda_protocol::api::{NewOperator, OperatorInfo, OperatorUpdate};

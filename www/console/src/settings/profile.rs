@@ -1,7 +1,7 @@
 //! My profile: the display name and photo that visitors see once the operator joins, and my
 //! password.
 
-use super::{Outcome, OutcomeLine};
+use crate::outcome::{Outcome, OutcomeLine};
 use crate::{api, app};
 use beseda_protocol::api::{OperatorUpdate, PasswordChange};
 use leptos::prelude::*;

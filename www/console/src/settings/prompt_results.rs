@@ -3,8 +3,8 @@
 //! variant really does better or worse than the first, said in words a shop owner reads.
 
 use super::prompt_fields::amount;
-use super::{Outcome, OutcomeLine};
 use crate::api;
+use crate::outcome::{Outcome, OutcomeLine};
 use beseda_protocol::prompts::{PromptStats, VariantStats};
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -4,7 +4,7 @@
 
 use super::prompt_fields::{PromptFields, trigger_summary};
 use super::prompt_results::{PromptResults, letter};
-use super::{Outcome, OutcomeLine};
+use crate::outcome::{Outcome, OutcomeLine};
 use crate::{api, app};
 use beseda_protocol::api::SiteSettings;
 use beseda_protocol::prompts::Prompt;

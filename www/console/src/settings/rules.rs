@@ -1,8 +1,8 @@
 //! Priority rules (admins): a keyword in a visitor's message tags the conversation and raises
 //! its priority, so it comes first in the queue and the list.
 
-use super::{Outcome, OutcomeLine};
 use crate::api;
+use crate::outcome::{Outcome, OutcomeLine};
 use beseda_protocol::RuleId;
 use beseda_protocol::api::{PriorityRule, RuleInput};
 use leptos::prelude::*;

@@ -1,7 +1,7 @@
 //! Shortcuts: my personal ones and the team's (only admins change team shortcuts). An invalid
 //! template is refused by the relay with a message saying why; it is shown as it is.
 
-use super::{Outcome, OutcomeLine};
+use crate::outcome::{Outcome, OutcomeLine};
 use crate::{api, app};
 use beseda_protocol::ShortcutId;
 use beseda_protocol::api::{Shortcut, ShortcutInput, ShortcutScope};

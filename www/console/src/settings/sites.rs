@@ -1,8 +1,8 @@
 //! Team and site settings (admins): how many chats one operator takes at once, and per shop its
 //! name, the automatic message (delay and text) and whether visitors may rate.
 
-use super::{Outcome, OutcomeLine};
 use crate::api;
+use crate::outcome::{Outcome, OutcomeLine};
 use beseda_protocol::api::{SiteSettings, TeamSettings};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
