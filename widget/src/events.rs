@@ -6,23 +6,27 @@
 //! loader's dispatcher is kept in a thread-local, since everything runs on the page's one thread
 //! and every part of the widget announces something.
 
-use std::cell::RefCell;
+use std::cell::OnceCell;
 use wasm_bindgen::JsValue;
 
 thread_local! {
-    static EMIT: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+    /// Set once, at the start: no borrow is ever held, so a handler may call the widget, which
+    /// may announce something in turn.
+    static EMIT: OnceCell<js_sys::Function> = const { OnceCell::new() };
 }
 
 /// Keeps the loader's `emit(name, payload)`, which calls the page's handlers.
 pub fn listen(emit: js_sys::Function) {
-    EMIT.with(|cell| *cell.borrow_mut() = Some(emit));
+    EMIT.with(|cell| {
+        let _ = cell.set(emit);
+    });
 }
 
 /// Announces an event to the page's `Beseda.on` handlers.
 pub fn emit(name: &str, payload: &JsValue) {
-    // Cloned out first: a handler may call the widget, which may announce something in turn.
-    let emit = EMIT.with(|cell| cell.borrow().clone());
-    if let Some(emit) = emit {
-        let _ = emit.call2(&JsValue::NULL, &JsValue::from_str(name), payload);
-    }
+    EMIT.with(|cell| {
+        if let Some(emit) = cell.get() {
+            let _ = emit.call2(&JsValue::NULL, &JsValue::from_str(name), payload);
+        }
+    });
 }

@@ -486,10 +486,10 @@ impl Transport {
                 // What waited cannot be sent from this page (`apply` dropped it): every waiting
                 // send is rejected, and the outbox is emptied, so that the next page does not
                 // connect at once only to be refused again.
-                for (_, _, reject) in self.promises.take() {
+                while let Some((_, _, reject)) = self.promises.borrow_mut().pop() {
                     rejected(&reject, code, &text);
                 }
-                self.contact_ids.take();
+                self.contact_ids.borrow_mut().clear();
                 self.save_outbox();
                 *self.refusal.borrow_mut() = Some((code, text.clone()));
                 return Some(Effect::Fatal(code, text));
