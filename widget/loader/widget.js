@@ -4,8 +4,10 @@
   var script = d.currentScript, data = (script && script.dataset) || {};
   var base = new URL(script ? script.src : "/widget.js", location.href);
   var relay = base.href.slice(0, base.href.lastIndexOf("/"));
-  var handlers = {}, queue = [], api = null, widget = null, nav = navigator;
+  // `failure`: the widget's `error`, told again to handlers added after it, as `ready` is.
+  var handlers = {}, queue = [], api = null, widget = null, failure = null, nav = navigator;
   function emit(name, payload) {
+    if (name === "error") failure = payload;
     (handlers[name] || []).slice().forEach(function (handler) {
       try { handler(payload); } catch (error) { setTimeout(function () { throw error; }); }
     });
@@ -15,6 +17,7 @@
     on: function (name, handler) {
       (handlers[name] = handlers[name] || []).push(handler);
       if (name === "ready" && api) handler();
+      if (name === "error" && failure) handler(failure);
     },
     off: function (name, handler) {
       handlers[name] = (handlers[name] || []).filter(function (h) { return h !== handler; });

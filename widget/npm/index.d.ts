@@ -33,6 +33,10 @@ export interface ChatEvents {
   availability: { online: boolean };
   "prompt:shown": { id: number; variant: number };
   "prompt:dismissed": { id: number; variant: number };
+  /** The chat cannot work on this page, e.g. `code` "unknown_site" when the relay serves no site
+   * by the name given; every send is rejected with the same `code`. Told again to handlers added
+   * later. */
+  error: { code: string; message: string };
 }
 
 export interface CartItem {
@@ -46,7 +50,8 @@ export interface Chat {
   open(): void;
   close(): void;
   toggle(): void;
-  /** Resolves with the stored message once the relay has acknowledged it. */
+  /** Resolves with the stored message once the relay has acknowledged it; rejects with an
+   * `Error` carrying the relay's `code` when it refuses the message or the chat. */
   send(text: string): Promise<Message>;
   on<E extends keyof ChatEvents>(event: E, handler: (payload: ChatEvents[E]) => void): void;
   off<E extends keyof ChatEvents>(event: E, handler: (payload: ChatEvents[E]) => void): void;

@@ -4,12 +4,12 @@
 //! Sending the message works as before.
 //!
 //! [`Found`] and [`query_for`] are plain Rust, tested natively. The elements are made with the
-//! widget's DOM helpers (`ui::dom`) and updated by one function, `change`, since they change
+//! widget's DOM helpers (`dom.rs`) and updated by one function, `change`, since they change
 //! only when an answer arrives or is opened.
 
+use crate::dom::{element, labelled, listen, show, text};
 use crate::i18n::Texts;
 use crate::transport;
-use crate::ui::dom::{element, labelled, listen, show, text};
 use beseda_protocol::answers::{AnswerHit, MAX_HITS, MAX_QUERY_CHARS};
 use beseda_protocol::visitor::ToRelay;
 use std::cell::RefCell;

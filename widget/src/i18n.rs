@@ -42,6 +42,8 @@ pub struct Texts {
     pub answers_back: &'static str,
     /// Under an answer: the chat is still there.
     pub answers_more: &'static str,
+    /// In place of the chat when the relay refused the widget for good (an unknown site, say).
+    pub unavailable: &'static str,
 }
 
 const CS: Texts = Texts {
@@ -79,6 +81,7 @@ const CS: Texts = Texts {
     answers_found: "Odpovědi, které mohou pomoci",
     answers_back: "← Zpět do chatu",
     answers_more: "Nenašli jste, co hledáte? Napište nám.",
+    unavailable: "Chat tu není k dispozici.",
 };
 
 const SK: Texts = Texts {
@@ -116,6 +119,7 @@ const SK: Texts = Texts {
     answers_found: "Odpovede, ktoré môžu pomôcť",
     answers_back: "← Späť do chatu",
     answers_more: "Nenašli ste, čo hľadáte? Napíšte nám.",
+    unavailable: "Chat tu nie je k dispozícii.",
 };
 
 const PL: Texts = Texts {
@@ -153,6 +157,7 @@ const PL: Texts = Texts {
     answers_found: "Odpowiedzi, które mogą pomóc",
     answers_back: "← Wróć do czatu",
     answers_more: "Nie znalazłeś odpowiedzi? Napisz do nas.",
+    unavailable: "Czat nie jest tu dostępny.",
 };
 
 const RU: Texts = Texts {
@@ -190,6 +195,7 @@ const RU: Texts = Texts {
     answers_found: "Ответы, которые могут помочь",
     answers_back: "← Назад в чат",
     answers_more: "Не нашли ответа? Напишите нам.",
+    unavailable: "Чат здесь недоступен.",
 };
 
 const EN: Texts = Texts {
@@ -227,6 +233,7 @@ const EN: Texts = Texts {
     answers_found: "Answers that may help",
     answers_back: "← Back to the chat",
     answers_more: "Not what you were looking for? Write to us.",
+    unavailable: "Chat is not available here.",
 };
 
 const DE: Texts = Texts {
@@ -264,6 +271,7 @@ const DE: Texts = Texts {
     answers_found: "Antworten, die helfen könnten",
     answers_back: "← Zurück zum Chat",
     answers_more: "Nicht gefunden, was Sie suchen? Schreiben Sie uns.",
+    unavailable: "Der Chat ist hier nicht verfügbar.",
 };
 
 const ALL: [&Texts; 6] = [&CS, &SK, &PL, &RU, &EN, &DE];

@@ -6,8 +6,16 @@
 //! after the page has loaded, and calls [`start`]; the returned [`Widget`] backs the API.
 //! `state` and `i18n` are plain Rust and are tested natively; `transport`, `storage` and `ui`
 //! need a browser.
+//!
+//! The modules are layers, each calling only those below it: `state`, `i18n`, `wire`,
+//! `storage`, `events` (the page's `Beseda.on` events) and `dom` at the bottom; `transport`, the
+//! one owner of the socket; the features, `prompts` and `answers`; the elements, `ui`; and on
+//! top `dispatch`, which routes what the transport hands up, and this file.
 
 pub mod answers;
+mod dispatch;
+mod dom;
+mod events;
 pub mod i18n;
 pub mod prompts;
 pub mod state;
@@ -112,8 +120,6 @@ struct Setup {
     /// The relay's origin and the site, for the transport and the prompts.
     relay: String,
     site: String,
-    /// The page's event dispatcher, handed to the transport.
-    emit: js_sys::Function,
     /// What this browser kept, read in the first step for the transport.
     saved: Option<transport::Saved>,
 }
@@ -138,7 +144,7 @@ impl Widget {
                 setup.site.clone(),
                 setup.saved.take().unwrap_or_default(),
                 setup.texts.lang,
-                setup.emit.clone(),
+                dispatch::route,
                 self.state,
                 self.open,
             ),
@@ -227,6 +233,7 @@ pub fn start(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsValue
     mount_point.style().set_property("display", "contents")?;
     shadow.append_child(&mount_point)?;
 
+    events::listen(emit);
     let texts = i18n::texts_for(options.locales.iter().map(String::as_str));
     // The signals live as long as the page, outside any reactive owner.
     Ok(Widget {
@@ -239,7 +246,6 @@ pub fn start(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsValue
             accent: safe_color(&options.color),
             relay: options.relay.trim_end_matches('/').to_owned(),
             site: options.site,
-            emit,
             saved: None,
         },
         done: 0,
@@ -260,6 +266,77 @@ mod tests {
             socket_url("http://127.0.0.1:8080/"),
             "ws://127.0.0.1:8080/ws/visitor"
         );
+    }
+
+    /// The modules named after `crate::` in a source: `crate::a::b` and `crate::{a, b::c}` name
+    /// `a` (and `b`).
+    fn named_modules(source: &str) -> Vec<&str> {
+        let mut names = Vec::new();
+        for (index, _) in source.match_indices("crate::") {
+            let rest = &source[index + "crate::".len()..];
+            // A group names each of its items; a path names its first segment.
+            let items: Vec<&str> = match rest.strip_prefix('{') {
+                Some(group) => group[..group.find('}').unwrap_or(group.len())]
+                    .split(',')
+                    .collect(),
+                None => vec![rest],
+            };
+            for item in items {
+                let name = item
+                    .trim_start()
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .next()
+                    .unwrap_or_default();
+                if !name.is_empty() && !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+        names
+    }
+
+    /// The modules in layers, lowest first: each may name only those before it, so that none
+    /// calls up into another and no circle forms. Above all the transport, the socket's owner,
+    /// names no feature: what it brings goes up through `dispatch`.
+    #[test]
+    fn the_modules_call_only_downwards() {
+        let layers: [(&str, &[&str]); 11] = [
+            ("i18n", &[include_str!("i18n.rs")]),
+            ("wire", &[include_str!("wire.rs")]),
+            ("dom", &[include_str!("dom.rs")]),
+            ("events", &[include_str!("events.rs")]),
+            ("state", &[include_str!("state.rs")]),
+            ("storage", &[include_str!("storage.rs")]),
+            ("transport", &[include_str!("transport.rs")]),
+            ("answers", &[include_str!("answers.rs")]),
+            (
+                "prompts",
+                &[
+                    include_str!("prompts/mod.rs"),
+                    include_str!("prompts/rules.rs"),
+                ],
+            ),
+            (
+                "ui",
+                &[
+                    include_str!("ui/mod.rs"),
+                    include_str!("ui/footer.rs"),
+                    include_str!("ui/log.rs"),
+                ],
+            ),
+            ("dispatch", &[include_str!("dispatch.rs")]),
+        ];
+        for (place, (module, sources)) in layers.iter().enumerate() {
+            let below: Vec<&str> = layers[..place].iter().map(|(name, _)| *name).collect();
+            for source in *sources {
+                for named in named_modules(source) {
+                    assert!(
+                        below.contains(&named),
+                        "`{module}` names `crate::{named}`, which is not below it"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! The widget's state and the pure function that applies the relay's frames to it.
 //!
 //! Nothing here touches the browser, so it is tested natively. The transport feeds frames in;
-//! the returned [`Effect`]s tell it what to announce (events, promises, stored token).
+//! of the returned [`Effect`]s it does its own part (promises, the stored token, giving up) and
+//! hands the rest up to the dispatcher (`dispatch.rs`), which tells the page and the features.
 
+use beseda_protocol::answers::AnswerHit;
 use beseda_protocol::visitor::{Agent, FromRelay, VisitorConversation};
 use beseda_protocol::{
     Author, ClientMessageId, ConversationStatus, ErrorCode, Message, Rating, Seq,
@@ -17,6 +19,8 @@ pub enum Link {
     Open,
     /// Lost; reconnecting in the background.
     Reconnecting,
+    /// Refused for good (an unknown site, say): the widget does not connect again on this page.
+    Refused,
 }
 
 /// A message written by the visitor and not yet acknowledged.
@@ -88,7 +92,8 @@ impl Default for ChatState {
     }
 }
 
-/// What the transport must do after a frame.
+/// What follows from a frame, or from the visitor writing: the transport's part is its own
+/// (promises, token, giving up), the rest goes up to the dispatcher.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     /// A message appeared: announce it (`message` event), once.
@@ -102,6 +107,11 @@ pub enum Effect {
     Availability(bool),
     /// The relay asked for something the widget cannot fix by resending (e.g. an unknown site).
     Fatal(ErrorCode, String),
+    /// The relay's answers to a search (made by the transport, which keeps them out of the chat's
+    /// state: they change nothing of the chat).
+    Answers(String, Vec<AnswerHit>),
+    /// The visitor wrote a message (made by the transport's `send`, not by a frame).
+    Wrote,
 }
 
 impl ChatState {
@@ -292,10 +302,16 @@ pub fn apply(state: &mut ChatState, frame: FromRelay, window_open: bool) -> Vec<
                 code,
                 ErrorCode::UnknownSite | ErrorCode::UnsupportedVersion | ErrorCode::InvalidToken
             ) {
+                // Nothing waiting can be sent from this page any more: the transport rejects the
+                // sends' promises, and the window shows a notice instead of a chat that does
+                // nothing.
+                state.link = Link::Refused;
+                state.pending.clear();
                 effects.push(Effect::Fatal(code, message));
             }
         }
-        // The transport hands these to `answers.rs`; they change nothing of the chat.
+        // The transport hands these up as they are (`Effect::Answers`); they change nothing of
+        // the chat.
         FromRelay::Answers { .. } => {}
     }
     effects
@@ -523,6 +539,56 @@ mod tests {
                 "too long".into()
             )]
         );
+    }
+
+    #[test]
+    fn an_unknown_site_refuses_the_widget_for_good_and_drops_what_waited() {
+        let mut state = ChatState {
+            link: Link::Connecting,
+            pending: vec![Pending {
+                client_id: ClientMessageId("c1".into()),
+                text: "hi".into(),
+                email: None,
+                refused: None,
+            }],
+            ..ChatState::default()
+        };
+        let effects = apply(
+            &mut state,
+            FromRelay::Error {
+                code: ErrorCode::UnknownSite,
+                message: "this relay serves no site named \"nope\"".into(),
+                client_id: None,
+            },
+            false,
+        );
+        assert_eq!(state.link, Link::Refused);
+        assert!(
+            state.pending.is_empty(),
+            "nothing waits for a relay that refused"
+        );
+        assert_eq!(
+            effects,
+            vec![Effect::Fatal(
+                ErrorCode::UnknownSite,
+                "this relay serves no site named \"nope\"".into()
+            )]
+        );
+        // A passing refusal (too many frames, say) is not the end of the chat.
+        let mut state = ChatState {
+            link: Link::Open,
+            ..ChatState::default()
+        };
+        let effects = apply(
+            &mut state,
+            FromRelay::Error {
+                code: ErrorCode::RateLimited,
+                message: "slow down".into(),
+                client_id: None,
+            },
+            true,
+        );
+        assert_eq!((state.link, effects), (Link::Open, Vec::new()));
     }
 
     #[test]

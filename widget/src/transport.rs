@@ -3,6 +3,11 @@
 //! `localStorage` so that a message written offline is sent once the connection is back — once,
 //! even across a reload (the relay stores each client id only once).
 //!
+//! It calls nothing above itself: of what a frame brings it does its own part (the sends'
+//! promises, the token, giving up) and hands the rest, as [`Effect`]s, to the one function it was
+//! started with (`dispatch::route`), which tells the page and the features. The features call
+//! down into it (`send`, `send_frame`, …), never the other way round.
+//!
 //! Everything runs on the page's single thread, so the state lives in a thread-local and
 //! callbacks reach it through plain functions.
 
@@ -10,7 +15,7 @@ use crate::state::{ChatState, Effect, Link, Pending, apply};
 use crate::{storage, wire};
 use beseda_protocol::api::PageView;
 use beseda_protocol::visitor::{Cart, FromRelay, ToRelay};
-use beseda_protocol::{ClientMessageId, PROTOCOL_VERSION, Rating};
+use beseda_protocol::{ClientMessageId, ErrorCode, PROTOCOL_VERSION, Rating};
 use reactive_graph::prelude::*;
 use reactive_graph::signal::RwSignal;
 use std::cell::{Cell, RefCell};
@@ -39,8 +44,9 @@ struct Transport {
     locale: &'static str,
     state: RwSignal<ChatState>,
     window_open: RwSignal<bool>,
-    /// The page's event dispatcher, `emit(name, payload)`.
-    emit: js_sys::Function,
+    /// Where the effects the transport does not finish itself go (a plain function pointer: the
+    /// transport names nothing above it, and a pointer costs no closure).
+    route: fn(Effect),
     socket: RefCell<Option<WebSocket>>,
     /// Handlers of the current socket, kept alive as long as it is.
     handlers: RefCell<Vec<Handler>>,
@@ -50,6 +56,8 @@ struct Transport {
     attempt: Cell<u32>,
     /// Set when the relay refused us for good (e.g. an unknown site): no more reconnecting.
     given_up: Cell<bool>,
+    /// The relay's refusal, when it said why: every later send is rejected with it at once.
+    refusal: RefCell<Option<(ErrorCode, String)>>,
     /// `resolve` and `reject` of each `send` promise, by client id. A few at a time: a list
     /// (a hash map would cost the widget bytes for nothing).
     promises: RefCell<Vec<(String, js_sys::Function, js_sys::Function)>>,
@@ -85,12 +93,13 @@ impl Saved {
 
 /// Sets up the transport; connects at once only for a returning visitor (one with a kept token
 /// or messages waiting in the outbox). Nothing is stored before the visitor interacts.
+/// `route` receives the effects that concern what lies above the socket.
 pub fn start(
     url: String,
     site: String,
     saved: Saved,
     locale: &'static str,
-    emit: js_sys::Function,
+    route: fn(Effect),
     state: RwSignal<ChatState>,
     window_open: RwSignal<bool>,
 ) {
@@ -109,13 +118,14 @@ pub fn start(
         locale,
         state,
         window_open,
-        emit,
+        route,
         socket: RefCell::new(None),
         handlers: RefCell::new(Vec::new()),
         token_kept: Cell::new(token.is_some()),
         token: RefCell::new(token),
         attempt: Cell::new(0),
         given_up: Cell::new(false),
+        refusal: RefCell::new(None),
         promises: RefCell::new(Vec::new()),
         details: RefCell::new(Details::default()),
         typing_sent: Cell::new(false),
@@ -141,6 +151,9 @@ pub fn ensure_connected() {
 
 fn connect() {
     with(|transport| {
+        if transport.given_up.get() {
+            return;
+        }
         let socket = match WebSocket::new(&transport.url) {
             Ok(socket) => socket,
             Err(_) => {
@@ -184,7 +197,14 @@ pub fn send(text: String, email: Option<String>) -> js_sys::Promise {
     let client_id = new_client_id();
     let mut slot = None;
     let promise = js_sys::Promise::new(&mut |resolve, reject| slot = Some((resolve, reject)));
-    with(|transport| {
+    let refused = with(|transport| {
+        // Refused for good: nothing can be sent from this page, and the shop hears it at once.
+        if let Some((code, text)) = &*transport.refusal.borrow() {
+            if let Some((_, reject)) = &slot {
+                rejected(reject, *code, text);
+            }
+            return true;
+        }
         if let Some((resolve, reject)) = slot {
             transport
                 .promises
@@ -203,7 +223,7 @@ pub fn send(text: String, email: Option<String>) -> js_sys::Promise {
         transport
             .state
             .update(|state| state.pending.push(pending.clone()));
-        crate::prompts::talked();
+        (transport.route)(Effect::Wrote);
         // Writing is interacting: from now on the visitor's chat may be remembered.
         transport.keep_token();
         storage::save_outbox(
@@ -216,9 +236,19 @@ pub fn send(text: String, email: Option<String>) -> js_sys::Promise {
             transport.send_pending(&pending);
         }
         transport.set_typing(false);
+        false
     });
-    ensure_connected();
+    if refused != Some(true) {
+        ensure_connected();
+    }
     promise
+}
+
+/// Rejects a send's promise with an `Error` carrying the relay's words and its `code`.
+fn rejected(reject: &js_sys::Function, code: ErrorCode, text: &str) {
+    let error = js_sys::Error::new(text);
+    wire::set(&error, "code", code.as_str());
+    let _ = reject.call1(&JsValue::NULL, &error);
 }
 
 /// Tells the operators whether the visitor is typing (only changes are sent).
@@ -275,15 +305,6 @@ fn current_page() -> Option<PageView> {
         title,
         at: String::new(),
     })
-}
-
-/// Announces an event to the page's `Beseda.on` handlers.
-pub fn emit(name: &str, payload: &JsValue) {
-    with(|transport| {
-        let _ = transport
-            .emit
-            .call2(&JsValue::NULL, &JsValue::from_str(name), payload);
-    });
 }
 
 /// A fresh client message id: time and randomness, in the relay's alphabet.
@@ -374,9 +395,9 @@ impl Transport {
             ));
             return;
         };
-        // Answers change nothing of the chat: they go to their own signal.
+        // Answers change nothing of the chat: they go up as they are, without touching its state.
         if let FromRelay::Answers { query, answers } = frame {
-            crate::answers::receive(query, answers);
+            (self.route)(Effect::Answers(query, answers));
             return;
         }
         let welcome = matches!(frame, FromRelay::Welcome { .. });
@@ -385,7 +406,9 @@ impl Transport {
         self.state
             .update(|state| effects = apply(state, frame, window_open));
         for effect in effects {
-            self.effect(effect);
+            if let Some(effect) = self.effect(effect) {
+                (self.route)(effect);
+            }
         }
         if welcome {
             self.attempt.set(0);
@@ -421,9 +444,9 @@ impl Transport {
         Some(promises.swap_remove(index))
     }
 
-    fn effect(&self, effect: Effect) {
+    /// Does the transport's part of an effect; returns what is left for the dispatcher.
+    fn effect(&self, effect: Effect) -> Option<Effect> {
         match effect {
-            Effect::Shown(message) => emit("message", &wire::public_message(&message)),
             Effect::Stored(client_id, message) => {
                 if let Some((_, resolve, _)) = self.take_promise(&client_id.0) {
                     let _ = resolve.call1(&JsValue::NULL, &wire::public_message(&message));
@@ -440,9 +463,7 @@ impl Transport {
             }
             Effect::Refused(client_id, code, text) => {
                 if let Some((_, _, reject)) = self.take_promise(&client_id.0) {
-                    let error = js_sys::Error::new(&text);
-                    wire::set(&error, "code", code.as_str());
-                    let _ = reject.call1(&JsValue::NULL, &error);
+                    rejected(&reject, code, &text);
                 }
                 self.state.update(|state| {
                     state.pending.retain(|pending| {
@@ -457,25 +478,26 @@ impl Transport {
                     self.keep_token();
                 }
             }
-            Effect::Availability(online) => {
-                if !online {
-                    crate::prompts::hide();
-                }
-                let payload = js_sys::Object::new();
-                let _ = js_sys::Reflect::set(
-                    &payload,
-                    &JsValue::from_str("online"),
-                    &JsValue::from_bool(online),
-                );
-                emit("availability", &payload);
-            }
-            Effect::Fatal(_, text) => {
+            Effect::Fatal(code, text) => {
                 web_sys::console::error_1(&JsValue::from_str(&format!("Beseda: {text}")));
                 self.given_up.set(true);
                 // The token is not ours (or no longer valid): forget it and start anew next time.
                 storage::forget_token(&self.site);
+                // What waited cannot be sent from this page (`apply` dropped it): every waiting
+                // send is rejected, and the outbox is emptied, so that the next page does not
+                // connect at once only to be refused again.
+                while let Some((_, _, reject)) = self.promises.borrow_mut().pop() {
+                    rejected(&reject, code, &text);
+                }
+                self.contact_ids.borrow_mut().clear();
+                self.save_outbox();
+                *self.refusal.borrow_mut() = Some((code, text.clone()));
+                return Some(Effect::Fatal(code, text));
             }
+            // Announcements and what the features do: not the socket's business.
+            effect => return Some(effect),
         }
+        None
     }
 
     fn save_outbox(&self) {
@@ -491,7 +513,12 @@ impl Transport {
             self.given_up.set(true);
         }
         if self.given_up.get() {
-            self.state.update(|state| state.link = Link::Idle);
+            // A refusal the relay explained stays on screen.
+            self.state.update(|state| {
+                if state.link != Link::Refused {
+                    state.link = Link::Idle;
+                }
+            });
             return;
         }
         self.state.update(|state| state.link = Link::Reconnecting);

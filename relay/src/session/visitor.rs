@@ -176,6 +176,10 @@ async fn greet(
         ));
     }
     let Some(site_title) = site_title(app, &site).await? else {
+        // One line per refused hello, so that a shop page whose `data-site` is wrong shows in
+        // the log; the name comes from the visitor, hence quoted (`?`) and cut short.
+        let named: String = site.chars().take(100).collect();
+        tracing::warn!(site = ?named, "a widget asked for a site this relay does not serve");
         return Err((
             ErrorCode::UnknownSite,
             format!("this relay serves no site named {site:?}"),

@@ -278,8 +278,9 @@ pub fn hide() {
     });
 }
 
-/// A click in the bubble: its close button dismisses the prompt, its text opens the chat.
-pub fn clicked(event: web_sys::MouseEvent) {
+/// A click in the bubble: its close button dismisses the prompt; its text is counted as opened,
+/// and true is returned: the caller (the bubble's owner, `ui`) opens the chat.
+pub fn clicked(event: web_sys::MouseEvent) -> bool {
     let target = event
         .target()
         .and_then(|target| target.dyn_into::<web_sys::Element>().ok());
@@ -288,7 +289,7 @@ pub fn clicked(event: web_sys::MouseEvent) {
         .is_some_and(|target| target.closest(".prompt-close").ok().flatten().is_some());
     with(|runtime| {
         let Some((id, variant)) = runtime.bubble.get() else {
-            return;
+            return false;
         };
         hide();
         let (days, view) = runtime
@@ -306,16 +307,17 @@ pub fn clicked(event: web_sys::MouseEvent) {
             runtime.report(id, variant, &view, "dismissed", None);
         } else {
             runtime.report(id, variant, &view, "opened", None);
-            crate::ui::set_open(runtime.open, runtime.state, true);
         }
-    });
+        !closing
+    })
+    .unwrap_or(false)
 }
 
 fn emit(name: &str, id: i64, variant: u32) {
     let payload = Object::new();
     wire::set(&payload, "id", id as f64);
     wire::set(&payload, "variant", variant);
-    crate::transport::emit(name, &payload);
+    crate::events::emit(name, &payload);
 }
 
 impl Runtime {

@@ -1,7 +1,8 @@
-//! The window's footer: the composer, or the contact form while nobody is online.
+//! The window's footer: the composer, or the contact form while nobody is online; neither once
+//! the relay has refused the widget for good (the log says why).
 
-use super::dom::{bind, element, field, labelled, listen, show, submit, text};
 use super::{fill, local_day_and_time, next_frame};
+use crate::dom::{bind, element, field, labelled, listen, show, submit, text};
 use crate::i18n::Texts;
 use crate::state::{ChatState, Link};
 use crate::transport;
@@ -20,7 +21,8 @@ pub(super) fn footer(
     let contact = move || {
         state.with(|state| state.offline() && !state.contact_sent && state.link == Link::Open)
     };
-    composer(footer, texts, state, open, contact);
+    let refused = move || state.with(|state| state.link == Link::Refused);
+    composer(footer, texts, state, open, move || contact() || refused());
     contact_form(footer, texts, state, contact);
 }
 

@@ -1,10 +1,11 @@
 //! The conversation: a hint while it is empty, suggested questions, the messages (one line
 //! shape for every kind, updated in place), notices, the rating form and the operator's typing.
+//! Once the relay has refused the widget for good, a notice saying so in place of the hint.
 
-use super::dom::{bind, document, element, field, labelled, listen, show, submit, text};
 use super::fill;
+use crate::dom::{bind, document, element, field, labelled, listen, show, submit, text};
 use crate::i18n::Texts;
-use crate::state::{ChatState, Pending};
+use crate::state::{ChatState, Link, Pending};
 use crate::transport;
 use beseda_protocol::{Author, Message, Rating};
 use reactive_graph::prelude::*;
@@ -163,7 +164,8 @@ pub(super) fn log(log: &Node, texts: &'static Texts, state: RwSignal<ChatState>)
         }
     });
     let sent = labelled(log, "p", &[("class", "hint")], texts.contact_sent);
-    // The queue place while waiting, thanks once rated; empty (and hidden) otherwise.
+    // The chat refused for good, the queue place while waiting, thanks once rated; empty (and
+    // hidden) otherwise.
     let notice = text(
         &element(log, "p", &[("class", "hint notice"), ("role", "status")]),
         "",
@@ -174,12 +176,14 @@ pub(super) fn log(log: &Node, texts: &'static Texts, state: RwSignal<ChatState>)
     let log = log.clone();
     bind(move || {
         state.with(|state| {
+            let refused = state.link == Link::Refused;
             show(
                 &empty,
-                state.messages.is_empty() && state.pending.is_empty(),
+                state.messages.is_empty() && state.pending.is_empty() && !refused,
             );
             show(&sent, state.contact_sent);
             notice.set_data(&match (state.queue_place(), state.rating) {
+                _ if refused => texts.unavailable.to_owned(),
                 (Some(place), _) => fill(texts.queue, place),
                 (None, Some(_)) => texts.rated.to_owned(),
                 (None, None) => String::new(),

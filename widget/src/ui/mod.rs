@@ -4,14 +4,13 @@
 //! elements cost the widget 22 KB more brotli; README, "Performance".)
 //! Every text goes into the DOM as text, never as HTML.
 
-pub(crate) mod dom;
 mod footer;
 mod log;
 
+use crate::dom::{bind, element, labelled, listen, show, svg, text};
 use crate::i18n::Texts;
 use crate::state::{ChatState, Link};
-use crate::transport;
-use dom::{bind, element, labelled, listen, show, svg, text};
+use crate::{events, prompts, transport};
 use reactive_graph::prelude::*;
 use reactive_graph::signal::RwSignal;
 use std::cell::RefCell;
@@ -35,11 +34,11 @@ pub fn set_open(open: RwSignal<bool>, state: RwSignal<ChatState>, value: bool) {
     while value && build_step() {}
     open.set(value);
     if value {
-        crate::prompts::hide();
+        prompts::hide();
         state.update(|state| state.unread = 0);
         transport::ensure_connected();
     }
-    transport::emit(
+    events::emit(
         if value { "open" } else { "close" },
         &wasm_bindgen::JsValue::UNDEFINED,
     );
@@ -214,7 +213,7 @@ pub fn build_step() -> bool {
         let (texts, state, open) = (parts.texts, parts.state, parts.open);
         match parts.built {
             0 => bind_frame(parts),
-            1 => prompt_bubble(&parts.root, texts),
+            1 => prompt_bubble(&parts.root, texts, state, open),
             2 => launcher(&parts.root, texts, state, open),
             3 => window_header(&parts.header, texts, state, open),
             4 => log::log(&parts.log, texts, state),
@@ -238,15 +237,23 @@ fn close(open: RwSignal<bool>, state: RwSignal<ChatState>) {
     });
 }
 
-/// A proactive prompt's bubble, filled in and shown by `prompts`.
-fn prompt_bubble(root: &Node, texts: &'static Texts) {
+/// A proactive prompt's bubble, filled in and shown by `prompts`; a click on its text opens the
+/// chat.
+fn prompt_bubble(
+    root: &Node,
+    texts: &'static Texts,
+    state: RwSignal<ChatState>,
+    open: RwSignal<bool>,
+) {
     let bubble = element(
         root,
         "div",
         &[("class", "prompt"), ("hidden", ""), ("aria-live", "polite")],
     );
-    listen(&bubble, "click", |event| {
-        crate::prompts::clicked(event.unchecked_into());
+    listen(&bubble, "click", move |event| {
+        if prompts::clicked(event.unchecked_into()) {
+            set_open(open, state, true);
+        }
     });
     element(
         &bubble,
