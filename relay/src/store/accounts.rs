@@ -1,16 +1,10 @@
 //! The SQL for sites, operators, sessions and relay settings.
 
+use super::rows::profile_from_row;
 use super::{ActiveSession, OperatorCredentials, StoreError};
 use crate::clock::now_millis;
 use beseda_protocol::{OperatorId, OperatorProfile};
-use rusqlite::{Connection, OptionalExtension, Row, params};
-
-pub fn site_title(connection: &Connection, name: &str) -> Result<Option<String>, StoreError> {
-    Ok(connection
-        .prepare_cached("SELECT title FROM sites WHERE name = ?1")?
-        .query_row([name], |row| row.get(0))
-        .optional()?)
-}
+use rusqlite::{Connection, OptionalExtension, params};
 
 pub fn ensure_site(connection: &Connection, name: &str, title: &str) -> Result<bool, StoreError> {
     let inserted = connection.execute(
@@ -24,17 +18,6 @@ pub fn operator_count(connection: &Connection) -> Result<u64, StoreError> {
     let count: i64 =
         connection.query_row("SELECT COUNT(*) FROM operators", [], |row| row.get(0))?;
     Ok(u64::try_from(count).unwrap_or(0))
-}
-
-/// An operator from the columns `id, name, email, admin, photo_url`.
-pub(super) fn profile_from_row(row: &Row<'_>) -> rusqlite::Result<OperatorProfile> {
-    Ok(OperatorProfile {
-        id: OperatorId(row.get(0)?),
-        name: row.get(1)?,
-        email: row.get(2)?,
-        admin: row.get(3)?,
-        photo_url: row.get(4)?,
-    })
 }
 
 pub fn add_operator(
@@ -205,7 +188,7 @@ pub fn set_operator_online(
         return Err(StoreError::NotFound);
     }
     if online {
-        super::assignment::assign_queue(connection, events)?;
+        super::queue::assign_queue(connection, events)?;
     }
     Ok(())
 }

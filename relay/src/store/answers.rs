@@ -2,6 +2,7 @@
 //! opened, and the searches that found nothing.
 
 use super::StoreError;
+use super::rows::{is_unique_violation, site_title};
 use crate::clock::{iso8601, now_millis};
 use beseda_protocol::AnswerId;
 use beseda_protocol::answers::{Answer, AnswerInput, AnswerMiss, AnswerStats, AnswerUse};
@@ -31,7 +32,7 @@ fn keywords_json(input: &AnswerInput) -> String {
 }
 
 fn ensure_site(connection: &Connection, site: &str) -> Result<(), StoreError> {
-    if super::accounts::site_title(connection, site)?.is_none() {
+    if site_title(connection, site)?.is_none() {
         return Err(StoreError::NoSuchSite(site.to_owned()));
     }
     Ok(())
@@ -39,14 +40,6 @@ fn ensure_site(connection: &Connection, site: &str) -> Result<(), StoreError> {
 
 fn duplicate(input: &AnswerInput) -> StoreError {
     StoreError::QuestionAnswered(input.question.clone())
-}
-
-fn is_unique_violation(error: &rusqlite::Error) -> bool {
-    matches!(
-        error,
-        rusqlite::Error::SqliteFailure(failure, _)
-            if failure.code == rusqlite::ErrorCode::ConstraintViolation
-    )
 }
 
 /// A site's answers, in one language or all, by language and question.

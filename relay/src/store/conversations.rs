@@ -1,71 +1,22 @@
 //! The SQL for conversations and messages, as plain functions on a connection (or on a savepoint
-//! inside the writer's transaction). Tested through the store in `tests.rs`.
+//! inside the writer's transaction): storing a message (with the keyword rules and the queue it
+//! may set off), listing and reading conversations, the visitor's details and the status.
+//! Tested through the store in `tests.rs`.
 
-use super::{Appended, Event, MessageTarget, NewMessage, StoreError, VisitorDetails};
-use crate::clock::{iso8601, now_millis};
-use beseda_protocol::api::{ConversationDetail, ConversationSummary, VisitorInfo};
-use beseda_protocol::{
-    Author, ClientMessageId, ConversationId, ConversationStatus, Message, MessageId, OperatorId,
-    Rating, Seq, VisitorId,
+use super::queue::assign_queue;
+use super::rows::{
+    MESSAGE_COLUMNS, MESSAGE_FROM, SUMMARY_SELECT, author_as_str, conversation_changed,
+    conversation_summary, message_by_id, message_from_row, messages_after_seq, summary_from_row,
+    visitor_changed, visitor_context,
 };
-use rusqlite::{Connection, OptionalExtension, Row, params};
-
-impl From<rusqlite::Error> for StoreError {
-    fn from(error: rusqlite::Error) -> Self {
-        match error {
-            rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
-            other => StoreError::Database(other.to_string()),
-        }
-    }
-}
-
-pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.seq, m.client_id, m.author, m.operator_id, o.name, m.text, m.sent_at";
-pub(super) const MESSAGE_FROM: &str = "messages m LEFT JOIN operators o ON o.id = m.operator_id";
-
-fn author_from_str(text: &str) -> Author {
-    match text {
-        "operator" => Author::Operator,
-        "system" => Author::System,
-        _ => Author::Visitor,
-    }
-}
-
-fn author_as_str(author: Author) -> &'static str {
-    match author {
-        Author::Visitor => "visitor",
-        Author::Operator => "operator",
-        Author::System => "system",
-    }
-}
-
-fn status_from_str(text: &str) -> ConversationStatus {
-    if text == "resolved" {
-        ConversationStatus::Resolved
-    } else {
-        ConversationStatus::Open
-    }
-}
-
-pub(super) fn message_from_row(row: &Row<'_>) -> rusqlite::Result<Message> {
-    Ok(Message {
-        id: MessageId(row.get(0)?),
-        conversation_id: ConversationId(row.get(1)?),
-        seq: Seq(u64::try_from(row.get::<_, i64>(2)?).unwrap_or(0)),
-        client_id: row.get::<_, Option<String>>(3)?.map(ClientMessageId),
-        author: author_from_str(&row.get::<_, String>(4)?),
-        operator_id: row.get::<_, Option<i64>>(5)?.map(OperatorId),
-        author_name: row.get(6)?,
-        text: row.get(7)?,
-        sent_at: iso8601(row.get(8)?),
-    })
-}
-
-fn message_by_id(connection: &Connection, message_id: i64) -> Result<Message, StoreError> {
-    let sql = format!("SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.id = ?1");
-    Ok(connection
-        .prepare_cached(&sql)?
-        .query_row([message_id], message_from_row)?)
-}
+use super::{Appended, Event, MessageTarget, NewMessage, StoreError, VisitorDetails};
+use crate::chat::rules::{self, KeywordRule, Marking};
+use crate::clock::now_millis;
+use beseda_protocol::api::{ConversationDetail, ConversationSummary};
+use beseda_protocol::{
+    Author, ConversationId, ConversationStatus, Message, MessageId, OperatorId, Seq, VisitorId,
+};
+use rusqlite::{Connection, OptionalExtension, params};
 
 /// The conversation's row id and visitor, for a message target; creates or reopens the visitor's
 /// conversation when a visitor writes. The flag is true when the conversation was created or
@@ -130,6 +81,51 @@ fn resolve_target(
     }
 }
 
+/// Tags the conversation and raises its priority for every rule (of all sites, or of this one)
+/// whose keyword the visitor wrote, as [`rules::apply`] decides; a waiting conversation whose
+/// priority rose may now go first.
+fn apply_rules(
+    connection: &Connection,
+    conversation_id: ConversationId,
+    site: &str,
+    text: &str,
+    events: &mut Vec<Event>,
+) -> Result<(), StoreError> {
+    let keyword_rules: Vec<KeywordRule> = connection
+        .prepare_cached("SELECT keyword, tag, priority FROM rules WHERE site IS NULL OR site = ?1")?
+        .query_map([site], |row| {
+            Ok(KeywordRule {
+                keyword: row.get(0)?,
+                tag: row.get(1)?,
+                priority: row.get(2)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    if keyword_rules.is_empty() {
+        return Ok(());
+    }
+    let summary = conversation_summary(connection, conversation_id)?;
+    let current = Marking {
+        tags: summary.tags,
+        priority: summary.priority,
+    };
+    let Some(marking) = rules::apply(&keyword_rules, text, &current) else {
+        return Ok(());
+    };
+    connection
+        .prepare_cached("UPDATE conversations SET tags = ?2, priority = ?3 WHERE id = ?1")?
+        .execute(params![
+            conversation_id.0,
+            serde_json::to_string(&marking.tags).unwrap_or_else(|_| "[]".into()),
+            marking.priority
+        ])?;
+    conversation_changed(connection, conversation_id, events)?;
+    if summary.assigned_to.is_none() && summary.status == ConversationStatus::Open {
+        assign_queue(connection, events)?;
+    }
+    Ok(())
+}
+
 /// Stores a message, or finds the one stored earlier under the same client id.
 pub fn append_message(
     connection: &Connection,
@@ -177,7 +173,7 @@ pub fn append_message(
     if new_message.author == Author::Visitor {
         // The keyword rules come before the queue, so that a new or reopened conversation is
         // lined up (and its visitor told their place) with its priority already raised.
-        super::assignment::apply_rules(
+        apply_rules(
             connection,
             conversation_id,
             &site,
@@ -186,7 +182,7 @@ pub fn append_message(
         )?;
     }
     if line_up {
-        super::assignment::assign_queue(connection, events)?;
+        assign_queue(connection, events)?;
     }
     if let (Some(client_id), MessageTarget::Conversation(_)) =
         (&new_message.client_id, &new_message.target)
@@ -273,25 +269,6 @@ fn duplicate(
     }
 }
 
-pub fn messages_after_seq(
-    connection: &Connection,
-    conversation_id: ConversationId,
-    after: Seq,
-) -> Result<Vec<Message>, StoreError> {
-    let sql = format!(
-        "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.conversation_id = ?1 AND m.seq > ?2 ORDER BY m.seq"
-    );
-    let mut statement = connection.prepare_cached(&sql)?;
-    let rows = statement.query_map(
-        params![
-            conversation_id.0,
-            i64::try_from(after.0).unwrap_or(i64::MAX)
-        ],
-        message_from_row,
-    )?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
 pub fn messages_after_id(
     connection: &Connection,
     after: Option<MessageId>,
@@ -320,61 +297,6 @@ pub fn messages_after_id(
     };
     messages.shrink_to_fit();
     Ok(messages)
-}
-
-const SUMMARY_SELECT: &str = "SELECT c.id, c.site, c.status, c.visitor_id, c.visitor_name, c.visitor_email, c.created_at, c.updated_at, c.last_seq,
-     c.assigned_to, c.priority, c.tags, c.waiting_since, c.rating FROM conversations c";
-
-fn summary_from_row(
-    connection: &Connection,
-    row: &Row<'_>,
-) -> rusqlite::Result<ConversationSummary> {
-    let id = ConversationId(row.get(0)?);
-    let last_seq: i64 = row.get(8)?;
-    let last_message = if last_seq > 0 {
-        let sql = format!(
-            "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.conversation_id = ?1 AND m.seq = ?2"
-        );
-        connection
-            .prepare_cached(&sql)?
-            .query_row(params![id.0, last_seq], message_from_row)
-            .optional()?
-    } else {
-        None
-    };
-    Ok(ConversationSummary {
-        id,
-        site: row.get(1)?,
-        status: status_from_str(&row.get::<_, String>(2)?),
-        visitor: VisitorInfo {
-            id: VisitorId(row.get(3)?),
-            name: row.get(4)?,
-            email: row.get(5)?,
-        },
-        last_message,
-        message_count: u64::try_from(last_seq).unwrap_or(0),
-        created_at: iso8601(row.get(6)?),
-        updated_at: iso8601(row.get(7)?),
-        assigned_to: row.get::<_, Option<i64>>(9)?.map(OperatorId),
-        priority: row.get(10)?,
-        tags: serde_json::from_str(&row.get::<_, String>(11)?).unwrap_or_default(),
-        waiting_since: row.get::<_, Option<i64>>(12)?.map(iso8601),
-        rating: row
-            .get::<_, Option<String>>(13)?
-            .as_deref()
-            .and_then(Rating::from_name),
-        unread: None,
-    })
-}
-
-pub fn conversation_summary(
-    connection: &Connection,
-    conversation_id: ConversationId,
-) -> Result<ConversationSummary, StoreError> {
-    let sql = format!("{SUMMARY_SELECT} WHERE c.id = ?1");
-    Ok(connection
-        .prepare_cached(&sql)?
-        .query_row([conversation_id.0], |row| summary_from_row(connection, row))?)
 }
 
 pub fn visitor_conversation(
@@ -433,7 +355,7 @@ pub fn conversation(
         .query_row([conversation_id.0], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?))
         })?;
-    let context = super::visits::visitor_context(connection, &summary.site, &summary.visitor.id)?;
+    let context = visitor_context(connection, &summary.site, &summary.visitor.id)?;
     Ok(ConversationDetail {
         id: summary.id,
         site: summary.site,
@@ -481,7 +403,7 @@ pub fn update_visitor(
             cart
         ])?;
     if changed > 0 {
-        super::visits::visitor_changed(connection, site, visitor_id, events)?;
+        visitor_changed(connection, site, visitor_id, events)?;
     }
     Ok(changed > 0)
 }
@@ -509,7 +431,7 @@ pub fn set_status(
             created: false,
             status_changed: true,
         });
-        super::assignment::assign_queue(connection, events)?;
+        assign_queue(connection, events)?;
         return conversation_summary(connection, conversation_id);
     }
     Ok(summary)

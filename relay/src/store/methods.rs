@@ -3,8 +3,8 @@
 
 use super::{
     ActiveSession, Appended, NewMessage, Notices, OperatorCredentials, SqliteStore, Store,
-    StoreFuture, VisitorDetails, WelcomeExtras, accounts, answers, assignment, conversations,
-    outbox, prompts, team, visits,
+    StoreFuture, VisitorDetails, WelcomeExtras, accounts, answers, conversations, outbox, prompts,
+    rows, team, visits, workflow,
 };
 use beseda_protocol::answers::{Answer, AnswerInput, AnswerStats};
 use beseda_protocol::api::{
@@ -42,9 +42,7 @@ impl Store for SqliteStore {
         conversation_id: ConversationId,
         after: Seq,
     ) -> StoreFuture<'_, Vec<Message>> {
-        self.read(move |connection| {
-            conversations::messages_after_seq(connection, conversation_id, after)
-        })
+        self.read(move |connection| rows::messages_after_seq(connection, conversation_id, after))
     }
 
     fn messages_after_id(
@@ -94,9 +92,7 @@ impl Store for SqliteStore {
         &self,
         conversation_id: ConversationId,
     ) -> StoreFuture<'_, ConversationSummary> {
-        self.read(move |connection| {
-            conversations::conversation_summary(connection, conversation_id)
-        })
+        self.read(move |connection| rows::conversation_summary(connection, conversation_id))
     }
 
     fn set_status(
@@ -111,7 +107,7 @@ impl Store for SqliteStore {
 
     fn site_title(&self, name: &str) -> StoreFuture<'_, Option<String>> {
         let name = name.to_owned();
-        self.read(move |connection| accounts::site_title(connection, &name))
+        self.read(move |connection| rows::site_title(connection, &name))
     }
 
     fn ensure_site(&self, name: &str, title: &str) -> StoreFuture<'_, bool> {
@@ -215,7 +211,7 @@ impl Store for SqliteStore {
         operator_id: OperatorId,
     ) -> StoreFuture<'_, ConversationSummary> {
         self.write(move |connection, events| {
-            assignment::join(connection, conversation_id, operator_id, events)
+            workflow::join(connection, conversation_id, operator_id, events)
         })
     }
 
@@ -225,7 +221,7 @@ impl Store for SqliteStore {
         operator_id: OperatorId,
     ) -> StoreFuture<'_, ConversationSummary> {
         self.write(move |connection, events| {
-            assignment::assign(connection, conversation_id, operator_id, events)
+            workflow::assign(connection, conversation_id, operator_id, events)
         })
     }
 
@@ -235,7 +231,7 @@ impl Store for SqliteStore {
         tags: Vec<String>,
     ) -> StoreFuture<'_, ConversationSummary> {
         self.write(move |connection, events| {
-            assignment::set_tags(connection, conversation_id, &tags, events)
+            workflow::set_tags(connection, conversation_id, &tags, events)
         })
     }
 
@@ -246,7 +242,7 @@ impl Store for SqliteStore {
         seq: Seq,
     ) -> StoreFuture<'_, ()> {
         self.write(move |connection, _| {
-            assignment::mark_read(connection, conversation_id, operator_id, seq)
+            workflow::mark_read(connection, conversation_id, operator_id, seq)
         })
     }
 
@@ -259,7 +255,7 @@ impl Store for SqliteStore {
     ) -> StoreFuture<'_, ()> {
         let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
         self.write(move |connection, events| {
-            assignment::rate(
+            workflow::rate(
                 connection,
                 &site,
                 &visitor_id,

@@ -6,23 +6,24 @@
 
 mod accounts;
 mod answers;
-mod assignment;
 mod conversations;
 mod methods;
 mod outbox;
 #[cfg(test)]
 mod outbox_tests;
 mod prompts;
+mod queue;
+mod rows;
 mod schema;
 pub mod sqlite;
 mod team;
 #[cfg(test)]
 mod tests;
 mod visits;
+mod workflow;
 #[cfg(test)]
 mod workflow_tests;
 
-pub use assignment::fold;
 pub use outbox::{MailConversation, MailId, MailNotice, MailOutcome, MailTo, Notices, PendingMail};
 pub use sqlite::{Location, SqliteStore};
 pub use visits::WelcomeExtras;

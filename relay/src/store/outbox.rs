@@ -13,7 +13,7 @@
 //! most `per_address_per_day` emails in 24 hours, counted from the outbox itself so that a
 //! restart does not reset the count.
 
-use super::conversations::{MESSAGE_COLUMNS, MESSAGE_FROM, message_from_row};
+use super::rows::{MESSAGE_COLUMNS, MESSAGE_FROM, message_from_row, visitor_context};
 use super::{Appended, Event, MessageTarget, NewMessage, StoreError, VisitorDetails};
 use crate::clock::now_millis;
 use beseda_protocol::{ConversationId, Message};
@@ -349,7 +349,7 @@ pub fn mail_due(
     let mut due = Vec::with_capacity(rows.len());
     for (mut mail, site, visitor_id) in rows {
         let visitor_id = beseda_protocol::VisitorId(visitor_id);
-        let context = super::visits::visitor_context(connection, &site, &visitor_id)?;
+        let context = visitor_context(connection, &site, &visitor_id)?;
         mail.locale = context.locale;
         mail.page_url = context.current_page.map(|page| page.url);
         let messages: Vec<Message> = connection
@@ -393,8 +393,7 @@ fn other_conversation(
         .query_row([conversation_id.0], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
         })?;
-    let context =
-        super::visits::visitor_context(connection, &site, &beseda_protocol::VisitorId(visitor_id))?;
+    let context = visitor_context(connection, &site, &beseda_protocol::VisitorId(visitor_id))?;
     Ok(MailConversation {
         conversation_id,
         visitor_name,

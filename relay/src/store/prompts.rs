@@ -3,6 +3,7 @@
 //! shop adds one row a day per counter, not one per page view.
 
 use super::StoreError;
+use super::rows::site_title;
 use crate::clock::now_millis;
 use beseda_protocol::prompts::{
     MAX_ORDER_TOTAL, Prompt, PromptEvent, PromptInput, PromptStats, VariantStats,
@@ -76,7 +77,7 @@ pub fn save_prompt(
     input: &PromptInput,
 ) -> Result<Prompt, StoreError> {
     let site = input.site.as_deref().unwrap_or_default();
-    if super::accounts::site_title(connection, site)?.is_none() {
+    if site_title(connection, site)?.is_none() {
         return Err(StoreError::NoSuchSite(site.to_owned()));
     }
     let variants = serde_json::to_string(&input.variants)

@@ -1,7 +1,10 @@
 //! The SQL for what the team manages: operators' profiles, shortcuts, keyword rules, the team's
 //! and the sites' settings.
 
-use super::assignment::{MAX_CHATS_KEY, assign_queue, max_chats};
+use super::queue::{MAX_CHATS_KEY, assign_queue, max_chats};
+use super::rows::{
+    conversation_summary, is_unique_violation, profile_from_row, questions_from_json, site_title,
+};
 use super::{Event, StoreError};
 use crate::clock::now_millis;
 use beseda_protocol::api::{
@@ -11,14 +14,6 @@ use beseda_protocol::api::{
 use beseda_protocol::{ConversationId, OperatorId, OperatorProfile, RuleId, ShortcutId};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-fn is_unique_violation(error: &rusqlite::Error) -> bool {
-    matches!(
-        error,
-        rusqlite::Error::SqliteFailure(failure, _)
-            if failure.code == rusqlite::ErrorCode::ConstraintViolation
-    )
-}
-
 /// The columns [`info_from_row`] reads, from `operators o`.
 const INFO_COLUMNS: &str = "o.id, o.name, o.email, o.admin, o.photo_url, o.online,
     (SELECT COUNT(*) FROM conversations c WHERE c.assigned_to = o.id AND c.status = 'open'),
@@ -26,7 +21,7 @@ const INFO_COLUMNS: &str = "o.id, o.name, o.email, o.admin, o.photo_url, o.onlin
 
 fn info_from_row(row: &Row<'_>) -> rusqlite::Result<OperatorInfo> {
     Ok(OperatorInfo {
-        profile: super::accounts::profile_from_row(row)?,
+        profile: profile_from_row(row)?,
         online: row.get(5)?,
         open_chats: u64::try_from(row.get::<_, i64>(6)?).unwrap_or(0),
         disabled: row.get(7)?,
@@ -70,8 +65,7 @@ pub fn set_operator_disabled(
             .query_map([operator_id.0], |row| row.get(0))?
             .collect::<Result<_, _>>()?;
         for id in released {
-            let summary =
-                super::conversations::conversation_summary(connection, ConversationId(id))?;
+            let summary = conversation_summary(connection, ConversationId(id))?;
             events.push(Event::ConversationChanged {
                 visitor_id: summary.visitor.id.clone(),
                 conversation: summary,
@@ -113,7 +107,7 @@ pub fn update_operator(
     }
     Ok(connection
         .prepare_cached("SELECT id, name, email, admin, photo_url FROM operators WHERE id = ?1")?
-        .query_row([operator_id.0], super::accounts::profile_from_row)?)
+        .query_row([operator_id.0], profile_from_row)?)
 }
 
 fn shortcut_from_row(row: &Row<'_>) -> rusqlite::Result<Shortcut> {
@@ -222,7 +216,7 @@ pub fn save_rule(
     input: &RuleInput,
 ) -> Result<PriorityRule, StoreError> {
     if let Some(site) = &input.site
-        && super::accounts::site_title(connection, site)?.is_none()
+        && site_title(connection, site)?.is_none()
     {
         return Err(StoreError::NoSuchSite(site.clone()));
     }
@@ -303,11 +297,6 @@ fn site_from_row(row: &Row<'_>) -> rusqlite::Result<SiteSettings> {
             .and_then(|json| serde_json::from_str(&json).ok()),
         notify_email: row.get(7)?,
     })
-}
-
-/// The stored questions; a value that cannot be read counts as none.
-pub(super) fn questions_from_json(json: &str) -> Vec<String> {
-    serde_json::from_str(json).unwrap_or_default()
 }
 
 const SITE_SELECT: &str =

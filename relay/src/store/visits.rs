@@ -2,30 +2,19 @@
 //! language (for the console's context and the relay's own texts), what the welcome tells
 //! beyond the messages, and the automatic message when nobody has answered in time.
 
-use super::assignment::queue_position;
-use super::conversations::{append_message, conversation_summary};
+use super::conversations::{append_message, update_visitor};
+use super::queue::queue_position;
+use super::rows::{questions_from_json, visitor_changed, visitor_locale};
 use super::{Event, MessageTarget, NewMessage, StoreError, VisitorDetails};
-use crate::catalog;
+use crate::chat::texts;
 use crate::clock::{iso8601, now_millis};
-use beseda_protocol::api::{MAX_PAGES_PER_VISIT, PageView, VisitorContext};
+use beseda_protocol::api::{MAX_PAGES_PER_VISIT, PageView};
 use beseda_protocol::visitor::Agent;
 use beseda_protocol::{Author, ConversationId, Message, Rating, VisitorId};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// A visit ends after this long without a page view; the next page starts a new list.
 const SESSION_GAP_MILLIS: i64 = 30 * 60 * 1000;
-
-pub(super) fn visitor_locale(
-    connection: &Connection,
-    site: &str,
-    visitor_id: &VisitorId,
-) -> Result<Option<String>, StoreError> {
-    Ok(connection
-        .prepare_cached("SELECT locale FROM visitors WHERE site = ?1 AND visitor_id = ?2")?
-        .query_row(params![site, visitor_id.0], |row| row.get(0))
-        .optional()?
-        .flatten())
-}
 
 /// What adding pages to a visitor's row changed, so that consoles can be told just that.
 struct Kept {
@@ -167,8 +156,7 @@ pub fn keep_visitor(
     if details.is_empty() {
         visitor_changed(connection, site, visitor_id, events)
     } else {
-        super::conversations::update_visitor(connection, site, visitor_id, details, events)
-            .map(|_| ())
+        update_visitor(connection, site, visitor_id, details, events).map(|_| ())
     }
 }
 
@@ -182,56 +170,6 @@ fn visitor_conversation_id(
         .query_row(params![site, visitor_id.0], |row| row.get(0))
         .optional()?
         .map(ConversationId))
-}
-
-/// Tells the consoles what they know of the visitor now, if the visitor has a conversation.
-pub fn visitor_changed(
-    connection: &Connection,
-    site: &str,
-    visitor_id: &VisitorId,
-    events: &mut Vec<Event>,
-) -> Result<(), StoreError> {
-    let conversation: Option<(i64, Option<String>)> = connection
-        .prepare_cached("SELECT id, cart FROM conversations WHERE site = ?1 AND visitor_id = ?2")?
-        .query_row(params![site, visitor_id.0], |row| {
-            Ok((row.get(0)?, row.get(1)?))
-        })
-        .optional()?;
-    if let Some((id, cart)) = conversation {
-        let summary = conversation_summary(connection, ConversationId(id))?;
-        events.push(Event::VisitorChanged {
-            conversation_id: summary.id,
-            visitor: summary.visitor,
-            cart: cart.and_then(|json| serde_json::from_str(&json).ok()),
-            context: visitor_context(connection, site, visitor_id)?,
-        });
-    }
-    Ok(())
-}
-
-pub fn visitor_context(
-    connection: &Connection,
-    site: &str,
-    visitor_id: &VisitorId,
-) -> Result<VisitorContext, StoreError> {
-    let row: Option<(i64, Option<String>, String)> = connection
-        .prepare_cached(
-            "SELECT first_seen, locale, pages FROM visitors WHERE site = ?1 AND visitor_id = ?2",
-        )?
-        .query_row(params![site, visitor_id.0], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-        })
-        .optional()?;
-    let Some((first_seen, locale, pages)) = row else {
-        return Ok(VisitorContext::default());
-    };
-    let pages: Vec<PageView> = serde_json::from_str(&pages).unwrap_or_default();
-    Ok(VisitorContext {
-        current_page: pages.last().cloned(),
-        pages,
-        locale,
-        first_seen: Some(iso8601(first_seen)),
-    })
 }
 
 /// What the widget's welcome tells beyond the messages.
@@ -254,7 +192,7 @@ pub fn welcome_extras(
         .query_row([site], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?
         .unwrap_or((true, "[]".to_owned()));
-    let suggested_questions = super::team::questions_from_json(&questions);
+    let suggested_questions = questions_from_json(&questions);
     type Row = (i64, Option<String>, Option<String>, Option<String>);
     let conversation: Option<Row> = connection
         .prepare_cached(
@@ -330,7 +268,7 @@ pub fn auto_message(
     }
     let text = if text.trim().is_empty() {
         let locale = visitor_locale(connection, &site, &VisitorId(visitor_id))?;
-        catalog::auto_message(locale.as_deref()).to_owned()
+        texts::auto_message(locale.as_deref()).to_owned()
     } else {
         text
     };

@@ -2,9 +2,9 @@
 //! queue and the load of operators, keyword rules per site, ratings, the pages of a visit, the
 //! automatic message's due times and read marks.
 
-use super::assignment::fold;
 use super::sqlite::{Location, SqliteStore};
 use super::*;
+use crate::chat::rules::fold;
 use beseda_protocol::ClientMessageId;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::mpsc as std_mpsc;
