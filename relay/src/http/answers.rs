@@ -134,11 +134,11 @@ fn change_answer(app: Arc<App>) -> Route {
 
 async fn save(app: &App, id: Option<AnswerId>, body: AnswerInput) -> Result<Answer, ApiError> {
     let input = checked(body)?;
-    let saved = app
-        .store
-        .save_answer(id, input)
-        .await
-        .map_err(ApiError::store("answer"))?;
+    let saved = match id {
+        Some(id) => app.store.replace_answer(id, input).await,
+        None => app.store.create_answer(input).await,
+    }
+    .map_err(ApiError::store("answer"))?;
     app.answers.changed();
     Ok(saved)
 }

@@ -188,7 +188,7 @@ fn create_prompt(app: Arc<App>) -> Route {
                 let result = async {
                     let input = checked(&app, body).await?;
                     app.store
-                        .save_prompt(None, input)
+                        .create_prompt(input)
                         .await
                         .map_err(ApiError::store("prompt"))
                 };
@@ -215,7 +215,7 @@ fn change_prompt(app: Arc<App>) -> Route {
                         .map_err(ApiError::store("prompt"))?;
                     let input = checked(&app, body).await?;
                     app.store
-                        .save_prompt(Some(id), input)
+                        .replace_prompt(id, input)
                         .await
                         .map_err(ApiError::store("prompt"))
                 };

@@ -85,7 +85,7 @@ fn create_shortcut(app: Arc<App>) -> Route {
                 let result = async {
                     let owner = owner_for(&me, body.scope)?;
                     let input = check_input(&app, body)?;
-                    Ok(app.store.save_shortcut(None, owner, input).await?)
+                    Ok(app.store.create_shortcut(owner, input).await?)
                 };
                 created(result.await)
             },
@@ -108,7 +108,7 @@ fn change_shortcut(app: Arc<App>) -> Route {
                     let owner = owner_for(&me, body.scope)?;
                     let input = check_input(&app, body)?;
                     app.store
-                        .save_shortcut(Some(id), owner, input)
+                        .replace_shortcut(id, owner, input)
                         .await
                         .map_err(ApiError::store("shortcut"))
                 };

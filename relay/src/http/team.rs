@@ -303,7 +303,7 @@ fn create_rule(app: Arc<App>) -> Route {
                     Err(refusal) => Err(ApiError::invalid(refusal)),
                     Ok(()) => app
                         .store
-                        .save_rule(None, trimmed(body))
+                        .create_rule(trimmed(body))
                         .await
                         .map_err(ApiError::store("rule")),
                 };
@@ -326,7 +326,7 @@ fn change_rule(app: Arc<App>) -> Route {
                     Err(refusal) => Err(ApiError::invalid(refusal)),
                     Ok(()) => app
                         .store
-                        .save_rule(Some(RuleId(id)), trimmed(body))
+                        .replace_rule(RuleId(id), trimmed(body))
                         .await
                         .map_err(ApiError::store("rule")),
                 };

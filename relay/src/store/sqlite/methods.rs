@@ -1,10 +1,12 @@
-//! [`Store`] for [`SqliteStore`]: each method runs its SQL (in the modules beside this one) on
-//! the writer's transaction or on a reader connection.
+//! The store's traits for [`SqliteStore`], one `impl` per aggregate: each method runs its SQL
+//! (in the modules beside this one) on the writer's transaction or on a reader connection.
 
 use super::{
-    ActiveSession, Appended, NewMessage, Notices, OperatorCredentials, SqliteStore, Store,
-    StoreFuture, VisitorDetails, WelcomeExtras, accounts, answers, conversations, outbox, prompts,
-    rows, team, visits, workflow,
+    SqliteStore, accounts, answers, conversations, outbox, prompts, rows, team, visits, workflow,
+};
+use crate::store::{
+    ActiveSession, Appended, MailId, MailOutcome, NewMessage, Notices, OperatorCredentials,
+    PendingMail, StoreFuture, StoreStats, VisitorDetails, WelcomeExtras,
 };
 use beseda_protocol::answers::{Answer, AnswerInput, AnswerStats};
 use beseda_protocol::api::{
@@ -17,15 +19,17 @@ use beseda_protocol::{
     Rating, RuleId, Seq, ShortcutId, VisitorId,
 };
 
-impl Store for SqliteStore {
-    fn stats(&self) -> std::sync::Arc<super::StoreStats> {
+impl crate::store::StoreLifecycle for SqliteStore {
+    fn stats(&self) -> std::sync::Arc<StoreStats> {
         SqliteStore::stats(self)
     }
 
     fn close(&self) {
         SqliteStore::close(self)
     }
+}
 
+impl crate::store::ConversationStore for SqliteStore {
     fn append_message(
         &self,
         new_message: NewMessage,
@@ -76,23 +80,23 @@ impl Store for SqliteStore {
         self.read(move |connection| conversations::conversation(connection, conversation_id))
     }
 
-    fn update_visitor(
-        &self,
-        site: &str,
-        visitor_id: &VisitorId,
-        details: super::VisitorDetails,
-    ) -> StoreFuture<'_, bool> {
-        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
-        self.write(move |connection, events| {
-            conversations::update_visitor(connection, &site, &visitor_id, &details, events)
-        })
-    }
-
     fn conversation_summary(
         &self,
         conversation_id: ConversationId,
     ) -> StoreFuture<'_, ConversationSummary> {
         self.read(move |connection| rows::conversation_summary(connection, conversation_id))
+    }
+
+    fn update_visitor(
+        &self,
+        site: &str,
+        visitor_id: &VisitorId,
+        details: VisitorDetails,
+    ) -> StoreFuture<'_, bool> {
+        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
+        self.write(move |connection, events| {
+            conversations::update_visitor(connection, &site, &visitor_id, &details, events)
+        })
     }
 
     fn set_status(
@@ -104,7 +108,128 @@ impl Store for SqliteStore {
             conversations::set_status(connection, conversation_id, status, events)
         })
     }
+}
 
+impl crate::store::WorkflowStore for SqliteStore {
+    fn join(
+        &self,
+        conversation_id: ConversationId,
+        operator_id: OperatorId,
+    ) -> StoreFuture<'_, ConversationSummary> {
+        self.write(move |connection, events| {
+            workflow::join(connection, conversation_id, operator_id, events)
+        })
+    }
+
+    fn assign(
+        &self,
+        conversation_id: ConversationId,
+        operator_id: OperatorId,
+    ) -> StoreFuture<'_, ConversationSummary> {
+        self.write(move |connection, events| {
+            workflow::assign(connection, conversation_id, operator_id, events)
+        })
+    }
+
+    fn set_tags(
+        &self,
+        conversation_id: ConversationId,
+        tags: Vec<String>,
+    ) -> StoreFuture<'_, ConversationSummary> {
+        self.write(move |connection, events| {
+            workflow::set_tags(connection, conversation_id, &tags, events)
+        })
+    }
+
+    fn mark_read(
+        &self,
+        conversation_id: ConversationId,
+        operator_id: OperatorId,
+        seq: Seq,
+    ) -> StoreFuture<'_, ()> {
+        self.write(move |connection, _| {
+            workflow::mark_read(connection, conversation_id, operator_id, seq)
+        })
+    }
+
+    fn rate(
+        &self,
+        site: &str,
+        visitor_id: &VisitorId,
+        rating: Rating,
+        comment: Option<String>,
+    ) -> StoreFuture<'_, ()> {
+        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
+        self.write(move |connection, events| {
+            workflow::rate(
+                connection,
+                &site,
+                &visitor_id,
+                rating,
+                comment.as_deref(),
+                events,
+            )
+        })
+    }
+
+    fn visit(
+        &self,
+        site: &str,
+        visitor_id: &VisitorId,
+        page: Option<PageView>,
+        locale: Option<String>,
+    ) -> StoreFuture<'_, ()> {
+        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
+        self.write(move |connection, events| {
+            visits::visit(
+                connection,
+                &site,
+                &visitor_id,
+                page.as_ref(),
+                locale.as_deref(),
+                events,
+            )
+        })
+    }
+
+    fn keep_visitor(
+        &self,
+        site: &str,
+        visitor_id: &VisitorId,
+        details: VisitorDetails,
+    ) -> StoreFuture<'_, ()> {
+        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
+        self.write(move |connection, events| {
+            visits::keep_visitor(connection, &site, &visitor_id, &details, events)
+        })
+    }
+
+    fn welcome_extras(&self, site: &str, visitor_id: &VisitorId) -> StoreFuture<'_, WelcomeExtras> {
+        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
+        self.read(move |connection| visits::welcome_extras(connection, &site, &visitor_id))
+    }
+
+    fn auto_messages_due(&self) -> StoreFuture<'_, Vec<(ConversationId, i64, String)>> {
+        self.read(visits::auto_messages_due)
+    }
+
+    fn post_auto_message(
+        &self,
+        conversation_id: ConversationId,
+    ) -> StoreFuture<'_, Option<Message>> {
+        self.write(move |connection, events| {
+            visits::auto_message(connection, conversation_id, true, events)
+        })
+    }
+
+    fn skip_auto_message(&self, conversation_id: ConversationId) -> StoreFuture<'_, ()> {
+        self.write(move |connection, events| {
+            visits::auto_message(connection, conversation_id, false, events).map(|_| ())
+        })
+    }
+}
+
+impl crate::store::AccountStore for SqliteStore {
     fn site_title(&self, name: &str) -> StoreFuture<'_, Option<String>> {
         let name = name.to_owned();
         self.read(move |connection| rows::site_title(connection, &name))
@@ -204,119 +329,9 @@ impl Store for SqliteStore {
         let key = key.to_owned();
         self.write(move |connection, _| accounts::setting_or_insert(connection, &key, &create))
     }
+}
 
-    fn join(
-        &self,
-        conversation_id: ConversationId,
-        operator_id: OperatorId,
-    ) -> StoreFuture<'_, ConversationSummary> {
-        self.write(move |connection, events| {
-            workflow::join(connection, conversation_id, operator_id, events)
-        })
-    }
-
-    fn assign(
-        &self,
-        conversation_id: ConversationId,
-        operator_id: OperatorId,
-    ) -> StoreFuture<'_, ConversationSummary> {
-        self.write(move |connection, events| {
-            workflow::assign(connection, conversation_id, operator_id, events)
-        })
-    }
-
-    fn set_tags(
-        &self,
-        conversation_id: ConversationId,
-        tags: Vec<String>,
-    ) -> StoreFuture<'_, ConversationSummary> {
-        self.write(move |connection, events| {
-            workflow::set_tags(connection, conversation_id, &tags, events)
-        })
-    }
-
-    fn mark_read(
-        &self,
-        conversation_id: ConversationId,
-        operator_id: OperatorId,
-        seq: Seq,
-    ) -> StoreFuture<'_, ()> {
-        self.write(move |connection, _| {
-            workflow::mark_read(connection, conversation_id, operator_id, seq)
-        })
-    }
-
-    fn rate(
-        &self,
-        site: &str,
-        visitor_id: &VisitorId,
-        rating: Rating,
-        comment: Option<String>,
-    ) -> StoreFuture<'_, ()> {
-        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
-        self.write(move |connection, events| {
-            workflow::rate(
-                connection,
-                &site,
-                &visitor_id,
-                rating,
-                comment.as_deref(),
-                events,
-            )
-        })
-    }
-
-    fn visit(
-        &self,
-        site: &str,
-        visitor_id: &VisitorId,
-        page: Option<PageView>,
-        locale: Option<String>,
-    ) -> StoreFuture<'_, ()> {
-        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
-        self.write(move |connection, events| {
-            visits::visit(
-                connection,
-                &site,
-                &visitor_id,
-                page.as_ref(),
-                locale.as_deref(),
-                events,
-            )
-        })
-    }
-
-    fn keep_visitor(
-        &self,
-        site: &str,
-        visitor_id: &VisitorId,
-        details: super::VisitorDetails,
-    ) -> StoreFuture<'_, ()> {
-        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
-        self.write(move |connection, events| {
-            visits::keep_visitor(connection, &site, &visitor_id, &details, events)
-        })
-    }
-
-    fn welcome_extras(&self, site: &str, visitor_id: &VisitorId) -> StoreFuture<'_, WelcomeExtras> {
-        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
-        self.read(move |connection| visits::welcome_extras(connection, &site, &visitor_id))
-    }
-
-    fn auto_messages_due(&self) -> StoreFuture<'_, Vec<(ConversationId, i64, String)>> {
-        self.read(visits::auto_messages_due)
-    }
-
-    fn auto_message(
-        &self,
-        conversation_id: ConversationId,
-        post: bool,
-    ) -> StoreFuture<'_, Option<Message>> {
-        self.write(move |connection, events| {
-            visits::auto_message(connection, conversation_id, post, events)
-        })
-    }
-
+impl crate::store::TeamStore for SqliteStore {
     fn operators(&self) -> StoreFuture<'_, Vec<OperatorInfo>> {
         self.read(team::operators)
     }
@@ -337,13 +352,21 @@ impl Store for SqliteStore {
         self.read(move |connection| team::shortcut(connection, id))
     }
 
-    fn save_shortcut(
+    fn create_shortcut(
         &self,
-        id: Option<ShortcutId>,
         owner: Option<OperatorId>,
         input: ShortcutInput,
     ) -> StoreFuture<'_, Shortcut> {
-        self.write(move |connection, _| team::save_shortcut(connection, id, owner, &input))
+        self.write(move |connection, _| team::save_shortcut(connection, None, owner, &input))
+    }
+
+    fn replace_shortcut(
+        &self,
+        id: ShortcutId,
+        owner: Option<OperatorId>,
+        input: ShortcutInput,
+    ) -> StoreFuture<'_, Shortcut> {
+        self.write(move |connection, _| team::save_shortcut(connection, Some(id), owner, &input))
     }
 
     fn delete_shortcut(&self, id: ShortcutId) -> StoreFuture<'_, ()> {
@@ -354,8 +377,12 @@ impl Store for SqliteStore {
         self.read(team::rules)
     }
 
-    fn save_rule(&self, id: Option<RuleId>, input: RuleInput) -> StoreFuture<'_, PriorityRule> {
-        self.write(move |connection, _| team::save_rule(connection, id, &input))
+    fn create_rule(&self, input: RuleInput) -> StoreFuture<'_, PriorityRule> {
+        self.write(move |connection, _| team::save_rule(connection, None, &input))
+    }
+
+    fn replace_rule(&self, id: RuleId, input: RuleInput) -> StoreFuture<'_, PriorityRule> {
+        self.write(move |connection, _| team::save_rule(connection, Some(id), &input))
     }
 
     fn delete_rule(&self, id: RuleId) -> StoreFuture<'_, ()> {
@@ -378,7 +405,9 @@ impl Store for SqliteStore {
         let name = name.to_owned();
         self.write(move |connection, _| team::update_site(connection, &name, &settings))
     }
+}
 
+impl crate::store::PromptStore for SqliteStore {
     fn prompts(&self, site: Option<String>, enabled_only: bool) -> StoreFuture<'_, Vec<Prompt>> {
         self.read(move |connection| prompts::prompts(connection, site.as_deref(), enabled_only))
     }
@@ -387,8 +416,12 @@ impl Store for SqliteStore {
         self.read(move |connection| prompts::prompt(connection, id))
     }
 
-    fn save_prompt(&self, id: Option<i64>, input: PromptInput) -> StoreFuture<'_, Prompt> {
-        self.write(move |connection, _| prompts::save_prompt(connection, id, &input))
+    fn create_prompt(&self, input: PromptInput) -> StoreFuture<'_, Prompt> {
+        self.write(move |connection, _| prompts::save_prompt(connection, None, &input))
+    }
+
+    fn replace_prompt(&self, id: i64, input: PromptInput) -> StoreFuture<'_, Prompt> {
+        self.write(move |connection, _| prompts::save_prompt(connection, Some(id), &input))
     }
 
     fn delete_prompt(&self, id: i64) -> StoreFuture<'_, ()> {
@@ -412,7 +445,9 @@ impl Store for SqliteStore {
     fn prompt_stats(&self, id: i64) -> StoreFuture<'_, PromptStats> {
         self.read(move |connection| prompts::stats(connection, id))
     }
+}
 
+impl crate::store::AnswerStore for SqliteStore {
     fn answers(&self, site: &str, language: Option<&str>) -> StoreFuture<'_, Vec<Answer>> {
         let (site, language) = (site.to_owned(), language.map(str::to_owned));
         self.read(move |connection| answers::answers(connection, &site, language.as_deref()))
@@ -422,8 +457,12 @@ impl Store for SqliteStore {
         self.read(move |connection| answers::answer(connection, id))
     }
 
-    fn save_answer(&self, id: Option<AnswerId>, input: AnswerInput) -> StoreFuture<'_, Answer> {
-        self.write(move |connection, _| answers::save_answer(connection, id, &input))
+    fn create_answer(&self, input: AnswerInput) -> StoreFuture<'_, Answer> {
+        self.write(move |connection, _| answers::save_answer(connection, None, &input))
+    }
+
+    fn replace_answer(&self, id: AnswerId, input: AnswerInput) -> StoreFuture<'_, Answer> {
+        self.write(move |connection, _| answers::save_answer(connection, Some(id), &input))
     }
 
     fn delete_answer(&self, id: AnswerId) -> StoreFuture<'_, ()> {
@@ -469,8 +508,10 @@ impl Store for SqliteStore {
         let site = site.to_owned();
         self.read(move |connection| answers::answer_stats(connection, &site))
     }
+}
 
-    fn mail_due(&self, now: i64, limit: u32) -> StoreFuture<'_, Vec<super::PendingMail>> {
+impl crate::store::OutboxStore for SqliteStore {
+    fn mail_due(&self, now: i64, limit: u32) -> StoreFuture<'_, Vec<PendingMail>> {
         self.read(move |connection| outbox::mail_due(connection, now, limit))
     }
 
@@ -478,11 +519,7 @@ impl Store for SqliteStore {
         self.read(outbox::next_mail_due)
     }
 
-    fn mail_attempted(
-        &self,
-        id: super::MailId,
-        outcome: super::MailOutcome,
-    ) -> StoreFuture<'_, ()> {
+    fn mail_attempted(&self, id: MailId, outcome: MailOutcome) -> StoreFuture<'_, ()> {
         self.write(move |connection, _| outbox::mail_attempted(connection, id, &outcome))
     }
 }

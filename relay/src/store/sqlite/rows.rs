@@ -3,8 +3,8 @@
 //! SQLite's errors. The bottom layer of the store: it imports no other store module but the
 //! types, so that the queue and the writers above it can all use it without a circle.
 
-use super::{Event, StoreError};
 use crate::clock::iso8601;
+use crate::store::{Event, StoreError};
 use beseda_protocol::api::{ConversationSummary, PageView, VisitorContext, VisitorInfo};
 use beseda_protocol::{
     Author, ClientMessageId, ConversationId, ConversationStatus, Message, MessageId, OperatorId,

@@ -4,8 +4,8 @@
 //! together.
 
 use super::rows::conversation_summary;
-use super::{Event, StoreError};
 use crate::chat::queue::{self, OperatorLoad, WaitingConversation};
+use crate::store::{Event, StoreError};
 use beseda_protocol::{ConversationId, OperatorId, VisitorId};
 use rusqlite::{Connection, OptionalExtension, params};
 

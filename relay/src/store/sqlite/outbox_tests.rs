@@ -1,8 +1,8 @@
 //! The mail outbox's tests, on an in-memory database: what is queued with a message, to whom,
 //! and how messages are gathered so that a conversation never becomes a storm of emails.
 
-use super::sqlite::{Location, SqliteStore};
-use super::*;
+use crate::store::*;
+use beseda_protocol::VisitorId;
 use beseda_protocol::{Author, ClientMessageId};
 use std::time::Duration;
 

@@ -5,9 +5,9 @@
 use super::conversations::{append_message, update_visitor};
 use super::queue::queue_position;
 use super::rows::{questions_from_json, visitor_changed, visitor_locale};
-use super::{Event, MessageTarget, NewMessage, StoreError, VisitorDetails};
 use crate::chat::texts;
 use crate::clock::{iso8601, now_millis};
+use crate::store::{Event, MessageTarget, NewMessage, StoreError, VisitorDetails, WelcomeExtras};
 use beseda_protocol::api::{MAX_PAGES_PER_VISIT, PageView};
 use beseda_protocol::visitor::Agent;
 use beseda_protocol::{Author, ConversationId, Message, Rating, VisitorId};
@@ -170,16 +170,6 @@ fn visitor_conversation_id(
         .query_row(params![site, visitor_id.0], |row| row.get(0))
         .optional()?
         .map(ConversationId))
-}
-
-/// What the widget's welcome tells beyond the messages.
-#[derive(Clone, Debug, Default)]
-pub struct WelcomeExtras {
-    pub agent: Option<Agent>,
-    pub queue_position: Option<u32>,
-    pub rating_enabled: bool,
-    pub rating: Option<Rating>,
-    pub suggested_questions: Vec<String>,
 }
 
 pub fn welcome_extras(
