@@ -25,7 +25,9 @@ pub trait AccountStore: Send + Sync {
     fn site_title(&self, name: &str) -> StoreFuture<'_, Option<String>>;
     /// Creates a site unless one of that name exists; true when it was created.
     fn ensure_site(&self, name: &str, title: &str) -> StoreFuture<'_, bool>;
+    /// How many operators there are.
     fn operator_count(&self) -> StoreFuture<'_, u64>;
+    /// Adds an operator (`EmailTaken` when another has the email).
     fn add_operator(
         &self,
         email: &str,
@@ -33,7 +35,9 @@ pub trait AccountStore: Send + Sync {
         password_hash: &str,
         admin: bool,
     ) -> StoreFuture<'_, OperatorProfile>;
+    /// The operator with this email and their password hash, if any.
     fn operator_credentials(&self, email: &str) -> StoreFuture<'_, Option<OperatorCredentials>>;
+    /// Records a new session of an operator, valid until `expires_at_millis`.
     fn create_session(
         &self,
         token_hash: [u8; 32],

@@ -8,12 +8,14 @@ use beseda_protocol::answers::{Answer, AnswerInput, AnswerStats};
 pub trait AnswerStore: Send + Sync {
     /// A site's answers, in one language or in all.
     fn answers(&self, site: &str, language: Option<&str>) -> StoreFuture<'_, Vec<Answer>>;
+    /// An answer by id.
     fn answer(&self, id: AnswerId) -> StoreFuture<'_, Answer>;
     /// Creates an answer (`NoSuchSite` for an unknown site, `QuestionAnswered` for a question
     /// the site already answers in that language).
     fn create_answer(&self, input: AnswerInput) -> StoreFuture<'_, Answer>;
     /// Replaces an answer (errors as [`AnswerStore::create_answer`]).
     fn replace_answer(&self, id: AnswerId, input: AnswerInput) -> StoreFuture<'_, Answer>;
+    /// Deletes an answer (`NotFound` when there is none).
     fn delete_answer(&self, id: AnswerId) -> StoreFuture<'_, ()>;
     /// Adds or updates (by language and question) answers of a site, all or none; with
     /// `if_empty`, only into a site that has none. (added, updated)
@@ -33,5 +35,6 @@ pub trait AnswerStore: Send + Sync {
         query: &str,
         text: &str,
     ) -> StoreFuture<'_, ()>;
+    /// A site's counts of answers opened and of searches that found nothing.
     fn answer_stats(&self, site: &str) -> StoreFuture<'_, AnswerStats>;
 }

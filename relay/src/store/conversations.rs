@@ -161,7 +161,9 @@ pub trait ConversationStore: Send + Sync {
         status: Option<ConversationStatus>,
         reader: Option<OperatorId>,
     ) -> StoreFuture<'_, Vec<ConversationSummary>>;
+    /// A conversation with all its messages, its cart and its visitor's context.
     fn conversation(&self, conversation_id: ConversationId) -> StoreFuture<'_, ConversationDetail>;
+    /// A conversation's summary, as lists show it.
     fn conversation_summary(
         &self,
         conversation_id: ConversationId,

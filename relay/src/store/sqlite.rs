@@ -10,6 +10,7 @@
 mod accounts;
 mod answers;
 mod conversations;
+mod keywords;
 mod methods;
 mod outbox;
 #[cfg(test)]

@@ -32,11 +32,13 @@ pub trait WorkflowStore: Send + Sync {
         conversation_id: ConversationId,
         operator_id: OperatorId,
     ) -> StoreFuture<'_, ConversationSummary>;
+    /// Replaces a conversation's tags.
     fn set_tags(
         &self,
         conversation_id: ConversationId,
         tags: Vec<String>,
     ) -> StoreFuture<'_, ConversationSummary>;
+    /// Records that the operator has read the conversation up to `seq` (a mark never moves back).
     fn mark_read(
         &self,
         conversation_id: ConversationId,
@@ -67,6 +69,7 @@ pub trait WorkflowStore: Send + Sync {
         visitor_id: &VisitorId,
         details: VisitorDetails,
     ) -> StoreFuture<'_, ()>;
+    /// What the widget's welcome tells beyond the messages: agent, queue place, rating, questions.
     fn welcome_extras(&self, site: &str, visitor_id: &VisitorId) -> StoreFuture<'_, WelcomeExtras>;
     /// Waiting conversations and when their automatic message is due (ms since the epoch).
     fn auto_messages_due(&self) -> StoreFuture<'_, Vec<(ConversationId, i64, String)>>;

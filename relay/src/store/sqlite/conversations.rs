@@ -3,13 +3,13 @@
 //! may set off), listing and reading conversations, the visitor's details and the status.
 //! Tested through the store in `tests.rs`.
 
+use super::keywords::apply_rules;
 use super::queue::assign_queue;
 use super::rows::{
-    MESSAGE_COLUMNS, MESSAGE_FROM, SUMMARY_SELECT, author_as_str, conversation_changed,
-    conversation_summary, message_by_id, message_from_row, messages_after_seq, summary_from_row,
-    visitor_changed, visitor_context,
+    MESSAGE_COLUMNS, MESSAGE_FROM, SUMMARY_SELECT, author_as_str, conversation_summary,
+    message_by_id, message_from_row, messages_after_seq, summary_from_row, visitor_changed,
+    visitor_context,
 };
-use crate::chat::rules::{self, KeywordRule, Marking};
 use crate::clock::now_millis;
 use crate::store::{Appended, Event, MessageTarget, NewMessage, StoreError, VisitorDetails};
 use beseda_protocol::api::{ConversationDetail, ConversationSummary};
@@ -79,51 +79,6 @@ fn resolve_target(
             Ok((conversation_id, site.clone(), visitor_id.clone(), line_up))
         }
     }
-}
-
-/// Tags the conversation and raises its priority for every rule (of all sites, or of this one)
-/// whose keyword the visitor wrote, as [`rules::apply`] decides; a waiting conversation whose
-/// priority rose may now go first.
-fn apply_rules(
-    connection: &Connection,
-    conversation_id: ConversationId,
-    site: &str,
-    text: &str,
-    events: &mut Vec<Event>,
-) -> Result<(), StoreError> {
-    let keyword_rules: Vec<KeywordRule> = connection
-        .prepare_cached("SELECT keyword, tag, priority FROM rules WHERE site IS NULL OR site = ?1")?
-        .query_map([site], |row| {
-            Ok(KeywordRule {
-                keyword: row.get(0)?,
-                tag: row.get(1)?,
-                priority: row.get(2)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
-    if keyword_rules.is_empty() {
-        return Ok(());
-    }
-    let summary = conversation_summary(connection, conversation_id)?;
-    let current = Marking {
-        tags: summary.tags,
-        priority: summary.priority,
-    };
-    let Some(marking) = rules::apply(&keyword_rules, text, &current) else {
-        return Ok(());
-    };
-    connection
-        .prepare_cached("UPDATE conversations SET tags = ?2, priority = ?3 WHERE id = ?1")?
-        .execute(params![
-            conversation_id.0,
-            serde_json::to_string(&marking.tags).unwrap_or_else(|_| "[]".into()),
-            marking.priority
-        ])?;
-    conversation_changed(connection, conversation_id, events)?;
-    if summary.assigned_to.is_none() && summary.status == ConversationStatus::Open {
-        assign_queue(connection, events)?;
-    }
-    Ok(())
 }
 
 /// Stores a message, or finds the one stored earlier under the same client id.

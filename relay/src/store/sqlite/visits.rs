@@ -227,15 +227,12 @@ pub fn auto_messages_due(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Posts the automatic message if the visitor is still waiting past the site's delay; `post`
-/// false only marks the wait as handled (nobody is online to ask the visitor to wait for).
-pub fn auto_message(
+/// Marks the conversation's wait as handled if it is past the site's delay and nobody has
+/// marked it yet; the site, visitor and the site's own text when it was due.
+fn take_due_auto_message(
     connection: &Connection,
     conversation_id: ConversationId,
-    post: bool,
-    events: &mut Vec<Event>,
-) -> Result<Option<Message>, StoreError> {
-    let now = now_millis();
+) -> Result<Option<(String, String, String)>, StoreError> {
     let due: Option<(String, String, String)> = connection
         .prepare_cached(
             "SELECT c.site, c.visitor_id, s.auto_message_text FROM conversations c JOIN sites s ON s.name = c.site
@@ -243,19 +240,37 @@ pub fn auto_message(
                AND c.status = 'open' AND s.auto_message_delay > 0
                AND c.waiting_since + s.auto_message_delay * 1000 <= ?2",
         )?
-        .query_row(params![conversation_id.0, now], |row| {
+        .query_row(params![conversation_id.0, now_millis()], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?))
         })
         .optional()?;
-    let Some((site, visitor_id, text)) = due else {
+    if due.is_some() {
+        connection
+            .prepare_cached("UPDATE conversations SET auto_message_sent = 1 WHERE id = ?1")?
+            .execute([conversation_id.0])?;
+    }
+    Ok(due)
+}
+
+/// Marks a due wait as handled without a message (nobody is online to ask the visitor to wait
+/// for).
+pub fn skip_auto_message(
+    connection: &Connection,
+    conversation_id: ConversationId,
+) -> Result<(), StoreError> {
+    take_due_auto_message(connection, conversation_id).map(|_| ())
+}
+
+/// Posts the automatic message if the visitor is still waiting past the site's delay: the
+/// site's own text, or else the relay's in the visitor's language.
+pub fn post_auto_message(
+    connection: &Connection,
+    conversation_id: ConversationId,
+    events: &mut Vec<Event>,
+) -> Result<Option<Message>, StoreError> {
+    let Some((site, visitor_id, text)) = take_due_auto_message(connection, conversation_id)? else {
         return Ok(None);
     };
-    connection
-        .prepare_cached("UPDATE conversations SET auto_message_sent = 1 WHERE id = ?1")?
-        .execute([conversation_id.0])?;
-    if !post {
-        return Ok(None);
-    }
     let text = if text.trim().is_empty() {
         let locale = visitor_locale(connection, &site, &VisitorId(visitor_id))?;
         texts::auto_message(locale.as_deref()).to_owned()

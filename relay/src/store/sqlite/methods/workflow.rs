@@ -113,13 +113,11 @@ impl crate::store::WorkflowStore for SqliteStore {
         conversation_id: ConversationId,
     ) -> StoreFuture<'_, Option<Message>> {
         self.write(move |connection, events| {
-            visits::auto_message(connection, conversation_id, true, events)
+            visits::post_auto_message(connection, conversation_id, events)
         })
     }
 
     fn skip_auto_message(&self, conversation_id: ConversationId) -> StoreFuture<'_, ()> {
-        self.write(move |connection, events| {
-            visits::auto_message(connection, conversation_id, false, events).map(|_| ())
-        })
+        self.write(move |connection, _| visits::skip_auto_message(connection, conversation_id))
     }
 }
