@@ -2,8 +2,7 @@
 //! and how messages are gathered so that a conversation never becomes a storm of emails.
 
 use crate::store::*;
-use beseda_protocol::VisitorId;
-use beseda_protocol::{Author, ClientMessageId};
+use beseda_protocol::{Author, ClientMessageId, VisitorId};
 use std::time::Duration;
 
 const INTERVAL: Duration = Duration::from_secs(300);

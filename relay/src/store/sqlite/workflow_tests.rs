@@ -2,12 +2,11 @@
 //! queue and the load of operators, keyword rules per site, ratings, the pages of a visit, the
 //! automatic message's due times and read marks.
 
-use crate::chat::rules::fold;
 use crate::store::*;
-use beseda_protocol::ClientMessageId;
-use beseda_protocol::ConversationId;
 use beseda_protocol::api::{PageView, RuleInput, TeamSettings};
-use beseda_protocol::{Author, ConversationStatus, Rating, Seq, VisitorId};
+use beseda_protocol::{
+    Author, ClientMessageId, ConversationId, ConversationStatus, Rating, Seq, VisitorId,
+};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::mpsc as std_mpsc;
 
@@ -87,16 +86,6 @@ async fn assignee(store: &SqliteStore, conversation_id: ConversationId) -> Optio
         .await
         .unwrap()
         .assigned_to
-}
-
-#[test]
-fn folding_ignores_case_and_czech_diacritics() {
-    assert_eq!(
-        fold("Příliš ŽLUŤOUČKÝ kůň úpěl ďábelské ódy"),
-        "prilis zlutoucky kun upel dabelske ody"
-    );
-    assert_eq!(fold("Chybí"), fold("CHYBI"));
-    assert_eq!(fold("nedorazilo"), "nedorazilo");
 }
 
 #[test]
