@@ -52,7 +52,9 @@ fn waiting(connection: &Connection) -> Result<Vec<WaitingConversation>, StoreErr
         Ok(WaitingConversation {
             id: ConversationId(row.get(0)?),
             priority: row.get(1)?,
-            queued_at: row.get(2)?,
+            // The column may be NULL in a database older than the queue; SQLite sorted NULL
+            // first, and so does the smallest time.
+            queued_at: row.get::<_, Option<i64>>(2)?.unwrap_or(i64::MIN),
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
