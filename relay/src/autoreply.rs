@@ -79,7 +79,11 @@ async fn post_due(app: &App) -> Result<Option<i64>, crate::store::StoreError> {
             // With nobody online, or the shop closed, the widget offers the contact form: no
             // promise to make, the wait is only marked as handled.
             let (post, _) = app.hub.site_availability(&site);
-            app.store.auto_message(conversation_id, post).await?;
+            if post {
+                app.store.post_auto_message(conversation_id).await?;
+            } else {
+                app.store.skip_auto_message(conversation_id).await?;
+            }
         }
     }
 }

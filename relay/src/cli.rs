@@ -3,7 +3,8 @@
 
 use crate::auth::hash_password;
 use crate::config::Config;
-use crate::store::{ErrorKind, Location, SqliteStore, Store};
+use crate::store::prelude::*;
+use crate::store::{ErrorKind, Location, SqliteStore};
 use crate::validation::{self, Refusal};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};

@@ -466,7 +466,7 @@ async fn shutdown_closes_sockets_with_a_close_frame_and_keeps_what_was_stored() 
         Box::new(|_| {}),
     )
     .unwrap();
-    use beseda_relay::store::Store;
+    use beseda_relay::store::prelude::*;
     let conversations = store.conversations(None, None).await.unwrap();
     assert_eq!(
         conversations[0].last_message.as_ref().unwrap().text,

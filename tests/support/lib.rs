@@ -9,7 +9,8 @@ pub mod workflow;
 
 use beseda_relay::Config;
 use beseda_relay::auth::hash_password;
-use beseda_relay::store::{Location, SqliteStore, Store};
+use beseda_relay::store::prelude::*;
+use beseda_relay::store::{Location, SqliteStore};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! "dopravu" for "doprava") matches more weakly, and a word in the question counts more than
 //! one in the keywords, which counts more than one in the answer.
 
-use crate::store::fold;
+use crate::chat::rules::fold;
 use beseda_protocol::answers::{Answer, AnswerHit};
 
 /// How much a word found in each part of an answer counts.

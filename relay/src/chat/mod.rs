@@ -7,5 +7,8 @@
 
 pub mod notices;
 mod post;
+pub mod queue;
+pub mod rules;
+pub mod texts;
 
 pub use post::{Post, Sender, post};

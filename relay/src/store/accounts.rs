@@ -1,234 +1,82 @@
-//! The SQL for sites, operators, sessions and relay settings.
+//! Sites, operators' accounts and sessions, and relay settings; [`AccountStore`].
 
-use super::{ActiveSession, OperatorCredentials, StoreError};
-use crate::clock::now_millis;
+use super::StoreFuture;
+use beseda_protocol::api::OperatorInfo;
 use beseda_protocol::{OperatorId, OperatorProfile};
-use rusqlite::{Connection, OptionalExtension, Row, params};
 
-pub fn site_title(connection: &Connection, name: &str) -> Result<Option<String>, StoreError> {
-    Ok(connection
-        .prepare_cached("SELECT title FROM sites WHERE name = ?1")?
-        .query_row([name], |row| row.get(0))
-        .optional()?)
+/// An operator with the hash to check a password against.
+#[derive(Clone, Debug)]
+pub struct OperatorCredentials {
+    pub profile: OperatorProfile,
+    pub password_hash: String,
 }
 
-pub fn ensure_site(connection: &Connection, name: &str, title: &str) -> Result<bool, StoreError> {
-    let inserted = connection.execute(
-        "INSERT OR IGNORE INTO sites (name, title, created_at) VALUES (?1, ?2, ?3)",
-        params![name, title, now_millis()],
-    )?;
-    Ok(inserted > 0)
+/// A session that may be used: its operator, and when it was last recorded as used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActiveSession {
+    pub operator: OperatorProfile,
+    /// Milliseconds since the Unix epoch; recorded at most about once a minute.
+    pub last_used_at: i64,
 }
 
-pub fn operator_count(connection: &Connection) -> Result<u64, StoreError> {
-    let count: i64 =
-        connection.query_row("SELECT COUNT(*) FROM operators", [], |row| row.get(0))?;
-    Ok(u64::try_from(count).unwrap_or(0))
-}
-
-/// An operator from the columns `id, name, email, admin, photo_url`.
-pub(super) fn profile_from_row(row: &Row<'_>) -> rusqlite::Result<OperatorProfile> {
-    Ok(OperatorProfile {
-        id: OperatorId(row.get(0)?),
-        name: row.get(1)?,
-        email: row.get(2)?,
-        admin: row.get(3)?,
-        photo_url: row.get(4)?,
-    })
-}
-
-pub fn add_operator(
-    connection: &Connection,
-    email: &str,
-    name: &str,
-    password_hash: &str,
-    admin: bool,
-) -> Result<OperatorProfile, StoreError> {
-    let inserted = connection.execute(
-        "INSERT OR IGNORE INTO operators (email, name, password_hash, admin, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![email, name, password_hash, admin, now_millis()],
-    )?;
-    if inserted == 0 {
-        return Err(StoreError::EmailTaken(email.to_owned()));
-    }
-    Ok(OperatorProfile {
-        id: OperatorId(connection.last_insert_rowid()),
-        name: name.to_owned(),
-        email: email.to_owned(),
-        admin,
-        photo_url: None,
-    })
-}
-
-pub fn operator_credentials(
-    connection: &Connection,
-    email: &str,
-) -> Result<Option<OperatorCredentials>, StoreError> {
-    Ok(connection
-        .query_row(
-            // A disabled operator is not found, so that signing in as them fails exactly as
-            // with an unknown email (the same answer, after the same time).
-            "SELECT id, name, email, admin, photo_url, password_hash FROM operators
-             WHERE email = ?1 AND disabled = 0",
-            [email],
-            |row| {
-                Ok(OperatorCredentials {
-                    profile: profile_from_row(row)?,
-                    password_hash: row.get(5)?,
-                })
-            },
-        )
-        .optional()?)
-}
-
-pub fn create_session(
-    connection: &Connection,
-    token_hash: [u8; 32],
-    operator_id: OperatorId,
-    expires_at: i64,
-) -> Result<(), StoreError> {
-    let now = now_millis();
-    connection.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
-    connection.execute(
-        "INSERT INTO sessions (token_hash, operator_id, created_at, expires_at, last_used_at)
-         VALUES (?1, ?2, ?3, ?4, ?3)",
-        params![token_hash.as_slice(), operator_id.0, now, expires_at],
-    )?;
-    Ok(())
-}
-
-/// The operator of a session that has neither expired nor gone unused since `used_since`, and
-/// is not disabled.
-pub fn session_operator(
-    connection: &Connection,
-    token_hash: [u8; 32],
-    used_since: i64,
-) -> Result<Option<ActiveSession>, StoreError> {
-    Ok(connection
-        .prepare_cached(
-            "SELECT o.id, o.name, o.email, o.admin, o.photo_url, s.last_used_at
-             FROM sessions s JOIN operators o ON o.id = s.operator_id
-             WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND s.last_used_at > ?3
-             AND o.disabled = 0",
-        )?
-        .query_row(
-            params![token_hash.as_slice(), now_millis(), used_since],
-            |row| {
-                Ok(ActiveSession {
-                    operator: profile_from_row(row)?,
-                    last_used_at: row.get(5)?,
-                })
-            },
-        )
-        .optional()?)
-}
-
-/// Records that a session was used at `now`.
-pub fn touch_session(
-    connection: &Connection,
-    token_hash: [u8; 32],
-    now: i64,
-) -> Result<(), StoreError> {
-    connection
-        .prepare_cached("UPDATE sessions SET last_used_at = ?2 WHERE token_hash = ?1")?
-        .execute(params![token_hash.as_slice(), now])?;
-    Ok(())
-}
-
-/// Ends one session; false when there was no such session.
-pub fn end_session(connection: &Connection, token_hash: [u8; 32]) -> Result<bool, StoreError> {
-    let deleted = connection
-        .prepare_cached("DELETE FROM sessions WHERE token_hash = ?1")?
-        .execute([token_hash.as_slice()])?;
-    Ok(deleted > 0)
-}
-
-/// Ends every session of an operator but `keep`; returns the token hashes of those ended.
-pub(super) fn end_operator_sessions(
-    connection: &Connection,
-    operator_id: OperatorId,
-    keep: Option<[u8; 32]>,
-) -> Result<Vec<[u8; 32]>, StoreError> {
-    let keep = keep.map(|hash| hash.to_vec()).unwrap_or_default();
-    let ended: Vec<Vec<u8>> = connection
-        .prepare_cached(
-            "DELETE FROM sessions WHERE operator_id = ?1 AND token_hash != ?2 RETURNING token_hash",
-        )?
-        .query_map(params![operator_id.0, keep], |row| row.get(0))?
-        .collect::<Result<_, _>>()?;
-    Ok(ended
-        .into_iter()
-        .filter_map(|hash| hash.try_into().ok())
-        .collect())
-}
-
-/// The password hash of an operator who is not disabled.
-pub fn operator_password_hash(
-    connection: &Connection,
-    operator_id: OperatorId,
-) -> Result<Option<String>, StoreError> {
-    Ok(connection
-        .prepare_cached("SELECT password_hash FROM operators WHERE id = ?1 AND disabled = 0")?
-        .query_row([operator_id.0], |row| row.get(0))
-        .optional()?)
-}
-
-/// Sets a new password hash and ends every other session of the operator (whoever may have
-/// learnt the old password is signed out); returns the token hashes of the sessions ended.
-pub fn change_password(
-    connection: &Connection,
-    operator_id: OperatorId,
-    password_hash: &str,
-    keep: [u8; 32],
-) -> Result<Vec<[u8; 32]>, StoreError> {
-    let changed = connection
-        .prepare_cached("UPDATE operators SET password_hash = ?2 WHERE id = ?1 AND disabled = 0")?
-        .execute(params![operator_id.0, password_hash])?;
-    if changed == 0 {
-        return Err(StoreError::NotFound);
-    }
-    end_operator_sessions(connection, operator_id, Some(keep))
-}
-
-/// Sets an operator's availability; one who comes online takes waiting conversations at once.
-pub fn set_operator_online(
-    connection: &Connection,
-    operator_id: OperatorId,
-    online: bool,
-    events: &mut Vec<super::Event>,
-) -> Result<(), StoreError> {
-    let changed = connection.execute(
-        "UPDATE operators SET online = ?2 WHERE id = ?1",
-        params![operator_id.0, online],
-    )?;
-    if changed == 0 {
-        return Err(StoreError::NotFound);
-    }
-    if online {
-        super::assignment::assign_queue(connection, events)?;
-    }
-    Ok(())
-}
-
-pub fn online_operators(connection: &Connection) -> Result<Vec<OperatorId>, StoreError> {
-    let mut statement =
-        connection.prepare_cached("SELECT id FROM operators WHERE online = 1 ORDER BY id")?;
-    let rows = statement.query_map([], |row| Ok(OperatorId(row.get(0)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
-pub fn setting_or_insert(
-    connection: &Connection,
-    key: &str,
-    create: &[u8],
-) -> Result<Vec<u8>, StoreError> {
-    connection.execute(
-        "INSERT OR IGNORE INTO settings (key, value) VALUES (?1, ?2)",
-        params![key, create],
-    )?;
-    Ok(
-        connection.query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
-            row.get(0)
-        })?,
-    )
+/// Persistence of sites, accounts, sessions and relay settings.
+pub trait AccountStore: Send + Sync {
+    /// The title of a site, if the site exists.
+    fn site_title(&self, name: &str) -> StoreFuture<'_, Option<String>>;
+    /// Creates a site unless one of that name exists; true when it was created.
+    fn ensure_site(&self, name: &str, title: &str) -> StoreFuture<'_, bool>;
+    /// How many operators there are.
+    fn operator_count(&self) -> StoreFuture<'_, u64>;
+    /// Adds an operator (`EmailTaken` when another has the email).
+    fn add_operator(
+        &self,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+        admin: bool,
+    ) -> StoreFuture<'_, OperatorProfile>;
+    /// The operator with this email and their password hash, if any.
+    fn operator_credentials(&self, email: &str) -> StoreFuture<'_, Option<OperatorCredentials>>;
+    /// Records a new session of an operator, valid until `expires_at_millis`.
+    fn create_session(
+        &self,
+        token_hash: [u8; 32],
+        operator_id: OperatorId,
+        expires_at_millis: i64,
+    ) -> StoreFuture<'_, ()>;
+    /// The session a token opens, if it exists, has not expired, was used after `used_since`
+    /// (milliseconds since the Unix epoch) and its operator is not disabled.
+    fn session_operator(
+        &self,
+        token_hash: [u8; 32],
+        used_since: i64,
+    ) -> StoreFuture<'_, Option<ActiveSession>>;
+    /// Records that a session was used at `now` (milliseconds since the Unix epoch).
+    fn touch_session(&self, token_hash: [u8; 32], now: i64) -> StoreFuture<'_, ()>;
+    /// Ends one session (sign out); false when there was none.
+    fn end_session(&self, token_hash: [u8; 32]) -> StoreFuture<'_, bool>;
+    /// The password hash of an operator who is not disabled.
+    fn operator_password_hash(&self, operator_id: OperatorId) -> StoreFuture<'_, Option<String>>;
+    /// Sets a new password hash and ends the operator's sessions but `keep`; returns the token
+    /// hashes of the sessions ended.
+    fn change_password(
+        &self,
+        operator_id: OperatorId,
+        password_hash: String,
+        keep: [u8; 32],
+    ) -> StoreFuture<'_, Vec<[u8; 32]>>;
+    /// Disables an operator (ending their sessions, setting them offline and putting their open
+    /// conversations back in the queue) or enables them again; returns the operator and the token
+    /// hashes of the sessions ended.
+    fn set_operator_disabled(
+        &self,
+        operator_id: OperatorId,
+        disabled: bool,
+    ) -> StoreFuture<'_, (OperatorInfo, Vec<[u8; 32]>)>;
+    /// Sets the availability switch; an operator coming online is given waiting conversations.
+    fn set_operator_online(&self, operator_id: OperatorId, online: bool) -> StoreFuture<'_, ()>;
+    /// The ids of the operators whose availability switch is on.
+    fn online_operators(&self) -> StoreFuture<'_, Vec<OperatorId>>;
+    /// A relay setting, created with `create` on first use and the same forever after.
+    fn setting_or_insert(&self, key: &str, create: Vec<u8>) -> StoreFuture<'_, Vec<u8>>;
 }

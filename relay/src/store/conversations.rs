@@ -1,516 +1,185 @@
-//! The SQL for conversations and messages, as plain functions on a connection (or on a savepoint
-//! inside the writer's transaction). Tested through the store in `tests.rs`.
+//! Conversations and their messages: what is stored, the events a write causes, and
+//! [`ConversationStore`], the persistence of this aggregate.
 
-use super::{Appended, Event, MessageTarget, NewMessage, StoreError, VisitorDetails};
-use crate::clock::{iso8601, now_millis};
-use beseda_protocol::api::{ConversationDetail, ConversationSummary, VisitorInfo};
+use super::{Notices, StoreFuture};
+use beseda_protocol::api::{
+    ConversationDetail, ConversationSummary, PageView, VisitorContext, VisitorInfo,
+};
+use beseda_protocol::visitor::{Agent, Cart};
 use beseda_protocol::{
     Author, ClientMessageId, ConversationId, ConversationStatus, Message, MessageId, OperatorId,
     Rating, Seq, VisitorId,
 };
-use rusqlite::{Connection, OptionalExtension, Row, params};
 
-impl From<rusqlite::Error> for StoreError {
-    fn from(error: rusqlite::Error) -> Self {
-        match error {
-            rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
-            other => StoreError::Database(other.to_string()),
-        }
+/// Which peer caused a write, so that its own socket gets an acknowledgement instead of a copy.
+pub type PeerTag = u64;
+
+/// A message to store.
+#[derive(Clone, Debug)]
+pub struct NewMessage {
+    pub target: MessageTarget,
+    pub author: Author,
+    pub operator_id: Option<OperatorId>,
+    pub client_id: Option<ClientMessageId>,
+    pub text: String,
+    pub origin: Option<PeerTag>,
+}
+
+/// Where a new message goes.
+#[derive(Clone, Debug)]
+pub enum MessageTarget {
+    /// The visitor's conversation on a site, created on the first message and reopened if resolved.
+    Visitor { site: String, visitor_id: VisitorId },
+    /// An existing conversation, by id.
+    Conversation(ConversationId),
+}
+
+/// The result of storing a message.
+#[derive(Clone, Debug)]
+pub struct Appended {
+    pub message: Message,
+    /// True when the client id had been stored before: nothing new was written.
+    pub duplicate: bool,
+}
+
+/// Something that changed, reported to the commit listener after the commit.
+#[derive(Clone, Debug)]
+pub enum Event {
+    MessageStored {
+        message: Message,
+        site: String,
+        visitor_id: VisitorId,
+        origin: Option<PeerTag>,
+        /// A resend of a stored client id: only the sender needs to hear of it.
+        duplicate: bool,
+    },
+    ConversationChanged {
+        conversation: ConversationSummary,
+        visitor_id: VisitorId,
+        /// True when the conversation was just created (by its first message).
+        created: bool,
+        /// True when it was resolved or reopened: only then does its visitor hear of it (a
+        /// widget offers the rating on each news of "resolved").
+        status_changed: bool,
+    },
+    /// Who is still waiting for an operator, first in line first (sent while anyone is online).
+    QueueChanged { waiting: Vec<(String, VisitorId)> },
+    /// This visitor is no longer waiting in the queue.
+    QueuePosition {
+        site: String,
+        visitor_id: VisitorId,
+        position: Option<u32>,
+    },
+    /// An operator joined the visitor's conversation.
+    AgentJoined {
+        site: String,
+        visitor_id: VisitorId,
+        agent: Agent,
+    },
+    /// The visitor rated their conversation.
+    Rated {
+        site: String,
+        visitor_id: VisitorId,
+        rating: Rating,
+        comment: Option<String>,
+    },
+    /// The visitor of a conversation viewed a page (and nothing else of the context changed).
+    PageViewed {
+        conversation_id: ConversationId,
+        page: PageView,
+    },
+    /// The visitor's page, language, cart or profile changed.
+    VisitorChanged {
+        conversation_id: ConversationId,
+        visitor: VisitorInfo,
+        cart: Option<Cart>,
+        context: VisitorContext,
+    },
+}
+
+/// What the shop's page tells about a visitor (`Beseda.setVisitor`, `Beseda.setCart`, the
+/// contact form), and what the session kept of the visit before the first message.
+#[derive(Clone, Debug, Default)]
+pub struct VisitorDetails {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub cart: Option<beseda_protocol::visitor::Cart>,
+    /// Pages viewed before the conversation existed, oldest first, each with its time.
+    pub pages: Vec<PageView>,
+    /// The widget's language, told before the conversation existed.
+    pub locale: Option<String>,
+    /// When the session that kept these began (ms since the epoch): the visitor's first sight.
+    pub first_seen: Option<i64>,
+}
+
+impl VisitorDetails {
+    /// Whether nothing of the profile or cart is told (the visit's pages aside).
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.email.is_none() && self.cart.is_none()
+    }
+
+    /// Whether pages or a language wait to be stored with the first message.
+    pub fn has_visit(&self) -> bool {
+        !self.pages.is_empty() || self.locale.is_some()
     }
 }
 
-pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.seq, m.client_id, m.author, m.operator_id, o.name, m.text, m.sent_at";
-pub(super) const MESSAGE_FROM: &str = "messages m LEFT JOIN operators o ON o.id = m.operator_id";
-
-fn author_from_str(text: &str) -> Author {
-    match text {
-        "operator" => Author::Operator,
-        "system" => Author::System,
-        _ => Author::Visitor,
-    }
-}
-
-fn author_as_str(author: Author) -> &'static str {
-    match author {
-        Author::Visitor => "visitor",
-        Author::Operator => "operator",
-        Author::System => "system",
-    }
-}
-
-fn status_from_str(text: &str) -> ConversationStatus {
-    if text == "resolved" {
-        ConversationStatus::Resolved
-    } else {
-        ConversationStatus::Open
-    }
-}
-
-pub(super) fn message_from_row(row: &Row<'_>) -> rusqlite::Result<Message> {
-    Ok(Message {
-        id: MessageId(row.get(0)?),
-        conversation_id: ConversationId(row.get(1)?),
-        seq: Seq(u64::try_from(row.get::<_, i64>(2)?).unwrap_or(0)),
-        client_id: row.get::<_, Option<String>>(3)?.map(ClientMessageId),
-        author: author_from_str(&row.get::<_, String>(4)?),
-        operator_id: row.get::<_, Option<i64>>(5)?.map(OperatorId),
-        author_name: row.get(6)?,
-        text: row.get(7)?,
-        sent_at: iso8601(row.get(8)?),
-    })
-}
-
-fn message_by_id(connection: &Connection, message_id: i64) -> Result<Message, StoreError> {
-    let sql = format!("SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.id = ?1");
-    Ok(connection
-        .prepare_cached(&sql)?
-        .query_row([message_id], message_from_row)?)
-}
-
-/// The conversation's row id and visitor, for a message target; creates or reopens the visitor's
-/// conversation when a visitor writes. The flag is true when the conversation was created or
-/// reopened, so that it still has to be lined up for an operator.
-fn resolve_target(
-    connection: &Connection,
-    target: &MessageTarget,
-    author: Author,
-    now: i64,
-    events: &mut Vec<Event>,
-) -> Result<(ConversationId, String, VisitorId, bool), StoreError> {
-    match target {
-        MessageTarget::Conversation(conversation_id) => {
-            let (site, visitor_id): (String, String) = connection
-                .prepare_cached("SELECT site, visitor_id FROM conversations WHERE id = ?1")?
-                .query_row([conversation_id.0], |row| Ok((row.get(0)?, row.get(1)?)))?;
-            Ok((*conversation_id, site, VisitorId(visitor_id), false))
-        }
-        MessageTarget::Visitor { site, visitor_id } => {
-            let existing: Option<(i64, String)> = connection
-                .prepare_cached(
-                    "SELECT id, status FROM conversations WHERE site = ?1 AND visitor_id = ?2",
-                )?
-                .query_row(params![site, visitor_id.0], |row| {
-                    Ok((row.get(0)?, row.get(1)?))
-                })
-                .optional()?;
-            let conversation_id = match existing {
-                Some((id, _)) => ConversationId(id),
-                None => {
-                    connection.prepare_cached("INSERT INTO conversations (site, visitor_id, status, created_at, updated_at, queued_at)
-                         VALUES (?1, ?2, 'open', ?3, ?3, ?3)")?.execute(
-                        params![site, visitor_id.0, now],
-                    )?;
-                    ConversationId(connection.last_insert_rowid())
-                }
-            };
-            let reopen = matches!(&existing, Some((_, status)) if status == "resolved")
-                && author == Author::Visitor;
-            if reopen {
-                // Back to the operator who had it, if they are still available; else the queue.
-                connection
-                    .prepare_cached(
-                        "UPDATE conversations SET status = 'open', queued_at = ?2,
-                         assigned_to = CASE WHEN assigned_to IN (SELECT id FROM operators WHERE online = 1)
-                                       THEN assigned_to END
-                         WHERE id = ?1",
-                    )?
-                    .execute(params![conversation_id.0, now])?;
-            }
-            let line_up = existing.is_none() || reopen;
-            if line_up {
-                events.push(Event::ConversationChanged {
-                    conversation: conversation_summary(connection, conversation_id)?,
-                    visitor_id: visitor_id.clone(),
-                    created: existing.is_none(),
-                    status_changed: reopen,
-                });
-            }
-            Ok((conversation_id, site.clone(), visitor_id.clone(), line_up))
-        }
-    }
-}
-
-/// Stores a message, or finds the one stored earlier under the same client id.
-pub fn append_message(
-    connection: &Connection,
-    new_message: &NewMessage,
-    events: &mut Vec<Event>,
-) -> Result<Appended, StoreError> {
-    let now = now_millis();
-    if let (Some(client_id), MessageTarget::Visitor { site, visitor_id }) =
-        (&new_message.client_id, &new_message.target)
-    {
-        // A resend must not reopen a conversation or create one: look for the stored copy first.
-        let sql = format!(
-            "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} JOIN conversations c ON c.id = m.conversation_id
-             WHERE c.site = ?1 AND c.visitor_id = ?2 AND m.author = ?3 AND m.client_id = ?4"
-        );
-        let stored = connection
-            .prepare_cached(&sql)?
-            .query_row(
-                params![
-                    site,
-                    visitor_id.0,
-                    author_as_str(new_message.author),
-                    client_id.0
-                ],
-                message_from_row,
-            )
-            .optional()?;
-        if let Some(message) = stored {
-            return Ok(duplicate(
-                message,
-                site.clone(),
-                visitor_id.clone(),
-                new_message,
-                events,
-            ));
-        }
-    }
-    let (conversation_id, site, visitor_id, line_up) = resolve_target(
-        connection,
-        &new_message.target,
-        new_message.author,
-        now,
-        events,
-    )?;
-    if new_message.author == Author::Visitor {
-        // The keyword rules come before the queue, so that a new or reopened conversation is
-        // lined up (and its visitor told their place) with its priority already raised.
-        super::assignment::apply_rules(
-            connection,
-            conversation_id,
-            &site,
-            &new_message.text,
-            events,
-        )?;
-    }
-    if line_up {
-        super::assignment::assign_queue(connection, events)?;
-    }
-    if let (Some(client_id), MessageTarget::Conversation(_)) =
-        (&new_message.client_id, &new_message.target)
-    {
-        let sql = format!(
-            "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM}
-             WHERE m.conversation_id = ?1 AND m.author = ?2 AND m.client_id = ?3"
-        );
-        let stored = connection
-            .prepare_cached(&sql)?
-            .query_row(
-                params![
-                    conversation_id.0,
-                    author_as_str(new_message.author),
-                    client_id.0
-                ],
-                message_from_row,
-            )
-            .optional()?;
-        if let Some(message) = stored {
-            return Ok(duplicate(message, site, visitor_id, new_message, events));
-        }
-    }
-    // A visitor's message starts a wait (if none is running); an operator's reply ends it. Each
-    // wait gets its own automatic message: the mark is cleared when one ends (a reply) and when
-    // a new one starts (after a resolve ended the last one without a reply).
-    let seq: i64 = connection
-        .prepare_cached(
-            "UPDATE conversations SET last_seq = last_seq + 1, updated_at = ?2,
-             waiting_since = CASE ?3 WHEN 'visitor' THEN COALESCE(waiting_since, ?2)
-                                     WHEN 'operator' THEN NULL ELSE waiting_since END,
-             auto_message_sent = CASE WHEN ?3 = 'operator' THEN 0
-                                      WHEN ?3 = 'visitor' AND waiting_since IS NULL THEN 0
-                                      ELSE auto_message_sent END
-             WHERE id = ?1 RETURNING last_seq",
-        )?
-        .query_row(
-            params![conversation_id.0, now, author_as_str(new_message.author)],
-            |row| row.get(0),
-        )?;
-    connection.prepare_cached("INSERT INTO messages (conversation_id, seq, client_id, author, operator_id, text, sent_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(
-        params![
-            conversation_id.0,
-            seq,
-            new_message.client_id.as_ref().map(|id| id.0.as_str()),
-            author_as_str(new_message.author),
-            new_message.operator_id.map(|id| id.0),
-            new_message.text,
-            now,
-        ],
-    )?;
-    let message = message_by_id(connection, connection.last_insert_rowid())?;
-    events.push(Event::MessageStored {
-        message: message.clone(),
-        site,
-        visitor_id,
-        origin: new_message.origin,
-        duplicate: false,
-    });
-    Ok(Appended {
-        message,
-        duplicate: false,
-    })
-}
-
-fn duplicate(
-    message: Message,
-    site: String,
-    visitor_id: VisitorId,
-    new_message: &NewMessage,
-    events: &mut Vec<Event>,
-) -> Appended {
-    events.push(Event::MessageStored {
-        message: message.clone(),
-        site,
-        visitor_id,
-        origin: new_message.origin,
-        duplicate: true,
-    });
-    Appended {
-        message,
-        duplicate: true,
-    }
-}
-
-pub fn messages_after_seq(
-    connection: &Connection,
-    conversation_id: ConversationId,
-    after: Seq,
-) -> Result<Vec<Message>, StoreError> {
-    let sql = format!(
-        "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.conversation_id = ?1 AND m.seq > ?2 ORDER BY m.seq"
-    );
-    let mut statement = connection.prepare_cached(&sql)?;
-    let rows = statement.query_map(
-        params![
-            conversation_id.0,
-            i64::try_from(after.0).unwrap_or(i64::MAX)
-        ],
-        message_from_row,
-    )?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
-pub fn messages_after_id(
-    connection: &Connection,
-    after: Option<MessageId>,
-    limit: u32,
-) -> Result<Vec<Message>, StoreError> {
-    let mut messages: Vec<Message> = match after {
-        Some(after) => {
-            let sql = format!(
-                "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.id > ?1 ORDER BY m.id LIMIT ?2"
-            );
-            let mut statement = connection.prepare_cached(&sql)?;
-            statement
-                .query_map(params![after.0, limit], message_from_row)?
-                .collect::<Result<_, _>>()?
-        }
-        None => {
-            let sql =
-                format!("SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} ORDER BY m.id DESC LIMIT ?1");
-            let mut statement = connection.prepare_cached(&sql)?;
-            let mut newest: Vec<Message> = statement
-                .query_map(params![limit], message_from_row)?
-                .collect::<Result<_, _>>()?;
-            newest.reverse();
-            newest
-        }
-    };
-    messages.shrink_to_fit();
-    Ok(messages)
-}
-
-const SUMMARY_SELECT: &str = "SELECT c.id, c.site, c.status, c.visitor_id, c.visitor_name, c.visitor_email, c.created_at, c.updated_at, c.last_seq,
-     c.assigned_to, c.priority, c.tags, c.waiting_since, c.rating FROM conversations c";
-
-fn summary_from_row(
-    connection: &Connection,
-    row: &Row<'_>,
-) -> rusqlite::Result<ConversationSummary> {
-    let id = ConversationId(row.get(0)?);
-    let last_seq: i64 = row.get(8)?;
-    let last_message = if last_seq > 0 {
-        let sql = format!(
-            "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.conversation_id = ?1 AND m.seq = ?2"
-        );
-        connection
-            .prepare_cached(&sql)?
-            .query_row(params![id.0, last_seq], message_from_row)
-            .optional()?
-    } else {
-        None
-    };
-    Ok(ConversationSummary {
-        id,
-        site: row.get(1)?,
-        status: status_from_str(&row.get::<_, String>(2)?),
-        visitor: VisitorInfo {
-            id: VisitorId(row.get(3)?),
-            name: row.get(4)?,
-            email: row.get(5)?,
-        },
-        last_message,
-        message_count: u64::try_from(last_seq).unwrap_or(0),
-        created_at: iso8601(row.get(6)?),
-        updated_at: iso8601(row.get(7)?),
-        assigned_to: row.get::<_, Option<i64>>(9)?.map(OperatorId),
-        priority: row.get(10)?,
-        tags: serde_json::from_str(&row.get::<_, String>(11)?).unwrap_or_default(),
-        waiting_since: row.get::<_, Option<i64>>(12)?.map(iso8601),
-        rating: row
-            .get::<_, Option<String>>(13)?
-            .as_deref()
-            .and_then(Rating::from_name),
-        unread: None,
-    })
-}
-
-pub fn conversation_summary(
-    connection: &Connection,
-    conversation_id: ConversationId,
-) -> Result<ConversationSummary, StoreError> {
-    let sql = format!("{SUMMARY_SELECT} WHERE c.id = ?1");
-    Ok(connection
-        .prepare_cached(&sql)?
-        .query_row([conversation_id.0], |row| summary_from_row(connection, row))?)
-}
-
-pub fn visitor_conversation(
-    connection: &Connection,
-    site: &str,
-    visitor_id: &VisitorId,
-) -> Result<Option<ConversationSummary>, StoreError> {
-    let sql = format!("{SUMMARY_SELECT} WHERE c.site = ?1 AND c.visitor_id = ?2");
-    Ok(connection
-        .prepare_cached(&sql)?
-        .query_row(params![site, visitor_id.0], |row| {
-            summary_from_row(connection, row)
-        })
-        .optional()?)
-}
-
-/// Conversations, the most urgent first (priority, then activity); with `reader`, each carries how
-/// many visitor messages that operator has not read.
-pub fn conversations(
-    connection: &Connection,
-    status: Option<ConversationStatus>,
-    reader: Option<OperatorId>,
-) -> Result<Vec<ConversationSummary>, StoreError> {
-    let sql = format!(
-        "{SUMMARY_SELECT} WHERE ?1 IS NULL OR c.status = ?1
-         ORDER BY c.priority DESC, c.updated_at DESC, c.id DESC LIMIT 500"
-    );
-    let mut statement = connection.prepare_cached(&sql)?;
-    let rows = statement.query_map([status.map(ConversationStatus::as_str)], |row| {
-        summary_from_row(connection, row)
-    })?;
-    let mut list: Vec<ConversationSummary> = rows.collect::<Result<_, _>>()?;
-    if let Some(reader) = reader {
-        let mut unread = connection.prepare_cached(
-            "SELECT COUNT(*) FROM messages WHERE conversation_id = ?1 AND author = 'visitor'
-             AND seq > COALESCE((SELECT seq FROM reads WHERE conversation_id = ?1 AND operator_id = ?2), 0)",
-        )?;
-        for summary in &mut list {
-            let count: i64 = unread.query_row(params![summary.id.0, reader.0], |row| row.get(0))?;
-            summary.unread = Some(u64::try_from(count).unwrap_or(0));
-        }
-    }
-    Ok(list)
-}
-
-pub fn conversation(
-    connection: &Connection,
-    conversation_id: ConversationId,
-) -> Result<ConversationDetail, StoreError> {
-    let summary = conversation_summary(connection, conversation_id)?;
-    let (cart, rating_comment, site_title): (Option<String>, Option<String>, String) = connection
-        .prepare_cached(
-            "SELECT c.cart, c.rating_comment, s.title FROM conversations c
-             JOIN sites s ON s.name = c.site WHERE c.id = ?1",
-        )?
-        .query_row([conversation_id.0], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-        })?;
-    let context = super::visits::visitor_context(connection, &summary.site, &summary.visitor.id)?;
-    Ok(ConversationDetail {
-        id: summary.id,
-        site: summary.site,
-        status: summary.status,
-        visitor: summary.visitor,
-        cart: cart.and_then(|json| serde_json::from_str(&json).ok()),
-        created_at: summary.created_at,
-        updated_at: summary.updated_at,
-        messages: messages_after_seq(connection, conversation_id, Seq(0))?,
-        site_title,
-        assigned_to: summary.assigned_to,
-        priority: summary.priority,
-        tags: summary.tags,
-        waiting_since: summary.waiting_since,
-        rating: summary.rating,
-        rating_comment,
-        context,
-    })
-}
-
-/// Keeps what the shop's page told about the visitor on their conversation; the consoles hear
-/// of it (`visitor` frame).
-pub fn update_visitor(
-    connection: &Connection,
-    site: &str,
-    visitor_id: &VisitorId,
-    details: &VisitorDetails,
-    events: &mut Vec<Event>,
-) -> Result<bool, StoreError> {
-    let cart = details
-        .cart
-        .as_ref()
-        .map(|cart| serde_json::to_string(cart).unwrap_or_default());
-    let changed = connection
-        .prepare_cached(
-            "UPDATE conversations SET visitor_name = COALESCE(?3, visitor_name),
-             visitor_email = COALESCE(?4, visitor_email), cart = COALESCE(?5, cart)
-             WHERE site = ?1 AND visitor_id = ?2",
-        )?
-        .execute(params![
-            site,
-            visitor_id.0,
-            details.name,
-            details.email,
-            cart
-        ])?;
-    if changed > 0 {
-        super::visits::visitor_changed(connection, site, visitor_id, events)?;
-    }
-    Ok(changed > 0)
-}
-
-pub fn set_status(
-    connection: &Connection,
-    conversation_id: ConversationId,
-    status: ConversationStatus,
-    events: &mut Vec<Event>,
-) -> Result<ConversationSummary, StoreError> {
-    // Resolving ends any wait; reopening puts the conversation back in line.
-    let changed = connection
-        .prepare_cached(
-            "UPDATE conversations SET status = ?2, updated_at = ?3,
-             waiting_since = CASE ?2 WHEN 'resolved' THEN NULL ELSE waiting_since END,
-             queued_at = CASE ?2 WHEN 'open' THEN ?3 ELSE queued_at END
-             WHERE id = ?1 AND status != ?2",
-        )?
-        .execute(params![conversation_id.0, status.as_str(), now_millis()])?;
-    let summary = conversation_summary(connection, conversation_id)?;
-    if changed > 0 {
-        events.push(Event::ConversationChanged {
-            conversation: summary.clone(),
-            visitor_id: summary.visitor.id.clone(),
-            created: false,
-            status_changed: true,
-        });
-        super::assignment::assign_queue(connection, events)?;
-        return conversation_summary(connection, conversation_id);
-    }
-    Ok(summary)
+/// Persistence of conversations and messages.
+pub trait ConversationStore: Send + Sync {
+    /// Stores a message (or returns the stored one when its client id was seen before), keeps
+    /// the visitor's `details` on its conversation and records the `notices` it causes: all in
+    /// one transaction, so that no notice (nor the address an email goes to) can be lost once
+    /// the message is stored. A resend of a stored client id records no notice.
+    fn append_message(
+        &self,
+        new_message: NewMessage,
+        details: VisitorDetails,
+        notices: Notices,
+    ) -> StoreFuture<'_, Appended>;
+    /// Messages of a conversation with a sequence number above `after`, in order.
+    fn messages_after_seq(
+        &self,
+        conversation_id: ConversationId,
+        after: Seq,
+    ) -> StoreFuture<'_, Vec<Message>>;
+    /// Messages of all conversations with an id above `after`, oldest first, at most `limit`.
+    /// Without `after`, the newest `limit` messages.
+    fn messages_after_id(
+        &self,
+        after: Option<MessageId>,
+        limit: u32,
+    ) -> StoreFuture<'_, Vec<Message>>;
+    /// The visitor's conversation on a site, if they have written anything yet.
+    fn visitor_conversation(
+        &self,
+        site: &str,
+        visitor_id: &VisitorId,
+    ) -> StoreFuture<'_, Option<ConversationSummary>>;
+    /// Conversations, the most urgent first; with `reader`, each with that operator's unread count.
+    fn conversations(
+        &self,
+        status: Option<ConversationStatus>,
+        reader: Option<OperatorId>,
+    ) -> StoreFuture<'_, Vec<ConversationSummary>>;
+    /// A conversation with all its messages, its cart and its visitor's context.
+    fn conversation(&self, conversation_id: ConversationId) -> StoreFuture<'_, ConversationDetail>;
+    /// A conversation's summary, as lists show it.
+    fn conversation_summary(
+        &self,
+        conversation_id: ConversationId,
+    ) -> StoreFuture<'_, ConversationSummary>;
+    /// Records what the shop's page told about the visitor on their conversation; fields given
+    /// as `None` stay as they were. False when the visitor has no conversation yet.
+    fn update_visitor(
+        &self,
+        site: &str,
+        visitor_id: &VisitorId,
+        details: VisitorDetails,
+    ) -> StoreFuture<'_, bool>;
+    /// Resolves or reopens a conversation; answers the conversation as it now is.
+    fn set_status(
+        &self,
+        conversation_id: ConversationId,
+        status: ConversationStatus,
+    ) -> StoreFuture<'_, ConversationSummary>;
 }

@@ -7,7 +7,27 @@
 //! listener in commit order, and only then answers the callers. Reads run on separate WAL
 //! connections through `spawn_blocking`, so they never wait for the writer.
 
-use super::{Event, StoreError, StoreFuture, StoreStats, schema};
+mod accounts;
+mod answers;
+mod conversations;
+mod keywords;
+mod methods;
+mod outbox;
+#[cfg(test)]
+mod outbox_tests;
+mod prompts;
+mod queue;
+mod rows;
+mod schema;
+mod team;
+#[cfg(test)]
+mod tests;
+mod visits;
+mod workflow;
+#[cfg(test)]
+mod workflow_tests;
+
+use crate::store::{Event, StoreError, StoreFuture, StoreStats};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};

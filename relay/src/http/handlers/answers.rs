@@ -60,11 +60,11 @@ pub async fn change(app: &App, id: AnswerId, body: AnswerInput) -> Result<Answer
 async fn save(app: &App, id: Option<AnswerId>, body: AnswerInput) -> Result<Answer, ApiError> {
     let input = trimmed(body);
     check_answer(&input).map_err(ApiError::invalid)?;
-    let saved = app
-        .store
-        .save_answer(id, input)
-        .await
-        .map_err(ApiError::store("answer"))?;
+    let saved = match id {
+        Some(id) => app.store.replace_answer(id, input).await,
+        None => app.store.create_answer(input).await,
+    }
+    .map_err(ApiError::store("answer"))?;
     app.answers.changed();
     Ok(saved)
 }

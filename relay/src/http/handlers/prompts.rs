@@ -135,7 +135,7 @@ pub async fn list(app: &App, site: Option<String>) -> Result<Vec<Prompt>, ApiErr
 pub async fn create(app: &App, body: PromptInput) -> Result<Prompt, ApiError> {
     let input = checked(app, body).await?;
     app.store
-        .save_prompt(None, input)
+        .create_prompt(input)
         .await
         .map_err(ApiError::store("prompt"))
 }
@@ -148,7 +148,7 @@ pub async fn change(app: &App, id: i64, body: PromptInput) -> Result<Prompt, Api
         .map_err(ApiError::store("prompt"))?;
     let input = checked(app, body).await?;
     app.store
-        .save_prompt(Some(id), input)
+        .replace_prompt(id, input)
         .await
         .map_err(ApiError::store("prompt"))
 }

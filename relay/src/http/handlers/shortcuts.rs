@@ -59,7 +59,7 @@ pub async fn create(
 ) -> Result<Shortcut, ApiError> {
     let owner = owner_for(me, body.scope)?;
     let input = check_input(app, body)?;
-    Ok(app.store.save_shortcut(None, owner, input).await?)
+    Ok(app.store.create_shortcut(owner, input).await?)
 }
 
 /// Changes a shortcut the caller may write.
@@ -73,7 +73,7 @@ pub async fn change(
     let owner = owner_for(me, body.scope)?;
     let input = check_input(app, body)?;
     app.store
-        .save_shortcut(Some(id), owner, input)
+        .replace_shortcut(id, owner, input)
         .await
         .map_err(ApiError::store("shortcut"))
 }

@@ -174,7 +174,7 @@ fn trimmed(rule: RuleInput) -> RuleInput {
 pub async fn create_rule(app: &App, body: RuleInput) -> Result<PriorityRule, ApiError> {
     check_rule(&body).map_err(ApiError::invalid)?;
     app.store
-        .save_rule(None, trimmed(body))
+        .create_rule(trimmed(body))
         .await
         .map_err(ApiError::store("rule"))
 }
@@ -187,7 +187,7 @@ pub async fn change_rule(
 ) -> Result<PriorityRule, ApiError> {
     check_rule(&body).map_err(ApiError::invalid)?;
     app.store
-        .save_rule(Some(rule_id), trimmed(body))
+        .replace_rule(rule_id, trimmed(body))
         .await
         .map_err(ApiError::store("rule"))
 }

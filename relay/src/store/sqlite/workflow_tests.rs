@@ -2,10 +2,11 @@
 //! queue and the load of operators, keyword rules per site, ratings, the pages of a visit, the
 //! automatic message's due times and read marks.
 
-use super::assignment::fold;
-use super::sqlite::{Location, SqliteStore};
-use super::*;
-use beseda_protocol::ClientMessageId;
+use crate::store::*;
+use beseda_protocol::api::{PageView, RuleInput, TeamSettings};
+use beseda_protocol::{
+    Author, ClientMessageId, ConversationId, ConversationStatus, Rating, Seq, VisitorId,
+};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::mpsc as std_mpsc;
 
@@ -88,16 +89,6 @@ async fn assignee(store: &SqliteStore, conversation_id: ConversationId) -> Optio
 }
 
 #[test]
-fn folding_ignores_case_and_czech_diacritics() {
-    assert_eq!(
-        fold("Příliš ŽLUŤOUČKÝ kůň úpěl ďábelské ódy"),
-        "prilis zlutoucky kun upel dabelske ody"
-    );
-    assert_eq!(fold("Chybí"), fold("CHYBI"));
-    assert_eq!(fold("nedorazilo"), "nedorazilo");
-}
-
-#[test]
 fn the_queue_goes_by_priority_then_by_wait_and_chats_go_to_the_least_loaded() {
     runtime().block_on(async {
         let (store, events) = memory_store();
@@ -137,7 +128,7 @@ fn the_queue_goes_by_priority_then_by_wait_and_chats_go_to_the_least_loaded() {
             priority: 5,
             site: None,
         };
-        store.save_rule(None, rule).await.unwrap();
+        store.create_rule(rule).await.unwrap();
         let urgent = writes(&store, "v7", "REKLAMACE zboží").await;
         let summary = store.conversation_summary(urgent).await.unwrap();
         assert_eq!(
@@ -183,16 +174,14 @@ fn a_rule_for_one_site_leaves_the_others_alone_and_rules_add_up() {
             site: site.map(str::to_owned),
         };
         store
-            .save_rule(None, rule("faktura", "billing", 3, Some("outlet")))
+            .create_rule(rule("faktura", "billing", 3, Some("outlet")))
             .await
             .unwrap();
         store
-            .save_rule(None, rule("nedorazilo", "late", 7, None))
+            .create_rule(rule("nedorazilo", "late", 7, None))
             .await
             .unwrap();
-        let unknown = store
-            .save_rule(None, rule("x", "y", 0, Some("nowhere")))
-            .await;
+        let unknown = store.create_rule(rule("x", "y", 0, Some("nowhere"))).await;
         assert!(
             matches!(unknown, Err(StoreError::NoSuchSite(_))),
             "{unknown:?}"
@@ -336,7 +325,7 @@ fn the_automatic_message_is_due_the_sites_delay_after_the_wait_began() {
         // Not due yet: nothing is posted or marked.
         assert!(
             store
-                .auto_message(conversation_id, true)
+                .post_auto_message(conversation_id)
                 .await
                 .unwrap()
                 .is_none()

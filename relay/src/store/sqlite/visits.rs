@@ -2,30 +2,19 @@
 //! language (for the console's context and the relay's own texts), what the welcome tells
 //! beyond the messages, and the automatic message when nobody has answered in time.
 
-use super::assignment::queue_position;
-use super::conversations::{append_message, conversation_summary};
-use super::{Event, MessageTarget, NewMessage, StoreError, VisitorDetails};
-use crate::catalog;
+use super::conversations::{append_message, update_visitor};
+use super::queue::queue_position;
+use super::rows::{questions_from_json, visitor_changed, visitor_locale};
+use crate::chat::texts;
 use crate::clock::{iso8601, now_millis};
-use beseda_protocol::api::{MAX_PAGES_PER_VISIT, PageView, VisitorContext};
+use crate::store::{Event, MessageTarget, NewMessage, StoreError, VisitorDetails, WelcomeExtras};
+use beseda_protocol::api::{MAX_PAGES_PER_VISIT, PageView};
 use beseda_protocol::visitor::Agent;
 use beseda_protocol::{Author, ConversationId, Message, Rating, VisitorId};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// A visit ends after this long without a page view; the next page starts a new list.
 const SESSION_GAP_MILLIS: i64 = 30 * 60 * 1000;
-
-pub(super) fn visitor_locale(
-    connection: &Connection,
-    site: &str,
-    visitor_id: &VisitorId,
-) -> Result<Option<String>, StoreError> {
-    Ok(connection
-        .prepare_cached("SELECT locale FROM visitors WHERE site = ?1 AND visitor_id = ?2")?
-        .query_row(params![site, visitor_id.0], |row| row.get(0))
-        .optional()?
-        .flatten())
-}
 
 /// What adding pages to a visitor's row changed, so that consoles can be told just that.
 struct Kept {
@@ -167,8 +156,7 @@ pub fn keep_visitor(
     if details.is_empty() {
         visitor_changed(connection, site, visitor_id, events)
     } else {
-        super::conversations::update_visitor(connection, site, visitor_id, details, events)
-            .map(|_| ())
+        update_visitor(connection, site, visitor_id, details, events).map(|_| ())
     }
 }
 
@@ -184,66 +172,6 @@ fn visitor_conversation_id(
         .map(ConversationId))
 }
 
-/// Tells the consoles what they know of the visitor now, if the visitor has a conversation.
-pub fn visitor_changed(
-    connection: &Connection,
-    site: &str,
-    visitor_id: &VisitorId,
-    events: &mut Vec<Event>,
-) -> Result<(), StoreError> {
-    let conversation: Option<(i64, Option<String>)> = connection
-        .prepare_cached("SELECT id, cart FROM conversations WHERE site = ?1 AND visitor_id = ?2")?
-        .query_row(params![site, visitor_id.0], |row| {
-            Ok((row.get(0)?, row.get(1)?))
-        })
-        .optional()?;
-    if let Some((id, cart)) = conversation {
-        let summary = conversation_summary(connection, ConversationId(id))?;
-        events.push(Event::VisitorChanged {
-            conversation_id: summary.id,
-            visitor: summary.visitor,
-            cart: cart.and_then(|json| serde_json::from_str(&json).ok()),
-            context: visitor_context(connection, site, visitor_id)?,
-        });
-    }
-    Ok(())
-}
-
-pub fn visitor_context(
-    connection: &Connection,
-    site: &str,
-    visitor_id: &VisitorId,
-) -> Result<VisitorContext, StoreError> {
-    let row: Option<(i64, Option<String>, String)> = connection
-        .prepare_cached(
-            "SELECT first_seen, locale, pages FROM visitors WHERE site = ?1 AND visitor_id = ?2",
-        )?
-        .query_row(params![site, visitor_id.0], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-        })
-        .optional()?;
-    let Some((first_seen, locale, pages)) = row else {
-        return Ok(VisitorContext::default());
-    };
-    let pages: Vec<PageView> = serde_json::from_str(&pages).unwrap_or_default();
-    Ok(VisitorContext {
-        current_page: pages.last().cloned(),
-        pages,
-        locale,
-        first_seen: Some(iso8601(first_seen)),
-    })
-}
-
-/// What the widget's welcome tells beyond the messages.
-#[derive(Clone, Debug, Default)]
-pub struct WelcomeExtras {
-    pub agent: Option<Agent>,
-    pub queue_position: Option<u32>,
-    pub rating_enabled: bool,
-    pub rating: Option<Rating>,
-    pub suggested_questions: Vec<String>,
-}
-
 pub fn welcome_extras(
     connection: &Connection,
     site: &str,
@@ -254,7 +182,7 @@ pub fn welcome_extras(
         .query_row([site], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?
         .unwrap_or((true, "[]".to_owned()));
-    let suggested_questions = super::team::questions_from_json(&questions);
+    let suggested_questions = questions_from_json(&questions);
     type Row = (i64, Option<String>, Option<String>, Option<String>);
     let conversation: Option<Row> = connection
         .prepare_cached(
@@ -299,15 +227,12 @@ pub fn auto_messages_due(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Posts the automatic message if the visitor is still waiting past the site's delay; `post`
-/// false only marks the wait as handled (nobody is online to ask the visitor to wait for).
-pub fn auto_message(
+/// Marks the conversation's wait as handled if it is past the site's delay and nobody has
+/// marked it yet; the site, visitor and the site's own text when it was due.
+fn take_due_auto_message(
     connection: &Connection,
     conversation_id: ConversationId,
-    post: bool,
-    events: &mut Vec<Event>,
-) -> Result<Option<Message>, StoreError> {
-    let now = now_millis();
+) -> Result<Option<(String, String, String)>, StoreError> {
     let due: Option<(String, String, String)> = connection
         .prepare_cached(
             "SELECT c.site, c.visitor_id, s.auto_message_text FROM conversations c JOIN sites s ON s.name = c.site
@@ -315,22 +240,40 @@ pub fn auto_message(
                AND c.status = 'open' AND s.auto_message_delay > 0
                AND c.waiting_since + s.auto_message_delay * 1000 <= ?2",
         )?
-        .query_row(params![conversation_id.0, now], |row| {
+        .query_row(params![conversation_id.0, now_millis()], |row| {
             Ok((row.get(0)?, row.get(1)?, row.get(2)?))
         })
         .optional()?;
-    let Some((site, visitor_id, text)) = due else {
+    if due.is_some() {
+        connection
+            .prepare_cached("UPDATE conversations SET auto_message_sent = 1 WHERE id = ?1")?
+            .execute([conversation_id.0])?;
+    }
+    Ok(due)
+}
+
+/// Marks a due wait as handled without a message (nobody is online to ask the visitor to wait
+/// for).
+pub fn skip_auto_message(
+    connection: &Connection,
+    conversation_id: ConversationId,
+) -> Result<(), StoreError> {
+    take_due_auto_message(connection, conversation_id).map(|_| ())
+}
+
+/// Posts the automatic message if the visitor is still waiting past the site's delay: the
+/// site's own text, or else the relay's in the visitor's language.
+pub fn post_auto_message(
+    connection: &Connection,
+    conversation_id: ConversationId,
+    events: &mut Vec<Event>,
+) -> Result<Option<Message>, StoreError> {
+    let Some((site, visitor_id, text)) = take_due_auto_message(connection, conversation_id)? else {
         return Ok(None);
     };
-    connection
-        .prepare_cached("UPDATE conversations SET auto_message_sent = 1 WHERE id = ?1")?
-        .execute([conversation_id.0])?;
-    if !post {
-        return Ok(None);
-    }
     let text = if text.trim().is_empty() {
         let locale = visitor_locale(connection, &site, &VisitorId(visitor_id))?;
-        catalog::auto_message(locale.as_deref()).to_owned()
+        texts::auto_message(locale.as_deref()).to_owned()
     } else {
         text
     };

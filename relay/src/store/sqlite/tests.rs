@@ -1,9 +1,9 @@
 //! The store's tests, on an in-memory database (and one file, for reopening).
 
-use super::sqlite::{Location, SqliteStore};
-use super::*;
-use crate::store::MessageTarget;
-use beseda_protocol::{Author, ClientMessageId};
+use crate::store::*;
+use beseda_protocol::{
+    Author, ClientMessageId, ConversationId, ConversationStatus, Seq, VisitorId,
+};
 use std::sync::mpsc as std_mpsc;
 
 fn memory_store() -> (SqliteStore, std_mpsc::Receiver<Vec<Event>>) {

@@ -1,9 +1,8 @@
 //! The mail outbox's tests, on an in-memory database: what is queued with a message, to whom,
 //! and how messages are gathered so that a conversation never becomes a storm of emails.
 
-use super::sqlite::{Location, SqliteStore};
-use super::*;
-use beseda_protocol::{Author, ClientMessageId};
+use crate::store::*;
+use beseda_protocol::{Author, ClientMessageId, VisitorId};
 use std::time::Duration;
 
 const INTERVAL: Duration = Duration::from_secs(300);

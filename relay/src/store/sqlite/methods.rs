@@ -1,0 +1,24 @@
+//! The store's traits for [`SqliteStore`], one `impl` per aggregate in the files of this
+//! module: each method runs its SQL (in the modules beside this one) on the writer's
+//! transaction or on a reader connection.
+
+mod accounts;
+mod answers;
+mod conversations;
+mod outbox;
+mod prompts;
+mod team;
+mod workflow;
+
+use super::SqliteStore;
+use crate::store::StoreStats;
+
+impl crate::store::StoreLifecycle for SqliteStore {
+    fn stats(&self) -> std::sync::Arc<StoreStats> {
+        SqliteStore::stats(self)
+    }
+
+    fn close(&self) {
+        SqliteStore::close(self)
+    }
+}
