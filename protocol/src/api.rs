@@ -74,7 +74,7 @@ pub struct ConversationDetail {
     pub visitor: VisitorInfo,
     /// The visitor's cart, as last reported by the shop's page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cart: Option<crate::visitor::Cart>,
+    pub cart: Option<Cart>,
     pub created_at: String,
     pub updated_at: String,
     pub messages: Vec<Message>,
@@ -348,4 +348,27 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     pub code: ErrorCode,
     pub message: String,
+}
+
+/// A visitor's cart as the shop reports it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cart {
+    #[serde(default)]
+    pub items: Vec<CartItem>,
+    #[serde(default)]
+    pub total: f64,
+    #[serde(default)]
+    pub currency: String,
+}
+
+/// One line of a cart.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CartItem {
+    pub name: String,
+    #[serde(default)]
+    pub qty: f64,
+    #[serde(default)]
+    pub price: f64,
 }

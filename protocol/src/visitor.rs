@@ -6,6 +6,7 @@
 //! [`FromRelay::Error`] with the same `clientId`.
 
 use crate::answers::AnswerHit;
+pub use crate::api::{Cart, CartItem};
 use crate::api::PageView;
 use crate::{
     AnswerId, ClientMessageId, ConversationId, ConversationStatus, ErrorCode, Message, Rating, Seq,
@@ -74,29 +75,6 @@ pub enum ToRelay {
     Search { query: String },
     /// The visitor opened an answer that a search offered.
     AnswerOpened { id: AnswerId },
-}
-
-/// A visitor's cart as the shop reports it.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Cart {
-    #[serde(default)]
-    pub items: Vec<CartItem>,
-    #[serde(default)]
-    pub total: f64,
-    #[serde(default)]
-    pub currency: String,
-}
-
-/// One line of a cart.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CartItem {
-    pub name: String,
-    #[serde(default)]
-    pub qty: f64,
-    #[serde(default)]
-    pub price: f64,
 }
 
 /// What the relay sends to the widget.
