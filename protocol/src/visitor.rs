@@ -6,8 +6,8 @@
 //! [`FromRelay::Error`] with the same `clientId`.
 
 use crate::answers::AnswerHit;
-pub use crate::api::{Cart, CartItem};
 use crate::api::PageView;
+pub use crate::api::{Cart, CartItem};
 use crate::{
     AnswerId, ClientMessageId, ConversationId, ConversationStatus, ErrorCode, Message, Rating, Seq,
 };

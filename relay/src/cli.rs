@@ -2,10 +2,10 @@
 //! `answers import`.
 
 use crate::auth::hash_password;
+use crate::chat::validation::{self, Refusal};
 use crate::config::Config;
 use crate::store::prelude::*;
 use crate::store::{ErrorKind, Location, SqliteStore};
-use crate::validation::{self, Refusal};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::io::BufRead;
@@ -234,7 +234,7 @@ async fn site_add(add: SiteAdd) -> anyhow::Result<()> {
     if !valid {
         anyhow::bail!("the site name must be 1 to 64 letters, digits, - or _");
     }
-    if let Err((_, message)) = crate::validation::check_site_title(&add.title) {
+    if let Err((_, message)) = crate::chat::validation::check_site_title(&add.title) {
         anyhow::bail!("--title: {message}");
     }
     let store = open_store(add.db)?;

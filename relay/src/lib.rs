@@ -28,7 +28,6 @@ mod prompt_views;
 mod session;
 mod sessions;
 pub mod store;
-mod validation;
 
 pub use config::Config;
 

@@ -7,9 +7,9 @@ pub mod import;
 mod rank;
 
 use crate::App;
+use crate::chat::validation::{Refusal, check_label, check_text};
 use crate::limits::WindowCounter;
 use crate::store::{Store, StoreError};
-use crate::validation::{Refusal, check_label, check_text};
 use beseda_protocol::answers::{AnswerInput, LANGUAGES, MAX_HITS, MAX_QUERY_CHARS};
 use beseda_protocol::visitor::FromRelay;
 use beseda_protocol::{AnswerId, ErrorCode, VisitorId};

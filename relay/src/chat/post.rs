@@ -2,11 +2,11 @@
 
 use super::notices;
 use crate::App;
+use crate::chat::validation::{check_client_id, check_text};
 use crate::error::{ApiError, INTERNAL_MESSAGE};
 use crate::store::{
     Appended, ErrorKind, MessageTarget, NewMessage, Notices, PeerTag, StoreError, VisitorDetails,
 };
-use crate::validation::{check_client_id, check_text};
 use beseda_protocol::{Author, ClientMessageId, ConversationId, ErrorCode, OperatorId, VisitorId};
 use std::net::IpAddr;
 use std::sync::atomic::Ordering;

@@ -11,6 +11,9 @@
 use super::throttle::{FrameKind, FrameRates, Verdict};
 use super::{Flow, Handler, answer, first_text, pump, refuse, scopeguard, send_json};
 use crate::App;
+use crate::chat::validation::{
+    check_cart, check_comment, check_email, check_locale, check_page, check_profile,
+};
 use crate::chat::{self, Post, Sender};
 use crate::clock::{iso8601, now_millis};
 use crate::error::socket_error;
@@ -19,9 +22,6 @@ use crate::hub::{Outbound, VISITOR_OUTBOX};
 use crate::limits::ConnectionSlot;
 use crate::net::Socket;
 use crate::store::{PeerTag, StoreError, VisitorDetails};
-use crate::validation::{
-    check_cart, check_comment, check_email, check_locale, check_page, check_profile,
-};
 use beseda_protocol::api::{MAX_PAGES_PER_VISIT, PageView};
 use beseda_protocol::visitor::{FromRelay, ToRelay, VisitorConversation};
 use beseda_protocol::{

@@ -126,7 +126,7 @@ pub async fn change_password(
     token_hash: [u8; 32],
     body: PasswordChange,
 ) -> Result<(), ApiError> {
-    crate::validation::check_password(&body.new_password).map_err(ApiError::invalid)?;
+    crate::chat::validation::check_password(&body.new_password).map_err(ApiError::invalid)?;
     // A stolen token must not become a stolen account by guessing the password here, where no
     // sign-in limit applies.
     // Counted before the check, so that parallel guesses cannot all get through.

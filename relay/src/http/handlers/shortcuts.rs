@@ -2,8 +2,8 @@
 //! does not exist for you: 404), the team's are changed by admins (403).
 
 use crate::App;
+use crate::chat::validation::check_shortcut;
 use crate::error::ApiError;
-use crate::validation::check_shortcut;
 use beseda_protocol::api::{Shortcut, ShortcutInput, ShortcutScope};
 use beseda_protocol::{OperatorId, OperatorProfile, ShortcutId};
 

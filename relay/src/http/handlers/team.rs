@@ -3,10 +3,10 @@
 
 use crate::App;
 use crate::auth::hash_password;
-use crate::error::ApiError;
-use crate::validation::{
+use crate::chat::validation::{
     check_email, check_operator_name, check_operator_update, check_password, check_rule,
 };
+use crate::error::ApiError;
 use beseda_protocol::api::{
     NewOperator, OperatorInfo, OperatorUpdate, PriorityRule, RuleInput, SiteSettings, TeamSettings,
 };
@@ -122,21 +122,23 @@ pub async fn update_site(
     name: &str,
     body: SiteSettings,
 ) -> Result<SiteSettings, ApiError> {
-    crate::validation::check_site_title(&body.title).map_err(ApiError::invalid)?;
+    crate::chat::validation::check_site_title(&body.title).map_err(ApiError::invalid)?;
     if body.auto_message_delay_secs > MAX_DELAY_SECS {
         return Err(bad_request(format!(
             "autoMessageDelaySecs lies between 0 (off) and {MAX_DELAY_SECS}"
         )));
     }
-    crate::validation::check_questions(&body.suggested_questions).map_err(ApiError::invalid)?;
+    crate::chat::validation::check_questions(&body.suggested_questions)
+        .map_err(ApiError::invalid)?;
     if !body.notify_email.trim().is_empty() {
-        crate::validation::check_email(body.notify_email.trim()).map_err(ApiError::invalid)?;
+        crate::chat::validation::check_email(body.notify_email.trim())
+            .map_err(ApiError::invalid)?;
     }
     if let Some(hours) = &body.hours {
         crate::hours::Schedule::parse(hours).map_err(bad_request)?;
     }
     if !body.auto_message_text.trim().is_empty() {
-        crate::validation::check_text(&body.auto_message_text, app.config.max_text_chars)
+        crate::chat::validation::check_text(&body.auto_message_text, app.config.max_text_chars)
             .map_err(ApiError::invalid)?;
     }
     let saved = app

@@ -1,8 +1,8 @@
 //! The operators' workflow on a conversation: joining it, assigning it, read marks and tags.
 
 use crate::App;
+use crate::chat::validation::check_tags;
 use crate::error::ApiError;
-use crate::validation::check_tags;
 use beseda_protocol::api::ConversationSummary;
 use beseda_protocol::{ConversationId, OperatorId, Seq};
 

@@ -97,7 +97,7 @@ fn recipients(
     // An address no server would take (the first admin's `admin@localhost`) is left out.
     Ok(addresses
         .into_iter()
-        .filter(|address| crate::validation::check_email(address).is_ok())
+        .filter(|address| crate::chat::validation::check_email(address).is_ok())
         .collect())
 }
 

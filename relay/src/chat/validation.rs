@@ -1,5 +1,5 @@
-//! The rules every message must pass, whichever way it arrives (widget socket, console socket
-//! or REST), so that all three refuse the same things with the same codes.
+//! The rules every input must pass, whichever way it arrives (widget socket, console socket,
+//! REST or the command line), so that all of them refuse the same things with the same words.
 
 use crate::store::VisitorDetails;
 use beseda_protocol::api::{OperatorUpdate, PageView, RuleInput, ShortcutInput};
