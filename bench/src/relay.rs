@@ -9,7 +9,7 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The operator the bench signs in as.
-pub const OPERATOR_EMAIL: &str = "bench@localhost";
+pub const OPERATOR_EMAIL: &str = "bench@bench.example";
 /// That operator's password, given to `operator add` on standard input.
 pub const OPERATOR_PASSWORD: &str = "benchmark-password";
 
