@@ -3,9 +3,9 @@
 use super::notices;
 use crate::App;
 use crate::chat::validation::{check_client_id, check_text};
-use crate::error::{ApiError, INTERNAL_MESSAGE};
+use crate::error::{ApiError, socket_error};
 use crate::store::{
-    Appended, ErrorKind, MessageTarget, NewMessage, Notices, PeerTag, StoreError, VisitorDetails,
+    Appended, MessageTarget, NewMessage, Notices, PeerTag, StoreError, VisitorDetails,
 };
 use beseda_protocol::{Author, ClientMessageId, ConversationId, ErrorCode, OperatorId, VisitorId};
 use std::net::IpAddr;
@@ -63,15 +63,9 @@ impl PostError {
     pub fn for_socket(&self) -> (ErrorCode, String) {
         match self {
             PostError::Refused(code, message) => (*code, message.clone()),
-            PostError::Store(error) => match error.kind() {
-                ErrorKind::NotFound => (ErrorCode::NotFound, "no such conversation".to_owned()),
-                ErrorKind::Invalid => (ErrorCode::BadRequest, error.to_string()),
-                ErrorKind::Conflict => (ErrorCode::Conflict, error.to_string()),
-                ErrorKind::Internal => {
-                    tracing::error!(%error, "storing a message failed");
-                    (ErrorCode::Internal, INTERNAL_MESSAGE.to_owned())
-                }
-            },
+            PostError::Store(error) => {
+                socket_error(error, "no such conversation", "storing a message failed")
+            }
         }
     }
 }

@@ -96,11 +96,6 @@ impl Notices {
     pub fn email(email: Option<MailNotice>) -> Notices {
         Notices { email }
     }
-
-    /// Whether any notice is to be recorded.
-    pub fn any(&self) -> bool {
-        self.email.is_some()
-    }
 }
 
 /// Persistence of the mail outbox.

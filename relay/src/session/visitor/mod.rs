@@ -319,11 +319,7 @@ impl VisitorSession<'_> {
                 site: self.site.to_owned(),
                 visitor_id: self.visitor_id.clone(),
                 address: self.client,
-                details: Box::new(if first_message {
-                    self.details.clone()
-                } else {
-                    VisitorDetails::default()
-                }),
+                details: Box::new(self.details.clone()),
                 contact_email,
                 first_message,
             },
