@@ -42,8 +42,9 @@ pub struct Appended {
     pub duplicate: bool,
 }
 
-/// Something that changed, reported to the commit listener after the commit.
-#[derive(Clone, Debug)]
+/// Something that changed, reported to the commit listener after the commit (and written to
+/// the event log as JSON on PostgreSQL, for the other relays).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Event {
     MessageStored {
         message: Message,

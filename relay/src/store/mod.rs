@@ -13,9 +13,12 @@ mod accounts;
 mod answers;
 mod conversations;
 mod outbox;
+pub mod postgres;
 mod prompts;
 pub mod sqlite;
 mod team;
+#[cfg(test)]
+pub(crate) mod test_stores;
 mod workflow;
 
 pub use accounts::{AccountStore, ActiveSession, OperatorCredentials};

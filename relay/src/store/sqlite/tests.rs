@@ -327,3 +327,25 @@ fn a_savepoint_that_cannot_be_released_fails_its_caller_and_keeps_nothing() {
         );
     });
 }
+
+mod on_both {
+    use crate::store::prelude::*;
+    use crate::store::test_stores::{Backend, on_both_stores, open};
+
+    async fn settings_keep_their_first_value(backend: Backend) {
+        let (store, _events) = open(backend).await;
+        let first = store.setting_or_insert("secret", vec![1, 2]).await.unwrap();
+        let second = store.setting_or_insert("secret", vec![3]).await.unwrap();
+        assert_eq!(first, vec![1, 2]);
+        assert_eq!(second, vec![1, 2]);
+        assert!(store.ensure_site("eshop", "E-shop").await.unwrap());
+        assert!(!store.ensure_site("eshop", "Other").await.unwrap());
+        assert_eq!(
+            store.site_title("eshop").await.unwrap().as_deref(),
+            Some("E-shop")
+        );
+        assert_eq!(store.site_title("none").await.unwrap(), None);
+    }
+
+    on_both_stores!(settings_keep_their_first_value);
+}

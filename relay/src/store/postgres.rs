@@ -1,0 +1,461 @@
+//! [`PgStore`]: PostgreSQL for several relays on one database.
+//!
+//! Writes keep SQLite's group commit: every write goes to one writer task per relay over a
+//! bounded channel; the task takes every job waiting, runs each inside its own savepoint of one
+//! transaction on its own connection, and commits once. Every write transaction of the cluster
+//! first takes one transaction-scoped advisory lock ([`WRITE_LOCK`]), so the relays' batches
+//! commit one after another: sequence numbers stay gap-free per conversation, the queue's plan
+//! never sees a half-written batch of another relay (no operator gets more than their maximum),
+//! no two batches can lock rows in opposite orders (no deadlocks), and the position each batch
+//! gives its events follows commit order without gaps.
+//!
+//! Fan-out goes through the database: a batch appends its events to `event_log` under the next
+//! positions of `event_stream` and sends `NOTIFY beseda` with its last position (ids only). Every
+//! relay reads the log after the last position it published — when notified, after its
+//! listening connection reconnects, on a timer, and before it publishes a batch of its own — and
+//! hands the events to its commit listener in position order. The doorbell may lose rings; the
+//! log does not. Reads use a pool of connections and never wait for the writer.
+
+mod accounts;
+mod methods;
+mod schema;
+mod sql;
+mod tail;
+
+pub use tail::Position;
+
+use crate::store::{Event, StoreError, StoreFuture, StoreStats};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use std::future::Future;
+use std::ops::Deref;
+use std::pin::Pin;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+use tokio_postgres::Client;
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+/// The advisory lock every write transaction of every relay takes first (`"beseda"` in ASCII).
+pub const WRITE_LOCK: i64 = 0x6265_7365_6461;
+/// The most jobs folded into one transaction, as on SQLite.
+pub const MAX_BATCH: usize = super::sqlite::MAX_BATCH;
+/// How many writes may wait for the writer before producers wait too.
+const QUEUE_DEPTH: usize = 8192;
+/// Connections for reads.
+const READERS: usize = 8;
+/// How long the writer waits before connecting again after its connection failed.
+const RECONNECT_DELAY: Duration = Duration::from_millis(250);
+
+/// Whether a `--db` value names a PostgreSQL database.
+pub fn is_postgres_url(value: &str) -> bool {
+    value.starts_with("postgres://") || value.starts_with("postgresql://")
+}
+
+/// Called with the events of the cluster's commits, in position order, never twice for one
+/// position. It must not block.
+pub type CommitListener = Box<dyn Fn(Vec<Event>) + Send + Sync>;
+
+type Finish = Box<dyn FnOnce(bool) + Send>;
+type JobFuture = Pin<Box<dyn Future<Output = (bool, Finish)> + Send>>;
+/// A write: run on the transaction (or, given `None`, report that it could not run), then
+/// finish once the commit's outcome is known.
+type Job = Box<dyn FnOnce(Option<Tx>) -> JobFuture + Send>;
+
+/// The writer's transaction as a job sees it: the connection (a [`Client`] by `Deref`, inside
+/// the job's savepoint) and where the job's events go.
+#[derive(Clone)]
+pub struct Tx {
+    client: Arc<Client>,
+    events: Arc<Mutex<Vec<Event>>>,
+}
+
+impl Tx {
+    /// Records an event of this job, published after the commit (dropped if the job fails).
+    pub fn emit(&self, event: Event) {
+        self.events
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(event);
+    }
+}
+
+impl Deref for Tx {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+/// The PostgreSQL implementation of [`Store`](crate::store::Store).
+pub struct PgStore {
+    pool: Pool,
+    jobs: Mutex<Option<mpsc::Sender<Job>>>,
+    /// Told when the writer task has finished (after the last queued job).
+    writer_done: Mutex<Option<std::sync::mpsc::Receiver<()>>>,
+    stats: Arc<StoreStats>,
+    tail: Arc<tail::Tail>,
+    config: tokio_postgres::Config,
+    tls: MakeRustlsConnect,
+}
+
+/// TLS to the database through rustls with the web's root certificates; used when the URL
+/// asks for it (`sslmode=require`) or prefers it and the server offers it.
+fn tls() -> Result<MakeRustlsConnect, StoreError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|error| StoreError::Database(format!("TLS setup failed: {error}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(MakeRustlsConnect::new(config))
+}
+
+/// The connection settings of a URL, with the relay's name and keepalives (so that a machine
+/// that vanished is noticed, and its advisory locks freed).
+fn connection_config(url: &str) -> Result<tokio_postgres::Config, StoreError> {
+    let mut config: tokio_postgres::Config = url
+        .parse()
+        .map_err(|error| StoreError::Database(format!("the database URL is invalid: {error}")))?;
+    if config.get_application_name().is_none() {
+        config.application_name("beseda-relay");
+    }
+    config.keepalives(true);
+    config.keepalives_idle(Duration::from_secs(10));
+    config.connect_timeout(Duration::from_secs(10));
+    Ok(config)
+}
+
+/// Opens a connection whose driver runs on its own task; returns the client and that task.
+pub(crate) async fn connect(
+    config: &tokio_postgres::Config,
+    tls: &MakeRustlsConnect,
+) -> Result<Client, StoreError> {
+    let (client, connection) = config.connect(tls.clone()).await?;
+    tokio::spawn(async move {
+        if let Err(error) = connection.await {
+            tracing::warn!(%error, "a database connection ended");
+        }
+    });
+    Ok(client)
+}
+
+impl PgStore {
+    /// Connects, migrates the database and starts the writer and the log's tail. `relay` names
+    /// this relay in the log (so that its own peers, by tag, hear only its own events as theirs).
+    pub async fn open(
+        url: &str,
+        relay: String,
+        on_commit: CommitListener,
+    ) -> Result<PgStore, StoreError> {
+        let config = connection_config(url)?;
+        let tls = tls()?;
+        let mut migrator = connect(&config, &tls).await?;
+        schema::migrate(&mut migrator).await?;
+        drop(migrator);
+        let manager = Manager::from_config(
+            config.clone(),
+            tls.clone(),
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(READERS)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .build()
+            .map_err(|error| StoreError::Database(format!("cannot build the pool: {error}")))?;
+        let writer_client = connect(&config, &tls).await?;
+        let start = tail::current(&writer_client).await?;
+        let tail = Arc::new(tail::Tail::new(relay, start, on_commit));
+        let (sender, receiver) = mpsc::channel(QUEUE_DEPTH);
+        let (done_sender, done_receiver) = std::sync::mpsc::channel();
+        let stats = Arc::new(StoreStats::default());
+        let writer = Writer {
+            client: Some(Arc::new(writer_client)),
+            config: config.clone(),
+            tls: tls.clone(),
+            stats: stats.clone(),
+            tail: tail.clone(),
+        };
+        tokio::spawn(async move {
+            writer.run(receiver).await;
+            let _ = done_sender.send(());
+        });
+        tail::spawn_listener(config.clone(), tls.clone(), pool.clone(), tail.clone());
+        Ok(PgStore {
+            pool,
+            jobs: Mutex::new(Some(sender)),
+            writer_done: Mutex::new(Some(done_receiver)),
+            stats,
+            tail,
+            config,
+            tls,
+        })
+    }
+
+    pub fn stats(&self) -> Arc<StoreStats> {
+        self.stats.clone()
+    }
+
+    /// A new connection of its own (for a session-scoped advisory lock or a `LISTEN`).
+    pub async fn dedicated_connection(&self) -> Result<Client, StoreError> {
+        connect(&self.config, &self.tls).await
+    }
+
+    /// The position of the last event this relay has published.
+    pub fn published(&self) -> Position {
+        self.tail.published()
+    }
+
+    /// Stops taking writes, commits what is queued and waits for the writer to finish (blocks;
+    /// call it off the runtime's worker threads).
+    pub fn close(&self) {
+        let sender = self
+            .jobs
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        drop(sender);
+        let done = self
+            .writer_done
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        if let Some(done) = done {
+            let _ = done.recv();
+        }
+        self.tail.stop();
+    }
+
+    /// Runs `work` inside the next write transaction and resolves after it was committed and
+    /// its events were published.
+    pub(super) fn write<T, F, Fut>(&self, work: F) -> StoreFuture<'_, T>
+    where
+        T: Send + 'static,
+        F: FnOnce(Tx) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<T, StoreError>> + Send + 'static,
+    {
+        let sender = self
+            .jobs
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        let stats = self.stats.clone();
+        Box::pin(async move {
+            let sender = sender.ok_or(StoreError::Closed)?;
+            let (reply, answer) = oneshot::channel();
+            stats.pending_writes.fetch_add(1, Ordering::Relaxed);
+            let job_stats = stats.clone();
+            let job: Job = Box::new(move |tx| {
+                Box::pin(async move {
+                    let result = match tx {
+                        Some(tx) => work(tx).await,
+                        None => Err(StoreError::Database(
+                            "the write transaction could not start".into(),
+                        )),
+                    };
+                    let ok = result.is_ok();
+                    let finish: Finish = Box::new(move |committed| {
+                        let outcome = match result {
+                            Ok(_) if !committed => {
+                                Err(StoreError::Database("the commit failed".into()))
+                            }
+                            other => other,
+                        };
+                        job_stats.pending_writes.fetch_sub(1, Ordering::Relaxed);
+                        let _ = reply.send(outcome);
+                    });
+                    (ok, finish)
+                })
+            });
+            if sender.send(job).await.is_err() {
+                stats.pending_writes.fetch_sub(1, Ordering::Relaxed);
+                return Err(StoreError::Closed);
+            }
+            answer.await.map_err(|_| StoreError::Closed)?
+        })
+    }
+
+    /// Runs `work` on a pooled connection.
+    pub(super) fn read<T, F, Fut>(&self, work: F) -> StoreFuture<'_, T>
+    where
+        T: Send + 'static,
+        F: FnOnce(deadpool_postgres::Object) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<T, StoreError>> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        Box::pin(async move {
+            let connection = pool.get().await.map_err(|error| {
+                StoreError::Database(format!("no database connection: {error}"))
+            })?;
+            work(connection).await
+        })
+    }
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        // Without a sender the writer finishes what is queued and ends.
+        self.jobs
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        self.tail.stop();
+    }
+}
+
+/// The writer task's state: its connection (opened again after it fails).
+struct Writer {
+    client: Option<Arc<Client>>,
+    config: tokio_postgres::Config,
+    tls: MakeRustlsConnect,
+    stats: Arc<StoreStats>,
+    tail: Arc<tail::Tail>,
+}
+
+impl Writer {
+    async fn run(mut self, mut receiver: mpsc::Receiver<Job>) {
+        let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+        while let Some(first) = receiver.recv().await {
+            batch.push(first);
+            while batch.len() < MAX_BATCH {
+                match receiver.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+            let client = self.connection().await;
+            let (committed, events, finishers) =
+                commit_batch(client.clone(), &self.tail, &mut batch).await;
+            if committed.is_some() {
+                self.stats.commits.fetch_add(1, Ordering::Relaxed);
+                self.stats
+                    .committed_jobs
+                    .fetch_add(finishers.len() as u64, Ordering::Relaxed);
+            }
+            if let (Some(logged), Some(client)) = (committed, &client) {
+                self.tail.publish_own(client, logged, events).await;
+            }
+            let ok = committed.is_some();
+            for finish in finishers {
+                finish(ok);
+            }
+        }
+    }
+
+    /// The writer's connection, opened again when it was lost (`None` while the database
+    /// cannot be reached: the batch fails and the next one tries again).
+    async fn connection(&mut self) -> Option<Arc<Client>> {
+        if let Some(client) = &self.client {
+            if !client.is_closed() {
+                return Some(client.clone());
+            }
+            self.client = None;
+        }
+        match connect(&self.config, &self.tls).await {
+            Ok(client) => {
+                let client = Arc::new(client);
+                self.client = Some(client.clone());
+                Some(client)
+            }
+            Err(error) => {
+                tracing::error!(%error, "the writer cannot connect to the database");
+                tokio::time::sleep(RECONNECT_DELAY).await;
+                None
+            }
+        }
+    }
+}
+
+/// Runs every job of the batch in one transaction, each inside a savepoint, appends the
+/// events to the log and commits. Answers the logged range (`None` when nothing was committed),
+/// the events in order, and the finishers.
+async fn commit_batch(
+    client: Option<Arc<Client>>,
+    tail: &tail::Tail,
+    batch: &mut Vec<Job>,
+) -> (Option<tail::Logged>, Vec<Event>, Vec<Finish>) {
+    let mut finishers = Vec::with_capacity(batch.len());
+    let begun = match &client {
+        Some(client) => client
+            .batch_execute(&format!(
+                "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+            ))
+            .await
+            .map_err(|error| tracing::error!(%error, "cannot begin a write transaction"))
+            .is_ok(),
+        None => false,
+    };
+    let client = match client {
+        Some(client) if begun => client,
+        _ => {
+            for job in batch.drain(..) {
+                let (_, finish) = job(None).await;
+                finishers.push(finish);
+            }
+            return (None, Vec::new(), finishers);
+        }
+    };
+    let mut events = Vec::new();
+    let mut released_all = true;
+    for job in batch.drain(..) {
+        let job_events = Arc::new(Mutex::new(Vec::new()));
+        let tx = Tx {
+            client: client.clone(),
+            events: job_events.clone(),
+        };
+        let finish = match client.batch_execute("SAVEPOINT job").await {
+            Ok(()) => {
+                let (ok, finish) = job(Some(tx)).await;
+                let end = if ok {
+                    "RELEASE SAVEPOINT job"
+                } else {
+                    "ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job"
+                };
+                match client.batch_execute(end).await {
+                    Ok(()) if ok => {
+                        let mut job_events = job_events
+                            .lock()
+                            .unwrap_or_else(|poisoned| poisoned.into_inner());
+                        events.append(&mut job_events);
+                    }
+                    Ok(()) => {}
+                    Err(error) => {
+                        tracing::error!(%error, "cannot end a savepoint");
+                        released_all = false;
+                    }
+                }
+                finish
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot open a savepoint");
+                released_all = false;
+                job(None).await.1
+            }
+        };
+        finishers.push(finish);
+    }
+    if !released_all {
+        if let Err(error) = client.batch_execute("ROLLBACK").await {
+            tracing::error!(%error, "cannot roll back a batch");
+        }
+        return (None, Vec::new(), finishers);
+    }
+    let logged = match tail.append(&client, &events).await {
+        Ok(logged) => logged,
+        Err(error) => {
+            tracing::error!(%error, "cannot append a batch's events to the log");
+            let _ = client.batch_execute("ROLLBACK").await;
+            return (None, Vec::new(), finishers);
+        }
+    };
+    match client.batch_execute("COMMIT").await {
+        Ok(()) => (Some(logged), events, finishers),
+        Err(error) => {
+            tracing::error!(%error, "commit failed");
+            (None, Vec::new(), finishers)
+        }
+    }
+}

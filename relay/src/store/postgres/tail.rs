@@ -1,0 +1,306 @@
+//! The event log: what every relay's batches append, and the tail each relay reads it by.
+//!
+//! A batch appends its events under consecutive positions taken from `event_stream` while it
+//! holds the cluster's write lock, so positions follow commit order and a reader never sees a
+//! position while an earlier one is still invisible: whatever the log shows past a position is
+//! a gap-free run. Each relay publishes the log in position order, once per position.
+
+use super::CommitListener;
+use crate::store::{Event, StoreError};
+use deadpool_postgres::Pool;
+use futures_util::StreamExt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::time::Duration;
+use tokio_postgres::{AsyncMessage, Client};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+/// The channel relays ring each other on; the payload is the batch's last position.
+pub const CHANNEL: &str = "beseda";
+/// How often a relay reads the log even when nobody rang (a lost ring costs at most this).
+const POLL_EVERY: Duration = Duration::from_secs(1);
+/// The most log entries read at once.
+const PAGE: i64 = 1000;
+
+/// A place in the cluster's event log: every event up to it has been committed.
+pub type Position = i64;
+
+/// Where a committed batch's events went in the log: `None` when none was logged.
+#[derive(Clone, Copy, Debug)]
+pub struct Logged {
+    range: Option<(Position, Position)>,
+}
+
+/// Whether every other relay must hear of this event. A resend's acknowledgement goes to its
+/// own sender only.
+fn shared(event: &Event) -> bool {
+    !matches!(
+        event,
+        Event::MessageStored {
+            duplicate: true,
+            ..
+        }
+    )
+}
+
+/// One relay's reading of the log.
+pub struct Tail {
+    relay: String,
+    /// The last position published, for readers; the mutex below is what orders publishing.
+    published: AtomicI64,
+    publishing: tokio::sync::Mutex<Position>,
+    on_commit: CommitListener,
+    stopped: AtomicBool,
+    wake: tokio::sync::Notify,
+}
+
+impl Tail {
+    pub fn new(relay: String, start: Position, on_commit: CommitListener) -> Tail {
+        Tail {
+            relay,
+            published: AtomicI64::new(start),
+            publishing: tokio::sync::Mutex::new(start),
+            on_commit,
+            stopped: AtomicBool::new(false),
+            wake: tokio::sync::Notify::new(),
+        }
+    }
+
+    pub fn published(&self) -> Position {
+        self.published.load(Ordering::Acquire)
+    }
+
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::Release);
+        self.wake.notify_one();
+    }
+
+    /// Appends the shared events of a batch to the log inside its transaction and rings the
+    /// other relays (the ring is delivered only if the transaction commits).
+    pub async fn append(&self, client: &Client, events: &[Event]) -> Result<Logged, StoreError> {
+        let payloads = events
+            .iter()
+            .filter(|event| shared(event))
+            .map(|event| serde_json::to_string(event))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|error| StoreError::Database(format!("cannot encode an event: {error}")))?;
+        if payloads.is_empty() {
+            return Ok(Logged { range: None });
+        }
+        let count = i64::try_from(payloads.len()).unwrap_or(i64::MAX);
+        let last: i64 = client
+            .query_one(
+                "UPDATE event_stream SET position = position + $1 RETURNING position",
+                &[&count],
+            )
+            .await?
+            .get(0);
+        let first = last - count + 1;
+        let positions: Vec<i64> = (first..=last).collect();
+        client
+            .execute(
+                "INSERT INTO event_log (position, relay, payload, created_at) \
+                 SELECT position, $2, payload, $3 FROM UNNEST($1::bigint[], $4::text[]) \
+                 AS batch(position, payload)",
+                &[
+                    &positions,
+                    &self.relay,
+                    &crate::clock::now_millis(),
+                    &payloads,
+                ],
+            )
+            .await?;
+        client
+            .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &last.to_string()])
+            .await?;
+        Ok(Logged {
+            range: Some((first, last)),
+        })
+    }
+
+    /// Publishes this relay's own committed batch: first whatever other relays committed before
+    /// it, then its events. If the log cannot be read now, the batch is left for the next
+    /// reading of the log (which finds it there), so that nothing is published out of order.
+    pub async fn publish_own(&self, client: &Client, logged: Logged, events: Vec<Event>) {
+        let mut last = self.publishing.lock().await;
+        let Some((first, end)) = logged.range else {
+            drop(last);
+            if !events.is_empty() {
+                (self.on_commit)(events);
+            }
+            return;
+        };
+        if *last < first - 1 {
+            if let Err(error) = self.read_into(client, &mut last, Some(first - 1)).await {
+                tracing::warn!(%error, "cannot read the event log; the batch waits for the next reading");
+                return;
+            }
+        }
+        if *last == first - 1 {
+            (self.on_commit)(events);
+            *last = end;
+            self.published.store(end, Ordering::Release);
+        }
+    }
+
+    /// Publishes everything the log holds past the last published position.
+    pub async fn catch_up(&self, client: &Client) -> Result<(), StoreError> {
+        let mut last = self.publishing.lock().await;
+        self.read_into(client, &mut last, None).await
+    }
+
+    /// Reads the log after `*last` (up to `until`, if given), publishes it and moves `*last`.
+    async fn read_into(
+        &self,
+        client: &Client,
+        last: &mut Position,
+        until: Option<Position>,
+    ) -> Result<(), StoreError> {
+        loop {
+            let until_position = until.unwrap_or(i64::MAX);
+            if *last >= until_position {
+                return Ok(());
+            }
+            let rows = client
+                .query(
+                    "SELECT position, relay, payload FROM event_log \
+                     WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3",
+                    &[&*last, &until_position, &PAGE],
+                )
+                .await?;
+            let Some(first_row) = rows.first() else {
+                return Ok(());
+            };
+            let first: i64 = first_row.get(0);
+            if first != *last + 1 {
+                // The log was pruned past this relay: what it missed is gone from the log (not
+                // from the database). Its clients catch up by their own positions.
+                tracing::error!(
+                    missed_from = *last + 1,
+                    missed_to = first - 1,
+                    "the event log was pruned past this relay"
+                );
+            }
+            let count = rows.len();
+            let mut events = Vec::with_capacity(count);
+            let mut end = *last;
+            for row in &rows {
+                end = row.get(0);
+                let relay: &str = row.get(1);
+                let payload: &str = row.get(2);
+                match serde_json::from_str::<Event>(payload) {
+                    Ok(mut event) => {
+                        if relay != self.relay {
+                            strip_origin(&mut event);
+                        }
+                        events.push(event);
+                    }
+                    Err(error) => {
+                        tracing::error!(%error, position = end, "an event in the log cannot be read")
+                    }
+                }
+            }
+            if !events.is_empty() {
+                (self.on_commit)(events);
+            }
+            *last = end;
+            self.published.store(end, Ordering::Release);
+            if i64::try_from(count).unwrap_or(0) < PAGE {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Another relay's peer tags mean nothing here.
+fn strip_origin(event: &mut Event) {
+    if let Event::MessageStored { origin, .. } = event {
+        *origin = None;
+    }
+}
+
+/// The log's current end, where a relay that just started begins to publish.
+pub async fn current(client: &Client) -> Result<Position, StoreError> {
+    Ok(client
+        .query_one("SELECT position FROM event_stream", &[])
+        .await?
+        .get(0))
+}
+
+/// Listens for rings on a connection of its own, and reads the log on every ring, after every
+/// reconnection (rings sent while it was away are lost) and on a timer.
+pub fn spawn_listener(
+    config: tokio_postgres::Config,
+    tls: MakeRustlsConnect,
+    pool: Pool,
+    tail: Arc<Tail>,
+) {
+    tokio::spawn(async move {
+        while !tail.stopped.load(Ordering::Acquire) {
+            if let Err(error) = listen(&config, &tls, &pool, &tail).await {
+                tracing::warn!(%error, "listening for other relays failed; trying again");
+            }
+            tokio::select! {
+                () = tokio::time::sleep(super::RECONNECT_DELAY) => {}
+                () = tail.wake.notified() => {}
+            }
+        }
+    });
+}
+
+async fn listen(
+    config: &tokio_postgres::Config,
+    tls: &MakeRustlsConnect,
+    pool: &Pool,
+    tail: &Tail,
+) -> Result<(), StoreError> {
+    let (client, mut connection) = config.connect(tls.clone()).await?;
+    let (rings, mut rung) = tokio::sync::mpsc::unbounded_channel();
+    let driver = tokio::spawn(async move {
+        let mut messages =
+            futures_util::stream::poll_fn(move |context| connection.poll_message(context));
+        while let Some(message) = messages.next().await {
+            match message {
+                Ok(AsyncMessage::Notification(_)) => {
+                    if rings.send(()).is_err() {
+                        break;
+                    }
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::warn!(%error, "the listening connection failed");
+                    break;
+                }
+            }
+        }
+    });
+    client.batch_execute(&format!("LISTEN {CHANNEL}")).await?;
+    let mut timer = tokio::time::interval(POLL_EVERY);
+    let result = loop {
+        if tail.stopped.load(Ordering::Acquire) {
+            break Ok(());
+        }
+        let reader = match pool.get().await {
+            Ok(reader) => reader,
+            Err(error) => break Err(StoreError::Database(format!("no connection: {error}"))),
+        };
+        if let Err(error) = tail.catch_up(&reader).await {
+            break Err(error);
+        }
+        drop(reader);
+        tokio::select! {
+            ring = rung.recv() => {
+                if ring.is_none() {
+                    break Err(StoreError::Database("the listening connection closed".into()));
+                }
+                // Several rings at once need one reading.
+                while rung.try_recv().is_ok() {}
+            }
+            _ = timer.tick() => {}
+            () = tail.wake.notified() => {}
+        }
+    };
+    driver.abort();
+    drop(client);
+    result
+}
