@@ -35,7 +35,7 @@ use crate::auth::{VisitorTokens, random_bytes};
 use crate::hub::Hub;
 use crate::limits::{ConnectionCap, OpenConnections, PasswordChecks, SigninLimiter, WindowCounter};
 use crate::metrics::Metrics;
-use crate::store::{Location, SqliteStore, Store};
+use crate::store::Store;
 use anyhow::Context;
 use beseda_protocol::VisitorId;
 use std::future::Future;
@@ -102,20 +102,21 @@ pub async fn run(
     let mail = mail::Mail::from_config(&config)?;
     let metrics = Arc::new(Metrics::default());
     let hub = Arc::new(Hub::new(metrics.clone()));
-    let location = Location::of(&config.db);
     let publisher = hub.clone();
     let auto_reply = Arc::new(autoreply::AutoReply::default());
     let observer = auto_reply.clone();
-    let store: Arc<dyn Store> = Arc::new(
-        SqliteStore::open(
-            location,
-            Box::new(move |events| {
-                observer.observe(&events);
-                publisher.publish(events);
-            }),
-        )
-        .with_context(|| format!("cannot open the database {}", config.db.display()))?,
-    );
+    let relay_id = auth::to_hex(&random_bytes::<8>());
+    let opened = store::open(
+        &config.db,
+        &relay_id,
+        Box::new(move |events| {
+            observer.observe(&events);
+            publisher.publish(events);
+        }),
+    )
+    .await
+    .with_context(|| format!("cannot open the database {}", store::describe(&config.db)))?;
+    let store: Arc<dyn Store> = opened.store;
     let secret = store
         .setting_or_insert("visitor_token_secret", random_bytes::<32>().to_vec())
         .await?;
