@@ -4,7 +4,6 @@
 use crate::auth::hash_password;
 use crate::chat::validation::{self, Refusal};
 use crate::config::Config;
-use crate::store::prelude::*;
 use crate::store::ErrorKind;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};

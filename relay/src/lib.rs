@@ -12,6 +12,7 @@ mod catalog;
 mod chat;
 pub mod cli;
 mod clock;
+mod cluster;
 pub mod config;
 mod connection;
 mod error;
@@ -90,6 +91,8 @@ pub(crate) struct App {
     pub notice_bell: chat::notices::NoticeBell,
     /// Signs the prompts' view ids and counts the widgets' reports of them.
     pub prompt_views: prompt_views::PromptViews,
+    /// This relay's part among several on PostgreSQL (alone on SQLite).
+    pub cluster: cluster::Cluster,
 }
 
 /// Serves `listener` until `shutdown` resolves, then closes every socket with a close frame,
@@ -117,6 +120,10 @@ pub async fn run(
     .await
     .with_context(|| format!("cannot open the database {}", store::describe(&config.db)))?;
     let store: Arc<dyn Store> = opened.store;
+    let cluster = match opened.postgres {
+        Some(postgres) => cluster::Cluster::postgres(relay_id, postgres),
+        None => cluster::Cluster::single(relay_id),
+    };
     let secret = store
         .setting_or_insert("visitor_token_secret", random_bytes::<32>().to_vec())
         .await?;
@@ -181,7 +188,9 @@ pub async fn run(
         answers: answers::Answers::default(),
         mail,
         notice_bell: Default::default(),
+        cluster,
     });
+    cluster::Cluster::start(&app);
     // Operators left online by the last run have no console yet: the grace period starts now.
     for operator_id in online_operators {
         presence::start_grace(&app, operator_id);

@@ -198,6 +198,10 @@ impl Hub {
     /// Sets one operator's availability; visitors hear of it when "anyone online" changes.
     pub fn set_online(&self, operator_id: OperatorId, online: bool) {
         let mut peers = self.peers();
+        self.availability_changed(&mut peers, operator_id, online);
+    }
+
+    fn availability_changed(&self, peers: &mut Peers, operator_id: OperatorId, online: bool) {
         let before = !peers.online.is_empty();
         if online {
             peers.online.insert(operator_id);
@@ -210,9 +214,7 @@ impl Hub {
             online,
             anyone_online,
         });
-        self.send_to_operators(&mut peers, |_| {
-            Some(Outbound::Frame(operator_frame.clone()))
-        });
+        self.send_to_operators(peers, |_| Some(Outbound::Frame(operator_frame.clone())));
         if before != anyone_online {
             // Visitors of a closed shop stay offline whoever comes online.
             let closed = peers.closed.clone();
@@ -335,6 +337,10 @@ impl Hub {
                     self.send_to_operators(&mut peers, |_| Some(Outbound::Frame(frame.clone())));
                 }
                 Event::QueueChanged { waiting } => self.queue_changed(&mut peers, waiting),
+                Event::OperatorAvailability {
+                    operator_id,
+                    online,
+                } => self.availability_changed(&mut peers, operator_id, online),
                 Event::QueuePosition {
                     site,
                     visitor_id,

@@ -52,9 +52,12 @@ pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
     let (outbox, mut inbox) = mpsc::channel(OPERATOR_OUTBOX);
     app.hub.add_operator(tag, operator.id, outbox);
     app.presence.console_opened(operator.id);
+    app.cluster.console_changed(operator.id);
     let operator_id = operator.id;
     let _registration = scopeguard(|| {
-        if app.hub.remove_operator(tag) == 0 {
+        let left = app.hub.remove_operator(tag);
+        app.cluster.console_changed(operator_id);
+        if left == 0 {
             crate::presence::start_grace(&app, operator_id);
         }
     });
@@ -211,7 +214,8 @@ impl OperatorSession<'_> {
     ) -> Flow {
         match self.app.store.conversation_summary(conversation_id).await {
             Ok(conversation) => {
-                self.app.hub.operator_typing(
+                self.app.cluster.operator_typing(
+                    self.app,
                     &conversation.site,
                     &conversation.visitor.id,
                     typing,

@@ -77,6 +77,11 @@ pub enum Event {
         visitor_id: VisitorId,
         agent: Agent,
     },
+    /// An operator's availability switch changed (the queue's assignments, if any, follow).
+    OperatorAvailability {
+        operator_id: OperatorId,
+        online: bool,
+    },
     /// The visitor rated their conversation.
     Rated {
         site: String,
