@@ -14,7 +14,9 @@
 //!   without one anywhere (a dead relay's consoles stop counting after the timeout).
 //! - **Limits**: visitor messages a minute and new conversations an hour are also counted in the
 //!   shared `rate_windows` table, so that a client spreading over the relays gains nothing.
-//! - **Typing** goes over `NOTIFY beseda_typing` and may be lost (a later state replaces it).
+//! - **Hints** go over `NOTIFY beseda_hints` and may be lost: typing (a later state replaces
+//!   it), and changes to what relays cache (a site's settings, the answers), which the caches'
+//!   own expiry and the singletons' short sleeps bound when a hint is lost.
 
 use crate::App;
 use crate::store::postgres::PgStore;
@@ -35,24 +37,32 @@ const HEARTBEAT: Duration = Duration::from_secs(2);
 pub const RELAY_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long the event log keeps what was published (a relay further behind loses the rest).
 const LOG_KEEPS: Duration = Duration::from_secs(10 * 60);
-/// The channel typing goes over.
-const TYPING_CHANNEL: &str = "beseda_typing";
+/// The channel hints go over.
+const HINTS: &str = "beseda_hints";
 
-/// Typing, as it goes between relays.
+/// What relays tell each other outside the event log: nothing that may not be lost.
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "who", rename_all = "lowercase")]
-enum Typing {
-    Visitor {
+#[serde(tag = "hint", rename_all = "snake_case")]
+enum Hint {
+    VisitorTyping {
         relay: String,
         conversation_id: ConversationId,
         typing: bool,
     },
-    Operator {
+    OperatorTyping {
         relay: String,
         site: String,
         visitor_id: VisitorId,
         typing: bool,
         name: String,
+    },
+    SiteChanged {
+        relay: String,
+        site: String,
+        title: String,
+    },
+    AnswersChanged {
+        relay: String,
     },
 }
 
@@ -129,7 +139,7 @@ impl Cluster {
             .take();
         tokio::spawn(lead_when_possible(app.clone()));
         tokio::spawn(heartbeat(app.clone()));
-        tokio::spawn(listen_for_typing(app.clone()));
+        tokio::spawn(listen_for_hints(app.clone()));
         if let Some(receiver) = receiver {
             tokio::spawn(write_consoles(app.clone(), receiver));
         }
@@ -209,7 +219,7 @@ impl Cluster {
     /// A visitor started or stopped typing: this relay's consoles hear it, and the others'.
     pub fn visitor_typing(&self, app: &App, conversation_id: ConversationId, typing: bool) {
         app.hub.visitor_typing(conversation_id, typing);
-        self.ring(Typing::Visitor {
+        self.ring(Hint::VisitorTyping {
             relay: self.relay.clone(),
             conversation_id,
             typing,
@@ -226,7 +236,7 @@ impl Cluster {
         name: &str,
     ) {
         app.hub.operator_typing(site, visitor_id, typing, name);
-        self.ring(Typing::Operator {
+        self.ring(Hint::OperatorTyping {
             relay: self.relay.clone(),
             site: site.to_owned(),
             visitor_id: visitor_id.clone(),
@@ -235,11 +245,29 @@ impl Cluster {
         });
     }
 
-    fn ring(&self, typing: Typing) {
+    /// A site's settings changed: this relay's caches and waits follow, and the others'.
+    pub fn site_changed(&self, app: &App, site: &str, title: &str) {
+        site_changed_here(app, site, title);
+        self.ring(Hint::SiteChanged {
+            relay: self.relay.clone(),
+            site: site.to_owned(),
+            title: title.to_owned(),
+        });
+    }
+
+    /// Answers were added, changed or deleted: every relay searches afresh.
+    pub fn answers_changed(&self, app: &App) {
+        app.answers.changed();
+        self.ring(Hint::AnswersChanged {
+            relay: self.relay.clone(),
+        });
+    }
+
+    fn ring(&self, hint: Hint) {
         let Some(shared) = &self.shared else {
             return;
         };
-        let Ok(payload) = serde_json::to_string(&typing) else {
+        let Ok(payload) = serde_json::to_string(&hint) else {
             return;
         };
         let store = shared.store.clone();
@@ -247,16 +275,27 @@ impl Cluster {
             let sent = store
                 .with_connection(move |client| async move {
                     client
-                        .execute("SELECT pg_notify($1, $2)", &[&TYPING_CHANNEL, &payload])
+                        .execute("SELECT pg_notify($1, $2)", &[&HINTS, &payload])
                         .await?;
                     Ok(())
                 })
                 .await;
             if let Err(error) = sent {
-                tracing::debug!(%error, "typing could not be sent to the other relays");
+                tracing::debug!(%error, "a hint could not be sent to the other relays");
             }
         });
     }
+}
+
+/// What a change of a site's settings means to this relay: widgets greet with the new title,
+/// waits fall due at other times, the site may open or close now.
+fn site_changed_here(app: &App, site: &str, title: &str) {
+    app.known_sites
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .insert(site.to_owned(), title.to_owned());
+    app.auto_reply.wake();
+    app.hours.wake();
 }
 
 /// The earliest last heartbeat of a relay still taken for alive.
@@ -466,15 +505,15 @@ async fn write_consoles(app: Arc<App>, mut changed: mpsc::UnboundedReceiver<Oper
     }
 }
 
-/// Hears other relays' typing and tells this relay's peers.
-async fn listen_for_typing(app: Arc<App>) {
+/// Hears other relays' hints and acts on them.
+async fn listen_for_hints(app: Arc<App>) {
     let store = shared(&app).store.clone();
     let mut shutdown = app.shutdown.clone();
     loop {
         let (client, mut connection) = match store.dedicated_connection_parts().await {
             Ok(parts) => parts,
             Err(error) => {
-                tracing::warn!(%error, "cannot connect to hear typing");
+                tracing::warn!(%error, "cannot connect to hear the other relays' hints");
                 tokio::select! {
                     () = tokio::time::sleep(Duration::from_secs(1)) => continue,
                     _ = shutdown.wait_for(|stopping| *stopping) => return,
@@ -494,14 +533,14 @@ async fn listen_for_typing(app: Arc<App>) {
             }
         });
         if client
-            .batch_execute(&format!("LISTEN {TYPING_CHANNEL}"))
+            .batch_execute(&format!("LISTEN {HINTS}"))
             .await
             .is_ok()
         {
             loop {
                 tokio::select! {
                     payload = heard.recv() => match payload {
-                        Some(payload) => deliver_typing(&app, &payload),
+                        Some(payload) => act_on(&app, &payload),
                         None => break,
                     },
                     _ = shutdown.wait_for(|stopping| *stopping) => {
@@ -515,23 +554,32 @@ async fn listen_for_typing(app: Arc<App>) {
     }
 }
 
-fn deliver_typing(app: &App, payload: &str) {
-    match serde_json::from_str::<Typing>(payload) {
-        Ok(Typing::Visitor {
+fn act_on(app: &App, payload: &str) {
+    let hint = match serde_json::from_str::<Hint>(payload) {
+        Ok(hint) => hint,
+        Err(error) => {
+            tracing::debug!(%error, "an unreadable hint from another relay");
+            return;
+        }
+    };
+    let from_here = |relay: &str| relay == app.cluster.relay;
+    match hint {
+        Hint::VisitorTyping {
             relay,
             conversation_id,
             typing,
-        }) if relay != app.cluster.relay => app.hub.visitor_typing(conversation_id, typing),
-        Ok(Typing::Operator {
+        } if !from_here(&relay) => app.hub.visitor_typing(conversation_id, typing),
+        Hint::OperatorTyping {
             relay,
             site,
             visitor_id,
             typing,
             name,
-        }) if relay != app.cluster.relay => {
-            app.hub.operator_typing(&site, &visitor_id, typing, &name)
+        } if !from_here(&relay) => app.hub.operator_typing(&site, &visitor_id, typing, &name),
+        Hint::SiteChanged { relay, site, title } if !from_here(&relay) => {
+            site_changed_here(app, &site, &title)
         }
-        Ok(_) => {}
-        Err(error) => tracing::debug!(%error, "unreadable typing from another relay"),
+        Hint::AnswersChanged { relay } if !from_here(&relay) => app.answers.changed(),
+        _ => {}
     }
 }
