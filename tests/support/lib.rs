@@ -10,7 +10,6 @@ pub mod workflow;
 
 use beseda_relay::Config;
 use beseda_relay::auth::hash_password;
-use beseda_relay::store::prelude::*;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

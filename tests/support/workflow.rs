@@ -162,7 +162,6 @@ pub async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
 
 /// Adds a site to a running relay's database, as `beseda-relay site add` does.
 pub async fn add_site(relay: &TestRelay, name: &str, title: &str) {
-    use beseda_relay::store::prelude::*;
     let store = beseda_relay::store::open(&relay.db, "test-setup", Box::new(|_| {}))
         .await
         .expect("open the relay's database")

@@ -264,6 +264,7 @@ impl Hub {
                     visitor_id,
                     origin,
                     duplicate,
+                    position,
                 } => {
                     let (id, seq) = (message.id, message.seq);
                     // Each endpoint gets its own protocol's frames: the sender an acknowledgement,
@@ -278,12 +279,14 @@ impl Hub {
                         to_frame(&operator::FromRelay::Ack {
                             client_id,
                             message: message.clone(),
+                            position,
                         })
                     });
                     let visitor_frame = to_frame(&visitor::FromRelay::Message {
                         message: message.clone(),
                     });
-                    let operator_frame = to_frame(&operator::FromRelay::Message { message });
+                    let operator_frame =
+                        to_frame(&operator::FromRelay::Message { message, position });
                     let route = |tag: PeerTag,
                                  ack: &Option<Utf8Bytes>,
                                  copy: &Utf8Bytes|

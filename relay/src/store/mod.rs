@@ -187,6 +187,11 @@ pub trait StoreLifecycle: Send + Sync {
     fn stats(&self) -> std::sync::Arc<StoreStats>;
     /// Stops taking writes, commits what is queued and waits for the writer to finish (blocks).
     fn close(&self);
+    /// The last position of the cluster's event log this relay has published, if the store
+    /// keeps such a log (PostgreSQL).
+    fn published_position(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// Persistence for conversations, operators and relay settings: every aggregate's trait. Any
