@@ -17,7 +17,9 @@
 //! log does not. Reads use a pool of connections and never wait for the writer.
 
 mod accounts;
+mod answers;
 mod methods;
+mod prompts;
 mod schema;
 mod sql;
 mod tail;

@@ -4,13 +4,11 @@
 
 #[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod accounts;
-#[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod answers;
 #[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod conversations;
 #[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod outbox;
-#[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod prompts;
 #[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod team;
