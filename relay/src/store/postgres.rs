@@ -18,6 +18,8 @@
 
 mod accounts;
 mod methods;
+#[allow(dead_code, unused_imports)] // Shared readers; each aggregate uses some.
+mod rows;
 mod schema;
 mod sql;
 mod tail;
