@@ -17,7 +17,8 @@ mod outbox;
 mod outbox_tests;
 mod prompts;
 mod queue;
-mod rows;
+/// Shared with the PostgreSQL store for its pure helpers (stored names of authors and statuses).
+pub(super) mod rows;
 mod schema;
 mod team;
 #[cfg(test)]
