@@ -25,6 +25,7 @@ mod rows;
 mod schema;
 mod sql;
 mod tail;
+mod team;
 
 pub use tail::Position;
 

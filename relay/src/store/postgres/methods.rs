@@ -2,7 +2,6 @@
 //! each method runs its SQL (in the modules beside this one) on the writer's transaction
 //! ([`PgStore::write`]) or on a pooled connection ([`PgStore::read`]).
 
-#[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod accounts;
 mod answers;
 #[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
@@ -10,7 +9,6 @@ mod conversations;
 #[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod outbox;
 mod prompts;
-#[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod team;
 #[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod workflow;

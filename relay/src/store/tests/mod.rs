@@ -1,5 +1,7 @@
 //! The store's tests that run on both backends (SQLite and PostgreSQL), one file per aggregate:
 //! each body is an `async fn(Backend)` run twice by `on_both_stores!`.
 
+mod accounts;
 mod answers;
 mod prompts;
+mod team;
