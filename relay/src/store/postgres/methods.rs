@@ -5,9 +5,7 @@
 #[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod accounts;
 mod answers;
-#[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod conversations;
-#[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod outbox;
 mod prompts;
 #[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.

@@ -2,4 +2,7 @@
 //! each body is an `async fn(Backend)` run twice by `on_both_stores!`.
 
 mod answers;
+mod conversations;
+mod outbox;
+mod postgres;
 mod prompts;
