@@ -18,14 +18,19 @@
 
 mod accounts;
 mod answers;
+mod conversations;
+mod keywords;
 mod methods;
+mod outbox;
 mod prompts;
+mod queue;
 #[allow(dead_code, unused_imports)] // Shared readers; each aggregate uses some.
 mod rows;
 mod schema;
 mod sql;
 mod tail;
 mod team;
+mod visits;
 
 pub use tail::Position;
 

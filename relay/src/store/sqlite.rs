@@ -12,11 +12,10 @@ mod answers;
 mod conversations;
 mod keywords;
 mod methods;
-mod outbox;
-#[cfg(test)]
-mod outbox_tests;
+/// Shared with the PostgreSQL store for the stored names of recipients.
+pub(super) mod outbox;
 mod prompts;
-mod queue;
+pub(crate) mod queue;
 /// Shared with the PostgreSQL store for its pure helpers (stored names of authors and statuses).
 pub(super) mod rows;
 mod schema;

@@ -4,9 +4,7 @@
 
 mod accounts;
 mod answers;
-#[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod conversations;
-#[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod outbox;
 mod prompts;
 mod team;

@@ -3,5 +3,8 @@
 
 mod accounts;
 mod answers;
+mod conversations;
+mod outbox;
+mod postgres;
 mod prompts;
 mod team;
