@@ -18,6 +18,8 @@
 
 mod accounts;
 mod methods;
+#[allow(dead_code)] // Called by the aggregates' writes as they are written.
+mod queue;
 #[allow(dead_code, unused_imports)] // Shared readers; each aggregate uses some.
 mod rows;
 mod schema;

@@ -16,7 +16,7 @@ mod outbox;
 #[cfg(test)]
 mod outbox_tests;
 mod prompts;
-mod queue;
+pub(crate) mod queue;
 /// Shared with the PostgreSQL store for its pure helpers (stored names of authors and statuses).
 pub(super) mod rows;
 mod schema;
@@ -25,8 +25,6 @@ mod team;
 mod tests;
 mod visits;
 mod workflow;
-#[cfg(test)]
-mod workflow_tests;
 
 use crate::store::{Event, StoreError, StoreFuture, StoreStats};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
