@@ -24,6 +24,10 @@ impl crate::store::StoreLifecycle for PgStore {
     fn close(&self) {
         PgStore::close(self)
     }
+
+    fn published_position(&self) -> Option<u64> {
+        u64::try_from(self.published()).ok()
+    }
 }
 
 /// A method not written for PostgreSQL yet.
