@@ -8,3 +8,4 @@ mod outbox;
 mod postgres;
 mod prompts;
 mod team;
+mod workflow;
