@@ -55,6 +55,7 @@ fn largest_commit() -> Vec<Event> {
             visitor_id,
             origin: None,
             duplicate: false,
+            position: None,
         });
     }
     events
@@ -132,6 +133,7 @@ fn stored(origin: Option<PeerTag>, duplicate: bool) -> Event {
         visitor_id: VisitorId("v".into()),
         origin,
         duplicate,
+        position: None,
     }
 }
 

@@ -24,8 +24,6 @@ mod team;
 mod tests;
 mod visits;
 mod workflow;
-#[cfg(test)]
-mod workflow_tests;
 
 use crate::store::{Event, StoreError, StoreFuture, StoreStats};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};

@@ -208,6 +208,7 @@ pub async fn append_message(tx: &Tx, new_message: &NewMessage) -> Result<Appende
         visitor_id,
         origin: new_message.origin,
         duplicate: false,
+        position: None,
     });
     Ok(Appended {
         message,
@@ -246,6 +247,7 @@ fn duplicate(
         visitor_id,
         origin: new_message.origin,
         duplicate: true,
+        position: None,
     });
     Appended {
         message,

@@ -153,7 +153,6 @@ fn a_savepoint_that_cannot_be_released_fails_its_caller_and_keeps_nothing() {
 }
 
 mod on_both {
-    use crate::store::prelude::*;
     use crate::store::test_stores::{Backend, on_both_stores, open};
 
     async fn settings_keep_their_first_value(backend: Backend) {

@@ -39,6 +39,16 @@ impl crate::store::ConversationStore for PgStore {
         })
     }
 
+    fn messages_after_position(
+        &self,
+        after: u64,
+        limit: u32,
+    ) -> StoreFuture<'_, Option<Vec<Message>>> {
+        self.read(move |client| async move {
+            super::super::tail::messages_after(&client, after, limit).await
+        })
+    }
+
     fn visitor_conversation(
         &self,
         site: &str,
