@@ -30,6 +30,7 @@ mod rows;
 mod schema;
 mod sql;
 mod tail;
+mod team;
 mod visits;
 
 pub use tail::Position;

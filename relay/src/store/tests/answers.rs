@@ -252,7 +252,53 @@ async fn openings_and_misses_are_counted(backend: Backend) {
     assert_eq!(store.answer_stats("eshop").await.unwrap().misses.len(), 1);
 }
 
+async fn forgetting_misses_keeps_the_most_searched_and_the_newest(backend: Backend) {
+    let (store, _events) = open(backend).await;
+    // Searched twice, so that it outlives the thousand searched once.
+    for _ in 0..2 {
+        store
+            .answer_missed("default", "en", "popular", "Popular")
+            .await
+            .unwrap();
+    }
+    // A thousand more at once (one batch or a few), each searched once.
+    let misses = (0..1000).map(|index| {
+        let query = format!("query {index:04}");
+        let store = store.clone();
+        async move { store.answer_missed("default", "en", &query, &query).await }
+    });
+    for outcome in futures_util::future::join_all(misses).await {
+        outcome.unwrap();
+    }
+    let stats = store.answer_stats("default").await.unwrap();
+    // 200 are listed, the most searched first.
+    assert_eq!(stats.misses.len(), 200);
+    assert_eq!(
+        (stats.misses[0].query.as_str(), stats.misses[0].count),
+        ("popular", 2)
+    );
+    // Searches past the thousand forget the oldest searched once: never the popular one, nor
+    // the newest (a millisecond later than the thousand, so that it is the newest by its time).
+    let batch_done = crate::clock::now_millis();
+    while crate::clock::now_millis() <= batch_done {
+        tokio::task::yield_now().await;
+    }
+    store
+        .answer_missed("default", "en", "latest", "Latest")
+        .await
+        .unwrap();
+    let stats = store.answer_stats("default").await.unwrap();
+    let first: Vec<&str> = stats.misses[..2]
+        .iter()
+        .map(|miss| miss.query.as_str())
+        .collect();
+    assert_eq!(first, vec!["popular", "latest"]);
+    let other_site_untouched = store.answer_stats("eshop").await.unwrap();
+    assert!(other_site_untouched.misses.is_empty());
+}
+
 on_both_stores!(
+    forgetting_misses_keeps_the_most_searched_and_the_newest,
     answers_are_saved_listed_replaced_and_deleted,
     a_question_is_answered_once_whatever_its_case,
     importing_adds_new_questions_and_updates_known_ones,
