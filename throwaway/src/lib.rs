@@ -5,6 +5,8 @@
 //! No mocks: the servers are Debian's `postgresql` and `nginx` packages (`make cluster-deps`
 //! installs them). Everything here is blocking std code, usable from any test, async or not.
 
+#[cfg(test)]
+mod holder;
 mod nginx;
 mod postgres;
 mod watchdog;

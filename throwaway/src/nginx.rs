@@ -252,6 +252,7 @@ fn replace_address(line: &str, address: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::holder::{accepts_connections, hold_if_asked, kill_holder, wait_until};
     use std::collections::HashSet;
     use std::io::{Read, Write};
     use std::net::TcpListener;
@@ -294,6 +295,8 @@ mod tests {
         body.to_owned()
     }
 
+    /// Also the body of the copy that `a_balancer_stops_when_its_process_is_killed` starts:
+    /// there it reports the balancer and waits to be killed.
     #[test]
     fn the_balancer_spreads_requests_over_both_upstreams_and_stops_when_dropped() {
         let nginx = Nginx::balancing(&[responder("first"), responder("second")]);
@@ -302,9 +305,19 @@ mod tests {
             names,
             HashSet::from(["first".to_owned(), "second".to_owned()])
         );
+        hold_if_asked(nginx.port(), nginx._directory.path());
         let addr = nginx.addr();
         drop(nginx);
         assert!(TcpStream::connect(addr).is_err(), "nginx still listens");
+    }
+
+    #[test]
+    fn a_balancer_stops_when_its_process_is_killed() {
+        let (port, directory) = kill_holder(
+            "nginx::tests::the_balancer_spreads_requests_over_both_upstreams_and_stops_when_dropped",
+        );
+        wait_until("nginx stops", || !accepts_connections(port));
+        wait_until("its directory is removed", || !directory.exists());
     }
 
     #[test]

@@ -292,30 +292,7 @@ fn newest_binaries() -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{BufRead, BufReader};
-    use std::net::{Ipv4Addr, TcpStream};
-    use std::process::Stdio;
-    use std::time::{Duration, Instant};
-
-    /// Set for a copy of this test binary that holds the shared server until it is killed.
-    const HOLD: &str = "BESEDA_THROWAWAY_HOLD_SHARED";
-
-    fn accepts_connections(port: u16) -> bool {
-        TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok()
-    }
-
-    /// Waits until `condition` holds, panicking with `what` after the crate's patience.
-    fn wait_until(what: &str, mut condition: impl FnMut() -> bool) {
-        let deadline = Instant::now() + crate::PATIENCE;
-        while !condition() {
-            assert!(
-                Instant::now() < deadline,
-                "{what}: not within {:?}",
-                crate::PATIENCE
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
+    use crate::holder::{accepts_connections, hold_if_asked, kill_holder, wait_until};
 
     #[test]
     fn every_fresh_database_is_another_empty_database() {
@@ -371,46 +348,12 @@ mod tests {
         let second = Postgres::shared();
         assert!(std::ptr::eq(first, second));
         assert_eq!(second.psql(&first.fresh_database(), "select 1"), "1\n");
-        if std::env::var_os(HOLD).is_some() {
-            // On a line of its own: the harness has printed the test's name without a newline.
-            println!(
-                "\nholding {} {}",
-                first.port(),
-                first.directory.path().display()
-            );
-            // Until the parent kills this process; it never writes to this pipe.
-            let _ = std::io::stdin().lines().count();
-        }
+        hold_if_asked(first.port(), first.directory.path());
     }
 
     #[test]
     fn the_shared_server_stops_when_its_process_is_killed() {
-        let mut holder = Command::new(std::env::current_exe().expect("this test binary"))
-            .args(["--exact", "postgres::tests::the_shared_server_is_reused"])
-            .args(["--nocapture", "--test-threads=1"])
-            .env(HOLD, "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start a copy of this test binary");
-        let stdout = BufReader::new(holder.stdout.take().expect("its standard output"));
-        let holding = stdout
-            .lines()
-            .map(|line| line.expect("read the copy's output"))
-            .find(|line| line.starts_with("holding "))
-            .expect("the copy reports its shared server");
-        let mut words = holding.split(' ').skip(1);
-        let port: u16 = words
-            .next()
-            .and_then(|port| port.parse().ok())
-            .expect("a port");
-        let directory = PathBuf::from(words.next().expect("a directory"));
-        assert!(accepts_connections(port));
-        assert!(directory.exists());
-
-        holder.kill().expect("SIGKILL the copy");
-        holder.wait().expect("reap the copy");
-
+        let (port, directory) = kill_holder("postgres::tests::the_shared_server_is_reused");
         wait_until("the server stops", || !accepts_connections(port));
         wait_until("its directory is removed", || !directory.exists());
     }
