@@ -59,16 +59,8 @@ impl Postgres {
         }
         let data = path.join("data");
         let log = path.join("postgres.log");
-        run(
-            server_command(&binaries, "initdb", path)
-                .arg("-D")
-                .arg(&data)
-                .args(["-U", ROLE, "--auth=trust", "--no-sync"])
-                .args(["--encoding=UTF8", "--locale=C"]),
-            "create a PostgreSQL cluster",
-        );
-        // The watchdog comes before the server, so that no moment exists in which a killed
-        // process would leave a server behind.
+        // The watchdog comes first, so that no moment exists in which a killed process would
+        // leave a server or a directory behind.
         let pg_ctl = binaries.join("pg_ctl");
         let mut stop_arguments: Vec<&OsStr> = vec![path.as_os_str()];
         if running_as_root() {
@@ -78,6 +70,14 @@ impl Postgres {
         let watchdog = Watchdog::spawn(
             r#"dir=$1; shift; "$@" -m immediate stop; rm -rf "$dir""#,
             &stop_arguments,
+        );
+        run(
+            server_command(&binaries, "initdb", path)
+                .arg("-D")
+                .arg(&data)
+                .args(["-U", ROLE, "--auth=trust", "--no-sync"])
+                .args(["--encoding=UTF8", "--locale=C"]),
+            "create a PostgreSQL cluster",
         );
         let mut server = Postgres {
             port: 0,
