@@ -43,8 +43,8 @@ impl Nginx {
         Nginx::try_start(config_text).unwrap_or_else(|error| panic!("{error}"))
     }
 
-    /// [`examples/nginx/beseda.conf`] balancing `upstreams` instead of its two example relays,
-    /// listening on a free 127.0.0.1 port.
+    /// The example configuration, `examples/nginx/beseda.conf`, balancing `upstreams` instead
+    /// of its two example relays and listening on a free 127.0.0.1 port.
     pub fn balancing(upstreams: &[SocketAddr]) -> Nginx {
         let mut last_error = String::new();
         for _ in 0..START_ATTEMPTS {
