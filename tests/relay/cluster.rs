@@ -492,6 +492,8 @@ async fn an_operator_whose_only_relay_dies_goes_offline_after_the_heartbeats_and
 async fn one_relay_leads_and_the_other_takes_over_within_seconds_when_it_dies() {
     let db = cluster_database().await;
     let a = start(&db, &[]);
+    // Regression: a relay starting while another led waited for the leader's lock forever.
+    within("the first relay leading", PATIENCE, || is_leader(a.addr)).await;
     let b = start(&db, &[]);
     within("one relay leading", PATIENCE, || async {
         is_leader(a.addr).await != is_leader(b.addr).await
