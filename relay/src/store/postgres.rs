@@ -18,7 +18,7 @@
 
 mod accounts;
 mod methods;
-mod schema;
+pub(crate) mod schema;
 mod sql;
 mod tail;
 
@@ -101,7 +101,7 @@ pub struct PgStore {
 
 /// TLS to the database through rustls with the web's root certificates; used when the URL
 /// asks for it (`sslmode=require`) or prefers it and the server offers it.
-fn tls() -> Result<MakeRustlsConnect, StoreError> {
+pub(crate) fn tls() -> Result<MakeRustlsConnect, StoreError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     let config = rustls::ClientConfig::builder_with_provider(provider)
@@ -114,7 +114,7 @@ fn tls() -> Result<MakeRustlsConnect, StoreError> {
 
 /// The connection settings of a URL, with the relay's name and keepalives (so that a machine
 /// that vanished is noticed, and its advisory locks freed).
-fn connection_config(url: &str) -> Result<tokio_postgres::Config, StoreError> {
+pub(crate) fn connection_config(url: &str) -> Result<tokio_postgres::Config, StoreError> {
     let mut config: tokio_postgres::Config = url
         .parse()
         .map_err(|error| StoreError::Database(format!("the database URL is invalid: {error}")))?;

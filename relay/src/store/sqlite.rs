@@ -18,7 +18,7 @@ mod outbox_tests;
 mod prompts;
 mod queue;
 mod rows;
-mod schema;
+pub(crate) mod schema;
 mod team;
 #[cfg(test)]
 mod tests;
