@@ -305,9 +305,9 @@ async fn migrate_to_postgres(migrate: Migrate) -> anyhow::Result<()> {
         Ok(())
     } else {
         anyhow::bail!(
-            "the PostgreSQL database differs from {} ({} differences)",
+            "the PostgreSQL database differs from {} ({})",
             migrate.db.display(),
-            summary.problems.len()
+            crate::store::migrate::differences(summary.problems.len())
         )
     }
 }

@@ -121,12 +121,21 @@ async fn verify_with(
     })
 }
 
+/// "1 difference", "2 differences".
+pub fn differences(count: usize) -> String {
+    if count == 1 {
+        "1 difference".to_owned()
+    } else {
+        format!("{count} differences")
+    }
+}
+
 impl fmt::Display for Summary {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             formatter,
-            "{:<22} {:>12} {:>12}  {}",
-            "table", "SQLite", "PostgreSQL", "rows"
+            "{:<22} {:>12} {:>12}  rows",
+            "table", "SQLite", "PostgreSQL"
         )?;
         for check in &self.tables {
             let same = check.sqlite == check.postgres;
@@ -160,7 +169,7 @@ impl fmt::Display for Summary {
             if self.verified() {
                 "both databases hold the same rows".to_owned()
             } else {
-                format!("{} differences", self.problems.len())
+                differences(self.problems.len())
             }
         )
     }

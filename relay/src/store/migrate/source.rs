@@ -56,9 +56,8 @@ impl Source {
                     path.display()
                 )
             }
-            other => other.with_context(|| {
-                format!("cannot open the SQLite database {}", path.display())
-            })?,
+            other => other
+                .with_context(|| format!("cannot open the SQLite database {}", path.display()))?,
         }
         let version: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
         let latest = schema::latest_version();
@@ -108,7 +107,10 @@ impl Source {
             read_table(&connection, table, |row| {
                 chunk.push(row);
                 if chunk.len() == CHUNK_ROWS {
-                    send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK_ROWS)))?;
+                    send(std::mem::replace(
+                        &mut chunk,
+                        Vec::with_capacity(CHUNK_ROWS),
+                    ))?;
                 }
                 Ok(())
             })?;

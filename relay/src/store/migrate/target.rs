@@ -107,7 +107,8 @@ async fn refuse_unless_empty(transaction: &Transaction<'_>) -> anyhow::Result<()
             .await?
             .get(0);
         if count > 0 {
-            held.push(format!("{count} {}", table.name.replace('_', " ")));
+            let rows = if count == 1 { "row" } else { "rows" };
+            held.push(format!("{} ({count} {rows})", table.name));
         }
     }
     if !held.is_empty() {
