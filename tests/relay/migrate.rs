@@ -581,3 +581,45 @@ async fn bad_flags_are_refused_clearly() {
         assert!(help.contains(flag), "migrate --help lacks {flag}:\n{help}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_older_sqlite_database_is_upgraded_first_and_verify_only_refuses_it() {
+    let directory = shop_database().await;
+    let db = directory.path().join("beseda.db");
+    // The database as a relay before migration 10 left it.
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch(
+            "DROP INDEX sessions_by_operator;
+             ALTER TABLE sessions DROP COLUMN last_used_at;
+             ALTER TABLE operators DROP COLUMN disabled;
+             PRAGMA user_version = 9;",
+        )
+        .unwrap();
+    let url = fresh_database().await;
+    let refused = migrate(&["--db", db.to_str().unwrap(), "--to", &url, "--verify-only"]).await;
+    assert!(!refused.status.success());
+    let stderr = text(&refused.stderr);
+    assert!(stderr.contains("has schema version 9, older"), "{stderr}");
+
+    let output = migrate(&["--db", db.to_str().unwrap(), "--to", &url]).await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let version: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .unwrap();
+    assert_eq!(version, 10, "upgraded as serve would");
+    let client = connect(&url).await;
+    let sessions: Vec<(i64, i64)> = client
+        .query("SELECT created_at, last_used_at FROM sessions", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    assert!(!sessions.is_empty());
+    assert!(
+        sessions.iter().all(|(created, used)| created == used),
+        "the upgrade's values were copied: {sessions:?}"
+    );
+}

@@ -217,3 +217,24 @@ fn check_tables(connection: &Connection) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A migration that adds a table or a column must add it to [`TABLES`] too.
+    #[test]
+    fn every_table_and_column_of_the_sqlite_schema_is_copied() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        schema::migrate(&mut connection).unwrap();
+        check_tables(&connection).unwrap();
+        connection
+            .execute_batch("ALTER TABLE messages ADD COLUMN edited_at INTEGER")
+            .unwrap();
+        let error = check_tables(&connection).unwrap_err().to_string();
+        assert!(
+            error.contains("messages") && error.contains("edited_at"),
+            "{error}"
+        );
+    }
+}
