@@ -37,8 +37,11 @@ enum Command {
     /// Manage a site's self-service answers.
     #[command(subcommand)]
     Answers(AnswersCommand),
-    /// Copy the SQLite database into an empty PostgreSQL database, then verify the copy by
-    /// reading both back. Stop the relay first: the SQLite file is refused while in use.
+    /// Copy the SQLite database into an empty PostgreSQL database and verify the copy.
+    ///
+    /// Every table is copied with its ids in one PostgreSQL transaction, then both databases
+    /// are read back and compared row by row (counts and digests); any difference exits
+    /// non-zero. Stop the relay first: the SQLite file is refused while a relay has it open.
     Migrate(Migrate),
 }
 

@@ -243,24 +243,139 @@ async fn shop_database() -> TempDir {
     relay.stop().await
 }
 
+/// Adds `count` messages to the first conversation, straight into the file: enough rows for
+/// several of the copy's chunks without as many round trips through the relay.
+fn add_messages(db: &Path, count: u32) {
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .execute_batch(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count})
+             INSERT INTO messages (conversation_id, seq, client_id, author, text, sent_at)
+             SELECT c.id, c.last_seq + n.i, 'bulk-' || n.i, 'visitor', 'zpráva ' || n.i, c.updated_at + n.i
+               FROM n, (SELECT id, last_seq, updated_at FROM conversations ORDER BY id LIMIT 1) c;
+             UPDATE conversations SET last_seq = last_seq + {count}
+              WHERE id = (SELECT min(id) FROM conversations);"
+        ))
+        .unwrap();
+}
+
+/// Operators (their flags now `BOOLEAN`) and sessions (their token hashes now `BYTEA`) are the
+/// SQLite rows, ids included.
+async fn check_operators_and_sessions(
+    sqlite: &rusqlite::Connection,
+    client: &tokio_postgres::Client,
+) {
+    let sql = "SELECT id, email, admin, disabled FROM operators ORDER BY id";
+    let operators: Vec<(i64, String, bool, bool)> = sqlite
+        .prepare(sql)
+        .unwrap()
+        .query_map([], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let copied: Vec<(i64, String, bool, bool)> = client
+        .query(sql, &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| (row.get(0), row.get(1), row.get(2), row.get(3)))
+        .collect();
+    assert_eq!(copied, operators);
+    assert!(copied.iter().any(|operator| operator.2), "an admin");
+    let sql = "SELECT token_hash FROM sessions ORDER BY token_hash";
+    let sessions: Vec<Vec<u8>> = sqlite
+        .prepare(sql)
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let copied: Vec<Vec<u8>> = client
+        .query(sql, &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    assert_eq!(copied, sessions, "token hashes as BYTEA");
+}
+
+/// A message with Czech text and an emoji keeps its id, text and seq; its conversation its
+/// tags; the outbox, prompts and settings their values.
+async fn check_chat_values(sqlite: &rusqlite::Connection, client: &tokio_postgres::Client) {
+    let message: (i64, String, i64) = sqlite
+        .query_row(
+            "SELECT id, text, seq FROM messages WHERE text LIKE '%🧥'",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .unwrap();
+    let row = client
+        .query_one(
+            "SELECT m.id, m.text, m.seq, c.tags FROM messages m
+               JOIN conversations c ON c.id = m.conversation_id WHERE m.id = $1",
+            &[&message.0],
+        )
+        .await
+        .unwrap();
+    assert_eq!((row.get(0), row.get(1), row.get(2)), message);
+    let tags: String = row.get(3);
+    assert!(tags.contains("complaint"), "{tags}");
+    let row = client
+        .query_one(
+            "SELECT (SELECT recipient FROM mail_outbox), (SELECT enabled FROM prompts)",
+            &[],
+        )
+        .await
+        .unwrap();
+    let (recipient, enabled): (String, bool) = (row.get(0), row.get(1));
+    assert_eq!(recipient, JANA.0);
+    assert!(enabled);
+    let settings: Vec<(String, Vec<u8>)> = client
+        .query("SELECT key, value FROM settings ORDER BY key", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    assert!(
+        settings.contains(&("max_chats_per_operator".to_owned(), b"4".to_vec())),
+        "{settings:?}"
+    );
+}
+
+/// The next id a relay takes follows the copied ones, and the event stream starts at its
+/// beginning.
+async fn check_next_ids_and_stream(client: &tokio_postgres::Client) {
+    let row = client
+        .query_one(
+            "SELECT (SELECT max(id) FROM messages), (SELECT min(id) FROM conversations),
+                    (SELECT position FROM event_stream)",
+            &[],
+        )
+        .await
+        .unwrap();
+    let (largest, conversation, position): (i64, i64, i64) = (row.get(0), row.get(1), row.get(2));
+    assert_eq!(position, 0);
+    let next: i64 = client
+        .query_one(
+            "INSERT INTO messages (conversation_id, seq, author, text, sent_at)
+             VALUES ($1, 100000, 'system', 'next', 0) RETURNING id",
+            &[&conversation],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(next, largest + 1);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_shops_database_is_copied_whole_with_its_ids_and_verified() {
     let directory = shop_database().await;
     let db = directory.path().join("beseda.db");
-    // Enough messages for several chunks: one conversation carries 2,500 more.
-    {
-        let connection = rusqlite::Connection::open(&db).unwrap();
-        connection
-            .execute_batch(
-                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500)
-                 INSERT INTO messages (conversation_id, seq, client_id, author, text, sent_at)
-                 SELECT c.id, c.last_seq + n.i, 'bulk-' || n.i, 'visitor', 'zpráva ' || n.i, c.updated_at + n.i
-                   FROM n, (SELECT id, last_seq, updated_at FROM conversations ORDER BY id LIMIT 1) c;
-                 UPDATE conversations SET last_seq = last_seq + 2500
-                  WHERE id = (SELECT min(id) FROM conversations);",
-            )
-            .unwrap();
-    }
+    add_messages(&db, 2500);
     let before = sqlite_counts(&db);
     for table in [
         "settings",
@@ -301,121 +416,12 @@ async fn a_shops_database_is_copied_whole_with_its_ids_and_verified() {
             "{table} in:\n{stdout}"
         );
     }
-
-    // Spot checks through SQL: the same rows, ids and values, in PostgreSQL's types.
     let client = connect(&url).await;
     assert_eq!(postgres_counts(&client).await, before);
     let sqlite = rusqlite::Connection::open(&db).unwrap();
-    let operators: Vec<(i64, String, bool, bool)> = sqlite
-        .prepare("SELECT id, email, admin, disabled FROM operators ORDER BY id")
-        .unwrap()
-        .query_map([], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-        })
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    let copied: Vec<(i64, String, bool, bool)> = client
-        .query(
-            "SELECT id, email, admin, disabled FROM operators ORDER BY id",
-            &[],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|row| (row.get(0), row.get(1), row.get(2), row.get(3)))
-        .collect();
-    assert_eq!(copied, operators);
-    assert!(copied.iter().any(|operator| operator.2), "an admin");
-    let sessions: Vec<Vec<u8>> = sqlite
-        .prepare("SELECT token_hash FROM sessions ORDER BY token_hash")
-        .unwrap()
-        .query_map([], |row| row.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    let copied: Vec<Vec<u8>> = client
-        .query("SELECT token_hash FROM sessions ORDER BY token_hash", &[])
-        .await
-        .unwrap()
-        .iter()
-        .map(|row| row.get(0))
-        .collect();
-    assert_eq!(copied, sessions, "token hashes as BYTEA");
-    let message: (i64, String, i64) = sqlite
-        .query_row(
-            "SELECT id, text, seq FROM messages WHERE text LIKE '%🧥'",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )
-        .unwrap();
-    let row = client
-        .query_one(
-            "SELECT id, text, seq FROM messages WHERE id = $1",
-            &[&message.0],
-        )
-        .await
-        .unwrap();
-    assert_eq!((row.get(0), row.get(1), row.get(2)), message);
-    let tags: String = client
-        .query_one("SELECT tags FROM conversations WHERE id = (SELECT conversation_id FROM messages WHERE id = $1)", &[&message.0])
-        .await
-        .unwrap()
-        .get(0);
-    assert!(tags.contains("complaint"), "{tags}");
-    let (recipient, enabled): (String, bool) = {
-        let recipient = client
-            .query_one("SELECT recipient FROM mail_outbox", &[])
-            .await
-            .unwrap()
-            .get(0);
-        let enabled = client
-            .query_one("SELECT enabled FROM prompts", &[])
-            .await
-            .unwrap()
-            .get(0);
-        (recipient, enabled)
-    };
-    assert_eq!(recipient, JANA.0);
-    assert!(enabled);
-    let settings: Vec<(String, Vec<u8>)> = client
-        .query("SELECT key, value FROM settings ORDER BY key", &[])
-        .await
-        .unwrap()
-        .iter()
-        .map(|row| (row.get(0), row.get(1)))
-        .collect();
-    assert!(
-        settings.contains(&("max_chats_per_operator".to_owned(), b"4".to_vec())),
-        "{settings:?}"
-    );
-    // The next ids follow the copied ones; the event stream starts at its beginning.
-    let largest: i64 = client
-        .query_one("SELECT max(id) FROM messages", &[])
-        .await
-        .unwrap()
-        .get(0);
-    let conversation: i64 = client
-        .query_one("SELECT min(id) FROM conversations", &[])
-        .await
-        .unwrap()
-        .get(0);
-    let next: i64 = client
-        .query_one(
-            "INSERT INTO messages (conversation_id, seq, author, text, sent_at)
-             VALUES ($1, 100000, 'system', 'next', 0) RETURNING id",
-            &[&conversation],
-        )
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(next, largest + 1);
-    let position: i64 = client
-        .query_one("SELECT position FROM event_stream", &[])
-        .await
-        .unwrap()
-        .get(0);
-    assert_eq!(position, 0);
+    check_operators_and_sessions(&sqlite, &client).await;
+    check_chat_values(&sqlite, &client).await;
+    check_next_ids_and_stream(&client).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
