@@ -121,6 +121,7 @@ pub async fn connect_operator(addr: SocketAddr, token: &str) -> anyhow::Result<W
             version: PROTOCOL_VERSION,
             token: token.to_owned(),
             last_message_id: None,
+            last_position: None,
         };
         socket
             .send(WsMessage::text(serde_json::to_string(&hello)?))

@@ -25,6 +25,11 @@ pub enum ToRelay {
         /// The highest message id the console has; the welcome carries every message after it.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         last_message_id: Option<MessageId>,
+        /// The highest event position the console has heard (several relays on PostgreSQL):
+        /// the welcome then carries every message committed after it, which `lastMessageId`
+        /// alone cannot promise when several relays write at once.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_position: Option<u64>,
     },
     /// A reply to a visitor.
     Send {
@@ -53,13 +58,24 @@ pub enum FromRelay {
         /// Every message after the hello's `lastMessageId` (at most the newest 1,000 when the
         /// console sent none), in commit order.
         missed: Vec<Message>,
+        /// The position the console has heard up to once it has these (PostgreSQL only).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        position: Option<u64>,
     },
     Ack {
         client_id: ClientMessageId,
         message: Message,
+        /// The message's position in the cluster's event log (PostgreSQL only).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        position: Option<u64>,
     },
     /// A message stored in any conversation, by anyone but this socket.
-    Message { message: Message },
+    Message {
+        message: Message,
+        /// The message's position in the cluster's event log (PostgreSQL only).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        position: Option<u64>,
+    },
     /// A conversation was created, resolved or reopened.
     Conversation { conversation: ConversationSummary },
     /// What the visitor's page told changed: their current page, pages, cart or profile.

@@ -44,6 +44,10 @@ impl AutoReply {
 pub async fn run(app: Arc<App>, auto_reply: Arc<AutoReply>) {
     let mut shutdown = app.shutdown.clone();
     loop {
+        tokio::select! {
+            () = app.cluster.lead() => {}
+            _ = shutdown.wait_for(|stopping| *stopping) => return,
+        }
         let asked = tokio::time::Instant::now();
         let next_due = match post_due(&app).await {
             Ok(next_due) => next_due,
@@ -57,7 +61,7 @@ pub async fn run(app: Arc<App>, auto_reply: Arc<AutoReply>) {
         let sleep_for = until_due.unwrap_or(Duration::from_secs(24 * 60 * 60));
         tokio::select! {
             () = auto_reply.wake.notified() => {}
-            () = tokio::time::sleep(sleep_for) => {}
+            () = tokio::time::sleep(app.cluster.cap_sleep(sleep_for)) => {}
             _ = shutdown.wait_for(|stopping| *stopping) => return,
         }
         tokio::time::sleep_until(asked + MIN_INTERVAL).await;

@@ -4,8 +4,7 @@
 use crate::auth::hash_password;
 use crate::chat::validation::{self, Refusal};
 use crate::config::Config;
-use crate::store::prelude::*;
-use crate::store::{ErrorKind, Location, SqliteStore};
+use crate::store::ErrorKind;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use std::io::BufRead;
@@ -201,9 +200,11 @@ async fn shutdown_signal() {
     let _ = interrupt.await;
 }
 
-fn open_store(db: PathBuf) -> anyhow::Result<SqliteStore> {
-    SqliteStore::open(Location::of(&db), Box::new(|_| {}))
-        .with_context(|| format!("cannot open the database {}", db.display()))
+async fn open_store(db: PathBuf) -> anyhow::Result<std::sync::Arc<dyn crate::store::Store>> {
+    Ok(crate::store::open(&db, "command-line", Box::new(|_| {}))
+        .await
+        .with_context(|| format!("cannot open the database {}", crate::store::describe(&db)))?
+        .store)
 }
 
 async fn operator_add(add: OperatorAdd) -> anyhow::Result<()> {
@@ -224,7 +225,7 @@ async fn operator_add(add: OperatorAdd) -> anyhow::Result<()> {
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await?
         .map_err(|error| anyhow::anyhow!(error))?;
-    let store = open_store(add.db)?;
+    let store = open_store(add.db).await?;
     match store.add_operator(&email, &name, &hash, add.admin).await {
         Ok(profile) => {
             println!(
@@ -259,7 +260,7 @@ async fn site_add(add: SiteAdd) -> anyhow::Result<()> {
     if let Err((_, message)) = crate::chat::validation::check_site_title(&add.title) {
         anyhow::bail!("--title: {message}");
     }
-    let store = open_store(add.db)?;
+    let store = open_store(add.db).await?;
     if store.ensure_site(&add.name, add.title.trim()).await? {
         println!("Added site {}", add.name);
         Ok(())
@@ -273,7 +274,7 @@ async fn answers_import(import: AnswersImport) -> anyhow::Result<()> {
         .with_context(|| format!("cannot read {}", import.file.display()))?;
     let answers = crate::answers::import::parse(&import.site, &json)
         .map_err(|message| anyhow::anyhow!("{}: {message}", import.file.display()))?;
-    let store = open_store(import.db)?;
+    let store = open_store(import.db).await?;
     match store
         .import_answers(&import.site, answers, import.if_empty)
         .await

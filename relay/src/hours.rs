@@ -243,7 +243,7 @@ pub async fn run(app: Arc<App>, hours: Arc<Hours>) {
         });
         tokio::select! {
             () = hours.wake.notified() => {}
-            () = tokio::time::sleep(sleep_for) => {}
+            () = tokio::time::sleep(app.cluster.cap_sleep(sleep_for)) => {}
             _ = shutdown.changed() => return,
         }
     }

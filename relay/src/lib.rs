@@ -12,6 +12,7 @@ mod catalog;
 mod chat;
 pub mod cli;
 mod clock;
+mod cluster;
 pub mod config;
 mod connection;
 mod error;
@@ -35,7 +36,7 @@ use crate::auth::{VisitorTokens, random_bytes};
 use crate::hub::Hub;
 use crate::limits::{ConnectionCap, OpenConnections, PasswordChecks, SigninLimiter, WindowCounter};
 use crate::metrics::Metrics;
-use crate::store::{Location, SqliteStore, Store};
+use crate::store::Store;
 use anyhow::Context;
 use beseda_protocol::VisitorId;
 use std::future::Future;
@@ -90,6 +91,8 @@ pub(crate) struct App {
     pub notice_bell: chat::notices::NoticeBell,
     /// Signs the prompts' view ids and counts the widgets' reports of them.
     pub prompt_views: prompt_views::PromptViews,
+    /// This relay's part among several on PostgreSQL (alone on SQLite).
+    pub cluster: cluster::Cluster,
 }
 
 /// Serves `listener` until `shutdown` resolves, then closes every socket with a close frame,
@@ -102,20 +105,25 @@ pub async fn run(
     let mail = mail::Mail::from_config(&config)?;
     let metrics = Arc::new(Metrics::default());
     let hub = Arc::new(Hub::new(metrics.clone()));
-    let location = Location::of(&config.db);
     let publisher = hub.clone();
     let auto_reply = Arc::new(autoreply::AutoReply::default());
     let observer = auto_reply.clone();
-    let store: Arc<dyn Store> = Arc::new(
-        SqliteStore::open(
-            location,
-            Box::new(move |events| {
-                observer.observe(&events);
-                publisher.publish(events);
-            }),
-        )
-        .with_context(|| format!("cannot open the database {}", config.db.display()))?,
-    );
+    let relay_id = auth::to_hex(&random_bytes::<8>());
+    let opened = store::open(
+        &config.db,
+        &relay_id,
+        Box::new(move |events| {
+            observer.observe(&events);
+            publisher.publish(events);
+        }),
+    )
+    .await
+    .with_context(|| format!("cannot open the database {}", store::describe(&config.db)))?;
+    let store: Arc<dyn Store> = opened.store;
+    let cluster = match opened.postgres {
+        Some(postgres) => cluster::Cluster::postgres(relay_id, postgres),
+        None => cluster::Cluster::single(relay_id),
+    };
     let secret = store
         .setting_or_insert("visitor_token_secret", random_bytes::<32>().to_vec())
         .await?;
@@ -180,7 +188,9 @@ pub async fn run(
         answers: answers::Answers::default(),
         mail,
         notice_bell: Default::default(),
+        cluster,
     });
+    cluster::Cluster::start(&app);
     // Operators left online by the last run have no console yet: the grace period starts now.
     for operator_id in online_operators {
         presence::start_grace(&app, operator_id);

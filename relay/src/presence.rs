@@ -31,26 +31,36 @@ impl Presence {
     }
 }
 
-/// Sets the availability switch: stored, then every console and widget hears of it.
+/// Sets the availability switch: stored, then every console and widget (of every relay) hears
+/// of it through the commit's event.
 pub async fn set_availability(
     app: &App,
     operator_id: OperatorId,
     online: bool,
 ) -> Result<(), StoreError> {
-    app.store.set_operator_online(operator_id, online).await?;
-    app.hub.set_online(operator_id, online);
-    Ok(())
+    app.store.set_operator_online(operator_id, online).await
 }
 
 /// An operator has no console open (the last one closed, or the relay just started): unless one
-/// opens within the grace period, they go offline.
+/// opens within the grace period, on this relay or another, they go offline.
 pub fn start_grace(app: &Arc<App>, operator_id: OperatorId) {
+    start_grace_then(app, operator_id, || {});
+}
+
+/// [`start_grace`], calling `ended` when the grace period is over (whatever its outcome).
+pub fn start_grace_then(
+    app: &Arc<App>,
+    operator_id: OperatorId,
+    ended: impl FnOnce() + Send + 'static,
+) {
     if app.hub.consoles(operator_id) > 0 || !app.hub.is_online(operator_id) {
+        ended();
         return;
     }
     let generation = app.presence.generation(operator_id);
     let app = app.clone();
     tokio::spawn(async move {
+        let _ended = crate::session::scopeguard(ended);
         let mut shutdown = app.shutdown.clone();
         tokio::select! {
             () = tokio::time::sleep(app.config.availability_grace) => {}
@@ -59,6 +69,9 @@ pub fn start_grace(app: &Arc<App>, operator_id: OperatorId) {
         let returned =
             app.hub.consoles(operator_id) > 0 || app.presence.generation(operator_id) != generation;
         if returned || !app.hub.is_online(operator_id) {
+            return;
+        }
+        if app.cluster.consoles_elsewhere(operator_id).await > 0 {
             return;
         }
         tracing::info!(%operator_id, "no console open: the operator is now offline");

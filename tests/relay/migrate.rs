@@ -1,7 +1,8 @@
 //! `beseda-relay migrate`: a shop's SQLite database, filled by the real relay, copied into a new
 //! PostgreSQL database and verified; a database that is not empty, or a SQLite file a relay is
 //! running on, is refused and nothing changes; a row changed after the copy fails the
-//! verification. The PostgreSQL server is the one `BESEDA_TEST_POSTGRES` names.
+//! verification. The source is always a SQLite file; the target a fresh database on the test
+//! process's throwaway PostgreSQL server.
 
 use beseda_relay::Config;
 use beseda_relay::config::{SmtpTls, parse_mailbox};
@@ -13,7 +14,6 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 use tempfile::TempDir;
 
@@ -40,25 +40,11 @@ const TABLES: &[&str] = &[
     "prompt_views_counted",
 ];
 
-/// A new empty database on the test server; answers its URL.
+/// A new empty database on the test process's throwaway server; answers its URL.
 async fn fresh_database() -> String {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let server =
-        std::env::var("BESEDA_TEST_POSTGRES").expect("BESEDA_TEST_POSTGRES names the test server");
-    let name = format!(
-        "migrate_test_{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    );
-    let config: tokio_postgres::Config = server.parse().expect("a valid server URL");
-    let client = connect_config(&config).await;
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
+    tokio::task::spawn_blocking(beseda_tests::postgres::fresh_database)
         .await
-        .expect("create a test database");
-    let port = config.get_ports().first().copied().unwrap_or(5432);
-    let user = config.get_user().unwrap_or("beseda").to_owned();
-    format!("postgres://{user}@127.0.0.1:{port}/{name}")
+        .expect("a fresh database")
 }
 
 async fn connect_config(config: &tokio_postgres::Config) -> tokio_postgres::Client {
@@ -147,8 +133,8 @@ async fn postgres_counts(client: &tokio_postgres::Client) -> BTreeMap<String, u6
 /// A shop's database written by the real relay: two operators signed in, keyword rules,
 /// shortcuts, a prompt, an answer, a chat with a read mark and tags, visitors with pages and
 /// languages, and a contact-form message waiting in the mail outbox (its SMTP server is down).
-async fn shop_database() -> TempDir {
-    let relay = TestRelay::start_with(|config: &mut Config| {
+async fn shop_database() -> (TempDir, Visitor) {
+    let relay = TestRelay::start_on_sqlite_with(|config: &mut Config| {
         config.smtp_host = Some("127.0.0.1".to_owned());
         config.smtp_port = Some(free_port());
         config.smtp_tls = SmtpTls::None;
@@ -240,7 +226,17 @@ async fn shop_database() -> TempDir {
     )
     .await;
     assert_eq!(disabled.status, 200, "settings: {}", disabled.body);
-    relay.stop().await
+    let visitor = Visitor {
+        token: writer.token,
+        conversation_id: writer.conversation_id,
+    };
+    (relay.stop().await, visitor)
+}
+
+/// The visitor of the shop's chat: their token and conversation.
+struct Visitor {
+    token: String,
+    conversation_id: i64,
 }
 
 /// Adds `count` messages to the first conversation, straight into the file: enough rows for
@@ -373,7 +369,7 @@ async fn check_next_ids_and_stream(client: &tokio_postgres::Client) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_shops_database_is_copied_whole_with_its_ids_and_verified() {
-    let directory = shop_database().await;
+    let (directory, _) = shop_database().await;
     let db = directory.path().join("beseda.db");
     add_messages(&db, 2500);
     let before = sqlite_counts(&db);
@@ -426,14 +422,14 @@ async fn a_shops_database_is_copied_whole_with_its_ids_and_verified() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_that_is_not_empty_is_refused_and_left_as_it_was() {
-    let first = shop_database().await;
+    let (first, _) = shop_database().await;
     let first_db = first.path().join("beseda.db");
     let url = fresh_database().await;
     let output = migrate(&["--db", first_db.to_str().unwrap(), "--to", &url]).await;
     assert!(output.status.success(), "{}", text(&output.stderr));
 
     // Another shop's database, with one operator more.
-    let second = shop_database().await;
+    let (second, _) = shop_database().await;
     let second_db = second.path().join("beseda.db");
     rusqlite::Connection::open(&second_db)
         .unwrap()
@@ -471,7 +467,7 @@ async fn a_database_that_is_not_empty_is_refused_and_left_as_it_was() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_row_changed_after_the_copy_fails_the_verification() {
-    let directory = shop_database().await;
+    let (directory, _) = shop_database().await;
     let db = directory.path().join("beseda.db");
     let url = fresh_database().await;
     let output = migrate(&["--db", db.to_str().unwrap(), "--to", &url]).await;
@@ -524,7 +520,7 @@ async fn a_row_changed_after_the_copy_fails_the_verification() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sqlite_file_a_relay_runs_on_is_refused_until_it_stops() {
-    let directory = shop_database().await;
+    let (directory, _) = shop_database().await;
     let db = directory.path().join("beseda.db");
     let url = fresh_database().await;
     let relay = RelayProcess::start(RELAY, &db, &[]);
@@ -590,7 +586,7 @@ async fn bad_flags_are_refused_clearly() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_older_sqlite_database_is_upgraded_first_and_verify_only_refuses_it() {
-    let directory = shop_database().await;
+    let (directory, _) = shop_database().await;
     let db = directory.path().join("beseda.db");
     // The database as a relay before migration 10 left it.
     rusqlite::Connection::open(&db)
@@ -628,4 +624,47 @@ async fn an_older_sqlite_database_is_upgraded_first_and_verify_only_refuses_it()
         sessions.iter().all(|(created, used)| created == used),
         "the upgrade's values were copied: {sessions:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_on_the_copy_carries_on_where_the_sqlite_relay_left_off() {
+    let (directory, visitor) = shop_database().await;
+    let db = directory.path().join("beseda.db");
+    let url = fresh_database().await;
+    let output = migrate(&["--db", db.to_str().unwrap(), "--to", &url]).await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+
+    let relay = RelayProcess::start(RELAY, Path::new(&url), &[]);
+    // The visitor's token, signed with the shop's key, still names their conversation.
+    let (mut client, welcome) = Client::visitor(relay.addr, Some(&visitor.token), None).await;
+    assert_eq!(welcome["token"], visitor.token.as_str());
+    assert_eq!(welcome["conversation"]["id"], visitor.conversation_id);
+    assert_eq!(welcome["conversation"]["lastSeq"], 3);
+    let texts: Vec<&str> = welcome["missed"]
+        .as_array()
+        .expect("the history")
+        .iter()
+        .map(|message| message["text"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "Dobrý den, reklamace bundy 🧥",
+            "Dobrý den, pošlete prosím číslo objednávky.",
+            "Číslo je 2024-117."
+        ]
+    );
+    // The next message takes the next seq; the operators sign in with their passwords.
+    client.say("third", "Ještě jedna otázka.").await;
+    let (_, ack) = until_ack(&mut client, "third").await;
+    assert_eq!(ack["message"]["seq"], 4, "{ack}");
+    let login = post_json(
+        relay.addr,
+        "/api/login",
+        None,
+        &json!({ "email": JANA.0, "password": JANA.1 }),
+    )
+    .await;
+    assert_eq!(login.status, 200, "{}", login.body);
+    assert!(relay.terminate(), "the relay stopped cleanly");
 }

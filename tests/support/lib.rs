@@ -2,6 +2,7 @@
 //! process that can be killed), and small HTTP and WebSocket clients speaking to it.
 
 pub mod http;
+pub mod postgres;
 pub mod raw_socket;
 pub mod smtp;
 pub mod socket;
@@ -9,8 +10,6 @@ pub mod workflow;
 
 use beseda_relay::Config;
 use beseda_relay::auth::hash_password;
-use beseda_relay::store::prelude::*;
-use beseda_relay::store::{Location, SqliteStore};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -32,10 +31,28 @@ pub const PETR: (&str, &str) = ("petr@shop.example", "another good password");
 /// The bearer token test relays serve `/metrics` with.
 pub const METRICS_TOKEN: &str = "metrics-token-for-tests";
 
+/// Whether the tests run their relays on PostgreSQL (`BESEDA_TEST_STORE=postgres`) instead of
+/// SQLite files: the same test bodies on the other store.
+pub fn on_postgres() -> bool {
+    std::env::var("BESEDA_TEST_STORE").is_ok_and(|store| store == "postgres")
+}
+
+/// The database a test relay uses: a file in `directory`, or a fresh PostgreSQL database when
+/// the tests run on PostgreSQL.
+pub fn test_database(directory: &Path) -> PathBuf {
+    if on_postgres() {
+        PathBuf::from(postgres::fresh_database())
+    } else {
+        directory.join("beseda.db")
+    }
+}
+
 /// Creates the database with the two test operators, as `beseda-relay operator add` would.
 pub async fn prepare_database(path: &Path) {
-    let store = SqliteStore::open(Location::File(path.to_owned()), Box::new(|_| {}))
-        .expect("open the test database");
+    let store = beseda_relay::store::open(path, "test-setup", Box::new(|_| {}))
+        .await
+        .expect("open the test database")
+        .store;
     for ((email, password), (name, admin)) in [JANA, PETR]
         .into_iter()
         .zip([("Jana", true), ("Petr", false)])
@@ -46,7 +63,9 @@ pub async fn prepare_database(path: &Path) {
             .await
             .expect("add a test operator");
     }
-    store.close();
+    tokio::task::spawn_blocking(move || store.close())
+        .await
+        .expect("close the store");
 }
 
 /// A relay running inside the test process, on its own database file.
@@ -67,7 +86,23 @@ impl TestRelay {
     /// A relay whose configuration `adjust` may change first.
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestRelay {
         let directory = tempfile::tempdir().expect("a temporary directory");
+        let db = test_database(directory.path());
+        TestRelay::start_in(directory, db, adjust).await
+    }
+
+    /// A relay on a SQLite file whichever store the tests run on (for what only SQLite
+    /// has, such as the source of `migrate`).
+    pub async fn start_on_sqlite_with(adjust: impl FnOnce(&mut Config)) -> TestRelay {
+        let directory = tempfile::tempdir().expect("a temporary directory");
         let db = directory.path().join("beseda.db");
+        TestRelay::start_in(directory, db, adjust).await
+    }
+
+    async fn start_in(
+        directory: TempDir,
+        db: PathBuf,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestRelay {
         prepare_database(&db).await;
         let mut config = Config::with_db(db.clone());
         config.bootstrap_admin = false;

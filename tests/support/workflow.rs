@@ -162,10 +162,10 @@ pub async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
 
 /// Adds a site to a running relay's database, as `beseda-relay site add` does.
 pub async fn add_site(relay: &TestRelay, name: &str, title: &str) {
-    use beseda_relay::store::prelude::*;
-    use beseda_relay::store::{Location, SqliteStore};
-    let store = SqliteStore::open(Location::File(relay.db.clone()), Box::new(|_| {}))
-        .expect("open the relay's database");
+    let store = beseda_relay::store::open(&relay.db, "test-setup", Box::new(|_| {}))
+        .await
+        .expect("open the relay's database")
+        .store;
     assert!(
         store.ensure_site(name, title).await.expect("add a site"),
         "the site {name} is new"

@@ -10,7 +10,7 @@ use crate::store::{
 use beseda_protocol::{Author, ClientMessageId, ConversationId, ErrorCode, OperatorId, VisitorId};
 use std::net::IpAddr;
 use std::sync::atomic::Ordering;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Who writes a message, with what only that kind of sender brings.
 #[derive(Clone, Debug)]
@@ -122,9 +122,18 @@ async fn check(app: &App, post: &Post) -> Result<(), (ErrorCode, String)> {
     else {
         return Ok(());
     };
+    let per_minute = app.config.visitor_messages_per_minute;
     if !app
         .visitor_messages
         .try_acquire(&(site.to_owned(), visitor_id.clone()))
+        || !app
+            .cluster
+            .allow(
+                format!("messages {site} {}", visitor_id.0),
+                per_minute,
+                Duration::from_secs(60),
+            )
+            .await
     {
         return Err((
             ErrorCode::RateLimited,
@@ -159,9 +168,16 @@ async fn new_conversation_allowed(
         // The append that follows meets the same failure and answers it.
         Err(error) => tracing::warn!(%error, "looking up a visitor's conversation failed"),
     }
-    if app
-        .new_conversations
-        .try_acquire(&crate::limits::address_bucket(address))
+    let bucket = crate::limits::address_bucket(address);
+    if app.new_conversations.try_acquire(&bucket)
+        && app
+            .cluster
+            .allow(
+                format!("conversations {bucket}"),
+                limit,
+                Duration::from_secs(60 * 60),
+            )
+            .await
     {
         return Ok(());
     }

@@ -198,6 +198,10 @@ impl Hub {
     /// Sets one operator's availability; visitors hear of it when "anyone online" changes.
     pub fn set_online(&self, operator_id: OperatorId, online: bool) {
         let mut peers = self.peers();
+        self.availability_changed(&mut peers, operator_id, online);
+    }
+
+    fn availability_changed(&self, peers: &mut Peers, operator_id: OperatorId, online: bool) {
         let before = !peers.online.is_empty();
         if online {
             peers.online.insert(operator_id);
@@ -210,9 +214,7 @@ impl Hub {
             online,
             anyone_online,
         });
-        self.send_to_operators(&mut peers, |_| {
-            Some(Outbound::Frame(operator_frame.clone()))
-        });
+        self.send_to_operators(peers, |_| Some(Outbound::Frame(operator_frame.clone())));
         if before != anyone_online {
             // Visitors of a closed shop stay offline whoever comes online.
             let closed = peers.closed.clone();
@@ -262,6 +264,7 @@ impl Hub {
                     visitor_id,
                     origin,
                     duplicate,
+                    position,
                 } => {
                     let (id, seq) = (message.id, message.seq);
                     // Each endpoint gets its own protocol's frames: the sender an acknowledgement,
@@ -276,12 +279,14 @@ impl Hub {
                         to_frame(&operator::FromRelay::Ack {
                             client_id,
                             message: message.clone(),
+                            position,
                         })
                     });
                     let visitor_frame = to_frame(&visitor::FromRelay::Message {
                         message: message.clone(),
                     });
-                    let operator_frame = to_frame(&operator::FromRelay::Message { message });
+                    let operator_frame =
+                        to_frame(&operator::FromRelay::Message { message, position });
                     let route = |tag: PeerTag,
                                  ack: &Option<Utf8Bytes>,
                                  copy: &Utf8Bytes|
@@ -335,6 +340,17 @@ impl Hub {
                     self.send_to_operators(&mut peers, |_| Some(Outbound::Frame(frame.clone())));
                 }
                 Event::QueueChanged { waiting } => self.queue_changed(&mut peers, waiting),
+                Event::Missed => {
+                    // Dropping the outboxes closes the sockets; their clients resume by seq,
+                    // position or message id from what the database holds.
+                    peers.visitors.clear();
+                    peers.operators.clear();
+                    peers.queue.clear();
+                }
+                Event::OperatorAvailability {
+                    operator_id,
+                    online,
+                } => self.availability_changed(&mut peers, operator_id, online),
                 Event::QueuePosition {
                     site,
                     visitor_id,

@@ -11,7 +11,7 @@ mod tests;
 
 pub use connections::{ConnectionCap, ConnectionSlot, OpenConnection, OpenConnections};
 pub use password_checks::PasswordChecks;
-pub use signin::SigninLimiter;
+pub use signin::{FORGET_SIGNIN_FAILURES, SigninAttempt, SigninLimiter};
 
 use std::collections::HashMap;
 use std::hash::Hash;

@@ -13,7 +13,7 @@ pub(super) const FIRST_SIGNIN_DELAY: Duration = Duration::from_secs(1);
 /// The longest delay between two sign-in attempts.
 pub(super) const MAX_SIGNIN_DELAY: Duration = Duration::from_secs(15 * 60);
 /// Failures are forgotten this long after the last one.
-const FORGET_SIGNIN_FAILURES: Duration = Duration::from_secs(60 * 60);
+pub const FORGET_SIGNIN_FAILURES: Duration = Duration::from_secs(60 * 60);
 
 /// Who a failed sign-in counts against: the client's address, and the pair of the account (its
 /// email, hashed, so a made-up email of any length costs 16 bytes) and the address.
@@ -72,8 +72,21 @@ impl SigninLimiter {
         }
     }
 
+    /// The attempt's keys as the cluster's shared table names them, each with its free failures.
+    pub fn shared_keys(&self, attempt: &SigninAttempt) -> [(String, u32); 2] {
+        attempt.keys.map(|key| {
+            let name = match key {
+                SigninKey::Address(ip) => format!("signin {ip}"),
+                SigninKey::Account(account, ip) => {
+                    format!("signin {} {ip}", crate::auth::to_hex(&account))
+                }
+            };
+            (name, self.free(&key))
+        })
+    }
+
     /// The delay a key must keep after its last failure, given how many it had.
-    pub(super) fn delay(&self, count: u32, free: u32) -> Duration {
+    pub(crate) fn delay(&self, count: u32, free: u32) -> Duration {
         if count < free {
             return Duration::ZERO;
         }

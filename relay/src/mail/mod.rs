@@ -88,6 +88,10 @@ pub async fn run(app: Arc<App>) {
     };
     let mut shutdown = app.shutdown.clone();
     loop {
+        tokio::select! {
+            () = app.cluster.lead() => {}
+            _ = shutdown.wait_for(|stopping| *stopping) => return,
+        }
         let next_due = match send_due(&app, sender).await {
             Ok(next_due) => next_due,
             Err(StoreError::Closed) => return,
@@ -104,7 +108,7 @@ pub async fn run(app: Arc<App>) {
         let sleep_for = until_due.unwrap_or(Duration::from_secs(24 * 60 * 60));
         tokio::select! {
             () = app.notice_bell.email_recorded() => {}
-            () = tokio::time::sleep(sleep_for) => {}
+            () = tokio::time::sleep(app.cluster.cap_sleep(sleep_for)) => {}
             _ = shutdown.wait_for(|stopping| *stopping) => return,
         }
     }

@@ -34,7 +34,7 @@ pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
             .operator_connections
             .fetch_sub(1, Ordering::Relaxed)
     });
-    let (operator, last_message_id, token_hash, _session, mut ended) =
+    let (operator, (last_message_id, last_position), token_hash, _session, mut ended) =
         match greet(&mut socket, &app).await {
             Ok(greeted) => greeted,
             Err((code, message)) => {
@@ -52,17 +52,37 @@ pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
     let (outbox, mut inbox) = mpsc::channel(OPERATOR_OUTBOX);
     app.hub.add_operator(tag, operator.id, outbox);
     app.presence.console_opened(operator.id);
+    app.cluster.console_changed(operator.id);
     let operator_id = operator.id;
     let _registration = scopeguard(|| {
-        if app.hub.remove_operator(tag) == 0 {
+        let left = app.hub.remove_operator(tag);
+        app.cluster.console_changed(operator_id);
+        if left == 0 {
             crate::presence::start_grace(&app, operator_id);
         }
     });
-    let missed = match app
-        .store
-        .messages_after_id(last_message_id, MAX_MISSED)
-        .await
-    {
+    // Everything published up to here reaches the console through `missed`, the rest as frames.
+    let position = app.store.published_position();
+    let by_position = match last_position {
+        Some(after) => app
+            .store
+            .messages_after_position(after, MAX_MISSED)
+            .await
+            .unwrap_or_else(|error| {
+                tracing::warn!(%error, "a console's missed events could not be read");
+                None
+            }),
+        None => None,
+    };
+    let missed = match by_position {
+        Some(missed) => Ok(missed),
+        None => {
+            app.store
+                .messages_after_id(last_message_id, MAX_MISSED)
+                .await
+        }
+    };
+    let missed = match missed {
         Ok(missed) => missed,
         Err(error) => {
             let (code, message) = socket_error(
@@ -89,6 +109,7 @@ pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
         version: PROTOCOL_VERSION,
         operator: operator.clone(),
         missed,
+        position,
     };
     if !send_json(&mut socket, &welcome).await {
         return;
@@ -122,7 +143,7 @@ pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
 /// and their socket's registration under the session, with the receiver that hears when the session ends.
 type Greeted = (
     OperatorProfile,
-    Option<MessageId>,
+    (Option<MessageId>, Option<u64>),
     [u8; 32],
     Registration,
     oneshot::Receiver<&'static str>,
@@ -136,6 +157,7 @@ async fn greet(socket: &mut Socket, app: &App) -> Result<Greeted, (ErrorCode, St
         version,
         token,
         last_message_id,
+        last_position,
     } = frame
     else {
         return Err((
@@ -161,7 +183,13 @@ async fn greet(socket: &mut Socket, app: &App) -> Result<Greeted, (ErrorCode, St
             ErrorCode::Unauthorized,
             "sign in again: this token is not valid".to_owned(),
         ))?;
-    Ok((operator, last_message_id, token_hash, registration, ended))
+    Ok((
+        operator,
+        (last_message_id, last_position),
+        token_hash,
+        registration,
+        ended,
+    ))
 }
 
 struct OperatorSession<'a> {
@@ -211,7 +239,8 @@ impl OperatorSession<'_> {
     ) -> Flow {
         match self.app.store.conversation_summary(conversation_id).await {
             Ok(conversation) => {
-                self.app.hub.operator_typing(
+                self.app.cluster.operator_typing(
+                    self.app,
                     &conversation.site,
                     &conversation.visitor.id,
                     typing,

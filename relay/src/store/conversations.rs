@@ -53,6 +53,9 @@ pub enum Event {
         origin: Option<PeerTag>,
         /// A resend of a stored client id: only the sender needs to hear of it.
         duplicate: bool,
+        /// Its place in the cluster's event log (PostgreSQL; set when it is published).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        position: Option<u64>,
     },
     ConversationChanged {
         conversation: ConversationSummary,
@@ -77,6 +80,14 @@ pub enum Event {
         visitor_id: VisitorId,
         agent: Agent,
     },
+    /// An operator's availability switch changed (the queue's assignments, if any, follow).
+    OperatorAvailability {
+        operator_id: OperatorId,
+        online: bool,
+    },
+    /// Events were committed that this relay can no longer read (the cluster's event log was
+    /// pruned past it): every socket is closed, and its client resumes from the database.
+    Missed,
     /// The visitor rated their conversation.
     Rated {
         site: String,
@@ -150,6 +161,14 @@ pub trait ConversationStore: Send + Sync {
         after: Option<MessageId>,
         limit: u32,
     ) -> StoreFuture<'_, Vec<Message>>;
+    /// Messages committed after a position of the cluster's event log, in position order;
+    /// `None` when the store keeps no log (SQLite), no longer holds that position, or more than
+    /// `limit` messages followed it (then the caller resumes by message id).
+    fn messages_after_position(
+        &self,
+        after: u64,
+        limit: u32,
+    ) -> StoreFuture<'_, Option<Vec<Message>>>;
     /// The visitor's conversation on a site, if they have written anything yet.
     fn visitor_conversation(
         &self,

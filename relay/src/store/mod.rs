@@ -20,6 +20,8 @@ pub mod sqlite;
 mod team;
 #[cfg(test)]
 pub(crate) mod test_stores;
+#[cfg(test)]
+mod tests;
 mod workflow;
 
 pub use accounts::{AccountStore, ActiveSession, OperatorCredentials};
@@ -37,7 +39,54 @@ pub use workflow::{WelcomeExtras, WorkflowStore};
 
 use beseda_protocol::OperatorId;
 use std::future::Future;
+use std::path::Path;
 use std::pin::Pin;
+use std::sync::Arc;
+
+/// An opened store; a PostgreSQL one also as itself, for what the cluster needs of it.
+pub struct Opened {
+    pub store: Arc<dyn Store>,
+    pub postgres: Option<Arc<postgres::PgStore>>,
+}
+
+/// Opens the database `--db` names: a `postgres://` URL or a SQLite file (`:memory:` for a
+/// private one). `relay` names this relay in a cluster's event log; `on_commit` hears every
+/// committed event in commit order.
+pub async fn open(
+    db: &Path,
+    relay: &str,
+    on_commit: Box<dyn Fn(Vec<Event>) + Send + Sync>,
+) -> Result<Opened, StoreError> {
+    let text = db.to_string_lossy();
+    if postgres::is_postgres_url(&text) {
+        let store = Arc::new(postgres::PgStore::open(&text, relay.to_owned(), on_commit).await?);
+        return Ok(Opened {
+            store: store.clone(),
+            postgres: Some(store),
+        });
+    }
+    let store = SqliteStore::open(Location::of(db), on_commit)?;
+    Ok(Opened {
+        store: Arc::new(store),
+        postgres: None,
+    })
+}
+
+/// How a database is named in messages: a PostgreSQL URL without its password.
+pub fn describe(db: &Path) -> String {
+    let text = db.to_string_lossy();
+    if !postgres::is_postgres_url(&text) {
+        return db.display().to_string();
+    }
+    match text.split_once("://").and_then(|(scheme, rest)| {
+        let (credentials, host) = rest.split_once('@')?;
+        let user = credentials.split(':').next().unwrap_or("");
+        Some(format!("{scheme}://{user}@{host}"))
+    }) {
+        Some(described) => described,
+        None => text.into_owned(),
+    }
+}
 
 /// The store's traits, for callers: `use crate::store::prelude::*;` brings every method of
 /// [`Store`] into scope.
@@ -141,6 +190,11 @@ pub trait StoreLifecycle: Send + Sync {
     fn stats(&self) -> std::sync::Arc<StoreStats>;
     /// Stops taking writes, commits what is queued and waits for the writer to finish (blocks).
     fn close(&self);
+    /// The last position of the cluster's event log this relay has published, if the store
+    /// keeps such a log (PostgreSQL).
+    fn published_position(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// Persistence for conversations, operators and relay settings: every aggregate's trait. Any

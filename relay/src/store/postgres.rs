@@ -17,10 +17,21 @@
 //! log does not. Reads use a pool of connections and never wait for the writer.
 
 mod accounts;
+mod answers;
+mod conversations;
+mod keywords;
 mod methods;
+mod outbox;
+mod prompts;
+mod queue;
+#[allow(dead_code, unused_imports)] // Shared readers; each aggregate uses some.
+mod rows;
 pub(crate) mod schema;
 mod sql;
 mod tail;
+mod team;
+mod visits;
+mod workflow;
 
 pub use tail::Position;
 
@@ -35,6 +46,10 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio_postgres::Client;
 use tokio_postgres_rustls::MakeRustlsConnect;
+
+/// A connection's stream, with TLS when the database asks for it.
+pub type TlsStream =
+    <MakeRustlsConnect as tokio_postgres::tls::MakeTlsConnect<tokio_postgres::Socket>>::Stream;
 
 /// The advisory lock every write transaction of every relay takes first (`"beseda"` in ASCII).
 pub const WRITE_LOCK: i64 = 0x6265_7365_6461;
@@ -199,9 +214,34 @@ impl PgStore {
         self.stats.clone()
     }
 
-    /// A new connection of its own (for a session-scoped advisory lock or a `LISTEN`).
+    /// A new connection of its own (for a session-scoped advisory lock).
     pub async fn dedicated_connection(&self) -> Result<Client, StoreError> {
         connect(&self.config, &self.tls).await
+    }
+
+    /// A new connection and its driver, for a `LISTEN` (the caller polls the driver for
+    /// notifications).
+    pub async fn dedicated_connection_parts(
+        &self,
+    ) -> Result<
+        (
+            Client,
+            tokio_postgres::Connection<tokio_postgres::Socket, TlsStream>,
+        ),
+        StoreError,
+    > {
+        Ok(self.config.connect(self.tls.clone()).await?)
+    }
+
+    /// Runs `work` on a pooled connection: for the cluster's own tables (relays, consoles,
+    /// limits), outside the write transactions.
+    pub fn with_connection<T, F, Fut>(&self, work: F) -> StoreFuture<'_, T>
+    where
+        T: Send + 'static,
+        F: FnOnce(deadpool_postgres::Object) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<T, StoreError>> + Send + 'static,
+    {
+        self.read(work)
     }
 
     /// The position of the last event this relay has published.

@@ -211,6 +211,10 @@ impl socket::Owner for Console {
         self.state.with_untracked(|state| state.last_message_id)
     }
 
+    fn last_position(&self) -> Option<u64> {
+        self.state.with_untracked(|state| state.last_position)
+    }
+
     fn hear(&self, event: socket::Event) {
         let console = *self;
         match event {

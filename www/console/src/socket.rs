@@ -54,6 +54,8 @@ pub enum Event {
 pub trait Owner {
     /// The newest message id the owner has: the relay sends what came after it.
     fn last_message_id(&self) -> Option<MessageId>;
+    /// The highest event position the owner has heard (relays on PostgreSQL).
+    fn last_position(&self) -> Option<u64>;
     /// Hears what happened, from the socket's callbacks. It may call this module's functions
     /// (send, stop) while hearing.
     fn hear(&self, event: Event);
@@ -195,11 +197,11 @@ impl Connection {
         let Some(token) = api::token() else {
             return;
         };
-        let last_message_id = self.owner.last_message_id();
         self.frame(&ToRelay::Hello {
             version: PROTOCOL_VERSION,
             token,
-            last_message_id,
+            last_message_id: self.owner.last_message_id(),
+            last_position: self.owner.last_position(),
         });
     }
 

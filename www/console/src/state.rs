@@ -51,6 +51,9 @@ pub struct ConsoleState {
     pub anyone_online: bool,
     /// The newest message id seen: the socket's hello resumes from it.
     pub last_message_id: Option<MessageId>,
+    /// The highest event position heard (relays on PostgreSQL): the hello resumes from it, which
+    /// holds when several relays write at once.
+    pub last_position: Option<u64>,
     /// The conversation the operator picked.
     pub selected: Option<ConversationId>,
     /// The picked conversation's detail, once loaded.
@@ -263,6 +266,13 @@ impl ConsoleState {
         effects
     }
 
+    /// Keeps the highest position heard.
+    fn heard(&mut self, position: Option<u64>) {
+        if position > self.last_position {
+            self.last_position = position;
+        }
+    }
+
     fn message(&mut self, message: Message, effects: &mut Vec<Effect>) {
         if self.last_message_id.is_none_or(|last| message.id > last) {
             self.last_message_id = Some(message.id);
@@ -386,18 +396,29 @@ fn insert_message(messages: &mut Vec<Message>, message: Message) {
 pub fn apply(state: &mut ConsoleState, frame: FromRelay) -> Vec<Effect> {
     let mut effects = Vec::new();
     match frame {
-        FromRelay::Welcome { missed, .. } => {
+        FromRelay::Welcome {
+            missed, position, ..
+        } => {
             for message in missed {
                 state.message(message, &mut effects);
             }
+            state.heard(position);
         }
-        FromRelay::Ack { client_id, message } => {
+        FromRelay::Ack {
+            client_id,
+            message,
+            position,
+        } => {
             state
                 .pending
                 .retain(|pending| pending.client_id != client_id);
             state.message(message, &mut effects);
+            state.heard(position);
         }
-        FromRelay::Message { message } => state.message(message, &mut effects),
+        FromRelay::Message { message, position } => {
+            state.message(message, &mut effects);
+            state.heard(position);
+        }
         FromRelay::Conversation { conversation } => {
             effects = state.upsert_summary(conversation);
         }

@@ -110,12 +110,14 @@ fn visitor_messages_count_as_unread_except_on_screen() {
         &mut state,
         FromRelay::Message {
             message: message(10, 1, 3, Author::Visitor),
+            position: None,
         },
     );
     let effects = apply(
         &mut state,
         FromRelay::Message {
             message: message(11, 2, 1, Author::Visitor),
+            position: None,
         },
     );
     assert_eq!(state.rows[&ConversationId(1)].unread, 3);
@@ -137,6 +139,7 @@ fn waiting_starts_with_the_visitor_and_ends_with_the_reply() {
             &mut state,
             FromRelay::Message {
                 message: message(id, 1, id as u64, author),
+                position: None,
             },
         );
     }
@@ -150,6 +153,7 @@ fn waiting_starts_with_the_visitor_and_ends_with_the_reply() {
         &mut state,
         FromRelay::Message {
             message: message(3, 1, 3, Author::Operator),
+            position: None,
         },
     );
     let row = &state.rows[&ConversationId(1)].summary;
@@ -166,6 +170,7 @@ fn a_message_seen_twice_counts_once() {
             &mut state,
             FromRelay::Message {
                 message: message(5, 1, 1, Author::Visitor),
+                position: None,
             },
         );
     }
@@ -182,6 +187,7 @@ fn messages_before_the_detail_are_kept_in_order() {
         &mut state,
         FromRelay::Message {
             message: message(3, 1, 3, Author::Visitor),
+            position: None,
         },
     );
     state.load_detail(detail(
@@ -214,6 +220,7 @@ fn unknown_conversations_reload_the_list_and_new_ones_notify() {
         &mut state,
         FromRelay::Message {
             message: message(1, 7, 1, Author::Visitor),
+            position: None,
         },
     );
     assert_eq!(effects, vec![Effect::ReloadList]);
@@ -294,6 +301,7 @@ fn acks_settle_pending_replies_and_errors_mark_them() {
         FromRelay::Ack {
             client_id: ClientMessageId("a".into()),
             message: stored,
+            position: None,
         },
     );
     apply(

@@ -73,6 +73,13 @@ pub async fn login(
             seconds: wait.as_secs().max(1),
             message: "too many failed sign-ins",
         })?;
+    app.cluster
+        .signin_begin(&app.signin, &attempt)
+        .await
+        .map_err(|wait| ApiError::RetryLater {
+            seconds: wait.as_secs().max(1),
+            message: "too many failed sign-ins",
+        })?;
     let credentials = app.store.operator_credentials(&email).await?;
     let stored_hash = credentials
         .as_ref()
@@ -93,6 +100,7 @@ pub async fn login(
         Some(found) if matches => found.profile,
         _ => return Err(ApiError::WrongCredentials),
     };
+    app.cluster.signin_succeeded(&app.signin, &attempt).await;
     app.signin.succeeded(attempt);
     let (token, token_hash) = new_session_token();
     app.store

@@ -65,7 +65,7 @@ async fn save(app: &App, id: Option<AnswerId>, body: AnswerInput) -> Result<Answ
         None => app.store.create_answer(input).await,
     }
     .map_err(ApiError::store("answer"))?;
-    app.answers.changed();
+    app.cluster.answers_changed(app);
     Ok(saved)
 }
 
@@ -75,6 +75,6 @@ pub async fn delete(app: &App, id: AnswerId) -> Result<(), ApiError> {
         .delete_answer(id)
         .await
         .map_err(ApiError::store("answer"))?;
-    app.answers.changed();
+    app.cluster.answers_changed(app);
     Ok(())
 }

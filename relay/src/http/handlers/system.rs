@@ -17,6 +17,11 @@ pub fn metrics(app: &App) -> String {
         "# HELP {name} Passwords checked against their hash (sign-ins).\n# TYPE {name} counter\n{name} {}\n",
         app.password_checks.checked.load(Relaxed)
     ));
+    let name = "beseda_cluster_leader";
+    text.push_str(&format!(
+        "# HELP {name} 1 while this relay runs the singletons (always alone on SQLite).\n# TYPE {name} gauge\n{name} {}\n",
+        u8::from(app.cluster.is_leader())
+    ));
     text
 }
 

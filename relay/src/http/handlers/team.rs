@@ -146,14 +146,8 @@ pub async fn update_site(
         .update_site(name, body)
         .await
         .map_err(ApiError::store("site"))?;
-    // Widgets greet with the title: the cache must not keep the old one.
-    app.known_sites
-        .write()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .insert(saved.name.clone(), saved.title.clone());
-    // Waits already running fall due at another time now; the site may open or close now.
-    app.auto_reply.wake();
-    app.hours.wake();
+    // Widgets greet with the title; waits fall due at other times; the site may open or close.
+    app.cluster.site_changed(app, &saved.name, &saved.title);
     Ok(saved)
 }
 

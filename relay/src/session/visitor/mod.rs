@@ -435,7 +435,9 @@ impl Handler for VisitorSession<'_> {
             }
             ToRelay::Typing { typing } => {
                 if let Some(conversation_id) = self.conversation_id {
-                    self.app.hub.visitor_typing(conversation_id, typing);
+                    self.app
+                        .cluster
+                        .visitor_typing(self.app, conversation_id, typing);
                 }
                 Flow::Continue
             }

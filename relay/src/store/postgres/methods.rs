@@ -2,23 +2,16 @@
 //! each method runs its SQL (in the modules beside this one) on the writer's transaction
 //! ([`PgStore::write`]) or on a pooled connection ([`PgStore::read`]).
 
-#[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod accounts;
-#[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod answers;
-#[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod conversations;
-#[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod outbox;
-#[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod prompts;
-#[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod team;
-#[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod workflow;
 
 use super::PgStore;
-use crate::store::{StoreError, StoreFuture, StoreStats};
+use crate::store::StoreStats;
 
 impl crate::store::StoreLifecycle for PgStore {
     fn stats(&self) -> std::sync::Arc<StoreStats> {
@@ -28,13 +21,8 @@ impl crate::store::StoreLifecycle for PgStore {
     fn close(&self) {
         PgStore::close(self)
     }
-}
 
-/// A method not written for PostgreSQL yet.
-fn pending<'a, T: Send + 'a>() -> StoreFuture<'a, T> {
-    Box::pin(async {
-        Err(StoreError::Database(
-            "not available on PostgreSQL yet".into(),
-        ))
-    })
+    fn published_position(&self) -> Option<u64> {
+        u64::try_from(self.published()).ok()
+    }
 }

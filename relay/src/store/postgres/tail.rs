@@ -7,6 +7,7 @@
 
 use super::CommitListener;
 use crate::store::{Event, StoreError};
+use beseda_protocol::Message;
 use deadpool_postgres::Pool;
 use futures_util::StreamExt;
 use std::sync::Arc;
@@ -121,7 +122,7 @@ impl Tail {
     /// Publishes this relay's own committed batch: first whatever other relays committed before
     /// it, then its events. If the log cannot be read now, the batch is left for the next
     /// reading of the log (which finds it there), so that nothing is published out of order.
-    pub async fn publish_own(&self, client: &Client, logged: Logged, events: Vec<Event>) {
+    pub async fn publish_own(&self, client: &Client, logged: Logged, mut events: Vec<Event>) {
         let mut last = self.publishing.lock().await;
         let Some((first, end)) = logged.range else {
             drop(last);
@@ -137,6 +138,11 @@ impl Tail {
             }
         }
         if *last == first - 1 {
+            let mut next = first;
+            for event in events.iter_mut().filter(|event| shared(event)) {
+                set_position(event, next);
+                next += 1;
+            }
             (self.on_commit)(events);
             *last = end;
             self.published.store(end, Ordering::Release);
@@ -174,12 +180,13 @@ impl Tail {
             let first: i64 = first_row.get(0);
             if first != *last + 1 {
                 // The log was pruned past this relay: what it missed is gone from the log (not
-                // from the database). Its clients catch up by their own positions.
+                // from the database). Its clients resume from the database.
                 tracing::error!(
                     missed_from = *last + 1,
                     missed_to = first - 1,
-                    "the event log was pruned past this relay"
+                    "the event log was pruned past this relay; its sockets are closed"
                 );
+                (self.on_commit)(vec![Event::Missed]);
             }
             let count = rows.len();
             let mut events = Vec::with_capacity(count);
@@ -193,6 +200,7 @@ impl Tail {
                         if relay != self.relay {
                             strip_origin(&mut event);
                         }
+                        set_position(&mut event, end);
                         events.push(event);
                     }
                     Err(error) => {
@@ -209,6 +217,44 @@ impl Tail {
                 return Ok(());
             }
         }
+    }
+}
+
+/// The messages the log holds after `after`, in position order; `None` when the log no longer
+/// holds `after + 1`, or holds more than `limit` messages after it.
+pub async fn messages_after(
+    client: &Client,
+    after: u64,
+    limit: u32,
+) -> Result<Option<Vec<Message>>, StoreError> {
+    let after = i64::try_from(after).unwrap_or(i64::MAX);
+    // Events other than messages are read too: a few per message at most.
+    let cap = i64::from(limit) * 4;
+    let rows = client
+        .query(
+            "SELECT position, payload FROM event_log WHERE position > $1 ORDER BY position LIMIT $2",
+            &[&after, &cap],
+        )
+        .await?;
+    let Some(first) = rows.first() else {
+        return Ok((after >= current(client).await?).then(Vec::new));
+    };
+    if first.get::<_, i64>(0) != after + 1 || i64::try_from(rows.len()).unwrap_or(0) >= cap {
+        return Ok(None);
+    }
+    let mut messages = Vec::new();
+    for row in &rows {
+        if let Ok(Event::MessageStored { message, .. }) = serde_json::from_str(row.get(1)) {
+            messages.push(message);
+        }
+    }
+    Ok((messages.len() <= usize::try_from(limit).unwrap_or(usize::MAX)).then_some(messages))
+}
+
+/// Marks a message's event with its place in the log.
+fn set_position(event: &mut Event, at: Position) {
+    if let Event::MessageStored { position, .. } = event {
+        *position = u64::try_from(at).ok();
     }
 }
 

@@ -187,6 +187,10 @@ pub fn set_operator_online(
     if changed == 0 {
         return Err(StoreError::NotFound);
     }
+    events.push(crate::store::Event::OperatorAvailability {
+        operator_id,
+        online,
+    });
     if online {
         super::queue::assign_queue(connection, events)?;
     }

@@ -197,6 +197,7 @@ pub fn append_message(
         visitor_id,
         origin: new_message.origin,
         duplicate: false,
+        position: None,
     });
     Ok(Appended {
         message,
@@ -217,6 +218,7 @@ fn duplicate(
         visitor_id,
         origin: new_message.origin,
         duplicate: true,
+        position: None,
     });
     Appended {
         message,

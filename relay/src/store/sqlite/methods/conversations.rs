@@ -35,6 +35,15 @@ impl crate::store::ConversationStore for SqliteStore {
         self.read(move |connection| conversations::messages_after_id(connection, after, limit))
     }
 
+    fn messages_after_position(
+        &self,
+        _after: u64,
+        _limit: u32,
+    ) -> StoreFuture<'_, Option<Vec<Message>>> {
+        // One relay, one writer: message ids follow commit order, and consoles resume by them.
+        Box::pin(async { Ok(None) })
+    }
+
     fn visitor_conversation(
         &self,
         site: &str,

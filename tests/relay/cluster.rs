@@ -1,0 +1,503 @@
+//! Two relays on one PostgreSQL database, as a shop behind a load balancer runs them: a visitor
+//! on one relay talks to an operator on the other; a relay killed with SIGKILL loses no
+//! acknowledged message and duplicates none, and its clients carry on on the other relay; the
+//! queue's maximum holds whichever relay the writes come from; a dead relay's consoles stop
+//! counting; the singletons move to the relay that is left.
+
+use beseda_tests::http::{get, post_json, put_json};
+use beseda_tests::{Client, JANA, METRICS_TOKEN, PATIENCE, PETR, RelayProcess, prepare_database};
+use serde_json::{Value, json};
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::watch;
+
+const RELAY: &str = env!("CARGO_BIN_EXE_relay-process");
+const NO_LIMITS: [&str; 2] = ["--visitor-messages-per-minute", "1000000"];
+
+/// A fresh PostgreSQL database with the test operators.
+async fn cluster_database() -> PathBuf {
+    let db = PathBuf::from(beseda_tests::postgres::fresh_database());
+    prepare_database(&db).await;
+    db
+}
+
+fn start(db: &PathBuf, extra: &[&str]) -> RelayProcess {
+    let mut args = NO_LIMITS.to_vec();
+    args.extend_from_slice(extra);
+    RelayProcess::start(RELAY, db, &args)
+}
+
+async fn login(addr: SocketAddr, (email, password): (&str, &str)) -> String {
+    let response = post_json(
+        addr,
+        "/api/login",
+        None,
+        &json!({ "email": email, "password": password }),
+    )
+    .await;
+    assert_eq!(response.status, 200, "sign-in: {}", response.body);
+    response.json()["token"].as_str().unwrap().to_owned()
+}
+
+async fn set_available(addr: SocketAddr, token: &str, online: bool) {
+    let response = put_json(
+        addr,
+        "/api/me/availability",
+        Some(token),
+        &json!({ "online": online }),
+    )
+    .await;
+    assert_eq!(response.status, 200, "availability: {}", response.body);
+}
+
+/// Reads frames until one matches, within the tests' patience.
+async fn frame_where(client: &mut Client, matches: impl Fn(&Value) -> bool) -> Value {
+    client.recv_until(matches).await.1
+}
+
+/// Polls `condition` until it holds, failing after `patience`.
+async fn within<F, Fut>(what: &str, patience: Duration, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + patience;
+    while !condition().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what} did not happen in time"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn is_leader(addr: SocketAddr) -> bool {
+    let metrics = get(addr, "/metrics", Some(METRICS_TOKEN)).await;
+    metrics
+        .body
+        .lines()
+        .any(|line| line == "beseda_cluster_leader 1")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitor_on_one_relay_talks_to_an_operator_on_the_other_both_ways() {
+    let db = cluster_database().await;
+    let a = start(&db, &[]);
+    let b = start(&db, &[]);
+    for (visitor_relay, console_relay) in [(a.addr, b.addr), (b.addr, a.addr)] {
+        let token = login(console_relay, JANA).await;
+        let (mut console, _) = Client::operator(console_relay, &token, None).await;
+        let (mut visitor, _) = Client::visitor(visitor_relay, None, None).await;
+        let text = format!("Dobrý den z {visitor_relay}");
+        visitor.say("hello-1", &text).await;
+        visitor.recv_type("ack").await;
+        let heard = frame_where(&mut console, |frame| {
+            frame["type"] == "message" && frame["message"]["text"] == text.as_str()
+        })
+        .await;
+        assert!(
+            heard["position"].as_u64().is_some(),
+            "messages carry their position on PostgreSQL: {heard}"
+        );
+        let conversation_id = heard["message"]["conversationId"].as_i64().unwrap();
+        console
+            .reply(conversation_id, "reply-1", "Dobrý den, jak pomohu?")
+            .await;
+        let ack = console.recv_type("ack").await;
+        assert!(ack["position"].as_u64() > heard["position"].as_u64());
+        let answer = frame_where(&mut visitor, |frame| frame["type"] == "message").await;
+        assert_eq!(answer["message"]["text"], "Dobrý den, jak pomohu?");
+        assert_eq!(answer["message"]["seq"], 2);
+    }
+    a.kill();
+    b.kill();
+}
+
+/// What one visitor sent and which of those the relay acknowledged, with their sequence numbers.
+#[derive(Default)]
+struct Ledger {
+    sent: Vec<String>,
+    acked: HashMap<String, u64>,
+}
+
+/// Sends messages in bursts of ten (so that some are always in flight) until the socket dies.
+async fn keep_sending(
+    mut client: Client,
+    ledger: Arc<Mutex<Ledger>>,
+    prefix: String,
+    acked_total: watch::Sender<usize>,
+) {
+    let mut next = 0;
+    loop {
+        for _ in 0..10 {
+            let client_id = format!("{prefix}-m{next}");
+            next += 1;
+            ledger.lock().unwrap().sent.push(client_id.clone());
+            if !client
+                .try_say(&client_id, &format!("message {client_id}"))
+                .await
+            {
+                return;
+            }
+        }
+        let mut outstanding = 10;
+        while outstanding > 0 {
+            let Some(frame) = client.try_recv().await else {
+                return;
+            };
+            if frame["type"] == "ack" {
+                let client_id = frame["clientId"].as_str().unwrap().to_owned();
+                let seq = frame["message"]["seq"].as_u64().unwrap();
+                ledger.lock().unwrap().acked.insert(client_id, seq);
+                acked_total.send_modify(|total| *total += 1);
+                outstanding -= 1;
+            }
+        }
+    }
+}
+
+/// Collects every message frame a console hears, with its position.
+fn listen(mut console: Client) -> (Arc<Mutex<Vec<(u64, Value)>>>, tokio::task::JoinHandle<()>) {
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let into = heard.clone();
+    let task = tokio::spawn(async move {
+        while let Some(frame) = console.try_recv().await {
+            if frame["type"] == "message" {
+                let position = frame["position"].as_u64().expect("a position");
+                into.lock()
+                    .unwrap()
+                    .push((position, frame["message"].clone()));
+            }
+        }
+    });
+    (heard, task)
+}
+
+/// Reads a visitor's conversation through a fresh socket: (client id, seq) in order.
+async fn stored(addr: SocketAddr, token: &str) -> Vec<(String, u64)> {
+    let (_, welcome) = Client::visitor(addr, Some(token), Some(0)).await;
+    welcome["missed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|message| {
+            (
+                message["clientId"].as_str().unwrap().to_owned(),
+                message["seq"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_a_relay_under_load_loses_and_duplicates_nothing_and_the_console_hears_each_message_once_in_order()
+ {
+    const VISITORS: usize = 4;
+    let db = cluster_database().await;
+    let a = start(&db, &[]);
+    let b = start(&db, &[]);
+    let jana = login(b.addr, JANA).await;
+    let (console, _) = Client::operator(b.addr, &jana, None).await;
+    let (heard, listening) = listen(console);
+
+    let (acked_total, mut acked_watch) = watch::channel(0usize);
+    let mut visitors = Vec::new();
+    for visitor in 0..VISITORS {
+        let (client, welcome) = Client::visitor(a.addr, None, None).await;
+        let ledger = Arc::new(Mutex::new(Ledger::default()));
+        let task = tokio::spawn(keep_sending(
+            client,
+            ledger.clone(),
+            format!("v{visitor}"),
+            acked_total.clone(),
+        ));
+        visitors.push((welcome["token"].as_str().unwrap().to_owned(), ledger, task));
+    }
+    acked_watch.wait_for(|total| *total >= 300).await.unwrap();
+    a.kill();
+    for (_, _, task) in &mut visitors {
+        task.await.unwrap();
+    }
+
+    // The visitors come back on B (as the balancer sends them) and resend what was not acked.
+    let mut all_stored = 0;
+    for (token, ledger, _) in &visitors {
+        let ledger = std::mem::take(&mut *ledger.lock().unwrap());
+        let before = stored(b.addr, token).await;
+        let before_seq: HashMap<&str, u64> =
+            before.iter().map(|(id, seq)| (id.as_str(), *seq)).collect();
+        for (client_id, seq) in &ledger.acked {
+            assert_eq!(
+                before_seq.get(client_id.as_str()),
+                Some(seq),
+                "acknowledged {client_id} was lost"
+            );
+        }
+        let (mut client, _) = Client::visitor(b.addr, Some(token), Some(0)).await;
+        for client_id in ledger
+            .sent
+            .iter()
+            .filter(|id| !ledger.acked.contains_key(*id))
+        {
+            client.say(client_id, &format!("message {client_id}")).await;
+            let ack = client.recv_type("ack").await;
+            assert_eq!(ack["clientId"], client_id.as_str());
+        }
+        let after = stored(b.addr, token).await;
+        let seqs: Vec<u64> = after.iter().map(|(_, seq)| *seq).collect();
+        assert_eq!(
+            seqs,
+            (1..=after.len() as u64).collect::<Vec<_>>(),
+            "seqs run without gaps"
+        );
+        let ids: HashSet<&str> = after.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids.len(), after.len(), "a client id was stored twice");
+        assert_eq!(
+            after.len(),
+            ledger.sent.len(),
+            "every sent message is stored"
+        );
+        all_stored += after.len();
+    }
+
+    // The console on B heard every stored message exactly once, in position order.
+    within("the console hearing every message", PATIENCE, || {
+        let count = heard.lock().unwrap().len();
+        async move { count >= all_stored }
+    })
+    .await;
+    let heard = heard.lock().unwrap().clone();
+    let positions: Vec<u64> = heard.iter().map(|(position, _)| *position).collect();
+    assert!(
+        positions.windows(2).all(|pair| pair[0] < pair[1]),
+        "positions rise strictly"
+    );
+    let ids: HashSet<i64> = heard
+        .iter()
+        .map(|(_, message)| message["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), heard.len(), "no message was heard twice");
+    assert_eq!(heard.len(), all_stored, "every stored message was heard");
+    listening.abort();
+    b.kill();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_whose_relay_dies_resumes_on_the_other_by_position_and_the_visitor_gets_each_reply_once()
+ {
+    let db = cluster_database().await;
+    let a = start(&db, &[]);
+    let b = start(&db, &[]);
+    let (mut visitor, welcome) = Client::visitor(a.addr, None, None).await;
+    let visitor_token = welcome["token"].as_str().unwrap().to_owned();
+    visitor.say("q", "Kdy dorazí balík?").await;
+    visitor.recv_type("ack").await;
+
+    let jana = login(b.addr, JANA).await;
+    let (mut console, console_welcome) = Client::operator(b.addr, &jana, None).await;
+    let mut position = console_welcome["position"].as_u64();
+    let question = frame_where(&mut console, |frame| frame["type"] == "message").await;
+    position = position.max(question["position"].as_u64());
+    let conversation_id = question["message"]["conversationId"].as_i64().unwrap();
+
+    // Replies in bursts while B is killed; what was acked is what the console knows was stored.
+    let mut acked = HashSet::new();
+    let mut sent = Vec::new();
+    let mut b = Some(b);
+    'replying: for burst in 0..40 {
+        for index in 0..5 {
+            let client_id = format!("r{burst}-{index}");
+            sent.push(client_id.clone());
+            if !console
+                .try_send(json!({
+                    "type": "send",
+                    "clientId": client_id,
+                    "conversationId": conversation_id,
+                    "text": format!("odpověď {client_id}"),
+                }))
+                .await
+            {
+                break 'replying;
+            }
+        }
+        if burst == 10 {
+            if let Some(relay) = b.take() {
+                relay.kill();
+            }
+        }
+        let mut outstanding = 5;
+        while outstanding > 0 {
+            let Some(frame) = console.try_recv().await else {
+                break 'replying;
+            };
+            if frame["type"] == "ack" {
+                acked.insert(frame["clientId"].as_str().unwrap().to_owned());
+                position = position.max(frame["position"].as_u64());
+                outstanding -= 1;
+            }
+        }
+    }
+    assert!(b.is_none(), "B was killed while replies were in flight");
+
+    // The console resumes on A from its position and resends what was not acked.
+    let jana_on_a = login(a.addr, JANA).await;
+    let mut resumed = Client::connect(a.addr, "/ws/operator", None).await.unwrap();
+    resumed
+        .send(
+            json!({ "type": "hello", "version": 1, "token": jana_on_a, "lastPosition": position }),
+        )
+        .await;
+    resumed.recv_type("welcome").await;
+    for client_id in sent.iter().filter(|id| !acked.contains(*id)) {
+        resumed
+            .send(json!({
+                "type": "send",
+                "clientId": client_id,
+                "conversationId": conversation_id,
+                "text": format!("odpověď {client_id}"),
+            }))
+            .await;
+        let ack = resumed.recv_type("ack").await;
+        assert_eq!(ack["clientId"], client_id.as_str());
+    }
+
+    // The visitor, on A all along, has every reply exactly once, in seq order.
+    let (_, after) = Client::visitor(a.addr, Some(&visitor_token), Some(0)).await;
+    let replies: Vec<&str> = after["missed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|message| message["author"] == "operator")
+        .map(|message| message["clientId"].as_str().unwrap())
+        .collect();
+    let unique: HashSet<&str> = replies.iter().copied().collect();
+    assert_eq!(unique.len(), replies.len(), "a reply was stored twice");
+    assert_eq!(replies.len(), sent.len(), "every reply is stored");
+    let seqs: Vec<u64> = after["missed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|message| message["seq"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>());
+    a.kill();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_maximum_of_one_no_operator_gets_two_chats_whichever_relays_the_visitors_write_to() {
+    let db = cluster_database().await;
+    let a = start(&db, &[]);
+    let b = start(&db, &[]);
+    let jana = login(a.addr, JANA).await;
+    let petr = login(b.addr, PETR).await;
+    let response = put_json(
+        a.addr,
+        "/api/settings",
+        Some(&jana),
+        &json!({ "maxChatsPerOperator": 1 }),
+    )
+    .await;
+    assert_eq!(response.status, 200, "settings: {}", response.body);
+    let (_jana_console, _) = Client::operator(a.addr, &jana, None).await;
+    let (_petr_console, _) = Client::operator(b.addr, &petr, None).await;
+    set_available(a.addr, &jana, true).await;
+    set_available(b.addr, &petr, true).await;
+
+    // Twelve visitors write their first message at once, half through each relay.
+    let mut writers = Vec::new();
+    for index in 0..12 {
+        let addr = if index % 2 == 0 { a.addr } else { b.addr };
+        writers.push(tokio::spawn(async move {
+            let (mut visitor, _) = Client::visitor(addr, None, None).await;
+            visitor.say("first", "Dobrý den").await;
+            visitor.recv_type("ack").await;
+            visitor
+        }));
+    }
+    let mut visitors = Vec::new();
+    for writer in writers {
+        visitors.push(writer.await.unwrap());
+    }
+    let operators = get(a.addr, "/api/operators", Some(&jana)).await.json();
+    let open: Vec<u64> = operators
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|operator| operator["openChats"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        open,
+        [1, 1],
+        "each operator has exactly one chat: {operators}"
+    );
+    let list = get(b.addr, "/api/conversations?status=open", Some(&petr))
+        .await
+        .json();
+    let assigned = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|summary| !summary["assignedTo"].is_null())
+        .count();
+    assert_eq!(assigned, 2, "two assigned, the rest wait: {list}");
+    drop(visitors);
+    a.kill();
+    b.kill();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_whose_only_relay_dies_goes_offline_after_the_heartbeats_and_the_grace() {
+    let db = cluster_database().await;
+    let a = start(&db, &["--availability-grace", "1s"]);
+    let b = start(&db, &["--availability-grace", "1s"]);
+    let jana = login(a.addr, JANA).await;
+    let (_console, _) = Client::operator(a.addr, &jana, None).await;
+    set_available(a.addr, &jana, true).await;
+    let petr = login(b.addr, PETR).await;
+    let (mut watcher, _) = Client::operator(b.addr, &petr, None).await;
+
+    // While A lives, Jana stays online though B has no console of hers.
+    let online_on_b = |addr: SocketAddr, token: String| async move {
+        let operators = get(addr, "/api/operators", Some(&token)).await.json();
+        operators
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|operator| operator["email"] == JANA.0 && operator["online"] == true)
+    };
+    assert!(online_on_b(b.addr, petr.clone()).await);
+    a.kill();
+    let gone = frame_where(&mut watcher, |frame| {
+        frame["type"] == "availability" && frame["online"] == false
+    })
+    .await;
+    assert_eq!(gone["anyoneOnline"], false);
+    assert!(!online_on_b(b.addr, petr.clone()).await);
+    b.kill();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_relay_leads_and_the_other_takes_over_within_seconds_when_it_dies() {
+    let db = cluster_database().await;
+    let a = start(&db, &[]);
+    let b = start(&db, &[]);
+    within("one relay leading", PATIENCE, || async {
+        is_leader(a.addr).await != is_leader(b.addr).await
+    })
+    .await;
+    let (leader, follower) = if is_leader(a.addr).await {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    assert!(!is_leader(follower.addr).await);
+    leader.kill();
+    within("the follower leading", Duration::from_secs(5), || {
+        is_leader(follower.addr)
+    })
+    .await;
+    follower.kill();
+}
