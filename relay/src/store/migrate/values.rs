@@ -151,3 +151,60 @@ impl TableDigest {
         (self.rows, hex)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::types::ValueRef;
+
+    #[test]
+    fn sqlite_values_convert_only_where_postgresql_stores_the_same() {
+        assert_eq!(
+            Value::from_sqlite(ValueRef::Integer(1), Kind::Boolean),
+            Ok(Value::Boolean(true))
+        );
+        assert!(Value::from_sqlite(ValueRef::Integer(2), Kind::Boolean).is_err());
+        assert_eq!(
+            Value::from_sqlite(ValueRef::Text(b"4"), Kind::Bytes),
+            Ok(Value::Bytes(b"4".to_vec()))
+        );
+        assert_eq!(
+            Value::from_sqlite(ValueRef::Integer(3), Kind::Real),
+            Ok(Value::Real(3.0))
+        );
+        assert!(Value::from_sqlite(ValueRef::Text(b"a\0b"), Kind::Text).is_err());
+        assert!(Value::from_sqlite(ValueRef::Text(b"7"), Kind::Integer).is_err());
+        assert_eq!(
+            Value::from_sqlite(ValueRef::Null, Kind::Integer),
+            Ok(Value::Null)
+        );
+    }
+
+    #[test]
+    fn rows_that_differ_anywhere_have_different_digests() {
+        let digest = |rows: &[Vec<Value>]| {
+            let mut digest = TableDigest::new();
+            for row in rows {
+                digest.add(row);
+            }
+            digest.finish()
+        };
+        let text = |text: &str| Value::Text(text.to_owned());
+        let base = digest(&[vec![text("ab"), text("c")]]);
+        assert_eq!(base, digest(&[vec![text("ab"), text("c")]]));
+        assert_ne!(base, digest(&[vec![text("a"), text("bc")]]));
+        assert_ne!(
+            base,
+            digest(&[vec![text("ab"), Value::Bytes(b"c".to_vec())]])
+        );
+        assert_ne!(
+            digest(&[vec![Value::Null]]),
+            digest(&[vec![Value::Integer(0)]])
+        );
+        assert_ne!(
+            digest(&[vec![Value::Integer(1)]]),
+            digest(&[vec![Value::Boolean(true)]])
+        );
+        assert_ne!(base.1, digest(&[]).1);
+    }
+}
