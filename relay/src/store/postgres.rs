@@ -26,7 +26,7 @@ mod prompts;
 mod queue;
 #[allow(dead_code, unused_imports)] // Shared readers; each aggregate uses some.
 mod rows;
-mod schema;
+pub(crate) mod schema;
 mod sql;
 mod tail;
 mod team;
@@ -121,7 +121,7 @@ pub struct PgStore {
 
 /// TLS to the database through rustls with the web's root certificates; used when the URL
 /// asks for it (`sslmode=require`) or prefers it and the server offers it.
-fn tls() -> Result<MakeRustlsConnect, StoreError> {
+pub(crate) fn tls() -> Result<MakeRustlsConnect, StoreError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     let config = rustls::ClientConfig::builder_with_provider(provider)
@@ -134,7 +134,7 @@ fn tls() -> Result<MakeRustlsConnect, StoreError> {
 
 /// The connection settings of a URL, with the relay's name and keepalives (so that a machine
 /// that vanished is noticed, and its advisory locks freed).
-fn connection_config(url: &str) -> Result<tokio_postgres::Config, StoreError> {
+pub(crate) fn connection_config(url: &str) -> Result<tokio_postgres::Config, StoreError> {
     let mut config: tokio_postgres::Config = url
         .parse()
         .map_err(|error| StoreError::Database(format!("the database URL is invalid: {error}")))?;
