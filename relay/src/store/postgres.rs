@@ -53,11 +53,11 @@ pub type TlsStream =
 
 /// The advisory lock every write transaction of every relay takes first (`"beseda"` in ASCII,
 /// then 1). The cluster's advisory locks are all declared here, so that no two share a key.
-pub const WRITE_LOCK: i64 = 0x6265_7365_6461_01;
+pub const WRITE_LOCK: i64 = 0x0062_6573_6564_6101;
 /// The lock a relay holds while it migrates the schema.
-pub const MIGRATION_LOCK: i64 = 0x6265_7365_6461_02;
+pub const MIGRATION_LOCK: i64 = 0x0062_6573_6564_6102;
 /// The session lock the leading relay holds while it leads.
-pub const LEADER_LOCK: i64 = 0x6265_7365_6461_03;
+pub const LEADER_LOCK: i64 = 0x0062_6573_6564_6103;
 /// The most jobs folded into one transaction, as on SQLite.
 pub const MAX_BATCH: usize = super::sqlite::MAX_BATCH;
 /// How many writes may wait for the writer before producers wait too.
