@@ -84,8 +84,15 @@ cluster-deps:
 			| while read version cluster; do pg_ctlcluster "$$version" "$$cluster" stop; done; \
 		if test -s /run/nginx.pid; then /usr/sbin/nginx -s quit; fi; }; }
 
+# The end-to-end tests that store anything run a second time with their relays on PostgreSQL
+# (the same bodies; the store's own tests and the cluster tests run on PostgreSQL anyway).
+POSTGRES_TESTS := abuse_visitors answers assignment autoreply chat context durability hours \
+	internal_errors mail mail_abuse names presence prompts rating refusals rules sessions \
+	shortcuts team unauthorized workflow
+
 rust-test: mail-deps cluster-deps
 	$(CARGO) test --workspace
+	BESEDA_TEST_STORE=postgres $(CARGO) test -p beseda-tests $(addprefix --test relay_,$(POSTGRES_TESTS))
 
 # The npm package, packed as front-end teams would install it.
 npm:
