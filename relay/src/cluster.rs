@@ -30,8 +30,10 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio_postgres::AsyncMessage;
 
-/// The session advisory lock the leading relay holds (`"beseda"` + 1).
-const LEADER_LOCK: i64 = 0x6265_7365_6461 + 1;
+/// The session advisory lock the leading relay holds (`"beseda"` + 2: `"beseda"` is the write
+/// lock and `"beseda"` + 1 the migration lock, which every starting relay and `migrate` take, so
+/// sharing it would keep them waiting as long as a leader lives).
+const LEADER_LOCK: i64 = 0x6265_7365_6461 + 2;
 /// How often a relay tells it is alive, and how often the leader sweeps.
 const HEARTBEAT: Duration = Duration::from_secs(2);
 /// A relay not heard from for this long is taken for dead: its consoles stop counting.
