@@ -7,5 +7,6 @@ mod conversations;
 mod outbox;
 mod postgres;
 mod prompts;
+mod queueing;
 mod team;
 mod workflow;
