@@ -42,6 +42,9 @@ fn text(value: &Value) -> &str {
 /// The queued emails in the relay's database, as (kind, recipient): committed with the message,
 /// so they can be checked as soon as the message is acknowledged.
 fn outbox(db: &Path) -> Vec<(String, String)> {
+    if beseda_tests::on_postgres() {
+        return outbox_on_postgres(&db.to_string_lossy());
+    }
     let connection =
         rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .expect("open the relay's database");
@@ -53,6 +56,23 @@ fn outbox(db: &Path) -> Vec<(String, String)> {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap()
+}
+
+/// [`outbox`] on PostgreSQL, where the relay's `db` is the database's URL: read with `psql`, as
+/// the test databases are made.
+fn outbox_on_postgres(url: &str) -> Vec<(String, String)> {
+    let output = std::process::Command::new("psql")
+        .arg(url)
+        .args(["-A", "-t", "-F", "\t", "-c"])
+        .arg("SELECT kind, recipient FROM mail_outbox ORDER BY id")
+        .output()
+        .expect("run psql");
+    assert!(output.status.success(), "read the relay's outbox");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.split_once('\t'))
+        .map(|(kind, recipient)| (kind.to_owned(), recipient.to_owned()))
+        .collect()
 }
 
 /// A counter or gauge from `/metrics`.
