@@ -43,7 +43,11 @@ fn text(value: &Value) -> &str {
 /// so they can be checked as soon as the message is acknowledged.
 fn outbox(db: &Path) -> Vec<(String, String)> {
     if beseda_tests::on_postgres() {
-        return outbox_on_postgres(&db.to_string_lossy());
+        let sql = "SELECT kind, recipient FROM mail_outbox ORDER BY id";
+        return beseda_tests::postgres::query(&db.to_string_lossy(), sql)
+            .into_iter()
+            .map(|row| (row[0].clone(), row[1].clone()))
+            .collect();
     }
     let connection =
         rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
@@ -56,23 +60,6 @@ fn outbox(db: &Path) -> Vec<(String, String)> {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap()
-}
-
-/// [`outbox`] on PostgreSQL, where the relay's `db` is the database's URL: read with `psql`, as
-/// the test databases are made.
-fn outbox_on_postgres(url: &str) -> Vec<(String, String)> {
-    let output = std::process::Command::new("psql")
-        .arg(url)
-        .args(["-A", "-t", "-F", "\t", "-c"])
-        .arg("SELECT kind, recipient FROM mail_outbox ORDER BY id")
-        .output()
-        .expect("run psql");
-    assert!(output.status.success(), "read the relay's outbox");
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| line.split_once('\t'))
-        .map(|(kind, recipient)| (kind.to_owned(), recipient.to_owned()))
-        .collect()
 }
 
 /// A counter or gauge from `/metrics`.
