@@ -461,12 +461,23 @@ async fn shutdown_closes_sockets_with_a_close_frame_and_keeps_what_was_stored() 
     assert_eq!(ending.error_code().as_deref(), Some("shutting_down"));
     assert_eq!(ending.code(), Some(1012));
     let _directory = stopping.await.unwrap();
-    let store = beseda_relay::store::SqliteStore::open(
-        beseda_relay::store::Location::File(db),
-        Box::new(|_| {}),
-    )
-    .unwrap();
     use beseda_relay::store::prelude::*;
+    let store: Box<dyn Store> = if beseda_tests::on_postgres() {
+        let url = db.to_string_lossy().into_owned();
+        Box::new(
+            beseda_relay::store::postgres::PgStore::open(&url, "reader".into(), Box::new(|_| {}))
+                .await
+                .unwrap(),
+        )
+    } else {
+        Box::new(
+            beseda_relay::store::SqliteStore::open(
+                beseda_relay::store::Location::File(db),
+                Box::new(|_| {}),
+            )
+            .unwrap(),
+        )
+    };
     let conversations = store.conversations(None, None).await.unwrap();
     assert_eq!(
         conversations[0].last_message.as_ref().unwrap().text,
