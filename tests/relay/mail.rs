@@ -42,24 +42,10 @@ fn text(value: &Value) -> &str {
 /// The queued emails in the relay's database, as (kind, recipient): committed with the message,
 /// so they can be checked as soon as the message is acknowledged.
 fn outbox(db: &Path) -> Vec<(String, String)> {
-    if beseda_tests::on_postgres() {
-        let sql = "SELECT kind, recipient FROM mail_outbox ORDER BY id";
-        return beseda_tests::postgres::query(&db.to_string_lossy(), sql)
-            .into_iter()
-            .map(|row| (row[0].clone(), row[1].clone()))
-            .collect();
-    }
-    let connection =
-        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .expect("open the relay's database");
-    let mut statement = connection
-        .prepare("SELECT kind, recipient FROM mail_outbox ORDER BY id")
-        .unwrap();
-    statement
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+    beseda_tests::database::query(db, "SELECT kind, recipient FROM mail_outbox ORDER BY id")
+        .into_iter()
+        .map(|row| (row[0].clone(), row[1].clone()))
+        .collect()
 }
 
 /// A counter or gauge from `/metrics`.
@@ -303,7 +289,7 @@ async fn an_email_waits_in_the_outbox_until_the_smtp_server_is_up() {
 #[tokio::test]
 async fn a_queued_email_survives_a_crash_of_the_relay() {
     let directory = tempfile::tempdir().unwrap();
-    let db = directory.path().join("beseda.db");
+    let db = beseda_tests::test_database(directory.path());
     prepare_database(&db).await;
     let mailbox = Mailbox::new();
     let port = free_port().to_string();

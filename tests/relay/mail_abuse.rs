@@ -49,16 +49,10 @@ fn links(body: &str) -> Vec<&str> {
 /// How many emails to visitors the outbox holds (queued, sent or waiting): committed with the
 /// reply, so this is final as soon as the reply is answered.
 fn visitor_emails_queued(db: &Path) -> i64 {
-    let connection =
-        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .expect("open the relay's database");
-    connection
-        .query_row(
-            "SELECT COUNT(*) FROM mail_outbox WHERE kind = 'visitor'",
-            [],
-            |row| row.get(0),
-        )
-        .unwrap()
+    beseda_tests::database::number(
+        db,
+        "SELECT COUNT(*) FROM mail_outbox WHERE kind = 'visitor'",
+    )
 }
 
 /// Waits until no visitor socket is open, so that a reply is emailed rather than shown.
@@ -177,7 +171,7 @@ async fn with_no_shop_origins_listed_an_email_to_a_visitor_links_to_no_page() {
 #[tokio::test]
 async fn a_visitors_address_gets_at_most_its_emails_a_day_even_across_a_restart() {
     let directory = tempfile::tempdir().unwrap();
-    let db = directory.path().join("beseda.db");
+    let db = beseda_tests::test_database(directory.path());
     prepare_database(&db).await;
     let mailbox = Mailbox::new();
     let smtp = SmtpServer::start(free_port(), &mailbox);

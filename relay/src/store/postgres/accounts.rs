@@ -238,6 +238,10 @@ pub async fn set_operator_online(
     if changed == 0 {
         return Err(StoreError::NotFound);
     }
+    tx.emit(crate::store::Event::OperatorAvailability {
+        operator_id,
+        online,
+    });
     if online {
         assign_queue(tx).await?;
     }
