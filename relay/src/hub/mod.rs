@@ -340,6 +340,13 @@ impl Hub {
                     self.send_to_operators(&mut peers, |_| Some(Outbound::Frame(frame.clone())));
                 }
                 Event::QueueChanged { waiting } => self.queue_changed(&mut peers, waiting),
+                Event::Missed => {
+                    // Dropping the outboxes closes the sockets; their clients resume by seq,
+                    // position or message id from what the database holds.
+                    peers.visitors.clear();
+                    peers.operators.clear();
+                    peers.queue.clear();
+                }
                 Event::OperatorAvailability {
                     operator_id,
                     online,

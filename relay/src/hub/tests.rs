@@ -191,3 +191,19 @@ fn a_stored_message_is_routed_by_endpoint_and_sender() {
     assert!(drain(&mut sender).is_empty());
     assert!(drain(&mut colleague).is_empty());
 }
+
+#[test]
+fn missed_events_close_every_socket_so_that_its_client_resumes_from_the_database() {
+    let hub = Hub::new(Arc::new(Metrics::default()));
+    let (operator_outbox, mut operator_inbox) = mpsc::channel(OPERATOR_OUTBOX);
+    let (visitor_outbox, mut visitor_inbox) = mpsc::channel(8);
+    hub.add_operator(7, OperatorId(1), operator_outbox);
+    hub.add_visitor(8, "default", &VisitorId("v".into()), visitor_outbox);
+    hub.publish(vec![Event::Missed]);
+    assert!(hub.peers().operators.is_empty());
+    assert!(hub.peers().visitors.is_empty());
+    // With the hub's senders gone, each socket task's outbox ends and the task closes its socket.
+    while operator_inbox.try_recv().is_ok() {}
+    while visitor_inbox.try_recv().is_ok() {}
+    assert!(operator_inbox.is_closed() && visitor_inbox.is_closed());
+}

@@ -85,6 +85,9 @@ pub enum Event {
         operator_id: OperatorId,
         online: bool,
     },
+    /// Events were committed that this relay can no longer read (the cluster's event log was
+    /// pruned past it): every socket is closed, and its client resumes from the database.
+    Missed,
     /// The visitor rated their conversation.
     Rated {
         site: String,

@@ -180,12 +180,13 @@ impl Tail {
             let first: i64 = first_row.get(0);
             if first != *last + 1 {
                 // The log was pruned past this relay: what it missed is gone from the log (not
-                // from the database). Its clients catch up by their own positions.
+                // from the database). Its clients resume from the database.
                 tracing::error!(
                     missed_from = *last + 1,
                     missed_to = first - 1,
-                    "the event log was pruned past this relay"
+                    "the event log was pruned past this relay; its sockets are closed"
                 );
+                (self.on_commit)(vec![Event::Missed]);
             }
             let count = rows.len();
             let mut events = Vec::with_capacity(count);
