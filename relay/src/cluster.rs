@@ -20,7 +20,7 @@
 
 use crate::App;
 use crate::limits::{FORGET_SIGNIN_FAILURES, SigninAttempt, SigninLimiter};
-use crate::store::postgres::PgStore;
+use crate::store::postgres::{LEADER_LOCK, PgStore};
 use beseda_protocol::{ConversationId, OperatorId, VisitorId};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -30,8 +30,6 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio_postgres::AsyncMessage;
 
-/// The session advisory lock the leading relay holds (`"beseda"` + 1).
-const LEADER_LOCK: i64 = 0x6265_7365_6461 + 1;
 /// How often a relay tells it is alive, and how often the leader sweeps.
 const HEARTBEAT: Duration = Duration::from_secs(2);
 /// A relay not heard from for this long is taken for dead: its consoles stop counting.

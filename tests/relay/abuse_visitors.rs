@@ -6,6 +6,7 @@
 //! The client address comes from `X-Forwarded-For` behind a trusted proxy (the test itself, on
 //! 127.0.0.1), so that one test can speak from several addresses.
 
+use beseda_tests::database;
 use beseda_tests::workflow::{detail, until_ack, visitor_writes};
 use beseda_tests::{Client, JANA, TestRelay};
 use serde_json::{Value, json};
@@ -38,16 +39,8 @@ async fn relay_behind_proxy(adjust: impl FnOnce(&mut beseda_relay::Config)) -> T
 
 /// Rows of each table that says anything about visitors.
 fn rows(db: &Path) -> [i64; 3] {
-    let database =
-        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .unwrap();
-    ["visitors", "conversations", "messages"].map(|table| {
-        database
-            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| {
-                row.get(0)
-            })
-            .unwrap()
-    })
+    ["visitors", "conversations", "messages"]
+        .map(|table| database::number(db, &format!("SELECT COUNT(*) FROM {table}")))
 }
 
 fn page(url: &str, title: &str) -> Value {

@@ -130,15 +130,14 @@ async fn with_nobody_online_there_is_no_automatic_message() {
     let mut alone = visitor_writes(&relay, json!({ "locale": "cs" }), "Je tu někdo?").await;
 
     // No frame tells that the relay let this wait pass; the database does.
-    let database = rusqlite::Connection::open(&relay.db).unwrap();
     let handled = || {
-        database
-            .query_row(
-                "SELECT auto_message_sent FROM conversations WHERE id = ?1",
-                [alone.conversation_id],
-                |row| row.get::<_, bool>(0),
-            )
-            .unwrap()
+        beseda_tests::database::number(
+            &relay.db,
+            &format!(
+                "SELECT auto_message_sent FROM conversations WHERE id = {}",
+                alone.conversation_id
+            ),
+        ) != 0
     };
     eventually("the wait being handled", handled).await;
     assert_eq!(
@@ -197,15 +196,14 @@ async fn a_closed_shop_makes_no_promise_even_with_operators_online() {
         );
     }
     let left = visitor_writes(&relay, json!({ "locale": "cs" }), "Zavoláte mi?").await;
-    let database = rusqlite::Connection::open(&relay.db).unwrap();
     let handled = || {
-        database
-            .query_row(
-                "SELECT auto_message_sent FROM conversations WHERE id = ?1",
-                [left.conversation_id],
-                |row| row.get::<_, bool>(0),
-            )
-            .unwrap()
+        beseda_tests::database::number(
+            &relay.db,
+            &format!(
+                "SELECT auto_message_sent FROM conversations WHERE id = {}",
+                left.conversation_id
+            ),
+        ) != 0
     };
     eventually("the wait being handled", handled).await;
     assert_eq!(

@@ -538,9 +538,8 @@ async fn a_burst_after_a_stalled_disk_reaches_every_console_without_dropping_it(
         visitors.push(relay.visitor().await.0);
     }
 
-    // Hold SQLite's write lock, as a backup or a slow disk would, while every visitor writes.
-    let blocker = rusqlite::Connection::open(&relay.db).unwrap();
-    blocker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    // Hold the store's write lock, as a backup or a slow disk would, while every visitor writes.
+    let blocker = beseda_tests::database::hold_writes(&relay.db);
     for (index, visitor) in visitors.iter_mut().enumerate() {
         visitor.say(&format!("burst-{index}"), "hello").await;
     }
@@ -553,7 +552,7 @@ async fn a_burst_after_a_stalled_disk_reaches_every_console_without_dropping_it(
     tokio::time::timeout(beseda_tests::PATIENCE, all_waiting)
         .await
         .expect("every write reached the store");
-    blocker.execute_batch("COMMIT").unwrap();
+    blocker.release();
 
     let mut messages = HashSet::new();
     while messages.len() < VISITORS {

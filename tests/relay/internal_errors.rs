@@ -25,10 +25,7 @@ fn assert_generic(what: &str, message: &str) {
 }
 
 fn rename(relay: &TestRelay, from: &str, to: &str) {
-    let connection = rusqlite::Connection::open(&relay.db).expect("open the relay's database");
-    connection
-        .execute_batch(&format!("ALTER TABLE {from} RENAME TO {to}"))
-        .expect("rename a table");
+    beseda_tests::database::execute(&relay.db, &format!("ALTER TABLE {from} RENAME TO {to}"));
 }
 
 /// The error frame answering the frame just sent (other frames are skipped).

@@ -42,17 +42,10 @@ fn text(value: &Value) -> &str {
 /// The queued emails in the relay's database, as (kind, recipient): committed with the message,
 /// so they can be checked as soon as the message is acknowledged.
 fn outbox(db: &Path) -> Vec<(String, String)> {
-    let connection =
-        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .expect("open the relay's database");
-    let mut statement = connection
-        .prepare("SELECT kind, recipient FROM mail_outbox ORDER BY id")
-        .unwrap();
-    statement
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+    beseda_tests::database::query(db, "SELECT kind, recipient FROM mail_outbox ORDER BY id")
+        .into_iter()
+        .map(|row| (row[0].clone(), row[1].clone()))
+        .collect()
 }
 
 /// A counter or gauge from `/metrics`.

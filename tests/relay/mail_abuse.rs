@@ -49,16 +49,10 @@ fn links(body: &str) -> Vec<&str> {
 /// How many emails to visitors the outbox holds (queued, sent or waiting): committed with the
 /// reply, so this is final as soon as the reply is answered.
 fn visitor_emails_queued(db: &Path) -> i64 {
-    let connection =
-        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .expect("open the relay's database");
-    connection
-        .query_row(
-            "SELECT COUNT(*) FROM mail_outbox WHERE kind = 'visitor'",
-            [],
-            |row| row.get(0),
-        )
-        .unwrap()
+    beseda_tests::database::number(
+        db,
+        "SELECT COUNT(*) FROM mail_outbox WHERE kind = 'visitor'",
+    )
 }
 
 /// Waits until no visitor socket is open, so that a reply is emailed rather than shown.

@@ -472,14 +472,11 @@ async fn reports_add_up_per_variant_with_the_significance_of_the_difference() {
 /// (Unix seconds): what only the relay could have made.
 fn signed_view(relay: &TestRelay, id: i64, variant: u32, issued: i64) -> String {
     use hmac::Mac;
-    let database = rusqlite::Connection::open(&relay.db).unwrap();
-    let secret: Vec<u8> = database
-        .query_row(
-            "SELECT value FROM settings WHERE key = 'prompt_view_secret'",
-            [],
-            |row| row.get(0),
-        )
-        .unwrap();
+    let rows = beseda_tests::database::query(
+        &relay.db,
+        "SELECT value FROM settings WHERE key = 'prompt_view_secret'",
+    );
+    let secret = beseda_tests::database::bytes(&rows[0][0]);
     let signed = format!("p1.{id}.{variant}.{issued}.00112233445566778899aabb");
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&secret).unwrap();
     mac.update(signed.as_bytes());
@@ -724,31 +721,36 @@ async fn figures_stay_numbers_even_over_damaged_totals_in_the_database() {
     let relay = TestRelay::start().await;
     let jana = relay.login(JANA).await;
     let id = create(&relay, &jana, &jackets()).await;
-    // Rows written straight into the file, past every check: an honest order, then huge,
-    // infinite, negative and non-numeric totals, and counts that overflow a sum in SQL.
-    let database = rusqlite::Connection::open(&relay.db).unwrap();
-    database
-        .busy_timeout(std::time::Duration::from_secs(5))
-        .unwrap();
-    let rows: [(u32, &str, i64, rusqlite::types::Value); 9] = [
-        (1, "order", 1, 99.5.into()),
-        (0, "order", 1, 1.7e308.into()),
-        (0, "order", 1, 1.7e308.into()),
-        (1, "order", 2, f64::INFINITY.into()),
-        (1, "order", 1, f64::NEG_INFINITY.into()),
-        (1, "order", 1, (-50.0).into()),
-        (1, "order", 1, "a lot".to_owned().into()),
-        (0, "shown", i64::MAX, 0.0.into()),
-        (0, "shown", i64::MAX, 0.0.into()),
+    // Rows written straight into the database, past every check: an honest order, then huge,
+    // infinite, negative and non-numeric totals, and counts that overflow a sum in SQL. Each
+    // store spells infinity its own way, and only SQLite's loose typing can hold a text total.
+    let postgres = beseda_tests::on_postgres();
+    let (infinity, minus_infinity) = if postgres {
+        ("'Infinity'", "'-Infinity'")
+    } else {
+        ("9e999", "-9e999")
+    };
+    let rows: [(u32, &str, i64, Option<&str>); 9] = [
+        (1, "order", 1, Some("99.5")),
+        (0, "order", 1, Some("1.7e308")),
+        (0, "order", 1, Some("1.7e308")),
+        (1, "order", 2, Some(infinity)),
+        (1, "order", 1, Some(minus_infinity)),
+        (1, "order", 1, Some("-50.0")),
+        (1, "order", 1, (!postgres).then_some("'a lot'")),
+        (0, "shown", i64::MAX, Some("0.0")),
+        (0, "shown", i64::MAX, Some("0.0")),
     ];
     for (day, (variant, event, count, total)) in rows.into_iter().enumerate() {
-        database
-            .execute(
-                "INSERT INTO prompt_counts (prompt_id, variant, event, day, count, total)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                rusqlite::params![id, variant, event, day as i64 + 1, count, total],
-            )
-            .unwrap();
+        let Some(total) = total else { continue };
+        beseda_tests::database::execute(
+            &relay.db,
+            &format!(
+                "INSERT INTO prompt_counts (prompt_id, variant, event, day, count, total) \
+                 VALUES ({id}, {variant}, '{event}', {}, {count}, {total})",
+                day + 1
+            ),
+        );
     }
     let response = get(relay.addr, &format!("/api/prompts/{id}/stats"), Some(&jana)).await;
     assert_eq!(response.status, 200, "{}", response.body);

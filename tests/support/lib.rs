@@ -1,6 +1,7 @@
 //! What the end-to-end tests share: a relay started in-process on `127.0.0.1:0` (or as a child
 //! process that can be killed), and small HTTP and WebSocket clients speaking to it.
 
+pub mod database;
 pub mod http;
 pub mod postgres;
 pub mod raw_socket;

@@ -51,8 +51,13 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 pub type TlsStream =
     <MakeRustlsConnect as tokio_postgres::tls::MakeTlsConnect<tokio_postgres::Socket>>::Stream;
 
-/// The advisory lock every write transaction of every relay takes first (`"beseda"` in ASCII).
-pub const WRITE_LOCK: i64 = 0x6265_7365_6461;
+/// The advisory lock every write transaction of every relay takes first (`"beseda"` in ASCII,
+/// then 1). The cluster's advisory locks are all declared here, so that no two share a key.
+pub const WRITE_LOCK: i64 = 0x6265_7365_6461_01;
+/// The lock a relay holds while it migrates the schema.
+pub const MIGRATION_LOCK: i64 = 0x6265_7365_6461_02;
+/// The session lock the leading relay holds while it leads.
+pub const LEADER_LOCK: i64 = 0x6265_7365_6461_03;
 /// The most jobs folded into one transaction, as on SQLite.
 pub const MAX_BATCH: usize = super::sqlite::MAX_BATCH;
 /// How many writes may wait for the writer before producers wait too.

@@ -7,11 +7,9 @@
 //! the event log and its position, relays and their consoles, and the shared rate-limit windows.
 //! Never edit a migration that has shipped: add a new one at the end.
 
+use super::MIGRATION_LOCK;
 use crate::store::StoreError;
 use tokio_postgres::Client;
-
-/// The lock a relay holds while it migrates, so that two relays starting at once do not both.
-const MIGRATION_LOCK: i64 = 0x6265_7365_6462;
 
 const MIGRATIONS: &[&str] = &[
     // 1: everything SQLite's migrations 1 to 10 hold, and the cluster's tables.

@@ -2,8 +2,8 @@
 //! email whatever its case), sessions, passwords, availability and disabling.
 
 use crate::clock::now_millis;
-use crate::store::StoreError;
 use crate::store::test_stores::{Backend, on_both_stores, open};
+use crate::store::{Event, StoreError};
 use beseda_protocol::OperatorId;
 
 async fn an_email_has_one_operator_whatever_its_case(backend: Backend) {
@@ -216,7 +216,7 @@ async fn a_disabled_operator_cannot_sign_in_until_enabled(backend: Backend) {
 }
 
 async fn availability_is_kept_per_operator(backend: Backend) {
-    let (store, _events) = open(backend).await;
+    let (store, events) = open(backend).await;
     let ada = store
         .add_operator("ada@example.com", "Ada", "hash", false)
         .await
@@ -234,6 +234,19 @@ async fn availability_is_kept_per_operator(backend: Backend) {
     );
     store.set_operator_online(ada.id, false).await.unwrap();
     assert_eq!(store.online_operators().await.unwrap(), vec![bob.id]);
+    // Every relay's hub learns availability from the commits' events.
+    let told: Vec<(OperatorId, bool)> = events
+        .try_iter()
+        .flatten()
+        .filter_map(|event| match event {
+            Event::OperatorAvailability {
+                operator_id,
+                online,
+            } => Some((operator_id, online)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(told, [(bob.id, true), (ada.id, true), (ada.id, false)]);
     assert!(matches!(
         store
             .set_operator_online(OperatorId(bob.id.0 + 100), true)
