@@ -103,15 +103,18 @@ pub async fn create_session(
     operator_id: OperatorId,
     expires_at: i64,
 ) -> Result<(), StoreError> {
-    let now = now_millis();
-    client
-        .execute("DELETE FROM sessions WHERE expires_at < $1", &[&now])
-        .await?;
+    // The expired sessions go in the same statement (and round trip).
     client
         .execute(
-            "INSERT INTO sessions (token_hash, operator_id, created_at, expires_at, last_used_at)
+            "WITH expired AS (DELETE FROM sessions WHERE expires_at < $3)
+             INSERT INTO sessions (token_hash, operator_id, created_at, expires_at, last_used_at)
              VALUES ($1, $2, $3, $4, $3)",
-            &[&token_hash.as_slice(), &operator_id.0, &now, &expires_at],
+            &[
+                &token_hash.as_slice(),
+                &operator_id.0,
+                &now_millis(),
+                &expires_at,
+            ],
         )
         .await?;
     Ok(())
