@@ -1,5 +1,5 @@
-//! The `beseda-relay` command line: `serve` (the default), `operator add`, `site add` and
-//! `answers import`.
+//! The `beseda-relay` command line: `serve` (the default), `operator add`, `site add`,
+//! `answers import` and `migrate`.
 
 use crate::auth::hash_password;
 use crate::chat::validation::{self, Refusal};
@@ -36,6 +36,27 @@ enum Command {
     /// Manage a site's self-service answers.
     #[command(subcommand)]
     Answers(AnswersCommand),
+    /// Copy the SQLite database into an empty PostgreSQL database and verify the copy.
+    ///
+    /// Every table is copied with its ids in one PostgreSQL transaction, then both databases
+    /// are read back and compared row by row (counts and digests); any difference exits
+    /// non-zero. Stop the relay first: the SQLite file is refused while a relay has it open.
+    Migrate(Migrate),
+}
+
+#[derive(Args, Debug)]
+struct Migrate {
+    /// The PostgreSQL database to copy into, `postgres://USER@HOST:PORT/DB`. Its schema is
+    /// created first; it must not hold any operators, conversations or other data yet.
+    #[arg(long, env = "BESEDA_MIGRATE_TO", value_name = "URL")]
+    to: String,
+    /// Only compare the two databases, as the copy's verification does, and change nothing;
+    /// exits non-zero on any difference.
+    #[arg(long)]
+    verify_only: bool,
+    /// The SQLite database file to copy (upgraded to this relay's schema first if older).
+    #[arg(long, env = "BESEDA_DB", default_value = "beseda.db")]
+    db: PathBuf,
 }
 
 #[derive(Subcommand, Debug)]
@@ -130,6 +151,7 @@ pub fn main() -> ExitCode {
         Some(Command::Answers(AnswersCommand::Import(import))) => {
             runtime.block_on(answers_import(import))
         }
+        Some(Command::Migrate(migrate)) => runtime.block_on(migrate_to_postgres(migrate)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -270,5 +292,26 @@ async fn answers_import(import: AnswersImport) -> anyhow::Result<()> {
         }
         Err(error) if error.kind() != ErrorKind::Internal => anyhow::bail!(error.to_string()),
         Err(error) => Err(error.into()),
+    }
+}
+
+async fn migrate_to_postgres(migrate: Migrate) -> anyhow::Result<()> {
+    if !crate::store::postgres::is_postgres_url(&migrate.to) {
+        anyhow::bail!("--to: give the PostgreSQL database as postgres://USER@HOST:PORT/DB");
+    }
+    let summary = if migrate.verify_only {
+        crate::store::migrate::verify(&migrate.db, &migrate.to).await?
+    } else {
+        crate::store::migrate::migrate(&migrate.db, &migrate.to).await?
+    };
+    println!("{summary}");
+    if summary.verified() {
+        Ok(())
+    } else {
+        anyhow::bail!(
+            "the PostgreSQL database differs from {} ({})",
+            migrate.db.display(),
+            crate::store::migrate::differences(summary.problems.len())
+        )
     }
 }

@@ -629,10 +629,10 @@ async fn listen_for_hints(app: Arc<App>) {
             let mut messages =
                 futures_util::stream::poll_fn(move |context| connection.poll_message(context));
             while let Some(Ok(message)) = messages.next().await {
-                if let AsyncMessage::Notification(note) = message {
-                    if notes.send(note.payload().to_owned()).is_err() {
-                        break;
-                    }
+                if let AsyncMessage::Notification(note) = message
+                    && notes.send(note.payload().to_owned()).is_err()
+                {
+                    break;
                 }
             }
         });

@@ -493,7 +493,7 @@ async fn a_search_that_found_nothing_counts_once_per_typing_burst() {
 async fn the_demo_answers_import_from_the_command_line_idempotently() {
     let relay_binary = env!("CARGO_BIN_EXE_relay-process");
     let directory = tempfile::tempdir().unwrap();
-    let db = directory.path().join("beseda.db");
+    let db = beseda_tests::test_database(directory.path());
     beseda_tests::prepare_database(&db).await;
     let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../www/answers/demo.json");
     let run = |args: &[&str]| {

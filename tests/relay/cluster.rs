@@ -10,7 +10,7 @@ use futures_util::FutureExt;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -25,7 +25,7 @@ async fn cluster_database() -> PathBuf {
     db
 }
 
-fn start(db: &PathBuf, extra: &[&str]) -> RelayProcess {
+fn start(db: &Path, extra: &[&str]) -> RelayProcess {
     let mut args = NO_LIMITS.to_vec();
     args.extend_from_slice(extra);
     RelayProcess::start(RELAY, db, &args)
@@ -160,8 +160,11 @@ async fn keep_sending(
     }
 }
 
+/// The message frames a console heard, each with its position.
+type Heard = Arc<Mutex<Vec<(u64, Value)>>>;
+
 /// Collects every message frame a console hears, with its position.
-fn listen(mut console: Client) -> (Arc<Mutex<Vec<(u64, Value)>>>, tokio::task::JoinHandle<()>) {
+fn listen(mut console: Client) -> (Heard, tokio::task::JoinHandle<()>) {
     let heard = Arc::new(Mutex::new(Vec::new()));
     let into = heard.clone();
     let task = tokio::spawn(async move {
@@ -328,10 +331,10 @@ async fn an_operator_whose_relay_dies_resumes_on_the_other_by_position_and_the_v
                 break 'replying;
             }
         }
-        if burst == 10 {
-            if let Some(relay) = b.take() {
-                relay.kill();
-            }
+        if burst == 10
+            && let Some(relay) = b.take()
+        {
+            relay.kill();
         }
         let mut outstanding = 5;
         while outstanding > 0 {

@@ -57,7 +57,7 @@ async fn keep_sending(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_messages_survive_sigkill_and_resends_are_not_duplicated() {
     let directory = tempfile::tempdir().unwrap();
-    let db = directory.path().join("beseda.db");
+    let db = beseda_tests::test_database(directory.path());
     prepare_database(&db).await;
     let limits = ["--visitor-messages-per-minute", "1000000"];
     let relay = RelayProcess::start(RELAY, &db, &limits);
@@ -157,7 +157,7 @@ async fn acknowledged_messages_survive_sigkill_and_resends_are_not_duplicated() 
 #[tokio::test]
 async fn sigterm_closes_sockets_politely_and_loses_nothing() {
     let directory = tempfile::tempdir().unwrap();
-    let db = directory.path().join("beseda.db");
+    let db = beseda_tests::test_database(directory.path());
     prepare_database(&db).await;
     let relay = RelayProcess::start(RELAY, &db, &[]);
     let (mut visitor, welcome) = Client::visitor(relay.addr, None, None).await;

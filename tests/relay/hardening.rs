@@ -45,7 +45,7 @@ fn loopback(last: u8) -> IpAddr {
 /// A relay child process on a fresh database with the test operators.
 fn relay_process(extra_args: &[&str]) -> (RelayProcess, tempfile::TempDir) {
     let directory = tempfile::tempdir().unwrap();
-    let db = directory.path().join("beseda.db");
+    let db = beseda_tests::test_database(directory.path());
     tokio::task::block_in_place(|| {
         tokio::runtime::Handle::current().block_on(prepare_database(&db));
     });
@@ -372,7 +372,7 @@ async fn past_the_whole_cap_connections_get_503_and_others_come_back_later() {
 async fn with_few_file_descriptors_the_relay_refuses_cleanly_instead_of_failing_accepts() {
     // A relay allowed only 200 open files (soft and hard), as on a small server.
     let directory = tempfile::tempdir().unwrap();
-    let db = directory.path().join("beseda.db");
+    let db = beseda_tests::test_database(directory.path());
     prepare_database(&db).await;
     let log = directory.path().join("relay.log");
     let mut child = std::process::Command::new("sh")

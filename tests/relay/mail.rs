@@ -289,7 +289,7 @@ async fn an_email_waits_in_the_outbox_until_the_smtp_server_is_up() {
 #[tokio::test]
 async fn a_queued_email_survives_a_crash_of_the_relay() {
     let directory = tempfile::tempdir().unwrap();
-    let db = directory.path().join("beseda.db");
+    let db = beseda_tests::test_database(directory.path());
     prepare_database(&db).await;
     let mailbox = Mailbox::new();
     let port = free_port().to_string();

@@ -171,7 +171,7 @@ async fn with_no_shop_origins_listed_an_email_to_a_visitor_links_to_no_page() {
 #[tokio::test]
 async fn a_visitors_address_gets_at_most_its_emails_a_day_even_across_a_restart() {
     let directory = tempfile::tempdir().unwrap();
-    let db = directory.path().join("beseda.db");
+    let db = beseda_tests::test_database(directory.path());
     prepare_database(&db).await;
     let mailbox = Mailbox::new();
     let smtp = SmtpServer::start(free_port(), &mailbox);

@@ -88,6 +88,22 @@ impl TestRelay {
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> TestRelay {
         let directory = tempfile::tempdir().expect("a temporary directory");
         let db = test_database(directory.path());
+        TestRelay::start_in(directory, db, adjust).await
+    }
+
+    /// A relay on a SQLite file whichever store the tests run on (for what only SQLite
+    /// has, such as the source of `migrate`).
+    pub async fn start_on_sqlite_with(adjust: impl FnOnce(&mut Config)) -> TestRelay {
+        let directory = tempfile::tempdir().expect("a temporary directory");
+        let db = directory.path().join("beseda.db");
+        TestRelay::start_in(directory, db, adjust).await
+    }
+
+    async fn start_in(
+        directory: TempDir,
+        db: PathBuf,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestRelay {
         prepare_database(&db).await;
         let mut config = Config::with_db(db.clone());
         config.bootstrap_admin = false;

@@ -12,6 +12,7 @@
 mod accounts;
 mod answers;
 mod conversations;
+pub(crate) mod migrate;
 mod outbox;
 pub mod postgres;
 mod prompts;

@@ -26,7 +26,7 @@ mod prompts;
 mod queue;
 #[allow(dead_code, unused_imports)] // Shared readers; each aggregate uses some.
 mod rows;
-mod schema;
+pub(crate) mod schema;
 mod sql;
 mod tail;
 mod team;
@@ -53,11 +53,11 @@ pub type TlsStream =
 
 /// The advisory lock every write transaction of every relay takes first (`"beseda"` in ASCII,
 /// then 1). The cluster's advisory locks are all declared here, so that no two share a key.
-pub const WRITE_LOCK: i64 = 0x6265_7365_6461_01;
+pub const WRITE_LOCK: i64 = 0x0062_6573_6564_6101;
 /// The lock a relay holds while it migrates the schema.
-pub const MIGRATION_LOCK: i64 = 0x6265_7365_6461_02;
+pub const MIGRATION_LOCK: i64 = 0x0062_6573_6564_6102;
 /// The session lock the leading relay holds while it leads.
-pub const LEADER_LOCK: i64 = 0x6265_7365_6461_03;
+pub const LEADER_LOCK: i64 = 0x0062_6573_6564_6103;
 /// The most jobs folded into one transaction, as on SQLite.
 pub const MAX_BATCH: usize = super::sqlite::MAX_BATCH;
 /// How many writes may wait for the writer before producers wait too.
@@ -121,7 +121,7 @@ pub struct PgStore {
 
 /// TLS to the database through rustls with the web's root certificates; used when the URL
 /// asks for it (`sslmode=require`) or prefers it and the server offers it.
-fn tls() -> Result<MakeRustlsConnect, StoreError> {
+pub(crate) fn tls() -> Result<MakeRustlsConnect, StoreError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     let config = rustls::ClientConfig::builder_with_provider(provider)
@@ -134,7 +134,7 @@ fn tls() -> Result<MakeRustlsConnect, StoreError> {
 
 /// The connection settings of a URL, with the relay's name and keepalives (so that a machine
 /// that vanished is noticed, and its advisory locks freed).
-fn connection_config(url: &str) -> Result<tokio_postgres::Config, StoreError> {
+pub(crate) fn connection_config(url: &str) -> Result<tokio_postgres::Config, StoreError> {
     let mut config: tokio_postgres::Config = url
         .parse()
         .map_err(|error| StoreError::Database(format!("the database URL is invalid: {error}")))?;

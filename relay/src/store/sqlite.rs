@@ -18,7 +18,7 @@ mod prompts;
 pub(crate) mod queue;
 /// Shared with the PostgreSQL store for its pure helpers (stored names of authors and statuses).
 pub(super) mod rows;
-mod schema;
+pub(crate) mod schema;
 mod team;
 #[cfg(test)]
 mod tests;

@@ -82,7 +82,7 @@ impl Tail {
         let payloads = events
             .iter()
             .filter(|event| shared(event))
-            .map(|event| serde_json::to_string(event))
+            .map(serde_json::to_string)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|error| StoreError::Database(format!("cannot encode an event: {error}")))?;
         if payloads.is_empty() {
@@ -131,17 +131,16 @@ impl Tail {
             }
             return;
         };
-        if *last < first - 1 {
-            if let Err(error) = self.read_into(client, &mut last, Some(first - 1)).await {
-                tracing::warn!(%error, "cannot read the event log; the batch waits for the next reading");
-                return;
-            }
+        if *last < first - 1
+            && let Err(error) = self.read_into(client, &mut last, Some(first - 1)).await
+        {
+            tracing::warn!(%error, "cannot read the event log; the batch waits for the next reading");
+            return;
         }
         if *last == first - 1 {
-            let mut next = first;
-            for event in events.iter_mut().filter(|event| shared(event)) {
-                set_position(event, next);
-                next += 1;
+            for (position, event) in (first..).zip(events.iter_mut().filter(|event| shared(event)))
+            {
+                set_position(event, position);
             }
             (self.on_commit)(events);
             *last = end;
