@@ -5,7 +5,7 @@ use super::Tx;
 use super::queue::assign_queue;
 use super::rows::profile_from_row;
 use crate::clock::now_millis;
-use crate::store::{ActiveSession, OperatorCredentials, StoreError};
+use crate::store::{ActiveSession, Event, OperatorCredentials, StoreError};
 use beseda_protocol::{OperatorId, OperatorProfile};
 use tokio_postgres::Client;
 
@@ -103,15 +103,18 @@ pub async fn create_session(
     operator_id: OperatorId,
     expires_at: i64,
 ) -> Result<(), StoreError> {
-    let now = now_millis();
-    client
-        .execute("DELETE FROM sessions WHERE expires_at < $1", &[&now])
-        .await?;
+    // The expired sessions go in the same statement (and round trip).
     client
         .execute(
-            "INSERT INTO sessions (token_hash, operator_id, created_at, expires_at, last_used_at)
+            "WITH expired AS (DELETE FROM sessions WHERE expires_at < $3)
+             INSERT INTO sessions (token_hash, operator_id, created_at, expires_at, last_used_at)
              VALUES ($1, $2, $3, $4, $3)",
-            &[&token_hash.as_slice(), &operator_id.0, &now, &expires_at],
+            &[
+                &token_hash.as_slice(),
+                &operator_id.0,
+                &now_millis(),
+                &expires_at,
+            ],
         )
         .await?;
     Ok(())
@@ -223,7 +226,8 @@ pub async fn change_password(
     end_operator_sessions(client, operator_id, Some(keep)).await
 }
 
-/// Sets an operator's availability; one who comes online takes waiting conversations at once.
+/// Sets an operator's availability and tells every relay; one who comes online takes waiting
+/// conversations at once.
 pub async fn set_operator_online(
     tx: &Tx,
     operator_id: OperatorId,
@@ -238,7 +242,7 @@ pub async fn set_operator_online(
     if changed == 0 {
         return Err(StoreError::NotFound);
     }
-    tx.emit(crate::store::Event::OperatorAvailability {
+    tx.emit(Event::OperatorAvailability {
         operator_id,
         online,
     });

@@ -161,32 +161,33 @@ pub async fn count_event(
     }
     let day = now_millis().div_euclid(DAY_MILLIS);
     let variant = i64::from(variant);
-    client
+    // One statement: forget the views too old to come back, remember this view's event (unless
+    // it was counted before), and only then count it. Nothing counted means counted before.
+    let counted = client
         .execute(
-            "DELETE FROM prompt_views_counted WHERE day < $1",
-            &[&(day - COUNTED_DAYS)],
-        )
-        .await?;
-    let first = client
-        .execute(
-            "INSERT INTO prompt_views_counted (prompt_id, view, event, day)
-             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-            &[&id, &view, &event.as_str(), &day],
-        )
-        .await?;
-    if first == 0 {
-        return Err(StoreError::EventCounted(event.as_str()));
-    }
-    client
-        .execute(
-            "INSERT INTO prompt_counts (prompt_id, variant, event, day, count, total)
-             VALUES ($1, $2, $3, $4, 1, $5)
+            "WITH forgotten AS (DELETE FROM prompt_views_counted WHERE day < $6),
+             first AS (
+                 INSERT INTO prompt_views_counted (prompt_id, view, event, day)
+                 VALUES ($1, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1)
+             INSERT INTO prompt_counts (prompt_id, variant, event, day, count, total)
+             SELECT $1, $2, $4, $5, 1, $7 FROM first
              ON CONFLICT (prompt_id, variant, event, day)
              DO UPDATE SET count = prompt_counts.count + 1,
                  total = prompt_counts.total + excluded.total",
-            &[&id, &variant, &event.as_str(), &day, &total],
+            &[
+                &id,
+                &variant,
+                &view,
+                &event.as_str(),
+                &day,
+                &(day - COUNTED_DAYS),
+                &total,
+            ],
         )
         .await?;
+    if counted == 0 {
+        return Err(StoreError::EventCounted(event.as_str()));
+    }
     Ok(())
 }
 
