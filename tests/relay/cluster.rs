@@ -515,3 +515,48 @@ async fn one_relay_leads_and_the_other_takes_over_within_seconds_when_it_dies() 
     .await;
     follower.kill();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitors_message_rate_and_failed_sign_ins_count_on_every_relay_together() {
+    let db = cluster_database().await;
+    let limits = [
+        "--visitor-messages-per-minute",
+        "3",
+        "--login-attempts",
+        "2",
+        "--login-delay",
+        "60s",
+    ];
+    let a = RelayProcess::start(RELAY, &db, &limits);
+    let b = RelayProcess::start(RELAY, &db, &limits);
+
+    // Two messages through A and one through B use up the minute's three...
+    let (mut on_a, welcome) = Client::visitor(a.addr, None, None).await;
+    for index in 0..2 {
+        on_a.say(&format!("a{index}"), "hi").await;
+        on_a.recv_until_type("ack").await;
+    }
+    let token = welcome["token"].as_str().unwrap();
+    let (mut on_b, _) = Client::visitor(b.addr, Some(token), None).await;
+    on_b.say("b0", "third").await;
+    on_b.recv_until_type("ack").await;
+    // ...so B refuses the fourth, though B itself has seen only one.
+    on_b.say("b1", "fourth is too many").await;
+    let refused = frame_where(&mut on_b, |frame| frame["type"] == "error").await;
+    assert_eq!(
+        (refused["code"].as_str(), refused["clientId"].as_str()),
+        (Some("rate_limited"), Some("b1"))
+    );
+
+    // Two wrong passwords on A make B wait too.
+    let wrong = json!({ "email": JANA.0, "password": "not her password" });
+    for _ in 0..2 {
+        let response = post_json(a.addr, "/api/login", None, &wrong).await;
+        assert_eq!(response.status, 401, "{}", response.body);
+    }
+    let response = post_json(b.addr, "/api/login", None, &wrong).await;
+    assert_eq!(response.status, 429, "{}", response.body);
+    assert!(response.header("retry-after").is_some());
+    a.kill();
+    b.kill();
+}
