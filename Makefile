@@ -3,6 +3,8 @@
 
 CARGO ?= cargo
 RELAY := target/release/beseda-relay
+# Throwaway PostgreSQL and nginx for the browser tests that run several relays.
+THROWAWAY := target/release/beseda-throwaway
 LISTEN ?= 127.0.0.1:8080
 DB ?= beseda.db
 # Must equal the `wasm-bindgen` crate's version in Cargo.toml (pinned with `=`).
@@ -45,9 +47,10 @@ console: wasm-toolchain widget
 	wasm-bindgen --target web --no-typescript --out-dir $(CONSOLE_BINDGEN) --out-name beseda-console $(CONSOLE_WASM)
 	node www/console/build.mjs $(CONSOLE_BINDGEN) $(DIST)
 
-# The relay embeds target/dist: one self-contained binary.
+# The relay embeds target/dist: one self-contained binary. The throwaway servers' program is
+# built with it, for the browser tests.
 build: widget console
-	$(CARGO) build --release -p beseda-relay
+	$(CARGO) build --release -p beseda-relay -p beseda-throwaway
 
 run: build
 	@$(RELAY) site add demo --title "Horská bunda" --db $(DB) >/dev/null 2>&1 || true
@@ -105,8 +108,8 @@ example: npm
 		&& npm install --no-save --no-audit --no-fund ../../target/beseda-widget-0.1.0.tgz && npx vite build --logLevel warn
 
 # A browser test that hangs fails after ten minutes instead of holding CI to its limit.
-browser-test: build browser-deps mail-deps example
-	cd tests/browser && BESEDA_RELAY=../../$(RELAY) BESEDA_DIST=../../$(DIST) node --test --test-concurrency=1 --test-timeout=600000
+browser-test: build browser-deps mail-deps cluster-deps example
+	cd tests/browser && BESEDA_RELAY=../../$(RELAY) BESEDA_THROWAWAY=../../$(THROWAWAY) BESEDA_DIST=../../$(DIST) node --test --test-concurrency=1 --test-timeout=600000
 
 test: check-fmt lint rust-test browser-test
 

@@ -26,14 +26,20 @@ function cli(db, args, input = "") {
   if (result.status !== 0) throw new Error(`beseda-relay ${args.join(" ")}: ${result.stderr}`);
 }
 
+/** Puts the demo site and the test operator into the database `db` (a file or a URL). */
+export function prepareDatabase(db) {
+  cli(db, ["site", "add", "demo", "--title", "Horská bunda"]);
+  cli(db, ["operator", "add", "--email", OPERATOR.email, "--name", OPERATOR.name], OPERATOR.password + "\n");
+}
+
 /** A relay on 127.0.0.1 with a fresh database holding the demo site and one operator; `args`
- * are more `serve` flags. */
-export async function startRelay({ port = 0, directory, args = [] } = {}) {
+ * are more `serve` flags. With `db` (a `postgres://` URL, say) it serves that database as it is:
+ * several relays share one, prepared once with `prepareDatabase`. */
+export async function startRelay({ port = 0, directory, db, args = [] } = {}) {
   directory ??= mkdtempSync(join(tmpdir(), "beseda-browser-"));
-  const db = join(directory, "beseda.db");
-  if (!existsSync(db)) {
-    cli(db, ["site", "add", "demo", "--title", "Horská bunda"]);
-    cli(db, ["operator", "add", "--email", OPERATOR.email, "--name", OPERATOR.name], OPERATOR.password + "\n");
+  if (db === undefined) {
+    db = join(directory, "beseda.db");
+    if (!existsSync(db)) prepareDatabase(db);
   }
   const child = spawn(RELAY_BINARY, ["serve", "--listen", `127.0.0.1:${port}`, "--db", db, "--bootstrap-admin", "false", "--metrics-token", METRICS_TOKEN, ...args], {
     env: { ...process.env, BESEDA_LOG: "warn" },
@@ -62,7 +68,7 @@ export async function startRelay({ port = 0, directory, args = [] } = {}) {
     },
     /** The same database and port again, as after a crash and restart. */
     restart() {
-      return startRelay({ port: relay.port, directory, args });
+      return startRelay({ port: relay.port, directory, db, args });
     },
     async stop() {
       const exited = new Promise((done) => child.once("exit", done));
@@ -107,6 +113,38 @@ export async function operatorApi(relay, who = OPERATOR) {
     conversations: async () => (await call("GET", "/api/conversations")).body,
     conversation: async (id) => (await call("GET", `/api/conversations/${id}`)).body,
     reply: (id, text) => call("POST", `/api/conversations/${id}/messages`, { text }),
+  };
+}
+
+export const THROWAWAY_BINARY = resolve(process.env.BESEDA_THROWAWAY ?? "../../target/release/beseda-throwaway");
+
+/**
+ * A throwaway server from the `beseda-throwaway` program: `["postgres"]`, or
+ * `["nginx", "--upstream", ADDR, …]` balancing relays as the example nginx configuration does.
+ * Resolves with its `url` and `stop()`. The program stops the server and removes its directory
+ * when its standard input closes, which happens at the latest when this process ends, however
+ * it ends.
+ */
+export async function startThrowaway(args) {
+  const child = spawn(THROWAWAY_BINARY, args, { stdio: ["pipe", "pipe", "inherit"] });
+  const exited = new Promise((done) => child.once("exit", done));
+  const line = await new Promise((resolveLine, reject) => {
+    createInterface({ input: child.stdout }).once("line", resolveLine);
+    child.once("exit", (code) => reject(new Error(`beseda-throwaway ${args.join(" ")} exited with ${code}`)));
+  });
+  // Neither the pipes nor the program may keep this process alive: the end of the process
+  // closes the program's input, and with it the server.
+  child.stdout.resume();
+  child.stdout.unref();
+  child.stdin.unref();
+  child.unref();
+  return {
+    url: line.trim(),
+    /** Closes the program's input and waits until it has stopped the server. */
+    async stop() {
+      child.stdin.end();
+      await exited;
+    },
   };
 }
 

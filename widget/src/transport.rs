@@ -151,7 +151,9 @@ pub fn ensure_connected() {
 
 fn connect() {
     with(|transport| {
-        if transport.given_up.get() {
+        // A scheduled retry may find a socket that a send opened meanwhile: a second socket
+        // would drop the first one's handlers while the browser still calls them.
+        if transport.given_up.get() || transport.socket.borrow().is_some() {
             return;
         }
         let socket = match WebSocket::new(&transport.url) {
