@@ -8,8 +8,8 @@
 
 use beseda_tests::http::{post_json, put_json, request};
 use beseda_tests::workflow::{
-    Writer, add_site, change_default_site, detail, eventually, hours_closed_on, set_available,
-    texts_by, until_ack, visitor_writes,
+    Writer, add_site, auto_message_handled, change_default_site, detail, eventually,
+    hours_closed_on, set_available, texts_by, until_ack, visitor_writes,
 };
 use beseda_tests::{Client, JANA, TestRelay};
 use serde_json::{Value, json};
@@ -130,16 +130,10 @@ async fn with_nobody_online_there_is_no_automatic_message() {
     let mut alone = visitor_writes(&relay, json!({ "locale": "cs" }), "Je tu někdo?").await;
 
     // No frame tells that the relay let this wait pass; the database does.
-    let handled = || {
-        beseda_tests::database::number(
-            &relay.db,
-            &format!(
-                "SELECT auto_message_sent FROM conversations WHERE id = {}",
-                alone.conversation_id
-            ),
-        ) != 0
-    };
-    eventually("the wait being handled", handled).await;
+    eventually("the wait being handled", || {
+        auto_message_handled(&relay, alone.conversation_id)
+    })
+    .await;
     assert_eq!(
         texts_by(
             &detail(&relay, &jana, alone.conversation_id).await,
@@ -196,16 +190,10 @@ async fn a_closed_shop_makes_no_promise_even_with_operators_online() {
         );
     }
     let left = visitor_writes(&relay, json!({ "locale": "cs" }), "Zavoláte mi?").await;
-    let handled = || {
-        beseda_tests::database::number(
-            &relay.db,
-            &format!(
-                "SELECT auto_message_sent FROM conversations WHERE id = {}",
-                left.conversation_id
-            ),
-        ) != 0
-    };
-    eventually("the wait being handled", handled).await;
+    eventually("the wait being handled", || {
+        auto_message_handled(&relay, left.conversation_id)
+    })
+    .await;
     assert_eq!(
         texts_by(&detail(&relay, &jana, left.conversation_id).await, "system"),
         Vec::<String>::new()

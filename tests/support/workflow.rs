@@ -160,6 +160,13 @@ pub async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
     }
 }
 
+/// Whether the relay has handled the conversation's wait (posted its automatic message, or let
+/// it pass with nobody to promise): no frame tells of the second, the database does.
+pub fn auto_message_handled(relay: &TestRelay, conversation_id: i64) -> bool {
+    let sql = format!("SELECT auto_message_sent FROM conversations WHERE id = {conversation_id}");
+    crate::database::number(&relay.db, &sql) != 0
+}
+
 /// Adds a site to a running relay's database, as `beseda-relay site add` does.
 pub async fn add_site(relay: &TestRelay, name: &str, title: &str) {
     let store = beseda_relay::store::open(&relay.db, "test-setup", Box::new(|_| {}))

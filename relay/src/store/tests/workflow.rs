@@ -441,7 +441,83 @@ async fn what_a_session_kept_is_stored_with_the_first_message(backend: Backend) 
     );
 }
 
+/// Joining tells the visitor who is there once per operator and takes a conversation nobody
+/// had; a transfer moves it and frees the queue; unknown operators and conversations, and
+/// resolved conversations, are refused without a change.
+async fn joining_announces_each_operator_once_and_transfers_move_the_conversation(
+    backend: Backend,
+) {
+    let (store, events) = open(backend).await;
+    let store = &*store;
+    let (anna, boris) = (
+        operator(store, "Anna").await,
+        operator(store, "Boris").await,
+    );
+    let conversation_id = writes(store, "v1", "Dobrý den").await;
+    assert_eq!(assignee(store, conversation_id).await, None);
+    let _ = events.try_iter().count();
+
+    let joined = store.join(conversation_id, anna).await.unwrap();
+    assert_eq!(joined.assigned_to, Some(anna));
+    let told: Vec<Event> = events.try_iter().flatten().collect();
+    let agents: Vec<&str> = told
+        .iter()
+        .filter_map(|event| match event {
+            Event::AgentJoined { agent, .. } => Some(agent.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(agents, ["Anna"]);
+    store.join(conversation_id, anna).await.unwrap();
+    let again = events
+        .try_iter()
+        .flatten()
+        .any(|event| matches!(event, Event::AgentJoined { .. }));
+    assert!(!again, "the visitor is told of Anna once");
+    let detail = store.conversation(conversation_id).await.unwrap();
+    let system: Vec<&str> = detail
+        .messages
+        .iter()
+        .filter(|message| message.author == Author::System)
+        .map(|message| message.text.as_str())
+        .collect();
+    assert_eq!(system.len(), 1, "{system:?}");
+    assert!(system[0].contains("Anna"), "{system:?}");
+
+    // Boris joins a conversation Anna has: he is announced, and it stays hers until a transfer.
+    let joined = store.join(conversation_id, boris).await.unwrap();
+    assert_eq!(joined.assigned_to, Some(anna));
+    let moved = store.assign(conversation_id, boris).await.unwrap();
+    assert_eq!(moved.assigned_to, Some(boris));
+    assert_eq!(assignee(store, conversation_id).await, Some(boris));
+    let tagged = store
+        .set_tags(conversation_id, vec!["vip".into(), "late".into()])
+        .await
+        .unwrap();
+    assert_eq!(tagged.tags, ["vip", "late"]);
+
+    let nobody = store.assign(conversation_id, OperatorId(999)).await;
+    assert!(
+        matches!(nobody, Err(StoreError::NoSuchOperator(OperatorId(999)))),
+        "{nobody:?}"
+    );
+    let missing = store.assign(ConversationId(999), anna).await;
+    assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
+    let missing = store.join(ConversationId(999), anna).await;
+    assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
+    assert_eq!(assignee(store, conversation_id).await, Some(boris));
+
+    store
+        .set_status(conversation_id, ConversationStatus::Resolved)
+        .await
+        .unwrap();
+    let resolved = store.join(conversation_id, anna).await;
+    assert!(matches!(resolved, Err(StoreError::NotOpen)), "{resolved:?}");
+    assert_eq!(assignee(store, conversation_id).await, Some(boris));
+}
+
 on_both_stores!(
+    joining_announces_each_operator_once_and_transfers_move_the_conversation,
     the_queue_goes_by_priority_then_by_wait_and_chats_go_to_the_least_loaded,
     a_rule_for_one_site_leaves_the_others_alone_and_rules_add_up,
     ratings_are_for_resolved_conversations_of_shops_that_ask,
