@@ -18,7 +18,7 @@ WASM_RUSTFLAGS := --remap-path-prefix=$(or $(CARGO_HOME),$(HOME)/.cargo)/registr
 	--remap-path-prefix=$(shell rustc --print sysroot)/lib/rustlib/src/rust/=/rustc/ \
 	--remap-path-prefix=$(CURDIR)/=
 
-.PHONY: all build widget console run test rust-test browser-test bench fmt lint check-fmt toolchain wasm-toolchain browser-deps mail-deps npm example bench-relay bench-widget
+.PHONY: all build widget console run test rust-test browser-test bench fmt lint check-fmt toolchain wasm-toolchain browser-deps mail-deps cluster-deps npm example bench-relay bench-widget
 
 all: build
 
@@ -73,7 +73,18 @@ mail-deps:
 	@python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install --quiet aiosmtpd \
 		|| python3 -m pip install --quiet --user --break-system-packages aiosmtpd
 
-rust-test: mail-deps
+# The cluster tests start their own PostgreSQL and nginx, each in a temporary directory, so only
+# the programs are needed. Debian's packages may start a system cluster or nginx on install
+# (where an init system lets them); nothing here uses those, so any that came up is stopped.
+cluster-deps:
+	@{ ls /usr/lib/postgresql/*/bin/initdb && test -x /usr/sbin/nginx; } >/dev/null 2>&1 || { \
+		{ DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql nginx \
+		|| { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql nginx; }; } \
+		&& { pg_lsclusters --no-header 2>/dev/null | awk '$$4 == "online" { print $$1, $$2 }' \
+			| while read version cluster; do pg_ctlcluster "$$version" "$$cluster" stop; done; \
+		if test -s /run/nginx.pid; then /usr/sbin/nginx -s quit; fi; }; }
+
+rust-test: mail-deps cluster-deps
 	$(CARGO) test --workspace
 
 # The npm package, packed as front-end teams would install it.
@@ -97,7 +108,7 @@ fmt: toolchain
 
 bench: bench-relay bench-widget
 
-bench-relay:
+bench-relay: cluster-deps
 	$(CARGO) build --release -p beseda-relay -p beseda-bench
 	./target/release/beseda-load --relay $(RELAY)
 
