@@ -19,6 +19,8 @@ pub mod sqlite;
 mod team;
 #[cfg(test)]
 pub(crate) mod test_stores;
+#[cfg(test)]
+mod tests;
 mod workflow;
 
 pub use accounts::{AccountStore, ActiveSession, OperatorCredentials};

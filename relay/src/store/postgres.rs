@@ -17,10 +17,21 @@
 //! log does not. Reads use a pool of connections and never wait for the writer.
 
 mod accounts;
+mod answers;
+mod conversations;
+mod keywords;
 mod methods;
+mod outbox;
+mod prompts;
+#[allow(dead_code)] // Called by the aggregates' writes as they are written.
+mod queue;
+#[allow(dead_code, unused_imports)] // Shared readers; each aggregate uses some.
+mod rows;
 mod schema;
 mod sql;
 mod tail;
+mod team;
+mod visits;
 
 pub use tail::Position;
 

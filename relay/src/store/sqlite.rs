@@ -12,20 +12,18 @@ mod answers;
 mod conversations;
 mod keywords;
 mod methods;
-mod outbox;
-#[cfg(test)]
-mod outbox_tests;
+/// Shared with the PostgreSQL store for the stored names of recipients.
+pub(super) mod outbox;
 mod prompts;
-mod queue;
-mod rows;
+pub(crate) mod queue;
+/// Shared with the PostgreSQL store for its pure helpers (stored names of authors and statuses).
+pub(super) mod rows;
 mod schema;
 mod team;
 #[cfg(test)]
 mod tests;
 mod visits;
 mod workflow;
-#[cfg(test)]
-mod workflow_tests;
 
 use crate::store::{Event, StoreError, StoreFuture, StoreStats};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};

@@ -2,17 +2,11 @@
 //! each method runs its SQL (in the modules beside this one) on the writer's transaction
 //! ([`PgStore::write`]) or on a pooled connection ([`PgStore::read`]).
 
-#[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod accounts;
-#[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod answers;
-#[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod conversations;
-#[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod outbox;
-#[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod prompts;
-#[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod team;
 #[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod workflow;

@@ -329,7 +329,7 @@ pub fn mail_attempted(
 }
 
 /// How an email's recipient kind is stored.
-fn mail_to_name(to: MailTo) -> &'static str {
+pub(crate) fn mail_to_name(to: MailTo) -> &'static str {
     match to {
         MailTo::Shop => "shop",
         MailTo::Visitor => "visitor",
@@ -337,7 +337,7 @@ fn mail_to_name(to: MailTo) -> &'static str {
 }
 
 /// A recipient kind from its stored name.
-fn mail_to_from_name(name: &str) -> MailTo {
+pub(crate) fn mail_to_from_name(name: &str) -> MailTo {
     if name == "visitor" {
         MailTo::Visitor
     } else {

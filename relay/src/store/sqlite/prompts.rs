@@ -5,21 +5,13 @@
 use super::rows::site_title;
 use crate::clock::now_millis;
 use crate::store::StoreError;
-use beseda_protocol::prompts::{
-    MAX_ORDER_TOTAL, Prompt, PromptEvent, PromptInput, PromptStats, VariantStats,
-    two_proportion_test,
-};
+use crate::store::prompts::{COUNTED_DAYS, DAY_MILLIS, DayCounter, tally};
+use beseda_protocol::prompts::{Prompt, PromptEvent, PromptInput, PromptStats};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 const SELECT: &str = "SELECT id, site, name, variants, trigger, dismiss_for_days, max_per_session,
     enabled FROM prompts";
-
-const DAY_MILLIS: i64 = 86_400_000;
-
-/// Which page views' events are remembered: a day more than a view id lives, so that none
-/// can be counted again after its row has gone.
-const COUNTED_DAYS: i64 = crate::prompt_views::LIFETIME_SECONDS / 86_400 + 1;
 
 /// A JSON column read back into its type.
 fn json<T: serde::de::DeserializeOwned>(row: &Row<'_>, index: usize) -> rusqlite::Result<T> {
@@ -189,104 +181,37 @@ fn sane_count(value: Value) -> u64 {
     }
 }
 
-/// A stored day's order total, or 0 when it cannot be one: not a finite number, negative, or
-/// more than its orders could honestly add up to. Stats are then always finite.
-fn sane_total(value: Value, count: u64) -> f64 {
-    let total = match value {
+/// A stored day's order total as a number ([`tally`] decides whether it is a sane one).
+fn stored_total(value: Value) -> f64 {
+    match value {
         Value::Real(total) => total,
         Value::Integer(total) => total as f64,
         _ => 0.0,
-    };
-    if total.is_finite() && total >= 0.0 && total < count as f64 * MAX_ORDER_TOTAL {
-        total
-    } else {
-        0.0
     }
 }
 
 /// Per variant: every counter, the conversion (conversations per prompt shown) and its
-/// significance against the first variant.
+/// significance against the first variant, as [`tally`] adds them up.
 pub fn stats(connection: &Connection, id: i64) -> Result<PromptStats, StoreError> {
     let prompt = prompt(connection, id)?;
-    let mut variants: Vec<VariantStats> = prompt
-        .variants
-        .iter()
-        .enumerate()
-        .map(|(index, variant)| VariantStats {
-            variant: index as u32,
-            text: variant.text.clone(),
-            weight: variant.weight,
-            shown: 0,
-            dismissed: 0,
-            opened: 0,
-            conversations: 0,
-            orders: 0,
-            order_total: 0.0,
-            conversion: 0.0,
-            z_score: None,
-            p_value: None,
-        })
-        .collect();
-    // Day by day rather than with SUM(): each row is checked on its own, and sums that could
-    // overflow in SQL are added up here, saturating.
     let mut statement = connection.prepare_cached(
         "SELECT variant, event, count, total FROM prompt_counts WHERE prompt_id = ?1",
     )?;
-    let rows = statement.query_map([id], |row| {
-        Ok((
-            row.get::<_, Value>(0)?,
-            row.get::<_, Value>(1)?,
-            row.get::<_, Value>(2)?,
-            row.get::<_, Value>(3)?,
-        ))
-    })?;
-    for row in rows {
-        let (variant, event, count, total) = row?;
-        let stats = match variant {
-            Value::Integer(variant) => usize::try_from(variant)
-                .ok()
-                .and_then(|index| variants.get_mut(index)),
-            _ => None,
-        };
-        let (Some(stats), Value::Text(event)) = (stats, event) else {
-            continue;
-        };
-        let count = sane_count(count);
-        let counter = match PromptEvent::from_name(&event) {
-            Some(PromptEvent::Shown) => &mut stats.shown,
-            Some(PromptEvent::Dismissed) => &mut stats.dismissed,
-            Some(PromptEvent::Opened) => &mut stats.opened,
-            Some(PromptEvent::Conversation) => &mut stats.conversations,
-            Some(PromptEvent::Order) => {
-                stats.order_total += sane_total(total, count);
-                &mut stats.orders
-            }
-            None => continue,
-        };
-        *counter = counter.saturating_add(count);
-    }
-    for stats in &mut variants {
-        if !stats.order_total.is_finite() {
-            // Only reachable with absurd counts in a damaged database.
-            stats.order_total = 0.0;
-        }
-    }
-    let baseline = variants
-        .first()
-        .map(|first| (first.conversations, first.shown));
-    for (index, stats) in variants.iter_mut().enumerate() {
-        if stats.shown > 0 {
-            stats.conversion = stats.conversations as f64 / stats.shown as f64;
-        }
-        if let (true, Some((conversations, shown))) = (index > 0, baseline)
-            && let Some((z, p)) =
-                two_proportion_test(conversations, shown, stats.conversations, stats.shown)
-            && z.is_finite()
-            && p.is_finite()
-        {
-            stats.z_score = Some(z);
-            stats.p_value = Some(p);
-        }
-    }
-    Ok(PromptStats { id, variants })
+    let counters = statement
+        .query_map([id], |row| {
+            Ok(DayCounter {
+                variant: match row.get::<_, Value>(0)? {
+                    Value::Integer(variant) => usize::try_from(variant).ok(),
+                    _ => None,
+                },
+                event: match row.get::<_, Value>(1)? {
+                    Value::Text(event) => Some(event),
+                    _ => None,
+                },
+                count: sane_count(row.get::<_, Value>(2)?),
+                total: stored_total(row.get::<_, Value>(3)?),
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(tally(&prompt, counters))
 }

@@ -28,7 +28,7 @@ pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.seq, m.clie
 pub(super) const MESSAGE_FROM: &str = "messages m LEFT JOIN operators o ON o.id = m.operator_id";
 
 /// An author from its stored name.
-pub(super) fn author_from_str(text: &str) -> Author {
+pub(crate) fn author_from_str(text: &str) -> Author {
     match text {
         "operator" => Author::Operator,
         "system" => Author::System,
@@ -37,7 +37,7 @@ pub(super) fn author_from_str(text: &str) -> Author {
 }
 
 /// An author's stored name.
-pub(super) fn author_as_str(author: Author) -> &'static str {
+pub(crate) fn author_as_str(author: Author) -> &'static str {
     match author {
         Author::Visitor => "visitor",
         Author::Operator => "operator",
@@ -46,7 +46,7 @@ pub(super) fn author_as_str(author: Author) -> &'static str {
 }
 
 /// A conversation status from its stored name.
-pub(super) fn status_from_str(text: &str) -> ConversationStatus {
+pub(crate) fn status_from_str(text: &str) -> ConversationStatus {
     if text == "resolved" {
         ConversationStatus::Resolved
     } else {
@@ -270,6 +270,6 @@ pub(super) fn is_unique_violation(error: &rusqlite::Error) -> bool {
 }
 
 /// The stored questions; a value that cannot be read counts as none.
-pub(super) fn questions_from_json(json: &str) -> Vec<String> {
+pub(crate) fn questions_from_json(json: &str) -> Vec<String> {
     serde_json::from_str(json).unwrap_or_default()
 }

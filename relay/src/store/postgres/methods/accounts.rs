@@ -1,7 +1,6 @@
 //! [`AccountStore`](crate::store::AccountStore) for [`PgStore`]: sites, accounts, sessions, settings.
 
-use super::super::{PgStore, accounts};
-use super::pending;
+use super::super::{PgStore, accounts, team};
 
 use crate::store::{ActiveSession, OperatorCredentials, StoreFuture};
 use beseda_protocol::api::OperatorInfo;
@@ -19,7 +18,7 @@ impl crate::store::AccountStore for PgStore {
     }
 
     fn operator_count(&self) -> StoreFuture<'_, u64> {
-        pending()
+        self.read(move |client| async move { accounts::operator_count(&client).await })
     }
 
     fn add_operator(
@@ -29,11 +28,18 @@ impl crate::store::AccountStore for PgStore {
         password_hash: &str,
         admin: bool,
     ) -> StoreFuture<'_, OperatorProfile> {
-        pending()
+        let (email, name, password_hash) =
+            (email.to_owned(), name.to_owned(), password_hash.to_owned());
+        self.write(move |tx| async move {
+            accounts::add_operator(&tx, &email, &name, &password_hash, admin).await
+        })
     }
 
     fn operator_credentials(&self, email: &str) -> StoreFuture<'_, Option<OperatorCredentials>> {
-        pending()
+        let email = email.to_owned();
+        self.read(
+            move |client| async move { accounts::operator_credentials(&client, &email).await },
+        )
     }
 
     fn create_session(
@@ -42,7 +48,9 @@ impl crate::store::AccountStore for PgStore {
         operator_id: OperatorId,
         expires_at_millis: i64,
     ) -> StoreFuture<'_, ()> {
-        pending()
+        self.write(move |tx| async move {
+            accounts::create_session(&tx, token_hash, operator_id, expires_at_millis).await
+        })
     }
 
     fn session_operator(
@@ -50,19 +58,23 @@ impl crate::store::AccountStore for PgStore {
         token_hash: [u8; 32],
         used_since: i64,
     ) -> StoreFuture<'_, Option<ActiveSession>> {
-        pending()
+        self.read(move |client| async move {
+            accounts::session_operator(&client, token_hash, used_since).await
+        })
     }
 
     fn touch_session(&self, token_hash: [u8; 32], now: i64) -> StoreFuture<'_, ()> {
-        pending()
+        self.write(move |tx| async move { accounts::touch_session(&tx, token_hash, now).await })
     }
 
     fn end_session(&self, token_hash: [u8; 32]) -> StoreFuture<'_, bool> {
-        pending()
+        self.write(move |tx| async move { accounts::end_session(&tx, token_hash).await })
     }
 
     fn operator_password_hash(&self, operator_id: OperatorId) -> StoreFuture<'_, Option<String>> {
-        pending()
+        self.read(move |client| async move {
+            accounts::operator_password_hash(&client, operator_id).await
+        })
     }
 
     fn change_password(
@@ -71,7 +83,9 @@ impl crate::store::AccountStore for PgStore {
         password_hash: String,
         keep: [u8; 32],
     ) -> StoreFuture<'_, Vec<[u8; 32]>> {
-        pending()
+        self.write(move |tx| async move {
+            accounts::change_password(&tx, operator_id, &password_hash, keep).await
+        })
     }
 
     fn set_operator_disabled(
@@ -79,15 +93,19 @@ impl crate::store::AccountStore for PgStore {
         operator_id: OperatorId,
         disabled: bool,
     ) -> StoreFuture<'_, (OperatorInfo, Vec<[u8; 32]>)> {
-        pending()
+        self.write(move |tx| async move {
+            team::set_operator_disabled(&tx, operator_id, disabled).await
+        })
     }
 
     fn set_operator_online(&self, operator_id: OperatorId, online: bool) -> StoreFuture<'_, ()> {
-        pending()
+        self.write(move |tx| async move {
+            accounts::set_operator_online(&tx, operator_id, online).await
+        })
     }
 
     fn online_operators(&self) -> StoreFuture<'_, Vec<OperatorId>> {
-        pending()
+        self.read(move |client| async move { accounts::online_operators(&client).await })
     }
 
     fn setting_or_insert(&self, key: &str, create: Vec<u8>) -> StoreFuture<'_, Vec<u8>> {

@@ -1,7 +1,6 @@
 //! [`AnswerStore`](crate::store::AnswerStore) for [`PgStore`]: self-service answers.
 
-use super::super::PgStore;
-use super::pending;
+use super::super::{PgStore, answers};
 
 use crate::store::StoreFuture;
 use beseda_protocol::AnswerId;
@@ -9,23 +8,26 @@ use beseda_protocol::answers::{Answer, AnswerInput, AnswerStats};
 
 impl crate::store::AnswerStore for PgStore {
     fn answers(&self, site: &str, language: Option<&str>) -> StoreFuture<'_, Vec<Answer>> {
-        pending()
+        let (site, language) = (site.to_owned(), language.map(str::to_owned));
+        self.read(move |client| async move {
+            answers::answers(&client, &site, language.as_deref()).await
+        })
     }
 
     fn answer(&self, id: AnswerId) -> StoreFuture<'_, Answer> {
-        pending()
+        self.read(move |client| async move { answers::answer(&client, id).await })
     }
 
     fn create_answer(&self, input: AnswerInput) -> StoreFuture<'_, Answer> {
-        pending()
+        self.write(move |tx| async move { answers::save_answer(&tx, None, &input).await })
     }
 
     fn replace_answer(&self, id: AnswerId, input: AnswerInput) -> StoreFuture<'_, Answer> {
-        pending()
+        self.write(move |tx| async move { answers::save_answer(&tx, Some(id), &input).await })
     }
 
     fn delete_answer(&self, id: AnswerId) -> StoreFuture<'_, ()> {
-        pending()
+        self.write(move |tx| async move { answers::delete_answer(&tx, id).await })
     }
 
     fn import_answers(
@@ -34,11 +36,15 @@ impl crate::store::AnswerStore for PgStore {
         inputs: Vec<AnswerInput>,
         if_empty: bool,
     ) -> StoreFuture<'_, (u32, u32)> {
-        pending()
+        let site = site.to_owned();
+        self.write(
+            move |tx| async move { answers::import_answers(&tx, &site, &inputs, if_empty).await },
+        )
     }
 
     fn answer_opened(&self, site: &str, id: AnswerId) -> StoreFuture<'_, ()> {
-        pending()
+        let site = site.to_owned();
+        self.write(move |tx| async move { answers::answer_opened(&tx, &site, id).await })
     }
 
     fn answer_missed(
@@ -48,10 +54,19 @@ impl crate::store::AnswerStore for PgStore {
         query: &str,
         text: &str,
     ) -> StoreFuture<'_, ()> {
-        pending()
+        let (site, language, query, text) = (
+            site.to_owned(),
+            language.to_owned(),
+            query.to_owned(),
+            text.to_owned(),
+        );
+        self.write(move |tx| async move {
+            answers::answer_missed(&tx, &site, &language, &query, &text).await
+        })
     }
 
     fn answer_stats(&self, site: &str) -> StoreFuture<'_, AnswerStats> {
-        pending()
+        let site = site.to_owned();
+        self.read(move |client| async move { answers::answer_stats(&client, &site).await })
     }
 }

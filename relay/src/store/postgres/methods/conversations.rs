@@ -1,8 +1,6 @@
 //! [`ConversationStore`](crate::store::ConversationStore) for [`PgStore`]: messages and conversations.
 
-use super::super::PgStore;
-use super::pending;
-
+use super::super::{PgStore, conversations, outbox, rows};
 use crate::store::{Appended, NewMessage, Notices, StoreFuture, VisitorDetails};
 use beseda_protocol::api::{ConversationDetail, ConversationSummary};
 use beseda_protocol::{
@@ -16,7 +14,9 @@ impl crate::store::ConversationStore for PgStore {
         details: VisitorDetails,
         notices: Notices,
     ) -> StoreFuture<'_, Appended> {
-        pending()
+        self.write(move |tx| async move {
+            outbox::append_message(&tx, &new_message, &details, notices).await
+        })
     }
 
     fn messages_after_seq(
@@ -24,7 +24,9 @@ impl crate::store::ConversationStore for PgStore {
         conversation_id: ConversationId,
         after: Seq,
     ) -> StoreFuture<'_, Vec<Message>> {
-        pending()
+        self.read(move |client| async move {
+            rows::messages_after_seq(&client, conversation_id, after).await
+        })
     }
 
     fn messages_after_id(
@@ -32,7 +34,9 @@ impl crate::store::ConversationStore for PgStore {
         after: Option<MessageId>,
         limit: u32,
     ) -> StoreFuture<'_, Vec<Message>> {
-        pending()
+        self.read(move |client| async move {
+            conversations::messages_after_id(&client, after, limit).await
+        })
     }
 
     fn messages_after_position(
@@ -50,7 +54,10 @@ impl crate::store::ConversationStore for PgStore {
         site: &str,
         visitor_id: &VisitorId,
     ) -> StoreFuture<'_, Option<ConversationSummary>> {
-        pending()
+        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
+        self.read(move |client| async move {
+            conversations::visitor_conversation(&client, &site, &visitor_id).await
+        })
     }
 
     fn conversations(
@@ -58,18 +65,24 @@ impl crate::store::ConversationStore for PgStore {
         status: Option<ConversationStatus>,
         reader: Option<OperatorId>,
     ) -> StoreFuture<'_, Vec<ConversationSummary>> {
-        pending()
+        self.read(move |client| async move {
+            conversations::conversations(&client, status, reader).await
+        })
     }
 
     fn conversation(&self, conversation_id: ConversationId) -> StoreFuture<'_, ConversationDetail> {
-        pending()
+        self.read(move |client| async move {
+            conversations::conversation(&client, conversation_id).await
+        })
     }
 
     fn conversation_summary(
         &self,
         conversation_id: ConversationId,
     ) -> StoreFuture<'_, ConversationSummary> {
-        pending()
+        self.read(move |client| async move {
+            rows::conversation_summary(&client, conversation_id).await
+        })
     }
 
     fn update_visitor(
@@ -78,7 +91,10 @@ impl crate::store::ConversationStore for PgStore {
         visitor_id: &VisitorId,
         details: VisitorDetails,
     ) -> StoreFuture<'_, bool> {
-        pending()
+        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
+        self.write(move |tx| async move {
+            conversations::update_visitor(&tx, &site, &visitor_id, &details).await
+        })
     }
 
     fn set_status(
@@ -86,6 +102,8 @@ impl crate::store::ConversationStore for PgStore {
         conversation_id: ConversationId,
         status: ConversationStatus,
     ) -> StoreFuture<'_, ConversationSummary> {
-        pending()
+        self.write(move |tx| async move {
+            conversations::set_status(&tx, conversation_id, status).await
+        })
     }
 }

@@ -1,30 +1,31 @@
 //! [`PromptStore`](crate::store::PromptStore) for [`PgStore`]: prompts and their counts.
 
-use super::super::PgStore;
-use super::pending;
+use super::super::{PgStore, prompts};
 
 use crate::store::StoreFuture;
 use beseda_protocol::prompts::{Prompt, PromptEvent, PromptInput, PromptStats};
 
 impl crate::store::PromptStore for PgStore {
     fn prompts(&self, site: Option<String>, enabled_only: bool) -> StoreFuture<'_, Vec<Prompt>> {
-        pending()
+        self.read(move |client| async move {
+            prompts::prompts(&client, site.as_deref(), enabled_only).await
+        })
     }
 
     fn prompt(&self, id: i64) -> StoreFuture<'_, Prompt> {
-        pending()
+        self.read(move |client| async move { prompts::prompt(&client, id).await })
     }
 
     fn create_prompt(&self, input: PromptInput) -> StoreFuture<'_, Prompt> {
-        pending()
+        self.write(move |tx| async move { prompts::save_prompt(&tx, None, &input).await })
     }
 
     fn replace_prompt(&self, id: i64, input: PromptInput) -> StoreFuture<'_, Prompt> {
-        pending()
+        self.write(move |tx| async move { prompts::save_prompt(&tx, Some(id), &input).await })
     }
 
     fn delete_prompt(&self, id: i64) -> StoreFuture<'_, ()> {
-        pending()
+        self.write(move |tx| async move { prompts::delete_prompt(&tx, id).await })
     }
 
     fn count_prompt_event(
@@ -36,10 +37,12 @@ impl crate::store::PromptStore for PgStore {
         event: PromptEvent,
         total: f64,
     ) -> StoreFuture<'_, ()> {
-        pending()
+        self.write(move |tx| async move {
+            prompts::count_event(&tx, id, &site, variant, &view, event, total).await
+        })
     }
 
     fn prompt_stats(&self, id: i64) -> StoreFuture<'_, PromptStats> {
-        pending()
+        self.read(move |client| async move { prompts::stats(&client, id).await })
     }
 }

@@ -1,7 +1,6 @@
 //! [`TeamStore`](crate::store::TeamStore) for [`PgStore`]: operators, shortcuts, rules, team settings, sites.
 
-use super::super::PgStore;
-use super::pending;
+use super::super::{PgStore, team};
 
 use crate::store::StoreFuture;
 use beseda_protocol::api::{
@@ -12,7 +11,7 @@ use beseda_protocol::{OperatorId, OperatorProfile, RuleId, ShortcutId};
 
 impl crate::store::TeamStore for PgStore {
     fn operators(&self) -> StoreFuture<'_, Vec<OperatorInfo>> {
-        pending()
+        self.read(move |client| async move { team::operators(&client).await })
     }
 
     fn update_operator(
@@ -20,15 +19,15 @@ impl crate::store::TeamStore for PgStore {
         operator_id: OperatorId,
         update: OperatorUpdate,
     ) -> StoreFuture<'_, OperatorProfile> {
-        pending()
+        self.write(move |tx| async move { team::update_operator(&tx, operator_id, &update).await })
     }
 
     fn shortcuts(&self, operator_id: OperatorId) -> StoreFuture<'_, Vec<Shortcut>> {
-        pending()
+        self.read(move |client| async move { team::shortcuts(&client, operator_id).await })
     }
 
     fn shortcut(&self, id: ShortcutId) -> StoreFuture<'_, Shortcut> {
-        pending()
+        self.read(move |client| async move { team::shortcut(&client, id).await })
     }
 
     fn create_shortcut(
@@ -36,7 +35,7 @@ impl crate::store::TeamStore for PgStore {
         owner: Option<OperatorId>,
         input: ShortcutInput,
     ) -> StoreFuture<'_, Shortcut> {
-        pending()
+        self.write(move |tx| async move { team::save_shortcut(&tx, None, owner, &input).await })
     }
 
     fn replace_shortcut(
@@ -45,42 +44,43 @@ impl crate::store::TeamStore for PgStore {
         owner: Option<OperatorId>,
         input: ShortcutInput,
     ) -> StoreFuture<'_, Shortcut> {
-        pending()
+        self.write(move |tx| async move { team::save_shortcut(&tx, Some(id), owner, &input).await })
     }
 
     fn delete_shortcut(&self, id: ShortcutId) -> StoreFuture<'_, ()> {
-        pending()
+        self.write(move |tx| async move { team::delete_shortcut(&tx, id).await })
     }
 
     fn rules(&self) -> StoreFuture<'_, Vec<PriorityRule>> {
-        pending()
+        self.read(move |client| async move { team::rules(&client).await })
     }
 
     fn create_rule(&self, input: RuleInput) -> StoreFuture<'_, PriorityRule> {
-        pending()
+        self.write(move |tx| async move { team::save_rule(&tx, None, &input).await })
     }
 
     fn replace_rule(&self, id: RuleId, input: RuleInput) -> StoreFuture<'_, PriorityRule> {
-        pending()
+        self.write(move |tx| async move { team::save_rule(&tx, Some(id), &input).await })
     }
 
     fn delete_rule(&self, id: RuleId) -> StoreFuture<'_, ()> {
-        pending()
+        self.write(move |tx| async move { team::delete_rule(&tx, id).await })
     }
 
     fn team_settings(&self) -> StoreFuture<'_, TeamSettings> {
-        pending()
+        self.read(move |client| async move { team::team_settings(&client).await })
     }
 
     fn set_team_settings(&self, settings: TeamSettings) -> StoreFuture<'_, TeamSettings> {
-        pending()
+        self.write(move |tx| async move { team::set_team_settings(&tx, &settings).await })
     }
 
     fn sites(&self) -> StoreFuture<'_, Vec<SiteSettings>> {
-        pending()
+        self.read(move |client| async move { team::sites(&client).await })
     }
 
     fn update_site(&self, name: &str, settings: SiteSettings) -> StoreFuture<'_, SiteSettings> {
-        pending()
+        let name = name.to_owned();
+        self.write(move |tx| async move { team::update_site(&tx, &name, &settings).await })
     }
 }

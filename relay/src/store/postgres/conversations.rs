@@ -1,0 +1,415 @@
+//! The SQL for conversations and messages on PostgreSQL, twin of SQLite's `conversations.rs`:
+//! storing a message (with the keyword rules and the queue it may set off), listing and reading
+//! conversations, the visitor's details and the status. Tested through the store in
+//! `store/tests/conversations.rs` and `store/tests/postgres.rs`.
+//!
+//! Every write runs under the cluster's write lock (see `postgres.rs`), so reading before
+//! writing sees every other relay's committed batch and nothing half-written. The statements
+//! are nevertheless safe on their own: the visitor's conversation is created with `ON CONFLICT`
+//! on `(site, visitor_id)`, a message takes its number under the conversation's row lock, and the
+//! client id's unique index decides whether a message is a resend.
+
+use super::Tx;
+use super::keywords::apply_rules;
+use super::queue::assign_queue;
+use super::rows::{
+    MESSAGE_COLUMNS, MESSAGE_FROM, SUMMARY_SELECT, author_as_str, conversation_summary,
+    message_from_row, messages_after_seq, messages_from_rows, summaries_from_rows,
+    summary_from_row, visitor_changed, visitor_context,
+};
+use super::sql::to_json;
+use crate::clock::{iso8601, now_millis};
+use crate::store::{Appended, Event, MessageTarget, NewMessage, StoreError, VisitorDetails};
+use beseda_protocol::api::{ConversationDetail, ConversationSummary};
+use beseda_protocol::{
+    Author, ConversationId, ConversationStatus, Message, MessageId, OperatorId, Seq, VisitorId,
+};
+use std::collections::HashMap;
+use tokio_postgres::Client;
+
+/// The conversation's row id and visitor, for a message target; creates or reopens the visitor's
+/// conversation when a visitor writes. The flag is true when the conversation was created or
+/// reopened, so that it still has to be lined up for an operator.
+async fn resolve_target(
+    tx: &Tx,
+    target: &MessageTarget,
+    author: Author,
+    now: i64,
+) -> Result<(ConversationId, String, VisitorId, bool), StoreError> {
+    match target {
+        MessageTarget::Conversation(conversation_id) => {
+            let row = tx
+                .query_opt(
+                    "SELECT site, visitor_id FROM conversations WHERE id = $1",
+                    &[&conversation_id.0],
+                )
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            Ok((
+                *conversation_id,
+                row.try_get(0)?,
+                VisitorId(row.try_get(1)?),
+                false,
+            ))
+        }
+        MessageTarget::Visitor { site, visitor_id } => {
+            // Two tabs of one visitor on two relays may both send a first message: the unique
+            // (site, visitor_id) makes the second find the first one's conversation.
+            let created = tx
+                .query_opt(
+                    "INSERT INTO conversations (site, visitor_id, status, created_at, updated_at, queued_at)
+                     VALUES ($1, $2, 'open', $3, $3, $3)
+                     ON CONFLICT (site, visitor_id) DO NOTHING RETURNING id",
+                    &[site, &visitor_id.0, &now],
+                )
+                .await?;
+            let is_new = created.is_some();
+            let (conversation_id, reopen) = match created {
+                Some(row) => (ConversationId(row.try_get(0)?), false),
+                None => {
+                    let row = tx
+                        .query_one(
+                            "SELECT id, status FROM conversations WHERE site = $1 AND visitor_id = $2",
+                            &[site, &visitor_id.0],
+                        )
+                        .await?;
+                    let status: &str = row.try_get(1)?;
+                    let reopen = status == "resolved" && author == Author::Visitor;
+                    (ConversationId(row.try_get(0)?), reopen)
+                }
+            };
+            if reopen {
+                // Back to the operator who had it, if they are still available; else the queue.
+                tx.execute(
+                    "UPDATE conversations SET status = 'open', queued_at = $2,
+                     assigned_to = CASE WHEN assigned_to IN (SELECT id FROM operators WHERE online)
+                                   THEN assigned_to END
+                     WHERE id = $1",
+                    &[&conversation_id.0, &now],
+                )
+                .await?;
+            }
+            let line_up = is_new || reopen;
+            if line_up {
+                tx.emit(Event::ConversationChanged {
+                    conversation: conversation_summary(tx, conversation_id).await?,
+                    visitor_id: visitor_id.clone(),
+                    created: is_new,
+                    status_changed: reopen,
+                });
+            }
+            Ok((conversation_id, site.clone(), visitor_id.clone(), line_up))
+        }
+    }
+}
+
+/// Stores a message, or finds the one stored earlier under the same client id.
+pub async fn append_message(tx: &Tx, new_message: &NewMessage) -> Result<Appended, StoreError> {
+    let now = now_millis();
+    let author = author_as_str(new_message.author);
+    if let (Some(client_id), MessageTarget::Visitor { site, visitor_id }) =
+        (&new_message.client_id, &new_message.target)
+    {
+        // A resend must not reopen a conversation or create one: look for the stored copy first.
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} JOIN conversations c ON c.id = m.conversation_id
+             WHERE c.site = $1 AND c.visitor_id = $2 AND m.author = $3 AND m.client_id = $4"
+        );
+        let stored = tx
+            .query_opt(&sql, &[site, &visitor_id.0, &author, &client_id.0])
+            .await?;
+        if let Some(row) = stored {
+            return Ok(duplicate(
+                tx,
+                message_from_row(&row)?,
+                site.clone(),
+                visitor_id.clone(),
+                new_message,
+            ));
+        }
+    }
+    let (conversation_id, site, visitor_id, line_up) =
+        resolve_target(tx, &new_message.target, new_message.author, now).await?;
+    if new_message.author == Author::Visitor {
+        // The keyword rules come before the queue, so that a new or reopened conversation is
+        // lined up (and its visitor told their place) with its priority already raised.
+        apply_rules(tx, conversation_id, &site, &new_message.text).await?;
+    }
+    if line_up {
+        assign_queue(tx).await?;
+    }
+    if let (Some(client_id), MessageTarget::Conversation(_)) =
+        (&new_message.client_id, &new_message.target)
+        && let Some(message) = stored_copy(tx, conversation_id, author, &client_id.0).await?
+    {
+        return Ok(duplicate(tx, message, site, visitor_id, new_message));
+    }
+    let client_id = new_message.client_id.as_ref().map(|id| id.0.as_str());
+    let operator_id = new_message.operator_id.map(|id| id.0);
+    // The message takes the next number under the conversation's row lock and is inserted
+    // first; only when it was inserted is the conversation's counter moved to it, so that a
+    // client id stored meanwhile (the unique index decides) changes nothing. A visitor's message
+    // starts a wait (if none is running); an operator's reply ends it. Each wait gets its own
+    // automatic message: the mark is cleared when one ends (a reply) and when a new one starts
+    // (after a resolve ended the last one without a reply).
+    let inserted = tx
+        .query_opt(
+            "WITH next AS (
+                 SELECT last_seq + 1 AS seq FROM conversations WHERE id = $1 FOR UPDATE
+             ), inserted AS (
+                 INSERT INTO messages (conversation_id, seq, client_id, author, operator_id, text, sent_at)
+                 SELECT $1, next.seq, $3, $4, $5, $6, $2 FROM next
+                 ON CONFLICT (conversation_id, author, client_id) WHERE client_id IS NOT NULL
+                 DO NOTHING
+                 RETURNING id, seq
+             ), counted AS (
+                 UPDATE conversations SET last_seq = inserted.seq, updated_at = $2,
+                     waiting_since = CASE $4 WHEN 'visitor' THEN COALESCE(waiting_since, $2)
+                                             WHEN 'operator' THEN NULL ELSE waiting_since END,
+                     auto_message_sent = CASE WHEN $4 = 'operator' THEN 0
+                                              WHEN $4 = 'visitor' AND waiting_since IS NULL THEN 0
+                                              ELSE auto_message_sent END
+                 FROM inserted WHERE conversations.id = $1
+             )
+             SELECT inserted.id, inserted.seq, (SELECT name FROM operators WHERE id = $5)
+             FROM inserted",
+            &[
+                &conversation_id.0,
+                &now,
+                &client_id,
+                &author,
+                &operator_id,
+                &new_message.text,
+            ],
+        )
+        .await?;
+    let Some(row) = inserted else {
+        // The unique index found the client id stored: a resend after all.
+        let client_id = client_id.unwrap_or_default();
+        let message = stored_copy(tx, conversation_id, author, client_id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        return Ok(duplicate(tx, message, site, visitor_id, new_message));
+    };
+    let message = Message {
+        id: MessageId(row.try_get(0)?),
+        conversation_id,
+        seq: Seq(u64::try_from(row.try_get::<_, i64>(1)?).unwrap_or(0)),
+        client_id: new_message.client_id.clone(),
+        author: new_message.author,
+        operator_id: new_message.operator_id,
+        author_name: row.try_get(2)?,
+        text: new_message.text.clone(),
+        sent_at: iso8601(now),
+    };
+    tx.emit(Event::MessageStored {
+        message: message.clone(),
+        site,
+        visitor_id,
+        origin: new_message.origin,
+        duplicate: false,
+        position: None,
+    });
+    Ok(Appended {
+        message,
+        duplicate: false,
+    })
+}
+
+/// The message stored in the conversation under this author's client id, if any.
+async fn stored_copy(
+    client: &Client,
+    conversation_id: ConversationId,
+    author: &str,
+    client_id: &str,
+) -> Result<Option<Message>, StoreError> {
+    let sql = format!(
+        "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM}
+         WHERE m.conversation_id = $1 AND m.author = $2 AND m.client_id = $3"
+    );
+    client
+        .query_opt(&sql, &[&conversation_id.0, &author, &client_id])
+        .await?
+        .map(|row| message_from_row(&row))
+        .transpose()
+}
+
+fn duplicate(
+    tx: &Tx,
+    message: Message,
+    site: String,
+    visitor_id: VisitorId,
+    new_message: &NewMessage,
+) -> Appended {
+    tx.emit(Event::MessageStored {
+        message: message.clone(),
+        site,
+        visitor_id,
+        origin: new_message.origin,
+        duplicate: true,
+        position: None,
+    });
+    Appended {
+        message,
+        duplicate: true,
+    }
+}
+
+pub async fn messages_after_id(
+    client: &Client,
+    after: Option<MessageId>,
+    limit: u32,
+) -> Result<Vec<Message>, StoreError> {
+    let limit = i64::from(limit);
+    match after {
+        Some(after) => {
+            let sql = format!(
+                "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.id > $1 ORDER BY m.id LIMIT $2"
+            );
+            messages_from_rows(&client.query(&sql, &[&after.0, &limit]).await?)
+        }
+        None => {
+            let sql =
+                format!("SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} ORDER BY m.id DESC LIMIT $1");
+            let mut newest = messages_from_rows(&client.query(&sql, &[&limit]).await?)?;
+            newest.reverse();
+            Ok(newest)
+        }
+    }
+}
+
+pub async fn visitor_conversation(
+    client: &Client,
+    site: &str,
+    visitor_id: &VisitorId,
+) -> Result<Option<ConversationSummary>, StoreError> {
+    let sql = format!("{SUMMARY_SELECT} WHERE c.site = $1 AND c.visitor_id = $2");
+    client
+        .query_opt(&sql, &[&site, &visitor_id.0])
+        .await?
+        .map(|row| summary_from_row(&row))
+        .transpose()
+}
+
+/// Conversations, the most urgent first (priority, then activity); with `reader`, each carries how
+/// many visitor messages that operator has not read (counted for the whole list at once).
+pub async fn conversations(
+    client: &Client,
+    status: Option<ConversationStatus>,
+    reader: Option<OperatorId>,
+) -> Result<Vec<ConversationSummary>, StoreError> {
+    let sql = format!(
+        "{SUMMARY_SELECT} WHERE $1::text IS NULL OR c.status = $1
+         ORDER BY c.priority DESC, c.updated_at DESC, c.id DESC LIMIT 500"
+    );
+    let status = status.map(ConversationStatus::as_str);
+    let mut list = summaries_from_rows(&client.query(&sql, &[&status]).await?)?;
+    if let Some(reader) = reader {
+        let ids: Vec<i64> = list.iter().map(|summary| summary.id.0).collect();
+        let counts: HashMap<i64, i64> = client
+            .query(
+                "SELECT m.conversation_id, COUNT(*) FROM messages m
+                 LEFT JOIN reads r ON r.conversation_id = m.conversation_id AND r.operator_id = $2
+                 WHERE m.conversation_id = ANY($1) AND m.author = 'visitor'
+                   AND m.seq > COALESCE(r.seq, 0)
+                 GROUP BY m.conversation_id",
+                &[&ids, &reader.0],
+            )
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .collect::<Result<_, StoreError>>()?;
+        for summary in &mut list {
+            let count = counts.get(&summary.id.0).copied().unwrap_or(0);
+            summary.unread = Some(u64::try_from(count).unwrap_or(0));
+        }
+    }
+    Ok(list)
+}
+
+pub async fn conversation(
+    client: &Client,
+    conversation_id: ConversationId,
+) -> Result<ConversationDetail, StoreError> {
+    let summary = conversation_summary(client, conversation_id).await?;
+    let row = client
+        .query_opt(
+            "SELECT c.cart, c.rating_comment, s.title FROM conversations c
+             JOIN sites s ON s.name = c.site WHERE c.id = $1",
+            &[&conversation_id.0],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let cart: Option<String> = row.try_get(0)?;
+    let context = visitor_context(client, &summary.site, &summary.visitor.id).await?;
+    Ok(ConversationDetail {
+        id: summary.id,
+        site: summary.site,
+        status: summary.status,
+        visitor: summary.visitor,
+        cart: cart.and_then(|json| serde_json::from_str(&json).ok()),
+        created_at: summary.created_at,
+        updated_at: summary.updated_at,
+        messages: messages_after_seq(client, conversation_id, Seq(0)).await?,
+        site_title: row.try_get(2)?,
+        assigned_to: summary.assigned_to,
+        priority: summary.priority,
+        tags: summary.tags,
+        waiting_since: summary.waiting_since,
+        rating: summary.rating,
+        rating_comment: row.try_get(1)?,
+        context,
+    })
+}
+
+/// Keeps what the shop's page told about the visitor on their conversation; the consoles hear
+/// of it (`visitor` frame).
+pub async fn update_visitor(
+    tx: &Tx,
+    site: &str,
+    visitor_id: &VisitorId,
+    details: &VisitorDetails,
+) -> Result<bool, StoreError> {
+    let cart = details.cart.as_ref().map(to_json).transpose()?;
+    let changed = tx
+        .execute(
+            "UPDATE conversations SET visitor_name = COALESCE($3, visitor_name),
+             visitor_email = COALESCE($4, visitor_email), cart = COALESCE($5, cart)
+             WHERE site = $1 AND visitor_id = $2",
+            &[&site, &visitor_id.0, &details.name, &details.email, &cart],
+        )
+        .await?;
+    if changed > 0 {
+        visitor_changed(tx, site, visitor_id).await?;
+    }
+    Ok(changed > 0)
+}
+
+pub async fn set_status(
+    tx: &Tx,
+    conversation_id: ConversationId,
+    status: ConversationStatus,
+) -> Result<ConversationSummary, StoreError> {
+    // Resolving ends any wait; reopening puts the conversation back in line.
+    let changed = tx
+        .execute(
+            "UPDATE conversations SET status = $2, updated_at = $3,
+             waiting_since = CASE $2 WHEN 'resolved' THEN NULL ELSE waiting_since END,
+             queued_at = CASE $2 WHEN 'open' THEN $3 ELSE queued_at END
+             WHERE id = $1 AND status != $2",
+            &[&conversation_id.0, &status.as_str(), &now_millis()],
+        )
+        .await?;
+    let summary = conversation_summary(tx, conversation_id).await?;
+    if changed > 0 {
+        tx.emit(Event::ConversationChanged {
+            conversation: summary.clone(),
+            visitor_id: summary.visitor.id.clone(),
+            created: false,
+            status_changed: true,
+        });
+        assign_queue(tx).await?;
+        return conversation_summary(tx, conversation_id).await;
+    }
+    Ok(summary)
+}

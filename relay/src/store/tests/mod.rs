@@ -1,0 +1,10 @@
+//! The store's tests that run on both backends (SQLite and PostgreSQL), one file per aggregate:
+//! each body is an `async fn(Backend)` run twice by `on_both_stores!`.
+
+mod accounts;
+mod answers;
+mod conversations;
+mod outbox;
+mod postgres;
+mod prompts;
+mod team;

@@ -1,0 +1,220 @@
+//! PostgreSQL only: several relays (several [`PgStore`]s) on one database. Messages appended
+//! through both at once are numbered without gaps or duplicates, a visitor's first messages
+//! through two relays make one conversation, both relays hear every event once and in the same
+//! order, and a database newer than the relay is refused.
+
+use super::conversations::visitor_message;
+use crate::store::postgres::PgStore;
+use crate::store::test_stores::fresh_database;
+use crate::store::*;
+use beseda_protocol::{ConversationId, Seq};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+/// A store as one relay of a cluster, and the events its commit listener hears.
+async fn relay(url: &str, name: &str) -> (Arc<PgStore>, mpsc::Receiver<Vec<Event>>) {
+    let (sender, receiver) = mpsc::channel();
+    let sender = Mutex::new(sender);
+    let store = PgStore::open(
+        url,
+        name.to_owned(),
+        Box::new(move |batch| {
+            let _ = sender
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .send(batch);
+        }),
+    )
+    .await
+    .unwrap_or_else(|error| panic!("open relay {name}: {error}"));
+    (Arc::new(store), receiver)
+}
+
+/// The events a listener hears until it has heard `stored` new messages, or the deadline.
+fn hear_until(receiver: &mpsc::Receiver<Vec<Event>>, stored: usize) -> Vec<Event> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut heard = Vec::new();
+    while new_messages(&heard).len() < stored {
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(
+            !left.is_zero(),
+            "heard {} of {stored} messages",
+            new_messages(&heard).len()
+        );
+        if let Ok(batch) = receiver.recv_timeout(left) {
+            heard.extend(batch);
+        }
+    }
+    heard
+}
+
+/// The ids of the newly stored messages among `events`, in order.
+fn new_messages(events: &[Event]) -> Vec<i64> {
+    events
+        .iter()
+        .filter_map(|event| match event {
+            Event::MessageStored {
+                message,
+                duplicate: false,
+                ..
+            } => Some(message.id.0),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_relays_appending_at_once_number_every_conversation_without_gaps() {
+    let url = fresh_database().await;
+    let (first, first_events) = relay(&url, "relay-a").await;
+    let (second, second_events) = relay(&url, "relay-b").await;
+    const PER_VISITOR: usize = 12;
+    let visitors = ["shared", "a-only", "b-only", "both"];
+    let mut writes = Vec::new();
+    for (relay_index, store) in [first.clone(), second.clone()].into_iter().enumerate() {
+        for visitor in visitors {
+            if (visitor == "a-only" && relay_index == 1)
+                || (visitor == "b-only" && relay_index == 0)
+            {
+                continue;
+            }
+            for index in 0..PER_VISITOR {
+                let store = store.clone();
+                // "both" sends the same client ids through both relays: each is stored once.
+                let client_id = if visitor == "both" {
+                    format!("m{index}")
+                } else {
+                    format!("r{relay_index}-m{index}")
+                };
+                writes.push(tokio::spawn(async move {
+                    store
+                        .append_message(
+                            visitor_message(visitor, &client_id, "text"),
+                            VisitorDetails::default(),
+                            Notices::default(),
+                        )
+                        .await
+                        .map(|appended| (visitor, client_id, appended))
+                }));
+            }
+        }
+    }
+    let mut by_conversation: BTreeMap<ConversationId, Vec<u64>> = BTreeMap::new();
+    let mut stored_ids = HashSet::new();
+    let mut conversation_of = BTreeMap::new();
+    for write in writes {
+        let (visitor, client_id, appended) = write.await.unwrap().unwrap();
+        let known = conversation_of.insert(visitor, appended.message.conversation_id);
+        assert!(
+            known.is_none_or(|known| known == appended.message.conversation_id),
+            "{visitor} has two conversations"
+        );
+        assert_eq!(
+            appended.message.client_id.as_ref().map(|id| id.0.as_str()),
+            Some(client_id.as_str())
+        );
+        if !appended.duplicate {
+            stored_ids.insert(appended.message.id);
+            by_conversation
+                .entry(appended.message.conversation_id)
+                .or_default()
+                .push(appended.message.seq.0);
+        }
+    }
+    // shared: 2 × 12, a-only and b-only: 12 each, both: 12 (each id once).
+    let expected = [("shared", 24), ("a-only", 12), ("b-only", 12), ("both", 12)];
+    for (visitor, count) in expected {
+        let conversation_id = conversation_of[visitor];
+        let mut seqs = by_conversation.remove(&conversation_id).unwrap();
+        seqs.sort_unstable();
+        assert_eq!(seqs, (1..=count).collect::<Vec<u64>>(), "{visitor}");
+        let stored = first
+            .messages_after_seq(conversation_id, Seq(0))
+            .await
+            .unwrap();
+        let numbers: Vec<u64> = stored.iter().map(|message| message.seq.0).collect();
+        assert_eq!(numbers, (1..=count).collect::<Vec<u64>>(), "{visitor}");
+    }
+    let total = stored_ids.len();
+    assert_eq!(total, 60);
+    let heard_first = hear_until(&first_events, total);
+    let heard_second = hear_until(&second_events, total);
+    let first_order = new_messages(&heard_first);
+    assert_eq!(first_order.len(), total, "each message heard once");
+    assert_eq!(first_order.iter().collect::<HashSet<_>>().len(), total);
+    assert_eq!(first_order, new_messages(&heard_second));
+    // Every event the cluster shares, as each relay heard it: a resend's acknowledgement is
+    // its sender's alone, and another relay's peer tags mean nothing here.
+    let shared = |events: &[Event]| -> Vec<String> {
+        events
+            .iter()
+            .filter(|event| {
+                !matches!(
+                    event,
+                    Event::MessageStored {
+                        duplicate: true,
+                        ..
+                    }
+                )
+            })
+            .map(|event| {
+                let mut event = event.clone();
+                if let Event::MessageStored { origin, .. } = &mut event {
+                    *origin = None;
+                }
+                serde_json::to_string(&event).unwrap()
+            })
+            .collect()
+    };
+    assert_eq!(shared(&heard_first), shared(&heard_second));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visitors_first_messages_through_two_relays_make_one_conversation() {
+    for round in 0..5 {
+        let url = fresh_database().await;
+        let (first, _first_events) = relay(&url, "relay-a").await;
+        let (second, _second_events) = relay(&url, "relay-b").await;
+        let visitor = format!("visitor-{round}");
+        let (one, two) = tokio::join!(
+            first.append_message(
+                visitor_message(&visitor, "tab-1", "hello"),
+                VisitorDetails::default(),
+                Notices::default(),
+            ),
+            second.append_message(
+                visitor_message(&visitor, "tab-2", "hello"),
+                VisitorDetails::default(),
+                Notices::default(),
+            ),
+        );
+        let (one, two) = (one.unwrap(), two.unwrap());
+        assert_eq!(one.message.conversation_id, two.message.conversation_id);
+        let mut seqs = [one.message.seq.0, two.message.seq.0];
+        seqs.sort_unstable();
+        assert_eq!(seqs, [1, 2]);
+        let all = first.conversations(None, None).await.unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].message_count, 2);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_newer_than_the_relay_is_refused() {
+    let url = fresh_database().await;
+    let (store, _events) = relay(&url, "relay-a").await;
+    drop(store);
+    let config: tokio_postgres::Config = url.parse().unwrap();
+    let (client, connection) = config.connect(tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    client
+        .execute("UPDATE schema_version SET version = version + 1", &[])
+        .await
+        .unwrap();
+    let refused = PgStore::open(&url, "relay-b".into(), Box::new(|_| {})).await;
+    match refused {
+        Ok(_) => panic!("a database newer than the relay was opened"),
+        Err(error) => assert!(error.to_string().contains("newer"), "{error}"),
+    }
+}
