@@ -53,30 +53,36 @@ async fn resolve_target(
             ))
         }
         MessageTarget::Visitor { site, visitor_id } => {
-            // Two tabs of one visitor on two relays may both send a first message: the unique
-            // (site, visitor_id) makes the second find the first one's conversation.
-            let created = tx
-                .query_opt(
-                    "INSERT INTO conversations (site, visitor_id, status, created_at, updated_at, queued_at)
-                     VALUES ($1, $2, 'open', $3, $3, $3)
-                     ON CONFLICT (site, visitor_id) DO NOTHING RETURNING id",
-                    &[site, &visitor_id.0, &now],
-                )
-                .await?;
+            let find = "SELECT id, status FROM conversations WHERE site = $1 AND visitor_id = $2";
+            let mut existing = tx.query_opt(find, &[site, &visitor_id.0]).await?;
+            let mut created = None;
+            if existing.is_none() {
+                // Two tabs of one visitor on two relays may both send a first message: the
+                // unique (site, visitor_id) makes the second find the first one's conversation
+                // (the write lock already orders them; this holds without it too).
+                created = tx
+                    .query_opt(
+                        "INSERT INTO conversations (site, visitor_id, status, created_at, updated_at, queued_at)
+                         VALUES ($1, $2, 'open', $3, $3, $3)
+                         ON CONFLICT (site, visitor_id) DO NOTHING RETURNING id",
+                        &[site, &visitor_id.0, &now],
+                    )
+                    .await?
+                    .map(|row| row.try_get::<_, i64>(0))
+                    .transpose()?;
+                if created.is_none() {
+                    existing = Some(tx.query_one(find, &[site, &visitor_id.0]).await?);
+                }
+            }
             let is_new = created.is_some();
-            let (conversation_id, reopen) = match created {
-                Some(row) => (ConversationId(row.try_get(0)?), false),
-                None => {
-                    let row = tx
-                        .query_one(
-                            "SELECT id, status FROM conversations WHERE site = $1 AND visitor_id = $2",
-                            &[site, &visitor_id.0],
-                        )
-                        .await?;
+            let (conversation_id, reopen) = match (created, existing) {
+                (Some(id), _) => (ConversationId(id), false),
+                (None, Some(row)) => {
                     let status: &str = row.try_get(1)?;
                     let reopen = status == "resolved" && author == Author::Visitor;
                     (ConversationId(row.try_get(0)?), reopen)
                 }
+                (None, None) => return Err(StoreError::NotFound),
             };
             if reopen {
                 // Back to the operator who had it, if they are still available; else the queue.

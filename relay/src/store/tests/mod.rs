@@ -7,4 +7,5 @@ mod conversations;
 mod outbox;
 mod postgres;
 mod prompts;
+mod queueing;
 mod team;

@@ -294,12 +294,12 @@ async fn team_settings_start_at_three_and_are_kept(backend: Backend) {
     let five = TeamSettings {
         max_chats_per_operator: 5,
     };
-    assert_eq!(store.set_team_settings(five.clone()).await.unwrap(), five);
+    assert_eq!(store.set_team_settings(five).await.unwrap(), five);
     assert_eq!(store.team_settings().await.unwrap(), five);
     let one = TeamSettings {
         max_chats_per_operator: 1,
     };
-    assert_eq!(store.set_team_settings(one.clone()).await.unwrap(), one);
+    assert_eq!(store.set_team_settings(one).await.unwrap(), one);
     assert_eq!(store.team_settings().await.unwrap(), one);
 }
 
