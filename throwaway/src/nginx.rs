@@ -43,8 +43,8 @@ impl Nginx {
         Nginx::try_start(config_text).unwrap_or_else(|error| panic!("{error}"))
     }
 
-    /// [`examples/nginx/beseda.conf`] balancing `upstreams` instead of its two example relays,
-    /// listening on a free 127.0.0.1 port.
+    /// The example configuration, `examples/nginx/beseda.conf`, balancing `upstreams` instead
+    /// of its two example relays and listening on a free 127.0.0.1 port.
     pub fn balancing(upstreams: &[SocketAddr]) -> Nginx {
         let mut last_error = String::new();
         for _ in 0..START_ATTEMPTS {
@@ -132,8 +132,7 @@ impl Nginx {
                 break;
             }
             if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
+                terminate(&mut child);
                 return Err(failure(format!("port {port} not open in {PATIENCE:?}")));
             }
             std::thread::sleep(POLL_INTERVAL);
@@ -149,13 +148,18 @@ impl Nginx {
 
 impl Drop for Nginx {
     fn drop(&mut self) {
-        // SIGTERM: the master stops its workers and exits. SIGKILL would leave the workers.
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
+        terminate(&mut self.child);
         // The directory goes with its field, after this: once nginx no longer writes into it.
     }
+}
+
+/// Stops nginx and waits for it. SIGTERM: the master stops its workers and exits; SIGKILL would
+/// leave the workers running.
+fn terminate(child: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
 }
 
 /// The nginx program: Debian's, or the first on `PATH`.
