@@ -23,7 +23,6 @@ mod keywords;
 mod methods;
 mod outbox;
 mod prompts;
-#[allow(dead_code)] // Called by the aggregates' writes as they are written.
 mod queue;
 #[allow(dead_code, unused_imports)] // Shared readers; each aggregate uses some.
 mod rows;
@@ -32,6 +31,7 @@ mod sql;
 mod tail;
 mod team;
 mod visits;
+mod workflow;
 
 pub use tail::Position;
 

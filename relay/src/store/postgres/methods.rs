@@ -8,11 +8,10 @@ mod conversations;
 mod outbox;
 mod prompts;
 mod team;
-#[allow(unused_variables, unused_imports)] // Until written for PostgreSQL.
 mod workflow;
 
 use super::PgStore;
-use crate::store::{StoreError, StoreFuture, StoreStats};
+use crate::store::StoreStats;
 
 impl crate::store::StoreLifecycle for PgStore {
     fn stats(&self) -> std::sync::Arc<StoreStats> {
@@ -26,13 +25,4 @@ impl crate::store::StoreLifecycle for PgStore {
     fn published_position(&self) -> Option<u64> {
         u64::try_from(self.published()).ok()
     }
-}
-
-/// A method not written for PostgreSQL yet.
-fn pending<'a, T: Send + 'a>() -> StoreFuture<'a, T> {
-    Box::pin(async {
-        Err(StoreError::Database(
-            "not available on PostgreSQL yet".into(),
-        ))
-    })
 }

@@ -1,18 +1,32 @@
-//! The SQL of what the relay knows about a visit, on PostgreSQL: the pages of the session and
-//! the widget's language, kept with a visitor's first message. A plain twin of the part of
-//! SQLite's `visits.rs` that storing a message needs; the workflow's own version of this file
-//! replaces it.
+//! The SQL of what the relay knows about a visit on PostgreSQL: the pages of the session and
+//! the widget's language (for the console's context and the relay's own texts), what the
+//! welcome tells beyond the messages, and the automatic message when nobody has answered in
+//! time — the twin of the SQLite visits.
 
 use super::Tx;
-use super::rows::visitor_changed;
+use super::conversations::{append_message, update_visitor};
+use super::queue::queue_position;
+use super::rows::{questions_from_json, visitor_changed, visitor_locale};
 use super::sql::to_json;
-use crate::clock::now_millis;
-use crate::store::StoreError;
-use beseda_protocol::VisitorId;
+use crate::chat::texts;
+use crate::clock::{iso8601, now_millis};
+use crate::store::{Event, MessageTarget, NewMessage, StoreError, VisitorDetails, WelcomeExtras};
 use beseda_protocol::api::{MAX_PAGES_PER_VISIT, PageView};
+use beseda_protocol::visitor::Agent;
+use beseda_protocol::{Author, ConversationId, Message, Rating, VisitorId};
+use tokio_postgres::Client;
 
 /// A visit ends after this long without a page view; the next page starts a new list.
 const SESSION_GAP_MILLIS: i64 = 30 * 60 * 1000;
+
+/// What adding pages to a visitor's row changed, so that consoles can be told just that.
+struct Kept {
+    /// The pages went on the end of the list consoles know (false: a new visit began, and the
+    /// old visit's pages were dropped).
+    continued: bool,
+    /// A language was given that differs from the one stored.
+    locale_changed: bool,
+}
 
 /// Adds `pages` (each with its time already set) to the visitor's current visit and keeps
 /// their language; `first_seen` is used only when the visitor has no row yet.
@@ -23,24 +37,39 @@ async fn keep_pages(
     new_pages: &[PageView],
     locale: Option<&str>,
     first_seen: i64,
-) -> Result<(), StoreError> {
+) -> Result<Kept, StoreError> {
     let now = now_millis();
     let existing = tx
         .query_opt(
-            "SELECT last_seen, pages FROM visitors WHERE site = $1 AND visitor_id = $2",
+            "SELECT last_seen, pages, locale FROM visitors WHERE site = $1 AND visitor_id = $2",
             &[&site, &visitor_id.0],
         )
-        .await?;
+        .await?
+        .map(|row| {
+            (
+                row.get::<_, i64>(0),
+                row.get::<_, String>(1),
+                row.get::<_, Option<String>>(2),
+            )
+        });
+    let continued = match &existing {
+        Some((last_seen, _, _)) => now - last_seen < SESSION_GAP_MILLIS,
+        None => true,
+    };
     let mut pages: Vec<PageView> = match &existing {
-        Some(row) if now - row.try_get::<_, i64>(0)? < SESSION_GAP_MILLIS => {
-            serde_json::from_str(row.try_get(1)?).unwrap_or_default()
-        }
+        Some((_, pages, _)) if continued => serde_json::from_str(pages).unwrap_or_default(),
         _ => Vec::new(),
     };
+    let locale_changed = locale.is_some()
+        && existing
+            .as_ref()
+            .and_then(|(_, _, stored)| stored.as_deref())
+            != locale;
     pages.extend_from_slice(new_pages);
     if pages.len() > MAX_PAGES_PER_VISIT {
         pages.drain(..pages.len() - MAX_PAGES_PER_VISIT);
     }
+    let pages = to_json(&pages)?;
     tx.execute(
         "INSERT INTO visitors (site, visitor_id, first_seen, last_seen, locale, pages)
          VALUES ($1, $2, $3, $4, $5, $6)
@@ -52,11 +81,46 @@ async fn keep_pages(
             &first_seen.min(now),
             &now,
             &locale,
-            &to_json(&pages)?,
+            &pages,
         ],
     )
     .await?;
-    Ok(())
+    Ok(Kept {
+        continued,
+        locale_changed,
+    })
+}
+
+/// Records a page view (and the widget's language) of a visitor who has a conversation (the
+/// session keeps them until there is one). Consoles hear only the new page; the whole context
+/// only when a new visit began or the language changed.
+pub async fn visit(
+    tx: &Tx,
+    site: &str,
+    visitor_id: &VisitorId,
+    page: Option<&PageView>,
+    locale: Option<&str>,
+) -> Result<(), StoreError> {
+    let now = now_millis();
+    let page = page.map(|page| PageView {
+        url: page.url.clone(),
+        title: page.title.clone(),
+        at: iso8601(now),
+    });
+    let kept = keep_pages(tx, site, visitor_id, page.as_slice(), locale, now).await?;
+    match page {
+        Some(page) if kept.continued && !kept.locale_changed => {
+            if let Some(conversation_id) = visitor_conversation_id(tx, site, visitor_id).await? {
+                tx.emit(Event::PageViewed {
+                    conversation_id,
+                    page,
+                });
+            }
+            Ok(())
+        }
+        None if !kept.locale_changed => Ok(()),
+        _ => visitor_changed(tx, site, visitor_id).await,
+    }
 }
 
 /// Stores what a visitor's session kept before their first message (the pages viewed and the
@@ -73,4 +137,155 @@ pub async fn keep_visit(
     let first_seen = first_seen.unwrap_or_else(now_millis);
     keep_pages(tx, site, visitor_id, pages, locale, first_seen).await?;
     visitor_changed(tx, site, visitor_id).await
+}
+
+/// Stores what a session kept before it knew of the visitor's conversation: the visit's pages
+/// and language, and the profile and cart; consoles hear the whole context once.
+pub async fn keep_visitor(
+    tx: &Tx,
+    site: &str,
+    visitor_id: &VisitorId,
+    details: &VisitorDetails,
+) -> Result<(), StoreError> {
+    let first_seen = details.first_seen.unwrap_or_else(now_millis);
+    let locale = details.locale.as_deref();
+    keep_pages(tx, site, visitor_id, &details.pages, locale, first_seen).await?;
+    if details.is_empty() {
+        visitor_changed(tx, site, visitor_id).await
+    } else {
+        update_visitor(tx, site, visitor_id, details)
+            .await
+            .map(|_| ())
+    }
+}
+
+async fn visitor_conversation_id(
+    client: &Client,
+    site: &str,
+    visitor_id: &VisitorId,
+) -> Result<Option<ConversationId>, StoreError> {
+    Ok(client
+        .query_opt(
+            "SELECT id FROM conversations WHERE site = $1 AND visitor_id = $2",
+            &[&site, &visitor_id.0],
+        )
+        .await?
+        .map(|row| ConversationId(row.get(0))))
+}
+
+pub async fn welcome_extras(
+    client: &Client,
+    site: &str,
+    visitor_id: &VisitorId,
+) -> Result<WelcomeExtras, StoreError> {
+    let (rating_enabled, questions): (bool, String) = client
+        .query_opt(
+            "SELECT rating_enabled, suggested_questions FROM sites WHERE name = $1",
+            &[&site],
+        )
+        .await?
+        .map_or_else(|| (true, "[]".to_owned()), |row| (row.get(0), row.get(1)));
+    let suggested_questions = questions_from_json(&questions);
+    let conversation = client
+        .query_opt(
+            "SELECT c.id, o.name, o.photo_url, c.rating FROM conversations c
+             LEFT JOIN operators o ON o.id = c.agent_id WHERE c.site = $1 AND c.visitor_id = $2",
+            &[&site, &visitor_id.0],
+        )
+        .await?;
+    let Some(conversation) = conversation else {
+        return Ok(WelcomeExtras {
+            rating_enabled,
+            suggested_questions,
+            ..WelcomeExtras::default()
+        });
+    };
+    let id: i64 = conversation.get(0);
+    let name: Option<String> = conversation.get(1);
+    let photo_url: Option<String> = conversation.get(2);
+    let rating: Option<String> = conversation.get(3);
+    Ok(WelcomeExtras {
+        agent: name.map(|name| Agent { name, photo_url }),
+        queue_position: queue_position(client, ConversationId(id)).await?,
+        rating_enabled,
+        rating: rating.as_deref().and_then(Rating::from_name),
+        suggested_questions,
+    })
+}
+
+/// When each waiting conversation is due for its automatic message (milliseconds since the
+/// epoch), and its site, the soonest first.
+pub async fn auto_messages_due(
+    client: &Client,
+) -> Result<Vec<(ConversationId, i64, String)>, StoreError> {
+    let rows = client
+        .query(
+            "SELECT c.id, c.waiting_since + s.auto_message_delay * 1000 AS due, c.site
+             FROM conversations c JOIN sites s ON s.name = c.site
+             WHERE c.waiting_since IS NOT NULL AND c.auto_message_sent = 0 AND c.status = 'open'
+               AND s.auto_message_delay > 0
+             ORDER BY due LIMIT 256",
+            &[],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|row| (ConversationId(row.get(0)), row.get(1), row.get(2)))
+        .collect())
+}
+
+/// Marks the conversation's wait as handled if it is past the site's delay and nobody has
+/// marked it yet; the site, visitor and the site's own text when it was due (one statement,
+/// where SQLite reads and then marks).
+async fn take_due_auto_message(
+    tx: &Tx,
+    conversation_id: ConversationId,
+) -> Result<Option<(String, String, String)>, StoreError> {
+    Ok(tx
+        .query_opt(
+            "UPDATE conversations c SET auto_message_sent = 1 FROM sites s
+             WHERE s.name = c.site AND c.id = $1 AND c.waiting_since IS NOT NULL
+               AND c.auto_message_sent = 0 AND c.status = 'open' AND s.auto_message_delay > 0
+               AND c.waiting_since + s.auto_message_delay * 1000 <= $2
+             RETURNING c.site, c.visitor_id, s.auto_message_text",
+            &[&conversation_id.0, &now_millis()],
+        )
+        .await?
+        .map(|row| (row.get(0), row.get(1), row.get(2))))
+}
+
+/// Marks a due wait as handled without a message (nobody is online to ask the visitor to wait
+/// for).
+pub async fn skip_auto_message(tx: &Tx, conversation_id: ConversationId) -> Result<(), StoreError> {
+    take_due_auto_message(tx, conversation_id).await.map(|_| ())
+}
+
+/// Posts the automatic message if the visitor is still waiting past the site's delay: the
+/// site's own text, or else the relay's in the visitor's language.
+pub async fn post_auto_message(
+    tx: &Tx,
+    conversation_id: ConversationId,
+) -> Result<Option<Message>, StoreError> {
+    let Some((site, visitor_id, text)) = take_due_auto_message(tx, conversation_id).await? else {
+        return Ok(None);
+    };
+    let text = if text.trim().is_empty() {
+        let locale = visitor_locale(tx, &site, &VisitorId(visitor_id)).await?;
+        texts::auto_message(locale.as_deref()).to_owned()
+    } else {
+        text
+    };
+    let appended = append_message(
+        tx,
+        &NewMessage {
+            target: MessageTarget::Conversation(conversation_id),
+            author: Author::System,
+            operator_id: None,
+            client_id: None,
+            text,
+            origin: None,
+        },
+    )
+    .await?;
+    Ok(Some(appended.message))
 }

@@ -9,3 +9,4 @@ mod postgres;
 mod prompts;
 mod queueing;
 mod team;
+mod workflow;

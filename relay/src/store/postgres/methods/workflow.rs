@@ -1,8 +1,6 @@
 //! [`WorkflowStore`](crate::store::WorkflowStore) for [`PgStore`]: joining, transfers, tags, reads, ratings, visits, automatic messages.
 
-use super::super::PgStore;
-use super::pending;
-
+use super::super::{PgStore, visits, workflow};
 use crate::store::{StoreFuture, VisitorDetails, WelcomeExtras};
 use beseda_protocol::api::{ConversationSummary, PageView};
 use beseda_protocol::{ConversationId, Message, OperatorId, Rating, Seq, VisitorId};
@@ -13,7 +11,7 @@ impl crate::store::WorkflowStore for PgStore {
         conversation_id: ConversationId,
         operator_id: OperatorId,
     ) -> StoreFuture<'_, ConversationSummary> {
-        pending()
+        self.write(move |tx| async move { workflow::join(&tx, conversation_id, operator_id).await })
     }
 
     fn assign(
@@ -21,7 +19,9 @@ impl crate::store::WorkflowStore for PgStore {
         conversation_id: ConversationId,
         operator_id: OperatorId,
     ) -> StoreFuture<'_, ConversationSummary> {
-        pending()
+        self.write(
+            move |tx| async move { workflow::assign(&tx, conversation_id, operator_id).await },
+        )
     }
 
     fn set_tags(
@@ -29,7 +29,7 @@ impl crate::store::WorkflowStore for PgStore {
         conversation_id: ConversationId,
         tags: Vec<String>,
     ) -> StoreFuture<'_, ConversationSummary> {
-        pending()
+        self.write(move |tx| async move { workflow::set_tags(&tx, conversation_id, &tags).await })
     }
 
     fn mark_read(
@@ -38,7 +38,9 @@ impl crate::store::WorkflowStore for PgStore {
         operator_id: OperatorId,
         seq: Seq,
     ) -> StoreFuture<'_, ()> {
-        pending()
+        self.write(move |tx| async move {
+            workflow::mark_read(&tx, conversation_id, operator_id, seq).await
+        })
     }
 
     fn rate(
@@ -48,7 +50,10 @@ impl crate::store::WorkflowStore for PgStore {
         rating: Rating,
         comment: Option<String>,
     ) -> StoreFuture<'_, ()> {
-        pending()
+        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
+        self.write(move |tx| async move {
+            workflow::rate(&tx, &site, &visitor_id, rating, comment.as_deref()).await
+        })
     }
 
     fn visit(
@@ -58,7 +63,10 @@ impl crate::store::WorkflowStore for PgStore {
         page: Option<PageView>,
         locale: Option<String>,
     ) -> StoreFuture<'_, ()> {
-        pending()
+        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
+        self.write(move |tx| async move {
+            visits::visit(&tx, &site, &visitor_id, page.as_ref(), locale.as_deref()).await
+        })
     }
 
     fn keep_visitor(
@@ -67,25 +75,31 @@ impl crate::store::WorkflowStore for PgStore {
         visitor_id: &VisitorId,
         details: VisitorDetails,
     ) -> StoreFuture<'_, ()> {
-        pending()
+        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
+        self.write(move |tx| async move {
+            visits::keep_visitor(&tx, &site, &visitor_id, &details).await
+        })
     }
 
     fn welcome_extras(&self, site: &str, visitor_id: &VisitorId) -> StoreFuture<'_, WelcomeExtras> {
-        pending()
+        let (site, visitor_id) = (site.to_owned(), visitor_id.clone());
+        self.read(
+            move |client| async move { visits::welcome_extras(&client, &site, &visitor_id).await },
+        )
     }
 
     fn auto_messages_due(&self) -> StoreFuture<'_, Vec<(ConversationId, i64, String)>> {
-        pending()
+        self.read(|client| async move { visits::auto_messages_due(&client).await })
     }
 
     fn post_auto_message(
         &self,
         conversation_id: ConversationId,
     ) -> StoreFuture<'_, Option<Message>> {
-        pending()
+        self.write(move |tx| async move { visits::post_auto_message(&tx, conversation_id).await })
     }
 
     fn skip_auto_message(&self, conversation_id: ConversationId) -> StoreFuture<'_, ()> {
-        pending()
+        self.write(move |tx| async move { visits::skip_auto_message(&tx, conversation_id).await })
     }
 }
