@@ -42,6 +42,13 @@ fn text(value: &Value) -> &str {
 /// The queued emails in the relay's database, as (kind, recipient): committed with the message,
 /// so they can be checked as soon as the message is acknowledged.
 fn outbox(db: &Path) -> Vec<(String, String)> {
+    if beseda_tests::on_postgres() {
+        let sql = "SELECT kind, recipient FROM mail_outbox ORDER BY id";
+        return beseda_tests::postgres::query(&db.to_string_lossy(), sql)
+            .into_iter()
+            .map(|row| (row[0].clone(), row[1].clone()))
+            .collect();
+    }
     let connection =
         rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .expect("open the relay's database");

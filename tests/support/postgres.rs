@@ -27,3 +27,23 @@ pub fn fresh_database() -> String {
         None => panic!("the server URL names no database: {server}"),
     }
 }
+
+/// The rows a query answers on the database at `url`, each a list of its columns as text
+/// (read with `psql`, as the test databases are made): for tests that look into what a relay
+/// on PostgreSQL stored.
+pub fn query(url: &str, sql: &str) -> Vec<Vec<String>> {
+    let output = std::process::Command::new("psql")
+        .arg(url)
+        .args(["-A", "-t", "-F", "\t", "-c", sql])
+        .output()
+        .expect("run psql");
+    assert!(
+        output.status.success(),
+        "query {sql}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| line.split('\t').map(str::to_owned).collect())
+        .collect()
+}
