@@ -1,31 +1,9 @@
-//! The PostgreSQL server the tests use when they run on PostgreSQL, and fresh databases on it.
+//! The PostgreSQL server the tests use when they run on PostgreSQL: the test process's
+//! throwaway server, a fresh database on it for each relay.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
-/// The server's URL (its `postgres` database).
-pub fn server_url() -> String {
-    std::env::var("BESEDA_TEST_POSTGRES").expect("BESEDA_TEST_POSTGRES names the test server")
-}
-
-/// A new empty database on the test server, named uniquely for this process; its URL.
+/// A new empty database on the test process's server; its URL.
 pub fn fresh_database() -> String {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let name = format!(
-        "relay_test_{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    );
-    let server = server_url();
-    let status = std::process::Command::new("psql")
-        .arg(&server)
-        .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
-        .status()
-        .expect("run psql");
-    assert!(status.success(), "create the database {name}");
-    match server.rsplit_once('/') {
-        Some((base, _)) => format!("{base}/{name}"),
-        None => panic!("the server URL names no database: {server}"),
-    }
+    beseda_throwaway::Postgres::shared().fresh_database()
 }
 
 /// The rows a query answers on the database at `url`, each a list of its columns as text

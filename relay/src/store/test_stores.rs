@@ -4,7 +4,6 @@
 use crate::store::postgres::PgStore;
 use crate::store::{Event, Location, SqliteStore, Store};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc;
 
 /// Which backend a test runs on.
@@ -49,36 +48,11 @@ pub async fn open(backend: Backend) -> (Arc<dyn Store>, mpsc::Receiver<Vec<Event
     (store, events)
 }
 
-/// The URL of the PostgreSQL server the tests use.
-pub fn server_url() -> String {
-    std::env::var("BESEDA_TEST_POSTGRES").expect("BESEDA_TEST_POSTGRES names the test server")
-}
-
-/// A new empty database on the test server, named uniquely for this process.
+/// A new empty database on the test process's throwaway PostgreSQL server.
 pub async fn fresh_database() -> String {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let server = server_url();
-    let name = format!(
-        "store_test_{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    );
-    let config: tokio_postgres::Config = server.parse().expect("a valid server URL");
-    let (client, connection) = config
-        .connect(tokio_postgres::NoTls)
+    tokio::task::spawn_blocking(|| beseda_throwaway::Postgres::shared().fresh_database())
         .await
-        .expect("connect to the test server");
-    tokio::spawn(connection);
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create a test database");
-    let mut config = config;
-    config.dbname(&name);
-    let host = "127.0.0.1";
-    let port = config.get_ports().first().copied().unwrap_or(5432);
-    let user = config.get_user().unwrap_or("beseda").to_owned();
-    format!("postgres://{user}@{host}:{port}/{name}")
+        .expect("create a test database")
 }
 
 /// Runs each named `async fn(Backend)` once per backend, as two tests named after it.

@@ -5,7 +5,7 @@ use super::Tx;
 use super::queue::assign_queue;
 use super::rows::profile_from_row;
 use crate::clock::now_millis;
-use crate::store::{ActiveSession, OperatorCredentials, StoreError};
+use crate::store::{ActiveSession, Event, OperatorCredentials, StoreError};
 use beseda_protocol::{OperatorId, OperatorProfile};
 use tokio_postgres::Client;
 
@@ -223,7 +223,8 @@ pub async fn change_password(
     end_operator_sessions(client, operator_id, Some(keep)).await
 }
 
-/// Sets an operator's availability; one who comes online takes waiting conversations at once.
+/// Sets an operator's availability and tells every relay; one who comes online takes waiting
+/// conversations at once.
 pub async fn set_operator_online(
     tx: &Tx,
     operator_id: OperatorId,
@@ -238,6 +239,10 @@ pub async fn set_operator_online(
     if changed == 0 {
         return Err(StoreError::NotFound);
     }
+    tx.emit(Event::OperatorAvailability {
+        operator_id,
+        online,
+    });
     if online {
         assign_queue(tx).await?;
     }

@@ -46,6 +46,14 @@ fn outline(events: &[Event]) -> Vec<(&'static str, String, Option<OperatorId>)> 
                     .join(","),
                 None,
             ),
+            Event::OperatorAvailability {
+                operator_id,
+                online,
+            } => (
+                if *online { "online" } else { "offline" },
+                String::new(),
+                Some(*operator_id),
+            ),
             _ => ("other", String::new(), None),
         })
         .collect()
@@ -88,6 +96,7 @@ async fn coming_online_takes_waiting_conversations(backend: Backend) {
     assert_eq!(
         outline(&published(&events)),
         vec![
+            ("online", String::new(), Some(ada.id)),
             ("changed", "v1".into(), Some(ada.id)),
             ("served", "v1".into(), None),
             ("queue", String::new(), None),
@@ -95,9 +104,12 @@ async fn coming_online_takes_waiting_conversations(backend: Backend) {
     );
     assert_eq!(assigned_to(&*store, "v1").await, Some(ada.id));
     assert_eq!(store.operators().await.unwrap()[0].open_chats, 1);
-    // Going offline keeps the conversation and tells nobody anything.
+    // Going offline keeps the conversation; only the switch is told.
     store.set_operator_online(ada.id, false).await.unwrap();
-    assert!(published(&events).is_empty());
+    assert_eq!(
+        outline(&published(&events)),
+        vec![("offline", String::new(), Some(ada.id))]
+    );
     assert_eq!(assigned_to(&*store, "v1").await, Some(ada.id));
 }
 
