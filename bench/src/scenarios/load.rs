@@ -136,6 +136,7 @@ impl Load {
         window: Duration,
         drain_timeout: Duration,
     ) -> anyhow::Result<PhaseResult> {
+        bench.wait_for_idle_store().await?;
         let visitors = self.visitors.opened;
         let planned: u64 = (0..visitors)
             .map(|index| {

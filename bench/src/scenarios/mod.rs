@@ -14,6 +14,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// The longest a phase waits for the store's backlog from the phase before it.
+const STORE_BACKLOG_PATIENCE: Duration = Duration::from_secs(300);
+
 /// What every scenario needs to reach and observe the relays.
 pub struct Bench {
     /// Where clients connect: nginx in front of several relays, or the only relay.
@@ -39,6 +42,35 @@ impl Bench {
             }
         }
         Ok(total)
+    }
+
+    /// Waits until no relay has a write queued or uncommitted, so that a phase does not start
+    /// with the backlog of one that overloaded the store (the drain timeout ends a phase, not
+    /// its writes). Gives up, with an error, after [`STORE_BACKLOG_PATIENCE`].
+    pub async fn wait_for_idle_store(&self) -> anyhow::Result<()> {
+        let deadline = Instant::now() + STORE_BACKLOG_PATIENCE;
+        let mut told = false;
+        loop {
+            let pending = self
+                .metrics()
+                .await?
+                .get("beseda_store_pending_writes")
+                .copied()
+                .unwrap_or_default();
+            if pending == 0.0 {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                anyhow::bail!(
+                    "the relays still have {pending} writes pending after {STORE_BACKLOG_PATIENCE:?}"
+                );
+            }
+            if !told {
+                eprintln!("  waiting for the relays' {pending} pending writes to be committed");
+                told = true;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
     }
 
     /// PostgreSQL's processes now (backends come and go with the relays' connections).
