@@ -297,3 +297,38 @@ impl DurablePostgres {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statistics_since_a_reading_are_the_differences() {
+        let before = DatabaseStats {
+            transactions_committed: 10,
+            transactions_rolled_back: 1,
+            blocks_read: 5,
+            blocks_hit: 100,
+            wal_records: 40,
+            wal_bytes: 4_000,
+            wal_syncs: 3,
+        };
+        let after = DatabaseStats {
+            transactions_committed: 25,
+            transactions_rolled_back: 1,
+            blocks_read: 7,
+            blocks_hit: 160,
+            wal_records: 90,
+            wal_bytes: 9_500,
+            wal_syncs: 8,
+        };
+        let change = after.since(&before);
+        assert_eq!(change.transactions_committed, 15);
+        assert_eq!(change.transactions_rolled_back, 0);
+        assert_eq!(change.blocks_read, 2);
+        assert_eq!(change.blocks_hit, 60);
+        assert_eq!(change.wal_records, 50);
+        assert_eq!(change.wal_bytes, 5_500);
+        assert_eq!(change.wal_syncs, 5);
+    }
+}

@@ -142,3 +142,32 @@ pub fn total_memory(pids: &[u32]) -> anyhow::Result<Memory> {
 pub fn total_cpu_ticks(pids: &[u32]) -> u64 {
     pids.iter().filter_map(|pid| cpu_ticks(*pid).ok()).sum()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::{Command, Stdio};
+
+    #[test]
+    fn a_started_child_is_found_and_measured_with_its_parent() {
+        // `cat` waits on its standard input until the pipe is dropped: a child that stays
+        // until the test is done looking, with no timing involved.
+        let mut child = Command::new("cat")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start cat");
+        let me = std::process::id();
+        assert!(children(me).contains(&child.id()));
+        assert_eq!(command_name(child.id()).as_deref(), Some("cat"));
+        let both = total_memory(&[me, child.id()]).expect("both are running");
+        let mine = memory(me).expect("this process is running");
+        assert!(
+            both.rss_kib > mine.rss_kib,
+            "{both:?} is not more than {mine:?}"
+        );
+        drop(child.stdin.take());
+        child.wait().expect("cat ends with its input");
+        assert!(!children(me).contains(&child.id()));
+    }
+}

@@ -239,14 +239,18 @@ fn table_row(out: &mut String, cells: [String; 16]) {
     let _ = writeln!(out, "  {}", cells[15]);
 }
 
-/// Where the store's time goes in a phase: commits per second over its window (the relays'
-/// `beseda_store_commits_total`), and writes per commit (`beseda_store_committed_writes_total`
+/// Where the store's time goes in a phase: commits per second (the relays'
+/// `beseda_store_commits_total`, over the time from the reading before the window to the one
+/// after its drain, during which every commit of the phase happened), and writes per commit (`beseda_store_committed_writes_total`
 /// over the commits: the group commit's average batch, every kind of write counted).
 fn commits(phase: &PhaseResult) -> (f64, f64) {
     let commits = phase.metric("beseda_store_commits_total");
     let writes = phase.metric("beseda_store_committed_writes_total");
     let per_commit = if commits > 0.0 { writes / commits } else { 0.0 };
-    (commits / phase.window.as_secs_f64(), per_commit)
+    (
+        commits / phase.metrics_span.as_secs_f64().max(1e-3),
+        per_commit,
+    )
 }
 
 /// Why a step did not hold.

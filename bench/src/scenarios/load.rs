@@ -37,8 +37,10 @@ pub struct PhaseResult {
     pub bench_cpu: f64,
     /// What every other process on the machine used meanwhile (a build, say).
     pub other_cpu: f64,
-    /// Changes of the relay's counters over the phase.
+    /// Changes of the relays' counters over the phase, and the time between the two readings
+    /// (the window, the drain after it, and the readings themselves).
     pub metrics: BTreeMap<String, f64>,
+    pub metrics_span: Duration,
     pub operators_lost: u64,
 }
 
@@ -148,6 +150,7 @@ impl Load {
         let operators_closed_before = recorder.operators_closed.load(Ordering::Relaxed);
         let operators = recorder.operators_open.load(Ordering::Relaxed);
         let metrics_before = bench.metrics().await?;
+        let metrics_read = Instant::now();
         let start = Instant::now() + Duration::from_millis(100);
         let end = start + window;
         self.plans.send_replace(Plan::Send {
@@ -181,6 +184,7 @@ impl Load {
         };
         self.plans.send_replace(Plan::Idle);
         let metrics_after = bench.metrics().await?;
+        let metrics_span = metrics_read.elapsed();
         let seconds = window.as_secs_f64();
         let acked = counters.acked.load(Ordering::Relaxed);
         let last_arrival_ns = counters.last_arrival_ns.load(Ordering::Relaxed);
@@ -217,6 +221,7 @@ impl Load {
                     )
                 })
                 .collect(),
+            metrics_span,
             operators_lost: recorder.operators_closed.load(Ordering::Relaxed)
                 - operators_closed_before,
         })
