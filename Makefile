@@ -118,9 +118,17 @@ fmt: toolchain
 
 bench: bench-relay bench-widget
 
+# Three configurations one after another, each with a table of its own: SQLite and one relay,
+# PostgreSQL (fsync on) and one relay, PostgreSQL and two relays behind nginx. nginx's example
+# configuration holds 4,096 connections per worker and a socket through it takes two, so the
+# balanced run opens 3,000 idle sockets instead of 10,000. The PostgreSQL runs use the short
+# windows (--quick): every window's backlog is committed before the next one starts, and on
+# PostgreSQL that backlog takes long to drain.
 bench-relay: cluster-deps
 	$(CARGO) build --release -p beseda-relay -p beseda-bench
-	./target/release/beseda-load --relay $(RELAY)
+	./target/release/beseda-load --relay $(RELAY) --store sqlite
+	./target/release/beseda-load --relay $(RELAY) --store postgres --quick
+	./target/release/beseda-load --relay $(RELAY) --store postgres --quick --relays 2 --idle-sockets 3000
 
 # The widget's cost to a shop's page, in Chromium with 4x CPU throttling.
 bench-widget: build browser-deps

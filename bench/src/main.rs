@@ -1,14 +1,19 @@
-//! `beseda-load`: starts a relay on 127.0.0.1 with a fresh database and measures it.
+//! `beseda-load`: starts relays on 127.0.0.1 with a fresh database and measures them.
 //!
-//! A. relay memory per idle visitor socket; B. visitor-to-operator delivery latency at a paced
-//! 5,000 messages/s; D. the highest rate at which delivery p99 stays within 50 ms. Progress goes
+//! A. relay memory per idle visitor socket; B. visitor-to-operator delivery latency at paced
+//! rates (2,000 and 5,000 messages/s); D. the highest rate at which delivery p99 stays within
+//! 50 ms. The database is a SQLite file, or a PostgreSQL server of the bench's own with fsync
+//! on; with several relays on PostgreSQL, nginx balances every client over them. Progress goes
 //! to standard error, the final table to standard output.
 //!
-//! `cargo run --release -p beseda-bench -- --relay target/release/beseda-relay [--quick]`
+//! `cargo run --release -p beseda-bench -- --relay target/release/beseda-relay [--quick]
+//! [--store postgres] [--relays 2]`
 
 mod clients;
+mod deployment;
 mod frames;
 mod http;
+mod postgres;
 mod procfs;
 mod recorder;
 mod relay;
@@ -17,8 +22,8 @@ mod scenarios;
 
 use anyhow::{Context, bail};
 use clap::Parser;
+use deployment::{Deployment, Store};
 use recorder::Recorder;
-use relay::RelayProcess;
 use report::{Report, STEP_LIMIT_MS};
 use scenarios::Bench;
 use scenarios::load::Load;
@@ -33,10 +38,10 @@ const STEP_RATES: [f64; 16] = [
     1_000.0, 2_000.0, 3_000.0, 4_000.0, 5_000.0, 7_500.0, 10_000.0, 15_000.0, 20_000.0, 25_000.0,
     30_000.0, 40_000.0, 50_000.0, 60_000.0, 80_000.0, 100_000.0,
 ];
-/// Phase 0 is the warm-up, phase 1 scenario B, and the steps of scenario D follow.
+/// Phase 0 is the warm-up, the phases of scenario B (one per rate) follow from phase 1, and
+/// the steps of scenario D after them.
 const WARMUP_PHASE: usize = 0;
-const LATENCY_PHASE: usize = 1;
-const FIRST_STEP_PHASE: usize = 2;
+const FIRST_LATENCY_PHASE: usize = 1;
 
 /// Load generator for the Beseda relay. Everything runs on 127.0.0.1.
 #[derive(Parser, Debug)]
@@ -45,6 +50,13 @@ struct Options {
     /// The relay binary to start, e.g. target/release/beseda-relay.
     #[arg(long)]
     relay: PathBuf,
+    /// The database: a SQLite file, or a PostgreSQL server the bench starts with fsync on.
+    #[arg(long, value_enum, default_value_t = Store::Sqlite)]
+    store: Store,
+    /// Relays on the one database; more than one needs `--store postgres`, and puts nginx in
+    /// front of them, through which every visitor and operator connects.
+    #[arg(long, default_value_t = 1)]
+    relays: usize,
     /// Shorter windows: 3 s for scenario B, 2 s per step of scenario D.
     #[arg(long)]
     quick: bool,
@@ -60,9 +72,9 @@ struct Options {
     /// Operator sockets receiving every message in scenarios B and D.
     #[arg(long, default_value_t = 20)]
     operators: usize,
-    /// The aggregate rate of scenario B, in messages per second.
-    #[arg(long, default_value_t = 5_000.0)]
-    rate: f64,
+    /// The aggregate rates of scenario B, in messages per second, measured one after another.
+    #[arg(long, value_delimiter = ',', default_values_t = [2_000.0, 5_000.0])]
+    rate: Vec<f64>,
     /// Connections being opened at the same time.
     #[arg(long, default_value_t = 200)]
     concurrency: usize,
@@ -70,8 +82,15 @@ struct Options {
 
 fn main() -> anyhow::Result<()> {
     let options = Options::parse();
-    if options.visitors == 0 || options.operators == 0 || options.rate <= 0.0 {
-        bail!("--visitors, --operators and --rate must be positive");
+    if options.visitors == 0
+        || options.operators == 0
+        || options.rate.is_empty()
+        || options
+            .rate
+            .iter()
+            .any(|rate| !(*rate > 0.0 && rate.is_finite()))
+    {
+        bail!("--visitors, --operators and every --rate must be positive");
     }
     let needed =
         options.warmup_sockets + options.idle_sockets + options.visitors + options.operators;
@@ -86,32 +105,44 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot start the tokio runtime")?;
-    eprintln!("starting {} with a fresh database", options.relay.display());
-    let mut relay = RelayProcess::start(&options.relay)?;
-    eprintln!("relay pid {} listening on {}", relay.pid(), relay.addr);
+    eprintln!(
+        "starting {} relay(s) {} on {:?} with a fresh database",
+        options.relays,
+        options.relay.display(),
+        options.store
+    );
+    let mut deployment = Deployment::start(&options.relay, options.store, options.relays)?;
     let result = runtime.block_on(async {
         tokio::select! {
-            result = run(&options, &mut relay) => result,
-            // Return normally on Ctrl-C, so that the relay is killed and its directory removed.
+            result = run(&options, &mut deployment) => result,
+            // Return normally on Ctrl-C, so that every server is stopped and its directory
+            // removed.
             _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted")),
         }
     });
-    // Kill the relay (and remove its directory) before the socket tasks are torn down.
-    drop(relay);
+    // Stop nginx, the relays and the database before the socket tasks are torn down.
+    drop(deployment);
     runtime.shutdown_timeout(Duration::from_secs(2));
     let report = result?;
     println!("{}", report.render());
     Ok(())
 }
 
-async fn run(options: &Options, relay: &mut RelayProcess) -> anyhow::Result<Report> {
-    let recorder = Arc::new(Recorder::new(FIRST_STEP_PHASE + STEP_RATES.len()));
+async fn run(options: &Options, deployment: &mut Deployment) -> anyhow::Result<Report> {
+    let first_step_phase = FIRST_LATENCY_PHASE + options.rate.len();
+    let recorder = Arc::new(Recorder::new(first_step_phase + STEP_RATES.len()));
     let bench = Bench {
-        addr: relay.addr,
-        relay_pid: relay.pid(),
+        addr: deployment.entry,
+        relay_addrs: deployment.relay_addrs(),
+        relay_pids: deployment.relay_pids(),
+        database_pid: deployment.database_pid()?,
+        balancer_pid: deployment.balancer_pid(),
         recorder: recorder.clone(),
         ticks_per_second: procfs::ticks_per_second(),
     };
+    if deployment.relays.len() > 1 && bench.balancer_pid.is_none() {
+        bail!("cannot find nginx's process, whose memory and CPU time the report shows");
+    }
     let token = http::login(bench.addr, relay::OPERATOR_EMAIL, relay::OPERATOR_PASSWORD)
         .await
         .context("cannot sign in as the bench operator")?;
@@ -127,7 +158,7 @@ async fn run(options: &Options, relay: &mut RelayProcess) -> anyhow::Result<Repo
         options.concurrency,
     )
     .await?;
-    relay.check_alive()?;
+    deployment.check_alive()?;
 
     let (latency_window, step_window) = if options.quick {
         (Duration::from_secs(3), Duration::from_secs(2))
@@ -147,6 +178,7 @@ async fn run(options: &Options, relay: &mut RelayProcess) -> anyhow::Result<Repo
         options.concurrency,
     )
     .await?;
+    let database_before = database_stats(deployment)?;
     // One message per visitor first, so that creating the conversations is not measured.
     let warmup_window = Duration::from_secs(2);
     let warmup = load
@@ -162,54 +194,67 @@ async fn run(options: &Options, relay: &mut RelayProcess) -> anyhow::Result<Repo
         "  warm-up: {} sent, {} acked, {} delivered",
         warmup.sent, warmup.acked, warmup.delivered
     );
-    eprintln!(
-        "B. {} msg/s for {} s",
-        options.rate,
-        latency_window.as_secs_f64()
-    );
-    let period = scenarios::load::period_for(load.visitors.opened, options.rate);
-    let latency = load
-        .run_phase(&bench, LATENCY_PHASE, period, latency_window, drain_timeout)
-        .await?;
-    eprintln!(
-        "  delivery p50 {}, p99 {}, max {}; {} of {} deliveries",
-        latency.delivery.ms(0.5),
-        latency.delivery.ms(0.99),
-        latency.delivery.max_ms(),
-        latency.delivered,
-        latency.expected_deliveries()
-    );
-    relay.check_alive()?;
+    let mut latencies = Vec::with_capacity(options.rate.len());
+    for (index, rate) in options.rate.iter().enumerate() {
+        eprintln!("B. {rate} msg/s for {} s", latency_window.as_secs_f64());
+        let period = scenarios::load::period_for(load.visitors.opened, *rate);
+        let latency = load
+            .run_phase(
+                &bench,
+                FIRST_LATENCY_PHASE + index,
+                period,
+                latency_window,
+                drain_timeout,
+            )
+            .await?;
+        eprintln!(
+            "  delivery p50 {}, p99 {}, max {}; {} of {} deliveries",
+            latency.delivery.ms(0.5),
+            latency.delivery.ms(0.99),
+            latency.delivery.max_ms(),
+            latency.delivered,
+            latency.expected_deliveries()
+        );
+        latencies.push(latency);
+        deployment.check_alive()?;
+        // Operators the relays dropped are replaced, so that the next phase starts complete.
+        load.reconnect_operators(&bench).await?;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
 
-    // Operators the relay dropped during scenario B are replaced, so that D starts complete.
-    load.reconnect_operators(&bench).await?;
-    tokio::time::sleep(Duration::from_secs(1)).await;
     let steps = scenarios::load::max_rate(
         &bench,
         &load,
-        FIRST_STEP_PHASE,
+        first_step_phase,
         &STEP_RATES,
         step_window,
         drain_timeout,
         STEP_LIMIT_MS,
     )
     .await?;
-    relay.check_alive()?;
-    let relay_memory = procfs::memory(bench.relay_pid)?;
-    let metrics = http::metrics(bench.addr).await?;
+    deployment.check_alive()?;
+    let database = match (database_before, database_stats(deployment)?) {
+        (Some(before), Some(after)) => Some(after.since(&before)),
+        _ => None,
+    };
+    let relay_memory = procfs::total_memory(&bench.relay_pids)?;
+    let metrics = bench.metrics().await?;
     load.stop().await;
 
     Ok(Report {
         relay: options.relay.display().to_string(),
+        store: options.store,
+        relays: bench.relay_pids.len(),
         quick: options.quick,
         cores: std::thread::available_parallelism().map_or(0, |cores| cores.get()),
         visitors: options.visitors,
         operators: options.operators,
         idle,
         warmup,
-        latency,
+        latencies,
         steps,
         metrics,
+        database,
         relay_memory,
         error_codes: recorder.error_codes(),
         visitors_closed: recorder.visitors_closed.load(Ordering::Relaxed),
@@ -217,4 +262,14 @@ async fn run(options: &Options, relay: &mut RelayProcess) -> anyhow::Result<Repo
         operator_closes: recorder.operator_closes(),
         unparsed_frames: recorder.unparsed_frames.load(Ordering::Relaxed),
     })
+}
+
+/// PostgreSQL's own counters, if the relays run on it. `psql` blocks a runtime thread for a
+/// few milliseconds, which is harmless here: it runs between phases, when nothing is measured.
+fn database_stats(deployment: &Deployment) -> anyhow::Result<Option<postgres::DatabaseStats>> {
+    deployment
+        .postgres
+        .as_ref()
+        .map(|postgres| postgres.stats())
+        .transpose()
 }

@@ -85,3 +85,89 @@ pub fn machine_busy_ticks() -> anyhow::Result<u64> {
         fields.get(3).copied().unwrap_or_default() + fields.get(4).copied().unwrap_or_default();
     Ok(total - idle)
 }
+
+/// A process's command name (`/proc/PID/comm`), or `None` once it is gone.
+pub fn command_name(pid: u32) -> Option<String> {
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .ok()
+        .map(|name| name.trim().to_owned())
+}
+
+/// The processes whose parent is `pid`, from every `/proc/N/stat`.
+pub fn children(pid: u32) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|candidate| {
+            std::fs::read_to_string(format!("/proc/{candidate}/stat"))
+                .ok()
+                .and_then(|stat| {
+                    // The parent is the second field after the command name's parenthesis.
+                    let (_, rest) = stat.rsplit_once(')')?;
+                    rest.split_whitespace().nth(1)?.parse::<u32>().ok()
+                })
+                == Some(pid)
+        })
+        .collect()
+}
+
+/// A server's processes: `root` and its children (PostgreSQL's backends, nginx's workers).
+pub fn with_children(root: u32) -> Vec<u32> {
+    let mut pids = vec![root];
+    pids.extend(children(root));
+    pids
+}
+
+/// The summed memory of several processes (threads summed too; the peak is a sum of peaks).
+/// A process that ended meanwhile counts as nothing.
+pub fn total_memory(pids: &[u32]) -> anyhow::Result<Memory> {
+    let mut total = Memory::default();
+    let mut read_any = false;
+    for pid in pids {
+        if let Ok(memory) = memory(*pid) {
+            read_any = true;
+            total.rss_kib += memory.rss_kib;
+            total.peak_kib += memory.peak_kib;
+            total.threads += memory.threads;
+        }
+    }
+    anyhow::ensure!(read_any, "none of the processes {pids:?} is running");
+    Ok(total)
+}
+
+/// The summed CPU time of several processes; one that ended meanwhile counts as nothing, so
+/// the figure is a lower bound when processes come and go during a measurement.
+pub fn total_cpu_ticks(pids: &[u32]) -> u64 {
+    pids.iter().filter_map(|pid| cpu_ticks(*pid).ok()).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::{Command, Stdio};
+
+    #[test]
+    fn a_started_child_is_found_and_measured_with_its_parent() {
+        // `cat` waits on its standard input until the pipe is dropped: a child that stays
+        // until the test is done looking, with no timing involved.
+        let mut child = Command::new("cat")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start cat");
+        let me = std::process::id();
+        assert!(children(me).contains(&child.id()));
+        assert_eq!(command_name(child.id()).as_deref(), Some("cat"));
+        let both = total_memory(&[me, child.id()]).expect("both are running");
+        let mine = memory(me).expect("this process is running");
+        assert!(
+            both.rss_kib > mine.rss_kib,
+            "{both:?} is not more than {mine:?}"
+        );
+        drop(child.stdin.take());
+        child.wait().expect("cat ends with its input");
+        assert!(!children(me).contains(&child.id()));
+    }
+}

@@ -1,7 +1,8 @@
-//! The relay under test as a child process: a fresh database in a temporary directory, one
-//! operator account, and `serve` on an ephemeral port of 127.0.0.1.
+//! A relay under test as a child process: `serve` on an ephemeral port of 127.0.0.1, on a
+//! database that [`add_operator`] has given the benchmark's operator account.
 
 use anyhow::{Context, bail};
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -16,28 +17,24 @@ pub const OPERATOR_PASSWORD: &str = "benchmark-password";
 /// What the relay prints on standard output once it listens.
 const LISTENING_PREFIX: &str = "Beseda relay listening on http://";
 
-/// A running relay. Dropping it kills the process and removes its temporary directory, so that
-/// every way out of the bench (including errors) cleans up.
+/// A running relay. Dropping it kills the process, so that every way out of the bench
+/// (including errors) stops it.
 pub struct RelayProcess {
     child: Child,
     /// Kept open so that the relay never writes to a closed pipe.
     _stdout: BufReader<ChildStdout>,
-    dir: PathBuf,
     pub addr: SocketAddr,
 }
 
 impl RelayProcess {
-    /// Creates the database with one operator, starts `serve` and waits for its listening line.
-    pub fn start(binary: &Path) -> anyhow::Result<RelayProcess> {
-        let dir = fresh_temp_dir()?;
-        let db = dir.join("bench.db");
-        if let Err(error) = add_operator(binary, &db) {
-            let _ = std::fs::remove_dir_all(&dir);
-            return Err(error);
-        }
-        let spawned = Command::new(binary)
+    /// Starts `serve` on `db` (a SQLite file or a `postgres://` URL) and waits for its listening
+    /// line. Behind a balancer the relay trusts 127.0.0.1's `X-Forwarded-For`, as a deployment
+    /// behind nginx would.
+    pub fn start(binary: &Path, db: &OsStr, behind_balancer: bool) -> anyhow::Result<RelayProcess> {
+        let mut command = Command::new(binary);
+        command
             .args(["serve", "--listen", "127.0.0.1:0", "--db"])
-            .arg(&db)
+            .arg(db)
             .args([
                 "--connections-per-ip",
                 "0",
@@ -55,26 +52,22 @@ impl RelayProcess {
             .env("BESEDA_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn();
-        let mut child = match spawned {
-            Ok(child) => child,
-            Err(error) => {
-                let _ = std::fs::remove_dir_all(&dir);
-                return Err(error).with_context(|| format!("cannot start {}", binary.display()));
-            }
-        };
+            .stderr(Stdio::inherit());
+        if behind_balancer {
+            command.args(["--trusted-proxy", "127.0.0.1"]);
+        }
+        let mut child = command
+            .spawn()
+            .with_context(|| format!("cannot start {}", binary.display()))?;
         let Some(stdout) = child.stdout.take() else {
             let _ = child.kill();
             let _ = child.wait();
-            let _ = std::fs::remove_dir_all(&dir);
             bail!("the relay's standard output was not captured");
         };
-        // From here on, dropping `relay` kills the child and removes the directory.
+        // From here on, dropping `relay` kills the child.
         let mut relay = RelayProcess {
             child,
             _stdout: BufReader::new(stdout),
-            dir,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         };
         let mut line = String::new();
@@ -116,12 +109,11 @@ impl Drop for RelayProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
 /// Makes a new, empty directory under the system's temporary directory.
-fn fresh_temp_dir() -> anyhow::Result<PathBuf> {
+pub fn fresh_temp_dir() -> anyhow::Result<PathBuf> {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|since| since.as_nanos())
@@ -131,8 +123,9 @@ fn fresh_temp_dir() -> anyhow::Result<PathBuf> {
     Ok(dir)
 }
 
-/// Runs `operator add`, writing the password to its standard input.
-fn add_operator(binary: &Path, db: &Path) -> anyhow::Result<()> {
+/// Runs `operator add` on `db` (a SQLite file or a `postgres://` URL), writing the password to
+/// its standard input.
+pub fn add_operator(binary: &Path, db: &OsStr) -> anyhow::Result<()> {
     let mut child = Command::new(binary)
         .args([
             "operator",

@@ -52,11 +52,28 @@ impl Report {
         );
         row(
             out,
-            "CPU: relay / load generator / other processes",
+            "CPU: relays / PostgreSQL / nginx",
             format!(
                 "{:.0}% / {:.0}% / {:.0}% (100% = one core)",
-                phase.relay_cpu, phase.bench_cpu, phase.other_cpu
+                phase.relay_cpu, phase.database_cpu, phase.balancer_cpu
             ),
+        );
+        row(
+            out,
+            "CPU: load generator / other processes",
+            format!("{:.0}% / {:.0}%", phase.bench_cpu, phase.other_cpu),
+        );
+        let (commits_per_second, writes_per_commit) = commits(phase);
+        let commits_total = phase.metric("beseda_store_commits_total");
+        let messages_per_commit = if commits_total > 0.0 {
+            phase.metric("beseda_messages_stored_total") / commits_total
+        } else {
+            0.0
+        };
+        row(
+            out,
+            "store commits/s; writes, messages per commit",
+            format!("{commits_per_second:.0}; {writes_per_commit:.1}, {messages_per_commit:.1}"),
         );
         let writes = phase.metric("beseda_store_write_seconds_count");
         let slow = |bound: &str| {
@@ -87,7 +104,12 @@ impl Report {
     }
 
     pub(super) fn render_latency(&self, out: &mut String) {
-        let phase = &self.latency;
+        for (index, phase) in self.latencies.iter().enumerate() {
+            self.render_latency_phase(out, phase, index == 0);
+        }
+    }
+
+    fn render_latency_phase(&self, out: &mut String, phase: &PhaseResult, with_warmup: bool) {
         let _ = writeln!(
             out,
             "\nB. Latency at {:.0} msg/s ({} visitors, {} operators, {:.0} s; latency measured from the scheduled send time)",
@@ -96,14 +118,16 @@ impl Report {
             self.operators,
             phase.window.as_secs_f64()
         );
-        row(
-            out,
-            "warm-up (one message per visitor)",
-            format!(
-                "{} sent, {} acked, {} delivered",
-                self.warmup.sent, self.warmup.acked, self.warmup.delivered
-            ),
-        );
+        if with_warmup {
+            row(
+                out,
+                "warm-up (one message per visitor)",
+                format!(
+                    "{} sent, {} acked, {} delivered",
+                    self.warmup.sent, self.warmup.acked, self.warmup.delivered
+                ),
+            );
+        }
         self.render_phase(out, phase);
         let p99_ok = phase
             .delivery
@@ -126,7 +150,8 @@ impl Report {
             out,
             "\nD. Maximum sustained rate (steps of {window:.0} s; a step holds with delivery p99 <= {STEP_LIMIT_MS} ms,\n   \
              every ack and delivery, no error frames, and at least 90% of the target rate;\n   \
-             CPU columns in % of one core: relay, this load generator, all other processes)"
+             CPU columns in % of one core: relays, PostgreSQL, nginx, this load generator, all\n   \
+             other processes; store commits per second and writes per commit, all relays)"
         );
         let header = [
             "target/s",
@@ -138,19 +163,17 @@ impl Report {
             "p99",
             "max",
             "relay%",
+            "db%",
+            "lb%",
             "bench%",
             "other%",
-            "msg/cmt",
+            "cmt/s",
+            "wr/cmt",
             "verdict",
         ];
         table_row(out, header.map(str::to_owned));
         for step in &self.steps {
-            let commits = step.metric("beseda_store_commits_total");
-            let per_commit = if commits > 0.0 {
-                step.metric("beseda_messages_stored_total") / commits
-            } else {
-                0.0
-            };
+            let (commits_per_second, writes_per_commit) = commits(step);
             table_row(
                 out,
                 [
@@ -163,9 +186,12 @@ impl Report {
                     step.delivery.ms(0.99),
                     step.delivery.max_ms(),
                     format!("{:.0}%", step.relay_cpu),
+                    format!("{:.0}%", step.database_cpu),
+                    format!("{:.0}%", step.balancer_cpu),
                     format!("{:.0}%", step.bench_cpu),
                     format!("{:.0}%", step.other_cpu),
-                    format!("{per_commit:.1}"),
+                    format!("{commits_per_second:.0}"),
+                    format!("{writes_per_commit:.1}"),
                     if step_holds(step, STEP_LIMIT_MS) {
                         "holds".to_owned()
                     } else {
@@ -202,15 +228,29 @@ impl Report {
 }
 
 /// The widths of scenario D's columns; the last column (the verdict) is not padded.
-const STEP_COLUMNS: [usize; 12] = [8, 8, 9, 8, 17, 9, 9, 9, 6, 6, 6, 7];
+const STEP_COLUMNS: [usize; 15] = [8, 8, 8, 8, 17, 8, 8, 8, 6, 5, 4, 6, 6, 6, 6];
 
 /// One line of scenario D's table: every cell right-aligned in its column.
-fn table_row(out: &mut String, cells: [String; 13]) {
+fn table_row(out: &mut String, cells: [String; 16]) {
     out.push(' ');
     for (cell, width) in cells.iter().zip(STEP_COLUMNS) {
         let _ = write!(out, " {cell:>width$}");
     }
-    let _ = writeln!(out, "  {}", cells[12]);
+    let _ = writeln!(out, "  {}", cells[15]);
+}
+
+/// Where the store's time goes in a phase: commits per second (the relays'
+/// `beseda_store_commits_total`, over the time from the reading before the window to the one
+/// after its drain, during which every commit of the phase happened), and writes per commit (`beseda_store_committed_writes_total`
+/// over the commits: the group commit's average batch, every kind of write counted).
+fn commits(phase: &PhaseResult) -> (f64, f64) {
+    let commits = phase.metric("beseda_store_commits_total");
+    let writes = phase.metric("beseda_store_committed_writes_total");
+    let per_commit = if commits > 0.0 { writes / commits } else { 0.0 };
+    (
+        commits / phase.metrics_span.as_secs_f64().max(1e-3),
+        per_commit,
+    )
 }
 
 /// Why a step did not hold.

@@ -3,6 +3,8 @@
 
 mod load;
 
+use crate::deployment::Store;
+use crate::postgres::DatabaseStats;
 use crate::procfs::Memory;
 use crate::recorder::Percentiles;
 use crate::scenarios::idle::IdleResult;
@@ -20,15 +22,20 @@ pub const STEP_LIMIT_MS: f64 = 50.0;
 /// Everything the bench measured.
 pub struct Report {
     pub relay: String,
+    pub store: Store,
+    pub relays: usize,
     pub quick: bool,
     pub cores: usize,
     pub visitors: usize,
     pub operators: usize,
     pub idle: IdleResult,
     pub warmup: PhaseResult,
-    pub latency: PhaseResult,
+    /// Scenario B, one phase per rate.
+    pub latencies: Vec<PhaseResult>,
     pub steps: Vec<PhaseResult>,
     pub metrics: BTreeMap<String, f64>,
+    /// PostgreSQL's own counters over scenarios B and D, on PostgreSQL.
+    pub database: Option<DatabaseStats>,
     pub relay_memory: Memory,
     pub error_codes: BTreeMap<String, u64>,
     pub visitors_closed: u64,
@@ -66,8 +73,9 @@ impl Report {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "\nBeseda relay benchmark ({} run)",
-            if self.quick { "quick" } else { "full" }
+            "\nBeseda relay benchmark ({} run): {}",
+            if self.quick { "quick" } else { "full" },
+            self.configuration()
         );
         let _ = writeln!(
             out,
@@ -79,14 +87,34 @@ impl Report {
         self.render_latency(&mut out);
         self.render_steps(&mut out);
         self.render_metrics(&mut out);
+        self.render_database(&mut out);
         out
+    }
+
+    /// The store and the relays, in words.
+    fn configuration(&self) -> String {
+        match (self.store, self.relays) {
+            (Store::Sqlite, _) => "SQLite (synchronous=FULL), one relay".to_owned(),
+            (Store::Postgres, 1) => {
+                "PostgreSQL (fsync on, synchronous_commit on), one relay".to_owned()
+            }
+            (Store::Postgres, relays) => format!(
+                "PostgreSQL (fsync on, synchronous_commit on), {relays} relays behind nginx \
+                 (every client connects through nginx)"
+            ),
+        }
     }
 
     fn render_idle(&self, out: &mut String) {
         let idle = &self.idle;
         let _ = writeln!(
             out,
-            "\nA. Idle memory (visitor sockets past hello and welcome; closed after measuring)"
+            "\nA. Idle memory (visitor sockets past hello and welcome; closed after measuring{})",
+            if self.relays > 1 {
+                "; the relays' RSS added up"
+            } else {
+                ""
+            }
         );
         row(out, "warm-up visitor sockets", idle.warmup.opened);
         row(
@@ -133,6 +161,19 @@ impl Report {
             ),
             None => row(out, "relay RSS per idle socket", "no socket opened: FAIL"),
         }
+        if let (Some(before), Some(after)) = (&idle.balancer_before, &idle.balancer_after) {
+            let per_socket =
+                (after.rss_kib as f64 - before.rss_kib as f64) / idle.idle.opened.max(1) as f64;
+            row(
+                out,
+                "nginx RSS before / with the idle sockets",
+                format!(
+                    "{} / {} ({per_socket:.2} KiB per socket, not in the figure above)",
+                    mib(before.rss_kib),
+                    mib(after.rss_kib)
+                ),
+            );
+        }
         row(
             out,
             "relay RSS after closing them",
@@ -144,10 +185,55 @@ impl Report {
         );
     }
 
+    fn render_database(&self, out: &mut String) {
+        let Some(database) = &self.database else {
+            return;
+        };
+        let _ = writeln!(
+            out,
+            "\nPostgreSQL's own counters over B and D (pg_stat_database, pg_stat_wal; reported by\n\
+             its backends up to a second late)"
+        );
+        let stored = self.metrics.get("beseda_messages_stored_total").copied();
+        let committed = database.transactions_committed;
+        row(
+            out,
+            "transactions committed / rolled back",
+            format!("{committed} / {}", database.transactions_rolled_back),
+        );
+        row(
+            out,
+            "blocks read from disk / found in shared buffers",
+            format!("{} / {}", database.blocks_read, database.blocks_hit),
+        );
+        row(
+            out,
+            "WAL records / bytes / flushes to disk",
+            format!(
+                "{} / {} / {}",
+                database.wal_records,
+                mib(database.wal_bytes / 1024),
+                database.wal_syncs
+            ),
+        );
+        if let Some(stored) = stored.filter(|stored| *stored > 0.0) {
+            row(
+                out,
+                "WAL bytes per message stored",
+                format!("{:.0}", database.wal_bytes as f64 / stored),
+            );
+        }
+    }
+
     fn render_metrics(&self, out: &mut String) {
         let _ = writeln!(
             out,
-            "\nRelay counters (GET /metrics at the end) and socket health"
+            "\nRelay counters (GET /metrics at the end{}) and socket health",
+            if self.relays > 1 {
+                ", every relay's added up"
+            } else {
+                ""
+            }
         );
         let metric = |name: &str| self.metrics.get(name).copied().unwrap_or_default();
         let stored = metric("beseda_messages_stored_total");
@@ -179,7 +265,7 @@ impl Report {
         );
         row(
             out,
-            "relay RSS at the end / peak",
+            "relay RSS at the end / peak (sum over relays)",
             format!(
                 "{} / {}",
                 mib(self.relay_memory.rss_kib),

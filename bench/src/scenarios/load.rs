@@ -3,7 +3,6 @@
 
 use super::{Bench, Connected, connect_visitors};
 use crate::clients::{self, Plan};
-use crate::http;
 use crate::procfs;
 use crate::recorder::Percentiles;
 use std::collections::BTreeMap;
@@ -30,13 +29,18 @@ pub struct PhaseResult {
     /// Whether every acknowledgement and delivery arrived before the drain timeout.
     pub complete: bool,
     pub max_send_lag: Duration,
-    /// CPU use during the window, in percent of one core.
+    /// CPU use during the window, in percent of one core: the relays together, PostgreSQL's
+    /// processes, nginx's, and this load generator.
     pub relay_cpu: f64,
+    pub database_cpu: f64,
+    pub balancer_cpu: f64,
     pub bench_cpu: f64,
     /// What every other process on the machine used meanwhile (a build, say).
     pub other_cpu: f64,
-    /// Changes of the relay's counters over the phase.
+    /// Changes of the relays' counters over the phase, and the time between the two readings
+    /// (the window, the drain after it, and the readings themselves).
     pub metrics: BTreeMap<String, f64>,
+    pub metrics_span: Duration,
     pub operators_lost: u64,
 }
 
@@ -134,6 +138,7 @@ impl Load {
         window: Duration,
         drain_timeout: Duration,
     ) -> anyhow::Result<PhaseResult> {
+        bench.wait_for_idle_store().await?;
         let visitors = self.visitors.opened;
         let planned: u64 = (0..visitors)
             .map(|index| {
@@ -144,7 +149,8 @@ impl Load {
         let recorder = &bench.recorder;
         let operators_closed_before = recorder.operators_closed.load(Ordering::Relaxed);
         let operators = recorder.operators_open.load(Ordering::Relaxed);
-        let metrics_before = http::metrics(bench.addr).await?;
+        let metrics_before = bench.metrics().await?;
+        let metrics_read = Instant::now();
         let start = Instant::now() + Duration::from_millis(100);
         let end = start + window;
         self.plans.send_replace(Plan::Send {
@@ -177,13 +183,15 @@ impl Load {
             tokio::time::sleep(Duration::from_millis(20)).await;
         };
         self.plans.send_replace(Plan::Idle);
-        let metrics_after = http::metrics(bench.addr).await?;
+        let metrics_after = bench.metrics().await?;
+        let metrics_span = metrics_read.elapsed();
         let seconds = window.as_secs_f64();
         let acked = counters.acked.load(Ordering::Relaxed);
         let last_arrival_ns = counters.last_arrival_ns.load(Ordering::Relaxed);
         let busy =
             (last_arrival_ns.saturating_sub(recorder.ns_at(start)) as f64 / 1e9).max(seconds);
         let ticks = bench.ticks_per_second as f64;
+        let percent = |used: u64| used as f64 / ticks / seconds * 100.0;
         let (ack, delivery) = recorder.samples(phase);
         Ok(PhaseResult {
             target_rate: visitors as f64 / period.as_secs_f64(),
@@ -199,14 +207,11 @@ impl Load {
             delivery,
             complete,
             max_send_lag: Duration::from_nanos(counters.max_send_lag_ns.load(Ordering::Relaxed)),
-            relay_cpu: cpu_after.relay.saturating_sub(cpu_before.relay) as f64 / ticks / seconds
-                * 100.0,
-            bench_cpu: cpu_after.bench.saturating_sub(cpu_before.bench) as f64 / ticks / seconds
-                * 100.0,
-            other_cpu: cpu_after.others().saturating_sub(cpu_before.others()) as f64
-                / ticks
-                / seconds
-                * 100.0,
+            relay_cpu: percent(cpu_after.relay.saturating_sub(cpu_before.relay)),
+            database_cpu: percent(cpu_after.database.saturating_sub(cpu_before.database)),
+            balancer_cpu: percent(cpu_after.balancer.saturating_sub(cpu_before.balancer)),
+            bench_cpu: percent(cpu_after.bench.saturating_sub(cpu_before.bench)),
+            other_cpu: percent(cpu_after.others().saturating_sub(cpu_before.others())),
             metrics: metrics_after
                 .iter()
                 .map(|(name, value)| {
@@ -216,6 +221,7 @@ impl Load {
                     )
                 })
                 .collect(),
+            metrics_span,
             operators_lost: recorder.operators_closed.load(Ordering::Relaxed)
                 - operators_closed_before,
         })
@@ -233,22 +239,29 @@ impl Load {
 /// CPU time used so far, in clock ticks.
 struct CpuTicks {
     relay: u64,
+    database: u64,
+    balancer: u64,
     bench: u64,
     machine: u64,
 }
 
 impl CpuTicks {
+    /// PostgreSQL's backends are read as they are at each reading; the relays keep their
+    /// connections open, so the same backends are read before and after a window.
     fn read(bench: &Bench) -> anyhow::Result<CpuTicks> {
         Ok(CpuTicks {
-            relay: procfs::cpu_ticks(bench.relay_pid)?,
+            relay: procfs::total_cpu_ticks(&bench.relay_pids),
+            database: procfs::total_cpu_ticks(&bench.database_pids()),
+            balancer: procfs::total_cpu_ticks(&bench.balancer_pids()),
             bench: procfs::cpu_ticks(std::process::id())?,
             machine: procfs::machine_busy_ticks()?,
         })
     }
 
-    /// What neither the relay nor the bench used.
+    /// What none of the servers nor the bench used.
     fn others(&self) -> u64 {
-        self.machine.saturating_sub(self.relay + self.bench)
+        self.machine
+            .saturating_sub(self.relay + self.database + self.balancer + self.bench)
     }
 }
 

@@ -7,17 +7,85 @@ pub mod load;
 
 use crate::clients::{self, Ws};
 use crate::recorder::Recorder;
+use crate::{http, procfs};
 use futures_util::StreamExt;
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// What every scenario needs to reach and observe the relay.
+/// The longest a phase waits for the store's backlog from the phase before it.
+const STORE_BACKLOG_PATIENCE: Duration = Duration::from_secs(300);
+
+/// What every scenario needs to reach and observe the relays.
 pub struct Bench {
+    /// Where clients connect: nginx in front of several relays, or the only relay.
     pub addr: SocketAddr,
-    pub relay_pid: u32,
+    /// Each relay's own address, for its `/metrics`.
+    pub relay_addrs: Vec<SocketAddr>,
+    pub relay_pids: Vec<u32>,
+    /// PostgreSQL's postmaster, whose children are its backends.
+    pub database_pid: Option<u32>,
+    /// nginx's master, whose children are its workers.
+    pub balancer_pid: Option<u32>,
     pub recorder: Arc<Recorder>,
     pub ticks_per_second: u64,
+}
+
+impl Bench {
+    /// Every relay's counters and gauges added up by name: the cluster's figures.
+    pub async fn metrics(&self) -> anyhow::Result<BTreeMap<String, f64>> {
+        let mut total = BTreeMap::new();
+        for addr in &self.relay_addrs {
+            for (name, value) in http::metrics(*addr).await? {
+                *total.entry(name).or_default() += value;
+            }
+        }
+        Ok(total)
+    }
+
+    /// Waits until no relay has a write queued or uncommitted, so that a phase does not start
+    /// with the backlog of one that overloaded the store (the drain timeout ends a phase, not
+    /// its writes). Gives up, with an error, after [`STORE_BACKLOG_PATIENCE`].
+    pub async fn wait_for_idle_store(&self) -> anyhow::Result<()> {
+        let deadline = Instant::now() + STORE_BACKLOG_PATIENCE;
+        let mut told = false;
+        loop {
+            let pending = self
+                .metrics()
+                .await?
+                .get("beseda_store_pending_writes")
+                .copied()
+                .unwrap_or_default();
+            if pending == 0.0 {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                anyhow::bail!(
+                    "the relays still have {pending} writes pending after {STORE_BACKLOG_PATIENCE:?}"
+                );
+            }
+            if !told {
+                eprintln!("  waiting for the relays' {pending} pending writes to be committed");
+                told = true;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// PostgreSQL's processes now (backends come and go with the relays' connections).
+    pub fn database_pids(&self) -> Vec<u32> {
+        self.database_pid
+            .map(procfs::with_children)
+            .unwrap_or_default()
+    }
+
+    /// nginx's processes: its master and workers.
+    pub fn balancer_pids(&self) -> Vec<u32> {
+        self.balancer_pid
+            .map(procfs::with_children)
+            .unwrap_or_default()
+    }
 }
 
 /// How a batch of connections went.
