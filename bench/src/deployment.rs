@@ -2,11 +2,11 @@
 //! benchmark's own PostgreSQL, several of them behind nginx. Every client connects to
 //! [`Deployment::entry`]; the relays' own addresses serve only `/metrics`.
 
-use crate::postgres::DurablePostgres;
 use crate::procfs;
 use crate::relay::{self, RelayProcess};
-use anyhow::{Context, bail};
+use anyhow::bail;
 use beseda_throwaway::Nginx;
+use beseda_throwaway::Postgres;
 use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -23,7 +23,7 @@ pub enum Store {
 pub struct Deployment {
     balancer: Option<Nginx>,
     pub relays: Vec<RelayProcess>,
-    pub postgres: Option<DurablePostgres>,
+    pub postgres: Option<Postgres>,
     sqlite_directory: Option<PathBuf>,
     /// Where clients connect: nginx, or the only relay.
     pub entry: SocketAddr,
@@ -55,7 +55,7 @@ impl Deployment {
             }
             Store::Postgres => {
                 eprintln!("starting PostgreSQL with fsync on (a durability benchmark)");
-                let postgres = DurablePostgres::start()?;
+                let postgres = Postgres::start_durable();
                 let url = postgres.url();
                 deployment.postgres = Some(postgres);
                 url.into()
@@ -100,11 +100,7 @@ impl Deployment {
 
     /// The PostgreSQL server's postmaster.
     pub fn database_pid(&self) -> anyhow::Result<Option<u32>> {
-        self.postgres
-            .as_ref()
-            .map(DurablePostgres::postmaster_pid)
-            .transpose()
-            .context("cannot find PostgreSQL's process")
+        Ok(self.postgres.as_ref().map(Postgres::postmaster_pid))
     }
 
     /// Fails if a relay has exited.

@@ -270,6 +270,6 @@ fn database_stats(deployment: &Deployment) -> anyhow::Result<Option<postgres::Da
     deployment
         .postgres
         .as_ref()
-        .map(|postgres| postgres.stats())
+        .map(postgres::stats)
         .transpose()
 }

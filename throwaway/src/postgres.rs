@@ -19,15 +19,21 @@ const ROLE: &str = "beseda";
 /// How often a start is retried with another port when the chosen one was taken meanwhile.
 const START_ATTEMPTS: u32 = 5;
 
-/// The server's settings: durability is not what tests measure (`fsync=off`), many relays hold
-/// many connections, and a connection whose client died is noticed within a quarter second, so
-/// that its locks (advisory ones included) are freed as soon as a relay is killed.
-const SETTINGS: &str =
-    "-c fsync=off -c max_connections=300 -c client_connection_check_interval=250ms";
+/// The server's settings: many relays hold many connections, and a connection whose client
+/// died is noticed within a quarter second, so that its locks (advisory ones included) are
+/// freed as soon as a relay is killed.
+const SETTINGS: &str = "-c max_connections=300 -c client_connection_check_interval=250ms";
+/// Durability is not what tests measure.
+const FAST: &str = "-c fsync=off";
+/// What a production server has, for benchmarks of what acknowledging only what is on disk
+/// costs.
+const DURABLE: &str = "-c fsync=on -c synchronous_commit=on -c full_page_writes=on";
 
 /// A PostgreSQL server of its own, stopped and deleted when dropped.
 pub struct Postgres {
     port: u16,
+    /// `FAST` or `DURABLE`.
+    durability: &'static str,
     binaries: PathBuf,
     data: PathBuf,
     log: PathBuf,
@@ -40,6 +46,24 @@ impl Postgres {
     /// Creates a cluster in a new temporary directory, starts it on a free 127.0.0.1 port with
     /// its socket inside that directory, and creates the database `beseda`. Takes about a second.
     pub fn start() -> Postgres {
+        Postgres::start_with(FAST)
+    }
+
+    /// [`start`](Self::start), with durability on (`fsync`, `synchronous_commit`,
+    /// `full_page_writes`), as a production server runs: for benchmarks.
+    pub fn start_durable() -> Postgres {
+        Postgres::start_with(DURABLE)
+    }
+
+    /// The server's process id (from its `postmaster.pid`), to read its memory and CPU.
+    pub fn postmaster_pid(&self) -> u32 {
+        std::fs::read_to_string(self.data.join("postmaster.pid"))
+            .ok()
+            .and_then(|text| text.lines().next()?.trim().parse().ok())
+            .expect("the server's postmaster.pid names its process")
+    }
+
+    fn start_with(durability: &'static str) -> Postgres {
         let binaries = newest_binaries();
         let directory = tempfile::Builder::new()
             .prefix("beseda-postgres-")
@@ -81,6 +105,7 @@ impl Postgres {
         );
         let mut server = Postgres {
             port: 0,
+            durability,
             binaries,
             data,
             log,
@@ -195,8 +220,10 @@ impl Postgres {
     /// `pg_ctl start`, waiting until the server accepts connections; the error is its log.
     fn start_server(&self, port: u16) -> Result<(), String> {
         let socket_directory = self.directory.path().display();
-        let options =
-            format!("-c listen_addresses=127.0.0.1 -p {port} -k '{socket_directory}' {SETTINGS}");
+        let options = format!(
+            "-c listen_addresses=127.0.0.1 -p {port} -k '{socket_directory}' {SETTINGS} {}",
+            self.durability
+        );
         let status = self
             .server_command("pg_ctl")
             .arg("-D")
