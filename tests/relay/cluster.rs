@@ -5,6 +5,7 @@
 //! counting; the singletons move to the relay that is left.
 
 use beseda_tests::http::{get, post_json, put_json};
+use beseda_tests::ledger::{Ledger, keep_sending};
 use beseda_tests::{Client, JANA, METRICS_TOKEN, PATIENCE, PETR, RelayProcess, prepare_database};
 use futures_util::FutureExt;
 use serde_json::{Value, json};
@@ -115,49 +116,6 @@ async fn a_visitor_on_one_relay_talks_to_an_operator_on_the_other_both_ways() {
     }
     a.kill();
     b.kill();
-}
-
-/// What one visitor sent and which of those the relay acknowledged, with their sequence numbers.
-#[derive(Default)]
-struct Ledger {
-    sent: Vec<String>,
-    acked: HashMap<String, u64>,
-}
-
-/// Sends messages in bursts of ten (so that some are always in flight) until the socket dies.
-async fn keep_sending(
-    mut client: Client,
-    ledger: Arc<Mutex<Ledger>>,
-    prefix: String,
-    acked_total: watch::Sender<usize>,
-) {
-    let mut next = 0;
-    loop {
-        for _ in 0..10 {
-            let client_id = format!("{prefix}-m{next}");
-            next += 1;
-            ledger.lock().unwrap().sent.push(client_id.clone());
-            if !client
-                .try_say(&client_id, &format!("message {client_id}"))
-                .await
-            {
-                return;
-            }
-        }
-        let mut outstanding = 10;
-        while outstanding > 0 {
-            let Some(frame) = client.try_recv().await else {
-                return;
-            };
-            if frame["type"] == "ack" {
-                let client_id = frame["clientId"].as_str().unwrap().to_owned();
-                let seq = frame["message"]["seq"].as_u64().unwrap();
-                ledger.lock().unwrap().acked.insert(client_id, seq);
-                acked_total.send_modify(|total| *total += 1);
-                outstanding -= 1;
-            }
-        }
-    }
 }
 
 /// The message frames a console heard, each with its position.

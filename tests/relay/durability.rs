@@ -1,6 +1,7 @@
 //! Nothing acknowledged is ever lost: the relay is killed with SIGKILL while visitors are sending,
 //! restarted on the same file, and every acknowledged message is there, once, in order.
 
+use beseda_tests::ledger::{Ledger, keep_sending};
 use beseda_tests::{Client, RelayProcess, prepare_database};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -10,49 +11,6 @@ const RELAY: &str = env!("CARGO_BIN_EXE_relay-process");
 const VISITORS: usize = 4;
 /// How many acknowledgements to see before the kill.
 const ACKED_BEFORE_KILL: usize = 300;
-
-/// What one visitor sent and which of those the relay acknowledged, with their sequence numbers.
-#[derive(Default)]
-struct Ledger {
-    sent: Vec<String>,
-    acked: HashMap<String, u64>,
-}
-
-/// Sends messages in bursts of ten (so that some are always in flight) until the socket dies.
-async fn keep_sending(
-    mut client: Client,
-    ledger: Arc<Mutex<Ledger>>,
-    visitor: usize,
-    acked_total: watch::Sender<usize>,
-) {
-    let mut next = 0;
-    loop {
-        for _ in 0..10 {
-            let client_id = format!("v{visitor}-m{next}");
-            next += 1;
-            ledger.lock().unwrap().sent.push(client_id.clone());
-            if !client
-                .try_say(&client_id, &format!("message {client_id}"))
-                .await
-            {
-                return;
-            }
-        }
-        let mut outstanding = 10;
-        while outstanding > 0 {
-            let Some(frame) = client.try_recv().await else {
-                return;
-            };
-            if frame["type"] == "ack" {
-                let client_id = frame["clientId"].as_str().unwrap().to_owned();
-                let seq = frame["message"]["seq"].as_u64().unwrap();
-                ledger.lock().unwrap().acked.insert(client_id, seq);
-                acked_total.send_modify(|total| *total += 1);
-                outstanding -= 1;
-            }
-        }
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_messages_survive_sigkill_and_resends_are_not_duplicated() {
@@ -70,7 +28,7 @@ async fn acknowledged_messages_survive_sigkill_and_resends_are_not_duplicated() 
         let task = tokio::spawn(keep_sending(
             client,
             ledger.clone(),
-            visitor,
+            format!("v{visitor}"),
             acked_total.clone(),
         ));
         visitors.push((welcome["token"].as_str().unwrap().to_owned(), ledger, task));

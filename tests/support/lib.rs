@@ -3,6 +3,7 @@
 
 pub mod database;
 pub mod http;
+pub mod ledger;
 pub mod postgres;
 pub mod raw_socket;
 pub mod smtp;

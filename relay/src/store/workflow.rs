@@ -83,3 +83,51 @@ pub trait WorkflowStore: Send + Sync {
     /// wait for).
     fn skip_auto_message(&self, conversation_id: ConversationId) -> StoreFuture<'_, ()>;
 }
+
+/// A new visit begins after this long without a page view.
+const SESSION_GAP_MILLIS: i64 = 30 * 60 * 1000;
+
+/// A visitor's row as stored: when last seen, the current visit's pages (JSON), the language.
+pub(crate) type StoredVisit = (i64, String, Option<String>);
+
+/// What adding pages to a visitor's row changed, so that consoles can be told just that.
+pub(crate) struct Kept {
+    /// The pages went on the end of the list consoles know (false: a new visit began, and the
+    /// old visit's pages were dropped).
+    pub continued: bool,
+    /// A language was given that differs from the one stored.
+    pub locale_changed: bool,
+}
+
+/// The current visit's pages once `new_pages` are added at `now` (at most the newest
+/// `MAX_PAGES_PER_VISIT`), and what that changed: the policy both stores apply to the row they
+/// read before writing it back.
+pub(crate) fn extend_visit(
+    existing: Option<&StoredVisit>,
+    now: i64,
+    new_pages: &[beseda_protocol::api::PageView],
+    locale: Option<&str>,
+) -> (Vec<beseda_protocol::api::PageView>, Kept) {
+    use beseda_protocol::api::MAX_PAGES_PER_VISIT;
+    let continued = match existing {
+        Some((last_seen, _, _)) => now - last_seen < SESSION_GAP_MILLIS,
+        None => true,
+    };
+    let mut pages: Vec<beseda_protocol::api::PageView> = match existing {
+        Some((_, pages, _)) if continued => serde_json::from_str(pages).unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let locale_changed =
+        locale.is_some() && existing.and_then(|(_, _, stored)| stored.as_deref()) != locale;
+    pages.extend_from_slice(new_pages);
+    if pages.len() > MAX_PAGES_PER_VISIT {
+        pages.drain(..pages.len() - MAX_PAGES_PER_VISIT);
+    }
+    (
+        pages,
+        Kept {
+            continued,
+            locale_changed,
+        },
+    )
+}

@@ -10,23 +10,12 @@ use super::rows::{questions_from_json, visitor_changed, visitor_locale};
 use super::sql::to_json;
 use crate::chat::texts;
 use crate::clock::{iso8601, now_millis};
+use crate::store::workflow::{Kept, extend_visit};
 use crate::store::{Event, MessageTarget, NewMessage, StoreError, VisitorDetails, WelcomeExtras};
-use beseda_protocol::api::{MAX_PAGES_PER_VISIT, PageView};
+use beseda_protocol::api::PageView;
 use beseda_protocol::visitor::Agent;
 use beseda_protocol::{Author, ConversationId, Message, Rating, VisitorId};
 use tokio_postgres::Client;
-
-/// A visit ends after this long without a page view; the next page starts a new list.
-const SESSION_GAP_MILLIS: i64 = 30 * 60 * 1000;
-
-/// What adding pages to a visitor's row changed, so that consoles can be told just that.
-struct Kept {
-    /// The pages went on the end of the list consoles know (false: a new visit began, and the
-    /// old visit's pages were dropped).
-    continued: bool,
-    /// A language was given that differs from the one stored.
-    locale_changed: bool,
-}
 
 /// Adds `pages` (each with its time already set) to the visitor's current visit and keeps
 /// their language; `first_seen` is used only when the visitor has no row yet.
@@ -52,23 +41,7 @@ async fn keep_pages(
                 row.get::<_, Option<String>>(2),
             )
         });
-    let continued = match &existing {
-        Some((last_seen, _, _)) => now - last_seen < SESSION_GAP_MILLIS,
-        None => true,
-    };
-    let mut pages: Vec<PageView> = match &existing {
-        Some((_, pages, _)) if continued => serde_json::from_str(pages).unwrap_or_default(),
-        _ => Vec::new(),
-    };
-    let locale_changed = locale.is_some()
-        && existing
-            .as_ref()
-            .and_then(|(_, _, stored)| stored.as_deref())
-            != locale;
-    pages.extend_from_slice(new_pages);
-    if pages.len() > MAX_PAGES_PER_VISIT {
-        pages.drain(..pages.len() - MAX_PAGES_PER_VISIT);
-    }
+    let (pages, kept) = extend_visit(existing.as_ref(), now, new_pages, locale);
     let pages = to_json(&pages)?;
     tx.execute(
         "INSERT INTO visitors (site, visitor_id, first_seen, last_seen, locale, pages)
@@ -85,10 +58,7 @@ async fn keep_pages(
         ],
     )
     .await?;
-    Ok(Kept {
-        continued,
-        locale_changed,
-    })
+    Ok(kept)
 }
 
 /// Records a page view (and the widget's language) of a visitor who has a conversation (the

@@ -7,23 +7,12 @@ use super::queue::queue_position;
 use super::rows::{questions_from_json, visitor_changed, visitor_locale};
 use crate::chat::texts;
 use crate::clock::{iso8601, now_millis};
+use crate::store::workflow::{Kept, StoredVisit, extend_visit};
 use crate::store::{Event, MessageTarget, NewMessage, StoreError, VisitorDetails, WelcomeExtras};
-use beseda_protocol::api::{MAX_PAGES_PER_VISIT, PageView};
+use beseda_protocol::api::PageView;
 use beseda_protocol::visitor::Agent;
 use beseda_protocol::{Author, ConversationId, Message, Rating, VisitorId};
 use rusqlite::{Connection, OptionalExtension, params};
-
-/// A visit ends after this long without a page view; the next page starts a new list.
-const SESSION_GAP_MILLIS: i64 = 30 * 60 * 1000;
-
-/// What adding pages to a visitor's row changed, so that consoles can be told just that.
-struct Kept {
-    /// The pages went on the end of the list consoles know (false: a new visit began, and the
-    /// old visit's pages were dropped).
-    continued: bool,
-    /// A language was given that differs from the one stored.
-    locale_changed: bool,
-}
 
 /// Adds `pages` (each with its time already set) to the visitor's current visit and keeps
 /// their language; `first_seen` is used only when the visitor has no row yet.
@@ -36,8 +25,7 @@ fn keep_pages(
     first_seen: i64,
 ) -> Result<Kept, StoreError> {
     let now = now_millis();
-    type Row = (i64, String, Option<String>);
-    let existing: Option<Row> = connection
+    let existing: Option<StoredVisit> = connection
         .prepare_cached(
             "SELECT last_seen, pages, locale FROM visitors WHERE site = ?1 AND visitor_id = ?2",
         )?
@@ -45,23 +33,7 @@ fn keep_pages(
             Ok((row.get(0)?, row.get(1)?, row.get(2)?))
         })
         .optional()?;
-    let continued = match &existing {
-        Some((last_seen, _, _)) => now - last_seen < SESSION_GAP_MILLIS,
-        None => true,
-    };
-    let mut pages: Vec<PageView> = match &existing {
-        Some((_, pages, _)) if continued => serde_json::from_str(pages).unwrap_or_default(),
-        _ => Vec::new(),
-    };
-    let locale_changed = locale.is_some()
-        && existing
-            .as_ref()
-            .and_then(|(_, _, stored)| stored.as_deref())
-            != locale;
-    pages.extend_from_slice(new_pages);
-    if pages.len() > MAX_PAGES_PER_VISIT {
-        pages.drain(..pages.len() - MAX_PAGES_PER_VISIT);
-    }
+    let (pages, kept) = extend_visit(existing.as_ref(), now, new_pages, locale);
     let pages = serde_json::to_string(&pages).unwrap_or_else(|_| "[]".into());
     connection
         .prepare_cached(
@@ -78,10 +50,7 @@ fn keep_pages(
             locale,
             pages
         ])?;
-    Ok(Kept {
-        continued,
-        locale_changed,
-    })
+    Ok(kept)
 }
 
 /// Records a page view (and the widget's language) of a visitor who has a conversation (the
