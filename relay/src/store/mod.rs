@@ -184,6 +184,36 @@ pub struct StoreStats {
     pub pending_writes: std::sync::atomic::AtomicUsize,
 }
 
+/// What a group-committing writer does once a batch's outcome is known: answers one caller.
+pub(crate) type Finish = Box<dyn FnOnce(bool) + Send>;
+
+/// How a write job ends, on either store: whether it succeeded (so that its savepoint is kept),
+/// and what answers its caller once the commit's outcome is known — its result, or a failure
+/// if the batch did not commit. A job that could not run at all (`None`) failed.
+pub(crate) fn finish_job<T: Send + 'static>(
+    result: Option<Result<T, StoreError>>,
+    stats: std::sync::Arc<StoreStats>,
+    reply: tokio::sync::oneshot::Sender<Result<T, StoreError>>,
+) -> (bool, Finish) {
+    let result = result.unwrap_or_else(|| {
+        Err(StoreError::Database(
+            "the write transaction could not start".into(),
+        ))
+    });
+    let ok = result.is_ok();
+    let finish: Finish = Box::new(move |committed| {
+        let outcome = match result {
+            Ok(_) if !committed => Err(StoreError::Database("the commit failed".into())),
+            other => other,
+        };
+        stats
+            .pending_writes
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        let _ = reply.send(outcome);
+    });
+    (ok, finish)
+}
+
 /// The store as a whole: its writer's figures and closing.
 pub trait StoreLifecycle: Send + Sync {
     /// The writer's figures, for `/metrics`.

@@ -35,7 +35,7 @@ mod workflow;
 
 pub use tail::Position;
 
-use crate::store::{Event, StoreError, StoreFuture, StoreStats};
+use crate::store::{Event, Finish, StoreError, StoreFuture, StoreStats};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use std::future::Future;
 use std::ops::Deref;
@@ -76,7 +76,6 @@ pub fn is_postgres_url(value: &str) -> bool {
 /// position. It must not block.
 pub type CommitListener = Box<dyn Fn(Vec<Event>) + Send + Sync>;
 
-type Finish = Box<dyn FnOnce(bool) + Send>;
 type JobFuture = Pin<Box<dyn Future<Output = (bool, Finish)> + Send>>;
 /// A write: run on the transaction (or, given `None`, report that it could not run), then
 /// finish once the commit's outcome is known.
@@ -296,23 +295,10 @@ impl PgStore {
             let job: Job = Box::new(move |tx| {
                 Box::pin(async move {
                     let result = match tx {
-                        Some(tx) => work(tx).await,
-                        None => Err(StoreError::Database(
-                            "the write transaction could not start".into(),
-                        )),
+                        Some(tx) => Some(work(tx).await),
+                        None => None,
                     };
-                    let ok = result.is_ok();
-                    let finish: Finish = Box::new(move |committed| {
-                        let outcome = match result {
-                            Ok(_) if !committed => {
-                                Err(StoreError::Database("the commit failed".into()))
-                            }
-                            other => other,
-                        };
-                        job_stats.pending_writes.fetch_sub(1, Ordering::Relaxed);
-                        let _ = reply.send(outcome);
-                    });
-                    (ok, finish)
+                    crate::store::finish_job(result, job_stats, reply)
                 })
             });
             if sender.send(job).await.is_err() {

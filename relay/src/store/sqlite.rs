@@ -25,7 +25,7 @@ mod tests;
 mod visits;
 mod workflow;
 
-use crate::store::{Event, StoreError, StoreFuture, StoreStats};
+use crate::store::{Event, Finish, StoreError, StoreFuture, StoreStats};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -63,7 +63,6 @@ pub const MAX_BATCH: usize = 256;
 /// How many writes may wait for the writer before producers wait too.
 const QUEUE_DEPTH: usize = 8192;
 
-type Finish = Box<dyn FnOnce(bool) + Send>;
 /// A write: run on the transaction (or, given `None`, report that it could not run), then
 /// finish once the commit's outcome is known.
 type Job = Box<dyn FnOnce(Option<&Connection>, &mut Vec<Event>) -> (bool, Finish) + Send>;
@@ -184,24 +183,8 @@ impl SqliteStore {
             stats.pending_writes.fetch_add(1, Ordering::Relaxed);
             let job_stats = stats.clone();
             let job: Job = Box::new(move |connection, events| {
-                let result = match connection {
-                    Some(connection) => work(connection, events),
-                    None => Err(StoreError::Database(
-                        "the write transaction could not start".into(),
-                    )),
-                };
-                let ok = result.is_ok();
-                let finish: Finish = Box::new(move |committed| {
-                    let outcome = match result {
-                        Ok(_) if !committed => {
-                            Err(StoreError::Database("the commit failed".into()))
-                        }
-                        other => other,
-                    };
-                    job_stats.pending_writes.fetch_sub(1, Ordering::Relaxed);
-                    let _ = reply.send(outcome);
-                });
-                (ok, finish)
+                let result = connection.map(|connection| work(connection, events));
+                crate::store::finish_job(result, job_stats, reply)
             });
             if sender.send(job).await.is_err() {
                 // The job never reached the writer (which is gone), so it will never finish.
