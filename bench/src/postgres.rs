@@ -47,8 +47,10 @@ pub fn stats(postgres: &Postgres) -> anyhow::Result<DatabaseStats> {
                 w.wal_records, w.wal_bytes::bigint, w.wal_sync
          FROM pg_stat_database d, pg_stat_wal w WHERE d.datname = 'beseda'",
     );
+    // psql prints one row, its columns separated by `|`.
     let numbers: Vec<u64> = text
-        .split_whitespace()
+        .split(|c: char| c == '|' || c.is_whitespace())
+        .filter(|part| !part.is_empty())
         .map(str::parse)
         .collect::<Result<_, _>>()
         .with_context(|| format!("cannot parse PostgreSQL's statistics {text:?}"))?;

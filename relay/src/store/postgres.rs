@@ -35,10 +35,11 @@ mod workflow;
 
 pub use tail::Position;
 
+use sql::Sql;
+
 use crate::store::{Event, Finish, StoreError, StoreFuture, StoreStats};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use std::future::Future;
-use std::ops::Deref;
 use std::pin::Pin;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -81,11 +82,11 @@ type JobFuture = Pin<Box<dyn Future<Output = (bool, Finish)> + Send>>;
 /// finish once the commit's outcome is known.
 type Job = Box<dyn FnOnce(Option<Tx>) -> JobFuture + Send>;
 
-/// The writer's transaction as a job sees it: the connection (a [`Client`] by `Deref`, inside
-/// the job's savepoint) and where the job's events go.
+/// The writer's transaction as a job sees it: the connection (with its cache of prepared
+/// statements, through [`Sql`]; inside the job's savepoint) and where the job's events go.
 #[derive(Clone)]
 pub struct Tx {
-    client: Arc<Client>,
+    connection: Arc<WriterConnection>,
     events: Arc<Mutex<Vec<Event>>>,
 }
 
@@ -99,11 +100,37 @@ impl Tx {
     }
 }
 
-impl Deref for Tx {
-    type Target = Client;
-    fn deref(&self) -> &Client {
+impl Sql for Tx {
+    fn client(&self) -> &Client {
+        &self.connection.client
+    }
+
+    fn statement(
+        &self,
+        sql: &str,
+    ) -> impl Future<Output = Result<tokio_postgres::Statement, tokio_postgres::Error>> + Send {
+        self.connection.statement(sql)
+    }
+}
+
+impl Sql for WriterConnection {
+    fn client(&self) -> &Client {
         &self.client
     }
+
+    fn statement(
+        &self,
+        sql: &str,
+    ) -> impl Future<Output = Result<tokio_postgres::Statement, tokio_postgres::Error>> + Send {
+        self.statements.prepare(&self.client, sql)
+    }
+}
+
+/// The writer's connection and the statements prepared on it (a new connection starts with
+/// none).
+struct WriterConnection {
+    client: Client,
+    statements: sql::Statements,
 }
 
 /// The PostgreSQL implementation of [`Store`](crate::store::Store).
@@ -192,7 +219,7 @@ impl PgStore {
         let (done_sender, done_receiver) = std::sync::mpsc::channel();
         let stats = Arc::new(StoreStats::default());
         let writer = Writer {
-            client: Some(Arc::new(writer_client)),
+            connection: Some(Arc::new(WriterConnection::new(writer_client))),
             config: config.clone(),
             tls: tls.clone(),
             stats: stats.clone(),
@@ -339,7 +366,7 @@ impl Drop for PgStore {
 
 /// The writer task's state: its connection (opened again after it fails).
 struct Writer {
-    client: Option<Arc<Client>>,
+    connection: Option<Arc<WriterConnection>>,
     config: tokio_postgres::Config,
     tls: MakeRustlsConnect,
     stats: Arc<StoreStats>,
@@ -357,17 +384,19 @@ impl Writer {
                     Err(_) => break,
                 }
             }
-            let client = self.connection().await;
+            let connection = self.connection().await;
             let (committed, events, finishers) =
-                commit_batch(client.clone(), &self.tail, &mut batch).await;
+                commit_batch(connection.clone(), &self.tail, &mut batch).await;
             if committed.is_some() {
                 self.stats.commits.fetch_add(1, Ordering::Relaxed);
                 self.stats
                     .committed_jobs
                     .fetch_add(finishers.len() as u64, Ordering::Relaxed);
             }
-            if let (Some(logged), Some(client)) = (committed, &client) {
-                self.tail.publish_own(client, logged, events).await;
+            if let (Some(logged), Some(connection)) = (committed, &connection) {
+                self.tail
+                    .publish_own(&connection.client, logged, events)
+                    .await;
             }
             let ok = committed.is_some();
             for finish in finishers {
@@ -378,18 +407,18 @@ impl Writer {
 
     /// The writer's connection, opened again when it was lost (`None` while the database
     /// cannot be reached: the batch fails and the next one tries again).
-    async fn connection(&mut self) -> Option<Arc<Client>> {
-        if let Some(client) = &self.client {
-            if !client.is_closed() {
-                return Some(client.clone());
+    async fn connection(&mut self) -> Option<Arc<WriterConnection>> {
+        if let Some(connection) = &self.connection {
+            if !connection.client.is_closed() {
+                return Some(connection.clone());
             }
-            self.client = None;
+            self.connection = None;
         }
         match connect(&self.config, &self.tls).await {
             Ok(client) => {
-                let client = Arc::new(client);
-                self.client = Some(client.clone());
-                Some(client)
+                let connection = Arc::new(WriterConnection::new(client));
+                self.connection = Some(connection.clone());
+                Some(connection)
             }
             Err(error) => {
                 tracing::error!(%error, "the writer cannot connect to the database");
@@ -400,17 +429,36 @@ impl Writer {
     }
 }
 
+impl WriterConnection {
+    fn new(client: Client) -> WriterConnection {
+        WriterConnection {
+            client,
+            statements: sql::Statements::default(),
+        }
+    }
+}
+
+/// What ends the savepoint of a job that kept its work, and of one whose work is undone.
+const KEEP_JOB: &str = "RELEASE SAVEPOINT job";
+const UNDO_JOB: &str = "ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job";
+
 /// Runs every job of the batch in one transaction, each inside a savepoint, appends the
 /// events to the log and commits. Answers the logged range (`None` when nothing was committed),
 /// the events in order, and the finishers.
+///
+/// The statements that end one job's savepoint and open the next one's travel in one message,
+/// sent before the job's first statement and answered while the job runs (a pipeline), so a job
+/// costs the round trips of its own statements and no more. Should that message fail, the
+/// transaction is aborted, the job's statements fail with it, and the batch is rolled back.
 async fn commit_batch(
-    client: Option<Arc<Client>>,
+    connection: Option<Arc<WriterConnection>>,
     tail: &tail::Tail,
     batch: &mut Vec<Job>,
 ) -> (Option<tail::Logged>, Vec<Event>, Vec<Finish>) {
     let mut finishers = Vec::with_capacity(batch.len());
-    let begun = match &client {
-        Some(client) => client
+    let begun = match &connection {
+        Some(connection) => connection
+            .client
             .batch_execute(&format!(
                 "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
             ))
@@ -419,8 +467,8 @@ async fn commit_batch(
             .is_ok(),
         None => false,
     };
-    let client = match client {
-        Some(client) if begun => client,
+    let connection = match connection {
+        Some(connection) if begun => connection,
         _ => {
             for job in batch.drain(..) {
                 let (_, finish) = job(None).await;
@@ -430,63 +478,81 @@ async fn commit_batch(
         }
     };
     let mut events = Vec::new();
-    let mut released_all = true;
+    let mut ended_all = true;
+    // How the previous job's savepoint ends, sent with the next one's opening.
+    let mut previous: Option<&str> = None;
     for job in batch.drain(..) {
         let job_events = Arc::new(Mutex::new(Vec::new()));
         let tx = Tx {
-            client: client.clone(),
+            connection: connection.clone(),
             events: job_events.clone(),
         };
-        let finish = match client.batch_execute("SAVEPOINT job").await {
-            Ok(()) => {
-                let (ok, finish) = job(Some(tx)).await;
-                let end = if ok {
-                    "RELEASE SAVEPOINT job"
-                } else {
-                    "ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job"
-                };
-                match client.batch_execute(end).await {
-                    Ok(()) if ok => {
-                        let mut job_events = job_events
-                            .lock()
-                            .unwrap_or_else(|poisoned| poisoned.into_inner());
-                        events.append(&mut job_events);
-                    }
-                    Ok(()) => {}
-                    Err(error) => {
-                        tracing::error!(%error, "cannot end a savepoint");
-                        released_all = false;
-                    }
-                }
-                finish
-            }
-            Err(error) => {
-                tracing::error!(%error, "cannot open a savepoint");
-                released_all = false;
-                job(None).await.1
-            }
+        let opening = match previous {
+            Some(end) => format!("{end}; SAVEPOINT job"),
+            None => "SAVEPOINT job".to_owned(),
         };
+        let (opened, (ok, finish)) =
+            pipelined(connection.client.batch_execute(&opening), job(Some(tx))).await;
+        if let Err(error) = opened {
+            tracing::error!(%error, "cannot end a savepoint or open the next");
+            ended_all = false;
+        }
+        if ok {
+            let mut job_events = job_events
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            events.append(&mut job_events);
+        }
+        previous = Some(if ok { KEEP_JOB } else { UNDO_JOB });
         finishers.push(finish);
     }
-    if !released_all {
-        if let Err(error) = client.batch_execute("ROLLBACK").await {
+    let rollback = || async {
+        if let Err(error) = connection.client.batch_execute("ROLLBACK").await {
             tracing::error!(%error, "cannot roll back a batch");
         }
+    };
+    if !ended_all {
+        rollback().await;
         return (None, Vec::new(), finishers);
     }
-    let logged = match tail.append(&client, &events).await {
-        Ok(logged) => logged,
-        Err(error) => {
-            tracing::error!(%error, "cannot append a batch's events to the log");
-            let _ = client.batch_execute("ROLLBACK").await;
+    let (ended, logged) = pipelined(
+        connection
+            .client
+            .batch_execute(previous.unwrap_or("SELECT 1")),
+        tail.append(&*connection, &events),
+    )
+    .await;
+    let logged = match (ended, logged) {
+        (Ok(()), Ok(logged)) => logged,
+        (ended, logged) => {
+            tracing::error!(
+                ended = ?ended.err(),
+                logged = ?logged.err(),
+                "cannot end the last savepoint or append the batch's events to the log"
+            );
+            rollback().await;
             return (None, Vec::new(), finishers);
         }
     };
-    match client.batch_execute("COMMIT").await {
+    match connection.client.batch_execute("COMMIT").await {
         Ok(()) => (Some(logged), events, finishers),
         Err(error) => {
             tracing::error!(%error, "commit failed");
             (None, Vec::new(), finishers)
         }
+    }
+}
+
+/// Runs `first` and `then` together, `first`'s request sent before any of `then`'s: `first` is
+/// polled once (which puts its request on the connection) before `then` starts, and both are
+/// then polled until both are done (a connection delivers each answer only to a caller that
+/// polls for it, so neither may wait for the other).
+async fn pipelined<A: Future, B: Future>(first: A, then: B) -> (A::Output, B::Output) {
+    let mut first = std::pin::pin!(first);
+    let early =
+        std::future::poll_fn(|context| std::task::Poll::Ready(first.as_mut().poll(context))).await;
+    match early {
+        std::task::Poll::Ready(output) => (output, then.await),
+        std::task::Poll::Pending => futures_util::future::join(first, then).await,
     }
 }

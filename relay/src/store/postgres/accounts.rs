@@ -4,12 +4,12 @@
 use super::Tx;
 use super::queue::assign_queue;
 use super::rows::profile_from_row;
+use super::sql::Sql;
 use crate::clock::now_millis;
 use crate::store::{ActiveSession, Event, OperatorCredentials, StoreError};
 use beseda_protocol::{OperatorId, OperatorProfile};
-use tokio_postgres::Client;
 
-pub async fn site_title(client: &Client, name: &str) -> Result<Option<String>, StoreError> {
+pub async fn site_title(client: &impl Sql, name: &str) -> Result<Option<String>, StoreError> {
     Ok(client
         .query_opt("SELECT title FROM sites WHERE name = $1", &[&name])
         .await?
@@ -42,7 +42,7 @@ pub async fn setting_or_insert(tx: &Tx, key: &str, create: &[u8]) -> Result<Vec<
 /// The columns [`profile_from_row`] reads, from `operators`.
 const PROFILE_COLUMNS: &str = "id, name, email, admin, photo_url";
 
-pub async fn operator_count(client: &Client) -> Result<u64, StoreError> {
+pub async fn operator_count(client: &impl Sql) -> Result<u64, StoreError> {
     let count: i64 = client
         .query_one("SELECT COUNT(*) FROM operators", &[])
         .await?
@@ -52,7 +52,7 @@ pub async fn operator_count(client: &Client) -> Result<u64, StoreError> {
 
 /// Adds an operator; `EmailTaken` when another has the email, whatever its case.
 pub async fn add_operator(
-    client: &Client,
+    client: &impl Sql,
     email: &str,
     name: &str,
     password_hash: &str,
@@ -78,7 +78,7 @@ pub async fn add_operator(
 }
 
 pub async fn operator_credentials(
-    client: &Client,
+    client: &impl Sql,
     email: &str,
 ) -> Result<Option<OperatorCredentials>, StoreError> {
     // A disabled operator is not found, so that signing in as them fails exactly as with an
@@ -98,7 +98,7 @@ pub async fn operator_credentials(
 }
 
 pub async fn create_session(
-    client: &Client,
+    client: &impl Sql,
     token_hash: [u8; 32],
     operator_id: OperatorId,
     expires_at: i64,
@@ -123,7 +123,7 @@ pub async fn create_session(
 /// The operator of a session that has neither expired nor gone unused since `used_since`, and
 /// is not disabled.
 pub async fn session_operator(
-    client: &Client,
+    client: &impl Sql,
     token_hash: [u8; 32],
     used_since: i64,
 ) -> Result<Option<ActiveSession>, StoreError> {
@@ -147,7 +147,7 @@ pub async fn session_operator(
 
 /// Records that a session was used at `now`.
 pub async fn touch_session(
-    client: &Client,
+    client: &impl Sql,
     token_hash: [u8; 32],
     now: i64,
 ) -> Result<(), StoreError> {
@@ -161,7 +161,7 @@ pub async fn touch_session(
 }
 
 /// Ends one session; false when there was no such session.
-pub async fn end_session(client: &Client, token_hash: [u8; 32]) -> Result<bool, StoreError> {
+pub async fn end_session(client: &impl Sql, token_hash: [u8; 32]) -> Result<bool, StoreError> {
     let deleted = client
         .execute(
             "DELETE FROM sessions WHERE token_hash = $1",
@@ -173,7 +173,7 @@ pub async fn end_session(client: &Client, token_hash: [u8; 32]) -> Result<bool, 
 
 /// Ends every session of an operator but `keep`; returns the token hashes of those ended.
 pub(super) async fn end_operator_sessions(
-    client: &Client,
+    client: &impl Sql,
     operator_id: OperatorId,
     keep: Option<[u8; 32]>,
 ) -> Result<Vec<[u8; 32]>, StoreError> {
@@ -193,7 +193,7 @@ pub(super) async fn end_operator_sessions(
 
 /// The password hash of an operator who is not disabled.
 pub async fn operator_password_hash(
-    client: &Client,
+    client: &impl Sql,
     operator_id: OperatorId,
 ) -> Result<Option<String>, StoreError> {
     Ok(client
@@ -209,7 +209,7 @@ pub async fn operator_password_hash(
 /// Sets a new password hash and ends every other session of the operator (whoever may have
 /// learnt the old password is signed out); returns the token hashes of the sessions ended.
 pub async fn change_password(
-    client: &Client,
+    client: &impl Sql,
     operator_id: OperatorId,
     password_hash: &str,
     keep: [u8; 32],
@@ -252,7 +252,7 @@ pub async fn set_operator_online(
     Ok(())
 }
 
-pub async fn online_operators(client: &Client) -> Result<Vec<OperatorId>, StoreError> {
+pub async fn online_operators(client: &impl Sql) -> Result<Vec<OperatorId>, StoreError> {
     client
         .query("SELECT id FROM operators WHERE online ORDER BY id", &[])
         .await?

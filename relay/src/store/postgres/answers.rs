@@ -5,12 +5,12 @@
 //! as SQLite orders it, whatever the database's collation.
 
 use super::accounts::site_title;
-use super::sql::{to_json, unique_violation};
+use super::sql::{Sql, to_json, unique_violation};
 use crate::clock::{iso8601, now_millis};
 use crate::store::StoreError;
 use beseda_protocol::AnswerId;
 use beseda_protocol::answers::{Answer, AnswerInput, AnswerMiss, AnswerStats, AnswerUse};
-use tokio_postgres::{Client, Row};
+use tokio_postgres::Row;
 
 /// The most searches-that-found-nothing kept per site; past it the least searched go first.
 const MAX_MISSES_PER_SITE: i64 = 1000;
@@ -35,7 +35,7 @@ fn answer_from_row(row: &Row) -> Result<Answer, StoreError> {
     })
 }
 
-async fn ensure_site(client: &Client, site: &str) -> Result<(), StoreError> {
+async fn ensure_site(client: &impl Sql, site: &str) -> Result<(), StoreError> {
     if site_title(client, site).await?.is_none() {
         return Err(StoreError::NoSuchSite(site.to_owned()));
     }
@@ -44,7 +44,7 @@ async fn ensure_site(client: &Client, site: &str) -> Result<(), StoreError> {
 
 /// A site's answers, in one language or all, by language and question.
 pub async fn answers(
-    client: &Client,
+    client: &impl Sql,
     site: &str,
     language: Option<&str>,
 ) -> Result<Vec<Answer>, StoreError> {
@@ -60,7 +60,7 @@ pub async fn answers(
         .collect()
 }
 
-pub async fn answer(client: &Client, id: AnswerId) -> Result<Answer, StoreError> {
+pub async fn answer(client: &impl Sql, id: AnswerId) -> Result<Answer, StoreError> {
     let sql = format!("SELECT {ANSWER_COLUMNS} FROM answers WHERE id = $1");
     match client.query_opt(&sql, &[&id.0]).await? {
         Some(row) => answer_from_row(&row),
@@ -70,7 +70,7 @@ pub async fn answer(client: &Client, id: AnswerId) -> Result<Answer, StoreError>
 
 /// Creates (`id` None) or replaces an answer. The input is checked and trimmed by the caller.
 pub async fn save_answer(
-    client: &Client,
+    client: &impl Sql,
     id: Option<AnswerId>,
     input: &AnswerInput,
 ) -> Result<Answer, StoreError> {
@@ -126,7 +126,7 @@ pub async fn save_answer(
     }
 }
 
-pub async fn delete_answer(client: &Client, id: AnswerId) -> Result<(), StoreError> {
+pub async fn delete_answer(client: &impl Sql, id: AnswerId) -> Result<(), StoreError> {
     let deleted = client
         .execute("DELETE FROM answers WHERE id = $1", &[&id.0])
         .await?;
@@ -141,7 +141,7 @@ pub async fn delete_answer(client: &Client, id: AnswerId) -> Result<(), StoreErr
 /// language and question: importing the same file twice changes nothing. With `if_empty`, only
 /// into a site without answers. Answers (added, updated).
 pub async fn import_answers(
-    client: &Client,
+    client: &impl Sql,
     site: &str,
     inputs: &[AnswerInput],
     if_empty: bool,
@@ -165,20 +165,16 @@ pub async fn import_answers(
     // is added by the first and updated by the second, as on SQLite (one statement for all
     // could not touch a row twice). `xmax = 0` holds for a row this statement inserted and not
     // for one it updated.
-    let statement = client
-        .prepare(
-            "INSERT INTO answers (site, language, question, keywords, answer, created_at)
+    let statement = "INSERT INTO answers (site, language, question, keywords, answer, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (site, language, lower(question))
              DO UPDATE SET keywords = excluded.keywords, answer = excluded.answer
-             RETURNING xmax = 0",
-        )
-        .await?;
+             RETURNING xmax = 0";
     for input in inputs {
         let keywords = to_json(&input.keywords)?;
         let inserted: bool = client
             .query_one(
-                &statement,
+                statement,
                 &[
                     &site,
                     &input.language,
@@ -200,7 +196,7 @@ pub async fn import_answers(
 }
 
 /// Counts an opening of the site's answer.
-pub async fn answer_opened(client: &Client, site: &str, id: AnswerId) -> Result<(), StoreError> {
+pub async fn answer_opened(client: &impl Sql, site: &str, id: AnswerId) -> Result<(), StoreError> {
     let changed = client
         .execute(
             "UPDATE answers SET opened = opened + 1, last_opened_at = $3 WHERE id = $1 AND site = $2",
@@ -217,7 +213,7 @@ pub async fn answer_opened(client: &Client, site: &str, id: AnswerId) -> Result<
 /// Counts a search that found nothing, under its normalised `query`; `text` is kept as the
 /// latest wording. Past [`MAX_MISSES_PER_SITE`] the least searched (and oldest) are forgotten.
 pub async fn answer_missed(
-    client: &Client,
+    client: &impl Sql,
     site: &str,
     language: &str,
     query: &str,
@@ -245,7 +241,7 @@ pub async fn answer_missed(
     Ok(())
 }
 
-pub async fn answer_stats(client: &Client, site: &str) -> Result<AnswerStats, StoreError> {
+pub async fn answer_stats(client: &impl Sql, site: &str) -> Result<AnswerStats, StoreError> {
     let answers = client
         .query(
             "SELECT id, language, question, opened, last_opened_at FROM answers WHERE site = $1

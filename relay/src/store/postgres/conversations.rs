@@ -10,13 +10,14 @@
 //! client id's unique index decides whether a message is a resend.
 
 use super::Tx;
-use super::keywords::apply_rules;
+use super::keywords::{apply_rules, keyword_rules};
 use super::queue::assign_queue;
 use super::rows::{
     MESSAGE_COLUMNS, MESSAGE_FROM, SUMMARY_SELECT, author_as_str, conversation_summary,
-    message_from_row, messages_after_seq, messages_from_rows, summaries_from_rows,
-    summary_from_row, visitor_changed, visitor_context,
+    message_from_columns, message_from_row, messages_after_seq, messages_from_rows,
+    summaries_from_rows, summary_from_row, visitor_changed, visitor_context,
 };
+use super::sql::Sql;
 use super::sql::to_json;
 use crate::clock::{iso8601, now_millis};
 use crate::store::{Appended, Event, MessageTarget, NewMessage, StoreError, VisitorDetails};
@@ -25,7 +26,142 @@ use beseda_protocol::{
     Author, ConversationId, ConversationStatus, Message, MessageId, OperatorId, Seq, VisitorId,
 };
 use std::collections::HashMap;
-use tokio_postgres::Client;
+
+/// What a message's target already holds: its conversation and, when the message carries a
+/// client id, the copy stored under it earlier; or the message itself, when the first statement
+/// could store it.
+struct Found {
+    conversation: Option<Existing>,
+    stored: Option<Message>,
+    inserted: Option<(MessageId, Seq, Option<String>)>,
+}
+
+/// A stored conversation, as a new message meets it.
+struct Existing {
+    id: ConversationId,
+    site: String,
+    visitor_id: VisitorId,
+    resolved: bool,
+}
+
+/// Stores the message in one statement when that is all it takes: its conversation exists, no
+/// copy is stored under its client id, it does not reopen the conversation, and no keyword rule
+/// could apply to it (the site has none, or an operator writes). Otherwise it stores nothing and
+/// answers what it found, for [`append_message`] to go on with.
+///
+/// The message takes the next number under the conversation's row lock; the conversation's
+/// counter moves to it only when it was inserted, so that a client id stored meanwhile (the unique
+/// index decides) changes nothing. A visitor's message starts a wait (if none is running); an
+/// operator's reply ends it. Each wait gets its own automatic message: the mark is cleared when
+/// one ends (a reply) and when a new one starts (after a resolve ended the last one without a
+/// reply).
+async fn store_at_once(
+    tx: &Tx,
+    new_message: &NewMessage,
+    author: &str,
+    now: i64,
+) -> Result<Found, StoreError> {
+    const STATEMENT: &str = "
+        WITH conversation AS (
+            SELECT id, site, visitor_id, status, last_seq FROM conversations
+            WHERE {target} FOR UPDATE
+        ), stored AS (
+            SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM}, conversation
+            WHERE m.conversation_id = conversation.id AND m.author = $3 AND m.client_id = $4
+        ), inserted AS (
+            INSERT INTO messages (conversation_id, seq, client_id, author, operator_id, text, sent_at)
+            SELECT id, last_seq + 1, $4, $3, $5, $6, $7 FROM conversation
+            WHERE NOT EXISTS (SELECT 1 FROM stored)
+              AND (status <> 'resolved' OR $3 <> 'visitor')
+              AND ($3 <> 'visitor' OR NOT EXISTS (
+                  SELECT 1 FROM rules WHERE rules.site IS NULL OR rules.site = conversation.site))
+            ON CONFLICT (conversation_id, author, client_id) WHERE client_id IS NOT NULL
+            DO NOTHING
+            RETURNING id, seq
+        ), counted AS (
+            UPDATE conversations SET last_seq = inserted.seq, updated_at = $7,
+                waiting_since = CASE $3 WHEN 'visitor' THEN COALESCE(waiting_since, $7)
+                                        WHEN 'operator' THEN NULL ELSE waiting_since END,
+                auto_message_sent = CASE WHEN $3 = 'operator' THEN 0
+                                         WHEN $3 = 'visitor' AND waiting_since IS NULL THEN 0
+                                         ELSE auto_message_sent END
+            FROM inserted WHERE conversations.id = (SELECT id FROM conversation)
+        )
+        SELECT conversation.id, conversation.site, conversation.visitor_id, conversation.status,
+               inserted.id, inserted.seq, (SELECT name FROM operators WHERE id = $5), stored.*
+        FROM conversation LEFT JOIN inserted ON true LEFT JOIN stored ON true";
+    let client_id = new_message.client_id.as_ref().map(|id| id.0.as_str());
+    let operator_id = new_message.operator_id.map(|id| id.0);
+    let statement = |target: &str| {
+        STATEMENT
+            .replace("{target}", target)
+            .replace("{MESSAGE_COLUMNS}", MESSAGE_COLUMNS)
+            .replace("{MESSAGE_FROM}", MESSAGE_FROM)
+    };
+    let row = match &new_message.target {
+        MessageTarget::Conversation(conversation_id) => {
+            let no_visitor: Option<&str> = None;
+            tx.query_opt(
+                &statement("id = $1 AND $2::text IS NULL"),
+                &[
+                    &conversation_id.0,
+                    &no_visitor,
+                    &author,
+                    &client_id,
+                    &operator_id,
+                    &new_message.text,
+                    &now,
+                ],
+            )
+            .await?
+        }
+        MessageTarget::Visitor { site, visitor_id } => {
+            tx.query_opt(
+                &statement("site = $1 AND visitor_id = $2"),
+                &[
+                    site,
+                    &visitor_id.0,
+                    &author,
+                    &client_id,
+                    &operator_id,
+                    &new_message.text,
+                    &now,
+                ],
+            )
+            .await?
+        }
+    };
+    let Some(row) = row else {
+        return Ok(Found {
+            conversation: None,
+            stored: None,
+            inserted: None,
+        });
+    };
+    let status: &str = row.try_get(3)?;
+    let inserted = match row.try_get::<_, Option<i64>>(4)? {
+        Some(id) => Some((
+            MessageId(id),
+            Seq(u64::try_from(row.try_get::<_, i64>(5)?).unwrap_or(0)),
+            row.try_get(6)?,
+        )),
+        None => None,
+    };
+    let stored = match row.try_get::<_, Option<i64>>(7)? {
+        Some(_) => Some(message_from_columns(&row, 7)?),
+        None => None,
+    };
+    Ok(Found {
+        conversation: Some(Existing {
+            id: ConversationId(row.try_get(0)?),
+            site: row.try_get(1)?,
+            visitor_id: VisitorId(row.try_get(2)?),
+            resolved: status == "resolved",
+        }),
+        stored,
+        inserted,
+    })
+}
 
 /// The conversation's row id and visitor, for a message target; creates or reopens the visitor's
 /// conversation when a visitor writes. The flag is true when the conversation was created or
@@ -33,28 +169,17 @@ use tokio_postgres::Client;
 async fn resolve_target(
     tx: &Tx,
     target: &MessageTarget,
+    existing: Option<Existing>,
     author: Author,
     now: i64,
 ) -> Result<(ConversationId, String, VisitorId, bool), StoreError> {
     match target {
-        MessageTarget::Conversation(conversation_id) => {
-            let row = tx
-                .query_opt(
-                    "SELECT site, visitor_id FROM conversations WHERE id = $1",
-                    &[&conversation_id.0],
-                )
-                .await?
-                .ok_or(StoreError::NotFound)?;
-            Ok((
-                *conversation_id,
-                row.try_get(0)?,
-                VisitorId(row.try_get(1)?),
-                false,
-            ))
+        MessageTarget::Conversation(_) => {
+            let existing = existing.ok_or(StoreError::NotFound)?;
+            Ok((existing.id, existing.site, existing.visitor_id, false))
         }
         MessageTarget::Visitor { site, visitor_id } => {
-            let find = "SELECT id, status FROM conversations WHERE site = $1 AND visitor_id = $2";
-            let mut existing = tx.query_opt(find, &[site, &visitor_id.0]).await?;
+            let mut existing = existing.map(|existing| (existing.id, existing.resolved));
             let mut created = None;
             if existing.is_none() {
                 // Two tabs of one visitor on two relays may both send a first message: the
@@ -71,17 +196,20 @@ async fn resolve_target(
                     .map(|row| row.try_get::<_, i64>(0))
                     .transpose()?;
                 if created.is_none() {
-                    existing = Some(tx.query_one(find, &[site, &visitor_id.0]).await?);
+                    let row = tx
+                        .query_one(
+                            "SELECT id, status FROM conversations WHERE site = $1 AND visitor_id = $2",
+                            &[site, &visitor_id.0],
+                        )
+                        .await?;
+                    let status: &str = row.try_get(1)?;
+                    existing = Some((ConversationId(row.try_get(0)?), status == "resolved"));
                 }
             }
             let is_new = created.is_some();
             let (conversation_id, reopen) = match (created, existing) {
                 (Some(id), _) => (ConversationId(id), false),
-                (None, Some(row)) => {
-                    let status: &str = row.try_get(1)?;
-                    let reopen = status == "resolved" && author == Author::Visitor;
-                    (ConversationId(row.try_get(0)?), reopen)
-                }
+                (None, Some((id, resolved))) => (id, resolved && author == Author::Visitor),
                 (None, None) => return Err(StoreError::NotFound),
             };
             if reopen {
@@ -110,54 +238,70 @@ async fn resolve_target(
 }
 
 /// Stores a message, or finds the one stored earlier under the same client id.
+///
+/// A message to a conversation that exists takes one round trip ([`store_at_once`], sent
+/// together with the reading of the site's keyword rules, a pipeline); the rest — a new or
+/// reopened conversation, keyword rules, the queue — follows only when that statement could not
+/// store it, from what it found.
 pub async fn append_message(tx: &Tx, new_message: &NewMessage) -> Result<Appended, StoreError> {
     let now = now_millis();
     let author = author_as_str(new_message.author);
-    if let (Some(client_id), MessageTarget::Visitor { site, visitor_id }) =
-        (&new_message.client_id, &new_message.target)
-    {
-        // A resend must not reopen a conversation or create one: look for the stored copy first.
-        let sql = format!(
-            "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} JOIN conversations c ON c.id = m.conversation_id
-             WHERE c.site = $1 AND c.visitor_id = $2 AND m.author = $3 AND m.client_id = $4"
-        );
-        let stored = tx
-            .query_opt(&sql, &[site, &visitor_id.0, &author, &client_id.0])
-            .await?;
-        if let Some(row) = stored {
-            return Ok(duplicate(
-                tx,
-                message_from_row(&row)?,
-                site.clone(),
-                visitor_id.clone(),
-                new_message,
-            ));
+    let visitor_writes = new_message.author == Author::Visitor;
+    let (found, rules) = match &new_message.target {
+        MessageTarget::Visitor { site, .. } if visitor_writes => {
+            let (found, rules) = futures_util::future::join(
+                store_at_once(tx, new_message, author, now),
+                keyword_rules(tx, site),
+            )
+            .await;
+            (found?, Some(rules?))
         }
+        _ => (store_at_once(tx, new_message, author, now).await?, None),
+    };
+    if let (Some(existing), Some((id, seq, author_name))) = (&found.conversation, found.inserted) {
+        let message = stored_message(new_message, existing.id, id, seq, author_name, now);
+        return Ok(stored(
+            tx,
+            message,
+            existing.site.clone(),
+            existing.visitor_id.clone(),
+            new_message,
+        ));
     }
-    let (conversation_id, site, visitor_id, line_up) =
-        resolve_target(tx, &new_message.target, new_message.author, now).await?;
-    if new_message.author == Author::Visitor {
+    if let Some(message) = found.stored {
+        // A resend must not reopen a conversation or create one.
+        let existing = found.conversation.ok_or(StoreError::NotFound)?;
+        return Ok(duplicate(
+            tx,
+            message,
+            existing.site,
+            existing.visitor_id,
+            new_message,
+        ));
+    }
+    let (conversation_id, site, visitor_id, line_up) = resolve_target(
+        tx,
+        &new_message.target,
+        found.conversation,
+        new_message.author,
+        now,
+    )
+    .await?;
+    if visitor_writes {
         // The keyword rules come before the queue, so that a new or reopened conversation is
         // lined up (and its visitor told their place) with its priority already raised.
-        apply_rules(tx, conversation_id, &site, &new_message.text).await?;
+        let rules = match rules {
+            Some(rules) => rules,
+            None => keyword_rules(tx, &site).await?,
+        };
+        apply_rules(tx, conversation_id, &rules, &new_message.text).await?;
     }
     if line_up {
         assign_queue(tx).await?;
     }
-    if let (Some(client_id), MessageTarget::Conversation(_)) =
-        (&new_message.client_id, &new_message.target)
-        && let Some(message) = stored_copy(tx, conversation_id, author, &client_id.0).await?
-    {
-        return Ok(duplicate(tx, message, site, visitor_id, new_message));
-    }
     let client_id = new_message.client_id.as_ref().map(|id| id.0.as_str());
     let operator_id = new_message.operator_id.map(|id| id.0);
-    // The message takes the next number under the conversation's row lock and is inserted
-    // first; only when it was inserted is the conversation's counter moved to it, so that a
-    // client id stored meanwhile (the unique index decides) changes nothing. A visitor's message
-    // starts a wait (if none is running); an operator's reply ends it. Each wait gets its own
-    // automatic message: the mark is cleared when one ends (a reply) and when a new one starts
-    // (after a resolve ended the last one without a reply).
+    // As in `store_at_once`, without its conditions: the conversation is ready for the message.
     let inserted = tx
         .query_opt(
             "WITH next AS (
@@ -197,17 +341,47 @@ pub async fn append_message(tx: &Tx, new_message: &NewMessage) -> Result<Appende
             .ok_or(StoreError::NotFound)?;
         return Ok(duplicate(tx, message, site, visitor_id, new_message));
     };
-    let message = Message {
-        id: MessageId(row.try_get(0)?),
+    let message = stored_message(
+        new_message,
         conversation_id,
-        seq: Seq(u64::try_from(row.try_get::<_, i64>(1)?).unwrap_or(0)),
+        MessageId(row.try_get(0)?),
+        Seq(u64::try_from(row.try_get::<_, i64>(1)?).unwrap_or(0)),
+        row.try_get(2)?,
+        now,
+    );
+    Ok(stored(tx, message, site, visitor_id, new_message))
+}
+
+/// The message just stored.
+fn stored_message(
+    new_message: &NewMessage,
+    conversation_id: ConversationId,
+    id: MessageId,
+    seq: Seq,
+    author_name: Option<String>,
+    now: i64,
+) -> Message {
+    Message {
+        id,
+        conversation_id,
+        seq,
         client_id: new_message.client_id.clone(),
         author: new_message.author,
         operator_id: new_message.operator_id,
-        author_name: row.try_get(2)?,
+        author_name,
         text: new_message.text.clone(),
         sent_at: iso8601(now),
-    };
+    }
+}
+
+/// Announces a message just stored and answers it.
+fn stored(
+    tx: &Tx,
+    message: Message,
+    site: String,
+    visitor_id: VisitorId,
+    new_message: &NewMessage,
+) -> Appended {
     tx.emit(Event::MessageStored {
         message: message.clone(),
         site,
@@ -216,15 +390,15 @@ pub async fn append_message(tx: &Tx, new_message: &NewMessage) -> Result<Appende
         duplicate: false,
         position: None,
     });
-    Ok(Appended {
+    Appended {
         message,
         duplicate: false,
-    })
+    }
 }
 
 /// The message stored in the conversation under this author's client id, if any.
 async fn stored_copy(
-    client: &Client,
+    client: &impl Sql,
     conversation_id: ConversationId,
     author: &str,
     client_id: &str,
@@ -262,7 +436,7 @@ fn duplicate(
 }
 
 pub async fn messages_after_id(
-    client: &Client,
+    client: &impl Sql,
     after: Option<MessageId>,
     limit: u32,
 ) -> Result<Vec<Message>, StoreError> {
@@ -285,7 +459,7 @@ pub async fn messages_after_id(
 }
 
 pub async fn visitor_conversation(
-    client: &Client,
+    client: &impl Sql,
     site: &str,
     visitor_id: &VisitorId,
 ) -> Result<Option<ConversationSummary>, StoreError> {
@@ -300,7 +474,7 @@ pub async fn visitor_conversation(
 /// Conversations, the most urgent first (priority, then activity); with `reader`, each carries how
 /// many visitor messages that operator has not read (counted for the whole list at once).
 pub async fn conversations(
-    client: &Client,
+    client: &impl Sql,
     status: Option<ConversationStatus>,
     reader: Option<OperatorId>,
 ) -> Result<Vec<ConversationSummary>, StoreError> {
@@ -334,7 +508,7 @@ pub async fn conversations(
 }
 
 pub async fn conversation(
-    client: &Client,
+    client: &impl Sql,
     conversation_id: ConversationId,
 ) -> Result<ConversationDetail, StoreError> {
     let summary = conversation_summary(client, conversation_id).await?;

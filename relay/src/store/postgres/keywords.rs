@@ -6,35 +6,39 @@
 use super::Tx;
 use super::queue::assign_queue;
 use super::rows::{conversation_changed, conversation_summary};
+use super::sql::Sql;
 use super::sql::to_json;
 use crate::chat::rules::{self, KeywordRule, Marking};
 use crate::store::StoreError;
 use beseda_protocol::{ConversationId, ConversationStatus};
 
-/// Tags the conversation and raises its priority for every rule (of all sites, or of this one)
-/// whose keyword the visitor wrote, as [`rules::apply`] decides; a waiting conversation whose
-/// priority rose may now go first.
+/// The keyword rules that apply on `site` (its own and those of all sites).
+pub async fn keyword_rules(tx: &Tx, site: &str) -> Result<Vec<KeywordRule>, StoreError> {
+    tx.query(
+        "SELECT keyword, tag, priority FROM rules WHERE site IS NULL OR site = $1",
+        &[&site],
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(KeywordRule {
+            keyword: row.try_get(0)?,
+            tag: row.try_get(1)?,
+            priority: i32::try_from(row.try_get::<_, i64>(2)?).unwrap_or(0),
+        })
+    })
+    .collect()
+}
+
+/// Tags the conversation and raises its priority for every rule of `keyword_rules` (read by
+/// [`keyword_rules`]) whose keyword the visitor wrote, as [`rules::apply`] decides; a waiting
+/// conversation whose priority rose may now go first.
 pub async fn apply_rules(
     tx: &Tx,
     conversation_id: ConversationId,
-    site: &str,
+    keyword_rules: &[KeywordRule],
     text: &str,
 ) -> Result<(), StoreError> {
-    let keyword_rules: Vec<KeywordRule> = tx
-        .query(
-            "SELECT keyword, tag, priority FROM rules WHERE site IS NULL OR site = $1",
-            &[&site],
-        )
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(KeywordRule {
-                keyword: row.try_get(0)?,
-                tag: row.try_get(1)?,
-                priority: i32::try_from(row.try_get::<_, i64>(2)?).unwrap_or(0),
-            })
-        })
-        .collect::<Result<_, StoreError>>()?;
     if keyword_rules.is_empty() {
         return Ok(());
     }
@@ -43,7 +47,7 @@ pub async fn apply_rules(
         tags: summary.tags,
         priority: summary.priority,
     };
-    let Some(marking) = rules::apply(&keyword_rules, text, &current) else {
+    let Some(marking) = rules::apply(keyword_rules, text, &current) else {
         return Ok(());
     };
     tx.execute(

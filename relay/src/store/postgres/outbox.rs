@@ -12,6 +12,7 @@
 
 use super::Tx;
 use super::rows::{MESSAGE_COLUMNS, MESSAGE_FROM, messages_from_rows, visitor_context};
+use super::sql::Sql;
 use crate::clock::now_millis;
 use crate::store::sqlite::outbox::{mail_to_from_name, mail_to_name};
 use crate::store::{
@@ -19,7 +20,6 @@ use crate::store::{
     Notices, PendingMail, StoreError, VisitorDetails,
 };
 use beseda_protocol::{ConversationId, Message, VisitorId};
-use tokio_postgres::Client;
 
 /// A day in milliseconds, the window of the per-address cap.
 const DAY_MILLIS: i64 = 24 * 60 * 60 * 1000;
@@ -69,7 +69,7 @@ pub async fn append_message(
 
 /// The addresses an email about this conversation goes to.
 async fn recipients(
-    client: &Client,
+    client: &impl Sql,
     conversation_id: ConversationId,
     to: MailTo,
 ) -> Result<Vec<String>, StoreError> {
@@ -173,7 +173,7 @@ async fn enqueue(tx: &Tx, message: &Message, notice: MailNotice) -> Result<(), S
 
 /// The emails to a visitor's address queued in the last 24 hours and not given up, whichever
 /// conversation they are about (the same address in other letter case is the same address).
-async fn emails_today(client: &Client, recipient: &str, now: i64) -> Result<u32, StoreError> {
+async fn emails_today(client: &impl Sql, recipient: &str, now: i64) -> Result<u32, StoreError> {
     let count: i64 = client
         .query_one(
             "SELECT COUNT(*) FROM mail_outbox WHERE kind = 'visitor'
@@ -187,7 +187,7 @@ async fn emails_today(client: &Client, recipient: &str, now: i64) -> Result<u32,
 
 /// Emails due at `now`, the longest waiting first, at most `limit`.
 pub async fn mail_due(
-    client: &Client,
+    client: &impl Sql,
     now: i64,
     limit: u32,
 ) -> Result<Vec<PendingMail>, StoreError> {
@@ -260,7 +260,7 @@ pub async fn mail_due(
 
 /// The visitor and page of another conversation in a gathered email, its messages still to add.
 async fn other_conversation(
-    client: &Client,
+    client: &impl Sql,
     conversation_id: ConversationId,
 ) -> Result<MailConversation, StoreError> {
     let row = client
@@ -282,7 +282,7 @@ async fn other_conversation(
 }
 
 /// When the next queued email falls due (ms since the epoch), if any is queued.
-pub async fn next_mail_due(client: &Client) -> Result<Option<i64>, StoreError> {
+pub async fn next_mail_due(client: &impl Sql) -> Result<Option<i64>, StoreError> {
     Ok(client
         .query_one(
             "SELECT MIN(due_at) FROM mail_outbox WHERE sent_at IS NULL AND failed_at IS NULL",

@@ -4,12 +4,12 @@
 //! store's shared [`tally`].
 
 use super::accounts::site_title;
-use super::sql::{from_json, to_json};
+use super::sql::{Sql, from_json, to_json};
 use crate::clock::now_millis;
 use crate::store::StoreError;
 use crate::store::prompts::{COUNTED_DAYS, DAY_MILLIS, DayCounter, tally};
 use beseda_protocol::prompts::{Prompt, PromptEvent, PromptInput, PromptStats};
-use tokio_postgres::{Client, Row};
+use tokio_postgres::Row;
 
 /// The columns [`from_row`] reads.
 const COLUMNS: &str =
@@ -40,7 +40,7 @@ fn from_row(row: &Row) -> Result<Prompt, StoreError> {
 
 /// Every prompt, or a site's; `enabled_only` for what widgets see.
 pub async fn prompts(
-    client: &Client,
+    client: &impl Sql,
     site: Option<&str>,
     enabled_only: bool,
 ) -> Result<Vec<Prompt>, StoreError> {
@@ -57,7 +57,7 @@ pub async fn prompts(
         .collect()
 }
 
-pub async fn prompt(client: &Client, id: i64) -> Result<Prompt, StoreError> {
+pub async fn prompt(client: &impl Sql, id: i64) -> Result<Prompt, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM prompts WHERE id = $1");
     match client.query_opt(&sql, &[&id]).await? {
         Some(row) => from_row(&row),
@@ -67,7 +67,7 @@ pub async fn prompt(client: &Client, id: i64) -> Result<Prompt, StoreError> {
 
 /// Creates (`id` none) or replaces a prompt; `input.site` must be set and name a site.
 pub async fn save_prompt(
-    client: &Client,
+    client: &impl Sql,
     id: Option<i64>,
     input: &PromptInput,
 ) -> Result<Prompt, StoreError> {
@@ -132,7 +132,7 @@ pub async fn save_prompt(
 }
 
 /// Deletes a prompt with its figures.
-pub async fn delete_prompt(client: &Client, id: i64) -> Result<(), StoreError> {
+pub async fn delete_prompt(client: &impl Sql, id: i64) -> Result<(), StoreError> {
     let deleted = client
         .execute("DELETE FROM prompts WHERE id = $1", &[&id])
         .await?;
@@ -147,7 +147,7 @@ pub async fn delete_prompt(client: &Client, id: i64) -> Result<(), StoreError> {
 /// id): `EventCounted` when this view's event was counted before. The prompt must belong to
 /// `site` and have the variant.
 pub async fn count_event(
-    client: &Client,
+    client: &impl Sql,
     id: i64,
     site: &str,
     variant: u32,
@@ -193,7 +193,7 @@ pub async fn count_event(
 
 /// Per variant: every counter, the conversion (conversations per prompt shown) and its
 /// significance against the first variant, as [`tally`] adds them up.
-pub async fn stats(client: &Client, id: i64) -> Result<PromptStats, StoreError> {
+pub async fn stats(client: &impl Sql, id: i64) -> Result<PromptStats, StoreError> {
     let prompt = prompt(client, id).await?;
     let rows = client
         .query(

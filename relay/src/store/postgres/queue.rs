@@ -7,15 +7,15 @@
 
 use super::Tx;
 use super::rows::conversation_summary;
+use super::sql::Sql;
 use crate::chat::queue::{self, OperatorLoad, WaitingConversation};
 use crate::store::sqlite::queue::{DEFAULT_MAX_CHATS, MAX_CHATS_KEY};
 use crate::store::{Event, StoreError};
 use beseda_protocol::{ConversationId, OperatorId, VisitorId};
 use std::collections::HashMap;
-use tokio_postgres::Client;
 
 /// The team's maximum of open conversations per operator.
-pub async fn max_chats(client: &Client) -> Result<u32, StoreError> {
+pub async fn max_chats(client: &impl Sql) -> Result<u32, StoreError> {
     let value: Option<Vec<u8>> = client
         .query_opt(
             "SELECT value FROM settings WHERE key = $1",
@@ -30,7 +30,7 @@ pub async fn max_chats(client: &Client) -> Result<u32, StoreError> {
 }
 
 /// The operators who are online, each with their number of open conversations.
-async fn online_loads(client: &Client) -> Result<Vec<OperatorLoad>, StoreError> {
+async fn online_loads(client: &impl Sql) -> Result<Vec<OperatorLoad>, StoreError> {
     let rows = client
         .query(
             "SELECT o.id, (SELECT COUNT(*) FROM conversations c
@@ -58,7 +58,7 @@ struct Waiting {
 }
 
 /// The open conversations nobody has, in no particular order (the planner orders them).
-async fn waiting(client: &Client) -> Result<Vec<Waiting>, StoreError> {
+async fn waiting(client: &impl Sql) -> Result<Vec<Waiting>, StoreError> {
     let rows = client
         .query(
             "SELECT id, priority, queued_at, site, visitor_id FROM conversations
@@ -145,7 +145,7 @@ pub async fn assign_queue(tx: &Tx) -> Result<(), StoreError> {
 
 /// The conversation's place in the queue (1 = next), while it waits for an operator.
 pub async fn queue_position(
-    client: &Client,
+    client: &impl Sql,
     conversation_id: ConversationId,
 ) -> Result<Option<u32>, StoreError> {
     let waiting = waiting(client).await?;

@@ -8,6 +8,7 @@
 //! `last_seq`, where SQLite asks for it in a second statement.
 
 use super::Tx;
+use super::sql::Sql;
 use crate::clock::iso8601;
 use crate::store::{Event, StoreError};
 use beseda_protocol::api::{ConversationSummary, PageView, VisitorContext, VisitorInfo};
@@ -34,7 +35,7 @@ pub fn message_from_row(row: &Row) -> Result<Message, StoreError> {
 }
 
 /// A message from the columns [`MESSAGE_COLUMNS`] starting at column `start` of the row.
-fn message_from_columns(row: &Row, start: usize) -> Result<Message, StoreError> {
+pub fn message_from_columns(row: &Row, start: usize) -> Result<Message, StoreError> {
     let column = |offset: usize| start + offset;
     Ok(Message {
         id: MessageId(row.try_get(column(0))?),
@@ -57,7 +58,7 @@ pub fn messages_from_rows(rows: &[Row]) -> Result<Vec<Message>, StoreError> {
 }
 
 /// A stored message by its row id.
-pub async fn message_by_id(client: &Client, message_id: i64) -> Result<Message, StoreError> {
+pub async fn message_by_id(client: &impl Sql, message_id: i64) -> Result<Message, StoreError> {
     let sql = format!("SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.id = $1");
     let row = client
         .query_opt(&sql, &[&message_id])
@@ -121,7 +122,7 @@ pub fn summaries_from_rows(rows: &[Row]) -> Result<Vec<ConversationSummary>, Sto
 
 /// A conversation's summary by id.
 pub async fn conversation_summary(
-    client: &Client,
+    client: &impl Sql,
     conversation_id: ConversationId,
 ) -> Result<ConversationSummary, StoreError> {
     let sql = format!("{SUMMARY_SELECT} WHERE c.id = $1");
@@ -134,7 +135,7 @@ pub async fn conversation_summary(
 
 /// A conversation's messages after `after`, in order.
 pub async fn messages_after_seq(
-    client: &Client,
+    client: &impl Sql,
     conversation_id: ConversationId,
     after: Seq,
 ) -> Result<Vec<Message>, StoreError> {
@@ -163,7 +164,7 @@ pub async fn conversation_changed(
 
 /// The language the visitor's widget last told, if any.
 pub async fn visitor_locale(
-    client: &Client,
+    client: &impl Sql,
     site: &str,
     visitor_id: &VisitorId,
 ) -> Result<Option<String>, StoreError> {
@@ -206,7 +207,7 @@ pub async fn visitor_changed(
 
 /// What the consoles are shown of the visitor's visit: pages, language, first sight.
 pub async fn visitor_context(
-    client: &Client,
+    client: &impl Sql,
     site: &str,
     visitor_id: &VisitorId,
 ) -> Result<VisitorContext, StoreError> {

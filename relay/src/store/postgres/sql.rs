@@ -1,7 +1,12 @@
 //! What the PostgreSQL methods share: errors from the driver, and reading the few column types
-//! the schema stores as text (JSON) into the relay's types.
+//! the schema stores as text (JSON) into the relay's types, and the statement cache ([`Sql`]).
 
 use crate::store::StoreError;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Mutex;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, Error, Row, Statement};
 
 impl From<tokio_postgres::Error> for StoreError {
     fn from(error: tokio_postgres::Error) -> Self {
@@ -30,4 +35,106 @@ pub fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreE
 pub fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value)
         .map_err(|error| StoreError::Database(format!("cannot encode a value: {error}")))
+}
+
+/// A connection the store's SQL runs on, whose statements are prepared once per connection and
+/// then only bound and executed: one round trip a statement instead of two (prepare, execute).
+/// The writer's transaction ([`Tx`](super::Tx)) and the pooled connections cache them; a bare
+/// [`Client`] prepares each time. The store's functions take `&impl Sql`, so that one function
+/// serves reads on the pool and the writer's transaction alike.
+pub trait Sql: Send + Sync {
+    /// The connection the statements run on.
+    fn client(&self) -> &Client;
+
+    /// `sql` prepared on this connection (from the cache when it has been prepared before).
+    fn statement(&self, sql: &str) -> impl Future<Output = Result<Statement, Error>> + Send;
+
+    fn query(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> impl Future<Output = Result<Vec<Row>, Error>> + Send {
+        async move {
+            let statement = self.statement(sql).await?;
+            self.client().query(&statement, params).await
+        }
+    }
+
+    fn query_one(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> impl Future<Output = Result<Row, Error>> + Send {
+        async move {
+            let statement = self.statement(sql).await?;
+            self.client().query_one(&statement, params).await
+        }
+    }
+
+    fn query_opt(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> impl Future<Output = Result<Option<Row>, Error>> + Send {
+        async move {
+            let statement = self.statement(sql).await?;
+            self.client().query_opt(&statement, params).await
+        }
+    }
+
+    fn execute(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> impl Future<Output = Result<u64, Error>> + Send {
+        async move {
+            let statement = self.statement(sql).await?;
+            self.client().execute(&statement, params).await
+        }
+    }
+}
+
+impl Sql for Client {
+    fn client(&self) -> &Client {
+        self
+    }
+
+    fn statement(&self, sql: &str) -> impl Future<Output = Result<Statement, Error>> + Send {
+        self.prepare(sql)
+    }
+}
+
+impl Sql for deadpool_postgres::Object {
+    fn client(&self) -> &Client {
+        self
+    }
+
+    fn statement(&self, sql: &str) -> impl Future<Output = Result<Statement, Error>> + Send {
+        self.prepare_cached(sql)
+    }
+}
+
+/// Statements prepared on one connection, by their text.
+#[derive(Default)]
+pub struct Statements(Mutex<HashMap<String, Statement>>);
+
+impl Statements {
+    /// `sql` prepared on `client`, from the cache or prepared now and kept.
+    pub async fn prepare(&self, client: &Client, sql: &str) -> Result<Statement, Error> {
+        let cached = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(sql)
+            .cloned();
+        if let Some(statement) = cached {
+            return Ok(statement);
+        }
+        let statement = client.prepare(sql).await?;
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
 }

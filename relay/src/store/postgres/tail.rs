@@ -6,6 +6,7 @@
 //! a gap-free run. Each relay publishes the log in position order, once per position.
 
 use super::CommitListener;
+use super::sql::Sql;
 use crate::store::{Event, StoreError};
 use beseda_protocol::Message;
 use deadpool_postgres::Pool;
@@ -13,7 +14,7 @@ use futures_util::StreamExt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
-use tokio_postgres::{AsyncMessage, Client};
+use tokio_postgres::AsyncMessage;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// The channel relays ring each other on; the payload is the batch's last position.
@@ -78,7 +79,7 @@ impl Tail {
 
     /// Appends the shared events of a batch to the log inside its transaction and rings the
     /// other relays (the ring is delivered only if the transaction commits).
-    pub async fn append(&self, client: &Client, events: &[Event]) -> Result<Logged, StoreError> {
+    pub async fn append(&self, client: &impl Sql, events: &[Event]) -> Result<Logged, StoreError> {
         let payloads = events
             .iter()
             .filter(|event| shared(event))
@@ -89,31 +90,28 @@ impl Tail {
             return Ok(Logged { range: None });
         }
         let count = i64::try_from(payloads.len()).unwrap_or(i64::MAX);
+        // One statement: the positions, the rows and the ring.
         let last: i64 = client
             .query_one(
-                "UPDATE event_stream SET position = position + $1 RETURNING position",
-                &[&count],
-            )
-            .await?
-            .get(0);
-        let first = last - count + 1;
-        let positions: Vec<i64> = (first..=last).collect();
-        client
-            .execute(
-                "INSERT INTO event_log (position, relay, payload, created_at) \
-                 SELECT position, $2, payload, $3 FROM UNNEST($1::bigint[], $4::text[]) \
-                 AS batch(position, payload)",
+                "WITH moved AS (
+                     UPDATE event_stream SET position = position + $1 RETURNING position
+                 ), logged AS (
+                     INSERT INTO event_log (position, relay, payload, created_at)
+                     SELECT moved.position - $1 + batch.number, $2, batch.payload, $3
+                     FROM moved, UNNEST($4::text[]) WITH ORDINALITY AS batch(payload, number)
+                 )
+                 SELECT position, pg_notify($5, position::text) FROM moved",
                 &[
-                    &positions,
+                    &count,
                     &self.relay,
                     &crate::clock::now_millis(),
                     &payloads,
+                    &CHANNEL,
                 ],
             )
-            .await?;
-        client
-            .execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &last.to_string()])
-            .await?;
+            .await?
+            .try_get(0)?;
+        let first = last - count + 1;
         Ok(Logged {
             range: Some((first, last)),
         })
@@ -122,7 +120,7 @@ impl Tail {
     /// Publishes this relay's own committed batch: first whatever other relays committed before
     /// it, then its events. If the log cannot be read now, the batch is left for the next
     /// reading of the log (which finds it there), so that nothing is published out of order.
-    pub async fn publish_own(&self, client: &Client, logged: Logged, mut events: Vec<Event>) {
+    pub async fn publish_own(&self, client: &impl Sql, logged: Logged, mut events: Vec<Event>) {
         let mut last = self.publishing.lock().await;
         let Some((first, end)) = logged.range else {
             drop(last);
@@ -149,7 +147,7 @@ impl Tail {
     }
 
     /// Publishes everything the log holds past the last published position.
-    pub async fn catch_up(&self, client: &Client) -> Result<(), StoreError> {
+    pub async fn catch_up(&self, client: &impl Sql) -> Result<(), StoreError> {
         let mut last = self.publishing.lock().await;
         self.read_into(client, &mut last, None).await
     }
@@ -157,7 +155,7 @@ impl Tail {
     /// Reads the log after `*last` (up to `until`, if given), publishes it and moves `*last`.
     async fn read_into(
         &self,
-        client: &Client,
+        client: &impl Sql,
         last: &mut Position,
         until: Option<Position>,
     ) -> Result<(), StoreError> {
@@ -222,7 +220,7 @@ impl Tail {
 /// The messages the log holds after `after`, in position order; `None` when the log no longer
 /// holds `after + 1`, or holds more than `limit` messages after it.
 pub async fn messages_after(
-    client: &Client,
+    client: &impl Sql,
     after: u64,
     limit: u32,
 ) -> Result<Option<Vec<Message>>, StoreError> {
@@ -265,7 +263,7 @@ fn strip_origin(event: &mut Event) {
 }
 
 /// The log's current end, where a relay that just started begins to publish.
-pub async fn current(client: &Client) -> Result<Position, StoreError> {
+pub async fn current(client: &impl Sql) -> Result<Position, StoreError> {
     Ok(client
         .query_one("SELECT position FROM event_stream", &[])
         .await?

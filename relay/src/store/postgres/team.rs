@@ -7,6 +7,7 @@ use super::Tx;
 use super::accounts::{end_operator_sessions, site_title};
 use super::queue::{assign_queue, max_chats};
 use super::rows::{conversation_summary, profile_from_row, questions_from_json};
+use super::sql::Sql;
 use super::sql::unique_violation;
 use crate::clock::now_millis;
 use crate::store::sqlite::queue::MAX_CHATS_KEY;
@@ -16,7 +17,7 @@ use beseda_protocol::api::{
     SiteSettings, TeamSettings,
 };
 use beseda_protocol::{ConversationId, OperatorId, OperatorProfile, RuleId, ShortcutId};
-use tokio_postgres::{Client, Row};
+use tokio_postgres::Row;
 
 /// The columns [`info_from_row`] reads, from `operators o`.
 const INFO_COLUMNS: &str = "o.id, o.name, o.email, o.admin, o.photo_url, o.online,
@@ -35,7 +36,7 @@ fn info_from_row(row: &Row) -> Result<OperatorInfo, StoreError> {
     })
 }
 
-pub async fn operators(client: &Client) -> Result<Vec<OperatorInfo>, StoreError> {
+pub async fn operators(client: &impl Sql) -> Result<Vec<OperatorInfo>, StoreError> {
     let sql = format!(
         "SELECT {INFO_COLUMNS} FROM operators o ORDER BY lower(o.name) COLLATE \"C\", o.id"
     );
@@ -98,7 +99,7 @@ pub async fn set_operator_disabled(
 }
 
 pub async fn update_operator(
-    client: &Client,
+    client: &impl Sql,
     operator_id: OperatorId,
     update: &OperatorUpdate,
 ) -> Result<OperatorProfile, StoreError> {
@@ -140,7 +141,7 @@ fn shortcut_from_row(row: &Row) -> Result<Shortcut, StoreError> {
 
 /// The operator's personal shortcuts and the team's, by name.
 pub async fn shortcuts(
-    client: &Client,
+    client: &impl Sql,
     operator_id: OperatorId,
 ) -> Result<Vec<Shortcut>, StoreError> {
     let sql = format!(
@@ -155,7 +156,7 @@ pub async fn shortcuts(
         .collect()
 }
 
-pub async fn shortcut(client: &Client, id: ShortcutId) -> Result<Shortcut, StoreError> {
+pub async fn shortcut(client: &impl Sql, id: ShortcutId) -> Result<Shortcut, StoreError> {
     let sql = format!("SELECT {SHORTCUT_COLUMNS} FROM shortcuts WHERE id = $1");
     match client.query_opt(&sql, &[&id.0]).await? {
         Some(row) => shortcut_from_row(&row),
@@ -166,7 +167,7 @@ pub async fn shortcut(client: &Client, id: ShortcutId) -> Result<Shortcut, Store
 /// Creates (`id` None) or replaces a shortcut; `owner` None makes it the team's.
 /// `ShortcutTaken` when its owner (or the team) has one of that name, whatever its case.
 pub async fn save_shortcut(
-    client: &Client,
+    client: &impl Sql,
     id: Option<ShortcutId>,
     owner: Option<OperatorId>,
     input: &ShortcutInput,
@@ -202,7 +203,7 @@ pub async fn save_shortcut(
     }
 }
 
-pub async fn delete_shortcut(client: &Client, id: ShortcutId) -> Result<(), StoreError> {
+pub async fn delete_shortcut(client: &impl Sql, id: ShortcutId) -> Result<(), StoreError> {
     let deleted = client
         .execute("DELETE FROM shortcuts WHERE id = $1", &[&id.0])
         .await?;
@@ -227,7 +228,7 @@ fn rule_from_row(row: &Row) -> Result<PriorityRule, StoreError> {
     })
 }
 
-pub async fn rules(client: &Client) -> Result<Vec<PriorityRule>, StoreError> {
+pub async fn rules(client: &impl Sql) -> Result<Vec<PriorityRule>, StoreError> {
     let sql = format!("SELECT {RULE_COLUMNS} FROM rules ORDER BY priority DESC, id");
     client
         .query(&sql, &[])
@@ -238,7 +239,7 @@ pub async fn rules(client: &Client) -> Result<Vec<PriorityRule>, StoreError> {
 }
 
 pub async fn save_rule(
-    client: &Client,
+    client: &impl Sql,
     id: Option<RuleId>,
     input: &RuleInput,
 ) -> Result<PriorityRule, StoreError> {
@@ -277,7 +278,7 @@ pub async fn save_rule(
     }
 }
 
-pub async fn delete_rule(client: &Client, id: RuleId) -> Result<(), StoreError> {
+pub async fn delete_rule(client: &impl Sql, id: RuleId) -> Result<(), StoreError> {
     let deleted = client
         .execute("DELETE FROM rules WHERE id = $1", &[&id.0])
         .await?;
@@ -288,7 +289,7 @@ pub async fn delete_rule(client: &Client, id: RuleId) -> Result<(), StoreError> 
     }
 }
 
-pub async fn team_settings(client: &Client) -> Result<TeamSettings, StoreError> {
+pub async fn team_settings(client: &impl Sql) -> Result<TeamSettings, StoreError> {
     Ok(TeamSettings {
         max_chats_per_operator: max_chats(client).await?,
     })
@@ -334,7 +335,7 @@ fn site_from_row(row: &Row) -> Result<SiteSettings, StoreError> {
     })
 }
 
-pub async fn sites(client: &Client) -> Result<Vec<SiteSettings>, StoreError> {
+pub async fn sites(client: &impl Sql) -> Result<Vec<SiteSettings>, StoreError> {
     let sql = format!("SELECT {SITE_COLUMNS} FROM sites ORDER BY name COLLATE \"C\"");
     client
         .query(&sql, &[])
@@ -345,7 +346,7 @@ pub async fn sites(client: &Client) -> Result<Vec<SiteSettings>, StoreError> {
 }
 
 pub async fn update_site(
-    client: &Client,
+    client: &impl Sql,
     name: &str,
     settings: &SiteSettings,
 ) -> Result<SiteSettings, StoreError> {

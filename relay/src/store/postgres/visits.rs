@@ -7,6 +7,7 @@ use super::Tx;
 use super::conversations::{append_message, update_visitor};
 use super::queue::queue_position;
 use super::rows::{questions_from_json, visitor_changed, visitor_locale};
+use super::sql::Sql;
 use super::sql::to_json;
 use crate::chat::texts;
 use crate::clock::{iso8601, now_millis};
@@ -15,7 +16,6 @@ use crate::store::{Event, MessageTarget, NewMessage, StoreError, VisitorDetails,
 use beseda_protocol::api::PageView;
 use beseda_protocol::visitor::Agent;
 use beseda_protocol::{Author, ConversationId, Message, Rating, VisitorId};
-use tokio_postgres::Client;
 
 /// Adds `pages` (each with its time already set) to the visitor's current visit and keeps
 /// their language; `first_seen` is used only when the visitor has no row yet.
@@ -130,7 +130,7 @@ pub async fn keep_visitor(
 }
 
 async fn visitor_conversation_id(
-    client: &Client,
+    client: &impl Sql,
     site: &str,
     visitor_id: &VisitorId,
 ) -> Result<Option<ConversationId>, StoreError> {
@@ -144,7 +144,7 @@ async fn visitor_conversation_id(
 }
 
 pub async fn welcome_extras(
-    client: &Client,
+    client: &impl Sql,
     site: &str,
     visitor_id: &VisitorId,
 ) -> Result<WelcomeExtras, StoreError> {
@@ -186,7 +186,7 @@ pub async fn welcome_extras(
 /// When each waiting conversation is due for its automatic message (milliseconds since the
 /// epoch), and its site, the soonest first.
 pub async fn auto_messages_due(
-    client: &Client,
+    client: &impl Sql,
 ) -> Result<Vec<(ConversationId, i64, String)>, StoreError> {
     let rows = client
         .query(

@@ -7,6 +7,7 @@ use super::Tx;
 use super::conversations::append_message;
 use super::queue::assign_queue;
 use super::rows::{conversation_changed, conversation_summary, visitor_locale};
+use super::sql::Sql;
 use super::sql::to_json;
 use crate::chat::texts;
 use crate::store::{Event, MessageTarget, NewMessage, StoreError};

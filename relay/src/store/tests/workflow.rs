@@ -189,6 +189,39 @@ async fn a_rule_for_one_site_leaves_the_others_alone_and_rules_add_up(backend: B
     );
 }
 
+/// A keyword in a later message of a conversation counts like one in its first, and a rule added
+/// while the conversation runs applies to its next message (PostgreSQL stores a message to a
+/// running conversation in one statement only where no rule could apply).
+async fn a_keyword_in_a_later_message_marks_the_running_conversation(backend: Backend) {
+    let (store, _events) = open(backend).await;
+    let store = &*store;
+    let conversation_id = writes(store, "v1", "Dobrý den").await;
+    writes(store, "v1", "Kde je balík?").await;
+    store
+        .create_rule(RuleInput {
+            keyword: "reklamace".into(),
+            tag: "claim".into(),
+            priority: 5,
+            site: None,
+        })
+        .await
+        .unwrap();
+    let summary = store.conversation_summary(conversation_id).await.unwrap();
+    assert_eq!((summary.tags.len(), summary.priority), (0, 0));
+    assert_eq!(writes(store, "v1", "Chci reklamace").await, conversation_id);
+    let summary = store.conversation_summary(conversation_id).await.unwrap();
+    assert_eq!(
+        (summary.tags, summary.priority),
+        (vec!["claim".to_owned()], 5)
+    );
+    let messages = store
+        .messages_after_seq(conversation_id, Seq(0))
+        .await
+        .unwrap();
+    let seqs: Vec<u64> = messages.iter().map(|message| message.seq.0).collect();
+    assert_eq!(seqs, [1, 2, 3]);
+}
+
 async fn ratings_are_for_resolved_conversations_of_shops_that_ask(backend: Backend) {
     let (store, _events) = open(backend).await;
     let store = &*store;
@@ -520,6 +553,7 @@ on_both_stores!(
     joining_announces_each_operator_once_and_transfers_move_the_conversation,
     the_queue_goes_by_priority_then_by_wait_and_chats_go_to_the_least_loaded,
     a_rule_for_one_site_leaves_the_others_alone_and_rules_add_up,
+    a_keyword_in_a_later_message_marks_the_running_conversation,
     ratings_are_for_resolved_conversations_of_shops_that_ask,
     a_visit_keeps_its_last_fifty_pages_and_its_language,
     the_automatic_message_is_due_the_sites_delay_after_the_wait_began,
