@@ -415,3 +415,58 @@ fn the_migration_indexes_the_messages_already_stored() {
         .unwrap();
     assert_eq!(found, [(5 << 24) | 1]);
 }
+
+/// PostgreSQL: a note added through one relay reaches the other relay's consoles, through the
+/// cluster's event log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_note_added_on_one_relay_is_heard_on_the_other() {
+    use crate::store::postgres::PgStore;
+    use std::sync::{Mutex, mpsc};
+    use std::time::{Duration, Instant};
+    let url = crate::store::test_stores::fresh_database().await;
+    let open_relay = |name: &'static str| {
+        let url = url.clone();
+        async move {
+            let (sender, receiver) = mpsc::channel::<Vec<Event>>();
+            let sender = Mutex::new(sender);
+            let store = PgStore::open(
+                &url,
+                name.to_owned(),
+                Box::new(move |batch| {
+                    let _ = sender
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner())
+                        .send(batch);
+                }),
+            )
+            .await
+            .unwrap();
+            (Arc::new(store), receiver)
+        }
+    };
+    let (first, _first_events) = open_relay("relay-a").await;
+    let (second, second_events) = open_relay("relay-b").await;
+    let jana = first
+        .add_operator("jana@example.com", "Jana", "hash", false)
+        .await
+        .unwrap();
+    let first_store: Arc<dyn Store> = first.clone();
+    let id = write(&first_store, "default", "v1", "Dobrý den").await;
+    let note = first
+        .add_note(id, jana.id, "Jen pro tým".into())
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(!left.is_zero(), "the other relay never heard the note");
+        if let Ok(batch) = second_events.recv_timeout(left)
+            && batch
+                .iter()
+                .any(|event| matches!(event, Event::NoteAdded { note: heard } if *heard == note))
+        {
+            break;
+        }
+    }
+    assert_eq!(second.notes(id).await.unwrap(), [note]);
+}
