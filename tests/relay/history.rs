@@ -322,6 +322,23 @@ async fn a_review_round_trip_with_the_weekly_sample() {
         )
     );
     assert_eq!(ids(&list(&relay, &jana, "reviewed=true").await), [id]);
+    // Another operator sees that it was reviewed, not the verdict or the comment.
+    let eva =
+        json!({ "email": "eva@shop.example", "name": "Eva", "password": "long enough password" });
+    let added = post_json(relay.addr, "/api/operators", Some(&jana), &eva).await;
+    assert_eq!(added.status, 201, "{}", added.body);
+    let eva = relay
+        .login(("eva@shop.example", "long enough password"))
+        .await;
+    assert!(detail(&relay, &eva, id).await.get("review").is_none());
+    let listed = list(&relay, &eva, "reviewed=true").await;
+    assert_eq!(
+        (ids(&listed), &listed[0]["reviewed"]),
+        (vec![id], &json!(true))
+    );
+    assert!(listed[0].get("review").is_none(), "{}", listed[0]);
+    let listed = list(&relay, &petr, "reviewed=true").await;
+    assert_eq!(listed[0]["review"]["verdict"], "coaching");
     let open = list(&relay, &petr, &format!("reviewed=false&operator={petr_id}")).await;
     assert_eq!(ids(&open), [handled[2], handled[1]]);
 
@@ -409,14 +426,17 @@ async fn bad_parameters_and_missing_sign_ins_are_refused() {
         let response: Response = get(relay.addr, &path, None).await;
         assert_eq!(response.status, 401, "{path}");
     }
-    let review = put_json(
+    let review = format!("/api/conversations/{id}/review");
+    let put = put_json(relay.addr, &review, None, &json!({ "verdict": "good" })).await;
+    assert_eq!(put.status, 401);
+    assert_eq!(delete(relay.addr, &review, None).await.status, 401);
+    let forged = get(
         relay.addr,
-        &format!("/api/conversations/{id}/review"),
-        None,
-        &json!({ "verdict": "good" }),
+        "/api/conversations?format=csv",
+        Some("not-a-token"),
     )
     .await;
-    assert_eq!(review.status, 401);
+    assert_eq!(forged.status, 401);
     let long_query = "x".repeat(201);
     for query in [
         "status=closed",
