@@ -12,6 +12,7 @@
 pub mod answers;
 pub mod api;
 mod error_code;
+pub mod history;
 mod ids;
 mod message;
 pub mod operator;

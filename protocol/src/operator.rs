@@ -98,6 +98,8 @@ pub enum FromRelay {
         conversation_id: ConversationId,
         page: crate::api::PageView,
     },
+    /// An operator added an internal note to a conversation (never sent to a visitor).
+    Note { note: crate::history::Note },
     /// An operator went online or offline; `anyoneOnline` is what visitors see.
     Availability {
         operator_id: OperatorId,

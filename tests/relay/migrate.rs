@@ -38,6 +38,8 @@ const TABLES: &[&str] = &[
     "mail_outbox",
     "mail_messages",
     "prompt_views_counted",
+    "notes",
+    "reviews",
 ];
 
 /// A new empty database on the test process's throwaway server; answers its URL.
@@ -207,6 +209,23 @@ async fn shop_database() -> (TempDir, Visitor) {
     )
     .await;
     assert_eq!(read.status, 204, "read: {}", read.body);
+    let id = writer.conversation_id;
+    let note = post_json(
+        relay.addr,
+        &format!("/api/conversations/{id}/notes"),
+        Some(&petr),
+        &json!({ "text": "Zavolat zákazníkovi" }),
+    )
+    .await;
+    assert_eq!(note.status, 201, "note: {}", note.body);
+    let review = put_json(
+        relay.addr,
+        &format!("/api/conversations/{id}/review"),
+        Some(&jana),
+        &json!({ "verdict": "good", "comment": "Rychle a věcně" }),
+    )
+    .await;
+    assert_eq!(review.status, 200, "review: {}", review.body);
     set_available(&relay, &jana, false).await;
     let (mut contact, welcome) =
         Client::visitor_with(relay.addr, json!({ "locale": "en-GB" })).await;
@@ -388,6 +407,8 @@ async fn a_shops_database_is_copied_whole_with_its_ids_and_verified() {
         "answers",
         "mail_outbox",
         "mail_messages",
+        "notes",
+        "reviews",
     ] {
         assert!(before[table] > 0, "the shop's database has no {table}");
     }
@@ -588,11 +609,13 @@ async fn bad_flags_are_refused_clearly() {
 async fn an_older_sqlite_database_is_upgraded_first_and_verify_only_refuses_it() {
     let (directory, _) = shop_database().await;
     let db = directory.path().join("beseda.db");
-    // The database as a relay before migration 10 left it.
+    // The database as a relay before migration 10 left it (and without the history's tables).
     rusqlite::Connection::open(&db)
         .unwrap()
         .execute_batch(
-            "DROP INDEX sessions_by_operator;
+            "DROP TABLE message_search; DROP TABLE notes; DROP TABLE reviews;
+             DROP INDEX conversations_by_operator;
+             DROP INDEX sessions_by_operator;
              ALTER TABLE sessions DROP COLUMN last_used_at;
              ALTER TABLE operators DROP COLUMN disabled;
              PRAGMA user_version = 9;",
@@ -610,7 +633,7 @@ async fn an_older_sqlite_database_is_upgraded_first_and_verify_only_refuses_it()
         .unwrap()
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 10, "upgraded as serve would");
+    assert_eq!(version, 11, "upgraded as serve would");
     let client = connect(&url).await;
     let sessions: Vec<(i64, i64)> = client
         .query("SELECT created_at, last_used_at FROM sessions", &[])
@@ -666,5 +689,18 @@ async fn a_relay_on_the_copy_carries_on_where_the_sqlite_relay_left_off() {
     )
     .await;
     assert_eq!(login.status, 200, "{}", login.body);
+    // The copied messages are searchable (the index was built from them), the new one too.
+    let token = login.json()["token"].as_str().unwrap().to_owned();
+    for query in ["reklamace%20bundy", "JESTE%20otazk"] {
+        let found = beseda_tests::http::get(
+            relay.addr,
+            &format!("/api/conversations?q={query}"),
+            Some(&token),
+        )
+        .await;
+        assert_eq!(found.status, 200, "{}", found.body);
+        let found = found.json();
+        assert_eq!(found[0]["id"], visitor.conversation_id, "{query}: {found}");
+    }
     assert!(relay.terminate(), "the relay stopped cleanly");
 }

@@ -393,6 +393,11 @@ impl Hub {
                     });
                     self.send_to_operators(&mut peers, |_| Some(Outbound::Frame(frame.clone())));
                 }
+                Event::NoteAdded { note } => {
+                    // Consoles only: no visitor's outbox is ever offered a note.
+                    let frame = to_frame(&operator::FromRelay::Note { note });
+                    self.send_to_operators(&mut peers, |_| Some(Outbound::Frame(frame.clone())));
+                }
                 Event::VisitorChanged {
                     conversation_id,
                     visitor,

@@ -100,6 +100,10 @@ pub enum Event {
         conversation_id: ConversationId,
         page: PageView,
     },
+    /// An operator added an internal note: for the consoles only, never for a visitor.
+    NoteAdded {
+        note: beseda_protocol::history::Note,
+    },
     /// The visitor's page, language, cart or profile changed.
     VisitorChanged {
         conversation_id: ConversationId,

@@ -12,6 +12,7 @@
 mod accounts;
 mod answers;
 mod conversations;
+pub mod history;
 pub(crate) mod migrate;
 mod outbox;
 pub mod postgres;
@@ -29,6 +30,7 @@ pub use answers::AnswerStore;
 pub use conversations::{
     Appended, ConversationStore, Event, MessageTarget, NewMessage, PeerTag, VisitorDetails,
 };
+pub use history::{HistoryFilter, HistoryHit, HistoryStore};
 pub use outbox::{
     MailConversation, MailId, MailNotice, MailOutcome, MailTo, Notices, OutboxStore, PendingMail,
 };
@@ -92,8 +94,8 @@ pub fn describe(db: &Path) -> String {
 /// [`Store`] into scope.
 pub mod prelude {
     pub use super::{
-        AccountStore, AnswerStore, ConversationStore, OutboxStore, PromptStore, Store,
-        StoreLifecycle, TeamStore, WorkflowStore,
+        AccountStore, AnswerStore, ConversationStore, HistoryStore, OutboxStore, PromptStore,
+        Store, StoreLifecycle, TeamStore, WorkflowStore,
     };
 }
 
@@ -238,6 +240,7 @@ pub trait Store:
     + PromptStore
     + AnswerStore
     + OutboxStore
+    + HistoryStore
     + 'static
 {
 }
@@ -251,6 +254,7 @@ impl<T> Store for T where
         + PromptStore
         + AnswerStore
         + OutboxStore
+        + HistoryStore
         + 'static
 {
 }

@@ -10,6 +10,7 @@
 mod accounts;
 mod answers;
 mod conversations;
+pub(crate) mod history;
 mod keywords;
 mod methods;
 /// Shared with the PostgreSQL store for the stored names of recipients.

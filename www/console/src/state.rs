@@ -436,6 +436,8 @@ pub fn apply(state: &mut ConsoleState, frame: FromRelay) -> Vec<Effect> {
             conversation_id,
             typing,
         } => state.typing(conversation_id, typing),
+        // Notes are read with the conversation's detail until the console shows them live.
+        FromRelay::Note { .. } => {}
         FromRelay::Availability {
             operator_id,
             online,

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod answers;
 pub mod conversations;
+pub mod history;
 pub mod prompts;
 pub mod shortcuts;
 pub mod system;

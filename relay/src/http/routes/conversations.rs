@@ -3,9 +3,10 @@
 use crate::App;
 use crate::http::filters::{Route, json_body, one_of, operator, respond, with_app};
 use crate::http::handlers::conversations;
+use crate::http::handlers::history::{self, Listing};
 use beseda_protocol::api::NewMessage;
 use beseda_protocol::{ConversationId, ConversationStatus, OperatorProfile};
-use serde::Deserialize;
+use std::collections::HashMap;
 use std::sync::Arc;
 use warp::{Filter, Reply};
 
@@ -20,35 +21,49 @@ pub fn routes(app: Arc<App>) -> Route {
     ]
 }
 
-#[derive(Deserialize)]
-struct StatusQuery {
-    status: Option<ConversationStatus>,
-}
-
-/// `GET /api/conversations?status=open|resolved` → `[ConversationSummary]`, newest activity first
+/// `GET /api/conversations?status=open|resolved` → `[ConversationSummary]`, the most urgent
+/// first; with any of `q`, `site`, `operator`, `tag`, `rating`, `reviewed`, `from`, `to`,
+/// `limit`, `cursor`, `format` the history instead: `[HistoryItem]` newest first, or CSV with
+/// `format=csv`
 fn list_conversations(app: Arc<App>) -> Route {
     warp::path!("api" / "conversations")
         .and(warp::get())
         .and(operator(app.clone()))
-        .and(warp::query::<StatusQuery>())
+        .and(warp::query::<HashMap<String, String>>())
         .and(with_app(app))
         .and_then(
-            |operator: OperatorProfile, query: StatusQuery, app: Arc<App>| async move {
-                respond(conversations::list(&app, operator.id, query.status).await)
+            |operator: OperatorProfile, query: HashMap<String, String>, app: Arc<App>| async move {
+                if history::is_history_query(&query) {
+                    return match history::list(&app, &operator, &query).await {
+                        Ok(Listing::Items(items)) => respond(Ok(items)),
+                        Ok(Listing::Csv(csv)) => Ok(super::history::download(csv)),
+                        Err(error) => Err(warp::reject::custom(error)),
+                    };
+                }
+                let status = match query.get("status") {
+                    Some(status) => {
+                        Some(history::parse_status(status).map_err(warp::reject::custom)?)
+                    }
+                    None => None,
+                };
+                respond(conversations::list(&app, operator.id, status).await)
             },
         )
         .boxed()
 }
 
-/// `GET /api/conversations/{id}` → `ConversationDetail` with every message
+/// `GET /api/conversations/{id}` → `ConversationDetail` with every message, its `notes` and
+/// (for admins and its operator) its `review`
 fn get_conversation(app: Arc<App>) -> Route {
     warp::path!("api" / "conversations" / i64)
         .and(warp::get())
         .and(operator(app.clone()))
         .and(with_app(app))
-        .and_then(|id: i64, _: OperatorProfile, app: Arc<App>| async move {
-            respond(conversations::conversation(&app, ConversationId(id)).await)
-        })
+        .and_then(
+            |id: i64, operator: OperatorProfile, app: Arc<App>| async move {
+                respond(history::conversation(&app, &operator, ConversationId(id)).await)
+            },
+        )
         .boxed()
 }
 

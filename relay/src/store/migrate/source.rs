@@ -186,7 +186,12 @@ fn check_tables(connection: &Connection) -> anyhow::Result<()> {
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
     )?;
     let present: BTreeSet<String> = statement
-        .query_map([], |row| row.get(0))?
+        .query_map([], |row| row.get::<_, String>(0))?
+        .filter(|name| {
+            !name
+                .as_ref()
+                .is_ok_and(|name| name.starts_with(super::tables::DERIVED_PREFIX))
+        })
         .collect::<Result<_, _>>()?;
     let known: BTreeSet<String> = TABLES.iter().map(|table| table.name.to_owned()).collect();
     if present != known {

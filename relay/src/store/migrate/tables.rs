@@ -312,4 +312,33 @@ pub const TABLES: &[Table] = &[
         key: &["prompt_id", "view", "event"],
         identity: false,
     },
+    Table {
+        name: "notes",
+        columns: &[
+            ("id", Integer),
+            ("conversation_id", Integer),
+            ("operator_id", Integer),
+            ("text", Text),
+            ("created_at", Integer),
+        ],
+        key: &["id"],
+        identity: true,
+    },
+    Table {
+        name: "reviews",
+        columns: &[
+            ("conversation_id", Integer),
+            ("verdict", Text),
+            ("comment", Text),
+            ("reviewer_id", Integer),
+            ("reviewed_at", Integer),
+        ],
+        key: &["conversation_id"],
+        identity: false,
+    },
 ];
+
+/// The SQLite search index (`message_search`, an FTS5 table, and the tables FTS5 keeps it in):
+/// not copied, since it is derived from the messages; `migrate` builds PostgreSQL's own from the
+/// copied messages in the same transaction (`postgres::history::index_existing`).
+pub const DERIVED_PREFIX: &str = "message_search";

@@ -76,6 +76,10 @@ pub async fn copy(client: &mut Client, source: &Source) -> anyhow::Result<Vec<u6
             .with_context(|| format!("cannot copy the table {}", table.name))?;
         copied.push(rows);
     }
+    // The search index is derived from the messages, and folded by the relay.
+    crate::store::postgres::history::index_existing(&transaction)
+        .await
+        .context("cannot index the copied messages for searching")?;
     for table in TABLES.iter().filter(|table| table.identity) {
         // The next id a relay takes is one past the largest copied (an empty table keeps its
         // sequence at its start). Table names are this module's constants, never input.

@@ -5,6 +5,7 @@
 mod accounts;
 mod answers;
 mod conversations;
+mod history;
 mod outbox;
 mod prompts;
 mod team;

@@ -48,6 +48,9 @@ pub async fn append_message(
         .await?;
     }
     let appended = super::conversations::append_message(tx, new_message).await?;
+    if !appended.duplicate {
+        super::history::index_message(tx, &appended.message).await?;
+    }
     if !details.is_empty() {
         let row = tx
             .query_one(

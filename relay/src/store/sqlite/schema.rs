@@ -215,7 +215,37 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX sessions_by_operator ON sessions (operator_id);
     ALTER TABLE operators ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
     ",
+    // 11: the history: every message's words for searching (folded by the relay; the row id is
+    // the conversation's id and the message's seq, `store::history::search_rowid`), filled for
+    // the messages already stored right after this migration (`SEARCH_MIGRATION`); internal
+    // notes; a manager's review per conversation.
+    "
+    CREATE VIRTUAL TABLE message_search USING fts5(
+        words, content = '', contentless_delete = 1, detail = none,
+        tokenize = 'unicode61 remove_diacritics 0'
+    );
+    CREATE TABLE notes (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        operator_id INTEGER NOT NULL REFERENCES operators(id),
+        text TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX notes_by_conversation ON notes (conversation_id, id);
+    CREATE TABLE reviews (
+        conversation_id INTEGER PRIMARY KEY REFERENCES conversations(id),
+        verdict TEXT NOT NULL CHECK (verdict IN ('good', 'coaching')),
+        comment TEXT NOT NULL,
+        reviewer_id INTEGER NOT NULL REFERENCES operators(id),
+        reviewed_at INTEGER NOT NULL
+    );
+    CREATE INDEX conversations_by_operator ON conversations (assigned_to, created_at);
+    ",
 ];
+
+/// The migration after which the messages already stored are indexed for searching (in the same
+/// transaction): the words are folded by the relay, which SQL alone cannot do.
+const SEARCH_MIGRATION: usize = 11;
 
 /// Brings the database up to the newest schema; each migration runs in its own transaction.
 pub fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
@@ -225,6 +255,9 @@ pub fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
         let transaction =
             connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         transaction.execute_batch(migration)?;
+        if index + 1 == SEARCH_MIGRATION {
+            super::history::index_existing(&transaction)?;
+        }
         transaction.pragma_update(
             None,
             "user_version",
