@@ -84,20 +84,38 @@ type JobFuture = Pin<Box<dyn Future<Output = (bool, Finish)> + Send>>;
 type Job = Box<dyn FnOnce(Option<Tx>) -> JobFuture + Send>;
 
 /// The writer's transaction as a job sees it: the connection (with its cache of prepared
-/// statements, through [`Sql`]; inside the job's savepoint) and where the job's events go.
+/// statements, through [`Sql`]; inside the job's savepoint) and what the job leaves for the end
+/// of the batch.
 #[derive(Clone)]
 pub struct Tx {
     connection: Arc<WriterConnection>,
-    events: Arc<Mutex<Vec<Event>>>,
+    output: Arc<Mutex<JobOutput>>,
+}
+
+/// What a job leaves for the end of its batch, kept only if the job succeeds: its events, and
+/// the search index's rows for the messages it stored (written for the whole batch in one
+/// statement, sent with the batch's events).
+#[derive(Default)]
+struct JobOutput {
+    events: Vec<Event>,
+    indexed: history::Indexed,
 }
 
 impl Tx {
-    /// Records an event of this job, published after the commit (dropped if the job fails).
-    pub fn emit(&self, event: Event) {
-        self.events
+    fn output(&self) -> std::sync::MutexGuard<'_, JobOutput> {
+        self.output
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push(event);
+    }
+
+    /// Records an event of this job, published after the commit (dropped if the job fails).
+    pub fn emit(&self, event: Event) {
+        self.output().events.push(event);
+    }
+
+    /// Records a stored message's words for the search index, written with the batch.
+    fn index(&self, message: &beseda_protocol::Message) {
+        self.output().indexed.add(message);
     }
 }
 
@@ -479,14 +497,15 @@ async fn commit_batch(
         }
     };
     let mut events = Vec::new();
+    let mut indexed = history::Indexed::default();
     let mut ended_all = true;
     // How the previous job's savepoint ends, sent with the next one's opening.
     let mut previous: Option<&str> = None;
     for job in batch.drain(..) {
-        let job_events = Arc::new(Mutex::new(Vec::new()));
+        let output = Arc::new(Mutex::new(JobOutput::default()));
         let tx = Tx {
             connection: connection.clone(),
-            events: job_events.clone(),
+            output: output.clone(),
         };
         let opening = match previous {
             Some(end) => format!("{end}; SAVEPOINT job"),
@@ -499,10 +518,11 @@ async fn commit_batch(
             ended_all = false;
         }
         if ok {
-            let mut job_events = job_events
+            let mut output = output
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
-            events.append(&mut job_events);
+            events.append(&mut output.events);
+            indexed.append(&mut output.indexed);
         }
         previous = Some(if ok { KEEP_JOB } else { UNDO_JOB });
         finishers.push(finish);
@@ -516,20 +536,24 @@ async fn commit_batch(
         rollback().await;
         return (None, Vec::new(), finishers);
     }
-    let (ended, logged) = pipelined(
+    let (ended, (logged, index)) = pipelined(
         connection
             .client
             .batch_execute(previous.unwrap_or("SELECT 1")),
-        tail.append(&*connection, &events),
+        pipelined(
+            tail.append(&*connection, &events),
+            history::write_index(&*connection, &indexed),
+        ),
     )
     .await;
-    let logged = match (ended, logged) {
-        (Ok(()), Ok(logged)) => logged,
-        (ended, logged) => {
+    let logged = match (ended, logged, index) {
+        (Ok(()), Ok(logged), Ok(())) => logged,
+        (ended, logged, index) => {
             tracing::error!(
                 ended = ?ended.err(),
                 logged = ?logged.err(),
-                "cannot end the last savepoint or append the batch's events to the log"
+                index = ?index.err(),
+                "cannot end the last savepoint, append the batch's events to the log or index its messages"
             );
             rollback().await;
             return (None, Vec::new(), finishers);

@@ -7,12 +7,13 @@ use super::Tx;
 use super::rows::{
     MESSAGE_COLUMNS, MESSAGE_FROM, SUMMARY_SELECT, message_from_row, summary_from_row,
 };
+use super::sql::Sql;
 use crate::clock::{iso8601, now_millis};
 use crate::store::history::{HistoryFilter, HistoryHit, indexed_words, tsquery};
 use crate::store::{Event, StoreError};
 use beseda_protocol::history::{Note, Review, Verdict};
 use beseda_protocol::{ConversationId, Message, OperatorId};
-use tokio_postgres::{Client, Row};
+use tokio_postgres::Row;
 
 /// The search condition on a row `s` of `message_search`, for a `tsquery` text parameter.
 macro_rules! words_match {
@@ -25,18 +26,47 @@ macro_rules! words_match {
     };
 }
 
-/// Keeps a stored message's words for searching, in the message's own transaction.
-pub async fn index_message(tx: &Tx, message: &Message) -> Result<(), StoreError> {
-    let seq = i64::try_from(message.seq.0).unwrap_or(i64::MAX);
-    tx.execute(
-        "INSERT INTO message_search (conversation_id, seq, words) VALUES ($1, $2, $3)",
-        &[
-            &message.conversation_id.0,
-            &seq,
-            &indexed_words(&message.text),
-        ],
-    )
-    .await?;
+/// Keeps a stored message's words for searching, in the message's own transaction: recorded
+/// with the job and written with the rest of its batch ([`write_index`]).
+pub fn index_message(tx: &Tx, message: &Message) {
+    tx.index(message);
+}
+
+/// The search index's rows of a batch's messages, as columns.
+#[derive(Default)]
+pub struct Indexed {
+    conversations: Vec<i64>,
+    seqs: Vec<i64>,
+    words: Vec<String>,
+}
+
+impl Indexed {
+    pub fn add(&mut self, message: &Message) {
+        self.conversations.push(message.conversation_id.0);
+        self.seqs
+            .push(i64::try_from(message.seq.0).unwrap_or(i64::MAX));
+        self.words.push(indexed_words(&message.text));
+    }
+
+    pub fn append(&mut self, other: &mut Indexed) {
+        self.conversations.append(&mut other.conversations);
+        self.seqs.append(&mut other.seqs);
+        self.words.append(&mut other.words);
+    }
+}
+
+/// Writes a batch's search rows in one statement.
+pub async fn write_index(client: &impl Sql, indexed: &Indexed) -> Result<(), StoreError> {
+    if indexed.conversations.is_empty() {
+        return Ok(());
+    }
+    client
+        .execute(
+            "INSERT INTO message_search (conversation_id, seq, words)
+             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[])",
+            &[&indexed.conversations, &indexed.seqs, &indexed.words],
+        )
+        .await?;
     Ok(())
 }
 
@@ -81,7 +111,7 @@ pub async fn index_existing(
 
 /// Conversations matching the filter, newest first.
 pub async fn history(
-    client: &Client,
+    client: &impl Sql,
     filter: &HistoryFilter,
 ) -> Result<Vec<HistoryHit>, StoreError> {
     if let Some(words) = &filter.words
@@ -150,7 +180,7 @@ pub async fn history(
 
 /// The newest message of a conversation that matches a `tsquery`.
 async fn newest_match(
-    client: &Client,
+    client: &impl Sql,
     conversation_id: ConversationId,
     query: &str,
 ) -> Result<Option<Message>, StoreError> {
@@ -183,7 +213,7 @@ fn note_from_row(row: &Row) -> Result<Note, StoreError> {
 }
 
 async fn conversation_exists(
-    client: &Client,
+    client: &impl Sql,
     conversation_id: ConversationId,
 ) -> Result<(), StoreError> {
     client
@@ -220,7 +250,7 @@ pub async fn add_note(
 
 /// A conversation's notes, oldest first.
 pub async fn notes(
-    client: &Client,
+    client: &impl Sql,
     conversation_id: ConversationId,
 ) -> Result<Vec<Note>, StoreError> {
     let sql = format!("{NOTE_SELECT} WHERE n.conversation_id = $1 ORDER BY n.id");
@@ -274,7 +304,7 @@ pub async fn clear_review(tx: &Tx, conversation_id: ConversationId) -> Result<bo
 
 /// A conversation's review, if any.
 pub async fn review(
-    client: &Client,
+    client: &impl Sql,
     conversation_id: ConversationId,
 ) -> Result<Option<Review>, StoreError> {
     let row = client
@@ -298,7 +328,7 @@ pub async fn review(
 
 /// The operator's conversations started in `[from, to)` without a review.
 pub async fn unreviewed(
-    client: &Client,
+    client: &impl Sql,
     operator: OperatorId,
     from: i64,
     to: i64,

@@ -49,7 +49,7 @@ pub async fn append_message(
     }
     let appended = super::conversations::append_message(tx, new_message).await?;
     if !appended.duplicate {
-        super::history::index_message(tx, &appended.message).await?;
+        super::history::index_message(tx, &appended.message);
     }
     if !details.is_empty() {
         let row = tx
