@@ -120,6 +120,11 @@ impl Tail {
     /// Publishes this relay's own committed batch: first whatever other relays committed before
     /// it, then its events. If the log cannot be read now, the batch is left for the next
     /// reading of the log (which finds it there), so that nothing is published out of order.
+    ///
+    /// A reading of the log (rung by this very commit, or on its timer) may have published the
+    /// batch already, between the commit and this call. Its shared events came from the log
+    /// then; the events the log does not hold (a resend's acknowledgement, for its sender only)
+    /// are published here, or that sender would wait for its acknowledgement forever.
     pub async fn publish_own(&self, client: &impl Sql, logged: Logged, mut events: Vec<Event>) {
         let mut last = self.publishing.lock().await;
         let Some((first, end)) = logged.range else {
@@ -129,6 +134,14 @@ impl Tail {
             }
             return;
         };
+        if *last >= end {
+            drop(last);
+            events.retain(|event| !shared(event));
+            if !events.is_empty() {
+                (self.on_commit)(events);
+            }
+            return;
+        }
         if *last < first - 1
             && let Err(error) = self.read_into(client, &mut last, Some(first - 1)).await
         {
@@ -346,4 +359,87 @@ async fn listen(
     driver.abort();
     drop(client);
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// A visitor's message as the log holds it; `duplicate` for a resend's acknowledgement.
+    fn message_stored(id: i64, client_id: &str, duplicate: bool) -> Event {
+        serde_json::from_value(serde_json::json!({ "MessageStored": {
+            "message": {
+                "id": id, "conversationId": 1, "seq": id, "clientId": client_id,
+                "author": "visitor", "text": "Dobrý den", "sentAt": "2026-01-01T00:00:00.000Z"
+            },
+            "site": "demo", "visitor_id": "0123456789abcdef0123456789abcdef",
+            "origin": 1, "duplicate": duplicate
+        }}))
+        .expect("a stored message's event")
+    }
+
+    /// A tail that has published up to `start`, and what its listener hears.
+    fn tail_from(start: Position) -> (Tail, Arc<Mutex<Vec<Event>>>) {
+        let heard = Arc::new(Mutex::new(Vec::new()));
+        let sink = heard.clone();
+        let listener: CommitListener = Box::new(move |events| {
+            sink.lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .extend(events)
+        });
+        (Tail::new("relay".to_owned(), start, listener), heard)
+    }
+
+    /// (message id, duplicate) of each stored message heard.
+    fn messages(heard: &Mutex<Vec<Event>>) -> Vec<(i64, bool)> {
+        heard
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .iter()
+            .filter_map(|event| match event {
+                Event::MessageStored {
+                    message, duplicate, ..
+                } => Some((message.id.0, *duplicate)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The reading of the log that this very commit rang (or the timer's) may publish a batch
+    /// before its writer gets to: the log's events are then published once, by the reading, and
+    /// the resend's acknowledgement, which the log does not hold, by the writer. Without it the
+    /// resending client waits for an acknowledgement forever.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_resends_acknowledgement_is_published_even_when_a_reading_of_the_log_published_its_batch_first()
+     {
+        let url = crate::store::test_stores::fresh_database().await;
+        let config = super::super::connection_config(&url).expect("the test database's URL");
+        let tls = super::super::tls().expect("TLS settings");
+        let client = super::super::connect(&config, &tls)
+            .await
+            .expect("connect to the test database");
+        let batch = || {
+            vec![
+                message_stored(7, "new", false),
+                message_stored(5, "resent", true),
+            ]
+        };
+        let logged = Logged {
+            range: Some((3, 3)),
+        };
+
+        // The writer first: both events, in the batch's order.
+        let (tail, heard) = tail_from(2);
+        tail.publish_own(&client, logged, batch()).await;
+        assert_eq!(messages(&heard), [(7, false), (5, true)]);
+        assert_eq!(tail.published(), 3);
+
+        // A reading of the log first (it published position 3): only the acknowledgement is
+        // left to publish, and the new message is not heard twice.
+        let (tail, heard) = tail_from(3);
+        tail.publish_own(&client, logged, batch()).await;
+        assert_eq!(messages(&heard), [(5, true)]);
+        assert_eq!(tail.published(), 3);
+    }
 }
