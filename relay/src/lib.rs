@@ -26,6 +26,7 @@ mod metrics;
 mod net;
 mod presence;
 mod prompt_views;
+mod reports;
 mod session;
 mod sessions;
 pub mod store;

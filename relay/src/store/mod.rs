@@ -15,7 +15,8 @@ mod conversations;
 pub(crate) mod migrate;
 mod outbox;
 pub mod postgres;
-mod prompts;
+pub(crate) mod prompts;
+pub mod reports;
 pub mod sqlite;
 mod team;
 #[cfg(test)]
@@ -33,6 +34,7 @@ pub use outbox::{
     MailConversation, MailId, MailNotice, MailOutcome, MailTo, Notices, OutboxStore, PendingMail,
 };
 pub use prompts::PromptStore;
+pub use reports::ReportStore;
 pub use sqlite::{Location, SqliteStore};
 pub use team::TeamStore;
 pub use workflow::{WelcomeExtras, WorkflowStore};
@@ -92,7 +94,7 @@ pub fn describe(db: &Path) -> String {
 /// [`Store`] into scope.
 pub mod prelude {
     pub use super::{
-        AccountStore, AnswerStore, ConversationStore, OutboxStore, PromptStore, Store,
+        AccountStore, AnswerStore, ConversationStore, OutboxStore, PromptStore, ReportStore, Store,
         StoreLifecycle, TeamStore, WorkflowStore,
     };
 }
@@ -238,6 +240,7 @@ pub trait Store:
     + PromptStore
     + AnswerStore
     + OutboxStore
+    + ReportStore
     + 'static
 {
 }
@@ -251,6 +254,7 @@ impl<T> Store for T where
         + PromptStore
         + AnswerStore
         + OutboxStore
+        + ReportStore
         + 'static
 {
 }

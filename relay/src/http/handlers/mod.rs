@@ -6,6 +6,7 @@ pub mod account;
 pub mod answers;
 pub mod conversations;
 pub mod prompts;
+pub mod reports;
 pub mod shortcuts;
 pub mod system;
 pub mod team;

@@ -7,6 +7,7 @@ pub mod answers;
 pub mod assets;
 pub mod conversations;
 pub mod prompts;
+pub mod reports;
 pub mod shortcuts;
 pub mod system;
 pub mod team;

@@ -7,6 +7,7 @@ mod answers;
 mod conversations;
 mod outbox;
 mod prompts;
+mod reports;
 mod team;
 mod workflow;
 

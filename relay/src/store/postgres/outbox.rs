@@ -48,6 +48,9 @@ pub async fn append_message(
         .await?;
     }
     let appended = super::conversations::append_message(tx, new_message).await?;
+    if notices.contact && !appended.duplicate {
+        super::reports::contact_form(tx, appended.message.conversation_id).await?;
+    }
     if !details.is_empty() {
         let row = tx
             .query_one(

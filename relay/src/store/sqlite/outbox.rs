@@ -50,6 +50,9 @@ pub fn append_message(
         )?;
     }
     let appended = super::conversations::append_message(connection, new_message, events)?;
+    if notices.contact && !appended.duplicate {
+        super::reports::contact_form(connection, appended.message.conversation_id)?;
+    }
     if !details.is_empty() {
         let (site, visitor_id): (String, String) = connection
             .prepare_cached("SELECT site, visitor_id FROM conversations WHERE id = ?1")?
