@@ -25,6 +25,8 @@
 //! - Prompts count per UTC day (as their counters always have); answers per event.
 
 pub mod csv;
+#[cfg(test)]
+mod tests;
 
 use crate::hours::Schedule;
 use crate::store::reports::{AvailabilityChange, Episode, ReportFacts};
