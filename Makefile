@@ -90,7 +90,7 @@ cluster-deps:
 # The end-to-end tests that store anything run a second time with their relays on PostgreSQL
 # (the same bodies; the store's own tests and the cluster tests run on PostgreSQL anyway).
 POSTGRES_TESTS := abuse_visitors answers assignment autoreply chat context durability hours \
-	internal_errors mail mail_abuse names presence prompts rating refusals rules sessions \
+	internal_errors mail mail_abuse names presence prompts rating refusals reports rules sessions \
 	shortcuts team unauthorized workflow
 
 rust-test: mail-deps cluster-deps
