@@ -11,7 +11,7 @@ mod autoreply;
 mod catalog;
 mod chat;
 pub mod cli;
-mod clock;
+pub mod clock;
 mod cluster;
 pub mod config;
 mod connection;

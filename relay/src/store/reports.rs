@@ -100,6 +100,16 @@ pub trait ReportStore: Send + Sync {
     ) -> StoreFuture<'_, ReportFacts>;
 }
 
+/// Whether messages are recorded for the reports: always, unless the environment variable
+/// `BESEDA_BENCH_WITHOUT_REPORTS` is `1`, which the benchmark sets to measure what recording
+/// costs the write path (read once). Resolves, ratings and availability are recorded anyway.
+pub(crate) fn recording_messages() -> bool {
+    static RECORDING: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *RECORDING.get_or_init(|| {
+        std::env::var("BESEDA_BENCH_WITHOUT_REPORTS").map_or(true, |value| value != "1")
+    })
+}
+
 /// The operator id of a message's author in the hourly counts: 0 for visitors.
 pub(crate) fn hour_author(operator_id: Option<OperatorId>) -> i64 {
     operator_id.map_or(0, |id| id.0)

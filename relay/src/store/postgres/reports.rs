@@ -27,6 +27,9 @@ pub async fn message_stored(
     started: bool,
     at: i64,
 ) -> Result<(), StoreError> {
+    if !crate::store::reports::recording_messages() {
+        return Ok(());
+    }
     let author = match author {
         Author::Visitor => "visitor",
         Author::Operator => "operator",

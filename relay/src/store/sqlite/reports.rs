@@ -29,6 +29,9 @@ pub fn message_stored(
     started: bool,
     at: i64,
 ) -> Result<(), StoreError> {
+    if !crate::store::reports::recording_messages() {
+        return Ok(());
+    }
     if started {
         connection
             .prepare_cached(
