@@ -266,15 +266,17 @@ pub async fn generate(
         // Some visitors open an answer first.
         let mut at = moment - 60_000;
         set_fixed_now(Some(at));
-        for (number, site, visitor) in visitors.iter().filter(|(number, ..)| number % 20 == 0) {
-            let (_, answer) = answers[(number / 20) % answers.len()];
-            let answer_site = answers[(number / 20) % answers.len()].0;
-            if answer_site == *site {
-                store
-                    .answer_opened_by(site, Some(visitor), answer)
-                    .await
-                    .map_err(fail)?;
-            }
+        let openings = visitors
+            .iter()
+            .filter(|(number, ..)| number % 20 == 0)
+            .filter_map(|(number, site, visitor)| {
+                // Each site's answers, in turn.
+                let own: Vec<_> = answers.iter().filter(|(of, _)| of == site).collect();
+                let (_, answer) = own.get((number / 20) % own.len().max(1))?;
+                Some(store.answer_opened_by(site, Some(visitor), *answer))
+            });
+        for opened in join_all(openings).await {
+            opened.map_err(fail)?;
         }
         at = moment;
         let mut conversation_ids = vec![None; size];
@@ -357,6 +359,7 @@ pub async fn generate(
         }
         at += 30_000;
         set_fixed_now(Some(at));
+        let mut ratings = Vec::new();
         for (index, (number, site, visitor)) in visitors.iter().enumerate() {
             if index % 10 == 9 || index % 3 != 0 {
                 continue;
@@ -367,17 +370,17 @@ pub async fn generate(
                 _ => Rating::Satisfied,
             };
             let comment = (number % 2 == 0).then(|| COMMENTS[number % COMMENTS.len()].to_owned());
-            store
-                .rate(site, visitor, rating, comment)
-                .await
-                .map_err(fail)?;
+            ratings.push(store.rate(site, visitor, rating, comment));
+        }
+        for rated in join_all(ratings).await {
+            rated.map_err(fail)?;
         }
         // One in twenty-five writes again ten minutes later: the conversation is reopened.
         at += 10 * 60_000;
         set_fixed_now(Some(at));
-        for (number, site, visitor) in visitors.iter().filter(|(number, ..)| number % 25 == 0) {
-            store
-                .append_message(
+        let reopenings = visitors.iter().filter(|(number, ..)| number % 25 == 0).map(
+            |(number, site, visitor)| {
+                store.append_message(
                     NewMessage {
                         target: MessageTarget::Visitor {
                             site: (*site).to_owned(),
@@ -392,8 +395,10 @@ pub async fn generate(
                     VisitorDetails::default(),
                     Notices::default(),
                 )
-                .await
-                .map_err(fail)?;
+            },
+        );
+        for reopened in join_all(reopenings).await {
+            reopened.map_err(fail)?;
             written.messages += 1;
         }
         if group % 100 == 99 {

@@ -189,6 +189,15 @@ impl Schedule {
         open
     }
 
+    /// A day's opening spans as moments (Unix milliseconds), `[open, close)`, exceptions
+    /// included.
+    pub fn open_moments_on(&self, date: Date) -> Vec<(i64, i64)> {
+        self.spans_on(date)
+            .iter()
+            .filter_map(|&(from, to)| Some((self.moment(date, from)?, self.moment(date, to)?)))
+            .collect()
+    }
+
     /// Whether the shop is open at `now` (Unix milliseconds), and what changes next.
     pub fn status(&self, now: i64) -> Status {
         let Ok(instant) = Timestamp::from_millisecond(now) else {

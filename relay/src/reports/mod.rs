@@ -85,13 +85,6 @@ impl SiteTime {
             schedule,
         }
     }
-
-    fn business(&self, start: i64, end: i64) -> i64 {
-        match &self.schedule {
-            Some(schedule) => schedule.open_millis_between(start, end),
-            None => (end - start).max(0),
-        }
-    }
 }
 
 /// What a report is computed with besides the facts.
@@ -109,29 +102,160 @@ pub struct Context {
 }
 
 impl Context {
-    fn zone_of(&self, site: &str) -> TimeZone {
-        self.sites
-            .get(site)
-            .map_or_else(|| self.zone.clone(), |site| site.zone.clone())
-    }
-
-    fn date_in(&self, site: &str, at: i64) -> Option<Date> {
-        date_in(&self.zone_of(site), at)
-    }
-
-    fn business(&self, site: &str, start: i64, end: i64) -> i64 {
-        match self.sites.get(site) {
-            Some(site) => site.business(start, end),
-            None => (end - start).max(0),
-        }
-    }
-
     fn operator_name(&self, id: i64) -> String {
         self.operators
             .iter()
             .find(|(operator, _)| *operator == id)
             .map_or_else(|| format!("#{id}"), |(_, name)| name.clone())
     }
+}
+
+/// The days of one zone over the span a report reads, for answering "which day, which hour,
+/// how much business time" with a binary search instead of a time-zone conversion per fact.
+/// Moments outside the span fall back to the conversions.
+struct Calendar {
+    zone: TimeZone,
+    schedule: Option<Schedule>,
+    first: Date,
+    /// Each day's midnight, and the end of the last day.
+    midnights: Vec<i64>,
+    /// Each day's opening spans as moments (empty without a schedule).
+    open: Vec<Vec<(i64, i64)>>,
+}
+
+impl Calendar {
+    fn new(zone: TimeZone, schedule: Option<Schedule>, from: i64, to: i64) -> Calendar {
+        let first = date_in(&zone, from).unwrap_or_default();
+        let mut midnights = Vec::new();
+        let mut open = Vec::new();
+        let mut date = first;
+        loop {
+            let Some(start) = midnight(&zone, date) else {
+                break;
+            };
+            midnights.push(start);
+            if start > to {
+                break;
+            }
+            open.push(
+                schedule
+                    .as_ref()
+                    .map(|schedule| schedule.open_moments_on(date))
+                    .unwrap_or_default(),
+            );
+            match date.checked_add(jiff::Span::new().days(1)) {
+                Ok(next) => date = next,
+                Err(_) => break,
+            }
+        }
+        Calendar {
+            zone,
+            schedule,
+            first,
+            midnights,
+            open,
+        }
+    }
+
+    /// The index of the day a moment falls in, if within the span.
+    fn day_index(&self, at: i64) -> Option<usize> {
+        if self.midnights.len() < 2 || at < self.midnights[0] || at >= *self.midnights.last()? {
+            return None;
+        }
+        Some(self.midnights.partition_point(|midnight| *midnight <= at) - 1)
+    }
+
+    fn date(&self, at: i64) -> Option<Date> {
+        match self.day_index(at) {
+            Some(index) => self
+                .first
+                .checked_add(jiff::Span::new().days(i64::try_from(index).ok()?))
+                .ok(),
+            None => date_in(&self.zone, at),
+        }
+    }
+
+    /// The day, the weekday (Monday 0) and the hour of a moment.
+    fn cell(&self, at: i64) -> Option<(Date, usize, usize)> {
+        if let Some(index) = self.day_index(at) {
+            let start = self.midnights[index];
+            // A day of 24 hours: the hour is arithmetic; a day of a clock change is not.
+            if self.midnights[index + 1] - start == 86_400_000 {
+                let date = self.date(at)?;
+                let hour = usize::try_from((at - start) / 3_600_000).ok()?;
+                return Some((date, weekday_index(date), hour));
+            }
+        }
+        let zoned = Timestamp::from_millisecond(at)
+            .ok()?
+            .to_zoned(self.zone.clone());
+        Some((
+            zoned.date(),
+            weekday_index(zoned.date()),
+            usize::try_from(zoned.hour()).ok()?,
+        ))
+    }
+
+    /// Business time between two moments: the opening hours' overlap with them.
+    fn business(&self, start: i64, end: i64) -> i64 {
+        let Some(schedule) = &self.schedule else {
+            return (end - start).max(0);
+        };
+        match (self.day_index(start), self.day_index(end)) {
+            (Some(first), Some(last)) if end > start => self.open[first..=last]
+                .iter()
+                .flatten()
+                .map(|(from, to)| ((*to).min(end) - (*from).max(start)).max(0))
+                .sum(),
+            _ => schedule.open_millis_between(start, end),
+        }
+    }
+}
+
+/// The calendars of the sites, and of the report's own zone for anything else.
+struct Calendars {
+    sites: HashMap<String, Calendar>,
+    fallback: Calendar,
+}
+
+impl Calendars {
+    fn new(context: &Context, from: i64, to: i64) -> Calendars {
+        Calendars {
+            sites: context
+                .sites
+                .iter()
+                .map(|(name, site)| {
+                    (
+                        name.clone(),
+                        Calendar::new(site.zone.clone(), site.schedule.clone(), from, to),
+                    )
+                })
+                .collect(),
+            fallback: Calendar::new(context.zone.clone(), None, from, to),
+        }
+    }
+
+    fn of(&self, site: &str) -> &Calendar {
+        self.sites.get(site).unwrap_or(&self.fallback)
+    }
+
+    fn date(&self, site: &str, at: i64) -> Option<Date> {
+        self.of(site).date(at)
+    }
+
+    fn business(&self, site: &str, start: i64, end: i64) -> i64 {
+        self.of(site).business(start, end)
+    }
+}
+
+/// The facts with each episode's days worked out once, for every figure of both periods.
+struct Dated<'a> {
+    facts: &'a ReportFacts,
+    calendars: Calendars,
+    /// Per episode: the day it started and the day it was resolved, in its site's zone.
+    days: Vec<(Option<Date>, Option<Date>)>,
+    /// The report's own zone's calendar (availability).
+    zone: Calendar,
 }
 
 /// A calendar day of a moment in a zone.
@@ -232,15 +356,39 @@ pub fn missed(episode: &Episode, now: i64) -> bool {
 
 /// Computes a report of `period` and of the period before it. `None` for an unknown name.
 pub fn report(name: &str, facts: &ReportFacts, context: &Context, period: Period) -> Option<Value> {
+    if !NAMES.contains(&name) {
+        return None;
+    }
+    let earliest = period.previous().unwrap_or(period).widest_millis().0 - 2 * 86_400_000;
+    let latest = period.widest_millis().1 + 2 * 86_400_000;
+    let calendars = Calendars::new(context, earliest, latest);
+    let days = facts
+        .episodes
+        .iter()
+        .map(|episode| {
+            let calendar = calendars.of(&episode.site);
+            (
+                calendar.date(episode.started_at),
+                episode.resolved_at.and_then(|at| calendar.date(at)),
+            )
+        })
+        .collect();
+    let dated = Dated {
+        facts,
+        calendars,
+        days,
+        zone: Calendar::new(context.zone.clone(), None, earliest, latest),
+    };
+    let dated = &dated;
     let compute = |period: Period| -> Value {
         let mut figures = match name {
-            "hours" => hours(facts, context, period),
-            "volume" => volume(facts, context, period),
-            "response" => response(facts, context, period),
-            "satisfaction" => satisfaction(facts, context, period),
-            "operators" => operators(facts, context, period),
+            "hours" => hours(dated, context, period),
+            "volume" => volume(dated, context, period),
+            "response" => response(dated, context, period),
+            "satisfaction" => satisfaction(dated, context, period),
+            "operators" => operators(dated, context, period),
             "prompts" => prompts(facts, context, period),
-            "answers" => answers(facts, context, period),
+            "answers" => answers(dated, context, period),
             _ => Value::Null,
         };
         if let Value::Object(map) = &mut figures {
@@ -249,9 +397,6 @@ pub fn report(name: &str, facts: &ReportFacts, context: &Context, period: Period
         }
         figures
     };
-    if !NAMES.contains(&name) {
-        return None;
-    }
     let previous = period.previous().map_or(Value::Null, compute);
     Some(json!({
         "report": name,
@@ -260,27 +405,24 @@ pub fn report(name: &str, facts: &ReportFacts, context: &Context, period: Period
     }))
 }
 
-fn started_in<'a>(
-    facts: &'a ReportFacts,
-    context: &'a Context,
-    period: Period,
-) -> impl Iterator<Item = &'a Episode> + 'a {
-    facts
+fn started_in<'a>(dated: &'a Dated<'a>, period: Period) -> impl Iterator<Item = &'a Episode> + 'a {
+    dated
+        .facts
         .episodes
         .iter()
-        .filter(move |episode| period.contains(context.date_in(&episode.site, episode.started_at)))
+        .zip(&dated.days)
+        .filter(move |(_, (started, _))| period.contains(*started))
+        .map(|(episode, _)| episode)
 }
 
-fn resolved_in<'a>(
-    facts: &'a ReportFacts,
-    context: &'a Context,
-    period: Period,
-) -> impl Iterator<Item = &'a Episode> + 'a {
-    facts.episodes.iter().filter(move |episode| {
-        episode
-            .resolved_at
-            .is_some_and(|at| period.contains(context.date_in(&episode.site, at)))
-    })
+fn resolved_in<'a>(dated: &'a Dated<'a>, period: Period) -> impl Iterator<Item = &'a Episode> + 'a {
+    dated
+        .facts
+        .episodes
+        .iter()
+        .zip(&dated.days)
+        .filter(move |(_, (_, resolved))| period.contains(*resolved))
+        .map(|(episode, _)| episode)
 }
 
 /// Intervals `[start, end)` within `[from, to)` when the operators of `only` (all when `None`)
@@ -326,28 +468,22 @@ fn weekday_index(date: Date) -> usize {
     usize::try_from(date.weekday().to_monday_zero_offset()).unwrap_or(0)
 }
 
-fn hours(facts: &ReportFacts, context: &Context, period: Period) -> Value {
+fn hours(dated: &Dated, context: &Context, period: Period) -> Value {
+    let facts = dated.facts;
     let mut conversations = [[0u64; 24]; 7];
     let mut messages = [[0u64; 24]; 7];
     let mut covered = [[0u64; 24]; 7];
     let mut occurrences = [[0u64; 24]; 7];
-    let cell = |zone: &TimeZone, at: i64| -> Option<(Date, usize, usize)> {
-        let zoned = Timestamp::from_millisecond(at).ok()?.to_zoned(zone.clone());
-        Some((
-            zoned.date(),
-            weekday_index(zoned.date()),
-            usize::try_from(zoned.hour()).ok()?,
-        ))
-    };
-    for episode in &facts.episodes {
-        if let Some((date, day, hour)) = cell(&context.zone_of(&episode.site), episode.started_at)
-            && period.contains(Some(date))
+    for (episode, (started, _)) in facts.episodes.iter().zip(&dated.days) {
+        if period.contains(*started)
+            && let Some((_, day, hour)) = dated.calendars.of(&episode.site).cell(episode.started_at)
         {
             conversations[day][hour] += 1;
         }
     }
     for count in facts.hours.iter().filter(|count| count.operator_id == 0) {
-        if let Some((date, day, hour)) = cell(&context.zone_of(&count.site), count.hour * 3_600_000)
+        if let Some((date, day, hour)) =
+            dated.calendars.of(&count.site).cell(count.hour * 3_600_000)
             && period.contains(Some(date))
         {
             messages[day][hour] += u64::try_from(count.messages).unwrap_or(0);
@@ -359,7 +495,7 @@ fn hours(facts: &ReportFacts, context: &Context, period: Period) -> Value {
     let mut next_interval = 0;
     while hour_start < to {
         let hour_end = hour_start + 3_600_000;
-        if let Some((_, day, hour)) = cell(&context.zone, hour_start) {
+        if let Some((_, day, hour)) = dated.zone.cell(hour_start) {
             occurrences[day][hour] += 1;
             while next_interval < intervals.len() && intervals[next_interval].1 <= hour_start {
                 next_interval += 1;
@@ -389,15 +525,15 @@ fn hours(facts: &ReportFacts, context: &Context, period: Period) -> Value {
     json!({ "zone": context.zone.iana_name().unwrap_or("UTC"), "cells": cells })
 }
 
-fn volume(facts: &ReportFacts, context: &Context, period: Period) -> Value {
+fn volume(dated: &Dated, context: &Context, period: Period) -> Value {
     let mut days: BTreeMap<Date, [u64; 5]> = period
         .dates()
         .into_iter()
         .map(|date| (date, [0; 5]))
         .collect();
-    for episode in &facts.episodes {
-        if let Some(date) = context.date_in(&episode.site, episode.started_at)
-            && let Some(counts) = days.get_mut(&date)
+    for (episode, (started, resolved)) in dated.facts.episodes.iter().zip(&dated.days) {
+        if let Some(date) = started
+            && let Some(counts) = days.get_mut(date)
         {
             counts[usize::from(episode.reopened)] += 1;
             if missed(episode, context.now) {
@@ -407,9 +543,8 @@ fn volume(facts: &ReportFacts, context: &Context, period: Period) -> Value {
                 counts[4] += 1;
             }
         }
-        if let Some(resolved) = episode.resolved_at
-            && let Some(date) = context.date_in(&episode.site, resolved)
-            && let Some(counts) = days.get_mut(&date)
+        if let Some(date) = resolved
+            && let Some(counts) = days.get_mut(date)
         {
             counts[2] += 1;
         }
@@ -467,12 +602,8 @@ fn summary(mut values: Vec<i64>) -> Value {
 
 /// First response times (wall clock, business time) of the episodes started in the period,
 /// with their handling operator.
-fn first_responses(
-    facts: &ReportFacts,
-    context: &Context,
-    period: Period,
-) -> Vec<(Option<i64>, i64, i64)> {
-    started_in(facts, context, period)
+fn first_responses(dated: &Dated, period: Period, business: bool) -> Vec<(Option<i64>, i64, i64)> {
+    started_in(dated, period)
         .filter_map(|episode| {
             let (Some(asked), Some(answered)) =
                 (episode.first_visitor_at, episode.first_response_at)
@@ -482,21 +613,25 @@ fn first_responses(
             Some((
                 episode.operator_id,
                 answered - asked,
-                context.business(&episode.site, asked, answered),
+                if business {
+                    dated.calendars.business(&episode.site, asked, answered)
+                } else {
+                    0
+                },
             ))
         })
         .collect()
 }
 
-fn response(facts: &ReportFacts, context: &Context, period: Period) -> Value {
-    let responses = first_responses(facts, context, period);
-    let resolutions: Vec<(i64, i64)> = resolved_in(facts, context, period)
+fn response(dated: &Dated, context: &Context, period: Period) -> Value {
+    let responses = first_responses(dated, period, true);
+    let resolutions: Vec<(i64, i64)> = resolved_in(dated, period)
         .filter_map(|episode| {
             let resolved = episode.resolved_at?;
             let start = episode.first_visitor_at.unwrap_or(episode.started_at);
             Some((
                 resolved - start,
-                context.business(&episode.site, start, resolved),
+                dated.calendars.business(&episode.site, start, resolved),
             ))
         })
         .collect();
@@ -561,8 +696,8 @@ fn rating_figures<'a>(episodes: impl Iterator<Item = &'a Episode>) -> Value {
     })
 }
 
-fn satisfaction(facts: &ReportFacts, context: &Context, period: Period) -> Value {
-    let resolved: Vec<&Episode> = resolved_in(facts, context, period).collect();
+fn satisfaction(dated: &Dated, context: &Context, period: Period) -> Value {
+    let resolved: Vec<&Episode> = resolved_in(dated, period).collect();
     let mut per_operator: BTreeMap<i64, Vec<&Episode>> = BTreeMap::new();
     for episode in &resolved {
         if let Some(operator) = episode.operator_id {
@@ -602,20 +737,25 @@ fn satisfaction(facts: &ReportFacts, context: &Context, period: Period) -> Value
     figures
 }
 
-fn operators(facts: &ReportFacts, context: &Context, period: Period) -> Value {
-    let responses = first_responses(facts, context, period);
-    let resolved: Vec<&Episode> = resolved_in(facts, context, period).collect();
+fn operators(dated: &Dated, context: &Context, period: Period) -> Value {
+    let facts = dated.facts;
+    let responses = first_responses(dated, period, false);
+    let resolved: Vec<&Episode> = resolved_in(dated, period).collect();
+    let started: Vec<&Episode> = started_in(dated, period).collect();
     let (from, to) = period.millis_in(&context.zone);
     let mut rows = Vec::new();
     for (operator, name) in &context.operators {
-        let handled = started_in(facts, context, period)
+        let handled = started
+            .iter()
             .filter(|episode| episode.operator_id == Some(*operator))
             .count();
         let messages: i64 = facts
             .hours
             .iter()
             .filter(|count| count.operator_id == *operator)
-            .filter(|count| period.contains(context.date_in(&count.site, count.hour * 3_600_000)))
+            .filter(|count| {
+                period.contains(dated.calendars.date(&count.site, count.hour * 3_600_000))
+            })
             .map(|count| count.messages)
             .sum();
         let mut times: Vec<i64> = responses
@@ -679,11 +819,12 @@ fn prompts(facts: &ReportFacts, context: &Context, period: Period) -> Value {
     json!({ "prompts": rows })
 }
 
-fn answers(facts: &ReportFacts, context: &Context, period: Period) -> Value {
+fn answers(dated: &Dated, context: &Context, period: Period) -> Value {
+    let facts = dated.facts;
     let mut opened: BTreeMap<i64, (u64, u64)> = BTreeMap::new();
     let (mut searches_without_result, mut total_opened, mut avoided) = (0u64, 0u64, 0u64);
     for event in &facts.answer_events {
-        if !period.contains(context.date_in(&event.site, event.at)) {
+        if !period.contains(dated.calendars.date(&event.site, event.at)) {
             continue;
         }
         match event.answer_id {

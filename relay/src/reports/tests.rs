@@ -289,7 +289,19 @@ fn run(name: &str) -> Value {
 #[test]
 fn business_time_skips_the_night_the_weekend_and_the_holiday() {
     let time = SiteTime::of(Some(&hours_of_the_shop()));
-    let business = |from: &str, to: &str| time.business(at(from), at(to)) / 1000;
+    let schedule = time.schedule.clone().unwrap();
+    let calendar = Calendar::new(
+        time.zone.clone(),
+        time.schedule.clone(),
+        at("2026-12-19T00:00:00"),
+        at("2026-12-30T00:00:00"),
+    );
+    // The schedule's own count and the report's calendar agree.
+    let business = |from: &str, to: &str| {
+        let counted = schedule.open_millis_between(at(from), at(to));
+        assert_eq!(counted, calendar.business(at(from), at(to)), "{from}–{to}");
+        counted / 1000
+    };
     assert_eq!(
         business("2026-12-23T16:50:00", "2026-12-28T09:10:00"),
         30_000
