@@ -129,10 +129,7 @@ impl Calendar {
         let mut midnights = Vec::new();
         let mut open = Vec::new();
         let mut date = first;
-        loop {
-            let Some(start) = midnight(&zone, date) else {
-                break;
-            };
+        while let Some(start) = midnight(&zone, date) {
             midnights.push(start);
             if start > to {
                 break;
