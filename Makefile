@@ -129,6 +129,8 @@ bench-relay: cluster-deps
 	./target/release/beseda-load --relay $(RELAY) --store sqlite
 	./target/release/beseda-load --relay $(RELAY) --store postgres --quick
 	./target/release/beseda-load --relay $(RELAY) --store postgres --quick --relays 2 --idle-sockets 3000
+	rm -f target/bench-history.db target/bench-history.db-wal target/bench-history.db-shm
+	./target/release/beseda-load --relay $(RELAY) --history target/bench-history.db
 
 # The widget's cost to a shop's page, in Chromium with 4x CPU throttling.
 bench-widget: build browser-deps
