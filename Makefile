@@ -90,7 +90,7 @@ cluster-deps:
 # The end-to-end tests that store anything run a second time with their relays on PostgreSQL
 # (the same bodies; the store's own tests and the cluster tests run on PostgreSQL anyway).
 POSTGRES_TESTS := abuse_visitors answers assignment autoreply chat context durability hours \
-	internal_errors mail mail_abuse names presence prompts rating refusals rules sessions \
+	internal_errors mail mail_abuse names presence prompts rating refusals reports rules sessions \
 	shortcuts team unauthorized workflow history
 
 rust-test: mail-deps cluster-deps
@@ -129,6 +129,8 @@ bench-relay: cluster-deps
 	./target/release/beseda-load --relay $(RELAY) --store sqlite
 	./target/release/beseda-load --relay $(RELAY) --store postgres --quick
 	./target/release/beseda-load --relay $(RELAY) --store postgres --quick --relays 2 --idle-sockets 3000
+	rm -f target/bench-history.db target/bench-history.db-wal target/bench-history.db-shm
+	./target/release/beseda-load --relay $(RELAY) --history target/bench-history.db
 
 # The widget's cost to a shop's page, in Chromium with 4x CPU throttling.
 bench-widget: build browser-deps

@@ -28,6 +28,17 @@ pub async fn request(
     path: &str,
     json_body: Option<&str>,
 ) -> anyhow::Result<Response> {
+    request_as(addr, method, path, json_body, None).await
+}
+
+/// Sends one request, with an operator's session token when given, and reads the response.
+pub async fn request_as(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    json_body: Option<&str>,
+    token: Option<&str>,
+) -> anyhow::Result<Response> {
     let exchange = async {
         let mut stream = TcpStream::connect(addr)
             .await
@@ -37,6 +48,8 @@ pub async fn request(
         );
         if path == "/metrics" {
             head.push_str(&format!("Authorization: Bearer {METRICS_TOKEN}\r\n"));
+        } else if let Some(token) = token {
+            head.push_str(&format!("Authorization: Bearer {token}\r\n"));
         }
         let body = json_body.unwrap_or_default();
         if json_body.is_some() {

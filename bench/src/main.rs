@@ -12,6 +12,7 @@
 mod clients;
 mod deployment;
 mod frames;
+mod history;
 mod http;
 mod postgres;
 mod procfs;
@@ -78,6 +79,19 @@ struct Options {
     /// Connections being opened at the same time.
     #[arg(long, default_value_t = 200)]
     concurrency: usize,
+    /// Instead of the load scenarios: writes a generated history into this SQLite file (unless
+    /// it exists) and times every report on it.
+    #[arg(long)]
+    history: Option<PathBuf>,
+    /// Conversations of the generated history.
+    #[arg(long, default_value_t = 100_000)]
+    history_conversations: usize,
+    /// Messages of the generated history, about.
+    #[arg(long, default_value_t = 1_000_000)]
+    history_messages: usize,
+    /// Days the generated history reaches back.
+    #[arg(long, default_value_t = 90)]
+    history_days: i64,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -105,6 +119,15 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot start the tokio runtime")?;
+    if let Some(path) = &options.history {
+        return runtime.block_on(scenarios::history::run(
+            &options.relay,
+            path,
+            options.history_conversations,
+            options.history_messages,
+            options.history_days,
+        ));
+    }
     eprintln!(
         "starting {} relay(s) {} on {:?} with a fresh database",
         options.relays,

@@ -1,9 +1,24 @@
 //! Wall-clock time as stored (Unix milliseconds) and as shown (ISO 8601 in UTC).
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A moment every reading answers instead of the system clock; `i64::MIN` when unset.
+static FIXED_NOW: AtomicI64 = AtomicI64::new(i64::MIN);
+
+/// Makes every later reading of the clock answer `moment` (`None`: the system clock again).
+/// For writing a history at chosen times through the store (the benchmark's `--history`); the
+/// relay itself never sets it.
+pub fn set_fixed_now(moment: Option<i64>) {
+    FIXED_NOW.store(moment.unwrap_or(i64::MIN), Ordering::SeqCst);
+}
 
 /// Milliseconds since the Unix epoch.
 pub fn now_millis() -> i64 {
+    let fixed = FIXED_NOW.load(Ordering::Relaxed);
+    if fixed != i64::MIN {
+        return fixed;
+    }
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| {

@@ -151,6 +151,53 @@ impl Schedule {
         Some(zoned.timestamp().as_millisecond())
     }
 
+    /// The shop's time zone.
+    pub fn zone(&self) -> &TimeZone {
+        &self.zone
+    }
+
+    /// How long the shop is open between two moments (Unix milliseconds): business time, with
+    /// the exceptions (holidays) counted as they are given.
+    pub fn open_millis_between(&self, start: i64, end: i64) -> i64 {
+        if end <= start {
+            return 0;
+        }
+        let date_of = |at: i64| {
+            Timestamp::from_millisecond(at)
+                .ok()
+                .map(|instant| instant.to_zoned(self.zone.clone()).date())
+        };
+        let (Some(mut date), Some(last)) = (date_of(start), date_of(end)) else {
+            return 0;
+        };
+        let mut open = 0;
+        // A day's spans may end on the next day's moment (24:00), so the day before counts too.
+        if let Ok(before) = date.checked_sub(jiff::Span::new().days(1)) {
+            date = before;
+        }
+        while date <= last {
+            for &(from, to) in self.spans_on(date) {
+                if let (Some(from), Some(to)) = (self.moment(date, from), self.moment(date, to)) {
+                    open += (to.min(end) - from.max(start)).max(0);
+                }
+            }
+            let Ok(next) = date.checked_add(jiff::Span::new().days(1)) else {
+                break;
+            };
+            date = next;
+        }
+        open
+    }
+
+    /// A day's opening spans as moments (Unix milliseconds), `[open, close)`, exceptions
+    /// included.
+    pub fn open_moments_on(&self, date: Date) -> Vec<(i64, i64)> {
+        self.spans_on(date)
+            .iter()
+            .filter_map(|&(from, to)| Some((self.moment(date, from)?, self.moment(date, to)?)))
+            .collect()
+    }
+
     /// Whether the shop is open at `now` (Unix milliseconds), and what changes next.
     pub fn status(&self, now: i64) -> Status {
         let Ok(instant) = Timestamp::from_millisecond(now) else {

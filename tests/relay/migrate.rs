@@ -609,12 +609,15 @@ async fn bad_flags_are_refused_clearly() {
 async fn an_older_sqlite_database_is_upgraded_first_and_verify_only_refuses_it() {
     let (directory, _) = shop_database().await;
     let db = directory.path().join("beseda.db");
-    // The database as a relay before migration 10 left it (and without the history's tables).
+    // The database as a relay before migration 10 left it (without the history's and the
+    // reports' tables).
     rusqlite::Connection::open(&db)
         .unwrap()
         .execute_batch(
             "DROP TABLE message_search; DROP TABLE notes; DROP TABLE reviews;
              DROP INDEX conversations_by_operator;
+             DROP TABLE report_episodes; DROP TABLE report_hours;
+             DROP TABLE report_availability; DROP TABLE report_answer_events;
              DROP INDEX sessions_by_operator;
              ALTER TABLE sessions DROP COLUMN last_used_at;
              ALTER TABLE operators DROP COLUMN disabled;
@@ -633,7 +636,7 @@ async fn an_older_sqlite_database_is_upgraded_first_and_verify_only_refuses_it()
         .unwrap()
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 11, "upgraded as serve would");
+    assert_eq!(version, 12, "upgraded as serve would");
     let client = connect(&url).await;
     let sessions: Vec<(i64, i64)> = client
         .query("SELECT created_at, last_used_at FROM sessions", &[])
@@ -647,6 +650,28 @@ async fn an_older_sqlite_database_is_upgraded_first_and_verify_only_refuses_it()
         sessions.iter().all(|(created, used)| created == used),
         "the upgrade's values were copied: {sessions:?}"
     );
+    // The upgrade made each conversation an episode for the reports, and they were copied.
+    let episodes = client
+        .query_one(
+            "SELECT count(*), count(first_visitor_at), count(first_response_at),
+                    (SELECT count(*) FROM conversations),
+                    (SELECT sum(messages) FROM report_hours)::BIGINT,
+                    (SELECT count(*) FROM messages WHERE author != 'system')
+             FROM report_episodes",
+            &[],
+        )
+        .await
+        .unwrap();
+    let (count, asked, answered, conversations): (i64, i64, i64, i64) = (
+        episodes.get(0),
+        episodes.get(1),
+        episodes.get(2),
+        episodes.get(3),
+    );
+    assert_eq!(count, conversations);
+    let (counted, written): (i64, i64) = (episodes.get(4), episodes.get(5));
+    assert_eq!(counted, written, "every message counted in its hour");
+    assert!(asked > 0 && answered > 0, "{asked} {answered}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

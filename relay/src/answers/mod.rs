@@ -265,7 +265,13 @@ impl Searching {
 
     /// Counts the opening of an offered answer, once per socket; an error frame for an answer
     /// no search offered.
-    pub async fn opened(&mut self, app: &App, site: &str, id: AnswerId) -> Option<String> {
+    pub async fn opened(
+        &mut self,
+        app: &App,
+        site: &str,
+        visitor_id: &VisitorId,
+        id: AnswerId,
+    ) -> Option<String> {
         let Some(state) = self
             .state
             .as_mut()
@@ -280,7 +286,7 @@ impl Searching {
         if !state.opened.insert(id) {
             return None;
         }
-        match app.store.answer_opened(site, id).await {
+        match app.store.answer_opened_by(site, Some(visitor_id), id).await {
             // Deleted meanwhile: there is nothing left to count.
             Ok(()) | Err(StoreError::NotFound) => None,
             Err(error) => {

@@ -40,7 +40,7 @@ pub fn for_visitor_message(app: &App, site: &str, contact: bool) -> Notices {
     } else {
         None
     };
-    Notices { email }
+    Notices { email, contact }
 }
 
 /// The notices an operator's reply causes: an email to the visitor, when the conversation has
@@ -60,7 +60,5 @@ pub async fn for_operator_reply(app: &App, conversation_id: ConversationId) -> N
     {
         return Notices::default();
     }
-    Notices {
-        email: app.mail.notice(MailTo::Visitor),
-    }
+    Notices::email(app.mail.notice(MailTo::Visitor))
 }

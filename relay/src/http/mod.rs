@@ -29,6 +29,7 @@ pub fn routes(
         routes::team::routes(app.clone()),
         routes::shortcuts::routes(app.clone()),
         routes::prompts::routes(app.clone()),
+        routes::reports::routes(app.clone()),
         routes::answers::routes(app),
         routes::assets::assets(),
     ]

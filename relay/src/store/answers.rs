@@ -26,7 +26,17 @@ pub trait AnswerStore: Send + Sync {
         if_empty: bool,
     ) -> StoreFuture<'_, (u32, u32)>;
     /// Counts an opening of a site's answer (NotFound for another site's).
-    fn answer_opened(&self, site: &str, id: AnswerId) -> StoreFuture<'_, ()>;
+    fn answer_opened(&self, site: &str, id: AnswerId) -> StoreFuture<'_, ()> {
+        self.answer_opened_by(site, None, id)
+    }
+    /// Counts an opening of a site's answer by a visitor (when known), so that the reports can
+    /// tell whether the visitor wrote a message soon after (NotFound for another site's answer).
+    fn answer_opened_by(
+        &self,
+        site: &str,
+        visitor_id: Option<&beseda_protocol::VisitorId>,
+        id: AnswerId,
+    ) -> StoreFuture<'_, ()>;
     /// Counts a search that found nothing, by its normalised query.
     fn answer_missed(
         &self,

@@ -16,7 +16,8 @@ pub mod history;
 pub(crate) mod migrate;
 mod outbox;
 pub mod postgres;
-mod prompts;
+pub(crate) mod prompts;
+pub mod reports;
 pub mod sqlite;
 mod team;
 #[cfg(test)]
@@ -35,6 +36,7 @@ pub use outbox::{
     MailConversation, MailId, MailNotice, MailOutcome, MailTo, Notices, OutboxStore, PendingMail,
 };
 pub use prompts::PromptStore;
+pub use reports::ReportStore;
 pub use sqlite::{Location, SqliteStore};
 pub use team::TeamStore;
 pub use workflow::{WelcomeExtras, WorkflowStore};
@@ -95,7 +97,7 @@ pub fn describe(db: &Path) -> String {
 pub mod prelude {
     pub use super::{
         AccountStore, AnswerStore, ConversationStore, HistoryStore, OutboxStore, PromptStore,
-        Store, StoreLifecycle, TeamStore, WorkflowStore,
+        ReportStore, Store, StoreLifecycle, TeamStore, WorkflowStore,
     };
 }
 
@@ -241,6 +243,7 @@ pub trait Store:
     + AnswerStore
     + OutboxStore
     + HistoryStore
+    + ReportStore
     + 'static
 {
 }
@@ -255,6 +258,7 @@ impl<T> Store for T where
         + AnswerStore
         + OutboxStore
         + HistoryStore
+        + ReportStore
         + 'static
 {
 }

@@ -89,12 +89,17 @@ pub enum MailOutcome {
 pub struct Notices {
     /// The email to queue, if any.
     pub email: Option<MailNotice>,
+    /// The message came through the contact form: the reports count it.
+    pub contact: bool,
 }
 
 impl Notices {
     /// Notices of an email alone (or of nothing).
     pub fn email(email: Option<MailNotice>) -> Notices {
-        Notices { email }
+        Notices {
+            email,
+            contact: false,
+        }
     }
 }
 

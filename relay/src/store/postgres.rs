@@ -25,6 +25,7 @@ mod methods;
 mod outbox;
 mod prompts;
 mod queue;
+mod reports;
 #[allow(dead_code, unused_imports)] // Shared readers; each aggregate uses some.
 mod rows;
 pub(crate) mod schema;

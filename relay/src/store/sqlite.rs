@@ -17,6 +17,7 @@ mod methods;
 pub(super) mod outbox;
 mod prompts;
 pub(crate) mod queue;
+mod reports;
 /// Shared with the PostgreSQL store for its pure helpers (stored names of authors and statuses).
 pub(super) mod rows;
 pub(crate) mod schema;

@@ -7,6 +7,7 @@ pub mod answers;
 pub mod conversations;
 pub mod history;
 pub mod prompts;
+pub mod reports;
 pub mod shortcuts;
 pub mod system;
 pub mod team;

@@ -8,6 +8,7 @@ pub mod assets;
 pub mod conversations;
 pub mod history;
 pub mod prompts;
+pub mod reports;
 pub mod shortcuts;
 pub mod system;
 pub mod team;

@@ -449,7 +449,11 @@ impl Handler for VisitorSession<'_> {
                 answer(socket, frame).await
             }
             ToRelay::AnswerOpened { id } => {
-                match self.searching.opened(self.app, self.site, id).await {
+                match self
+                    .searching
+                    .opened(self.app, self.site, self.visitor_id, id)
+                    .await
+                {
                     Some(frame) => answer(socket, frame).await,
                     None => Flow::Continue,
                 }

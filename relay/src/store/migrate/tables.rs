@@ -325,6 +325,26 @@ pub const TABLES: &[Table] = &[
         identity: true,
     },
     Table {
+        name: "report_episodes",
+        columns: &[
+            ("id", Integer),
+            ("conversation_id", Integer),
+            ("site", Text),
+            ("reopened", Boolean),
+            ("started_at", Integer),
+            ("first_visitor_at", Integer),
+            ("response_due_at", Integer),
+            ("first_response_at", Integer),
+            ("operator_id", Integer),
+            ("resolved_at", Integer),
+            ("rating", Text),
+            ("rating_comment", Text),
+            ("contact", Boolean),
+        ],
+        key: &["id"],
+        identity: true,
+    },
+    Table {
         name: "reviews",
         columns: &[
             ("conversation_id", Integer),
@@ -335,6 +355,40 @@ pub const TABLES: &[Table] = &[
         ],
         key: &["conversation_id"],
         identity: false,
+    },
+    Table {
+        name: "report_hours",
+        columns: &[
+            ("site", Text),
+            ("hour", Integer),
+            ("operator_id", Integer),
+            ("messages", Integer),
+        ],
+        key: &["site", "hour", "operator_id"],
+        identity: false,
+    },
+    Table {
+        name: "report_availability",
+        columns: &[
+            ("id", Integer),
+            ("operator_id", Integer),
+            ("online", Boolean),
+            ("at", Integer),
+        ],
+        key: &["id"],
+        identity: true,
+    },
+    Table {
+        name: "report_answer_events",
+        columns: &[
+            ("id", Integer),
+            ("site", Text),
+            ("visitor_id", Text),
+            ("answer_id", Integer),
+            ("at", Integer),
+        ],
+        key: &["id"],
+        identity: true,
     },
 ];
 

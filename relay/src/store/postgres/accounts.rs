@@ -242,6 +242,7 @@ pub async fn set_operator_online(
     if changed == 0 {
         return Err(StoreError::NotFound);
     }
+    super::reports::availability_set(tx, operator_id, online, now_millis()).await?;
     tx.emit(Event::OperatorAvailability {
         operator_id,
         online,

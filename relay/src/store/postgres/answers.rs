@@ -196,7 +196,12 @@ pub async fn import_answers(
 }
 
 /// Counts an opening of the site's answer.
-pub async fn answer_opened(client: &impl Sql, site: &str, id: AnswerId) -> Result<(), StoreError> {
+pub async fn answer_opened(
+    client: &impl Sql,
+    site: &str,
+    visitor_id: Option<&str>,
+    id: AnswerId,
+) -> Result<(), StoreError> {
     let changed = client
         .execute(
             "UPDATE answers SET opened = opened + 1, last_opened_at = $3 WHERE id = $1 AND site = $2",
@@ -206,7 +211,7 @@ pub async fn answer_opened(client: &impl Sql, site: &str, id: AnswerId) -> Resul
     if changed == 0 {
         Err(StoreError::NotFound)
     } else {
-        Ok(())
+        super::reports::answer_event(client, site, visitor_id, Some(id.0), now_millis()).await
     }
 }
 
@@ -229,6 +234,7 @@ pub async fn answer_missed(
             &[&site, &language, &query, &text, &now_millis()],
         )
         .await?;
+    super::reports::answer_event(client, site, None, None, now_millis()).await?;
     client
         .execute(
             "DELETE FROM answer_misses WHERE site = $1 AND (language, query) IN (

@@ -259,6 +259,16 @@ pub async fn append_message(tx: &Tx, new_message: &NewMessage) -> Result<Appende
         _ => (store_at_once(tx, new_message, author, now).await?, None),
     };
     if let (Some(existing), Some((id, seq, author_name))) = (&found.conversation, found.inserted) {
+        super::reports::message_stored(
+            tx,
+            existing.id,
+            &existing.site,
+            new_message.author,
+            new_message.operator_id,
+            false,
+            now,
+        )
+        .await?;
         let message = stored_message(new_message, existing.id, id, seq, author_name, now);
         return Ok(stored(
             tx,
@@ -341,6 +351,16 @@ pub async fn append_message(tx: &Tx, new_message: &NewMessage) -> Result<Appende
             .ok_or(StoreError::NotFound)?;
         return Ok(duplicate(tx, message, site, visitor_id, new_message));
     };
+    super::reports::message_stored(
+        tx,
+        conversation_id,
+        &site,
+        new_message.author,
+        new_message.operator_id,
+        line_up,
+        now,
+    )
+    .await?;
     let message = stored_message(
         new_message,
         conversation_id,
@@ -571,15 +591,25 @@ pub async fn set_status(
     status: ConversationStatus,
 ) -> Result<ConversationSummary, StoreError> {
     // Resolving ends any wait; reopening puts the conversation back in line.
+    let now = now_millis();
     let changed = tx
         .execute(
             "UPDATE conversations SET status = $2, updated_at = $3,
              waiting_since = CASE $2 WHEN 'resolved' THEN NULL ELSE waiting_since END,
              queued_at = CASE $2 WHEN 'open' THEN $3 ELSE queued_at END
              WHERE id = $1 AND status != $2",
-            &[&conversation_id.0, &status.as_str(), &now_millis()],
+            &[&conversation_id.0, &status.as_str(), &now],
         )
         .await?;
+    if changed > 0 {
+        super::reports::status_changed(
+            tx,
+            conversation_id,
+            status == ConversationStatus::Resolved,
+            now,
+        )
+        .await?;
+    }
     let summary = conversation_summary(tx, conversation_id).await?;
     if changed > 0 {
         tx.emit(Event::ConversationChanged {

@@ -8,6 +8,7 @@ mod conversations;
 mod history;
 mod outbox;
 mod prompts;
+mod reports;
 mod team;
 mod workflow;
 

@@ -51,6 +51,9 @@ pub async fn append_message(
     if !appended.duplicate {
         super::history::index_message(tx, &appended.message);
     }
+    if notices.contact && !appended.duplicate {
+        super::reports::contact_form(tx, appended.message.conversation_id).await?;
+    }
     if !details.is_empty() {
         let row = tx
             .query_one(

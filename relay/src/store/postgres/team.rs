@@ -66,6 +66,9 @@ pub async fn set_operator_disabled(
     if changed == 0 {
         return Err(StoreError::NotFound);
     }
+    if disabled {
+        super::reports::availability_set(tx, operator_id, false, now_millis()).await?;
+    }
     let mut ended = Vec::new();
     if disabled {
         ended = end_operator_sessions(tx, operator_id, None).await?;

@@ -184,6 +184,7 @@ pub async fn rate(
         &[&id, &rating.as_str(), &comment],
     )
     .await?;
+    super::reports::rated(tx, ConversationId(id), rating.as_str(), comment).await?;
     conversation_changed(tx, ConversationId(id)).await?;
     tx.emit(Event::Rated {
         site: site.to_owned(),

@@ -187,6 +187,7 @@ pub fn set_operator_online(
     if changed == 0 {
         return Err(StoreError::NotFound);
     }
+    super::reports::availability_set(connection, operator_id, online, now_millis())?;
     events.push(crate::store::Event::OperatorAvailability {
         operator_id,
         online,

@@ -184,7 +184,12 @@ pub fn import_answers(
 }
 
 /// Counts an opening of the site's answer.
-pub fn answer_opened(connection: &Connection, site: &str, id: AnswerId) -> Result<(), StoreError> {
+pub fn answer_opened(
+    connection: &Connection,
+    site: &str,
+    visitor_id: Option<&str>,
+    id: AnswerId,
+) -> Result<(), StoreError> {
     let changed = connection
         .prepare_cached(
             "UPDATE answers SET opened = opened + 1, last_opened_at = ?3 WHERE id = ?1 AND site = ?2",
@@ -193,7 +198,7 @@ pub fn answer_opened(connection: &Connection, site: &str, id: AnswerId) -> Resul
     if changed == 0 {
         Err(StoreError::NotFound)
     } else {
-        Ok(())
+        super::reports::answer_event(connection, site, visitor_id, Some(id.0), now_millis())
     }
 }
 
@@ -214,6 +219,7 @@ pub fn answer_missed(
              DO UPDATE SET count = count + 1, text = excluded.text, last_at = excluded.last_at",
         )?
         .execute(params![site, language, query, text, now_millis()])?;
+    super::reports::answer_event(connection, site, None, None, now_millis())?;
     connection
         .prepare_cached(
             "DELETE FROM answer_misses WHERE site = ?1 AND (language, query) IN (

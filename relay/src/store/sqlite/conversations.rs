@@ -191,6 +191,15 @@ pub fn append_message(
         ],
     )?;
     let message = message_by_id(connection, connection.last_insert_rowid())?;
+    super::reports::message_stored(
+        connection,
+        conversation_id,
+        &site,
+        new_message.author,
+        new_message.operator_id,
+        line_up,
+        now,
+    )?;
     events.push(Event::MessageStored {
         message: message.clone(),
         site,
@@ -372,6 +381,7 @@ pub fn set_status(
     events: &mut Vec<Event>,
 ) -> Result<ConversationSummary, StoreError> {
     // Resolving ends any wait; reopening puts the conversation back in line.
+    let now = now_millis();
     let changed = connection
         .prepare_cached(
             "UPDATE conversations SET status = ?2, updated_at = ?3,
@@ -379,7 +389,15 @@ pub fn set_status(
              queued_at = CASE ?2 WHEN 'open' THEN ?3 ELSE queued_at END
              WHERE id = ?1 AND status != ?2",
         )?
-        .execute(params![conversation_id.0, status.as_str(), now_millis()])?;
+        .execute(params![conversation_id.0, status.as_str(), now])?;
+    if changed > 0 {
+        super::reports::status_changed(
+            connection,
+            conversation_id,
+            status == ConversationStatus::Resolved,
+            now,
+        )?;
+    }
     let summary = conversation_summary(connection, conversation_id)?;
     if changed > 0 {
         events.push(Event::ConversationChanged {

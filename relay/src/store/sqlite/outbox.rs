@@ -53,6 +53,9 @@ pub fn append_message(
     if !appended.duplicate {
         super::history::index_message(connection, &appended.message)?;
     }
+    if notices.contact && !appended.duplicate {
+        super::reports::contact_form(connection, appended.message.conversation_id)?;
+    }
     if !details.is_empty() {
         let (site, visitor_id): (String, String) = connection
             .prepare_cached("SELECT site, visitor_id FROM conversations WHERE id = ?1")?

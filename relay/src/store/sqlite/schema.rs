@@ -241,6 +241,75 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX conversations_by_operator ON conversations (assigned_to, created_at);
     ",
+    // 12: what the reports read (see `store/reports.rs`): each conversation's episodes, messages
+    // per site, hour and author, every change of an operator's availability, and the answers
+    // opened and searches that found nothing. Existing conversations become one episode each
+    // (resolved at their last change when resolved) and their messages are counted.
+    "
+    CREATE TABLE report_episodes (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+        site TEXT NOT NULL,
+        reopened INTEGER NOT NULL DEFAULT 0,
+        started_at INTEGER NOT NULL,
+        first_visitor_at INTEGER,
+        response_due_at INTEGER,
+        first_response_at INTEGER,
+        operator_id INTEGER,
+        resolved_at INTEGER,
+        rating TEXT,
+        rating_comment TEXT,
+        contact INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX report_episodes_by_conversation ON report_episodes (conversation_id, id);
+    CREATE INDEX report_episodes_by_start ON report_episodes (started_at);
+    CREATE INDEX report_episodes_by_resolution ON report_episodes (resolved_at)
+        WHERE resolved_at IS NOT NULL;
+    CREATE TABLE report_hours (
+        site TEXT NOT NULL,
+        hour INTEGER NOT NULL,
+        operator_id INTEGER NOT NULL,
+        messages INTEGER NOT NULL,
+        PRIMARY KEY (site, hour, operator_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE report_availability (
+        id INTEGER PRIMARY KEY,
+        operator_id INTEGER NOT NULL REFERENCES operators(id),
+        online INTEGER NOT NULL,
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX report_availability_by_operator ON report_availability (operator_id, id);
+    CREATE INDEX report_availability_by_time ON report_availability (at);
+    CREATE TABLE report_answer_events (
+        id INTEGER PRIMARY KEY,
+        site TEXT NOT NULL,
+        visitor_id TEXT,
+        answer_id INTEGER,
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX report_answer_events_by_time ON report_answer_events (at);
+    INSERT INTO report_episodes (conversation_id, site, started_at, first_visitor_at,
+        response_due_at, first_response_at, operator_id, resolved_at, rating, rating_comment)
+    SELECT c.id, c.site, c.created_at, f.first_visitor_at,
+        f.first_visitor_at + 1000 * COALESCE(NULLIF(s.auto_message_delay, 0), 45),
+        (SELECT min(m.sent_at) FROM messages m WHERE m.conversation_id = c.id
+            AND m.author = 'operator' AND m.sent_at >= f.first_visitor_at),
+        COALESCE((SELECT m.operator_id FROM messages m WHERE m.conversation_id = c.id
+            AND m.author = 'operator' AND m.sent_at >= f.first_visitor_at
+            ORDER BY m.sent_at, m.id LIMIT 1), c.assigned_to),
+        CASE c.status WHEN 'resolved' THEN c.updated_at END, c.rating, c.rating_comment
+    FROM conversations c JOIN sites s ON s.name = c.site
+    LEFT JOIN (SELECT conversation_id, min(sent_at) AS first_visitor_at FROM messages
+               WHERE author = 'visitor' GROUP BY conversation_id) f ON f.conversation_id = c.id
+    ORDER BY c.id;
+    INSERT INTO report_hours (site, hour, operator_id, messages)
+    SELECT c.site, m.sent_at / 3600000, COALESCE(m.operator_id, 0), count(*)
+    FROM messages m JOIN conversations c ON c.id = m.conversation_id
+    WHERE m.author != 'system'
+    GROUP BY c.site, m.sent_at / 3600000, COALESCE(m.operator_id, 0);
+    INSERT INTO report_availability (operator_id, online, at)
+    SELECT id, 1, CAST(strftime('%s', 'now') AS INTEGER) * 1000 FROM operators WHERE online = 1;
+    ",
 ];
 
 /// The migration after which the messages already stored are indexed for searching (in the same

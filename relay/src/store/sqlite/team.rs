@@ -54,6 +54,9 @@ pub fn set_operator_disabled(
     if changed == 0 {
         return Err(StoreError::NotFound);
     }
+    if disabled {
+        super::reports::availability_set(connection, operator_id, false, now_millis())?;
+    }
     let mut ended = Vec::new();
     if disabled {
         ended = super::accounts::end_operator_sessions(connection, operator_id, None)?;

@@ -164,6 +164,7 @@ pub fn rate(
     connection
         .prepare_cached("UPDATE conversations SET rating = ?2, rating_comment = ?3 WHERE id = ?1")?
         .execute(params![id, rating.as_str(), comment])?;
+    super::reports::rated(connection, ConversationId(id), rating.as_str(), comment)?;
     conversation_changed(connection, ConversationId(id), events)?;
     events.push(Event::Rated {
         site: site.to_owned(),

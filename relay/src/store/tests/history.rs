@@ -394,11 +394,14 @@ fn the_migration_indexes_the_messages_already_stored() {
     use crate::store::sqlite::schema;
     let mut connection = rusqlite::Connection::open_in_memory().unwrap();
     schema::migrate(&mut connection).unwrap();
-    // Back to version 10 (the tables of 11 gone), with messages stored meanwhile.
+    // Back to version 10 (the tables of 11 and later gone), with messages stored meanwhile.
     connection
         .execute_batch(
             "DROP TABLE message_search; DROP TABLE notes; DROP TABLE reviews;
-             DROP INDEX conversations_by_operator; PRAGMA user_version = 10;
+             DROP INDEX conversations_by_operator;
+             DROP TABLE report_episodes; DROP TABLE report_hours;
+             DROP TABLE report_availability; DROP TABLE report_answer_events;
+             PRAGMA user_version = 10;
              INSERT INTO conversations (id, site, visitor_id, status, created_at, updated_at, last_seq)
                  VALUES (5, 'default', 'v', 'open', 0, 0, 2);
              INSERT INTO messages (conversation_id, seq, author, text, sent_at)

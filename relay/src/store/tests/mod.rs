@@ -9,5 +9,6 @@ mod outbox;
 mod postgres;
 mod prompts;
 mod queueing;
+mod reports;
 mod team;
 mod workflow;

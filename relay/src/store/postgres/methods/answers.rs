@@ -42,9 +42,17 @@ impl crate::store::AnswerStore for PgStore {
         )
     }
 
-    fn answer_opened(&self, site: &str, id: AnswerId) -> StoreFuture<'_, ()> {
+    fn answer_opened_by(
+        &self,
+        site: &str,
+        visitor_id: Option<&beseda_protocol::VisitorId>,
+        id: AnswerId,
+    ) -> StoreFuture<'_, ()> {
         let site = site.to_owned();
-        self.write(move |tx| async move { answers::answer_opened(&tx, &site, id).await })
+        let visitor_id = visitor_id.map(|visitor| visitor.0.clone());
+        self.write(move |tx| async move {
+            answers::answer_opened(&tx, &site, visitor_id.as_deref(), id).await
+        })
     }
 
     fn answer_missed(

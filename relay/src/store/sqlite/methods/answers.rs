@@ -39,9 +39,17 @@ impl crate::store::AnswerStore for SqliteStore {
         })
     }
 
-    fn answer_opened(&self, site: &str, id: AnswerId) -> StoreFuture<'_, ()> {
+    fn answer_opened_by(
+        &self,
+        site: &str,
+        visitor_id: Option<&beseda_protocol::VisitorId>,
+        id: AnswerId,
+    ) -> StoreFuture<'_, ()> {
         let site = site.to_owned();
-        self.write(move |connection, _| answers::answer_opened(connection, &site, id))
+        let visitor_id = visitor_id.map(|visitor| visitor.0.clone());
+        self.write(move |connection, _| {
+            answers::answer_opened(connection, &site, visitor_id.as_deref(), id)
+        })
     }
 
     fn answer_missed(

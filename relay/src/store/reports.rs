@@ -1,0 +1,121 @@
+//! What the manager's reports read: facts kept up to date in the same transaction as their
+//! cause (a message, a resolve or reopen, a rating, an availability switch, a contact form), so
+//! that no report scans the messages; [`ReportStore`], the persistence of these facts.
+//!
+//! A conversation's life is cut into episodes: it starts with its first message, and each reopen
+//! (by the visitor writing again, or by an operator) starts a new one. An episode holds when its
+//! visitor first wrote, when an operator first answered (automatic and system messages do not
+//! count), when it was resolved, by whom it was handled, and its rating. Messages are counted per
+//! site, hour and author (visitors together, each operator apart), and every change of an
+//! operator's availability is kept with its time. The figures are computed from these in
+//! `crate::reports`, the same way for both stores.
+
+use super::StoreFuture;
+use beseda_protocol::OperatorId;
+
+/// When a visitor counts as missed while the site's automatic message is off (seconds).
+pub const DEFAULT_MISSED_AFTER_SECONDS: i64 = 45;
+
+/// One episode of a conversation, as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Episode {
+    pub conversation_id: i64,
+    pub site: String,
+    /// A reopened conversation's episode (false: the conversation's first).
+    pub reopened: bool,
+    pub started_at: i64,
+    pub first_visitor_at: Option<i64>,
+    /// When an answer stops counting as in time: the first visitor message plus the site's
+    /// automatic-message delay at that moment.
+    pub response_due_at: Option<i64>,
+    pub first_response_at: Option<i64>,
+    /// Who answered first, or else who had it when it was resolved.
+    pub operator_id: Option<i64>,
+    pub resolved_at: Option<i64>,
+    pub rating: Option<String>,
+    pub rating_comment: Option<String>,
+    /// A message of this episode came through the contact form.
+    pub contact: bool,
+}
+
+/// An operator's availability switch changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AvailabilityChange {
+    pub operator_id: i64,
+    pub online: bool,
+    pub at: i64,
+}
+
+/// Messages of one site in one hour (hours since the epoch, UTC) by one author: the visitors
+/// (`operator_id` 0) or one operator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HourCount {
+    pub site: String,
+    pub hour: i64,
+    pub operator_id: i64,
+    pub messages: i64,
+}
+
+/// One day's counter of a prompt's variant (days since the epoch, UTC, as prompts count them).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PromptDayCount {
+    pub prompt_id: i64,
+    pub variant: i64,
+    pub event: String,
+    pub day: i64,
+    pub count: i64,
+    pub total: f64,
+}
+
+/// An answer opened by a visitor, or a search that found nothing (`answer_id` None).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnswerEvent {
+    pub site: String,
+    pub answer_id: Option<i64>,
+    pub at: i64,
+    /// For an opening: the visitor wrote a message within ten minutes after it.
+    pub followed_by_message: bool,
+}
+
+/// Everything the reports need of a span of time `[from, to)` (Unix milliseconds).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReportFacts {
+    /// Episodes that started, or were resolved or answered, within the span.
+    pub episodes: Vec<Episode>,
+    /// Availability changes within the span, after each operator's last change before it.
+    pub availability: Vec<AvailabilityChange>,
+    pub hours: Vec<HourCount>,
+    pub prompt_days: Vec<PromptDayCount>,
+    pub answer_events: Vec<AnswerEvent>,
+}
+
+/// Persistence of what the reports read.
+pub trait ReportStore: Send + Sync {
+    /// The facts of `[from, to)` (Unix milliseconds), of one site or of all.
+    fn report_facts(
+        &self,
+        from: i64,
+        to: i64,
+        site: Option<String>,
+    ) -> StoreFuture<'_, ReportFacts>;
+}
+
+/// Whether messages are recorded for the reports: always, unless the environment variable
+/// `BESEDA_BENCH_WITHOUT_REPORTS` is `1`, which the benchmark sets to measure what recording
+/// costs the write path (read once). Resolves, ratings and availability are recorded anyway.
+pub(crate) fn recording_messages() -> bool {
+    static RECORDING: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *RECORDING.get_or_init(|| {
+        std::env::var("BESEDA_BENCH_WITHOUT_REPORTS").map_or(true, |value| value != "1")
+    })
+}
+
+/// The operator id of a message's author in the hourly counts: 0 for visitors.
+pub(crate) fn hour_author(operator_id: Option<OperatorId>) -> i64 {
+    operator_id.map_or(0, |id| id.0)
+}
+
+/// The hour (since the epoch, UTC) a moment falls in.
+pub(crate) fn hour_of(at: i64) -> i64 {
+    at.div_euclid(3_600_000)
+}
