@@ -246,7 +246,7 @@ fn Usage(
                         <td>{row.question}</td>
                         <td>{row.language}</td>
                         <td>{row.opened}</td>
-                        <td>{row.last_opened_at.as_deref().map(time::date_time).unwrap_or_default()}</td>
+                        <td>{row.last_opened_at.as_deref().map(|at| time::date_time(crate::i18n::language(), at)).unwrap_or_default()}</td>
                     </tr>
                 }
             })
@@ -263,7 +263,7 @@ fn Usage(
                         <td>{row.text}</td>
                         <td>{row.language}</td>
                         <td>{row.count}</td>
-                        <td>{time::date_time(&row.last_at)}</td>
+                        <td>{time::date_time(crate::i18n::language(), &row.last_at)}</td>
                     </tr>
                 }
             })

@@ -215,6 +215,10 @@ const MIGRATIONS: &[&str] = &[
         count BIGINT NOT NULL
     );
     ",
+    // 2: SQLite's 11, the language each operator's console speaks (none: the browser's).
+    "
+    ALTER TABLE operators ADD COLUMN language TEXT;
+    ",
 ];
 
 /// Brings the database up to the newest schema, each migration in its own transaction, under a

@@ -215,6 +215,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX sessions_by_operator ON sessions (operator_id);
     ALTER TABLE operators ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
     ",
+    // 11: the language each operator's console speaks (none: the browser's).
+    "
+    ALTER TABLE operators ADD COLUMN language TEXT;
+    ",
 ];
 
 /// Brings the database up to the newest schema; each migration runs in its own transaction.
