@@ -58,8 +58,8 @@ fn Root() -> impl IntoView {
         });
     }
     let signed_in = Memo::new(move |_| session.with(Option::is_some));
-    // The operator's stored language, once known, is the one on screen; `<html lang>` follows
-    // whichever it is, so that screen readers and the browser's hyphenation read it right.
+    // The operator's stored language, once known, is the one on screen; `<html lang>` and the
+    // title follow whichever it is, so that screen readers read the page in the right language.
     Effect::new(move |_| {
         session.with(|session| {
             if let Some(me) = session {
@@ -68,12 +68,12 @@ fn Root() -> impl IntoView {
         });
     });
     Effect::new(move |_| {
-        let code = i18n::language().code();
-        if let Some(root) = web_sys::window()
-            .and_then(|window| window.document())
-            .and_then(|document| document.document_element())
-        {
-            let _ = root.set_attribute("lang", code);
+        let language = i18n::language();
+        if let Some(document) = web_sys::window().and_then(|window| window.document()) {
+            if let Some(root) = document.document_element() {
+                let _ = root.set_attribute("lang", language.code());
+            }
+            document.set_title(language.text(i18n::Text::ConsoleTitle));
         }
     });
     view! {

@@ -150,6 +150,161 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::NewOperatorName => "Jméno nového operátora",
         Text::NewOperatorPassword => "Heslo nového operátora",
         Text::AddOperator => "Přidat operátora",
+        Text::PriorityWholeNumber => "Priorita musí být celé číslo.",
+        Text::RuleSaved => "Pravidlo je uložené.",
+        Text::RuleDeleted => "Pravidlo je smazané.",
+        Text::AllSites => "Všechny weby",
+        Text::EditRule => "Upravit pravidlo {keyword}",
+        Text::DeleteRule => "Smazat pravidlo {keyword}",
+        Text::PriorityRules => "Pravidla priority",
+        Text::PriorityRulesHint => {
+            "Klíčové slovo ve zprávě návštěvníka (bez ohledu na velikost písmen a diakritiku) konverzaci označí štítkem a posune ji na začátek."
+        }
+        Text::Keyword => "Klíčové slovo",
+        Text::Tag => "Štítek",
+        Text::PriorityColumn => "Priorita",
+        Text::Site => "Web",
+        Text::PriorityRule => "Pravidlo priority",
+        Text::RuleSite => "Web (prázdné = všechny weby)",
+        Text::SaveRule => "Uložit pravidlo",
+        Text::AddRule => "Přidat pravidlo",
+        Text::WholeNumberOfChats => "Zadejte počet konverzací jako celé číslo.",
+        Text::TeamSettingsSaved => "Nastavení týmu je uložené.",
+        Text::ChatsPerOperator => "Souběžných konverzací na operátora",
+        Text::SaveTeamSettings => "Uložit nastavení týmu",
+        Text::Sites => "Weby",
+        Text::DelayWholeSeconds => "Zadejte zpoždění v celých sekundách (0 ho vypne).",
+        Text::SiteSaved => "Web je uložený.",
+        Text::SiteNamed => "Web {name}",
+        Text::ShopName => "Název obchodu",
+        Text::AutomaticMessageAfter => "Automatická zpráva po (sekundy, 0 = vypnuto)",
+        Text::AutomaticMessage => {
+            "Automatická zpráva (prázdné = vestavěný text v jazyce návštěvníka)"
+        }
+        Text::SuggestedQuestions => {
+            "Navrhované otázky (jedna na řádek, nabízejí se v prázdné konverzaci)"
+        }
+        Text::OpeningHoursZone => {
+            "Otevírací doba: časové pásmo (prázdné = otevřeno vždy, když je někdo k dispozici)"
+        }
+        Text::OpeningHoursWeek => "Otevírací doba, jeden úsek na řádek (mon 09:00-17:00)",
+        Text::OpeningHoursExceptions => {
+            "Výjimky, jeden den na řádek (2026-12-24 closed, 2026-12-31 09:00-12:00)"
+        }
+        Text::NotifyEmail => "E-mail pro zprávy, na které nikdo neodpověděl (prázdné = správci)",
+        Text::VisitorsMayRate => "Návštěvníci mohou hodnotit vyřešené konverzace",
+        Text::SaveSite => "Uložit web",
+        Text::SecondsOnPage => "Sekund na stránce",
+        Text::PagesViewed => "Zobrazených stránek při návštěvě",
+        Text::SecondsOnMatchingPages => "Sekund na odpovídajících stránkách",
+        Text::CartTotalUnreadable => "Košík aspoň: číslo jako 1500 nebo 999,90, nebo nic.",
+        Text::DismissedForDays => "Po zavření skrýt na dní",
+        Text::ShowsPerVisit => "Zobrazení za návštěvu",
+        Text::WholeNumberField => "{field}: celé číslo, např. 0, 1 nebo 7.",
+        Text::OptionalWholeNumberField => {
+            "{field}: celé číslo 0 nebo větší, nebo nic pro jakoukoli hodnotu."
+        }
+        Text::VariantWeightUnreadable => {
+            "Varianty, řádek {line}: před „|“ patří váha varianty, číslo jako 1 nebo 2,5 (pro „|“ v textu napište nejdřív váhu: 1 | {text})."
+        }
+        Text::VariantTextMissing => "Varianty, řádek {line}: za „|“ napište text varianty.",
+        Text::VariantsMissing => {
+            "Varianty: napište aspoň jeden řádek s textem, který widget nabídne."
+        }
+        Text::TriggerOnPattern => "na {pattern}",
+        Text::TriggerSecondsOnPage => "po {seconds} s na stránce",
+        Text::TriggerFromPage => "od {pages}. stránky návštěvy",
+        Text::TriggerSecondsOnMatching => "po {seconds} s na odpovídajících stránkách",
+        Text::TriggerExitIntent => "při odchodu (exit intent)",
+        Text::TriggerCartAtLeast => "košík aspoň {total}",
+        Text::TriggerReturningOnly => "jen vracející se návštěvníci",
+        Text::TriggerNewOnly => "jen noví návštěvníci",
+        Text::TriggerAtOnce => "Hned, na každé stránce",
+        Text::PromptSaved => "Výzva je uložená.",
+        Text::PromptDeleted => "Výzva je smazaná.",
+        Text::VariantWithWeight => "{letter}: {text} (váha {weight})",
+        Text::EditPrompt => "Upravit výzvu {name}",
+        Text::DeletePrompt => "Smazat výzvu {name}",
+        Text::ResultsFor => "Výsledky výzvy {name}",
+        Text::Results => "Výsledky",
+        Text::Prompt => "Výzva",
+        Text::EditPromptTitle => "Upravit výzvu",
+        Text::NewPrompt => "Nová výzva",
+        Text::VariantsLabel => "Varianty (jedna na řádek: text, nebo váha | text)",
+        Text::VariantsPlaceholder => {
+            "Pomůžu vám vybrat velikost?
+2 | Hledáte bundu? Zeptejte se nás."
+        }
+        Text::UrlPattern => "Vzor adresy (* pro libovolné znaky, např. /products/*)",
+        Text::ExitIntent => "Odchod ze stránky (ukazatel opustí horní okraj okna)",
+        Text::CartTotalAtLeast => "Košík aspoň",
+        Text::Visitors => "Návštěvníci",
+        Text::AllVisitors => "Všichni návštěvníci",
+        Text::ReturningOnly => "Jen vracející se",
+        Text::NewOnly => "Jen noví",
+        Text::Enabled => "Zapnutá",
+        Text::SavePrompt => "Uložit výzvu",
+        Text::AddPrompt => "Přidat výzvu",
+        Text::Prompts => "Výzvy",
+        Text::PromptsHint => {
+            "Widget sám nabídne pomoc, když platí všechny zadané podmínky, a jen dokud může někdo odpovědět. Každý návštěvník dostane jednu variantu, náhodně podle váhy; zavřená výzva se nevrátí po zadaný počet dní. Sekundy na odpovídajících stránkách sčítají čas na stránkách, které odpovídají vzoru adresy."
+        }
+        Text::Variants => "Varianty",
+        Text::When => "Kdy",
+        Text::DismissedFor => "Po zavření skrytá",
+        Text::PerVisit => "Za návštěvu",
+        Text::VariantVersus => "{variant} proti {first}",
+        Text::NotEnoughData => "{label}: zatím málo dat",
+        Text::Points => "{points} p. b.",
+        Text::VeryLikelyReal => "velmi pravděpodobně skutečný rozdíl",
+        Text::ProbablyReal => "pravděpodobně skutečný rozdíl",
+        Text::CouldBeChance => "může jít o náhodu, testujte dál",
+        Text::Significance => "{label}: {points}, {p} — {meaning}",
+        Text::PointsSoFar => "{label}: zatím {points} — málo dat, testujte dál",
+        Text::Baseline => "Základ",
+        Text::Variant => "Varianta",
+        Text::Shown => "Zobrazeno",
+        Text::Dismissed => "Zavřeno",
+        Text::Opened => "Otevřeno",
+        Text::Conversion => "Konverze",
+        Text::Orders => "Objednávky",
+        Text::OrderTotal => "Hodnota objednávek",
+        Text::ComparedWithA => "Ve srovnání s A",
+        Text::ConversionHint => {
+            "Konverze: zahájené konverzace na zobrazenou výzvu. Podle rozdílu se vyplatí jednat, když je velmi pravděpodobně skutečný (p pod 0,01) nebo pravděpodobně skutečný (p pod 0,05)."
+        }
+        Text::RefreshResults => "Obnovit výsledky",
+        Text::CloseResults => "Zavřít výsledky",
+        Text::AnswersHint => {
+            "Návštěvníci je vidí při psaní do chatu, ve svém jazyce: až tři odpovídající otázky a po otevření i odpověď."
+        }
+        Text::AnswerSaved => "Odpověď je uložená.",
+        Text::AnswerDeleted => "Odpověď je smazaná.",
+        Text::EditAnswer => "Upravit odpověď {question}",
+        Text::DeleteAnswer => "Smazat odpověď {question}",
+        Text::Entries => "Položky",
+        Text::Question => "Otázka",
+        Text::Keywords => "Klíčová slova",
+        Text::Answer => "Odpověď",
+        Text::KeywordsLabel => "Klíčová slova (oddělená čárkou, nepovinná)",
+        Text::AnswerText => "Text odpovědi",
+        Text::SaveAnswer => "Uložit odpověď",
+        Text::AddAnswer => "Přidat odpověď",
+        Text::HowVisitorsUseThem => "Jak je návštěvníci používají",
+        Text::Refresh => "Obnovit",
+        Text::OpenedAnswers => "Otevřené odpovědi",
+        Text::LastOpened => "Naposledy otevřeno",
+        Text::SearchesFoundNothing => "Hledání bez výsledku",
+        Text::SearchesHint => {
+            "Otázka každého návštěvníka se počítá jednou, tak jak ji naposledy napsal: stojí za vlastní odpověď."
+        }
+        Text::Search => "Hledání",
+        Text::Times => "Kolikrát",
+        Text::LastSearched => "Naposledy hledáno",
+        Text::HoursTimes => "„{line}“: napište časy jako 09:00-17:00",
+        Text::HoursZone => "Zadejte časové pásmo otevírací doby, např. Europe/Prague.",
+        Text::HoursDay => "„{line}“: napište den a jeho hodiny, např. mon 09:00-17:00",
+        Text::NoAnswersYet => "V tomto jazyce zatím nejsou žádné odpovědi.",
     }
 }
 
@@ -169,6 +324,11 @@ pub(super) fn count(key: Count) -> Forms {
             one: "{count} konverzace s nepřečtenými zprávami",
             few: "{count} konverzace s nepřečtenými zprávami",
             many: "{count} konverzací s nepřečtenými zprávami",
+        },
+        Count::Days => Forms {
+            one: "{count} den",
+            few: "{count} dny",
+            many: "{count} dní",
         },
     }
 }

@@ -150,6 +150,159 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::NewOperatorName => "New operator's name",
         Text::NewOperatorPassword => "New operator's password",
         Text::AddOperator => "Add operator",
+        Text::PriorityWholeNumber => "The priority is a whole number.",
+        Text::RuleSaved => "Rule saved.",
+        Text::RuleDeleted => "Rule deleted.",
+        Text::AllSites => "All sites",
+        Text::EditRule => "Edit rule {keyword}",
+        Text::DeleteRule => "Delete rule {keyword}",
+        Text::PriorityRules => "Priority rules",
+        Text::PriorityRulesHint => {
+            "A keyword in a visitor's message (case and accents ignored) tags the chat and puts it first."
+        }
+        Text::Keyword => "Keyword",
+        Text::Tag => "Tag",
+        Text::PriorityColumn => "Priority",
+        Text::Site => "Site",
+        Text::PriorityRule => "Priority rule",
+        Text::RuleSite => "Site (empty = all sites)",
+        Text::SaveRule => "Save rule",
+        Text::AddRule => "Add rule",
+        Text::WholeNumberOfChats => "Enter a whole number of chats.",
+        Text::TeamSettingsSaved => "Team settings saved.",
+        Text::ChatsPerOperator => "Chats per operator at once",
+        Text::SaveTeamSettings => "Save team settings",
+        Text::Sites => "Sites",
+        Text::DelayWholeSeconds => "Enter the delay in whole seconds (0 switches it off).",
+        Text::SiteSaved => "Site saved.",
+        Text::SiteNamed => "Site {name}",
+        Text::ShopName => "Shop name",
+        Text::AutomaticMessageAfter => "Automatic message after (seconds, 0 = off)",
+        Text::AutomaticMessage => {
+            "Automatic message (empty = built-in text in the visitor's language)"
+        }
+        Text::SuggestedQuestions => "Suggested questions (one per line, offered in an empty chat)",
+        Text::OpeningHoursZone => {
+            "Opening hours: time zone (empty = always open when someone is available)"
+        }
+        Text::OpeningHoursWeek => "Opening hours, one line per span (mon 09:00-17:00)",
+        Text::OpeningHoursExceptions => {
+            "Exceptions, one line per day (2026-12-24 closed, 2026-12-31 09:00-12:00)"
+        }
+        Text::NotifyEmail => "Email for messages left while nobody answered (empty = the admins)",
+        Text::VisitorsMayRate => "Visitors may rate resolved chats",
+        Text::SaveSite => "Save site",
+        Text::SecondsOnPage => "Seconds on page",
+        Text::PagesViewed => "Pages viewed this visit",
+        Text::SecondsOnMatchingPages => "Seconds on matching pages",
+        Text::CartTotalUnreadable => {
+            "Cart total at least: a number such as 1500 or 999.90, or empty."
+        }
+        Text::DismissedForDays => "Dismissed for days",
+        Text::ShowsPerVisit => "Shows per visit",
+        Text::WholeNumberField => "{field}: a whole number such as 0, 1 or 7.",
+        Text::OptionalWholeNumberField => "{field}: a whole number of 0 or more, or empty for any.",
+        Text::VariantWeightUnreadable => {
+            "Variants, line {line}: before \"|\" comes the variant's weight, a number such as 1 or 2.5 (for a \"|\" in the text, write the weight first: 1 | {text})."
+        }
+        Text::VariantTextMissing => "Variants, line {line}: write the variant's text after \"|\".",
+        Text::VariantsMissing => {
+            "Variants: write at least one line with the text the widget offers."
+        }
+        Text::TriggerOnPattern => "on {pattern}",
+        Text::TriggerSecondsOnPage => "after {seconds} s on the page",
+        Text::TriggerFromPage => "from page {pages} of a visit",
+        Text::TriggerSecondsOnMatching => "after {seconds} s on matching pages",
+        Text::TriggerExitIntent => "when leaving (exit intent)",
+        Text::TriggerCartAtLeast => "cart at least {total}",
+        Text::TriggerReturningOnly => "returning visitors only",
+        Text::TriggerNewOnly => "new visitors only",
+        Text::TriggerAtOnce => "At once, on every page",
+        Text::PromptSaved => "Prompt saved.",
+        Text::PromptDeleted => "Prompt deleted.",
+        Text::VariantWithWeight => "{letter}: {text} (weight {weight})",
+        Text::EditPrompt => "Edit prompt {name}",
+        Text::DeletePrompt => "Delete prompt {name}",
+        Text::ResultsFor => "Results for {name}",
+        Text::Results => "Results",
+        Text::Prompt => "Prompt",
+        Text::EditPromptTitle => "Edit prompt",
+        Text::NewPrompt => "New prompt",
+        Text::VariantsLabel => "Variants (one per line: text, or weight | text)",
+        Text::VariantsPlaceholder => {
+            "Can I help you choose a size?
+2 | Looking for a jacket? Ask us."
+        }
+        Text::UrlPattern => "URL pattern (* for any characters, e.g. /products/*)",
+        Text::ExitIntent => "Exit intent (the pointer leaves the top of the window)",
+        Text::CartTotalAtLeast => "Cart total at least",
+        Text::Visitors => "Visitors",
+        Text::AllVisitors => "All visitors",
+        Text::ReturningOnly => "Returning only",
+        Text::NewOnly => "New only",
+        Text::Enabled => "Enabled",
+        Text::SavePrompt => "Save prompt",
+        Text::AddPrompt => "Add prompt",
+        Text::Prompts => "Prompts",
+        Text::PromptsHint => {
+            "The widget offers help by itself when every condition given holds, and only while someone can answer. Each visitor gets one variant, at random by weight; a dismissed prompt stays away for the days given. Seconds on matching pages adds up the time on the pages the URL pattern matches."
+        }
+        Text::Variants => "Variants",
+        Text::When => "When",
+        Text::DismissedFor => "Dismissed for",
+        Text::PerVisit => "Per visit",
+        Text::VariantVersus => "{variant} vs {first}",
+        Text::NotEnoughData => "{label}: not enough data yet",
+        Text::Points => "{points} points",
+        Text::VeryLikelyReal => "very likely a real difference",
+        Text::ProbablyReal => "probably a real difference",
+        Text::CouldBeChance => "could be chance, keep testing",
+        Text::Significance => "{label}: {points}, {p} — {meaning}",
+        Text::PointsSoFar => "{label}: {points} so far — not enough data yet, keep testing",
+        Text::Baseline => "Baseline",
+        Text::Variant => "Variant",
+        Text::Shown => "Shown",
+        Text::Dismissed => "Dismissed",
+        Text::Opened => "Opened",
+        Text::Conversion => "Conversion",
+        Text::Orders => "Orders",
+        Text::OrderTotal => "Order total",
+        Text::ComparedWithA => "Compared with A",
+        Text::ConversionHint => {
+            "Conversion: conversations started per prompt shown. A difference is worth acting on when it is very likely real (p below 0.01) or probably real (p below 0.05)."
+        }
+        Text::RefreshResults => "Refresh results",
+        Text::CloseResults => "Close results",
+        Text::AnswersHint => {
+            "Visitors see these while they type in the chat, in their own language: up to three matching questions, and the answer when they open one."
+        }
+        Text::AnswerSaved => "Answer saved.",
+        Text::AnswerDeleted => "Answer deleted.",
+        Text::EditAnswer => "Edit answer {question}",
+        Text::DeleteAnswer => "Delete answer {question}",
+        Text::Entries => "Entries",
+        Text::Question => "Question",
+        Text::Keywords => "Keywords",
+        Text::Answer => "Answer",
+        Text::KeywordsLabel => "Keywords (comma-separated, optional)",
+        Text::AnswerText => "Answer text",
+        Text::SaveAnswer => "Save answer",
+        Text::AddAnswer => "Add answer",
+        Text::HowVisitorsUseThem => "How visitors use them",
+        Text::Refresh => "Refresh",
+        Text::OpenedAnswers => "Opened answers",
+        Text::LastOpened => "Last opened",
+        Text::SearchesFoundNothing => "Searches that found nothing",
+        Text::SearchesHint => {
+            "Each visitor's question counts once, as they last typed it: worth an answer of its own."
+        }
+        Text::Search => "Search",
+        Text::Times => "Times",
+        Text::LastSearched => "Last searched",
+        Text::HoursTimes => "\"{line}\": write the times as 09:00-17:00",
+        Text::HoursZone => "Give the time zone of the opening hours, e.g. Europe/Prague.",
+        Text::HoursDay => "\"{line}\": write a day and its hours, e.g. mon 09:00-17:00",
+        Text::NoAnswersYet => "No answers in this language yet.",
     }
 }
 
@@ -169,6 +322,11 @@ pub(super) fn count(key: Count) -> Forms {
             one: "{count} conversation with unread messages",
             few: "{count} conversations with unread messages",
             many: "{count} conversations with unread messages",
+        },
+        Count::Days => Forms {
+            one: "{count} day",
+            few: "{count} days",
+            many: "{count} days",
         },
     }
 }

@@ -150,6 +150,161 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::NewOperatorName => "Imię nowego operatora",
         Text::NewOperatorPassword => "Hasło nowego operatora",
         Text::AddOperator => "Dodaj operatora",
+        Text::PriorityWholeNumber => "Priorytet musi być liczbą całkowitą.",
+        Text::RuleSaved => "Reguła zapisana.",
+        Text::RuleDeleted => "Reguła usunięta.",
+        Text::AllSites => "Wszystkie strony",
+        Text::EditRule => "Edytuj regułę {keyword}",
+        Text::DeleteRule => "Usuń regułę {keyword}",
+        Text::PriorityRules => "Reguły priorytetu",
+        Text::PriorityRulesHint => {
+            "Słowo kluczowe w wiadomości odwiedzającego (bez względu na wielkość liter i znaki diakrytyczne) oznacza rozmowę tagiem i przesuwa ją na początek."
+        }
+        Text::Keyword => "Słowo kluczowe",
+        Text::Tag => "Tag",
+        Text::PriorityColumn => "Priorytet",
+        Text::Site => "Strona",
+        Text::PriorityRule => "Reguła priorytetu",
+        Text::RuleSite => "Strona (puste = wszystkie strony)",
+        Text::SaveRule => "Zapisz regułę",
+        Text::AddRule => "Dodaj regułę",
+        Text::WholeNumberOfChats => "Podaj liczbę rozmów jako liczbę całkowitą.",
+        Text::TeamSettingsSaved => "Ustawienia zespołu zapisane.",
+        Text::ChatsPerOperator => "Jednoczesnych rozmów na operatora",
+        Text::SaveTeamSettings => "Zapisz ustawienia zespołu",
+        Text::Sites => "Strony",
+        Text::DelayWholeSeconds => "Podaj opóźnienie w pełnych sekundach (0 je wyłącza).",
+        Text::SiteSaved => "Strona zapisana.",
+        Text::SiteNamed => "Strona {name}",
+        Text::ShopName => "Nazwa sklepu",
+        Text::AutomaticMessageAfter => "Automatyczna wiadomość po (sekundy, 0 = wyłączona)",
+        Text::AutomaticMessage => {
+            "Automatyczna wiadomość (puste = wbudowany tekst w języku odwiedzającego)"
+        }
+        Text::SuggestedQuestions => {
+            "Sugerowane pytania (jedno w wierszu, proponowane w pustej rozmowie)"
+        }
+        Text::OpeningHoursZone => {
+            "Godziny otwarcia: strefa czasowa (puste = otwarte zawsze, gdy ktoś jest dostępny)"
+        }
+        Text::OpeningHoursWeek => "Godziny otwarcia, jeden przedział w wierszu (mon 09:00-17:00)",
+        Text::OpeningHoursExceptions => {
+            "Wyjątki, jeden dzień w wierszu (2026-12-24 closed, 2026-12-31 09:00-12:00)"
+        }
+        Text::NotifyEmail => "E-mail dla wiadomości bez odpowiedzi (puste = administratorzy)",
+        Text::VisitorsMayRate => "Odwiedzający mogą oceniać rozwiązane rozmowy",
+        Text::SaveSite => "Zapisz stronę",
+        Text::SecondsOnPage => "Sekundy na stronie",
+        Text::PagesViewed => "Stron obejrzanych w tej wizycie",
+        Text::SecondsOnMatchingPages => "Sekundy na pasujących stronach",
+        Text::CartTotalUnreadable => "Koszyk co najmniej: liczba, np. 1500 lub 999,90, albo puste.",
+        Text::DismissedForDays => "Po zamknięciu ukryj na dni",
+        Text::ShowsPerVisit => "Wyświetleń na wizytę",
+        Text::WholeNumberField => "{field}: liczba całkowita, np. 0, 1 lub 7.",
+        Text::OptionalWholeNumberField => {
+            "{field}: liczba całkowita 0 lub większa albo puste dla dowolnej."
+        }
+        Text::VariantWeightUnreadable => {
+            "Warianty, wiersz {line}: przed „|” stoi waga wariantu, liczba, np. 1 lub 2,5 (aby użyć „|” w tekście, najpierw podaj wagę: 1 | {text})."
+        }
+        Text::VariantTextMissing => "Warianty, wiersz {line}: po „|” wpisz tekst wariantu.",
+        Text::VariantsMissing => {
+            "Warianty: wpisz co najmniej jeden wiersz z tekstem, który zaproponuje widżet."
+        }
+        Text::TriggerOnPattern => "na {pattern}",
+        Text::TriggerSecondsOnPage => "po {seconds} s na stronie",
+        Text::TriggerFromPage => "od {pages}. strony wizyty",
+        Text::TriggerSecondsOnMatching => "po {seconds} s na pasujących stronach",
+        Text::TriggerExitIntent => "przy wyjściu (exit intent)",
+        Text::TriggerCartAtLeast => "koszyk co najmniej {total}",
+        Text::TriggerReturningOnly => "tylko powracający odwiedzający",
+        Text::TriggerNewOnly => "tylko nowi odwiedzający",
+        Text::TriggerAtOnce => "Od razu, na każdej stronie",
+        Text::PromptSaved => "Zaproszenie zapisane.",
+        Text::PromptDeleted => "Zaproszenie usunięte.",
+        Text::VariantWithWeight => "{letter}: {text} (waga {weight})",
+        Text::EditPrompt => "Edytuj zaproszenie {name}",
+        Text::DeletePrompt => "Usuń zaproszenie {name}",
+        Text::ResultsFor => "Wyniki: {name}",
+        Text::Results => "Wyniki",
+        Text::Prompt => "Zaproszenie",
+        Text::EditPromptTitle => "Edytuj zaproszenie",
+        Text::NewPrompt => "Nowe zaproszenie",
+        Text::VariantsLabel => "Warianty (jeden w wierszu: tekst albo waga | tekst)",
+        Text::VariantsPlaceholder => {
+            "Pomóc w wyborze rozmiaru?
+2 | Szukasz kurtki? Zapytaj nas."
+        }
+        Text::UrlPattern => "Wzorzec adresu (* to dowolne znaki, np. /products/*)",
+        Text::ExitIntent => "Zamiar wyjścia (kursor opuszcza górną krawędź okna)",
+        Text::CartTotalAtLeast => "Koszyk co najmniej",
+        Text::Visitors => "Odwiedzający",
+        Text::AllVisitors => "Wszyscy odwiedzający",
+        Text::ReturningOnly => "Tylko powracający",
+        Text::NewOnly => "Tylko nowi",
+        Text::Enabled => "Włączone",
+        Text::SavePrompt => "Zapisz zaproszenie",
+        Text::AddPrompt => "Dodaj zaproszenie",
+        Text::Prompts => "Zaproszenia",
+        Text::PromptsHint => {
+            "Widżet sam proponuje pomoc, gdy spełnione są wszystkie podane warunki, i tylko wtedy, gdy ktoś może odpowiedzieć. Każdy odwiedzający dostaje jeden wariant, losowo według wagi; zamknięte zaproszenie nie wraca przez podaną liczbę dni. Sekundy na pasujących stronach sumują czas na stronach pasujących do wzorca adresu."
+        }
+        Text::Variants => "Warianty",
+        Text::When => "Kiedy",
+        Text::DismissedFor => "Po zamknięciu ukryte",
+        Text::PerVisit => "Na wizytę",
+        Text::VariantVersus => "{variant} vs {first}",
+        Text::NotEnoughData => "{label}: na razie za mało danych",
+        Text::Points => "{points} pkt proc.",
+        Text::VeryLikelyReal => "bardzo prawdopodobnie realna różnica",
+        Text::ProbablyReal => "prawdopodobnie realna różnica",
+        Text::CouldBeChance => "to może być przypadek, testuj dalej",
+        Text::Significance => "{label}: {points}, {p} — {meaning}",
+        Text::PointsSoFar => "{label}: na razie {points} — za mało danych, testuj dalej",
+        Text::Baseline => "Punkt odniesienia",
+        Text::Variant => "Wariant",
+        Text::Shown => "Wyświetlono",
+        Text::Dismissed => "Zamknięto",
+        Text::Opened => "Otwarto",
+        Text::Conversion => "Konwersja",
+        Text::Orders => "Zamówienia",
+        Text::OrderTotal => "Wartość zamówień",
+        Text::ComparedWithA => "W porównaniu z A",
+        Text::ConversionHint => {
+            "Konwersja: rozpoczęte rozmowy na wyświetlone zaproszenie. Warto działać, gdy różnica jest bardzo prawdopodobnie realna (p poniżej 0,01) lub prawdopodobnie realna (p poniżej 0,05)."
+        }
+        Text::RefreshResults => "Odśwież wyniki",
+        Text::CloseResults => "Zamknij wyniki",
+        Text::AnswersHint => {
+            "Odwiedzający widzą je podczas pisania na czacie, w swoim języku: do trzech pasujących pytań, a po otwarciu odpowiedź."
+        }
+        Text::AnswerSaved => "Odpowiedź zapisana.",
+        Text::AnswerDeleted => "Odpowiedź usunięta.",
+        Text::EditAnswer => "Edytuj odpowiedź {question}",
+        Text::DeleteAnswer => "Usuń odpowiedź {question}",
+        Text::Entries => "Wpisy",
+        Text::Question => "Pytanie",
+        Text::Keywords => "Słowa kluczowe",
+        Text::Answer => "Odpowiedź",
+        Text::KeywordsLabel => "Słowa kluczowe (oddzielone przecinkami, opcjonalne)",
+        Text::AnswerText => "Treść odpowiedzi",
+        Text::SaveAnswer => "Zapisz odpowiedź",
+        Text::AddAnswer => "Dodaj odpowiedź",
+        Text::HowVisitorsUseThem => "Jak korzystają z nich odwiedzający",
+        Text::Refresh => "Odśwież",
+        Text::OpenedAnswers => "Otwarte odpowiedzi",
+        Text::LastOpened => "Ostatnio otwarto",
+        Text::SearchesFoundNothing => "Wyszukiwania bez wyników",
+        Text::SearchesHint => {
+            "Pytanie każdego odwiedzającego liczy się raz, tak jak wpisał je ostatnio: warto dodać do niego odpowiedź."
+        }
+        Text::Search => "Wyszukiwanie",
+        Text::Times => "Ile razy",
+        Text::LastSearched => "Ostatnio szukano",
+        Text::HoursTimes => "„{line}”: wpisz godziny jako 09:00-17:00",
+        Text::HoursZone => "Podaj strefę czasową godzin otwarcia, np. Europe/Warsaw.",
+        Text::HoursDay => "„{line}”: wpisz dzień i godziny, np. mon 09:00-17:00",
+        Text::NoAnswersYet => "W tym języku nie ma jeszcze odpowiedzi.",
     }
 }
 
@@ -169,6 +324,11 @@ pub(super) fn count(key: Count) -> Forms {
             one: "{count} rozmowa z nieprzeczytanymi wiadomościami",
             few: "{count} rozmowy z nieprzeczytanymi wiadomościami",
             many: "{count} rozmów z nieprzeczytanymi wiadomościami",
+        },
+        Count::Days => Forms {
+            one: "{count} dzień",
+            few: "{count} dni",
+            many: "{count} dni",
         },
     }
 }

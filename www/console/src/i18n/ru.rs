@@ -150,6 +150,161 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::NewOperatorName => "Имя нового оператора",
         Text::NewOperatorPassword => "Пароль нового оператора",
         Text::AddOperator => "Добавить оператора",
+        Text::PriorityWholeNumber => "Приоритет должен быть целым числом.",
+        Text::RuleSaved => "Правило сохранено.",
+        Text::RuleDeleted => "Правило удалено.",
+        Text::AllSites => "Все сайты",
+        Text::EditRule => "Изменить правило {keyword}",
+        Text::DeleteRule => "Удалить правило {keyword}",
+        Text::PriorityRules => "Правила приоритета",
+        Text::PriorityRulesHint => {
+            "Ключевое слово в сообщении посетителя (регистр и диакритика не важны) добавляет диалогу метку и поднимает его наверх."
+        }
+        Text::Keyword => "Ключевое слово",
+        Text::Tag => "Метка",
+        Text::PriorityColumn => "Приоритет",
+        Text::Site => "Сайт",
+        Text::PriorityRule => "Правило приоритета",
+        Text::RuleSite => "Сайт (пусто — все сайты)",
+        Text::SaveRule => "Сохранить правило",
+        Text::AddRule => "Добавить правило",
+        Text::WholeNumberOfChats => "Введите число диалогов целым числом.",
+        Text::TeamSettingsSaved => "Настройки команды сохранены.",
+        Text::ChatsPerOperator => "Одновременных диалогов на оператора",
+        Text::SaveTeamSettings => "Сохранить настройки команды",
+        Text::Sites => "Сайты",
+        Text::DelayWholeSeconds => "Введите задержку в целых секундах (0 — выключить).",
+        Text::SiteSaved => "Сайт сохранён.",
+        Text::SiteNamed => "Сайт {name}",
+        Text::ShopName => "Название магазина",
+        Text::AutomaticMessageAfter => "Автоматическое сообщение через (секунды, 0 — выключено)",
+        Text::AutomaticMessage => {
+            "Автоматическое сообщение (пусто — встроенный текст на языке посетителя)"
+        }
+        Text::SuggestedQuestions => {
+            "Подсказки вопросов (по одному в строке, предлагаются в пустом диалоге)"
+        }
+        Text::OpeningHoursZone => {
+            "Часы работы: часовой пояс (пусто — открыто всегда, когда кто-то на связи)"
+        }
+        Text::OpeningHoursWeek => "Часы работы, по одному интервалу в строке (mon 09:00-17:00)",
+        Text::OpeningHoursExceptions => {
+            "Исключения, по одному дню в строке (2026-12-24 closed, 2026-12-31 09:00-12:00)"
+        }
+        Text::NotifyEmail => {
+            "Эл. почта для сообщений, оставшихся без ответа (пусто — администраторы)"
+        }
+        Text::VisitorsMayRate => "Посетители могут оценивать завершённые диалоги",
+        Text::SaveSite => "Сохранить сайт",
+        Text::SecondsOnPage => "Секунд на странице",
+        Text::PagesViewed => "Просмотрено страниц за визит",
+        Text::SecondsOnMatchingPages => "Секунд на подходящих страницах",
+        Text::CartTotalUnreadable => "Корзина от: число, например 1500 или 999,90, или пусто.",
+        Text::DismissedForDays => "После закрытия скрывать на дней",
+        Text::ShowsPerVisit => "Показов за визит",
+        Text::WholeNumberField => "{field}: целое число, например 0, 1 или 7.",
+        Text::OptionalWholeNumberField => "{field}: целое число от 0 или пусто — любое.",
+        Text::VariantWeightUnreadable => {
+            "Варианты, строка {line}: перед «|» стоит вес варианта, число вроде 1 или 2,5 (чтобы «|» был в тексте, сначала укажите вес: 1 | {text})."
+        }
+        Text::VariantTextMissing => "Варианты, строка {line}: после «|» напишите текст варианта.",
+        Text::VariantsMissing => {
+            "Варианты: напишите хотя бы одну строку с текстом, который предложит виджет."
+        }
+        Text::TriggerOnPattern => "на {pattern}",
+        Text::TriggerSecondsOnPage => "через {seconds} с на странице",
+        Text::TriggerFromPage => "с {pages}-й страницы визита",
+        Text::TriggerSecondsOnMatching => "через {seconds} с на подходящих страницах",
+        Text::TriggerExitIntent => "при уходе со страницы (exit intent)",
+        Text::TriggerCartAtLeast => "корзина от {total}",
+        Text::TriggerReturningOnly => "только вернувшиеся посетители",
+        Text::TriggerNewOnly => "только новые посетители",
+        Text::TriggerAtOnce => "Сразу, на любой странице",
+        Text::PromptSaved => "Приглашение сохранено.",
+        Text::PromptDeleted => "Приглашение удалено.",
+        Text::VariantWithWeight => "{letter}: {text} (вес {weight})",
+        Text::EditPrompt => "Изменить приглашение {name}",
+        Text::DeletePrompt => "Удалить приглашение {name}",
+        Text::ResultsFor => "Результаты: {name}",
+        Text::Results => "Результаты",
+        Text::Prompt => "Приглашение",
+        Text::EditPromptTitle => "Изменить приглашение",
+        Text::NewPrompt => "Новое приглашение",
+        Text::VariantsLabel => "Варианты (по одному в строке: текст или вес | текст)",
+        Text::VariantsPlaceholder => {
+            "Помочь подобрать размер?
+2 | Ищете куртку? Спросите нас."
+        }
+        Text::UrlPattern => "Шаблон адреса (* — любые символы, например /products/*)",
+        Text::ExitIntent => "Уход со страницы (курсор уходит за верхний край окна)",
+        Text::CartTotalAtLeast => "Сумма корзины от",
+        Text::Visitors => "Посетители",
+        Text::AllVisitors => "Все посетители",
+        Text::ReturningOnly => "Только вернувшиеся",
+        Text::NewOnly => "Только новые",
+        Text::Enabled => "Включено",
+        Text::SavePrompt => "Сохранить приглашение",
+        Text::AddPrompt => "Добавить приглашение",
+        Text::Prompts => "Приглашения",
+        Text::PromptsHint => {
+            "Виджет сам предлагает помощь, когда выполнены все заданные условия, и только пока кто-то может ответить. Каждый посетитель получает один вариант, случайно по весу; закрытое приглашение не появляется заданное число дней. Секунды на подходящих страницах суммируют время на страницах, подходящих под шаблон адреса."
+        }
+        Text::Variants => "Варианты",
+        Text::When => "Когда",
+        Text::DismissedFor => "После закрытия скрыто",
+        Text::PerVisit => "За визит",
+        Text::VariantVersus => "{variant} против {first}",
+        Text::NotEnoughData => "{label}: пока мало данных",
+        Text::Points => "{points} п. п.",
+        Text::VeryLikelyReal => "очень вероятно, реальная разница",
+        Text::ProbablyReal => "вероятно, реальная разница",
+        Text::CouldBeChance => "может быть случайностью, продолжайте тест",
+        Text::Significance => "{label}: {points}, {p} — {meaning}",
+        Text::PointsSoFar => "{label}: пока {points} — мало данных, продолжайте тест",
+        Text::Baseline => "Базовый",
+        Text::Variant => "Вариант",
+        Text::Shown => "Показано",
+        Text::Dismissed => "Закрыто",
+        Text::Opened => "Открыто",
+        Text::Conversion => "Конверсия",
+        Text::Orders => "Заказы",
+        Text::OrderTotal => "Сумма заказов",
+        Text::ComparedWithA => "По сравнению с A",
+        Text::ConversionHint => {
+            "Конверсия: начатые диалоги на показанное приглашение. Действовать стоит, когда разница очень вероятно реальна (p ниже 0,01) или вероятно реальна (p ниже 0,05)."
+        }
+        Text::RefreshResults => "Обновить результаты",
+        Text::CloseResults => "Закрыть результаты",
+        Text::AnswersHint => {
+            "Посетители видят их, пока пишут в чат, на своём языке: до трёх подходящих вопросов, а открыв вопрос — ответ."
+        }
+        Text::AnswerSaved => "Ответ сохранён.",
+        Text::AnswerDeleted => "Ответ удалён.",
+        Text::EditAnswer => "Изменить ответ {question}",
+        Text::DeleteAnswer => "Удалить ответ {question}",
+        Text::Entries => "Записи",
+        Text::Question => "Вопрос",
+        Text::Keywords => "Ключевые слова",
+        Text::Answer => "Ответ",
+        Text::KeywordsLabel => "Ключевые слова (через запятую, необязательно)",
+        Text::AnswerText => "Текст ответа",
+        Text::SaveAnswer => "Сохранить ответ",
+        Text::AddAnswer => "Добавить ответ",
+        Text::HowVisitorsUseThem => "Как ими пользуются посетители",
+        Text::Refresh => "Обновить",
+        Text::OpenedAnswers => "Открытые ответы",
+        Text::LastOpened => "Последнее открытие",
+        Text::SearchesFoundNothing => "Поиски без результата",
+        Text::SearchesHint => {
+            "Вопрос каждого посетителя учитывается один раз, в последней набранной форме: стоит завести на него ответ."
+        }
+        Text::Search => "Запрос",
+        Text::Times => "Сколько раз",
+        Text::LastSearched => "Последний поиск",
+        Text::HoursTimes => "«{line}»: укажите время как 09:00-17:00",
+        Text::HoursZone => "Укажите часовой пояс часов работы, например Europe/Moscow.",
+        Text::HoursDay => "«{line}»: укажите день и часы, например mon 09:00-17:00",
+        Text::NoAnswersYet => "На этом языке ответов пока нет.",
     }
 }
 
@@ -169,6 +324,11 @@ pub(super) fn count(key: Count) -> Forms {
             one: "{count} диалог с непрочитанными сообщениями",
             few: "{count} диалога с непрочитанными сообщениями",
             many: "{count} диалогов с непрочитанными сообщениями",
+        },
+        Count::Days => Forms {
+            one: "{count} день",
+            few: "{count} дня",
+            many: "{count} дней",
         },
     }
 }

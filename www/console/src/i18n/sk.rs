@@ -150,6 +150,161 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::NewOperatorName => "Meno nového operátora",
         Text::NewOperatorPassword => "Heslo nového operátora",
         Text::AddOperator => "Pridať operátora",
+        Text::PriorityWholeNumber => "Priorita musí byť celé číslo.",
+        Text::RuleSaved => "Pravidlo je uložené.",
+        Text::RuleDeleted => "Pravidlo je vymazané.",
+        Text::AllSites => "Všetky weby",
+        Text::EditRule => "Upraviť pravidlo {keyword}",
+        Text::DeleteRule => "Vymazať pravidlo {keyword}",
+        Text::PriorityRules => "Pravidlá priority",
+        Text::PriorityRulesHint => {
+            "Kľúčové slovo v správe návštevníka (bez ohľadu na veľkosť písmen a diakritiku) konverzáciu označí štítkom a posunie ju na začiatok."
+        }
+        Text::Keyword => "Kľúčové slovo",
+        Text::Tag => "Štítok",
+        Text::PriorityColumn => "Priorita",
+        Text::Site => "Web",
+        Text::PriorityRule => "Pravidlo priority",
+        Text::RuleSite => "Web (prázdne = všetky weby)",
+        Text::SaveRule => "Uložiť pravidlo",
+        Text::AddRule => "Pridať pravidlo",
+        Text::WholeNumberOfChats => "Zadajte počet konverzácií ako celé číslo.",
+        Text::TeamSettingsSaved => "Nastavenia tímu sú uložené.",
+        Text::ChatsPerOperator => "Súbežných konverzácií na operátora",
+        Text::SaveTeamSettings => "Uložiť nastavenia tímu",
+        Text::Sites => "Weby",
+        Text::DelayWholeSeconds => "Zadajte oneskorenie v celých sekundách (0 ho vypne).",
+        Text::SiteSaved => "Web je uložený.",
+        Text::SiteNamed => "Web {name}",
+        Text::ShopName => "Názov obchodu",
+        Text::AutomaticMessageAfter => "Automatická správa po (sekundy, 0 = vypnuté)",
+        Text::AutomaticMessage => {
+            "Automatická správa (prázdne = vstavaný text v jazyku návštevníka)"
+        }
+        Text::SuggestedQuestions => {
+            "Navrhované otázky (jedna na riadok, ponúkajú sa v prázdnej konverzácii)"
+        }
+        Text::OpeningHoursZone => {
+            "Otváracie hodiny: časové pásmo (prázdne = otvorené vždy, keď je niekto k dispozícii)"
+        }
+        Text::OpeningHoursWeek => "Otváracie hodiny, jeden úsek na riadok (mon 09:00-17:00)",
+        Text::OpeningHoursExceptions => {
+            "Výnimky, jeden deň na riadok (2026-12-24 closed, 2026-12-31 09:00-12:00)"
+        }
+        Text::NotifyEmail => "E-mail pre správy, na ktoré nikto neodpovedal (prázdne = správcovia)",
+        Text::VisitorsMayRate => "Návštevníci môžu hodnotiť vyriešené konverzácie",
+        Text::SaveSite => "Uložiť web",
+        Text::SecondsOnPage => "Sekúnd na stránke",
+        Text::PagesViewed => "Zobrazených stránok počas návštevy",
+        Text::SecondsOnMatchingPages => "Sekúnd na zodpovedajúcich stránkach",
+        Text::CartTotalUnreadable => "Košík aspoň: číslo ako 1500 alebo 999,90, alebo nič.",
+        Text::DismissedForDays => "Po zatvorení skryť na dní",
+        Text::ShowsPerVisit => "Zobrazení za návštevu",
+        Text::WholeNumberField => "{field}: celé číslo, napr. 0, 1 alebo 7.",
+        Text::OptionalWholeNumberField => {
+            "{field}: celé číslo 0 alebo väčšie, alebo nič pre akúkoľvek hodnotu."
+        }
+        Text::VariantWeightUnreadable => {
+            "Varianty, riadok {line}: pred „|“ patrí váha varianty, číslo ako 1 alebo 2,5 (pre „|“ v texte napíšte najprv váhu: 1 | {text})."
+        }
+        Text::VariantTextMissing => "Varianty, riadok {line}: za „|“ napíšte text varianty.",
+        Text::VariantsMissing => {
+            "Varianty: napíšte aspoň jeden riadok s textom, ktorý widget ponúkne."
+        }
+        Text::TriggerOnPattern => "na {pattern}",
+        Text::TriggerSecondsOnPage => "po {seconds} s na stránke",
+        Text::TriggerFromPage => "od {pages}. stránky návštevy",
+        Text::TriggerSecondsOnMatching => "po {seconds} s na zodpovedajúcich stránkach",
+        Text::TriggerExitIntent => "pri odchode (exit intent)",
+        Text::TriggerCartAtLeast => "košík aspoň {total}",
+        Text::TriggerReturningOnly => "len vracajúci sa návštevníci",
+        Text::TriggerNewOnly => "len noví návštevníci",
+        Text::TriggerAtOnce => "Hneď, na každej stránke",
+        Text::PromptSaved => "Výzva je uložená.",
+        Text::PromptDeleted => "Výzva je vymazaná.",
+        Text::VariantWithWeight => "{letter}: {text} (váha {weight})",
+        Text::EditPrompt => "Upraviť výzvu {name}",
+        Text::DeletePrompt => "Vymazať výzvu {name}",
+        Text::ResultsFor => "Výsledky výzvy {name}",
+        Text::Results => "Výsledky",
+        Text::Prompt => "Výzva",
+        Text::EditPromptTitle => "Upraviť výzvu",
+        Text::NewPrompt => "Nová výzva",
+        Text::VariantsLabel => "Varianty (jedna na riadok: text, alebo váha | text)",
+        Text::VariantsPlaceholder => {
+            "Pomôžem vám vybrať veľkosť?
+2 | Hľadáte bundu? Opýtajte sa nás."
+        }
+        Text::UrlPattern => "Vzor adresy (* pre ľubovoľné znaky, napr. /products/*)",
+        Text::ExitIntent => "Odchod zo stránky (ukazovateľ opustí horný okraj okna)",
+        Text::CartTotalAtLeast => "Košík aspoň",
+        Text::Visitors => "Návštevníci",
+        Text::AllVisitors => "Všetci návštevníci",
+        Text::ReturningOnly => "Len vracajúci sa",
+        Text::NewOnly => "Len noví",
+        Text::Enabled => "Zapnutá",
+        Text::SavePrompt => "Uložiť výzvu",
+        Text::AddPrompt => "Pridať výzvu",
+        Text::Prompts => "Výzvy",
+        Text::PromptsHint => {
+            "Widget sám ponúkne pomoc, keď platia všetky zadané podmienky, a len kým môže niekto odpovedať. Každý návštevník dostane jednu variantu, náhodne podľa váhy; zatvorená výzva sa nevráti po zadaný počet dní. Sekundy na zodpovedajúcich stránkach sčítajú čas na stránkach, ktoré zodpovedajú vzoru adresy."
+        }
+        Text::Variants => "Varianty",
+        Text::When => "Kedy",
+        Text::DismissedFor => "Po zatvorení skrytá",
+        Text::PerVisit => "Za návštevu",
+        Text::VariantVersus => "{variant} oproti {first}",
+        Text::NotEnoughData => "{label}: zatiaľ málo údajov",
+        Text::Points => "{points} p. b.",
+        Text::VeryLikelyReal => "veľmi pravdepodobne skutočný rozdiel",
+        Text::ProbablyReal => "pravdepodobne skutočný rozdiel",
+        Text::CouldBeChance => "môže ísť o náhodu, testujte ďalej",
+        Text::Significance => "{label}: {points}, {p} — {meaning}",
+        Text::PointsSoFar => "{label}: zatiaľ {points} — málo údajov, testujte ďalej",
+        Text::Baseline => "Základ",
+        Text::Variant => "Varianta",
+        Text::Shown => "Zobrazené",
+        Text::Dismissed => "Zatvorené",
+        Text::Opened => "Otvorené",
+        Text::Conversion => "Konverzia",
+        Text::Orders => "Objednávky",
+        Text::OrderTotal => "Hodnota objednávok",
+        Text::ComparedWithA => "V porovnaní s A",
+        Text::ConversionHint => {
+            "Konverzia: začaté konverzácie na zobrazenú výzvu. Podľa rozdielu sa oplatí konať, keď je veľmi pravdepodobne skutočný (p pod 0,01) alebo pravdepodobne skutočný (p pod 0,05)."
+        }
+        Text::RefreshResults => "Obnoviť výsledky",
+        Text::CloseResults => "Zavrieť výsledky",
+        Text::AnswersHint => {
+            "Návštevníci ich vidia pri písaní do chatu, vo svojom jazyku: až tri zodpovedajúce otázky a po otvorení aj odpoveď."
+        }
+        Text::AnswerSaved => "Odpoveď je uložená.",
+        Text::AnswerDeleted => "Odpoveď je vymazaná.",
+        Text::EditAnswer => "Upraviť odpoveď {question}",
+        Text::DeleteAnswer => "Vymazať odpoveď {question}",
+        Text::Entries => "Položky",
+        Text::Question => "Otázka",
+        Text::Keywords => "Kľúčové slová",
+        Text::Answer => "Odpoveď",
+        Text::KeywordsLabel => "Kľúčové slová (oddelené čiarkou, nepovinné)",
+        Text::AnswerText => "Text odpovede",
+        Text::SaveAnswer => "Uložiť odpoveď",
+        Text::AddAnswer => "Pridať odpoveď",
+        Text::HowVisitorsUseThem => "Ako ich návštevníci používajú",
+        Text::Refresh => "Obnoviť",
+        Text::OpenedAnswers => "Otvorené odpovede",
+        Text::LastOpened => "Naposledy otvorené",
+        Text::SearchesFoundNothing => "Hľadania bez výsledku",
+        Text::SearchesHint => {
+            "Otázka každého návštevníka sa počíta raz, tak ako ju naposledy napísal: stojí za vlastnú odpoveď."
+        }
+        Text::Search => "Hľadanie",
+        Text::Times => "Koľkokrát",
+        Text::LastSearched => "Naposledy hľadané",
+        Text::HoursTimes => "„{line}“: napíšte časy ako 09:00-17:00",
+        Text::HoursZone => "Zadajte časové pásmo otváracích hodín, napr. Europe/Bratislava.",
+        Text::HoursDay => "„{line}“: napíšte deň a jeho hodiny, napr. mon 09:00-17:00",
+        Text::NoAnswersYet => "V tomto jazyku zatiaľ nie sú žiadne odpovede.",
     }
 }
 
@@ -169,6 +324,11 @@ pub(super) fn count(key: Count) -> Forms {
             one: "{count} konverzácia s neprečítanými správami",
             few: "{count} konverzácie s neprečítanými správami",
             many: "{count} konverzácií s neprečítanými správami",
+        },
+        Count::Days => Forms {
+            one: "{count} deň",
+            few: "{count} dni",
+            many: "{count} dní",
         },
     }
 }
