@@ -74,7 +74,7 @@ test("a Czech browser gets the Czech console; German chosen in the profile shows
   const row = list.getByRole("listitem").filter({ hasText: "máte bundu" });
   // A counted text in its Czech form, and the waiting time in Czech words.
   await row.getByLabel("1 nepřečtená", { exact: true }).waitFor();
-  await row.getByText(/^Čeká \d+ s$/).waitFor();
+  await row.getByText(/^Čeká\s\d+\ss$/).waitFor();
   await console.getByRole("tab", { name: /^Otevřené/ }).waitFor();
 
   await console.getByRole("button", { name: "Nastavení", exact: true }).click();

@@ -100,7 +100,7 @@ fn cart(detail: &ConversationDetail) -> impl IntoView + use<> {
                                     view! {
                                         <tr>
                                             <td dir="auto">{item.name.clone()}</td>
-                                            <td>{move || time::number(i18n::language(), f64::from(quantity))}</td>
+                                            <td>{move || time::number(i18n::language(), quantity)}</td>
                                             <td>{move || money(i18n::language(), price, &currency)}</td>
                                         </tr>
                                     }

@@ -230,16 +230,16 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::TriggerReturningOnly => "nur wiederkehrende Besucher",
         Text::TriggerNewOnly => "nur neue Besucher",
         Text::TriggerAtOnce => "Sofort, auf jeder Seite",
-        Text::PromptSaved => "Ansprache gespeichert.",
-        Text::PromptDeleted => "Ansprache gelöscht.",
+        Text::PromptSaved => "Einladung gespeichert.",
+        Text::PromptDeleted => "Einladung gelöscht.",
         Text::VariantWithWeight => "{letter}: {text} (Gewicht {weight})",
-        Text::EditPrompt => "Ansprache {name} bearbeiten",
-        Text::DeletePrompt => "Ansprache {name} löschen",
+        Text::EditPrompt => "Einladung {name} bearbeiten",
+        Text::DeletePrompt => "Einladung {name} löschen",
         Text::ResultsFor => "Ergebnisse für {name}",
         Text::Results => "Ergebnisse",
-        Text::Prompt => "Ansprache",
-        Text::EditPromptTitle => "Ansprache bearbeiten",
-        Text::NewPrompt => "Neue Ansprache",
+        Text::Prompt => "Einladung",
+        Text::EditPromptTitle => "Einladung bearbeiten",
+        Text::NewPrompt => "Neue Einladung",
         Text::VariantsLabel => "Varianten (eine pro Zeile: Text, oder Gewicht | Text)",
         Text::VariantsPlaceholder => {
             "Darf ich bei der Größe helfen?
@@ -253,11 +253,11 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ReturningOnly => "Nur wiederkehrende",
         Text::NewOnly => "Nur neue",
         Text::Enabled => "Aktiv",
-        Text::SavePrompt => "Ansprache speichern",
-        Text::AddPrompt => "Ansprache hinzufügen",
-        Text::Prompts => "Ansprachen",
+        Text::SavePrompt => "Einladung speichern",
+        Text::AddPrompt => "Einladung hinzufügen",
+        Text::Prompts => "Einladungen",
         Text::PromptsHint => {
-            "Das Widget bietet von sich aus Hilfe an, wenn alle angegebenen Bedingungen erfüllt sind, und nur solange jemand antworten kann. Jeder Besucher bekommt eine Variante, zufällig nach Gewicht; eine geschlossene Ansprache bleibt die angegebenen Tage weg. Sekunden auf passenden Seiten zählt die Zeit auf den Seiten zusammen, auf die das URL-Muster passt."
+            "Das Widget bietet von sich aus Hilfe an, wenn alle angegebenen Bedingungen erfüllt sind, und nur solange jemand antworten kann. Jeder Besucher bekommt eine Variante, zufällig nach Gewicht; eine geschlossene Einladung bleibt die angegebenen Tage weg. Sekunden auf passenden Seiten zählt die Zeit auf den Seiten zusammen, auf die das URL-Muster passt."
         }
         Text::Variants => "Varianten",
         Text::When => "Wann",
@@ -281,7 +281,7 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::OrderTotal => "Bestellsumme",
         Text::ComparedWithA => "Verglichen mit A",
         Text::ConversionHint => {
-            "Konversion: begonnene Unterhaltungen pro angezeigter Ansprache. Ein Unterschied lohnt Handeln, wenn er sehr wahrscheinlich echt (p unter 0,01) oder wahrscheinlich echt (p unter 0,05) ist."
+            "Konversion: begonnene Unterhaltungen pro angezeigter Einladung. Ein Unterschied lohnt Handeln, wenn er sehr wahrscheinlich echt (p unter 0,01) oder wahrscheinlich echt (p unter 0,05) ist."
         }
         Text::RefreshResults => "Ergebnisse aktualisieren",
         Text::CloseResults => "Ergebnisse schließen",
