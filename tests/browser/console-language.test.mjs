@@ -18,6 +18,8 @@ after(async () => {
 async function setUp(t) {
   const relay = await startRelay();
   const api = await operatorApi(relay);
+  // Someone is there, so that the visitors' messages are delivered as chat.
+  await api.setOnline(true);
   const contexts = [];
   const context = async (locale) => {
     const opened = await browser.newContext({ locale, viewport: { width: 1366, height: 800 } });

@@ -40,6 +40,9 @@ pub fn start() {
 /// Decides between the sign-in form and the console, by the session.
 #[component]
 fn Root() -> impl IntoView {
+    // The language's signal is made here, under the root that lives as long as the page: made
+    // first inside the sign-in form, it would go with the form.
+    i18n::current();
     let session = RwSignal::new(None::<OperatorProfile>);
     let checking = RwSignal::new(false);
     app::set_session_signal(session);

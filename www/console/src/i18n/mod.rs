@@ -211,7 +211,8 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
 
 thread_local! {
     /// The language on screen. The page has one thread, so a thread-local is its global; the
-    /// signal is made on first use, in whatever language the browser prefers.
+    /// signal is made on first use (the root component's), in whatever language the browser
+    /// prefers.
     static CURRENT: Cell<Option<RwSignal<Language>>> = const { Cell::new(None) };
 }
 

@@ -105,10 +105,10 @@ fn plural_categories_follow_each_languages_rules() {
         ),
     ];
     for (language, categories) in expected {
-        for (number, category) in numbers.into_iter().zip(categories) {
+        for (number, expected) in numbers.into_iter().zip(categories) {
             assert_eq!(
                 category(language, number),
-                category,
+                expected,
                 "{language:?} {number}"
             );
         }
