@@ -183,8 +183,12 @@ pub struct NewOperator {
     pub admin: bool,
 }
 
+/// The languages the operator console speaks, as BCP 47 primary language subtags.
+pub const CONSOLE_LANGUAGES: [&str; 6] = ["cs", "sk", "pl", "ru", "en", "de"];
+
 /// `PUT /api/me` (yourself) and `PUT /api/operators/{id}` (admins; only they may change `admin`).
-/// Fields left out stay as they are; an empty `photoUrl` removes the photo.
+/// Fields left out stay as they are; an empty `photoUrl` removes the photo, an empty `language`
+/// the choice of language.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OperatorUpdate {
@@ -194,6 +198,9 @@ pub struct OperatorUpdate {
     pub photo_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin: Option<bool>,
+    /// The console's language, one of [`CONSOLE_LANGUAGES`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 /// Who may use a shortcut.

@@ -93,6 +93,12 @@ pub struct OperatorProfile {
     /// The address of the operator's photo, shown to visitors once the operator has joined.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo_url: Option<String>,
+    /// The language the operator's console speaks, one of [`CONSOLE_LANGUAGES`]; none until the
+    /// operator picks one (the console then follows the browser).
+    ///
+    /// [`CONSOLE_LANGUAGES`]: crate::api::CONSOLE_LANGUAGES
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 /// How a visitor rated a resolved conversation.

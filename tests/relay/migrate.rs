@@ -610,7 +610,7 @@ async fn an_older_sqlite_database_is_upgraded_first_and_verify_only_refuses_it()
     let (directory, _) = shop_database().await;
     let db = directory.path().join("beseda.db");
     // The database as a relay before migration 10 left it (without the history's and the
-    // reports' tables).
+    // reports' tables, and the operators' languages).
     rusqlite::Connection::open(&db)
         .unwrap()
         .execute_batch(
@@ -621,6 +621,7 @@ async fn an_older_sqlite_database_is_upgraded_first_and_verify_only_refuses_it()
              DROP INDEX sessions_by_operator;
              ALTER TABLE sessions DROP COLUMN last_used_at;
              ALTER TABLE operators DROP COLUMN disabled;
+             ALTER TABLE operators DROP COLUMN language;
              PRAGMA user_version = 9;",
         )
         .unwrap();
@@ -636,7 +637,7 @@ async fn an_older_sqlite_database_is_upgraded_first_and_verify_only_refuses_it()
         .unwrap()
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 12, "upgraded as serve would");
+    assert_eq!(version, 13, "upgraded as serve would");
     let client = connect(&url).await;
     let sessions: Vec<(i64, i64)> = client
         .query("SELECT created_at, last_used_at FROM sessions", &[])

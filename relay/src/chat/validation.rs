@@ -2,7 +2,7 @@
 //! REST or the command line), so that all of them refuse the same things with the same words.
 
 use crate::store::VisitorDetails;
-use beseda_protocol::api::{OperatorUpdate, PageView, RuleInput, ShortcutInput};
+use beseda_protocol::api::{CONSOLE_LANGUAGES, OperatorUpdate, PageView, RuleInput, ShortcutInput};
 use beseda_protocol::visitor::Cart;
 use beseda_protocol::{ClientMessageId, ErrorCode};
 
@@ -314,7 +314,22 @@ pub fn check_operator_update(
     if let Some(photo) = update.photo_url.as_deref().map(str::trim) {
         check_photo_url(photo, public_url)?;
     }
+    if let Some(language) = update.language.as_deref().map(str::trim) {
+        check_console_language(language)?;
+    }
     Ok(())
+}
+
+/// A console language is one the console speaks; blank means none chosen (the browser's).
+pub fn check_console_language(language: &str) -> Result<(), Refusal> {
+    if language.is_empty() || CONSOLE_LANGUAGES.contains(&language) {
+        return Ok(());
+    }
+    Err(bad(format!(
+        "the console speaks {}; \"{}\" is none of them",
+        CONSOLE_LANGUAGES.join(", "),
+        language.chars().take(16).collect::<String>()
+    )))
 }
 
 /// See [`check_operator_update`]; blank means no photo.
@@ -349,6 +364,29 @@ pub fn check_photo_url(photo: &str, public_url: Option<&str>) -> Result<(), Refu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_console_language_is_one_the_console_speaks_or_none() {
+        for language in ["cs", "sk", "pl", "ru", "en", "de", "", " de "] {
+            let update = OperatorUpdate {
+                language: Some(language.to_owned()),
+                ..OperatorUpdate::default()
+            };
+            assert!(check_operator_update(&update, None).is_ok(), "{language}");
+        }
+        for language in ["fr", "DE", "de-AT", "<b>", "cs;drop"] {
+            let update = OperatorUpdate {
+                language: Some(language.to_owned()),
+                ..OperatorUpdate::default()
+            };
+            let refusal = check_operator_update(&update, None).unwrap_err();
+            assert!(
+                refusal.1.contains("cs, sk, pl, ru, en, de"),
+                "{}",
+                refusal.1
+            );
+        }
+    }
 
     #[test]
     fn text_rules() {

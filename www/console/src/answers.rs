@@ -3,6 +3,7 @@
 //! searched for without finding anything. The REST calls of `/api/answers` are here too.
 
 use crate::api::{self, ApiError};
+use crate::i18n::{Text, t, tf, tx};
 use crate::outcome::{Outcome, OutcomeLine};
 use crate::time;
 use beseda_protocol::AnswerId;
@@ -108,17 +109,17 @@ pub fn Answers() -> impl IntoView {
     };
     view! {
         <main class="settings answers-page">
-            <h1>"Answers"</h1>
+            <h1>{tx(Text::Answers)}</h1>
             <p class="hint">
-                "Visitors see these while they type in the chat, in their own language: up to three matching questions, and the answer when they open one."
+                {tx(Text::AnswersHint)}
             </p>
             <div class="fields">
-                <label for="answers-site">"Site"</label>
+                <label for="answers-site">{tx(Text::Site)}</label>
                 <select id="answers-site" prop:value=move || site.get()
                     on:change=move |event| { site.set(event_target_value(&event)); reload(); }>
                     {site_options}
                 </select>
-                <label for="answers-language">"Language"</label>
+                <label for="answers-language">{tx(Text::VisitorLanguage)}</label>
                 <select id="answers-language" prop:value=move || language.get()
                     on:change=move |event| { language.set(event_target_value(&event)); reload(); }>
                     {LANGUAGES.iter().map(|code| view! { <option value=*code>{*code}</option> }).collect_view()}
@@ -167,7 +168,7 @@ fn Entries(
         let id = editing.get_untracked();
         spawn_local(async move {
             let result = save(id, &input).await;
-            outcome.set(Outcome::of(&result, "Answer saved."));
+            outcome.set(Outcome::of(&result, t(Text::AnswerSaved)));
             if result.is_ok() {
                 clear();
                 reload();
@@ -177,7 +178,7 @@ fn Entries(
     let remove = move |id: AnswerId| {
         spawn_local(async move {
             let result = delete(id).await;
-            outcome.set(Outcome::of(&result, "Answer deleted."));
+            outcome.set(Outcome::of(&result, t(Text::AnswerDeleted)));
             if editing.get_untracked() == Some(id) {
                 clear();
             }
@@ -197,8 +198,20 @@ fn Entries(
                         <td>{answer.keywords.join(", ")}</td>
                         <td class="template">{answer.answer}</td>
                         <td>
-                            <button type="button" aria-label=format!("Edit answer {label}") on:click=move |_| edit(&edited)>"Edit"</button>
-                            <button type="button" aria-label=format!("Delete answer {label}") on:click=move |_| remove(id)>"Delete"</button>
+                            <button
+                                type="button"
+                                aria-label=tf(Text::EditAnswer, &[("question", &label)])
+                                on:click=move |_| edit(&edited)
+                            >
+                                {t(Text::Edit)}
+                            </button>
+                            <button
+                                type="button"
+                                aria-label=tf(Text::DeleteAnswer, &[("question", &label)])
+                                on:click=move |_| remove(id)
+                            >
+                                {t(Text::Delete)}
+                            </button>
                         </td>
                     </tr>
                 }
@@ -207,22 +220,29 @@ fn Entries(
     };
     view! {
         <section aria-labelledby="answers-entries-title">
-            <h2 id="answers-entries-title">"Entries"</h2>
-            <table aria-label="Answers">
-                <thead><tr><th scope="col">"Question"</th><th scope="col">"Keywords"</th><th scope="col">"Answer"</th><th scope="col">"Actions"</th></tr></thead>
+            <h2 id="answers-entries-title">{tx(Text::Entries)}</h2>
+            <table aria-label=tx(Text::Answers)>
+                <thead>
+                    <tr>
+                        <th scope="col">{tx(Text::Question)}</th>
+                        <th scope="col">{tx(Text::Keywords)}</th>
+                        <th scope="col">{tx(Text::Answer)}</th>
+                        <th scope="col">{tx(Text::Actions)}</th>
+                    </tr>
+                </thead>
                 <tbody>{rows}</tbody>
             </table>
-            <p class="hint" hidden=move || !list.with(Vec::is_empty)>"No answers in this language yet."</p>
-            <form class="fields" on:submit=submit aria-label="Answer">
-                <label for="answer-question">"Question"</label>
+            <p class="hint" hidden=move || !list.with(Vec::is_empty)>{tx(Text::NoAnswersYet)}</p>
+            <form class="fields" on:submit=submit aria-label=tx(Text::Answer)>
+                <label for="answer-question">{tx(Text::Question)}</label>
                 <input id="answer-question" type="text" required maxlength="200" bind:value=question/>
-                <label for="answer-keywords">"Keywords (comma-separated, optional)"</label>
+                <label for="answer-keywords">{tx(Text::KeywordsLabel)}</label>
                 <input id="answer-keywords" type="text" bind:value=keywords/>
-                <label for="answer-text">"Answer text"</label>
+                <label for="answer-text">{tx(Text::AnswerText)}</label>
                 <textarea id="answer-text" required rows="5" maxlength="4000" bind:value=text></textarea>
-                <button type="submit">{move || if editing.get().is_some() { "Save answer" } else { "Add answer" }}</button>
+                <button type="submit">{move || t(if editing.get().is_some() { Text::SaveAnswer } else { Text::AddAnswer })}</button>
                 <Show when=move || editing.get().is_some()>
-                    <button type="button" on:click=move |_| clear()>"Cancel"</button>
+                    <button type="button" on:click=move |_| clear()>{tx(Text::Cancel)}</button>
                 </Show>
                 <OutcomeLine outcome=outcome/>
             </form>
@@ -245,8 +265,8 @@ fn Usage(
                     <tr>
                         <td>{row.question}</td>
                         <td>{row.language}</td>
-                        <td>{row.opened}</td>
-                        <td>{row.last_opened_at.as_deref().map(time::date_time).unwrap_or_default()}</td>
+                        <td>{time::number(crate::i18n::language(), row.opened as f64)}</td>
+                        <td>{row.last_opened_at.as_deref().map(|at| time::date_time(crate::i18n::language(), at)).unwrap_or_default()}</td>
                     </tr>
                 }
             })
@@ -262,8 +282,8 @@ fn Usage(
                     <tr>
                         <td>{row.text}</td>
                         <td>{row.language}</td>
-                        <td>{row.count}</td>
-                        <td>{time::date_time(&row.last_at)}</td>
+                        <td>{time::number(crate::i18n::language(), row.count as f64)}</td>
+                        <td>{time::date_time(crate::i18n::language(), &row.last_at)}</td>
                     </tr>
                 }
             })
@@ -271,17 +291,31 @@ fn Usage(
     };
     view! {
         <section aria-labelledby="answers-usage-title">
-            <h2 id="answers-usage-title">"How visitors use them"</h2>
-            <button type="button" on:click=move |_| reload()>"Refresh"</button>
-            <h3>"Opened"</h3>
-            <table aria-label="Opened answers">
-                <thead><tr><th scope="col">"Question"</th><th scope="col">"Language"</th><th scope="col">"Opened"</th><th scope="col">"Last opened"</th></tr></thead>
+            <h2 id="answers-usage-title">{tx(Text::HowVisitorsUseThem)}</h2>
+            <button type="button" on:click=move |_| reload()>{tx(Text::Refresh)}</button>
+            <h3>{tx(Text::Opened)}</h3>
+            <table aria-label=tx(Text::OpenedAnswers)>
+                <thead>
+                    <tr>
+                        <th scope="col">{tx(Text::Question)}</th>
+                        <th scope="col">{tx(Text::VisitorLanguage)}</th>
+                        <th scope="col">{tx(Text::Opened)}</th>
+                        <th scope="col">{tx(Text::LastOpened)}</th>
+                    </tr>
+                </thead>
                 <tbody>{opened}</tbody>
             </table>
-            <h3>"Searches that found nothing"</h3>
-            <p class="hint">"Each visitor's question counts once, as they last typed it: worth an answer of its own."</p>
-            <table aria-label="Searches that found nothing">
-                <thead><tr><th scope="col">"Search"</th><th scope="col">"Language"</th><th scope="col">"Times"</th><th scope="col">"Last searched"</th></tr></thead>
+            <h3>{tx(Text::SearchesFoundNothing)}</h3>
+            <p class="hint">{tx(Text::SearchesHint)}</p>
+            <table aria-label=tx(Text::SearchesFoundNothing)>
+                <thead>
+                    <tr>
+                        <th scope="col">{tx(Text::Search)}</th>
+                        <th scope="col">{tx(Text::VisitorLanguage)}</th>
+                        <th scope="col">{tx(Text::Times)}</th>
+                        <th scope="col">{tx(Text::LastSearched)}</th>
+                    </tr>
+                </thead>
                 <tbody>{misses}</tbody>
             </table>
         </section>

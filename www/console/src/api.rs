@@ -1,6 +1,7 @@
 //! The REST client: `fetch` with the operator's bearer token, protocol types as JSON in and out,
 //! and every refusal as an [`ApiError`] carrying the relay's own message.
 
+use crate::i18n::{self, Text, t, tf};
 use beseda_protocol::api::{
     Assign, Availability, ConversationDetail, ConversationSummary, ErrorBody, LoginRequest,
     LoginResponse, NewOperator, OperatorInfo, OperatorUpdate, PasswordChange, PriorityRule,
@@ -24,7 +25,7 @@ use web_sys::{Headers, Request, RequestInit, Response};
 pub struct ApiError {
     /// The HTTP status; 0 when the relay could not be reached.
     pub status: u16,
-    /// What to show the operator.
+    /// What to show the operator, in the language on screen when it happened.
     pub message: String,
 }
 
@@ -57,7 +58,7 @@ pub fn on_unauthorized(handler: impl Fn() + 'static) {
 fn unreachable() -> ApiError {
     ApiError {
         status: 0,
-        message: "The relay cannot be reached. Check the connection and try again.".into(),
+        message: t(Text::Unreachable).into(),
     }
 }
 
@@ -100,9 +101,9 @@ pub(crate) async fn call<T: DeserializeOwned>(
         } else {
             &text
         };
-        return serde_json::from_str(text).map_err(|error| ApiError {
+        return serde_json::from_str(text).map_err(|_| ApiError {
             status,
-            message: format!("The relay's answer was not understood: {error}"),
+            message: t(Text::NotUnderstood).into(),
         });
     }
     if status == 401 && token.is_some() && path != "/api/login" {
@@ -112,8 +113,8 @@ pub(crate) async fn call<T: DeserializeOwned>(
         }
     }
     let message = serde_json::from_str::<ErrorBody>(&text)
-        .map(|body| body.error.message)
-        .unwrap_or_else(|_| format!("The relay answered {status}."));
+        .map(|body| i18n::refusal(i18n::language(), Some(body.error.code), &body.error.message))
+        .unwrap_or_else(|_| tf(Text::RelayAnswered, &[("status", &status.to_string())]));
     Err(ApiError { status, message })
 }
 

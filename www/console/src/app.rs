@@ -63,6 +63,7 @@ impl Console {
 
     /// Shows an error that belongs to no form.
     pub fn report(self, error: ApiError) {
+        // The message is in the language on screen when the error came.
         self.state
             .try_update(|state| state.notice = Some(error.message));
     }
@@ -238,7 +239,10 @@ impl socket::Owner for Console {
 /// is (the welcome) and their availability switch.
 fn receive(console: Console, frame: FromRelay) {
     match &frame {
-        FromRelay::Welcome { operator, .. } => console.me.set(operator.clone()),
+        FromRelay::Welcome { operator, .. } => {
+            crate::i18n::follow(operator.language.as_deref());
+            console.me.set(operator.clone());
+        }
         FromRelay::Availability {
             operator_id,
             online,

@@ -3,6 +3,7 @@
 //! opens the shortcut picker whose choice is rendered with the conversation's values.
 
 use crate::app::{self, Console};
+use crate::i18n::{Text, tx};
 use crate::picker::{self, SlashQuery};
 use crate::socket;
 use beseda_protocol::ConversationId;
@@ -192,7 +193,7 @@ pub fn Composer(id: ConversationId) -> impl IntoView {
     view! {
         <div class="composer">
             <Show when=open>
-                <ul class="picker" id="shortcut-picker" role="listbox" aria-label="Shortcuts">
+                <ul class="picker" id="shortcut-picker" role="listbox" aria-label=tx(Text::Shortcuts)>
                     {move || {
                         matches
                             .get()
@@ -221,12 +222,12 @@ pub fn Composer(id: ConversationId) -> impl IntoView {
                     }}
                 </ul>
             </Show>
-            <label for="composer-text" class="visually-hidden">"Message"</label>
+            <label for="composer-text" class="visually-hidden">{tx(Text::Message)}</label>
             <textarea
                 id="composer-text"
                 node_ref=textarea
                 rows="3"
-                placeholder="Write a reply — Enter sends, Shift+Enter for a new line, / for shortcuts"
+                placeholder=tx(Text::ComposerPlaceholder)
                 aria-autocomplete="list"
                 aria-controls="shortcut-picker"
                 aria-activedescendant=move || open().then(|| option_id(active.get()))
@@ -241,7 +242,7 @@ pub fn Composer(id: ConversationId) -> impl IntoView {
                 on:keydown=keydown
                 on:blur=move |_| query.set(None)
             ></textarea>
-            <button type="button" on:click=move |_| send()>"Send"</button>
+            <button type="button" on:click=move |_| send()>{tx(Text::Send)}</button>
         </div>
     }
 }

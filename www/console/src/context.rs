@@ -2,7 +2,8 @@
 //! this session, their cart, language and when they were first seen.
 
 use crate::app;
-use crate::time;
+use crate::i18n::{self, Text, tx};
+use crate::time::{self, money};
 use beseda_protocol::api::{ConversationDetail, PageView};
 use leptos::prelude::*;
 
@@ -26,30 +27,26 @@ fn page_link(page: &PageView) -> AnyView {
     }
 }
 
-/// A price with its currency, two decimals unless whole.
-fn money(amount: f64, currency: &str) -> String {
-    let amount = if amount.fract() == 0.0 {
-        format!("{amount:.0}")
-    } else {
-        format!("{amount:.2}")
-    };
-    format!("{amount} {currency}").trim().to_owned()
-}
-
 fn details(detail: &ConversationDetail) -> impl IntoView + use<> {
     let visitor = &detail.visitor;
     let context = &detail.context;
-    let row = |term: &'static str, value: Option<String>| {
-        value.map(|value| view! { <dt>{term}</dt> <dd dir="auto">{value}</dd> })
+    let row = |term: Text, value: Option<String>| {
+        value.map(|value| view! { <dt>{tx(term)}</dt> <dd dir="auto">{value}</dd> })
     };
+    let first_seen = context.first_seen.clone().map(|first_seen| {
+        view! {
+            <dt>{tx(Text::FirstSeen)}</dt>
+            <dd>{move || time::date_time(i18n::language(), &first_seen)}</dd>
+        }
+    });
     view! {
         <dl>
-            {row("Name", visitor.name.clone())}
-            {row("Email", visitor.email.clone())}
-            {row("Language", context.locale.clone())}
-            {row("First seen", context.first_seen.as_deref().map(time::date_time))}
-            {row("Shop", Some(detail.site_title.clone()).filter(|title| !title.is_empty()))}
-            {context.current_page.as_ref().map(|page| view! { <dt>"Current page"</dt> <dd>{page_link(page)}</dd> })}
+            {row(Text::Name, visitor.name.clone())}
+            {row(Text::Email, visitor.email.clone())}
+            {row(Text::VisitorLanguage, context.locale.clone())}
+            {first_seen}
+            {row(Text::Shop, Some(detail.site_title.clone()).filter(|title| !title.is_empty()))}
+            {context.current_page.as_ref().map(|page| view! { <dt>{tx(Text::CurrentPage)}</dt> <dd>{page_link(page)}</dd> })}
         </dl>
     }
 }
@@ -58,14 +55,15 @@ fn pages(detail: &ConversationDetail) -> impl IntoView + use<> {
     let pages = detail.context.pages.clone();
     (!pages.is_empty()).then(|| {
         view! {
-            <h3>"Pages this session"</h3>
+            <h3>{tx(Text::PagesThisSession)}</h3>
             <ol class="pages">
                 {pages
                     .iter()
                     .map(|page| {
+                        let at = page.at.clone();
                         view! {
                             <li>
-                                <time datetime=page.at.clone()>{time::clock(&page.at)}</time>
+                                <time datetime=page.at.clone()>{move || time::clock(i18n::language(), &at)}</time>
                                 " "
                                 {page_link(page)}
                             </li>
@@ -80,38 +78,46 @@ fn pages(detail: &ConversationDetail) -> impl IntoView + use<> {
 fn cart(detail: &ConversationDetail) -> impl IntoView + use<> {
     let cart = detail.cart.clone();
     view! {
-        <h3>"Cart"</h3>
+        <h3>{tx(Text::Cart)}</h3>
         {match cart {
             Some(cart) if !cart.items.is_empty() => {
                 let currency = cart.currency.clone();
                 view! {
                     <table class="cart">
                         <thead>
-                            <tr><th scope="col">"Item"</th><th scope="col">"Qty"</th><th scope="col">"Price"</th></tr>
+                            <tr>
+                                <th scope="col">{tx(Text::Item)}</th>
+                                <th scope="col">{tx(Text::Quantity)}</th>
+                                <th scope="col">{tx(Text::Price)}</th>
+                            </tr>
                         </thead>
                         <tbody>
                             {cart
                                 .items
                                 .iter()
                                 .map(|item| {
+                                    let (quantity, price, currency) = (item.qty, item.price, currency.clone());
                                     view! {
                                         <tr>
                                             <td dir="auto">{item.name.clone()}</td>
-                                            <td>{item.qty.to_string()}</td>
-                                            <td>{money(item.price, &currency)}</td>
+                                            <td>{move || time::number(i18n::language(), quantity)}</td>
+                                            <td>{move || money(i18n::language(), price, &currency)}</td>
                                         </tr>
                                     }
                                 })
                                 .collect_view()}
                         </tbody>
                         <tfoot>
-                            <tr><th scope="row" colspan="2">"Total"</th><td>{money(cart.total, &cart.currency)}</td></tr>
+                            <tr>
+                                <th scope="row" colspan="2">{tx(Text::Total)}</th>
+                                <td>{move || money(i18n::language(), cart.total, &cart.currency)}</td>
+                            </tr>
                         </tfoot>
                     </table>
                 }
                 .into_any()
             }
-            _ => view! { <p class="empty">"Empty"</p> }.into_any(),
+            _ => view! { <p class="empty">{tx(Text::Empty)}</p> }.into_any(),
         }}
     }
 }
@@ -126,24 +132,12 @@ pub fn VisitorContext() -> impl IntoView {
     });
     view! {
         <aside class="context" aria-labelledby="context-title">
-            <h2 id="context-title">"Visitor"</h2>
+            <h2 id="context-title">{tx(Text::Visitor)}</h2>
             {move || {
                 detail.with(|detail| {
                     detail.as_ref().map(|detail| view! { {details(detail)} {pages(detail)} {cart(detail)} })
                 })
             }}
         </aside>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::money;
-
-    #[test]
-    fn money_drops_decimals_only_when_whole() {
-        assert_eq!(money(2490.0, "CZK"), "2490 CZK");
-        assert_eq!(money(19.9, "EUR"), "19.90 EUR");
-        assert_eq!(money(5.0, ""), "5");
     }
 }

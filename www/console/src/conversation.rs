@@ -3,6 +3,7 @@
 //! beside it.
 
 use crate::app::{self, Console};
+use crate::i18n::{self, Count, Text, t, tc, tf, tx};
 use crate::state::visitor_label;
 use crate::{api, composer, context, time};
 use beseda_protocol::api::ConversationSummary;
@@ -22,8 +23,8 @@ pub fn ConversationPane() -> impl IntoView {
     });
     move || match (selected.get(), loaded.get()) {
         (None, _) => view! {
-            <section class="conversation empty" aria-label="Conversation">
-                <p>"Pick a conversation from the list."</p>
+            <section class="conversation empty" aria-label=tx(Text::Conversation)>
+                <p>{tx(Text::PickConversation)}</p>
             </section>
         }
         .into_any(),
@@ -37,8 +38,8 @@ pub fn ConversationPane() -> impl IntoView {
         }
         .into_any(),
         (Some(_), _) => view! {
-            <section class="conversation empty" aria-label="Conversation">
-                <p role="status">"Loading…"</p>
+            <section class="conversation empty" aria-label=tx(Text::Conversation)>
+                <p role="status">{tx(Text::Loading)}</p>
             </section>
         }
         .into_any(),
@@ -101,15 +102,14 @@ fn ConversationHeader(id: ConversationId) -> impl IntoView {
     });
     let me = move || console.me.with(|me| me.id);
     let assignee = move || match assigned.get() {
-        None => "In the queue".to_owned(),
-        Some(operator) if operator == me() => "Assigned to you".to_owned(),
+        None => t(Text::InQueue).to_owned(),
+        Some(operator) if operator == me() => t(Text::AssignedToYou).to_owned(),
         Some(operator) => console.state.with(|state| {
-            format!(
-                "Assigned to {}",
-                state
-                    .operator_name(operator)
-                    .map_or_else(|| format!("operator #{operator}"), str::to_owned)
-            )
+            let name = state.operator_name(operator).map_or_else(
+                || tf(Text::OperatorNumber, &[("id", &operator.to_string())]),
+                str::to_owned,
+            );
+            tf(Text::AssignedTo, &[("name", &name)])
         }),
     };
     let transfer_to = move || {
@@ -119,13 +119,12 @@ fn ConversationHeader(id: ConversationId) -> impl IntoView {
                 .iter()
                 .filter(|operator| Some(operator.profile.id) != assigned.get())
                 .map(|operator| {
+                    let name = operator.profile.name.as_str();
                     let label = if operator.online {
-                        format!(
-                            "{} (online, {} open)",
-                            operator.profile.name, operator.open_chats
-                        )
+                        let open = tc(Count::OpenChats, operator.open_chats);
+                        tf(Text::OperatorOnline, &[("name", name), ("open", &open)])
                     } else {
-                        format!("{} (offline)", operator.profile.name)
+                        tf(Text::OperatorOffline, &[("name", name)])
                     };
                     view! { <option value=operator.profile.id.0.to_string()>{label}</option> }
                 })
@@ -145,7 +144,7 @@ fn ConversationHeader(id: ConversationId) -> impl IntoView {
                     {move || detail(&|detail| visitor_label(&detail.visitor, detail.id))}
                 </h2>
                 <span class="status">
-                    {move || if status.get() == ConversationStatus::Open { "Open" } else { "Resolved" }}
+                    {move || t(if status.get() == ConversationStatus::Open { Text::Open } else { Text::Resolved })}
                     " · "
                     {assignee}
                     " · "
@@ -154,24 +153,24 @@ fn ConversationHeader(id: ConversationId) -> impl IntoView {
             </div>
             <div class="actions">
                 <Show when=move || status.get() == ConversationStatus::Open && assigned.get() != Some(me())>
-                    <button type="button" on:click=move |_| assign(console, id, me())>"Take over"</button>
+                    <button type="button" on:click=move |_| assign(console, id, me())>{tx(Text::TakeOver)}</button>
                 </Show>
-                <label for="transfer">"Transfer to"</label>
+                <label for="transfer">{tx(Text::TransferTo)}</label>
                 <select id="transfer" on:change=transfer on:focus=move |_| app::reload_operators(console)>
-                    <option value="" selected>"Choose an operator"</option>
+                    <option value="" selected>{tx(Text::ChooseOperator)}</option>
                     {transfer_to}
                 </select>
                 {move || if status.get() == ConversationStatus::Open {
                     view! {
                         <button type="button" on:click=move |_| spawn_local(async move {
                             changed(console, api::resolve(id).await);
-                        })>"Resolve"</button>
+                        })>{tx(Text::Resolve)}</button>
                     }.into_any()
                 } else {
                     view! {
                         <button type="button" on:click=move |_| spawn_local(async move {
                             changed(console, api::reopen(id).await);
-                        })>"Reopen"</button>
+                        })>{tx(Text::Reopen)}</button>
                     }.into_any()
                 }}
             </div>
@@ -210,18 +209,19 @@ fn Tags(id: ConversationId) -> impl IntoView {
     };
     view! {
         <form class="tags" on:submit=add>
-            <ul aria-label="Tags">
+            <ul aria-label=tx(Text::Tags)>
                 {move || {
                     tags.get()
                         .into_iter()
                         .map(|tag| {
                             let removed = tag.clone();
+                            let named = tag.clone();
                             view! {
                                 <li class="tag">
                                     {tag.clone()}
                                     <button
                                         type="button"
-                                        aria-label=format!("Remove tag {tag}")
+                                        aria-label=move || tf(Text::RemoveTag, &[("tag", &named)])
                                         on:click=move |_| {
                                             let mut list = tags.get_untracked();
                                             list.retain(|kept| kept != &removed);
@@ -236,9 +236,9 @@ fn Tags(id: ConversationId) -> impl IntoView {
                         .collect_view()
                 }}
             </ul>
-            <label for="new-tag">"Add tag"</label>
+            <label for="new-tag">{tx(Text::AddTag)}</label>
             <input id="new-tag" type="text" maxlength="40" bind:value=draft/>
-            <button type="submit">"Add"</button>
+            <button type="submit">{tx(Text::Add)}</button>
         </form>
     }
 }
@@ -251,15 +251,11 @@ fn RatingShown() -> impl IntoView {
         console.state.with(|state| {
             let detail = &state.open.as_ref()?.detail;
             let rating = detail.rating?;
-            let label = match rating {
-                beseda_protocol::Rating::Satisfied => "Satisfied",
-                beseda_protocol::Rating::Neutral => "Neutral",
-                beseda_protocol::Rating::Dissatisfied => "Dissatisfied",
-            };
+            let label = crate::list::rating_text(rating);
             let comment = detail.rating_comment.clone();
             Some(view! {
                 <p class=format!("rating {}", rating.as_str())>
-                    "Rating: " <strong>{label}</strong>
+                    {tx(Text::Rating)} " " <strong>{tx(label)}</strong>
                     {comment.map(|comment| view! { " — " <q>{comment}</q> })}
                 </p>
             })
@@ -303,7 +299,10 @@ fn Messages(id: ConversationId) -> impl IntoView {
                 .open
                 .as_ref()
                 .filter(|open| open.visitor_typing)
-                .map(|open| format!("{} is typing…", visitor_label(&open.detail.visitor, id)))
+                .map(|open| {
+                    let name = visitor_label(&open.detail.visitor, id);
+                    tf(Text::IsTyping, &[("name", &name)])
+                })
         })
     };
     let visitor = Memo::new(move |_| {
@@ -316,7 +315,7 @@ fn Messages(id: ConversationId) -> impl IntoView {
         })
     });
     view! {
-        <ol class="messages" role="log" aria-live="polite" aria-label="Messages" node_ref=log>
+        <ol class="messages" role="log" aria-live="polite" aria-label=tx(Text::Messages) node_ref=log>
             <For
                 each=messages
                 key=|message| message.id
@@ -334,10 +333,10 @@ fn Messages(id: ConversationId) -> impl IntoView {
                         <li class="message operator pending">
                             <p class="text" dir="auto">{pending.text.clone()}</p>
                             {match pending.refused.clone() {
-                                None => view! { <span class="state">"Sending…"</span> }.into_any(),
+                                None => view! { <span class="state">{tx(Text::Sending)}</span> }.into_any(),
                                 Some(reason) => view! {
-                                    <span class="state refused">{format!("Not sent: {reason}")}</span>
-                                    <button type="button" on:click=discard>"Discard"</button>
+                                    <span class="state refused">{move || tf(Text::NotSent, &[("reason", &reason)])}</span>
+                                    <button type="button" on:click=discard>{tx(Text::Discard)}</button>
                                 }.into_any(),
                             }}
                         </li>
@@ -353,10 +352,14 @@ fn Messages(id: ConversationId) -> impl IntoView {
 fn MessageItem(message: Message, visitor: Memo<String>) -> impl IntoView {
     let author = message.author;
     let operator = message.author_name.clone();
+    let sent_at = message.sent_at.clone();
+    let sent_at_shown = message.sent_at.clone();
     let who = move || match author {
         Author::Visitor => visitor.get(),
-        Author::Operator => operator.clone().unwrap_or_else(|| "Operator".into()),
-        Author::System => "System".to_owned(),
+        Author::Operator => operator
+            .clone()
+            .unwrap_or_else(|| t(Text::Operator).to_owned()),
+        Author::System => t(Text::System).to_owned(),
     };
     view! {
         <li class=format!("message {}", message.author.as_str())>
@@ -364,8 +367,11 @@ fn MessageItem(message: Message, visitor: Memo<String>) -> impl IntoView {
             // right-to-left one cannot reorder the time or labels beside it.
             <span class="who" dir="auto">{who}</span>
             " "
-            <time datetime=message.sent_at.clone() title=time::date_time(&message.sent_at)>
-                {time::clock(&message.sent_at)}
+            <time
+                datetime=message.sent_at.clone()
+                title=move || time::date_time(i18n::language(), &sent_at)
+            >
+                {move || time::clock(i18n::language(), &sent_at_shown)}
             </time>
             <p class="text" dir="auto">{message.text}</p>
         </li>

@@ -3,7 +3,8 @@
 //! and manage shortcuts, the team and the sites.
 //!
 //! `state` (the pure `apply(state, frame)`), `picker` (the "/" shortcut picker) and `time`'s
-//! durations are plain Rust, tested natively; `api` (REST), `socket` (the one owner of the
+//! durations are plain Rust, tested natively, and so is `i18n`, the catalogue of the console's
+//! six languages; `api` (REST), `socket` (the one owner of the
 //! socket), `notify` and the components need a browser. Every text from the network goes into
 //! the DOM as text, never as HTML.
 
@@ -13,6 +14,7 @@ mod app;
 mod composer;
 mod context;
 mod conversation;
+pub mod i18n;
 mod list;
 mod notify;
 mod outcome;
@@ -38,6 +40,9 @@ pub fn start() {
 /// Decides between the sign-in form and the console, by the session.
 #[component]
 fn Root() -> impl IntoView {
+    // The language's signal is made here, under the root that lives as long as the page: made
+    // first inside the sign-in form, it would go with the form.
+    i18n::current();
     let session = RwSignal::new(None::<OperatorProfile>);
     let checking = RwSignal::new(false);
     app::set_session_signal(session);
@@ -56,10 +61,28 @@ fn Root() -> impl IntoView {
         });
     }
     let signed_in = Memo::new(move |_| session.with(Option::is_some));
+    // The operator's stored language, once known, is the one on screen; `<html lang>` and the
+    // title follow whichever it is, so that screen readers read the page in the right language.
+    Effect::new(move |_| {
+        session.with(|session| {
+            if let Some(me) = session {
+                i18n::follow(me.language.as_deref());
+            }
+        });
+    });
+    Effect::new(move |_| {
+        let language = i18n::language();
+        if let Some(document) = web_sys::window().and_then(|window| window.document()) {
+            if let Some(root) = document.document_element() {
+                let _ = root.set_attribute("lang", language.code());
+            }
+            document.set_title(language.text(i18n::Text::ConsoleTitle));
+        }
+    });
     view! {
         <Show
             when=move || !checking.get()
-            fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }
+            fallback=|| view! { <p class="loading" role="status">{i18n::tx(i18n::Text::Loading)}</p> }
         >
             <Show when=move || signed_in.get() fallback=signin::SignIn>
                 {move || {

@@ -2,6 +2,7 @@
 //! count, waiting time, priority, tags and who has it — urgent first, then longest waiting.
 
 use crate::app::{self, Console};
+use crate::i18n::{self, Count, Text, t, tc, tf, tx};
 use crate::state::{Row, visitor_label};
 use crate::time;
 use beseda_protocol::{Author, ConversationId, ConversationStatus};
@@ -15,7 +16,7 @@ pub fn ConversationList() -> impl IntoView {
         tab.set(status);
         app::reload_list(console, status);
     };
-    let tab_button = move |status: ConversationStatus, label: &'static str| {
+    let tab_button = move |status: ConversationStatus, label: Text| {
         let id = format!("tab-{}", status.as_str());
         view! {
             <button
@@ -26,28 +27,34 @@ pub fn ConversationList() -> impl IntoView {
                 aria-selected=move || (tab.get() == status).to_string()
                 on:click=move |_| pick(status)
             >
-                {label}
+                {tx(label)}
                 {move || {
                     let unread = console.state.with(|state| state.unread_conversations());
-                    (status == ConversationStatus::Open && unread > 0)
-                        .then(|| view! { <span class="count">{format!(" ({unread})")}</span> })
+                    (status == ConversationStatus::Open && unread > 0).then(|| {
+                        let shown = crate::time::number(i18n::language(), unread as f64);
+                        view! {
+                            <span class="count" title=move || tc(Count::UnreadConversations, unread as u64)>
+                                {format!(" ({shown})")}
+                            </span>
+                        }
+                    })
                 }}
             </button>
         }
     };
     let rows = move || console.state.with(|state| state.list(tab.get()));
     view! {
-        <nav class="sidebar" aria-label="Inbox">
-            <div role="tablist" aria-label="Conversation status">
-                {tab_button(ConversationStatus::Open, "Open")}
-                {tab_button(ConversationStatus::Resolved, "Resolved")}
+        <nav class="sidebar" aria-label=tx(Text::Inbox)>
+            <div role="tablist" aria-label=tx(Text::ConversationStatus)>
+                {tab_button(ConversationStatus::Open, Text::Open)}
+                {tab_button(ConversationStatus::Resolved, Text::Resolved)}
             </div>
             <div
                 role="tabpanel"
                 id="conversations-panel"
                 aria-labelledby=move || format!("tab-{}", tab.get().as_str())
             >
-                <ul class="conversations" aria-label="Conversations">
+                <ul class="conversations" aria-label=tx(Text::Conversations)>
                     <For
                         each=rows
                         key=|(id, revision)| (*id, *revision)
@@ -60,7 +67,7 @@ pub fn ConversationList() -> impl IntoView {
                     />
                 </ul>
                 <Show when=move || rows().is_empty()>
-                    <p class="empty">"No conversations."</p>
+                    <p class="empty">{tx(Text::NoConversations)}</p>
                 </Show>
             </div>
         </nav>
@@ -70,12 +77,13 @@ pub fn ConversationList() -> impl IntoView {
 fn assignee(console: Console, row: &Row) -> impl Fn() -> String + use<> {
     let assigned = row.summary.assigned_to;
     move || match assigned {
-        None => "Queue".to_owned(),
+        None => t(Text::Queue).to_owned(),
         Some(id) if id == console.me.with(|me| me.id) => console.me.with(|me| me.name.clone()),
         Some(id) => console.state.with(|state| {
-            state
-                .operator_name(id)
-                .map_or_else(|| format!("Operator #{id}"), str::to_owned)
+            state.operator_name(id).map_or_else(
+                || tf(Text::OperatorNumber, &[("id", &id.to_string())]),
+                str::to_owned,
+            )
         }),
     }
 }
@@ -84,19 +92,27 @@ fn assignee(console: Console, row: &Row) -> impl Fn() -> String + use<> {
 fn ConversationRow(row: Row) -> impl IntoView {
     let console = app::console();
     let id: ConversationId = row.summary.id;
-    let label = visitor_label(&row.summary.visitor, id);
+    let visitor = row.summary.visitor.clone();
+    let label = move || visitor_label(&visitor, id);
     let me = console.me.get_untracked().id;
-    let last = row.summary.last_message.as_ref().map(|message| {
-        let prefix = match message.author {
-            Author::Visitor => String::new(),
-            Author::System => "System: ".to_owned(),
-            Author::Operator if message.operator_id == Some(me) => "You: ".to_owned(),
-            Author::Operator => {
-                format!("{}: ", message.author_name.as_deref().unwrap_or("Operator"))
-            }
-        };
-        format!("{prefix}{}", message.text)
-    });
+    let last_message = row.summary.last_message.clone();
+    let last = move || {
+        last_message.as_ref().map(|message| {
+            let author = match message.author {
+                Author::Visitor => return message.text.clone(),
+                Author::System => t(Text::System),
+                Author::Operator if message.operator_id == Some(me) => t(Text::You),
+                Author::Operator => message
+                    .author_name
+                    .as_deref()
+                    .unwrap_or_else(|| t(Text::Operator)),
+            };
+            tf(
+                Text::AuthorSaid,
+                &[("author", author), ("text", &message.text)],
+            )
+        })
+    };
     let waiting_since = row
         .summary
         .waiting_since
@@ -104,14 +120,17 @@ fn ConversationRow(row: Row) -> impl IntoView {
         .and_then(time::parse)
         .filter(|_| row.summary.status == ConversationStatus::Open);
     let waiting = move || {
-        waiting_since.map(|since| format!("Waiting {}", time::duration(console.now.get() - since)))
+        waiting_since.map(|since| {
+            let waited = time::duration(i18n::language(), console.now.get() - since);
+            tf(Text::Waiting, &[("duration", &waited)])
+        })
     };
     let unread = row.unread;
     let priority = row.summary.priority;
     let urgent = priority > 0;
     let tags = row.summary.tags.clone();
     let typing = row.visitor_typing;
-    let rating = row.summary.rating.map(|rating| rating.as_str());
+    let rating = row.summary.rating.map(rating_text);
     let selected = move || console.state.with(|state| state.selected == Some(id));
     view! {
         <li class="row" class:selected=selected class:urgent=urgent>
@@ -125,25 +144,34 @@ fn ConversationRow(row: Row) -> impl IntoView {
                     {(unread > 0)
                         .then(|| {
                             view! {
-                                <span class="unread" aria-label=format!("{unread} unread")>
-                                    {unread}
+                                <span class="unread" aria-label=move || tc(Count::Unread, unread)>
+                                    {move || time::number(i18n::language(), unread as f64)}
                                 </span>
                             }
                         })}
                 </span>
                 <span class="last" dir="auto">
-                    {if typing { Some("Typing…".to_owned()) } else { last }}
+                    {move || if typing { Some(t(Text::TypingShort).to_owned()) } else { last() }}
                 </span>
                 <span class="line meta">
                     <span class="assignee" dir="auto">{assignee(console, &row)}</span>
                     <span class="waiting">{waiting}</span>
                 </span>
                 <span class="line tags">
-                    {(priority > 0).then(|| view! { <span class="priority">{format!("Priority {priority}")}</span> })}
+                    {(priority > 0).then(|| view! { <span class="priority">{move || tf(Text::Priority, &[("priority", &priority.to_string())])}</span> })}
                     {tags.into_iter().map(|tag| view! { <span class="tag" dir="auto">{tag}</span> }).collect_view()}
-                    {rating.map(|rating| view! { <span class="rating">{rating}</span> })}
+                    {rating.map(|rating| view! { <span class="rating">{tx(rating)}</span> })}
                 </span>
             </button>
         </li>
+    }
+}
+
+/// The text of a visitor's rating.
+pub fn rating_text(rating: beseda_protocol::Rating) -> Text {
+    match rating {
+        beseda_protocol::Rating::Satisfied => Text::Satisfied,
+        beseda_protocol::Rating::Neutral => Text::Neutral,
+        beseda_protocol::Rating::Dissatisfied => Text::Dissatisfied,
     }
 }

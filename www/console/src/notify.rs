@@ -45,7 +45,9 @@ pub fn new_chat(visitor: &str, text: &str) {
     };
     options.set_body(&body);
     options.set_tag("beseda-new-chat");
-    if let Ok(notification) = Notification::new_with_options("New chat", &options) {
+    if let Ok(notification) =
+        Notification::new_with_options(crate::i18n::t(crate::i18n::Text::NewChat), &options)
+    {
         let focus = Closure::<dyn FnMut()>::new(|| {
             if let Some(window) = web_sys::window() {
                 let _ = window.focus();

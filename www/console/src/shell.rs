@@ -2,6 +2,7 @@
 //! navigation, signing out), errors that belong to no form, and the screen picked.
 
 use crate::app::{self, Console, View};
+use crate::i18n::{Text, t, tf, tx};
 use crate::socket::Link;
 use crate::{answers, api, conversation, list, notify, settings};
 use beseda_protocol::OperatorProfile;
@@ -45,41 +46,41 @@ fn Header() -> impl IntoView {
                 .collect()
         });
         if names.is_empty() {
-            "No one else is online".to_owned()
+            t(Text::NoOneElseOnline).to_owned()
         } else {
-            format!("Also online: {}", names.join(", "))
+            tf(Text::AlsoOnline, &[("names", &names.join(", "))])
         }
     };
     let link = move || match console.link.get() {
         Link::Open => "",
-        Link::Connecting => "Connecting…",
-        Link::Reconnecting => "Reconnecting…",
+        Link::Connecting => t(Text::Connecting),
+        Link::Reconnecting => t(Text::Reconnecting),
     };
-    let nav = move |target: View, label: &'static str| {
+    let nav = move |target: View, label: Text| {
         view! {
             <button
                 type="button"
                 aria-current=move || (console.view.get() == target).then_some("page")
                 on:click=move |_| console.view.set(target)
             >
-                {label}
+                {tx(label)}
             </button>
         }
     };
     view! {
         <header class="topbar">
             <span class="brand">"Beseda"</span>
-            <nav aria-label="Console">
-                {nav(View::Conversations, "Conversations")}
-                {nav(View::Settings, "Settings")}
-                {move || console.me.with(|me| me.admin).then(|| nav(View::Answers, "Answers"))}
+            <nav aria-label=tx(Text::ConsoleNavigation)>
+                {nav(View::Conversations, Text::Conversations)}
+                {nav(View::Settings, Text::Settings)}
+                {move || console.me.with(|me| me.admin).then(|| nav(View::Answers, Text::Answers))}
             </nav>
             <AvailabilitySwitch/>
             <span class="team">{others_online}</span>
             <NotificationSwitch/>
             <span class="link" role="status">{link}</span>
             <span class="me" dir="auto">{move || console.me.with(|me| me.name.clone())}</span>
-            <button type="button" on:click=move |_| app::log_out()>"Sign out"</button>
+            <button type="button" on:click=move |_| app::log_out()>{tx(Text::SignOut)}</button>
         </header>
     }
 }
@@ -110,7 +111,7 @@ fn AvailabilitySwitch() -> impl IntoView {
                 prop:checked=move || console.online.get()
                 on:change=change
             />
-            <label for="available">"Available"</label>
+            <label for="available">{tx(Text::Available)}</label>
         </span>
     }
 }
@@ -138,7 +139,7 @@ fn NotificationSwitch() -> impl IntoView {
                 prop:checked=move || console.notifications.get()
                 on:change=change
             />
-            <label for="notifications">"Desktop notifications"</label>
+            <label for="notifications">{tx(Text::DesktopNotifications)}</label>
         </span>
     }
 }
@@ -160,7 +161,7 @@ fn Notice() -> impl IntoView {
                                     type="button"
                                     on:click=move |_| console.state.update(|state| state.notice = None)
                                 >
-                                    "Dismiss"
+                                    {tx(Text::Dismiss)}
                                 </button>
                             </p>
                         }

@@ -1,5 +1,7 @@
-//! The sign-in form: email and password, `POST /api/login`, and the relay's refusal shown as is.
+//! The sign-in form: email and password, `POST /api/login`, and the relay's refusal, in the
+//! language the browser prefers (the operator's own is known only once signed in).
 
+use crate::i18n::{Text, tx};
 use crate::{api, app};
 use beseda_protocol::api::LoginRequest;
 use leptos::prelude::*;
@@ -38,10 +40,10 @@ pub fn SignIn() -> impl IntoView {
     view! {
         <main class="sign-in">
             <form on:submit=submit aria-labelledby="sign-in-title">
-                <h1 id="sign-in-title">"Beseda — operator console"</h1>
-                <label for="sign-in-email">"Email"</label>
+                <h1 id="sign-in-title">{tx(Text::ConsoleTitle)}</h1>
+                <label for="sign-in-email">{tx(Text::Email)}</label>
                 <input id="sign-in-email" type="email" autocomplete="username" required bind:value=email/>
-                <label for="sign-in-password">"Password"</label>
+                <label for="sign-in-password">{tx(Text::Password)}</label>
                 <input
                     id="sign-in-password"
                     type="password"
@@ -50,7 +52,7 @@ pub fn SignIn() -> impl IntoView {
                     bind:value=password
                 />
                 <p class="error" role="alert">{move || error.get()}</p>
-                <button type="submit" disabled=move || busy.get()>"Sign in"</button>
+                <button type="submit" disabled=move || busy.get()>{tx(Text::SignIn)}</button>
             </form>
         </main>
     }

@@ -90,7 +90,12 @@ pub fn visitor_label(visitor: &VisitorInfo, conversation_id: ConversationId) -> 
     };
     given(&visitor.name)
         .or_else(|| given(&visitor.email))
-        .unwrap_or_else(|| format!("Visitor #{conversation_id}"))
+        .unwrap_or_else(|| {
+            crate::i18n::tf(
+                crate::i18n::Text::VisitorNumber,
+                &[("id", &conversation_id.to_string())],
+            )
+        })
 }
 
 impl ConsoleState {
@@ -444,18 +449,26 @@ pub fn apply(state: &mut ConsoleState, frame: FromRelay) -> Vec<Effect> {
             anyone_online,
         } => state.availability(operator_id, online, anyone_online),
         FromRelay::Error {
-            message, client_id, ..
+            code,
+            message,
+            client_id,
+            ..
         } => match client_id.and_then(|client_id| {
             state
                 .pending
                 .iter_mut()
                 .find(|pending| pending.client_id == client_id)
         }) {
-            Some(pending) => pending.refused = Some(message),
-            None => state.notice = Some(message),
+            Some(pending) => pending.refused = Some(refusal(code, &message)),
+            None => state.notice = Some(refusal(code, &message)),
         },
     }
     effects
+}
+
+/// A refusal from the relay in the language on screen.
+fn refusal(code: beseda_protocol::ErrorCode, message: &str) -> String {
+    crate::i18n::refusal(crate::i18n::language(), Some(code), message)
 }
 
 #[cfg(test)]

@@ -116,6 +116,7 @@ pub const TABLES: &[Table] = &[
             ("created_at", Integer),
             ("photo_url", Text),
             ("disabled", Boolean),
+            ("language", Text),
         ],
         key: &["id"],
         identity: true,

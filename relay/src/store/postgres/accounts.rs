@@ -74,6 +74,7 @@ pub async fn add_operator(
         email: email.to_owned(),
         admin,
         photo_url: None,
+        language: None,
     })
 }
 
@@ -85,7 +86,7 @@ pub async fn operator_credentials(
     // unknown email (the same answer, after the same time). Emails compare without case, as
     // their unique index does.
     let sql = format!(
-        "SELECT {PROFILE_COLUMNS}, password_hash FROM operators
+        "SELECT {PROFILE_COLUMNS}, password_hash, language FROM operators
          WHERE lower(email) = lower($1) AND NOT disabled"
     );
     let Some(row) = client.query_opt(&sql, &[&email]).await? else {
@@ -129,7 +130,7 @@ pub async fn session_operator(
 ) -> Result<Option<ActiveSession>, StoreError> {
     let row = client
         .query_opt(
-            "SELECT o.id, o.name, o.email, o.admin, o.photo_url, s.last_used_at
+            "SELECT o.id, o.name, o.email, o.admin, o.photo_url, s.last_used_at, o.language
              FROM sessions s JOIN operators o ON o.id = s.operator_id
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_used_at > $3
              AND NOT o.disabled",

@@ -230,7 +230,8 @@ pub async fn visitor_context(
     })
 }
 
-/// An operator from the columns `id, name, email, admin, photo_url`.
+/// An operator from the columns `id, name, email, admin, photo_url` and, wherever it stands, the
+/// column named `language`.
 pub fn profile_from_row(row: &Row) -> Result<OperatorProfile, StoreError> {
     Ok(OperatorProfile {
         id: OperatorId(row.try_get(0)?),
@@ -238,5 +239,6 @@ pub fn profile_from_row(row: &Row) -> Result<OperatorProfile, StoreError> {
         email: row.try_get(2)?,
         admin: row.try_get(3)?,
         photo_url: row.try_get(4)?,
+        language: row.try_get("language")?,
     })
 }

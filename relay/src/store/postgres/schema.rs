@@ -311,6 +311,10 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO report_availability (operator_id, online, at)
     SELECT id, TRUE, (extract(epoch FROM now()) * 1000)::BIGINT FROM operators WHERE online;
     ",
+    // 4: SQLite's 13, the language each operator's console speaks (none: the browser's).
+    "
+    ALTER TABLE operators ADD COLUMN language TEXT;
+    ",
 ];
 
 /// The migration after which the messages already stored are indexed for searching (in the same

@@ -22,7 +22,7 @@ use tokio_postgres::Row;
 /// The columns [`info_from_row`] reads, from `operators o`.
 const INFO_COLUMNS: &str = "o.id, o.name, o.email, o.admin, o.photo_url, o.online,
     (SELECT COUNT(*) FROM conversations c WHERE c.assigned_to = o.id AND c.status = 'open'),
-    o.disabled";
+    o.disabled, o.language";
 
 /// The unique index that keeps one shortcut of a name per owner (and one of the team's).
 const SHORTCUT_INDEX: &str = "shortcuts_by_name";
@@ -106,16 +106,19 @@ pub async fn update_operator(
     operator_id: OperatorId,
     update: &OperatorUpdate,
 ) -> Result<OperatorProfile, StoreError> {
-    // An empty photo address removes the photo.
+    // An empty photo address removes the photo, an empty language the choice of one.
     let name = update.name.as_deref().map(str::trim);
     let photo = update.photo_url.as_deref().map(str::trim);
+    let language = update.language.as_deref().map(str::trim);
     let row = client
         .query_opt(
             "UPDATE operators SET name = COALESCE($2, name),
              photo_url = CASE WHEN $3::text IS NULL THEN photo_url WHEN $3 = '' THEN NULL ELSE $3 END,
-             admin = COALESCE($4, admin) WHERE id = $1
-             RETURNING id, name, email, admin, photo_url",
-            &[&operator_id.0, &name, &photo, &update.admin],
+             admin = COALESCE($4, admin),
+             language = CASE WHEN $5::text IS NULL THEN language WHEN $5 = '' THEN NULL ELSE $5 END
+             WHERE id = $1
+             RETURNING id, name, email, admin, photo_url, language",
+            &[&operator_id.0, &name, &photo, &update.admin, &language],
         )
         .await?;
     match row {

@@ -40,6 +40,7 @@ pub fn add_operator(
         email: email.to_owned(),
         admin,
         photo_url: None,
+        language: None,
     })
 }
 
@@ -51,7 +52,7 @@ pub fn operator_credentials(
         .query_row(
             // A disabled operator is not found, so that signing in as them fails exactly as
             // with an unknown email (the same answer, after the same time).
-            "SELECT id, name, email, admin, photo_url, password_hash FROM operators
+            "SELECT id, name, email, admin, photo_url, password_hash, language FROM operators
              WHERE email = ?1 AND disabled = 0",
             [email],
             |row| {
@@ -89,7 +90,7 @@ pub fn session_operator(
 ) -> Result<Option<ActiveSession>, StoreError> {
     Ok(connection
         .prepare_cached(
-            "SELECT o.id, o.name, o.email, o.admin, o.photo_url, s.last_used_at
+            "SELECT o.id, o.name, o.email, o.admin, o.photo_url, s.last_used_at, o.language
              FROM sessions s JOIN operators o ON o.id = s.operator_id
              WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND s.last_used_at > ?3
              AND o.disabled = 0",

@@ -249,7 +249,8 @@ pub(super) fn site_title(
         .optional()?)
 }
 
-/// An operator from the columns `id, name, email, admin, photo_url`.
+/// An operator from the columns `id, name, email, admin, photo_url` and, wherever it stands, the
+/// column named `language`.
 pub(super) fn profile_from_row(row: &Row<'_>) -> rusqlite::Result<OperatorProfile> {
     Ok(OperatorProfile {
         id: OperatorId(row.get(0)?),
@@ -257,6 +258,7 @@ pub(super) fn profile_from_row(row: &Row<'_>) -> rusqlite::Result<OperatorProfil
         email: row.get(2)?,
         admin: row.get(3)?,
         photo_url: row.get(4)?,
+        language: row.get("language")?,
     })
 }
 

@@ -310,6 +310,10 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO report_availability (operator_id, online, at)
     SELECT id, 1, CAST(strftime('%s', 'now') AS INTEGER) * 1000 FROM operators WHERE online = 1;
     ",
+    // 13: the language each operator's console speaks (none: the browser's).
+    "
+    ALTER TABLE operators ADD COLUMN language TEXT;
+    ",
 ];
 
 /// The migration after which the messages already stored are indexed for searching (in the same

@@ -17,7 +17,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 /// The columns [`info_from_row`] reads, from `operators o`.
 const INFO_COLUMNS: &str = "o.id, o.name, o.email, o.admin, o.photo_url, o.online,
     (SELECT COUNT(*) FROM conversations c WHERE c.assigned_to = o.id AND c.status = 'open'),
-    o.disabled";
+    o.disabled, o.language";
 
 fn info_from_row(row: &Row<'_>) -> rusqlite::Result<OperatorInfo> {
     Ok(OperatorInfo {
@@ -91,25 +91,31 @@ pub fn update_operator(
     operator_id: OperatorId,
     update: &OperatorUpdate,
 ) -> Result<OperatorProfile, StoreError> {
-    // An empty photo address removes the photo.
+    // An empty photo address removes the photo, an empty language the choice of one.
     let photo = update.photo_url.as_deref().map(str::trim);
+    let language = update.language.as_deref().map(str::trim);
     let changed = connection
         .prepare_cached(
             "UPDATE operators SET name = COALESCE(?2, name),
              photo_url = CASE WHEN ?3 IS NULL THEN photo_url WHEN ?3 = '' THEN NULL ELSE ?3 END,
-             admin = COALESCE(?4, admin) WHERE id = ?1",
+             admin = COALESCE(?4, admin),
+             language = CASE WHEN ?5 IS NULL THEN language WHEN ?5 = '' THEN NULL ELSE ?5 END
+             WHERE id = ?1",
         )?
         .execute(params![
             operator_id.0,
             update.name.as_deref().map(str::trim),
             photo,
-            update.admin
+            update.admin,
+            language
         ])?;
     if changed == 0 {
         return Err(StoreError::NotFound);
     }
     Ok(connection
-        .prepare_cached("SELECT id, name, email, admin, photo_url FROM operators WHERE id = ?1")?
+        .prepare_cached(
+            "SELECT id, name, email, admin, photo_url, language FROM operators WHERE id = ?1",
+        )?
         .query_row([operator_id.0], profile_from_row)?)
 }
 

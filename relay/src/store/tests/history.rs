@@ -401,6 +401,7 @@ fn the_migration_indexes_the_messages_already_stored() {
              DROP INDEX conversations_by_operator;
              DROP TABLE report_episodes; DROP TABLE report_hours;
              DROP TABLE report_availability; DROP TABLE report_answer_events;
+             ALTER TABLE operators DROP COLUMN language;
              PRAGMA user_version = 10;
              INSERT INTO conversations (id, site, visitor_id, status, created_at, updated_at, last_seq)
                  VALUES (5, 'default', 'v', 'open', 0, 0, 2);

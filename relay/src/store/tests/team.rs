@@ -63,6 +63,7 @@ async fn operators_are_listed_by_name_and_updated(backend: Backend) {
                 name: Some("  Zed Z  ".into()),
                 photo_url: Some(" https://example.com/zed.png ".into()),
                 admin: Some(true),
+                language: None,
             },
         )
         .await
@@ -373,7 +374,80 @@ async fn sites_are_listed_by_name_and_updated_trimmed(backend: Backend) {
     assert_eq!(store.sites().await.unwrap().len(), 3);
 }
 
+/// The console's language is kept with the operator's profile, so that it follows them to
+/// another computer: every way the relay reads a profile (signing in, a session, the team's
+/// list) carries it, and an empty one removes the choice.
+async fn an_operators_console_language_is_kept_with_the_profile(backend: Backend) {
+    let (store, _events) = open(backend).await;
+    let ada = store
+        .add_operator("ada@example.com", "Ada", "hash", false)
+        .await
+        .unwrap();
+    assert_eq!(ada.language, None);
+    let german = store
+        .update_operator(
+            ada.id,
+            OperatorUpdate {
+                language: Some(" de ".into()),
+                ..OperatorUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(german.language.as_deref(), Some("de"));
+    assert_eq!(german.name, "Ada");
+    // A change of something else leaves the language as it is.
+    let renamed = store
+        .update_operator(
+            ada.id,
+            OperatorUpdate {
+                name: Some("Ada L".into()),
+                ..OperatorUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(renamed.language.as_deref(), Some("de"));
+    let credentials = store
+        .operator_credentials("ada@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(credentials.profile, renamed);
+    let token_hash = [7u8; 32];
+    store
+        .create_session(token_hash, ada.id, i64::MAX / 2)
+        .await
+        .unwrap();
+    let session = store
+        .session_operator(token_hash, 0)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(session.operator, renamed);
+    let listed = store.operators().await.unwrap();
+    assert_eq!(listed[0].profile, renamed);
+    let cleared = store
+        .update_operator(
+            ada.id,
+            OperatorUpdate {
+                language: Some(String::new()),
+                ..OperatorUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(cleared.language, None);
+    let session = store
+        .session_operator(token_hash, 0)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(session.operator.language, None);
+}
+
 on_both_stores!(
+    an_operators_console_language_is_kept_with_the_profile,
     operators_are_listed_by_name_and_updated,
     shortcut_names_are_unique_per_owner_whatever_their_case,
     rules_are_saved_by_priority_and_refuse_unknown_sites,

@@ -2,6 +2,7 @@
 //! (`mon 09:00-17:00`) and one line per exception (`2026-12-24 closed`,
 //! `2026-12-31 09:00-12:00`). The relay checks the times and the zone; this only reads the lines.
 
+use crate::i18n::{Text, t, tf};
 use beseda_protocol::api::{BusinessHours, HoursException, OpeningSpan};
 
 /// The lines for a site's hours: (time zone, week, exceptions).
@@ -30,7 +31,7 @@ pub fn to_text(hours: Option<&BusinessHours>) -> (String, String, String) {
 fn times(text: &str, line: &str) -> Result<(String, String), String> {
     text.split_once('-')
         .map(|(open, close)| (open.trim().to_owned(), close.trim().to_owned()))
-        .ok_or_else(|| format!("\"{line}\": write the times as 09:00-17:00"))
+        .ok_or_else(|| tf(Text::HoursTimes, &[("line", line)]))
 }
 
 /// Reads the three fields back; no time zone means no opening hours (always open).
@@ -44,7 +45,7 @@ pub fn from_text(
         return if week.trim().is_empty() && exceptions.trim().is_empty() {
             Ok(None)
         } else {
-            Err("Give the time zone of the opening hours, e.g. Europe/Prague.".to_owned())
+            Err(t(Text::HoursZone).to_owned())
         };
     }
     let lines = |text: &str| {
@@ -57,9 +58,9 @@ pub fn from_text(
     let weekly = lines(week)
         .iter()
         .map(|line| {
-            let (day, span) = line.split_once(' ').ok_or_else(|| {
-                format!("\"{line}\": write a day and its hours, e.g. mon 09:00-17:00")
-            })?;
+            let (day, span) = line
+                .split_once(' ')
+                .ok_or_else(|| tf(Text::HoursDay, &[("line", line)]))?;
             let (open, close) = times(span, line)?;
             Ok(OpeningSpan {
                 day: day.trim().to_lowercase(),

@@ -22,7 +22,7 @@ pub fn Settings() -> impl IntoView {
     let admin = move || console.me.with(|me| me.admin);
     view! {
         <main class="settings">
-            <h1>"Settings"</h1>
+            <h1>{crate::i18n::tx(crate::i18n::Text::Settings)}</h1>
             <profile::Profile/>
             <profile::ChangePassword/>
             <shortcuts::Shortcuts/>

@@ -1,6 +1,7 @@
 //! The team: everybody sees who is in it, who is online and who is disabled; admins add
 //! operators, change their name, photo and role, and disable them (or enable them again).
 
+use crate::i18n::{Text, t, tf, tx};
 use crate::outcome::{Outcome, OutcomeLine};
 use crate::{api, app};
 use beseda_protocol::OperatorId;
@@ -37,13 +38,17 @@ pub fn Operators() -> impl IntoView {
     };
     view! {
         <section aria-labelledby="operators-title">
-            <h2 id="operators-title">"Operators"</h2>
+            <h2 id="operators-title">{tx(Text::Operators)}</h2>
             <table>
                 <thead>
                     <tr>
-                        <th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Photo URL"</th>
-                        <th scope="col">"Admin"</th><th scope="col">"Online"</th><th scope="col">"Open chats"</th>
-                        <th scope="col">"Actions"</th>
+                        <th scope="col">{tx(Text::Name)}</th>
+                        <th scope="col">{tx(Text::Email)}</th>
+                        <th scope="col">{tx(Text::PhotoUrl)}</th>
+                        <th scope="col">{tx(Text::Admin)}</th>
+                        <th scope="col">{tx(Text::Online)}</th>
+                        <th scope="col">{tx(Text::OpenChatsColumn)}</th>
+                        <th scope="col">{tx(Text::Actions)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
@@ -68,13 +73,14 @@ fn OperatorRow(operator: OperatorInfo, outcome: RwSignal<Outcome>) -> impl IntoV
     let is_admin = RwSignal::new(profile.admin);
     let save = move |_| {
         let update = OperatorUpdate {
+            language: None,
             name: Some(name.get_untracked().trim().to_owned()),
             photo_url: Some(photo.get_untracked().trim().to_owned()),
             admin: Some(is_admin.get_untracked()),
         };
         spawn_local(async move {
             let result = api::update_operator(id, &update).await;
-            outcome.set(Outcome::of(&result, "Operator saved."));
+            outcome.set(Outcome::of(&result, t(Text::OperatorSaved)));
             app::reload_operators(console);
         });
     };
@@ -89,9 +95,9 @@ fn OperatorRow(operator: OperatorInfo, outcome: RwSignal<Outcome>) -> impl IntoV
     };
     let disabled = operator.disabled;
     let online = move || match live() {
-        _ if disabled => "Disabled",
-        Some((true, _)) => "Online",
-        _ => "Offline",
+        _ if disabled => t(Text::Disabled),
+        Some((true, _)) => t(Text::Online),
+        _ => t(Text::Offline),
     };
     let open_chats = move || live().map_or(0, |(_, open_chats)| open_chats);
     if !admin {
@@ -100,7 +106,7 @@ fn OperatorRow(operator: OperatorInfo, outcome: RwSignal<Outcome>) -> impl IntoV
                 <td>{profile.name}</td>
                 <td>{profile.email}</td>
                 <td>{profile.photo_url}</td>
-                <td>{if profile.admin { "Yes" } else { "No" }}</td>
+                <td>{tx(if profile.admin { Text::Yes } else { Text::No })}</td>
                 <td>{online}</td>
                 <td>{open_chats}</td>
                 <td></td>
@@ -111,11 +117,11 @@ fn OperatorRow(operator: OperatorInfo, outcome: RwSignal<Outcome>) -> impl IntoV
     let toggle = move |_| {
         spawn_local(async move {
             let result = api::set_operator_disabled(id, !disabled).await;
-            let done = if disabled {
-                "Operator enabled."
+            let done = t(if disabled {
+                Text::OperatorEnabled
             } else {
-                "Operator disabled and signed out."
-            };
+                Text::OperatorDisabled
+            });
             outcome.set(Outcome::of(&result, done));
             app::reload_operators(console);
         });
@@ -123,22 +129,43 @@ fn OperatorRow(operator: OperatorInfo, outcome: RwSignal<Outcome>) -> impl IntoV
     // An admin cannot disable themselves (the relay refuses it too).
     let own_row = console.me.with_untracked(|me| me.id == id);
     let toggle_button = (!own_row).then(|| {
-        let action = if disabled { "Enable" } else { "Disable" };
+        let (action, named) = if disabled {
+            (Text::Enable, Text::EnableOperator)
+        } else {
+            (Text::Disable, Text::DisableOperator)
+        };
+        let email = profile.email.clone();
         view! {
-            <button type="button" aria-label=format!("{action} {}", profile.email) on:click=toggle>{action}</button>
+            <button
+                type="button"
+                aria-label=move || tf(named, &[("email", &email)])
+                on:click=toggle
+            >
+                {tx(action)}
+            </button>
         }
     });
-    let field = |what: &str| format!("{what} of {}", profile.email);
+    let field = |what: Text| {
+        let email = profile.email.clone();
+        move || tf(what, &[("email", &email)])
+    };
+    let email = profile.email.clone();
     view! {
         <tr>
-            <td><input type="text" aria-label=field("Name") bind:value=name/></td>
+            <td><input type="text" aria-label=field(Text::NameOf) bind:value=name/></td>
             <td>{profile.email.clone()}</td>
-            <td><input type="url" aria-label=field("Photo URL") bind:value=photo/></td>
-            <td><input type="checkbox" aria-label=field("Admin") bind:checked=is_admin/></td>
+            <td><input type="url" aria-label=field(Text::PhotoUrlOf) bind:value=photo/></td>
+            <td><input type="checkbox" aria-label=field(Text::AdminOf) bind:checked=is_admin/></td>
             <td>{online}</td>
             <td>{open_chats}</td>
             <td>
-                <button type="button" aria-label=format!("Save {}", profile.email) on:click=save>"Save"</button>
+                <button
+                    type="button"
+                    aria-label=move || tf(Text::SaveOperator, &[("email", &email)])
+                    on:click=save
+                >
+                    {tx(Text::Save)}
+                </button>
                 {toggle_button}
             </td>
         </tr>
@@ -164,7 +191,7 @@ fn NewOperatorForm() -> impl IntoView {
         };
         spawn_local(async move {
             let result = api::add_operator(&operator).await;
-            outcome.set(Outcome::of(&result, "Operator added."));
+            outcome.set(Outcome::of(&result, t(Text::OperatorAdded)));
             if result.is_ok() {
                 email.set(String::new());
                 name.set(String::new());
@@ -176,18 +203,18 @@ fn NewOperatorForm() -> impl IntoView {
     };
     view! {
         <form class="fields" on:submit=add aria-labelledby="new-operator-title">
-            <h3 id="new-operator-title">"Add an operator"</h3>
-            <label for="new-operator-email">"New operator's email"</label>
+            <h3 id="new-operator-title">{tx(Text::AddAnOperator)}</h3>
+            <label for="new-operator-email">{tx(Text::NewOperatorEmail)}</label>
             <input id="new-operator-email" type="email" required bind:value=email/>
-            <label for="new-operator-name">"New operator's name"</label>
+            <label for="new-operator-name">{tx(Text::NewOperatorName)}</label>
             <input id="new-operator-name" type="text" required bind:value=name/>
-            <label for="new-operator-password">"New operator's password"</label>
+            <label for="new-operator-password">{tx(Text::NewOperatorPassword)}</label>
             <input id="new-operator-password" type="password" autocomplete="new-password" required bind:value=password/>
             <span class="check">
                 <input id="new-operator-admin" type="checkbox" bind:checked=admin/>
-                <label for="new-operator-admin">"Admin"</label>
+                <label for="new-operator-admin">{tx(Text::Admin)}</label>
             </span>
-            <button type="submit">"Add operator"</button>
+            <button type="submit">{tx(Text::AddOperator)}</button>
             <OutcomeLine outcome=outcome/>
         </form>
     }

@@ -3,6 +3,7 @@
 //! limits (name length, weights above 0, at most four variants…); this only reads what was
 //! typed and says which field or line it cannot read.
 
+use crate::i18n::{Text, t, tf};
 use beseda_protocol::prompts::{
     DEFAULT_DISMISS_DAYS, Prompt, PromptInput, PromptTrigger, PromptVariant,
 };
@@ -96,18 +97,18 @@ impl PromptFields {
         let url_pattern = self.url_pattern.trim();
         let trigger = PromptTrigger {
             url_pattern: (!url_pattern.is_empty()).then(|| url_pattern.to_owned()),
-            seconds_on_page: optional_whole("Seconds on page", &self.seconds_on_page)?,
-            min_pages_viewed: optional_whole("Pages viewed this visit", &self.min_pages_viewed)?,
+            seconds_on_page: optional_whole(t(Text::SecondsOnPage), &self.seconds_on_page)?,
+            min_pages_viewed: optional_whole(t(Text::PagesViewed), &self.min_pages_viewed)?,
             min_dwell_seconds: optional_whole(
-                "Seconds on matching pages",
+                t(Text::SecondsOnMatchingPages),
                 &self.min_dwell_seconds,
             )?,
             exit_intent: self.exit_intent.then_some(true),
             cart_min_total: match self.cart_min_total.trim() {
                 "" => None,
-                total => Some(number(total).ok_or_else(|| {
-                    "Cart total at least: a number such as 1500 or 999.90, or empty.".to_owned()
-                })?),
+                total => {
+                    Some(number(total).ok_or_else(|| t(Text::CartTotalUnreadable).to_owned())?)
+                }
             },
             returning_visitor: returning_visitor(&self.visitors),
         };
@@ -116,8 +117,8 @@ impl PromptFields {
             name: self.name.trim().to_owned(),
             variants: variants_from_text(&self.variants)?,
             trigger,
-            dismiss_for_days: whole("Dismissed for days", &self.dismiss_for_days)?,
-            max_per_session: whole("Shows per visit", &self.max_per_session)?,
+            dismiss_for_days: whole(t(Text::DismissedForDays), &self.dismiss_for_days)?,
+            max_per_session: whole(t(Text::ShowsPerVisit), &self.max_per_session)?,
             enabled: self.enabled,
         })
     }
@@ -135,7 +136,7 @@ fn number(text: &str) -> Option<f64> {
 fn whole(field: &str, text: &str) -> Result<u32, String> {
     text.trim()
         .parse::<u32>()
-        .map_err(|_| format!("{field}: a whole number such as 0, 1 or 7."))
+        .map_err(|_| tf(Text::WholeNumberField, &[("field", field)]))
 }
 
 fn optional_whole(field: &str, text: &str) -> Result<Option<u32>, String> {
@@ -144,7 +145,7 @@ fn optional_whole(field: &str, text: &str) -> Result<Option<u32>, String> {
         text => text
             .parse::<u32>()
             .map(Some)
-            .map_err(|_| format!("{field}: a whole number of 0 or more, or empty for any.")),
+            .map_err(|_| tf(Text::OptionalWholeNumberField, &[("field", field)])),
     }
 }
 
@@ -164,18 +165,16 @@ pub fn variants_from_text(text: &str) -> Result<Vec<PromptVariant>, String> {
                 weight: 1.0,
             },
             Some((weight, text)) => {
+                let number_of_line = number_of_line.to_string();
                 let weight = number(weight).ok_or_else(|| {
-                    format!(
-                        "Variants, line {number_of_line}: before \"|\" comes the variant's weight, \
-                         a number such as 1 or 2.5 (for a \"|\" in the text, write the weight \
-                         first: 1 | {line})."
+                    tf(
+                        Text::VariantWeightUnreadable,
+                        &[("line", &number_of_line), ("text", line)],
                     )
                 })?;
                 let text = text.trim();
                 if text.is_empty() {
-                    return Err(format!(
-                        "Variants, line {number_of_line}: write the variant's text after \"|\"."
-                    ));
+                    return Err(tf(Text::VariantTextMissing, &[("line", &number_of_line)]));
                 }
                 PromptVariant {
                     text: text.to_owned(),
@@ -186,9 +185,7 @@ pub fn variants_from_text(text: &str) -> Result<Vec<PromptVariant>, String> {
         variants.push(variant);
     }
     if variants.is_empty() {
-        return Err(
-            "Variants: write at least one line with the text the widget offers.".to_owned(),
-        );
+        return Err(t(Text::VariantsMissing).to_owned());
     }
     Ok(variants)
 }
@@ -223,30 +220,33 @@ pub fn amount(value: f64) -> String {
 pub fn trigger_summary(trigger: &PromptTrigger) -> String {
     let mut parts = Vec::new();
     if let Some(pattern) = &trigger.url_pattern {
-        parts.push(format!("on {pattern}"));
+        parts.push(tf(Text::TriggerOnPattern, &[("pattern", pattern)]));
     }
     if let Some(seconds) = trigger.seconds_on_page {
-        parts.push(format!("after {seconds} s on the page"));
+        let seconds = seconds.to_string();
+        parts.push(tf(Text::TriggerSecondsOnPage, &[("seconds", &seconds)]));
     }
     if let Some(pages) = trigger.min_pages_viewed {
-        parts.push(format!("from page {pages} of a visit"));
+        let pages = pages.to_string();
+        parts.push(tf(Text::TriggerFromPage, &[("pages", &pages)]));
     }
     if let Some(seconds) = trigger.min_dwell_seconds {
-        parts.push(format!("after {seconds} s on matching pages"));
+        let seconds = seconds.to_string();
+        parts.push(tf(Text::TriggerSecondsOnMatching, &[("seconds", &seconds)]));
     }
     if trigger.exit_intent == Some(true) {
-        parts.push("when leaving (exit intent)".to_owned());
+        parts.push(t(Text::TriggerExitIntent).to_owned());
     }
     if let Some(total) = trigger.cart_min_total {
-        parts.push(format!("cart at least {}", amount(total)));
+        parts.push(tf(Text::TriggerCartAtLeast, &[("total", &amount(total))]));
     }
     match trigger.returning_visitor {
-        Some(true) => parts.push("returning visitors only".to_owned()),
-        Some(false) => parts.push("new visitors only".to_owned()),
+        Some(true) => parts.push(t(Text::TriggerReturningOnly).to_owned()),
+        Some(false) => parts.push(t(Text::TriggerNewOnly).to_owned()),
         None => {}
     }
     if parts.is_empty() {
-        "At once, on every page".to_owned()
+        t(Text::TriggerAtOnce).to_owned()
     } else {
         parts.join(", ")
     }

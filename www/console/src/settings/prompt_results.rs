@@ -4,6 +4,7 @@
 
 use super::prompt_fields::amount;
 use crate::api;
+use crate::i18n::{Text, t, tf, tx};
 use crate::outcome::{Outcome, OutcomeLine};
 use beseda_protocol::prompts::{PromptStats, VariantStats};
 use leptos::prelude::*;
@@ -53,26 +54,40 @@ fn p_text(p: f64) -> String {
 /// percentage points; the words follow the relay's two-sided p-value, and say "not enough data
 /// yet" while it is missing or the counts are too small for it.
 pub fn comparison(first: &VariantStats, variant: &VariantStats) -> String {
-    let label = format!("{} vs {}", letter(variant.variant), letter(first.variant));
+    let label = tf(
+        Text::VariantVersus,
+        &[
+            ("variant", &letter(variant.variant).to_string()),
+            ("first", &letter(first.variant).to_string()),
+        ],
+    );
     if first.shown == 0 || variant.shown == 0 {
-        return format!("{label}: not enough data yet");
+        return tf(Text::NotEnoughData, &[("label", &label)]);
     }
     let points = (variant.conversion - first.conversion) * 100.0;
     // Rounded to one decimal, a tiny negative difference would read "-0.0".
     let points = if points.abs() < 0.05 { 0.0 } else { points };
-    let points = format!("{points:+.1} points");
+    let points = tf(Text::Points, &[("points", &format!("{points:+.1}"))]);
     match variant.p_value {
         Some(p) if enough_data(first, variant) => {
-            let meaning = if p < 0.01 {
-                "very likely a real difference"
+            let meaning = t(if p < 0.01 {
+                Text::VeryLikelyReal
             } else if p < 0.05 {
-                "probably a real difference"
+                Text::ProbablyReal
             } else {
-                "could be chance, keep testing"
-            };
-            format!("{label}: {points}, {} — {meaning}", p_text(p))
+                Text::CouldBeChance
+            });
+            tf(
+                Text::Significance,
+                &[
+                    ("label", &label),
+                    ("points", &points),
+                    ("p", &p_text(p)),
+                    ("meaning", meaning),
+                ],
+            )
         }
-        _ => format!("{label}: {points} so far — not enough data yet, keep testing"),
+        _ => tf(Text::PointsSoFar, &[("label", &label), ("points", &points)]),
     }
 }
 
@@ -104,7 +119,7 @@ pub fn PromptResults(id: i64, name: String, #[prop(into)] on_close: Callback<()>
             .map(|variant| {
                 let significance = match &first {
                     Some(first) if variant.variant != first.variant => comparison(first, variant),
-                    _ => "Baseline".to_owned(),
+                    _ => t(Text::Baseline).to_owned(),
                 };
                 view! {
                     <tr>
@@ -125,27 +140,27 @@ pub fn PromptResults(id: i64, name: String, #[prop(into)] on_close: Callback<()>
     view! {
         <div class="results">
             <table>
-                <caption>{format!("Results for {name}")}</caption>
+                <caption>{move || tf(Text::ResultsFor, &[("name", &name)])}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">"Variant"</th>
-                        <th scope="col">"Shown"</th>
-                        <th scope="col">"Dismissed"</th>
-                        <th scope="col">"Opened"</th>
-                        <th scope="col">"Conversations"</th>
-                        <th scope="col">"Conversion"</th>
-                        <th scope="col">"Orders"</th>
-                        <th scope="col">"Order total"</th>
-                        <th scope="col">"Compared with A"</th>
+                        <th scope="col">{tx(Text::Variant)}</th>
+                        <th scope="col">{tx(Text::Shown)}</th>
+                        <th scope="col">{tx(Text::Dismissed)}</th>
+                        <th scope="col">{tx(Text::Opened)}</th>
+                        <th scope="col">{tx(Text::Conversations)}</th>
+                        <th scope="col">{tx(Text::Conversion)}</th>
+                        <th scope="col">{tx(Text::Orders)}</th>
+                        <th scope="col">{tx(Text::OrderTotal)}</th>
+                        <th scope="col">{tx(Text::ComparedWithA)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
             <p class="hint">
-                "Conversion: conversations started per prompt shown. A difference is worth acting on when it is very likely real (p below 0.01) or probably real (p below 0.05)."
+                {tx(Text::ConversionHint)}
             </p>
-            <button type="button" on:click=move |_| load()>"Refresh results"</button>
-            <button type="button" on:click=move |_| on_close.run(())>"Close results"</button>
+            <button type="button" on:click=move |_| load()>{tx(Text::RefreshResults)}</button>
+            <button type="button" on:click=move |_| on_close.run(())>{tx(Text::CloseResults)}</button>
             <OutcomeLine outcome=outcome/>
         </div>
     }

@@ -4,6 +4,7 @@
 
 use super::prompt_fields::{PromptFields, trigger_summary};
 use super::prompt_results::{PromptResults, letter};
+use crate::i18n::{Count, Text, t, tc, tf, tx};
 use crate::outcome::{Outcome, OutcomeLine};
 use crate::{api, app};
 use beseda_protocol::api::SiteSettings;
@@ -84,11 +85,7 @@ impl Form {
 }
 
 fn days(days: u32) -> String {
-    if days == 1 {
-        "1 day".to_owned()
-    } else {
-        format!("{days} days")
-    }
+    tc(Count::Days, u64::from(days))
 }
 
 #[component]
@@ -160,7 +157,7 @@ pub fn Prompts() -> impl IntoView {
                 Some(id) => api::update_prompt(id, &input).await,
                 None => api::add_prompt(&input).await,
             };
-            outcome.set(Outcome::of(&result, "Prompt saved."));
+            outcome.set(Outcome::of(&result, t(Text::PromptSaved)));
             if result.is_ok() {
                 clear();
                 reload();
@@ -170,7 +167,7 @@ pub fn Prompts() -> impl IntoView {
     let delete = move |id: i64| {
         spawn_local(async move {
             let result = api::delete_prompt(id).await;
-            outcome.set(Outcome::of(&result, "Prompt deleted."));
+            outcome.set(Outcome::of(&result, t(Text::PromptDeleted)));
             if result.is_ok() {
                 if results.with_untracked(|shown| shown.as_ref().is_some_and(|(of, _)| *of == id)) {
                     results.set(None);
@@ -195,11 +192,13 @@ pub fn Prompts() -> impl IntoView {
                     .iter()
                     .enumerate()
                     .map(|(index, variant)| {
-                        let text = format!(
-                            "{}: {} (weight {})",
-                            letter(index as u32),
-                            variant.text,
-                            variant.weight
+                        let text = tf(
+                            Text::VariantWithWeight,
+                            &[
+                                ("letter", &letter(index as u32).to_string()),
+                                ("text", &variant.text),
+                                ("weight", &variant.weight.to_string()),
+                            ],
                         );
                         view! { <li>{text}</li> }
                     })
@@ -207,21 +206,39 @@ pub fn Prompts() -> impl IntoView {
                 let results_name = name.clone();
                 let actions = admin().then(|| {
                     view! {
-                        <button type="button" aria-label=format!("Edit prompt {name}") on:click=move |_| edit(&edited)>"Edit"</button>
-                        <button type="button" aria-label=format!("Delete prompt {name}") on:click=move |_| delete(id)>"Delete"</button>
+                        <button
+                            type="button"
+                            aria-label=tf(Text::EditPrompt, &[("name", &name)])
+                            on:click=move |_| edit(&edited)
+                        >
+                            {t(Text::Edit)}
+                        </button>
+                        <button
+                            type="button"
+                            aria-label=tf(Text::DeletePrompt, &[("name", &name)])
+                            on:click=move |_| delete(id)
+                        >
+                            {t(Text::Delete)}
+                        </button>
                     }
                 });
                 view! {
                     <tr>
                         <td>{prompt.name.clone()}</td>
                         <td>{prompt.site.clone()}</td>
-                        <td>{if prompt.enabled { "Yes" } else { "No" }}</td>
+                        <td>{t(if prompt.enabled { Text::Yes } else { Text::No })}</td>
                         <td><ul class="variants">{variants}</ul></td>
                         <td>{trigger_summary(&prompt.trigger)}</td>
                         <td>{days(prompt.dismiss_for_days)}</td>
                         <td>{prompt.max_per_session}</td>
                         <td>
-                            <button type="button" aria-label=format!("Results for {}", prompt.name) on:click=move |_| results.set(Some((id, results_name.clone())))>"Results"</button>
+                            <button
+                                type="button"
+                                aria-label=tf(Text::ResultsFor, &[("name", &prompt.name)])
+                                on:click=move |_| results.set(Some((id, results_name.clone())))
+                            >
+                                {t(Text::Results)}
+                            </button>
                             {actions}
                         </td>
                     </tr>
@@ -242,52 +259,52 @@ pub fn Prompts() -> impl IntoView {
             })
             .collect_view()
     };
-    let visitors_option = move |value: &'static str, label: &'static str| {
+    let visitors_option = move |value: &'static str, label: Text| {
         view! {
-            <option value=value prop:selected=move || form.visitors.with(|visitors| visitors == value)>{label}</option>
+            <option value=value prop:selected=move || form.visitors.with(|visitors| visitors == value)>{tx(label)}</option>
         }
     };
     let prompt_form = move || {
         admin().then(|| view! {
-            <form class="fields" on:submit=save aria-label="Prompt">
-                <h3>{move || if editing.get().is_some() { "Edit prompt" } else { "New prompt" }}</h3>
-                <label for="prompt-site">"Site"</label>
+            <form class="fields" on:submit=save aria-label=tx(Text::Prompt)>
+                <h3>{move || t(if editing.get().is_some() { Text::EditPromptTitle } else { Text::NewPrompt })}</h3>
+                <label for="prompt-site">{tx(Text::Site)}</label>
                 <select id="prompt-site" on:change=move |event| form.site.set(event_target_value(&event))>{site_options}</select>
-                <label for="prompt-name">"Name"</label>
+                <label for="prompt-name">{tx(Text::Name)}</label>
                 <input id="prompt-name" type="text" required maxlength="80" node_ref=name_input bind:value=form.name/>
-                <label for="prompt-variants">"Variants (one per line: text, or weight | text)"</label>
-                <textarea id="prompt-variants" rows="3" placeholder="Can I help you choose a size?\n2 | Looking for a jacket? Ask us." bind:value=form.variants></textarea>
-                <label for="prompt-url">"URL pattern (* for any characters, e.g. /products/*)"</label>
+                <label for="prompt-variants">{tx(Text::VariantsLabel)}</label>
+                <textarea id="prompt-variants" rows="3" placeholder=tx(Text::VariantsPlaceholder) bind:value=form.variants></textarea>
+                <label for="prompt-url">{tx(Text::UrlPattern)}</label>
                 <input id="prompt-url" type="text" bind:value=form.url_pattern/>
-                <label for="prompt-seconds">"Seconds on page"</label>
+                <label for="prompt-seconds">{tx(Text::SecondsOnPage)}</label>
                 <input id="prompt-seconds" type="number" min="0" bind:value=form.seconds_on_page/>
-                <label for="prompt-pages">"Pages viewed this visit"</label>
+                <label for="prompt-pages">{tx(Text::PagesViewed)}</label>
                 <input id="prompt-pages" type="number" min="0" bind:value=form.min_pages_viewed/>
-                <label for="prompt-dwell">"Seconds on matching pages"</label>
+                <label for="prompt-dwell">{tx(Text::SecondsOnMatchingPages)}</label>
                 <input id="prompt-dwell" type="number" min="0" bind:value=form.min_dwell_seconds/>
                 <span class="check">
                     <input id="prompt-exit" type="checkbox" bind:checked=form.exit_intent/>
-                    <label for="prompt-exit">"Exit intent (the pointer leaves the top of the window)"</label>
+                    <label for="prompt-exit">{tx(Text::ExitIntent)}</label>
                 </span>
-                <label for="prompt-cart">"Cart total at least"</label>
+                <label for="prompt-cart">{tx(Text::CartTotalAtLeast)}</label>
                 <input id="prompt-cart" type="text" inputmode="decimal" bind:value=form.cart_min_total/>
-                <label for="prompt-visitors">"Visitors"</label>
+                <label for="prompt-visitors">{tx(Text::Visitors)}</label>
                 <select id="prompt-visitors" on:change=move |event| form.visitors.set(event_target_value(&event))>
-                    {visitors_option("all", "All visitors")}
-                    {visitors_option("returning", "Returning only")}
-                    {visitors_option("new", "New only")}
+                    {visitors_option("all", Text::AllVisitors)}
+                    {visitors_option("returning", Text::ReturningOnly)}
+                    {visitors_option("new", Text::NewOnly)}
                 </select>
-                <label for="prompt-dismiss">"Dismissed for days"</label>
+                <label for="prompt-dismiss">{tx(Text::DismissedForDays)}</label>
                 <input id="prompt-dismiss" type="number" min="0" required bind:value=form.dismiss_for_days/>
-                <label for="prompt-per-visit">"Shows per visit"</label>
+                <label for="prompt-per-visit">{tx(Text::ShowsPerVisit)}</label>
                 <input id="prompt-per-visit" type="number" min="1" required bind:value=form.max_per_session/>
                 <span class="check">
                     <input id="prompt-enabled" type="checkbox" bind:checked=form.enabled/>
-                    <label for="prompt-enabled">"Enabled"</label>
+                    <label for="prompt-enabled">{tx(Text::Enabled)}</label>
                 </span>
-                <button type="submit">{move || if editing.get().is_some() { "Save prompt" } else { "Add prompt" }}</button>
+                <button type="submit">{move || t(if editing.get().is_some() { Text::SavePrompt } else { Text::AddPrompt })}</button>
                 {move || editing.get().is_some().then(|| view! {
-                    <button type="button" on:click=move |_| clear()>"Cancel"</button>
+                    <button type="button" on:click=move |_| clear()>{tx(Text::Cancel)}</button>
                 })}
                 <OutcomeLine outcome=outcome/>
             </form>
@@ -295,22 +312,22 @@ pub fn Prompts() -> impl IntoView {
     };
     view! {
         <section aria-labelledby="prompts-title">
-            <h2 id="prompts-title">"Prompts"</h2>
+            <h2 id="prompts-title">{tx(Text::Prompts)}</h2>
             <p class="hint">
-                "The widget offers help by itself when every condition given holds, and only while someone can answer. Each visitor gets one variant, at random by weight; a dismissed prompt stays away for the days given. Seconds on matching pages adds up the time on the pages the URL pattern matches."
+                {tx(Text::PromptsHint)}
             </p>
             <OutcomeLine outcome=loading/>
             <table>
                 <thead>
                     <tr>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Site"</th>
-                        <th scope="col">"Enabled"</th>
-                        <th scope="col">"Variants"</th>
-                        <th scope="col">"When"</th>
-                        <th scope="col">"Dismissed for"</th>
-                        <th scope="col">"Per visit"</th>
-                        <th scope="col">"Actions"</th>
+                        <th scope="col">{tx(Text::Name)}</th>
+                        <th scope="col">{tx(Text::Site)}</th>
+                        <th scope="col">{tx(Text::Enabled)}</th>
+                        <th scope="col">{tx(Text::Variants)}</th>
+                        <th scope="col">{tx(Text::When)}</th>
+                        <th scope="col">{tx(Text::DismissedFor)}</th>
+                        <th scope="col">{tx(Text::PerVisit)}</th>
+                        <th scope="col">{tx(Text::Actions)}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>

@@ -2,6 +2,7 @@
 //! its priority, so it comes first in the queue and the list.
 
 use crate::api;
+use crate::i18n::{Text, t, tf, tx};
 use crate::outcome::{Outcome, OutcomeLine};
 use beseda_protocol::RuleId;
 use beseda_protocol::api::{PriorityRule, RuleInput};
@@ -44,7 +45,7 @@ pub fn Rules() -> impl IntoView {
         event.prevent_default();
         let Ok(priority) = priority.get_untracked().trim().parse::<i32>() else {
             outcome.set(Outcome {
-                error: Some("The priority is a whole number.".into()),
+                error: Some(t(Text::PriorityWholeNumber).into()),
                 done: None,
             });
             return;
@@ -62,7 +63,7 @@ pub fn Rules() -> impl IntoView {
                 Some(id) => api::update_rule(id, &input).await,
                 None => api::add_rule(&input).await,
             };
-            outcome.set(Outcome::of(&result, "Rule saved."));
+            outcome.set(Outcome::of(&result, t(Text::RuleSaved)));
             if result.is_ok() {
                 clear();
                 reload();
@@ -72,7 +73,7 @@ pub fn Rules() -> impl IntoView {
     let delete = move |id: RuleId| {
         spawn_local(async move {
             let result = api::delete_rule(id).await;
-            outcome.set(Outcome::of(&result, "Rule deleted."));
+            outcome.set(Outcome::of(&result, t(Text::RuleDeleted)));
             reload();
         });
     };
@@ -84,15 +85,29 @@ pub fn Rules() -> impl IntoView {
                 let edited = rule.clone();
                 let id = rule.id;
                 let label = rule.keyword.clone();
+                let named = rule.keyword.clone();
+                let site = rule.site.clone();
                 view! {
                     <tr>
                         <td>{rule.keyword}</td>
                         <td>{rule.tag}</td>
                         <td>{rule.priority}</td>
-                        <td>{rule.site.unwrap_or_else(|| "All sites".into())}</td>
+                        <td>{move || site.clone().unwrap_or_else(|| t(Text::AllSites).into())}</td>
                         <td>
-                            <button type="button" aria-label=format!("Edit rule {label}") on:click=move |_| edit(&edited)>"Edit"</button>
-                            <button type="button" aria-label=format!("Delete rule {label}") on:click=move |_| delete(id)>"Delete"</button>
+                            <button
+                                type="button"
+                                aria-label=move || tf(Text::EditRule, &[("keyword", &label)])
+                                on:click=move |_| edit(&edited)
+                            >
+                                {tx(Text::Edit)}
+                            </button>
+                            <button
+                                type="button"
+                                aria-label=move || tf(Text::DeleteRule, &[("keyword", &named)])
+                                on:click=move |_| delete(id)
+                            >
+                                {tx(Text::Delete)}
+                            </button>
                         </td>
                     </tr>
                 }
@@ -101,24 +116,32 @@ pub fn Rules() -> impl IntoView {
     };
     view! {
         <section aria-labelledby="rules-title">
-            <h2 id="rules-title">"Priority rules"</h2>
-            <p class="hint">"A keyword in a visitor's message (case and accents ignored) tags the chat and puts it first."</p>
+            <h2 id="rules-title">{tx(Text::PriorityRules)}</h2>
+            <p class="hint">{tx(Text::PriorityRulesHint)}</p>
             <table>
-                <thead><tr><th scope="col">"Keyword"</th><th scope="col">"Tag"</th><th scope="col">"Priority"</th><th scope="col">"Site"</th><th scope="col">"Actions"</th></tr></thead>
+                <thead>
+                    <tr>
+                        <th scope="col">{tx(Text::Keyword)}</th>
+                        <th scope="col">{tx(Text::Tag)}</th>
+                        <th scope="col">{tx(Text::PriorityColumn)}</th>
+                        <th scope="col">{tx(Text::Site)}</th>
+                        <th scope="col">{tx(Text::Actions)}</th>
+                    </tr>
+                </thead>
                 <tbody>{rows}</tbody>
             </table>
-            <form class="fields" on:submit=save aria-label="Priority rule">
-                <label for="rule-keyword">"Keyword"</label>
+            <form class="fields" on:submit=save aria-label=tx(Text::PriorityRule)>
+                <label for="rule-keyword">{tx(Text::Keyword)}</label>
                 <input id="rule-keyword" type="text" required bind:value=keyword/>
-                <label for="rule-tag">"Tag"</label>
+                <label for="rule-tag">{tx(Text::Tag)}</label>
                 <input id="rule-tag" type="text" required bind:value=tag/>
-                <label for="rule-priority">"Priority"</label>
+                <label for="rule-priority">{tx(Text::PriorityColumn)}</label>
                 <input id="rule-priority" type="number" required bind:value=priority/>
-                <label for="rule-site">"Site (empty = all sites)"</label>
+                <label for="rule-site">{tx(Text::RuleSite)}</label>
                 <input id="rule-site" type="text" bind:value=site/>
-                <button type="submit">{move || if editing.get().is_some() { "Save rule" } else { "Add rule" }}</button>
+                <button type="submit">{move || t(if editing.get().is_some() { Text::SaveRule } else { Text::AddRule })}</button>
                 <Show when=move || editing.get().is_some()>
-                    <button type="button" on:click=move |_| clear()>"Cancel"</button>
+                    <button type="button" on:click=move |_| clear()>{tx(Text::Cancel)}</button>
                 </Show>
                 <OutcomeLine outcome=outcome/>
             </form>

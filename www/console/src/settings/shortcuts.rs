@@ -1,6 +1,7 @@
 //! Shortcuts: my personal ones and the team's (only admins change team shortcuts). An invalid
 //! template is refused by the relay with a message saying why; it is shown as it is.
 
+use crate::i18n::{Text, t, tf, tx};
 use crate::outcome::{Outcome, OutcomeLine};
 use crate::{api, app};
 use beseda_protocol::ShortcutId;
@@ -53,7 +54,7 @@ pub fn Shortcuts() -> impl IntoView {
                 Some(id) => api::update_shortcut(id, &input).await,
                 None => api::add_shortcut(&input).await,
             };
-            outcome.set(Outcome::of(&result, "Shortcut saved."));
+            outcome.set(Outcome::of(&result, t(Text::ShortcutSaved)));
             if result.is_ok() {
                 clear();
                 app::reload_shortcuts(console);
@@ -63,7 +64,7 @@ pub fn Shortcuts() -> impl IntoView {
     let delete = move |id: ShortcutId| {
         spawn_local(async move {
             let result = api::delete_shortcut(id).await;
-            outcome.set(Outcome::of(&result, "Shortcut deleted."));
+            outcome.set(Outcome::of(&result, t(Text::ShortcutDeleted)));
             app::reload_shortcuts(console);
         });
     };
@@ -77,15 +78,30 @@ pub fn Shortcuts() -> impl IntoView {
                 let changeable = shortcut.scope == ShortcutScope::Personal || admin();
                 let edited = shortcut.clone();
                 let id = shortcut.id;
+                let shortcut_name = shortcut.name.clone();
+                let named = shortcut.name.clone();
+                let team = shortcut.scope == ShortcutScope::Team;
                 view! {
                     <tr>
                         <td>{format!("/{}", shortcut.name)}</td>
                         <td class="template">{shortcut.text.clone()}</td>
-                        <td>{if shortcut.scope == ShortcutScope::Team { "Team" } else { "Personal" }}</td>
+                        <td>{tx(if team { Text::Team } else { Text::Personal })}</td>
                         <td>
                             {changeable.then(|| view! {
-                                <button type="button" aria-label=format!("Edit /{}", shortcut.name) on:click=move |_| edit(&edited)>"Edit"</button>
-                                <button type="button" aria-label=format!("Delete /{}", shortcut.name) on:click=move |_| delete(id)>"Delete"</button>
+                                <button
+                                    type="button"
+                                    aria-label=move || tf(Text::EditShortcut, &[("name", &shortcut_name)])
+                                    on:click=move |_| edit(&edited)
+                                >
+                                    {tx(Text::Edit)}
+                                </button>
+                                <button
+                                    type="button"
+                                    aria-label=move || tf(Text::DeleteShortcut, &[("name", &named)])
+                                    on:click=move |_| delete(id)
+                                >
+                                    {tx(Text::Delete)}
+                                </button>
                             })}
                         </td>
                     </tr>
@@ -95,27 +111,35 @@ pub fn Shortcuts() -> impl IntoView {
     };
     view! {
         <section aria-labelledby="shortcuts-title">
-            <h2 id="shortcuts-title">"Shortcuts"</h2>
+            <h2 id="shortcuts-title">{tx(Text::Shortcuts)}</h2>
             <p class="hint">
-                "Type / in the composer to use them. Variables: {visitor.name}, {visitor.name|vocative}, {operator.name}, {shop.name}."
+                {tx(Text::ShortcutsHint)}
+                " {visitor.name}, {visitor.name|vocative}, {operator.name}, {shop.name}."
             </p>
             <table>
-                <thead><tr><th scope="col">"Name"</th><th scope="col">"Text"</th><th scope="col">"Scope"</th><th scope="col">"Actions"</th></tr></thead>
+                <thead>
+                    <tr>
+                        <th scope="col">{tx(Text::Name)}</th>
+                        <th scope="col">{tx(Text::TextColumn)}</th>
+                        <th scope="col">{tx(Text::Scope)}</th>
+                        <th scope="col">{tx(Text::Actions)}</th>
+                    </tr>
+                </thead>
                 <tbody>{rows}</tbody>
             </table>
-            <form class="fields" on:submit=save aria-label="Shortcut">
-                <label for="shortcut-name">"Shortcut name"</label>
+            <form class="fields" on:submit=save aria-label=tx(Text::Shortcut)>
+                <label for="shortcut-name">{tx(Text::ShortcutName)}</label>
                 <input id="shortcut-name" type="text" required maxlength="40" bind:value=name/>
-                <label for="shortcut-text">"Shortcut text"</label>
+                <label for="shortcut-text">{tx(Text::ShortcutText)}</label>
                 <textarea id="shortcut-text" required rows="3" bind:value=text></textarea>
-                <label for="shortcut-scope">"Scope"</label>
+                <label for="shortcut-scope">{tx(Text::Scope)}</label>
                 <select id="shortcut-scope" prop:value=move || scope.get() on:change=move |event| scope.set(event_target_value(&event))>
-                    <option value="personal">"Personal"</option>
-                    {move || admin().then(|| view! { <option value="team">"Team"</option> })}
+                    <option value="personal">{tx(Text::Personal)}</option>
+                    {move || admin().then(|| view! { <option value="team">{tx(Text::Team)}</option> })}
                 </select>
-                <button type="submit">{move || if editing.get().is_some() { "Save shortcut" } else { "Add shortcut" }}</button>
+                <button type="submit">{move || t(if editing.get().is_some() { Text::SaveShortcut } else { Text::AddShortcut })}</button>
                 <Show when=move || editing.get().is_some()>
-                    <button type="button" on:click=move |_| clear()>"Cancel"</button>
+                    <button type="button" on:click=move |_| clear()>{tx(Text::Cancel)}</button>
                 </Show>
                 <OutcomeLine outcome=outcome/>
             </form>

@@ -2,6 +2,7 @@
 //! name, the automatic message (delay and text) and whether visitors may rate.
 
 use crate::api;
+use crate::i18n::{Text, t, tf, tx};
 use crate::outcome::{Outcome, OutcomeLine};
 use beseda_protocol::api::{SiteSettings, TeamSettings};
 use leptos::prelude::*;
@@ -21,7 +22,7 @@ pub fn TeamSettingsForm() -> impl IntoView {
         event.prevent_default();
         let Ok(max_chats_per_operator) = max_chats.get_untracked().trim().parse::<u32>() else {
             outcome.set(Outcome {
-                error: Some("Enter a whole number of chats.".into()),
+                error: Some(t(Text::WholeNumberOfChats).into()),
                 done: None,
             });
             return;
@@ -31,16 +32,16 @@ pub fn TeamSettingsForm() -> impl IntoView {
                 max_chats_per_operator,
             })
             .await;
-            outcome.set(Outcome::of(&result, "Team settings saved."));
+            outcome.set(Outcome::of(&result, t(Text::TeamSettingsSaved)));
         });
     };
     view! {
         <section aria-labelledby="team-title">
-            <h2 id="team-title">"Team"</h2>
+            <h2 id="team-title">{tx(Text::Team)}</h2>
             <form class="fields" on:submit=save>
-                <label for="max-chats">"Chats per operator at once"</label>
+                <label for="max-chats">{tx(Text::ChatsPerOperator)}</label>
                 <input id="max-chats" type="number" min="1" max="50" required bind:value=max_chats/>
-                <button type="submit">"Save team settings"</button>
+                <button type="submit">{tx(Text::SaveTeamSettings)}</button>
                 <OutcomeLine outcome=outcome/>
             </form>
         </section>
@@ -59,7 +60,7 @@ pub fn Sites() -> impl IntoView {
     });
     view! {
         <section aria-labelledby="sites-title">
-            <h2 id="sites-title">"Sites"</h2>
+            <h2 id="sites-title">{tx(Text::Sites)}</h2>
             <OutcomeLine outcome=outcome/>
             <For
                 each=move || sites.get()
@@ -73,6 +74,7 @@ pub fn Sites() -> impl IntoView {
 #[component]
 fn SiteForm(site: SiteSettings) -> impl IntoView {
     let name = site.name.clone();
+    let site_name = site.name.clone();
     let title = RwSignal::new(site.title);
     let delay = RwSignal::new(site.auto_message_delay_secs.to_string());
     let text = RwSignal::new(site.auto_message_text);
@@ -93,7 +95,7 @@ fn SiteForm(site: SiteSettings) -> impl IntoView {
             event.prevent_default();
             let Ok(auto_message_delay_secs) = delay.get_untracked().trim().parse::<u32>() else {
                 outcome.set(Outcome {
-                    error: Some("Enter the delay in whole seconds (0 switches it off).".into()),
+                    error: Some(t(Text::DelayWholeSeconds).into()),
                     done: None,
                 });
                 return;
@@ -130,34 +132,34 @@ fn SiteForm(site: SiteSettings) -> impl IntoView {
             };
             spawn_local(async move {
                 let result = api::set_site(&settings).await;
-                outcome.set(Outcome::of(&result, "Site saved."));
+                outcome.set(Outcome::of(&result, t(Text::SiteSaved)));
             });
         }
     };
     view! {
-        <form class="fields site" on:submit=save aria-label=format!("Site {name}")>
+        <form class="fields site" on:submit=save aria-label=move || tf(Text::SiteNamed, &[("name", &site_name)])>
             <h3>{format!("data-site=\"{name}\"")}</h3>
-            <label for=field("title")>"Shop name"</label>
+            <label for=field("title")>{tx(Text::ShopName)}</label>
             <input id=field("title") type="text" required bind:value=title/>
-            <label for=field("delay")>"Automatic message after (seconds, 0 = off)"</label>
+            <label for=field("delay")>{tx(Text::AutomaticMessageAfter)}</label>
             <input id=field("delay") type="number" min="0" required bind:value=delay/>
-            <label for=field("text")>"Automatic message (empty = built-in text in the visitor's language)"</label>
+            <label for=field("text")>{tx(Text::AutomaticMessage)}</label>
             <textarea id=field("text") rows="2" bind:value=text></textarea>
-            <label for=field("questions")>"Suggested questions (one per line, offered in an empty chat)"</label>
+            <label for=field("questions")>{tx(Text::SuggestedQuestions)}</label>
             <textarea id=field("questions") rows="3" bind:value=questions></textarea>
-            <label for=field("zone")>"Opening hours: time zone (empty = always open when someone is available)"</label>
+            <label for=field("zone")>{tx(Text::OpeningHoursZone)}</label>
             <input id=field("zone") type="text" placeholder="Europe/Prague" bind:value=zone/>
-            <label for=field("week")>"Opening hours, one line per span (mon 09:00-17:00)"</label>
+            <label for=field("week")>{tx(Text::OpeningHoursWeek)}</label>
             <textarea id=field("week") rows="4" bind:value=week></textarea>
-            <label for=field("exceptions")>"Exceptions, one line per day (2026-12-24 closed, 2026-12-31 09:00-12:00)"</label>
+            <label for=field("exceptions")>{tx(Text::OpeningHoursExceptions)}</label>
             <textarea id=field("exceptions") rows="2" bind:value=exceptions></textarea>
-            <label for=field("notify")>"Email for messages left while nobody answered (empty = the admins)"</label>
+            <label for=field("notify")>{tx(Text::NotifyEmail)}</label>
             <input id=field("notify") type="email" placeholder="shop@example.com" bind:value=notify_email/>
             <span class="check">
                 <input id=field("rating") type="checkbox" bind:checked=rating/>
-                <label for=field("rating")>"Visitors may rate resolved chats"</label>
+                <label for=field("rating")>{tx(Text::VisitorsMayRate)}</label>
             </span>
-            <button type="submit">"Save site"</button>
+            <button type="submit">{tx(Text::SaveSite)}</button>
             <OutcomeLine outcome=outcome/>
         </form>
     }
