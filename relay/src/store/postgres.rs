@@ -170,7 +170,7 @@ pub struct PgStore {
 /// asks for TLS (`sslmode=require`, implied by `sslrootcert`) or prefers it and the server
 /// offers it.
 pub(crate) fn tls(url: &str) -> Result<MakeRustlsConnect, StoreError> {
-    tls::connector(&tls::split(url)?.roots)
+    tls::connector(&tls::split(url)?)
 }
 
 /// The connection settings of a URL (without the TLS options only [`tls()`] reads), with the

@@ -7,8 +7,9 @@
 //! are taken out of the URL before tokio-postgres parses it; every other option stays.
 //!
 //! rustls always checks the chain and the host name, so every TLS connection is libpq's
-//! `verify-full`: `sslmode=require` and `sslmode=verify-full` mean the same here. `verify-ca`
-//! (the chain without the host name) is refused rather than quietly made stricter or looser.
+//! `verify-full`: `sslmode=require` and `sslmode=verify-full` mean the same here.
+//! `sslmode=verify-ca` checks the chain and leaves the host name unchecked (for a server reached
+//! by an address its certificate does not name), as libpq does.
 
 use crate::store::StoreError;
 use std::sync::Arc;
@@ -35,6 +36,8 @@ pub(crate) struct Split {
     /// What tokio-postgres parses.
     pub(crate) url: String,
     pub(crate) roots: Roots,
+    /// False for `sslmode=verify-ca`: the chain is checked, the host name is not.
+    pub(crate) host_name_checked: bool,
 }
 
 /// Takes `sslrootcert` out of a `postgres://` or `postgresql://` URL and maps libpq's
@@ -46,11 +49,13 @@ pub(crate) fn split(url: &str) -> Result<Split, StoreError> {
         return Ok(Split {
             url: url.to_owned(),
             roots: Roots::Web,
+            host_name_checked: true,
         });
     };
     let mut kept: Vec<String> = Vec::new();
     let mut root_file: Option<String> = None;
     let mut mode: Option<(usize, String)> = None;
+    let mut host_name_checked = true;
     for pair in query.split('&').filter(|pair| !pair.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         match percent_decode(key).as_str() {
@@ -61,10 +66,8 @@ pub(crate) fn split(url: &str) -> Result<Split, StoreError> {
                     // rustls checks the chain and the host name on every TLS connection.
                     "verify-full" => "require".to_owned(),
                     "verify-ca" => {
-                        return Err(invalid(
-                            "sslmode=verify-ca is not supported (the host name is always \
-                             checked): use sslmode=verify-full",
-                        ));
+                        host_name_checked = false;
+                        "require".to_owned()
                     }
                     _ => value,
                 };
@@ -105,24 +108,98 @@ pub(crate) fn split(url: &str) -> Result<Split, StoreError> {
     } else {
         format!("{base}?{}", kept.join("&"))
     };
-    Ok(Split { url, roots })
+    Ok(Split {
+        url,
+        roots,
+        host_name_checked,
+    })
 }
 
-/// The TLS connector for `roots`: rustls with the ring provider, no client certificate.
-pub(crate) fn connector(roots: &Roots) -> Result<MakeRustlsConnect, StoreError> {
-    let store = match roots {
+/// The TLS connector for a split URL's roots and mode: rustls with the ring provider, no client
+/// certificate.
+pub(crate) fn connector(split: &Split) -> Result<MakeRustlsConnect, StoreError> {
+    let store = match &split.roots {
         Roots::Web => {
             rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned())
         }
         Roots::File(file) => file_roots(file)?,
     };
+    let setup_failed =
+        |error: &dyn std::fmt::Display| StoreError::Database(format!("TLS setup failed: {error}"));
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|error| StoreError::Database(format!("TLS setup failed: {error}")))?
-        .with_root_certificates(store)
-        .with_no_client_auth();
+        .map_err(|error| setup_failed(&error))?;
+    let config = if split.host_name_checked {
+        builder.with_root_certificates(store)
+    } else {
+        let chain =
+            rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider)
+                .build()
+                .map_err(|error| setup_failed(&error))?;
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(ChainOnly { chain }))
+    }
+    .with_no_client_auth();
     Ok(MakeRustlsConnect::new(config))
+}
+
+/// `sslmode=verify-ca`: rustls' own verification, except that a certificate which does not
+/// name the host is accepted. rustls checks the host name last, after the chain to a trusted
+/// root (and its dates and uses) has been verified, so that error can only mean a good chain.
+#[derive(Debug)]
+struct ChainOnly {
+    chain: Arc<rustls::client::WebPkiServerVerifier>,
+}
+
+impl rustls::client::danger::ServerCertVerifier for ChainOnly {
+    fn verify_server_cert(
+        &self,
+        end_entity: &rustls::pki_types::CertificateDer<'_>,
+        intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        server_name: &rustls::pki_types::ServerName<'_>,
+        ocsp_response: &[u8],
+        now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        use rustls::CertificateError::{NotValidForName, NotValidForNameContext};
+        match self.chain.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        ) {
+            Err(rustls::Error::InvalidCertificate(
+                NotValidForName | NotValidForNameContext { .. },
+            )) => Ok(rustls::client::danger::ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        certificate: &rustls::pki_types::CertificateDer<'_>,
+        signature: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.chain
+            .verify_tls12_signature(message, certificate, signature)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        certificate: &rustls::pki_types::CertificateDer<'_>,
+        signature: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.chain
+            .verify_tls13_signature(message, certificate, signature)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.chain.supported_verify_schemes()
+    }
 }
 
 /// The CA certificates of a PEM file (one or many); an unreadable file, one without a
@@ -211,6 +288,14 @@ fn percent_decode(text: &str) -> String {
 mod tests {
     use super::*;
 
+    fn split_with(file: &std::path::Path) -> Split {
+        Split {
+            url: String::new(),
+            roots: Roots::File(file.display().to_string()),
+            host_name_checked: true,
+        }
+    }
+
     fn message(result: Result<Split, StoreError>) -> String {
         result.expect_err("refused").to_string()
     }
@@ -229,13 +314,16 @@ mod tests {
     }
 
     #[test]
-    fn verify_full_is_require_and_verify_ca_is_refused_clearly() {
+    fn verify_full_is_require_and_verify_ca_leaves_the_host_name_unchecked() {
         let parsed = split("postgres://db/beseda?sslmode=verify-full&sslrootcert=ca.pem").unwrap();
         assert_eq!(parsed.url, "postgres://db/beseda?sslmode=require");
         let parsed = split("postgres://db/beseda?sslmode=verify-full").unwrap();
         assert_eq!(parsed.url, "postgres://db/beseda?sslmode=require");
         assert_eq!(parsed.roots, Roots::Web);
-        assert!(message(split("postgres://db/b?sslmode=verify-ca")).contains("verify-full"));
+        assert!(parsed.host_name_checked);
+        let parsed = split("postgres://db/b?sslmode=verify-ca&sslrootcert=ca.pem").unwrap();
+        assert_eq!(parsed.url, "postgres://db/b?sslmode=require");
+        assert!(!parsed.host_name_checked);
         assert!(
             message(split("postgres://db/b?sslmode=disable&sslrootcert=ca.pem"))
                 .contains("sslmode=disable")
@@ -264,18 +352,12 @@ mod tests {
     fn a_missing_or_empty_root_file_is_a_clear_error() {
         let directory = tempfile::tempdir().unwrap();
         let missing = directory.path().join("missing.pem");
-        let error = connector(&Roots::File(missing.display().to_string()))
-            .err()
-            .unwrap()
-            .to_string();
+        let error = connector(&split_with(&missing)).err().unwrap().to_string();
         assert!(error.contains("sslrootcert="), "{error}");
         assert!(error.contains("cannot read the file"), "{error}");
         let empty = directory.path().join("empty.pem");
         std::fs::write(&empty, "not a certificate\n").unwrap();
-        let error = connector(&Roots::File(empty.display().to_string()))
-            .err()
-            .unwrap()
-            .to_string();
+        let error = connector(&split_with(&empty)).err().unwrap().to_string();
         assert!(error.contains("holds no PEM certificate"), "{error}");
     }
 }

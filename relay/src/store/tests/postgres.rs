@@ -310,6 +310,29 @@ mod tls {
         assert!(is_tls(&dedicated).await);
     }
 
+    /// A server reached by a name its certificate does not give (`db.example`, at 127.0.0.1):
+    /// `verify-full` refuses it, `verify-ca` checks only the chain and connects.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn verify_ca_leaves_out_the_host_name_that_verify_full_checks() {
+        let (server, url) = tls_database().await;
+        let url = url.replacen("@127.0.0.1:", "@db.example:", 1);
+        let options = format!(
+            "hostaddr=127.0.0.1&sslrootcert={}",
+            certificate_authority(server)
+        );
+        let full = format!("{url}?{options}&sslmode=verify-full");
+        let refused = PgStore::open(&full, "relay-a".into(), Box::new(|_| {})).await;
+        let error = refused
+            .err()
+            .expect("a wrong host name was accepted")
+            .to_string();
+        assert!(error.contains("not trusted"), "{error}");
+        let (store, _events) =
+            relay(&format!("{url}?{options}&sslmode=verify-ca"), "relay-a").await;
+        let dedicated = store.dedicated_connection().await.unwrap();
+        assert!(is_tls(&dedicated).await);
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn without_the_ca_the_servers_certificate_is_not_trusted() {
         let (_server, url) = tls_database().await;
