@@ -243,6 +243,17 @@ pub(crate) fn explain(error: tokio_postgres::Error) -> StoreError {
                 .and_then(|io| io.get_ref())
                 .and_then(|inner| inner.downcast_ref::<rustls::Error>())
         });
+        if let Some(rustls::Error::InvalidCertificate(
+            reason @ (rustls::CertificateError::NotValidForName
+            | rustls::CertificateError::NotValidForNameContext { .. }),
+        )) = rustls_error
+        {
+            return StoreError::Database(format!(
+                "the database server's TLS certificate does not name the host of the database \
+                 URL ({reason:?}): connect by a name the certificate gives, or check only the \
+                 chain with sslmode=verify-ca"
+            ));
+        }
         if let Some(rustls::Error::InvalidCertificate(reason)) = rustls_error {
             return StoreError::Database(format!(
                 "the database server's TLS certificate is not trusted ({reason:?}): if the \
