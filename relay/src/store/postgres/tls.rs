@@ -1,10 +1,11 @@
-//! TLS to the database: libpq's `sslrootcert=FILE` and `sslmode=verify-full` on top of
-//! tokio-postgres, which knows neither.
+//! TLS to the database: libpq's `sslrootcert=FILE`, `sslmode=verify-full` and
+//! `sslmode=verify-ca` on top of tokio-postgres, which knows none of them.
 //!
 //! Managed databases (AWS RDS, Azure, DigitalOcean) sign their servers' certificates with a CA
 //! of their own, which the web's roots do not hold. `sslrootcert=FILE` in the URL names a PEM
-//! file of such CA certificates: they become the only roots, and TLS is required. Both options
-//! are taken out of the URL before tokio-postgres parses it; every other option stays.
+//! file of such CA certificates: they become the only roots, and TLS is required. `sslrootcert`
+//! is taken out of the URL and libpq's `sslmode` values are mapped onto tokio-postgres' before
+//! it parses the URL; every other option stays.
 //!
 //! rustls always checks the chain and the host name, so every TLS connection is libpq's
 //! `verify-full`: `sslmode=require` and `sslmode=verify-full` mean the same here.
