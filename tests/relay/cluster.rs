@@ -518,3 +518,60 @@ async fn a_visitors_message_rate_and_failed_sign_ins_count_on_every_relay_togeth
     a.kill();
     b.kill();
 }
+
+/// Two relays on a database whose server has a CA of its own, named with `sslrootcert` in the
+/// `--db` URL: every connection of both relays is TLS and the chat works across them; without
+/// the CA a relay refuses to start and says that the server's certificate is not trusted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relays_reach_a_database_with_its_own_ca_over_tls_and_refuse_it_without() {
+    let (server, plain) = tokio::task::spawn_blocking(|| {
+        let server = beseda_throwaway::Postgres::start_with_tls();
+        let url = server.fresh_database();
+        (server, url)
+    })
+    .await
+    .unwrap();
+    let authority = server
+        .certificate_authority()
+        .unwrap()
+        .display()
+        .to_string();
+    let db = PathBuf::from(format!(
+        "{plain}?application_name=beseda-tls&sslrootcert={authority}"
+    ));
+    prepare_database(&db).await;
+    let a = start(&db, &[]);
+    let b = start(&db, &[]);
+    let token = login(b.addr, JANA).await;
+    let (mut console, _) = Client::operator(b.addr, &token, None).await;
+    let (mut visitor, _) = Client::visitor(a.addr, None, None).await;
+    visitor.say("hello-1", "Dobrý den přes TLS").await;
+    visitor.recv_type("ack").await;
+    frame_where(&mut console, |frame| {
+        frame["type"] == "message" && frame["message"]["text"] == "Dobrý den přes TLS"
+    })
+    .await;
+    let counts = beseda_tests::database::query(
+        &db,
+        "SELECT count(*) FILTER (WHERE NOT ssl.ssl), count(*) \
+         FROM pg_stat_ssl ssl JOIN pg_stat_activity activity USING (pid) \
+         WHERE activity.datname = current_database() \
+         AND activity.application_name = 'beseda-tls' AND pid <> pg_backend_pid()",
+    );
+    let (plain_connections, connections) = (&counts[0][0], &counts[0][1]);
+    assert_eq!(plain_connections, "0", "of {connections} connections");
+    assert!(connections.parse::<u32>().unwrap() >= 6, "{connections}");
+    a.kill();
+    b.kill();
+
+    let refused = std::process::Command::new(RELAY)
+        .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+        .arg(format!("{plain}?sslmode=require"))
+        .env("BESEDA_LOG", "warn")
+        .output()
+        .expect("run the relay");
+    assert!(!refused.status.success());
+    let error = String::from_utf8_lossy(&refused.stderr);
+    assert!(error.contains("not trusted"), "{error}");
+    assert!(error.contains("sslrootcert"), "{error}");
+}

@@ -730,3 +730,55 @@ async fn a_relay_on_the_copy_carries_on_where_the_sqlite_relay_left_off() {
     }
     assert!(relay.terminate(), "the relay stopped cleanly");
 }
+
+/// `--to` with a database's own CA (`sslrootcert`): the copy goes over TLS checked against that
+/// CA; without it the server's certificate is not trusted and nothing is copied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copy_reaches_a_database_with_its_own_ca_over_tls() {
+    let (directory, _) = shop_database().await;
+    let db = directory.path().join("beseda.db");
+    let (server, url) = tokio::task::spawn_blocking(|| {
+        let server = beseda_throwaway::Postgres::start_with_tls();
+        let url = server.fresh_database();
+        (server, url)
+    })
+    .await
+    .unwrap();
+    let refused = migrate(&[
+        "--db",
+        db.to_str().unwrap(),
+        "--to",
+        &format!("{url}?sslmode=require"),
+    ])
+    .await;
+    assert!(!refused.status.success());
+    let error = text(&refused.stderr);
+    assert!(error.contains("not trusted"), "{error}");
+    let client = connect(&url).await;
+    let tables = "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'";
+    let count: i64 = client.query_one(tables, &[]).await.unwrap().get(0);
+    assert_eq!(count, 0, "a refused copy created tables");
+    let authority = server
+        .certificate_authority()
+        .unwrap()
+        .display()
+        .to_string();
+    let output = migrate(&[
+        "--db",
+        db.to_str().unwrap(),
+        "--to",
+        &format!("{url}?sslrootcert={authority}"),
+    ])
+    .await;
+    let stdout = text(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        text(&output.stderr)
+    );
+    assert!(
+        stdout.contains("both databases hold the same rows"),
+        "{stdout}"
+    );
+    assert_eq!(postgres_counts(&client).await, sqlite_counts(&db));
+}

@@ -34,6 +34,8 @@ pub struct Postgres {
     port: u16,
     /// `FAST` or `DURABLE`.
     durability: &'static str,
+    /// With TLS: the test CA's certificate (PEM), which signed the server's.
+    certificate_authority: Option<PathBuf>,
     binaries: PathBuf,
     data: PathBuf,
     log: PathBuf,
@@ -46,13 +48,29 @@ impl Postgres {
     /// Creates a cluster in a new temporary directory, starts it on a free 127.0.0.1 port with
     /// its socket inside that directory, and creates the database `beseda`. Takes about a second.
     pub fn start() -> Postgres {
-        Postgres::start_with(FAST)
+        Postgres::start_with(FAST, false)
+    }
+
+    /// [`start`](Self::start), with TLS on (`ssl=on`): the server's certificate names
+    /// `127.0.0.1` and `localhost` and is signed by a CA made for this server alone (with the
+    /// `openssl` program), whose certificate [`certificate_authority`](Self::certificate_authority)
+    /// gives. Plain connections are still accepted.
+    pub fn start_with_tls() -> Postgres {
+        Postgres::start_with(FAST, true)
+    }
+
+    /// The PEM file of the CA that signed the server's certificate ([`start_with_tls`]
+    /// only).
+    ///
+    /// [`start_with_tls`]: Self::start_with_tls
+    pub fn certificate_authority(&self) -> Option<&Path> {
+        self.certificate_authority.as_deref()
     }
 
     /// [`start`](Self::start), with durability on (`fsync`, `synchronous_commit`,
     /// `full_page_writes`), as a production server runs: for benchmarks.
     pub fn start_durable() -> Postgres {
-        Postgres::start_with(DURABLE)
+        Postgres::start_with(DURABLE, false)
     }
 
     /// The server's process id (from its `postmaster.pid`), to read its memory and CPU.
@@ -63,7 +81,7 @@ impl Postgres {
             .expect("the server's postmaster.pid names its process")
     }
 
-    fn start_with(durability: &'static str) -> Postgres {
+    fn start_with(durability: &'static str, tls: bool) -> Postgres {
         let binaries = newest_binaries();
         let directory = tempfile::Builder::new()
             .prefix("beseda-postgres-")
@@ -103,9 +121,11 @@ impl Postgres {
                 .args(["--encoding=UTF8", "--locale=C"]),
             "create a PostgreSQL cluster",
         );
+        let certificate_authority = tls.then(|| make_certificates(path));
         let mut server = Postgres {
             port: 0,
             durability,
+            certificate_authority,
             binaries,
             data,
             log,
@@ -220,8 +240,16 @@ impl Postgres {
     /// `pg_ctl start`, waiting until the server accepts connections; the error is its log.
     fn start_server(&self, port: u16) -> Result<(), String> {
         let socket_directory = self.directory.path().display();
+        let tls = if self.certificate_authority.is_some() {
+            format!(
+                "-c ssl=on -c ssl_cert_file='{socket_directory}/{SERVER_CERTIFICATE}' \
+                 -c ssl_key_file='{socket_directory}/{SERVER_KEY}'"
+            )
+        } else {
+            String::new()
+        };
         let options = format!(
-            "-c listen_addresses=127.0.0.1 -p {port} -k '{socket_directory}' {SETTINGS} {}",
+            "-c listen_addresses=127.0.0.1 -p {port} -k '{socket_directory}' {SETTINGS} {} {tls}",
             self.durability
         );
         let status = self
@@ -288,6 +316,107 @@ fn server_command(binaries: &Path, program: &str, directory: &Path) -> Command {
     command
 }
 
+/// The server's certificate and key in its directory (with TLS).
+const SERVER_CERTIFICATE: &str = "server.crt";
+const SERVER_KEY: &str = "server.key";
+
+/// Makes a CA and a server certificate for `127.0.0.1` and `localhost` signed by it, in
+/// `directory`, with the `openssl` program; returns the CA's certificate. The key is readable by
+/// the server's user alone, as PostgreSQL demands.
+fn make_certificates(directory: &Path) -> PathBuf {
+    let openssl = |arguments: &[&str], what: &str| {
+        run(
+            Command::new("openssl")
+                .args(arguments)
+                .current_dir(directory),
+            what,
+        );
+    };
+    let elliptic = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+    ];
+    openssl(
+        &[
+            &["req", "-x509"][..],
+            &elliptic,
+            &[
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca.crt",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=Beseda throwaway CA",
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+            ],
+        ]
+        .concat(),
+        "make a test CA (needs the openssl program)",
+    );
+    openssl(
+        &[
+            &["req"][..],
+            &elliptic,
+            &[
+                "-keyout",
+                SERVER_KEY,
+                "-out",
+                "server.csr",
+                "-subj",
+                "/CN=localhost",
+            ],
+        ]
+        .concat(),
+        "make the server's key",
+    );
+    std::fs::write(
+        directory.join("server.ext"),
+        "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n\
+         extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n",
+    )
+    .expect("write the server certificate's extensions");
+    openssl(
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+            "-out",
+            SERVER_CERTIFICATE,
+        ],
+        "sign the server's certificate",
+    );
+    let key = directory.join(SERVER_KEY);
+    if running_as_root() {
+        run(
+            Command::new("chown").arg("postgres").arg(&key),
+            "give the server's key to the postgres user",
+        );
+    }
+    run(
+        Command::new("chmod").arg("600").arg(&key),
+        "make the server's key private",
+    );
+    directory.join("ca.crt")
+}
+
 /// The programs of the newest PostgreSQL installed, e.g. `/usr/lib/postgresql/15/bin`.
 fn newest_binaries() -> PathBuf {
     let entries = std::fs::read_dir(INSTALLATIONS).unwrap_or_else(|error| {
@@ -336,6 +465,25 @@ mod tests {
         let tables = "select count(*) from pg_tables where tablename = 'notes'";
         assert_eq!(server.psql(&first, tables), "1\n");
         assert_eq!(server.psql(&second, tables), "0\n");
+    }
+
+    #[test]
+    fn a_tls_server_proves_itself_with_its_test_cas_certificate() {
+        let server = Postgres::start_with_tls();
+        let ca = server
+            .certificate_authority()
+            .expect("a CA")
+            .display()
+            .to_string();
+        for host in ["127.0.0.1", "localhost"] {
+            let url = format!(
+                "postgres://beseda@{host}:{}/beseda?sslmode=verify-full&sslrootcert={ca}",
+                server.port()
+            );
+            let sql = "select ssl from pg_stat_ssl where pid = pg_backend_pid()";
+            assert_eq!(server.psql(&url, sql), "t\n", "over {host}");
+        }
+        assert!(Postgres::start().certificate_authority().is_none());
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub(crate) mod schema;
 mod sql;
 mod tail;
 mod team;
+mod tls;
 mod visits;
 mod workflow;
 
@@ -165,23 +166,20 @@ pub struct PgStore {
     tls: MakeRustlsConnect,
 }
 
-/// TLS to the database through rustls with the web's root certificates; used when the URL
-/// asks for it (`sslmode=require`) or prefers it and the server offers it.
-pub(crate) fn tls() -> Result<MakeRustlsConnect, StoreError> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|error| StoreError::Database(format!("TLS setup failed: {error}")))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(MakeRustlsConnect::new(config))
+/// The TLS connector for a database URL: rustls with the web's root certificates, or with the
+/// CA certificates of the URL's `sslrootcert=FILE` (see the `tls` module); used when the URL
+/// asks for TLS (`sslmode=require`, implied by `sslrootcert`) or prefers it and the server
+/// offers it.
+pub(crate) fn tls(url: &str) -> Result<MakeRustlsConnect, StoreError> {
+    tls::connector(&tls::split(url)?)
 }
 
-/// The connection settings of a URL, with the relay's name and keepalives (so that a machine
-/// that vanished is noticed, and its advisory locks freed).
+/// The connection settings of a URL (without the TLS options only [`tls()`] reads), with the
+/// relay's name and keepalives (so that a machine that vanished is noticed, and its advisory
+/// locks freed).
 pub(crate) fn connection_config(url: &str) -> Result<tokio_postgres::Config, StoreError> {
-    let mut config: tokio_postgres::Config = url
+    let mut config: tokio_postgres::Config = tls::split(url)?
+        .url
         .parse()
         .map_err(|error| StoreError::Database(format!("the database URL is invalid: {error}")))?;
     if config.get_application_name().is_none() {
@@ -198,7 +196,7 @@ pub(crate) async fn connect(
     config: &tokio_postgres::Config,
     tls: &MakeRustlsConnect,
 ) -> Result<Client, StoreError> {
-    let (client, connection) = config.connect(tls.clone()).await?;
+    let (client, connection) = config.connect(tls.clone()).await.map_err(tls::explain)?;
     tokio::spawn(async move {
         if let Err(error) = connection.await {
             tracing::warn!(%error, "a database connection ended");
@@ -216,7 +214,7 @@ impl PgStore {
         on_commit: CommitListener,
     ) -> Result<PgStore, StoreError> {
         let config = connection_config(url)?;
-        let tls = tls()?;
+        let tls = tls(url)?;
         let mut migrator = connect(&config, &tls).await?;
         schema::migrate(&mut migrator).await?;
         drop(migrator);
@@ -281,7 +279,10 @@ impl PgStore {
         ),
         StoreError,
     > {
-        Ok(self.config.connect(self.tls.clone()).await?)
+        self.config
+            .connect(self.tls.clone())
+            .await
+            .map_err(tls::explain)
     }
 
     /// Runs `work` on a pooled connection: for the cluster's own tables (relays, consoles,

@@ -16,7 +16,7 @@ use tokio_postgres::{Client, GenericClient, IsolationLevel, Transaction};
 /// Connects to the database `url` names, with the same settings (TLS, keepalives) as `serve`.
 pub async fn connect(url: &str) -> anyhow::Result<Client> {
     let config = postgres::connection_config(url)?;
-    let tls = postgres::tls()?;
+    let tls = postgres::tls(url)?;
     postgres::connect(&config, &tls)
         .await
         .context("cannot connect to the PostgreSQL database")

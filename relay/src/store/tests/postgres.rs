@@ -218,3 +218,150 @@ async fn a_database_newer_than_the_relay_is_refused() {
         Err(error) => assert!(error.to_string().contains("newer"), "{error}"),
     }
 }
+
+/// TLS with a database's own CA (`sslrootcert=FILE`), against a server with `ssl=on` whose
+/// certificate a CA made for the test signed.
+mod tls {
+    use super::relay;
+    use crate::store::AccountStore;
+    use crate::store::postgres::PgStore;
+    use beseda_throwaway::Postgres;
+    use std::sync::OnceLock;
+
+    /// One TLS server for these tests, and a fresh database on it.
+    async fn tls_database() -> (&'static Postgres, String) {
+        static SERVER: OnceLock<Postgres> = OnceLock::new();
+        tokio::task::spawn_blocking(|| {
+            let server = SERVER.get_or_init(Postgres::start_with_tls);
+            (server, server.fresh_database())
+        })
+        .await
+        .expect("start a TLS server")
+    }
+
+    fn certificate_authority(server: &Postgres) -> String {
+        let file = server
+            .certificate_authority()
+            .expect("a TLS server has a CA");
+        file.display().to_string()
+    }
+
+    /// Whether the connection `client` runs over TLS, as the server sees it.
+    async fn is_tls(client: &tokio_postgres::Client) -> bool {
+        client
+            .query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_store_connects_over_tls_with_the_databases_own_ca() {
+        let (server, url) = tls_database().await;
+        let url = format!(
+            "{url}?application_name=tls-test&sslmode=require&sslrootcert={}",
+            certificate_authority(server)
+        );
+        let (store, _events) = relay(&url, "relay-a").await;
+        store.ensure_site("beseda", "Beseda").await.unwrap();
+        let pooled = store
+            .with_connection(|client| async move { Ok(is_tls(&client).await) })
+            .await
+            .unwrap();
+        assert!(pooled, "a pooled connection is not TLS");
+        let dedicated = store.dedicated_connection().await.unwrap();
+        assert!(
+            is_tls(&dedicated).await,
+            "a dedicated connection is not TLS"
+        );
+        // Every connection of the store (pool, writer, listener), and the other URL options
+        // kept.
+        let (plain, total) = store
+            .with_connection(|client| async move {
+                let row = client
+                    .query_one(
+                        "SELECT count(*) FILTER (WHERE NOT ssl.ssl), count(*) \
+                         FROM pg_stat_ssl ssl JOIN pg_stat_activity activity USING (pid) \
+                         WHERE activity.datname = current_database() \
+                         AND activity.application_name = 'tls-test'",
+                        &[],
+                    )
+                    .await?;
+                Ok((row.get::<_, i64>(0), row.get::<_, i64>(1)))
+            })
+            .await
+            .unwrap();
+        assert_eq!(plain, 0, "{plain} of {total} connections are not TLS");
+        assert!(total >= 4, "only {total} connections seen");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn verify_full_with_the_ca_connects_too() {
+        let (server, url) = tls_database().await;
+        let url = format!(
+            "{url}?sslrootcert={}&sslmode=verify-full",
+            certificate_authority(server)
+        );
+        let (store, _events) = relay(&url, "relay-a").await;
+        let dedicated = store.dedicated_connection().await.unwrap();
+        assert!(is_tls(&dedicated).await);
+    }
+
+    /// A server reached by a name its certificate does not give (`db.example`, at 127.0.0.1):
+    /// `verify-full` refuses it, `verify-ca` checks only the chain and connects.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn verify_ca_leaves_out_the_host_name_that_verify_full_checks() {
+        let (server, url) = tls_database().await;
+        let url = url.replacen("@127.0.0.1:", "@db.example:", 1);
+        let options = format!(
+            "hostaddr=127.0.0.1&sslrootcert={}",
+            certificate_authority(server)
+        );
+        let full = format!("{url}?{options}&sslmode=verify-full");
+        let refused = PgStore::open(&full, "relay-a".into(), Box::new(|_| {})).await;
+        let error = refused
+            .err()
+            .expect("a wrong host name was accepted")
+            .to_string();
+        assert!(error.contains("does not name the host"), "{error}");
+        let (store, _events) =
+            relay(&format!("{url}?{options}&sslmode=verify-ca"), "relay-a").await;
+        let dedicated = store.dedicated_connection().await.unwrap();
+        assert!(is_tls(&dedicated).await);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn without_the_ca_the_servers_certificate_is_not_trusted() {
+        let (_server, url) = tls_database().await;
+        let refused = PgStore::open(
+            &format!("{url}?sslmode=require"),
+            "relay-a".into(),
+            Box::new(|_| {}),
+        )
+        .await;
+        let error = refused
+            .err()
+            .expect("an untrusted server was accepted")
+            .to_string();
+        assert!(error.contains("not trusted"), "{error}");
+        assert!(error.contains("sslrootcert"), "{error}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_ca_file_that_does_not_exist_is_a_clear_error() {
+        let (_server, url) = tls_database().await;
+        let directory = tempfile::tempdir().unwrap();
+        let missing = directory.path().join("missing-ca.pem");
+        let url = format!("{url}?sslmode=require&sslrootcert={}", missing.display());
+        let refused = PgStore::open(&url, "relay-a".into(), Box::new(|_| {})).await;
+        let error = refused
+            .err()
+            .expect("a missing CA file was accepted")
+            .to_string();
+        assert!(error.contains("sslrootcert="), "{error}");
+        assert!(error.contains("cannot read the file"), "{error}");
+    }
+}
