@@ -77,12 +77,13 @@ mail-deps:
 		|| python3 -m pip install --quiet --user --break-system-packages aiosmtpd
 
 # The cluster tests start their own PostgreSQL and nginx, each in a temporary directory, so only
-# the programs are needed. Debian's packages may start a system cluster or nginx on install
+# the programs are needed (and openssl, which makes the TLS tests' certificates).
+# Debian's packages may start a system cluster or nginx on install
 # (where an init system lets them); nothing here uses those, so any that came up is stopped.
 cluster-deps:
-	@{ ls /usr/lib/postgresql/*/bin/initdb && test -x /usr/sbin/nginx; } >/dev/null 2>&1 || { \
-		{ DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql nginx \
-		|| { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql nginx; }; } \
+	@{ ls /usr/lib/postgresql/*/bin/initdb && test -x /usr/sbin/nginx && command -v openssl; } >/dev/null 2>&1 || { \
+		{ DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql nginx openssl \
+		|| { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql nginx openssl; }; } \
 		&& { pg_lsclusters --no-header 2>/dev/null | awk '$$4 == "online" { print $$1, $$2 }' \
 			| while read version cluster; do pg_ctlcluster "$$version" "$$cluster" stop; done; \
 		if test -s /run/nginx.pid; then /usr/sbin/nginx -s quit; fi; }; }
