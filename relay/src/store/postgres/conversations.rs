@@ -14,8 +14,8 @@ use super::keywords::{apply_rules, keyword_rules};
 use super::queue::assign_queue;
 use super::rows::{
     MESSAGE_COLUMNS, MESSAGE_FROM, SUMMARY_SELECT, author_as_str, conversation_summary,
-    message_from_columns, message_from_row, messages_after_seq, messages_from_rows,
-    summaries_from_rows, summary_from_row, visitor_changed, visitor_context,
+    message_from_columns, messages_after_seq, messages_from_rows, summaries_from_rows,
+    summary_from_row, visitor_changed, visitor_context,
 };
 use super::sql::Sql;
 use super::sql::to_json;
@@ -47,7 +47,8 @@ struct Existing {
 /// Stores the message in one statement when that is all it takes: its conversation exists, no
 /// copy is stored under its client id, it does not reopen the conversation, and no keyword rule
 /// could apply to it (the site has none, or an operator writes). Otherwise it stores nothing and
-/// answers what it found, for [`append_message`] to go on with.
+/// answers what it found, for [`append_message`] to go on with; once that has made the
+/// conversation ready (`ready`), the same statement stores the message whatever the rules.
 ///
 /// The message takes the next number under the conversation's row lock; the conversation's
 /// counter moves to it only when it was inserted, so that a client id stored meanwhile (the unique
@@ -57,8 +58,9 @@ struct Existing {
 /// reply).
 async fn store_at_once(
     tx: &Tx,
+    target: &MessageTarget,
     new_message: &NewMessage,
-    author: &str,
+    ready: bool,
     now: i64,
 ) -> Result<Found, StoreError> {
     const STATEMENT: &str = "
@@ -72,9 +74,10 @@ async fn store_at_once(
             INSERT INTO messages (conversation_id, seq, client_id, author, operator_id, text, sent_at)
             SELECT id, last_seq + 1, $4, $3, $5, $6, $7 FROM conversation
             WHERE NOT EXISTS (SELECT 1 FROM stored)
-              AND (status <> 'resolved' OR $3 <> 'visitor')
-              AND ($3 <> 'visitor' OR NOT EXISTS (
-                  SELECT 1 FROM rules WHERE rules.site IS NULL OR rules.site = conversation.site))
+              AND ($8 OR (
+                  (status <> 'resolved' OR $3 <> 'visitor')
+                  AND ($3 <> 'visitor' OR NOT EXISTS (
+                      SELECT 1 FROM rules WHERE rules.site IS NULL OR rules.site = conversation.site))))
             ON CONFLICT (conversation_id, author, client_id) WHERE client_id IS NOT NULL
             DO NOTHING
             RETURNING id, seq
@@ -90,6 +93,7 @@ async fn store_at_once(
         SELECT conversation.id, conversation.site, conversation.visitor_id, conversation.status,
                inserted.id, inserted.seq, (SELECT name FROM operators WHERE id = $5), stored.*
         FROM conversation LEFT JOIN inserted ON true LEFT JOIN stored ON true";
+    let author = author_as_str(new_message.author);
     let client_id = new_message.client_id.as_ref().map(|id| id.0.as_str());
     let operator_id = new_message.operator_id.map(|id| id.0);
     let statement = |target: &str| {
@@ -98,7 +102,7 @@ async fn store_at_once(
             .replace("{MESSAGE_COLUMNS}", MESSAGE_COLUMNS)
             .replace("{MESSAGE_FROM}", MESSAGE_FROM)
     };
-    let row = match &new_message.target {
+    let row = match target {
         MessageTarget::Conversation(conversation_id) => {
             let no_visitor: Option<&str> = None;
             tx.query_opt(
@@ -111,6 +115,7 @@ async fn store_at_once(
                     &operator_id,
                     &new_message.text,
                     &now,
+                    &ready,
                 ],
             )
             .await?
@@ -126,6 +131,7 @@ async fn store_at_once(
                     &operator_id,
                     &new_message.text,
                     &now,
+                    &ready,
                 ],
             )
             .await?
@@ -239,44 +245,31 @@ async fn resolve_target(
 
 /// Stores a message, or finds the one stored earlier under the same client id.
 ///
-/// A message to a conversation that exists takes one round trip ([`store_at_once`], sent
-/// together with the reading of the site's keyword rules, a pipeline); the rest — a new or
-/// reopened conversation, keyword rules, the queue — follows only when that statement could not
-/// store it, from what it found.
+/// A message to a conversation that exists is stored by one statement ([`store_at_once`], sent
+/// together with the reading of the site's keyword rules, a pipeline) and recorded for the
+/// reports by one more; the rest — a new or reopened conversation, keyword rules, the queue —
+/// follows only when that statement could not store it, from what it found, and ends with the
+/// same statement.
 pub async fn append_message(tx: &Tx, new_message: &NewMessage) -> Result<Appended, StoreError> {
     let now = now_millis();
-    let author = author_as_str(new_message.author);
     let visitor_writes = new_message.author == Author::Visitor;
-    let (found, rules) = match &new_message.target {
+    let target = &new_message.target;
+    let (found, rules) = match target {
         MessageTarget::Visitor { site, .. } if visitor_writes => {
             let (found, rules) = futures_util::future::join(
-                store_at_once(tx, new_message, author, now),
+                store_at_once(tx, target, new_message, false, now),
                 keyword_rules(tx, site),
             )
             .await;
             (found?, Some(rules?))
         }
-        _ => (store_at_once(tx, new_message, author, now).await?, None),
+        _ => (
+            store_at_once(tx, target, new_message, false, now).await?,
+            None,
+        ),
     };
-    if let (Some(existing), Some((id, seq, author_name))) = (&found.conversation, found.inserted) {
-        super::reports::message_stored(
-            tx,
-            existing.id,
-            &existing.site,
-            new_message.author,
-            new_message.operator_id,
-            false,
-            now,
-        )
-        .await?;
-        let message = stored_message(new_message, existing.id, id, seq, author_name, now);
-        return Ok(stored(
-            tx,
-            message,
-            existing.site.clone(),
-            existing.visitor_id.clone(),
-            new_message,
-        ));
+    if let (Some(existing), Some(inserted)) = (&found.conversation, found.inserted) {
+        return stored(tx, new_message, existing, inserted, false, now).await;
     }
     if let Some(message) = found.stored {
         // A resend must not reopen a conversation or create one.
@@ -289,14 +282,8 @@ pub async fn append_message(tx: &Tx, new_message: &NewMessage) -> Result<Appende
             new_message,
         ));
     }
-    let (conversation_id, site, visitor_id, line_up) = resolve_target(
-        tx,
-        &new_message.target,
-        found.conversation,
-        new_message.author,
-        now,
-    )
-    .await?;
+    let (conversation_id, site, visitor_id, line_up) =
+        resolve_target(tx, target, found.conversation, new_message.author, now).await?;
     if visitor_writes {
         // The keyword rules come before the queue, so that a new or reopened conversation is
         // lined up (and its visitor told their place) with its priority already raised.
@@ -309,67 +296,61 @@ pub async fn append_message(tx: &Tx, new_message: &NewMessage) -> Result<Appende
     if line_up {
         assign_queue(tx).await?;
     }
-    let client_id = new_message.client_id.as_ref().map(|id| id.0.as_str());
-    let operator_id = new_message.operator_id.map(|id| id.0);
-    // As in `store_at_once`, without its conditions: the conversation is ready for the message.
-    let inserted = tx
-        .query_opt(
-            "WITH next AS (
-                 SELECT last_seq + 1 AS seq FROM conversations WHERE id = $1 FOR UPDATE
-             ), inserted AS (
-                 INSERT INTO messages (conversation_id, seq, client_id, author, operator_id, text, sent_at)
-                 SELECT $1, next.seq, $3, $4, $5, $6, $2 FROM next
-                 ON CONFLICT (conversation_id, author, client_id) WHERE client_id IS NOT NULL
-                 DO NOTHING
-                 RETURNING id, seq
-             ), counted AS (
-                 UPDATE conversations SET last_seq = inserted.seq, updated_at = $2,
-                     waiting_since = CASE $4 WHEN 'visitor' THEN COALESCE(waiting_since, $2)
-                                             WHEN 'operator' THEN NULL ELSE waiting_since END,
-                     auto_message_sent = CASE WHEN $4 = 'operator' THEN 0
-                                              WHEN $4 = 'visitor' AND waiting_since IS NULL THEN 0
-                                              ELSE auto_message_sent END
-                 FROM inserted WHERE conversations.id = $1
-             )
-             SELECT inserted.id, inserted.seq, (SELECT name FROM operators WHERE id = $5)
-             FROM inserted",
-            &[
-                &conversation_id.0,
-                &now,
-                &client_id,
-                &author,
-                &operator_id,
-                &new_message.text,
-            ],
-        )
-        .await?;
-    let Some(row) = inserted else {
-        // The unique index found the client id stored: a resend after all.
-        let client_id = client_id.unwrap_or_default();
-        let message = stored_copy(tx, conversation_id, author, client_id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        return Ok(duplicate(tx, message, site, visitor_id, new_message));
+    // The conversation is ready for the message now.
+    let ready = MessageTarget::Conversation(conversation_id);
+    let found = store_at_once(tx, &ready, new_message, true, now).await?;
+    let existing = Existing {
+        id: conversation_id,
+        site,
+        visitor_id,
+        resolved: false,
     };
+    match (found.inserted, found.stored) {
+        (Some(inserted), _) => stored(tx, new_message, &existing, inserted, line_up, now).await,
+        // The unique index found the client id stored: a resend after all.
+        (None, Some(message)) => Ok(duplicate(
+            tx,
+            message,
+            existing.site,
+            existing.visitor_id,
+            new_message,
+        )),
+        (None, None) => Err(StoreError::NotFound),
+    }
+}
+
+/// Records a message just stored for the reports, announces it and answers it.
+async fn stored(
+    tx: &Tx,
+    new_message: &NewMessage,
+    existing: &Existing,
+    (id, seq, author_name): (MessageId, Seq, Option<String>),
+    line_up: bool,
+    now: i64,
+) -> Result<Appended, StoreError> {
     super::reports::message_stored(
         tx,
-        conversation_id,
-        &site,
+        existing.id,
+        &existing.site,
         new_message.author,
         new_message.operator_id,
         line_up,
         now,
     )
     .await?;
-    let message = stored_message(
-        new_message,
-        conversation_id,
-        MessageId(row.try_get(0)?),
-        Seq(u64::try_from(row.try_get::<_, i64>(1)?).unwrap_or(0)),
-        row.try_get(2)?,
-        now,
-    );
-    Ok(stored(tx, message, site, visitor_id, new_message))
+    let message = stored_message(new_message, existing.id, id, seq, author_name, now);
+    tx.emit(Event::MessageStored {
+        message: message.clone(),
+        site: existing.site.clone(),
+        visitor_id: existing.visitor_id.clone(),
+        origin: new_message.origin,
+        duplicate: false,
+        position: None,
+    });
+    Ok(Appended {
+        message,
+        duplicate: false,
+    })
 }
 
 /// The message just stored.
@@ -392,46 +373,6 @@ fn stored_message(
         text: new_message.text.clone(),
         sent_at: iso8601(now),
     }
-}
-
-/// Announces a message just stored and answers it.
-fn stored(
-    tx: &Tx,
-    message: Message,
-    site: String,
-    visitor_id: VisitorId,
-    new_message: &NewMessage,
-) -> Appended {
-    tx.emit(Event::MessageStored {
-        message: message.clone(),
-        site,
-        visitor_id,
-        origin: new_message.origin,
-        duplicate: false,
-        position: None,
-    });
-    Appended {
-        message,
-        duplicate: false,
-    }
-}
-
-/// The message stored in the conversation under this author's client id, if any.
-async fn stored_copy(
-    client: &impl Sql,
-    conversation_id: ConversationId,
-    author: &str,
-    client_id: &str,
-) -> Result<Option<Message>, StoreError> {
-    let sql = format!(
-        "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM}
-         WHERE m.conversation_id = $1 AND m.author = $2 AND m.client_id = $3"
-    );
-    client
-        .query_opt(&sql, &[&conversation_id.0, &author, &client_id])
-        .await?
-        .map(|row| message_from_row(&row))
-        .transpose()
 }
 
 fn duplicate(

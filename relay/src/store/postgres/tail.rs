@@ -415,7 +415,7 @@ mod tests {
      {
         let url = crate::store::test_stores::fresh_database().await;
         let config = super::super::connection_config(&url).expect("the test database's URL");
-        let tls = super::super::tls().expect("TLS settings");
+        let tls = super::super::tls(&url).expect("TLS settings");
         let client = super::super::connect(&config, &tls)
             .await
             .expect("connect to the test database");
