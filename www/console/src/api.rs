@@ -62,11 +62,9 @@ fn unreachable() -> ApiError {
     }
 }
 
-pub(crate) async fn call<T: DeserializeOwned>(
-    method: &str,
-    path: &str,
-    body: Option<String>,
-) -> Result<T, ApiError> {
+/// Sends a request with the session's token; a successful response as it came, any other as
+/// an [`ApiError`] with the relay's message (a 401 also signs the operator out).
+async fn send(method: &str, path: &str, body: Option<String>) -> Result<Response, ApiError> {
     let window = web_sys::window().ok_or_else(unreachable)?;
     let headers = Headers::new().map_err(|_| unreachable())?;
     let token = token();
@@ -86,26 +84,11 @@ pub(crate) async fn call<T: DeserializeOwned>(
         .ok()
         .and_then(|response| response.dyn_into().ok())
         .ok_or_else(unreachable)?;
-    let text = match response.text() {
-        Ok(promise) => JsFuture::from(promise)
-            .await
-            .ok()
-            .and_then(|text| text.as_string())
-            .unwrap_or_default(),
-        Err(_) => String::new(),
-    };
-    let status = response.status();
     if response.ok() {
-        let text = if text.trim().is_empty() {
-            "null"
-        } else {
-            &text
-        };
-        return serde_json::from_str(text).map_err(|_| ApiError {
-            status,
-            message: t(Text::NotUnderstood).into(),
-        });
+        return Ok(response);
     }
+    let status = response.status();
+    let text = text_of(&response).await;
     if status == 401 && token.is_some() && path != "/api/login" {
         let handler = ON_UNAUTHORIZED.with(|cell| cell.borrow().clone());
         if let Some(handler) = handler {
@@ -116,6 +99,55 @@ pub(crate) async fn call<T: DeserializeOwned>(
         .map(|body| i18n::refusal(i18n::language(), Some(body.error.code), &body.error.message))
         .unwrap_or_else(|_| tf(Text::RelayAnswered, &[("status", &status.to_string())]));
     Err(ApiError { status, message })
+}
+
+/// A response's body as text; empty when it cannot be read.
+async fn text_of(response: &Response) -> String {
+    match response.text() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|text| text.as_string())
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+pub(crate) async fn call<T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    body: Option<String>,
+) -> Result<T, ApiError> {
+    let response = send(method, path, body).await?;
+    let status = response.status();
+    let text = text_of(&response).await;
+    let text = if text.trim().is_empty() {
+        "null"
+    } else {
+        &text
+    };
+    serde_json::from_str(text).map_err(|_| ApiError {
+        status,
+        message: t(Text::NotUnderstood).into(),
+    })
+}
+
+/// A file the relay serves to signed-in operators only (a CSV export, a transcript), as the
+/// bytes it sent: read as a blob, so that nothing is decoded on the way (a CSV's byte order
+/// mark stays for the spreadsheet that opens it).
+pub(crate) async fn blob(path: &str) -> Result<web_sys::Blob, ApiError> {
+    let response = send("GET", path, None).await?;
+    let status = response.status();
+    let not_understood = || ApiError {
+        status,
+        message: t(Text::NotUnderstood).into(),
+    };
+    let promise = response.blob().map_err(|_| not_understood())?;
+    JsFuture::from(promise)
+        .await
+        .ok()
+        .and_then(|blob| blob.dyn_into().ok())
+        .ok_or_else(not_understood)
 }
 
 pub(crate) fn json(body: &impl Serialize) -> Option<String> {

@@ -24,6 +24,8 @@ pub const TOKEN_KEY: &str = "beseda.console.token";
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum View {
     Conversations,
+    /// Every conversation, searched and filtered, with notes and reviews.
+    History,
     Settings,
     /// The self-service answers (admins).
     Answers,
