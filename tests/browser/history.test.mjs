@@ -116,7 +116,7 @@ test("a search finds the conversation with and without diacritics, marks the wor
   const lines = bytes.toString("utf8").slice(1).trim().split("\r\n");
   assert.equal(lines.length, 2, lines.join("\n"));
   assert.match(lines[0], /^id,site,status,/);
-  assert.ok(lines[1].startsWith(`${returned.id},demo,open,`), lines[1]);
+  assert.ok(lines[1].startsWith(`"${returned.id}","demo","open",`), lines[1]);
   assert.ok(lines[1].includes("vrácení"), lines[1]);
   assert.deepEqual(page.errors, []);
   await context.close();
