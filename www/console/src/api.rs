@@ -118,6 +118,66 @@ pub(crate) async fn call<T: DeserializeOwned>(
     Err(ApiError { status, message })
 }
 
+/// Downloads what `path` answers as a file named `file_name`: fetched with the operator's
+/// token (a plain link would carry none), kept byte for byte (a CSV's BOM included) and
+/// handed to the browser through a temporary object URL.
+pub async fn download(path: &str, file_name: &str) -> Result<(), ApiError> {
+    let window = web_sys::window().ok_or_else(unreachable)?;
+    let headers = Headers::new().map_err(|_| unreachable())?;
+    if let Some(token) = token() {
+        let _ = headers.set("authorization", &format!("Bearer {token}"));
+    }
+    let init = RequestInit::new();
+    init.set_method("GET");
+    init.set_headers(&headers);
+    let request = Request::new_with_str_and_init(path, &init).map_err(|_| unreachable())?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .ok()
+        .and_then(|response| response.dyn_into().ok())
+        .ok_or_else(unreachable)?;
+    let status = response.status();
+    if !response.ok() {
+        let text = match response.text() {
+            Ok(promise) => JsFuture::from(promise)
+                .await
+                .ok()
+                .and_then(|text| text.as_string())
+                .unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        let message = serde_json::from_str::<ErrorBody>(&text)
+            .map(|body| i18n::refusal(i18n::language(), Some(body.error.code), &body.error.message))
+            .unwrap_or_else(|_| tf(Text::RelayAnswered, &[("status", &status.to_string())]));
+        return Err(ApiError { status, message });
+    }
+    let blob: web_sys::Blob = match response.blob() {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .ok()
+            .and_then(|blob| blob.dyn_into().ok())
+            .ok_or_else(unreachable)?,
+        Err(_) => return Err(unreachable()),
+    };
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| unreachable())?;
+    let link: Option<web_sys::HtmlAnchorElement> = window
+        .document()
+        .and_then(|document| document.create_element("a").ok())
+        .and_then(|element| element.dyn_into().ok());
+    if let Some(link) = link {
+        link.set_href(&url);
+        link.set_download(file_name);
+        link.click();
+    }
+    // Revoked a minute later: some browsers read the file only after the click returns.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    let _ = window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
+    Ok(())
+}
+
 pub(crate) fn json(body: &impl Serialize) -> Option<String> {
     Some(serde_json::to_string(body).expect("protocol types always serialise"))
 }

@@ -19,6 +19,7 @@ mod list;
 mod notify;
 mod outcome;
 pub mod picker;
+mod reports;
 mod settings;
 mod shell;
 mod signin;

@@ -305,6 +305,64 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::HoursZone => "Zadejte časové pásmo otevírací doby, např. Europe/Prague.",
         Text::HoursDay => "„{line}“: napište den a jeho hodiny, např. mon 09:00-17:00",
         Text::NoAnswersYet => "V tomto jazyce zatím nejsou žádné odpovědi.",
+        Text::Reports => "Přehledy",
+        Text::ReportsHint => {
+            "Kolik lidí a kdy píše, jak rychle a jak dobře tým odpovídá a co přinášejí výzvy a odpovědi. Každé číslo vedle čísla za předchozí období."
+        }
+        Text::ReportPeriod => "Období",
+        Text::PresetToday => "Dnes",
+        Text::PresetSevenDays => "Posledních 7 dní",
+        Text::PresetThirtyDays => "Posledních 30 dní",
+        Text::PresetThisMonth => "Tento měsíc",
+        Text::PresetCustom => "Vlastní",
+        Text::DateFrom => "Od",
+        Text::DateTo => "Do",
+        Text::PeriodCompared => "{from} – {to}, ve srovnání s {previousFrom} – {previousTo}",
+        Text::DownloadCsv => "Stáhnout CSV",
+        Text::WithPrevious => "{value} (předtím: {previous})",
+        Text::ThisPeriod => "Toto období",
+        Text::PreviousPeriod => "Předchozí období",
+        Text::NoReportData => "V tomto období nic.",
+        Text::BusiestHours => "Nejrušnější hodiny",
+        Text::BusiestHoursHint => {
+            "Čím tmavší pole, tím víc konverzací v té hodině začalo; rámeček označuje hodiny, kdy byl dostupný aspoň jeden operátor."
+        }
+        Text::Weekday => "Den",
+        Text::Hour => "Hodina",
+        Text::ConversationsStarted => "Začaté konverzace",
+        Text::VisitorMessages => "Zprávy návštěvníků",
+        Text::HoursAvailable => "Hodiny s dostupným operátorem",
+        Text::HoursInRange => "Takových hodin v období",
+        Text::HeatCell => {
+            "{day} {hour}: začaté konverzace {conversations}; operátor dostupný {available} z {total} hodin"
+        }
+        Text::VolumeReport => "Konverzace po dnech",
+        Text::Date => "Datum",
+        Text::NewConversations => "Nové",
+        Text::Reopened => "Znovu otevřené",
+        Text::Missed => "Zmeškané",
+        Text::ContactForms => "Kontaktní formuláře",
+        Text::ResponseTimes => "Doba odezvy",
+        Text::FirstResponse => "První odpověď",
+        Text::Resolution => "Vyřešení",
+        Text::Median => "Medián",
+        Text::Percentile90 => "90. percentil",
+        Text::WallClock => "Skutečný čas",
+        Text::BusinessTime => "Jen otevírací doba",
+        Text::TimeTaken => "Doba",
+        Text::Satisfaction => "Spokojenost",
+        Text::Rated => "Hodnoceno",
+        Text::Score => "Skóre",
+        Text::ResponseRate => "Podíl hodnocených",
+        Text::RatingComments => "Komentáře",
+        Text::OpenConversationNumber => "Otevřít konverzaci č. {id}",
+        Text::MedianFirstResponse => "Medián první odpovědi",
+        Text::TimeAvailable => "Doba dostupnosti",
+        Text::PValue => "p-hodnota",
+        Text::SelfService => "Samoobslužné odpovědi",
+        Text::AnswersOpened => "Otevřené odpovědi",
+        Text::ConversationsAvoided => "Ušetřené konverzace",
+        Text::ReportNumbers => "{report}: čísla",
     }
 }
 

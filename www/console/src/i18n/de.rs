@@ -317,6 +317,64 @@ pub(super) fn text(key: Text) -> &'static str {
             "„{line}“: schreiben Sie einen Tag und seine Zeiten, z. B. mon 09:00-17:00"
         }
         Text::NoAnswersYet => "In dieser Sprache gibt es noch keine Antworten.",
+        Text::Reports => "Berichte",
+        Text::ReportsHint => {
+            "Wie viele Menschen wann schreiben, wie schnell und wie gut das Team antwortet und was Einladungen und Antworten bringen. Jede Zahl neben der des vorigen Zeitraums."
+        }
+        Text::ReportPeriod => "Zeitraum",
+        Text::PresetToday => "Heute",
+        Text::PresetSevenDays => "Letzte 7 Tage",
+        Text::PresetThirtyDays => "Letzte 30 Tage",
+        Text::PresetThisMonth => "Dieser Monat",
+        Text::PresetCustom => "Benutzerdefiniert",
+        Text::DateFrom => "Von",
+        Text::DateTo => "Bis",
+        Text::PeriodCompared => "{from} – {to}, verglichen mit {previousFrom} – {previousTo}",
+        Text::DownloadCsv => "CSV herunterladen",
+        Text::WithPrevious => "{value} (vorher: {previous})",
+        Text::ThisPeriod => "Dieser Zeitraum",
+        Text::PreviousPeriod => "Voriger Zeitraum",
+        Text::NoReportData => "Nichts in diesem Zeitraum.",
+        Text::BusiestHours => "Stoßzeiten",
+        Text::BusiestHoursHint => {
+            "Je dunkler ein Feld, desto mehr Unterhaltungen begannen in dieser Stunde; ein Rahmen markiert die Stunden, in denen mindestens ein Operator verfügbar war."
+        }
+        Text::Weekday => "Tag",
+        Text::Hour => "Stunde",
+        Text::ConversationsStarted => "Begonnene Unterhaltungen",
+        Text::VisitorMessages => "Nachrichten der Besucher",
+        Text::HoursAvailable => "Stunden mit verfügbarem Operator",
+        Text::HoursInRange => "Solche Stunden im Zeitraum",
+        Text::HeatCell => {
+            "{day} {hour}: begonnene Unterhaltungen {conversations}; ein Operator verfügbar {available} von {total} Stunden"
+        }
+        Text::VolumeReport => "Unterhaltungen pro Tag",
+        Text::Date => "Datum",
+        Text::NewConversations => "Neu",
+        Text::Reopened => "Wieder geöffnet",
+        Text::Missed => "Verpasst",
+        Text::ContactForms => "Kontaktformulare",
+        Text::ResponseTimes => "Antwortzeiten",
+        Text::FirstResponse => "Erste Antwort",
+        Text::Resolution => "Erledigung",
+        Text::Median => "Median",
+        Text::Percentile90 => "90. Perzentil",
+        Text::WallClock => "Uhrzeit-Dauer",
+        Text::BusinessTime => "Nur Öffnungszeiten",
+        Text::TimeTaken => "Dauer",
+        Text::Satisfaction => "Zufriedenheit",
+        Text::Rated => "Bewertet",
+        Text::Score => "Wert",
+        Text::ResponseRate => "Bewertungsquote",
+        Text::RatingComments => "Kommentare",
+        Text::OpenConversationNumber => "Unterhaltung Nr. {id} öffnen",
+        Text::MedianFirstResponse => "Median der ersten Antwort",
+        Text::TimeAvailable => "Verfügbare Zeit",
+        Text::PValue => "p-Wert",
+        Text::SelfService => "Selbsthilfe-Antworten",
+        Text::AnswersOpened => "Geöffnete Antworten",
+        Text::ConversationsAvoided => "Vermiedene Unterhaltungen",
+        Text::ReportNumbers => "{report}: die Zahlen",
     }
 }
 

@@ -303,6 +303,64 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::HoursZone => "Give the time zone of the opening hours, e.g. Europe/Prague.",
         Text::HoursDay => "\"{line}\": write a day and its hours, e.g. mon 09:00-17:00",
         Text::NoAnswersYet => "No answers in this language yet.",
+        Text::Reports => "Reports",
+        Text::ReportsHint => {
+            "How many people write and when, how fast and how well the team answers, and what the prompts and answers bring. Each figure beside the one of the period before."
+        }
+        Text::ReportPeriod => "Period",
+        Text::PresetToday => "Today",
+        Text::PresetSevenDays => "Last 7 days",
+        Text::PresetThirtyDays => "Last 30 days",
+        Text::PresetThisMonth => "This month",
+        Text::PresetCustom => "Custom",
+        Text::DateFrom => "From",
+        Text::DateTo => "To",
+        Text::PeriodCompared => "{from} – {to}, compared with {previousFrom} – {previousTo}",
+        Text::DownloadCsv => "Download CSV",
+        Text::WithPrevious => "{value} (before: {previous})",
+        Text::ThisPeriod => "This period",
+        Text::PreviousPeriod => "Previous period",
+        Text::NoReportData => "Nothing in this period.",
+        Text::BusiestHours => "Busiest hours",
+        Text::BusiestHoursHint => {
+            "The darker a cell, the more conversations started in that hour; a frame marks the hours when at least one operator was available."
+        }
+        Text::Weekday => "Day",
+        Text::Hour => "Hour",
+        Text::ConversationsStarted => "Conversations started",
+        Text::VisitorMessages => "Visitor messages",
+        Text::HoursAvailable => "Hours with an operator available",
+        Text::HoursInRange => "Such hours in the period",
+        Text::HeatCell => {
+            "{day} {hour}: {conversations} conversations started; an operator available {available} of {total} hours"
+        }
+        Text::VolumeReport => "Conversations per day",
+        Text::Date => "Date",
+        Text::NewConversations => "New",
+        Text::Reopened => "Reopened",
+        Text::Missed => "Missed",
+        Text::ContactForms => "Contact forms",
+        Text::ResponseTimes => "Response times",
+        Text::FirstResponse => "First response",
+        Text::Resolution => "Resolution",
+        Text::Median => "Median",
+        Text::Percentile90 => "90th percentile",
+        Text::WallClock => "Clock time",
+        Text::BusinessTime => "Opening hours only",
+        Text::TimeTaken => "Time",
+        Text::Satisfaction => "Satisfaction",
+        Text::Rated => "Rated",
+        Text::Score => "Score",
+        Text::ResponseRate => "Response rate",
+        Text::RatingComments => "Comments",
+        Text::OpenConversationNumber => "Open conversation #{id}",
+        Text::MedianFirstResponse => "Median first response",
+        Text::TimeAvailable => "Time available",
+        Text::PValue => "p-value",
+        Text::SelfService => "Self-service answers",
+        Text::AnswersOpened => "Answers opened",
+        Text::ConversationsAvoided => "Conversations avoided",
+        Text::ReportNumbers => "{report}: the numbers",
     }
 }
 

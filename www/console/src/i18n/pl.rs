@@ -305,6 +305,64 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::HoursZone => "Podaj strefę czasową godzin otwarcia, np. Europe/Warsaw.",
         Text::HoursDay => "„{line}”: wpisz dzień i godziny, np. mon 09:00-17:00",
         Text::NoAnswersYet => "W tym języku nie ma jeszcze odpowiedzi.",
+        Text::Reports => "Raporty",
+        Text::ReportsHint => {
+            "Ile osób i kiedy pisze, jak szybko i jak dobrze zespół odpowiada oraz co dają zaproszenia i odpowiedzi. Każda liczba obok liczby z poprzedniego okresu."
+        }
+        Text::ReportPeriod => "Okres",
+        Text::PresetToday => "Dzisiaj",
+        Text::PresetSevenDays => "Ostatnie 7 dni",
+        Text::PresetThirtyDays => "Ostatnie 30 dni",
+        Text::PresetThisMonth => "Ten miesiąc",
+        Text::PresetCustom => "Własny",
+        Text::DateFrom => "Od",
+        Text::DateTo => "Do",
+        Text::PeriodCompared => "{from} – {to}, w porównaniu z {previousFrom} – {previousTo}",
+        Text::DownloadCsv => "Pobierz CSV",
+        Text::WithPrevious => "{value} (wcześniej: {previous})",
+        Text::ThisPeriod => "Ten okres",
+        Text::PreviousPeriod => "Poprzedni okres",
+        Text::NoReportData => "Nic w tym okresie.",
+        Text::BusiestHours => "Godziny największego ruchu",
+        Text::BusiestHoursHint => {
+            "Im ciemniejsze pole, tym więcej rozmów zaczęło się w tej godzinie; ramka oznacza godziny, w których dostępny był co najmniej jeden operator."
+        }
+        Text::Weekday => "Dzień",
+        Text::Hour => "Godzina",
+        Text::ConversationsStarted => "Rozpoczęte rozmowy",
+        Text::VisitorMessages => "Wiadomości odwiedzających",
+        Text::HoursAvailable => "Godziny z dostępnym operatorem",
+        Text::HoursInRange => "Takich godzin w okresie",
+        Text::HeatCell => {
+            "{day} {hour}: rozpoczęte rozmowy {conversations}; operator dostępny {available} z {total} godzin"
+        }
+        Text::VolumeReport => "Rozmowy dziennie",
+        Text::Date => "Data",
+        Text::NewConversations => "Nowe",
+        Text::Reopened => "Ponownie otwarte",
+        Text::Missed => "Nieodebrane",
+        Text::ContactForms => "Formularze kontaktowe",
+        Text::ResponseTimes => "Czas odpowiedzi",
+        Text::FirstResponse => "Pierwsza odpowiedź",
+        Text::Resolution => "Rozwiązanie",
+        Text::Median => "Mediana",
+        Text::Percentile90 => "90. percentyl",
+        Text::WallClock => "Czas rzeczywisty",
+        Text::BusinessTime => "Tylko godziny otwarcia",
+        Text::TimeTaken => "Czas",
+        Text::Satisfaction => "Zadowolenie",
+        Text::Rated => "Ocenione",
+        Text::Score => "Wynik",
+        Text::ResponseRate => "Odsetek ocen",
+        Text::RatingComments => "Komentarze",
+        Text::OpenConversationNumber => "Otwórz rozmowę nr {id}",
+        Text::MedianFirstResponse => "Mediana pierwszej odpowiedzi",
+        Text::TimeAvailable => "Czas dostępności",
+        Text::PValue => "wartość p",
+        Text::SelfService => "Odpowiedzi samoobsługowe",
+        Text::AnswersOpened => "Otwarte odpowiedzi",
+        Text::ConversationsAvoided => "Uniknięte rozmowy",
+        Text::ReportNumbers => "{report}: liczby",
     }
 }
 

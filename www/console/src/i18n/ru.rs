@@ -305,6 +305,64 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::HoursZone => "Укажите часовой пояс часов работы, например Europe/Moscow.",
         Text::HoursDay => "«{line}»: укажите день и часы, например mon 09:00-17:00",
         Text::NoAnswersYet => "На этом языке ответов пока нет.",
+        Text::Reports => "Отчёты",
+        Text::ReportsHint => {
+            "Сколько людей и когда пишут, как быстро и как хорошо отвечает команда и что дают приглашения и ответы. Каждая цифра рядом с цифрой за предыдущий период."
+        }
+        Text::ReportPeriod => "Период",
+        Text::PresetToday => "Сегодня",
+        Text::PresetSevenDays => "Последние 7 дней",
+        Text::PresetThirtyDays => "Последние 30 дней",
+        Text::PresetThisMonth => "Этот месяц",
+        Text::PresetCustom => "Свой период",
+        Text::DateFrom => "С",
+        Text::DateTo => "По",
+        Text::PeriodCompared => "{from} – {to}, в сравнении с {previousFrom} – {previousTo}",
+        Text::DownloadCsv => "Скачать CSV",
+        Text::WithPrevious => "{value} (ранее: {previous})",
+        Text::ThisPeriod => "Этот период",
+        Text::PreviousPeriod => "Предыдущий период",
+        Text::NoReportData => "За этот период ничего нет.",
+        Text::BusiestHours => "Часы наибольшей нагрузки",
+        Text::BusiestHoursHint => {
+            "Чем темнее клетка, тем больше диалогов началось в этот час; рамка отмечает часы, когда был доступен хотя бы один оператор."
+        }
+        Text::Weekday => "День",
+        Text::Hour => "Час",
+        Text::ConversationsStarted => "Начатые диалоги",
+        Text::VisitorMessages => "Сообщения посетителей",
+        Text::HoursAvailable => "Часы с доступным оператором",
+        Text::HoursInRange => "Таких часов в периоде",
+        Text::HeatCell => {
+            "{day} {hour}: начато диалогов {conversations}; оператор доступен {available} из {total} ч"
+        }
+        Text::VolumeReport => "Диалоги по дням",
+        Text::Date => "Дата",
+        Text::NewConversations => "Новые",
+        Text::Reopened => "Открытые снова",
+        Text::Missed => "Пропущенные",
+        Text::ContactForms => "Контактные формы",
+        Text::ResponseTimes => "Время ответа",
+        Text::FirstResponse => "Первый ответ",
+        Text::Resolution => "Решение",
+        Text::Median => "Медиана",
+        Text::Percentile90 => "90-й процентиль",
+        Text::WallClock => "Астрономическое время",
+        Text::BusinessTime => "Только рабочие часы",
+        Text::TimeTaken => "Время",
+        Text::Satisfaction => "Удовлетворённость",
+        Text::Rated => "Оценено",
+        Text::Score => "Оценка",
+        Text::ResponseRate => "Доля оценённых",
+        Text::RatingComments => "Комментарии",
+        Text::OpenConversationNumber => "Открыть диалог № {id}",
+        Text::MedianFirstResponse => "Медиана первого ответа",
+        Text::TimeAvailable => "Время доступности",
+        Text::PValue => "p-значение",
+        Text::SelfService => "Ответы для самообслуживания",
+        Text::AnswersOpened => "Открытые ответы",
+        Text::ConversationsAvoided => "Предотвращённые диалоги",
+        Text::ReportNumbers => "{report}: цифры",
     }
 }
 

@@ -305,6 +305,64 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::HoursZone => "Zadajte časové pásmo otváracích hodín, napr. Europe/Bratislava.",
         Text::HoursDay => "„{line}“: napíšte deň a jeho hodiny, napr. mon 09:00-17:00",
         Text::NoAnswersYet => "V tomto jazyku zatiaľ nie sú žiadne odpovede.",
+        Text::Reports => "Prehľady",
+        Text::ReportsHint => {
+            "Koľko ľudí a kedy píše, ako rýchlo a ako dobre tím odpovedá a čo prinášajú výzvy a odpovede. Každé číslo vedľa čísla za predchádzajúce obdobie."
+        }
+        Text::ReportPeriod => "Obdobie",
+        Text::PresetToday => "Dnes",
+        Text::PresetSevenDays => "Posledných 7 dní",
+        Text::PresetThirtyDays => "Posledných 30 dní",
+        Text::PresetThisMonth => "Tento mesiac",
+        Text::PresetCustom => "Vlastné",
+        Text::DateFrom => "Od",
+        Text::DateTo => "Do",
+        Text::PeriodCompared => "{from} – {to}, v porovnaní s {previousFrom} – {previousTo}",
+        Text::DownloadCsv => "Stiahnuť CSV",
+        Text::WithPrevious => "{value} (predtým: {previous})",
+        Text::ThisPeriod => "Toto obdobie",
+        Text::PreviousPeriod => "Predchádzajúce obdobie",
+        Text::NoReportData => "V tomto období nič.",
+        Text::BusiestHours => "Najrušnejšie hodiny",
+        Text::BusiestHoursHint => {
+            "Čím tmavšie pole, tým viac konverzácií v tej hodine začalo; rámček označuje hodiny, keď bol dostupný aspoň jeden operátor."
+        }
+        Text::Weekday => "Deň",
+        Text::Hour => "Hodina",
+        Text::ConversationsStarted => "Začaté konverzácie",
+        Text::VisitorMessages => "Správy návštevníkov",
+        Text::HoursAvailable => "Hodiny s dostupným operátorom",
+        Text::HoursInRange => "Takých hodín v období",
+        Text::HeatCell => {
+            "{day} {hour}: začaté konverzácie {conversations}; operátor dostupný {available} z {total} hodín"
+        }
+        Text::VolumeReport => "Konverzácie po dňoch",
+        Text::Date => "Dátum",
+        Text::NewConversations => "Nové",
+        Text::Reopened => "Znovu otvorené",
+        Text::Missed => "Zmeškané",
+        Text::ContactForms => "Kontaktné formuláre",
+        Text::ResponseTimes => "Čas odozvy",
+        Text::FirstResponse => "Prvá odpoveď",
+        Text::Resolution => "Vyriešenie",
+        Text::Median => "Medián",
+        Text::Percentile90 => "90. percentil",
+        Text::WallClock => "Skutočný čas",
+        Text::BusinessTime => "Len otváracie hodiny",
+        Text::TimeTaken => "Čas",
+        Text::Satisfaction => "Spokojnosť",
+        Text::Rated => "Hodnotené",
+        Text::Score => "Skóre",
+        Text::ResponseRate => "Podiel hodnotených",
+        Text::RatingComments => "Komentáre",
+        Text::OpenConversationNumber => "Otvoriť konverzáciu č. {id}",
+        Text::MedianFirstResponse => "Medián prvej odpovede",
+        Text::TimeAvailable => "Čas dostupnosti",
+        Text::PValue => "p-hodnota",
+        Text::SelfService => "Samoobslužné odpovede",
+        Text::AnswersOpened => "Otvorené odpovede",
+        Text::ConversationsAvoided => "Ušetrené konverzácie",
+        Text::ReportNumbers => "{report}: čísla",
     }
 }
 

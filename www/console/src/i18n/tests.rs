@@ -48,6 +48,7 @@ fn english_keeps_the_contracts_accessible_names() {
         (Text::Available, "Available"),
         (Text::Conversations, "Conversations"),
         (Text::Settings, "Settings"),
+        (Text::Reports, "Reports"),
     ];
     for (key, name) in fixed {
         assert_eq!(Language::English.text(key), name);
