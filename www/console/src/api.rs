@@ -150,6 +150,34 @@ pub(crate) async fn blob(path: &str) -> Result<web_sys::Blob, ApiError> {
         .ok_or_else(not_understood)
 }
 
+/// Downloads what `path` answers as a file named `file_name`: fetched with the operator's
+/// token (a plain link would carry none), kept byte for byte and handed to the browser
+/// through a temporary object URL.
+pub(crate) async fn download(path: &str, file_name: &str) -> Result<(), ApiError> {
+    let blob = blob(path).await?;
+    let failed = || ApiError {
+        status: 0,
+        message: t(Text::DownloadFailed).into(),
+    };
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| failed())?;
+    let link = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.create_element("a").ok())
+        .and_then(|element| element.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+        .ok_or_else(failed)?;
+    link.set_href(&url);
+    link.set_download(file_name);
+    link.click();
+    // The browser reads the blob after the click returns: let it go only a while later.
+    leptos::prelude::set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        std::time::Duration::from_secs(60),
+    );
+    Ok(())
+}
+
 pub(crate) fn json(body: &impl Serialize) -> Option<String> {
     Some(serde_json::to_string(body).expect("protocol types always serialise"))
 }

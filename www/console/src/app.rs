@@ -29,6 +29,8 @@ pub enum View {
     Settings,
     /// The self-service answers (admins).
     Answers,
+    /// The manager's reports.
+    Reports,
 }
 
 /// Everything the signed-in console's components share, given to them through context.

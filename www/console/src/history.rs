@@ -24,7 +24,6 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::de::IgnoredAny;
-use std::time::Duration;
 use wasm_bindgen::JsCast;
 
 /// Items asked for per page; a full page means there may be more.
@@ -121,32 +120,6 @@ async fn clear_review(id: ConversationId) -> Result<(), ApiError> {
     api::call::<IgnoredAny>("DELETE", &path, None)
         .await
         .map(drop)
-}
-
-/// Fetches a file with the operator's token and hands it to the browser as a download.
-async fn download(path: String, file_name: String) -> Result<(), ApiError> {
-    let blob = api::blob(&path).await?;
-    let failed = || ApiError {
-        status: 0,
-        message: t(Text::HistoryDownloadFailed).into(),
-    };
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| failed())?;
-    let anchor = web_sys::window()
-        .and_then(|window| window.document())
-        .and_then(|document| document.create_element("a").ok())
-        .and_then(|element| element.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-        .ok_or_else(failed)?;
-    anchor.set_href(&url);
-    anchor.set_download(&file_name);
-    anchor.click();
-    // The browser reads the blob after the click returns: let it go only a while later.
-    set_timeout(
-        move || {
-            let _ = web_sys::Url::revoke_object_url(&url);
-        },
-        Duration::from_secs(60),
-    );
-    Ok(())
 }
 
 /// What the page lists: the filters applied, the items so far and whether more may follow.
@@ -313,7 +286,7 @@ fn SearchForm(
     let export = move |_| {
         let path = listing.applied.get_untracked().path(None, true);
         spawn_local(async move {
-            if let Err(error) = download(path, "beseda-history.csv".to_owned()).await {
+            if let Err(error) = api::download(&path, "beseda-history.csv").await {
                 listing.outcome.set(Outcome::of::<()>(&Err(error), ""));
             }
         });
@@ -379,15 +352,15 @@ fn SearchForm(
                     {choice("true", Text::Reviewed)}
                     {choice("false", Text::NotReviewedYet)}
                 </select>
-                <label for="history-from">{tx(Text::HistoryFrom)}</label>
+                <label for="history-from">{tx(Text::DateFrom)}</label>
                 <input id="history-from" type="date" bind:value=from/>
-                <label for="history-to">{tx(Text::HistoryTo)}</label>
+                <label for="history-to">{tx(Text::DateTo)}</label>
                 <input id="history-to" type="date" bind:value=to/>
             </fieldset>
             <div class="actions">
                 <button type="submit">{tx(Text::ApplyFilters)}</button>
                 <button type="button" on:click=clear>{tx(Text::ClearFilters)}</button>
-                <button type="button" on:click=export>{tx(Text::HistoryCsv)}</button>
+                <button type="button" on:click=export>{tx(Text::DownloadCsv)}</button>
             </div>
             <OutcomeLine outcome=listing.outcome/>
         </form>
@@ -545,7 +518,7 @@ fn OpenedConversation(
         let path = format!("/api/conversations/{id}/transcript?format={format}");
         let file_name = format!("beseda-conversation-{id}.{extension}");
         spawn_local(async move {
-            if let Err(error) = download(path, file_name).await {
+            if let Err(error) = api::download(&path, &file_name).await {
                 outcome.set(Outcome::of::<()>(&Err(error), ""));
             }
         });

@@ -20,6 +20,7 @@ mod list;
 mod notify;
 mod outcome;
 pub mod picker;
+mod reports;
 mod settings;
 mod shell;
 mod signin;

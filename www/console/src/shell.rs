@@ -4,7 +4,7 @@
 use crate::app::{self, Console, View};
 use crate::i18n::{Text, t, tf, tx};
 use crate::socket::Link;
-use crate::{answers, api, conversation, history, list, notify, settings};
+use crate::{answers, api, conversation, history, list, notify, reports, settings};
 use beseda_protocol::OperatorProfile;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -29,6 +29,7 @@ pub fn Shell(me: OperatorProfile) -> impl IntoView {
             View::History => view! { <history::History/> }.into_any(),
             View::Settings => view! { <settings::Settings/> }.into_any(),
             View::Answers => view! { <answers::Answers/> }.into_any(),
+            View::Reports => view! { <reports::Reports/> }.into_any(),
         }}
     }
 }
@@ -74,6 +75,7 @@ fn Header() -> impl IntoView {
             <nav aria-label=tx(Text::ConsoleNavigation)>
                 {nav(View::Conversations, Text::Conversations)}
                 {nav(View::History, Text::History)}
+                {nav(View::Reports, Text::Reports)}
                 {nav(View::Settings, Text::Settings)}
                 {move || console.me.with(|me| me.admin).then(|| nav(View::Answers, Text::Answers))}
             </nav>

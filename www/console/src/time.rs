@@ -66,6 +66,50 @@ pub fn date_time(language: Language, iso: &str) -> String {
     )
 }
 
+/// A weekday's short name, Monday 0: "po", "Mon", "Mo".
+pub fn weekday(language: Language, index: usize) -> String {
+    // 5 January 2026 was a Monday; noon keeps every zone on the same day.
+    let iso = format!("2026-01-{:02}T12:00:00", 5 + index % 7);
+    format_date(language, &iso, &[("weekday", "short")])
+}
+
+/// A calendar date (`YYYY-MM-DD`) short, without the year: "6. 12.", "12/6".
+pub fn day_month(language: Language, date: &str) -> String {
+    let shown = format_date(
+        language,
+        &format!("{date}T12:00:00"),
+        &[("day", "numeric"), ("month", "numeric")],
+    );
+    if shown.is_empty() {
+        date.to_owned()
+    } else {
+        shown
+    }
+}
+
+/// A calendar date (`YYYY-MM-DD`) in full: "6. 12. 2026", "Dec 6, 2026".
+pub fn date(language: Language, date: &str) -> String {
+    let shown = format_date(
+        language,
+        &format!("{date}T12:00:00"),
+        &[("dateStyle", "medium")],
+    );
+    if shown.is_empty() {
+        date.to_owned()
+    } else {
+        shown
+    }
+}
+
+/// A share (0 to 1) as a percentage: "42 %", "42%".
+pub fn percent(language: Language, share: f64) -> String {
+    format_number(
+        language,
+        share,
+        &[("style", "percent"), ("maximumFractionDigits", "1")],
+    )
+}
+
 /// A number as the language writes it: "1 500,5", "1,500.5", "1.500,5".
 pub fn number(language: Language, value: f64) -> String {
     format_number(language, value, &[])

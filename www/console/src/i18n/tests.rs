@@ -49,6 +49,7 @@ fn english_keeps_the_contracts_accessible_names() {
         (Text::Conversations, "Conversations"),
         (Text::Settings, "Settings"),
         (Text::History, "History"),
+        (Text::Reports, "Reports"),
     ];
     for (key, name) in fixed {
         assert_eq!(Language::English.text(key), name);
