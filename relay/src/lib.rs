@@ -16,6 +16,7 @@ mod cluster;
 pub mod config;
 mod connection;
 mod error;
+mod fold;
 mod frames;
 mod hours;
 mod http;

@@ -3,7 +3,7 @@
 //! "dopravu" for "doprava") matches more weakly, and a word in the question counts more than
 //! one in the keywords, which counts more than one in the answer.
 
-use crate::chat::rules::fold;
+use crate::fold::fold;
 use beseda_protocol::answers::{Answer, AnswerHit};
 
 /// How much a word found in each part of an answer counts.
@@ -49,8 +49,6 @@ impl Entry {
 /// The words of a text: lower case, without diacritics, letters and digits only.
 pub fn words(text: &str) -> Vec<String> {
     fold(text)
-        .replace('ё', "е")
-        .replace('ß', "ss")
         .split(|c: char| !c.is_alphanumeric())
         .filter(|word| !word.is_empty())
         .map(str::to_owned)

@@ -1,30 +1,8 @@
-//! Keyword rules as pure functions: folding text for comparison, and what the rules a visitor's
-//! words match do to a conversation's tags and priority. The store reads the rules and writes
-//! the outcome; the matching happens here.
+//! Keyword rules as pure functions: what the rules a visitor's words match do to a
+//! conversation's tags and priority (compared folded, see [`crate::fold`]). The store reads the
+//! rules and writes the outcome; the matching happens here.
 
-/// Lowercase without diacritics, so that a rule's "chybi" matches "Chybí".
-pub fn fold(text: &str) -> String {
-    text.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'á' | 'ä' | 'à' | 'â' | 'ą' => 'a',
-            'č' | 'ć' => 'c',
-            'ď' => 'd',
-            'é' | 'ě' | 'ë' | 'è' | 'ê' | 'ę' => 'e',
-            'í' | 'ï' | 'î' => 'i',
-            'ľ' | 'ĺ' | 'ł' => 'l',
-            'ň' | 'ń' => 'n',
-            'ó' | 'ö' | 'ô' | 'ò' => 'o',
-            'ř' | 'ŕ' => 'r',
-            'š' | 'ś' => 's',
-            'ť' => 't',
-            'ú' | 'ů' | 'ü' | 'ù' | 'û' => 'u',
-            'ý' | 'ÿ' => 'y',
-            'ž' | 'ź' | 'ż' => 'z',
-            other => other,
-        })
-        .collect()
-}
+use crate::fold::fold;
 
 /// A keyword rule as matching needs it.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! so that they find the same things.
 //!
 //! Searching: a message's text is cut into words (runs of letters and digits), each folded
-//! (lower case, no diacritics: `fold_word`) and kept at most [`MAX_WORD_CHARS`] characters, and
+//! (lower case, no diacritics: `crate::fold::fold`) and kept at most [`MAX_WORD_CHARS`] characters, and
 //! the words are stored, space-separated, in the message's own transaction: in an FTS5 table on
 //! SQLite, in a table with a GIN index over the words as lexemes (`array_to_tsvector`, so that
 //! PostgreSQL's own parser never cuts them differently) on PostgreSQL. A query is cut and folded
@@ -18,8 +18,6 @@ use beseda_protocol::api::ConversationSummary;
 use beseda_protocol::history::{Note, Review, Verdict};
 use beseda_protocol::{ConversationId, ConversationStatus, Message, OperatorId, Rating};
 use sha2::{Digest, Sha256};
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
 
 /// The longest word kept for searching; longer words are kept (and searched) by their start.
 pub const MAX_WORD_CHARS: usize = 64;
@@ -97,33 +95,13 @@ pub trait HistoryStore: Send + Sync {
     ) -> StoreFuture<'_, Vec<ConversationId>>;
 }
 
-/// A word folded for searching: lower case, without diacritics (the letters' decompositions
-/// without their combining marks, and the few letters that have none: ł, đ, ø, ß, …).
-pub fn fold_word(word: &str) -> String {
-    let mut folded = String::with_capacity(word.len());
-    for character in word.chars().flat_map(char::to_lowercase).nfd() {
-        if is_combining_mark(character) {
-            continue;
-        }
-        match character {
-            'ł' => folded.push('l'),
-            'đ' => folded.push('d'),
-            'ø' => folded.push('o'),
-            'ß' => folded.push_str("ss"),
-            'ı' => folded.push('i'),
-            other => folded.push(other),
-        }
-    }
-    folded
-}
-
 /// The words of a text as the search keeps and compares them: runs of letters and digits,
 /// folded, each at most [`MAX_WORD_CHARS`] characters.
 pub fn search_words(text: &str) -> Vec<String> {
     text.split(|character: char| !character.is_alphanumeric())
         .filter(|word| !word.is_empty())
         .map(|word| {
-            let folded = fold_word(word);
+            let folded = crate::fold::fold(word);
             // Folding may leave characters that are not letters or digits (e.g. a modifier): keep
             // only letters and digits, so that stored words are plain for both databases.
             folded

@@ -1,0 +1,47 @@
+//! Text folded for comparing as people expect in a shop's languages: lower case and without
+//! diacritics, so that "vraceni" finds "vrácení", "CHYBI" matches a keyword "chybí", and a
+//! Russian "ё" matches "е". One folding for every matcher in the relay — the keyword rules,
+//! the self-service answers' ranking and the history's search — so that they agree.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// `text` in lower case, each letter's canonical decomposition without its combining marks,
+/// and the few letters that have no decomposition mapped by hand (ł, đ, ø, ß, ı). Characters
+/// that are not letters are kept as they are.
+pub fn fold(text: &str) -> String {
+    let mut folded = String::with_capacity(text.len());
+    for character in text.chars().flat_map(char::to_lowercase).nfd() {
+        if is_combining_mark(character) {
+            continue;
+        }
+        match character {
+            'ł' => folded.push('l'),
+            'đ' => folded.push('d'),
+            'ø' => folded.push('o'),
+            'ß' => folded.push_str("ss"),
+            'ı' => folded.push('i'),
+            other => folded.push(other),
+        }
+    }
+    folded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold;
+
+    #[test]
+    fn folds_case_and_diacritics_of_the_shops_languages() {
+        assert_eq!(
+            fold("Příliš ŽLUŤOUČKÝ kůň úpěl ďábelské ódy"),
+            "prilis zlutoucky kun upel dabelske ody"
+        );
+        assert_eq!(
+            fold("Ľúbostná ÔDA, Łódź, Straße"),
+            "lubostna oda, lodz, strasse"
+        );
+        assert_eq!(fold("Ещё"), "еще");
+        assert_eq!(fold("nedorazilo 42!"), "nedorazilo 42!");
+    }
+}
