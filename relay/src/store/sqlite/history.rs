@@ -11,7 +11,7 @@ use crate::store::history::{
 };
 use crate::store::{Event, StoreError};
 use beseda_protocol::history::{Note, Review, Verdict};
-use beseda_protocol::{ConversationId, Message, OperatorId, Seq};
+use beseda_protocol::{ConversationId, Message, OperatorId};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
@@ -95,10 +95,7 @@ pub fn history(
         add("c.id < ?", Value::Integer(before.0));
     }
     if let Some(query) = &query {
-        add(
-            "c.id IN (SELECT rowid >> 24 FROM message_search WHERE message_search MATCH ?)",
-            Value::Text(query.clone()),
-        );
+        return search(connection, filter, query, &conditions, values);
     }
     let mut sql = format!("{SUMMARY_SELECT} WHERE 1");
     for condition in &conditions {
@@ -116,11 +113,76 @@ pub fn history(
     };
     let mut hits = Vec::with_capacity(summaries.len());
     for summary in summaries {
-        let matched = match &query {
-            Some(query) => newest_match(connection, summary.id, query)?,
-            None => None,
-        };
         let review = review(connection, summary.id)?;
+        hits.push(HistoryHit {
+            summary,
+            matched: None,
+            review,
+        });
+    }
+    Ok(hits)
+}
+
+/// A search: the index's matches walked newest first (a search row's id orders by
+/// conversation, then by message), each conversation met checked against the other filters,
+/// until a page is full. The first match met in a conversation is its newest, the one the
+/// snippet shows. Walking the matches in order, instead of collecting every matching
+/// conversation and sorting them, keeps a frequent word's first page as cheap as a rare one's:
+/// FTS5 reads its postings newest first and stops when the page is full.
+fn search(
+    connection: &Connection,
+    filter: &HistoryFilter,
+    query: &str,
+    conditions: &[&str],
+    values: Vec<Value>,
+) -> Result<Vec<HistoryHit>, StoreError> {
+    let mut sql = format!("{SUMMARY_SELECT} WHERE c.id = ?");
+    for condition in conditions {
+        sql.push_str(" AND ");
+        sql.push_str(condition);
+    }
+    let mut candidate = connection.prepare_cached(&sql)?;
+    let below = filter
+        .before
+        .and_then(|before| search_rowid(before, 0))
+        .unwrap_or(i64::MAX);
+    let mut matches = connection.prepare_cached(
+        "SELECT rowid FROM message_search WHERE message_search MATCH ?1 AND rowid < ?2
+         ORDER BY rowid DESC",
+    )?;
+    let mut rows = matches.query(params![query, below])?;
+    let limit = usize::try_from(filter.limit).unwrap_or(usize::MAX);
+    let mut hits = Vec::new();
+    let mut last_conversation = None;
+    while hits.len() < limit {
+        let Some(row) = rows.next()? else {
+            break;
+        };
+        let rowid: i64 = row.get(0)?;
+        let conversation_id = ConversationId(rowid >> SEARCH_SEQ_BITS);
+        if last_conversation == Some(conversation_id) {
+            continue;
+        }
+        last_conversation = Some(conversation_id);
+        let parameters =
+            std::iter::once(Value::Integer(conversation_id.0)).chain(values.iter().cloned());
+        let Some(summary) = candidate
+            .query_row(params_from_iter(parameters), |row| {
+                summary_from_row(connection, row)
+            })
+            .optional()?
+        else {
+            continue;
+        };
+        let seq = rowid - (conversation_id.0 << SEARCH_SEQ_BITS);
+        let sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.conversation_id = ?1 AND m.seq = ?2"
+        );
+        let matched = connection
+            .prepare_cached(&sql)?
+            .query_row(params![conversation_id.0, seq], message_from_row)
+            .optional()?;
+        let review = review(connection, conversation_id)?;
         hits.push(HistoryHit {
             summary,
             matched,
@@ -128,37 +190,6 @@ pub fn history(
         });
     }
     Ok(hits)
-}
-
-/// The newest message of a conversation that matches an FTS5 query.
-fn newest_match(
-    connection: &Connection,
-    conversation_id: ConversationId,
-    query: &str,
-) -> Result<Option<Message>, StoreError> {
-    let first = conversation_id.0 << SEARCH_SEQ_BITS;
-    let next = (conversation_id.0 + 1) << SEARCH_SEQ_BITS;
-    let rowid: Option<i64> = connection
-        .prepare_cached(
-            "SELECT rowid FROM message_search WHERE message_search MATCH ?1
-             AND rowid >= ?2 AND rowid < ?3 ORDER BY rowid DESC LIMIT 1",
-        )?
-        .query_row(params![query, first, next], |row| row.get(0))
-        .optional()?;
-    let Some(rowid) = rowid else {
-        return Ok(None);
-    };
-    let seq = Seq(u64::try_from(rowid - first).unwrap_or(0));
-    let sql = format!(
-        "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.conversation_id = ?1 AND m.seq = ?2"
-    );
-    Ok(connection
-        .prepare_cached(&sql)?
-        .query_row(
-            params![conversation_id.0, i64::try_from(seq.0).unwrap_or(0)],
-            message_from_row,
-        )
-        .optional()?)
 }
 
 const NOTE_SELECT: &str =

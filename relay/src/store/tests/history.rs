@@ -380,7 +380,63 @@ async fn notes_and_reviews(backend: Backend) {
     ));
 }
 
+/// A search's page: each conversation once however many of its messages match, newest
+/// first, the ones another filter excludes skipped, and the newest matching message as the
+/// hit's message (the one the snippet shows).
+async fn a_page_of_a_search_holds_each_conversation_once_with_its_newest_match(
+    backend: Backend,
+) {
+    let (store, _events) = open(backend).await;
+    store.ensure_site("obuv", "Obuv").await.unwrap();
+    let mut on_obuv = Vec::new();
+    for index in 0..6 {
+        let site = if index % 2 == 0 { "default" } else { "obuv" };
+        let visitor = format!("v{index}");
+        let mut conversation = None;
+        for turn in 0..3 {
+            let text = format!("Reklamace {index}, potřetí {turn}");
+            let client_id = format!("{visitor}-{turn}");
+            let stored = store
+                .append_message(
+                    on_site(site, &visitor, &client_id, &text),
+                    VisitorDetails::default(),
+                    Notices::default(),
+                )
+                .await
+                .unwrap();
+            conversation = Some(stored.message.conversation_id);
+        }
+        if site == "obuv" {
+            on_obuv.push((conversation.unwrap(), format!("Reklamace {index}, potřetí 2")));
+        }
+    }
+    on_obuv.reverse();
+    let mut seen = Vec::new();
+    let mut before = None;
+    loop {
+        let page = store
+            .history(HistoryFilter {
+                words: Some(query_words("reklam")),
+                site: Some("obuv".into()),
+                before,
+                limit: 2,
+                ..HistoryFilter::default()
+            })
+            .await
+            .unwrap();
+        assert!(page.len() <= 2);
+        let Some(last) = page.last() else { break };
+        before = Some(last.summary.id);
+        seen.extend(page.into_iter().map(|hit| {
+            let matched = hit.matched.expect("a search's hit carries its message");
+            (hit.summary.id, matched.text)
+        }));
+    }
+    assert_eq!(seen, on_obuv);
+}
+
 on_both_stores!(
+    a_page_of_a_search_holds_each_conversation_once_with_its_newest_match,
     search_finds_words_without_case_and_diacritics_by_prefix,
     hostile_queries_are_words_not_syntax,
     filters_combine,
