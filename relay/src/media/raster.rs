@@ -155,12 +155,16 @@ fn refusal(error: ImageError) -> Refusal {
 fn encode(kind: Kind, image: &DynamicImage) -> Result<Vec<u8>, Refusal> {
     let mut output = Vec::new();
     let written = match kind {
+        // Pixel formats the encoder takes are written as they are; converting copies the whole
+        // image, which for a 40-megapixel photo is another 120 MB.
         Kind::Jpeg => {
             let encoder = JpegEncoder::new_with_quality(&mut output, JPEG_QUALITY);
-            if image.color().has_color() {
-                image.to_rgb8().write_with_encoder(encoder)
-            } else {
-                image.to_luma8().write_with_encoder(encoder)
+            match image {
+                DynamicImage::ImageRgb8(_) | DynamicImage::ImageLuma8(_) => {
+                    image.write_with_encoder(encoder)
+                }
+                _ if image.color().has_color() => image.to_rgb8().write_with_encoder(encoder),
+                _ => image.to_luma8().write_with_encoder(encoder),
             }
         }
         Kind::Png => {
@@ -183,10 +187,13 @@ fn encode(kind: Kind, image: &DynamicImage) -> Result<Vec<u8>, Refusal> {
         }
         Kind::Webp => {
             let encoder = WebPEncoder::new_lossless(&mut output);
-            if image.color().has_alpha() {
-                image.to_rgba8().write_with_encoder(encoder)
-            } else {
-                image.to_rgb8().write_with_encoder(encoder)
+            match image {
+                DynamicImage::ImageRgb8(_)
+                | DynamicImage::ImageRgba8(_)
+                | DynamicImage::ImageLuma8(_)
+                | DynamicImage::ImageLumaA8(_) => image.write_with_encoder(encoder),
+                _ if image.color().has_alpha() => image.to_rgba8().write_with_encoder(encoder),
+                _ => image.to_rgb8().write_with_encoder(encoder),
             }
         }
         Kind::Gif | Kind::Heic | Kind::Pdf | Kind::Text => return Err(Refusal::UnsupportedType),

@@ -35,7 +35,10 @@ fn assert_clean(bytes: &[u8]) {
 /// Asserts that none of the planted metadata's values is left in `bytes`: the GPS block, the
 /// TIFF header that starts an Exif block, the text marker.
 fn assert_no_planted_data(bytes: &[u8]) {
-    assert!(!contains(bytes, b"MM\0\x2a\0\0\0\x08"), "a TIFF header is left");
+    assert!(
+        !contains(bytes, b"MM\0\x2a\0\0\0\x08"),
+        "a TIFF header is left"
+    );
     assert!(!contains(bytes, GPS_MARKER), "the GPS block is left");
     assert!(!contains(bytes, &GPS_LATITUDE), "the GPS latitude is left");
     assert!(!contains(bytes, TEXT_MARKER), "a text or XMP chunk is left");
@@ -281,6 +284,19 @@ fn png_exif_and_text_chunks_are_dropped_and_the_orientation_applied() {
     assert_upright(&decoded);
     // PNG is lossless: the pixels are exactly the rotated original.
     assert_eq!(decoded.to_rgb8(), image::imageops::rotate90(&landscape()));
+
+    // The other orientations a camera writes: upright, upside down, turned left.
+    let turns: [(u16, fn(&RgbImage) -> RgbImage); 3] = [
+        (1, |image| image.clone()),
+        (3, image::imageops::rotate180),
+        (8, image::imageops::rotate270),
+    ];
+    for (orientation, turn) in turns {
+        let original = png_with_chunks(&png, &[png_chunk(b"eXIf", &exif_tiff(orientation))]);
+        let prepared = prepare(original, &Kind::ALL, &Limits::default()).unwrap();
+        let decoded = decode(&prepared.bytes, ImageFormat::Png).to_rgb8();
+        assert_eq!(decoded, turn(&landscape()), "orientation {orientation}");
+    }
 }
 
 #[test]
