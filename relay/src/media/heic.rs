@@ -61,15 +61,30 @@ pub(super) fn strip_metadata(mut bytes: Vec<u8>) -> Result<Vec<u8>, Refusal> {
     let iloc = find(b"iloc").ok_or(Refusal::Damaged)?;
     let idat = find(b"idat").map(|found| (found.payload, found.end));
     let metadata_items = metadata_items(&bytes, iinf)?;
-    if metadata_items.is_empty() {
-        return Ok(bytes);
-    }
     let ranges = item_ranges(&bytes, iloc, &metadata_items, idat)?;
     for (start, end) in ranges {
         bytes[start..end].fill(0);
     }
+    // Belt and braces: an Exif block or an XMP packet still present anywhere (an item whose
+    // type or location was mislabelled, a box the walk above does not read) means the file
+    // cannot be cleaned as it is.
+    if METADATA_SIGNATURES.iter().any(|signature| {
+        bytes
+            .windows(signature.len())
+            .any(|window| window == *signature)
+    }) {
+        return Err(Refusal::Damaged);
+    }
     Ok(bytes)
 }
+
+/// How Exif blocks (either byte order) and XMP packets begin.
+const METADATA_SIGNATURES: [&[u8]; 4] = [
+    b"Exif\0\0MM\0\x2a",
+    b"Exif\0\0II\x2a\0",
+    b"<x:xmpmeta",
+    b"http://ns.adobe.com/xap/1.0/",
+];
 
 /// One box: its four-character type, where its payload starts and where it ends.
 #[derive(Debug)]
@@ -183,6 +198,7 @@ fn item_ranges(
         reader.u32()?
     };
     let mut ranges = Vec::new();
+    let mut located = Vec::new();
     for _ in 0..count {
         let id = if version < 2 {
             u32::from(reader.u16()?)
@@ -198,6 +214,9 @@ fn item_ranges(
         let base_offset = reader.sized(base_offset_size)?;
         let extent_count = reader.u16()?;
         let wanted = items.contains(&id);
+        if wanted {
+            located.push(id);
+        }
         // Where offsets count from, and where the referenced data ends.
         let (origin, limit) = match construction_method {
             0 => (0, bytes.len()),
@@ -233,6 +252,10 @@ fn item_ranges(
             }
             ranges.push((start, end));
         }
+    }
+    // A metadata item the locations do not mention may still lie somewhere in the file.
+    if items.iter().any(|id| !located.contains(id)) {
+        return Err(Refusal::Damaged);
     }
     Ok(ranges)
 }

@@ -817,3 +817,32 @@ fn kinds_and_refusals_have_their_names() {
         Some("damaged_file")
     );
 }
+
+#[test]
+fn cut_or_altered_files_are_refused_or_cleaned_never_a_panic() {
+    let heic = heic_fixture(true).bytes;
+    let images = [
+        jpeg_with_exif(6),
+        png_with_chunks(
+            &encode_png(&DynamicImage::ImageRgb8(landscape())),
+            &[png_chunk(b"eXIf", &exif_tiff(6))],
+        ),
+        webp_with_metadata(6),
+    ];
+    for original in images.iter().chain([&heic]) {
+        for length in 0..original.len() {
+            let _ = prepare(original[..length].to_vec(), &Kind::ALL, &Limits::default());
+        }
+    }
+    // Every byte of the HEIC set to 0xff in turn: refused, or cleaned. An Exif item whose type
+    // or id is altered is no longer found as one, and the last scan for Exif and XMP
+    // signatures refuses the file.
+    for index in 0..heic.len() {
+        let mut altered = heic.clone();
+        altered[index] = 0xff;
+        if let Ok(prepared) = prepare(altered, &Kind::ALL, &Limits::default()) {
+            assert_eq!(prepared.bytes.len(), heic.len());
+            assert_no_planted_data(&prepared.bytes);
+        }
+    }
+}
