@@ -286,7 +286,8 @@ fn png_exif_and_text_chunks_are_dropped_and_the_orientation_applied() {
     assert_eq!(decoded.to_rgb8(), image::imageops::rotate90(&landscape()));
 
     // The other orientations a camera writes: upright, upside down, turned left.
-    let turns: [(u16, fn(&RgbImage) -> RgbImage); 3] = [
+    type Turn = fn(&RgbImage) -> RgbImage;
+    let turns: [(u16, Turn); 3] = [
         (1, |image| image.clone()),
         (3, image::imageops::rotate180),
         (8, image::imageops::rotate270),
