@@ -847,3 +847,37 @@ fn cut_or_altered_files_are_refused_or_cleaned_never_a_panic() {
         }
     }
 }
+
+#[test]
+fn grey_and_sixteen_bit_images_keep_their_pixel_format() {
+    let grey = image::GrayImage::from_fn(30, 20, |x, _| image::Luma([(x * 8) as u8]));
+    let mut jpeg = Vec::new();
+    grey.write_with_encoder(JpegEncoder::new_with_quality(&mut jpeg, 95))
+        .unwrap();
+    let prepared = prepare(jpeg, &Kind::ALL, &Limits::default()).unwrap();
+    assert_eq!(
+        decode(&prepared.bytes, ImageFormat::Jpeg).color(),
+        image::ColorType::L8
+    );
+
+    let deep = image::ImageBuffer::from_fn(30, 20, |x, y| {
+        Rgba([
+            (x * 2000) as u16,
+            (y * 3000) as u16,
+            40_000,
+            65_535 - (x * 100) as u16,
+        ])
+    });
+    let deep = DynamicImage::ImageRgba16(deep);
+    let prepared = prepare(encode_png(&deep), &Kind::ALL, &Limits::default()).unwrap();
+    assert_eq!(
+        decode(&prepared.bytes, ImageFormat::Png),
+        deep,
+        "lossless, still 16-bit"
+    );
+    assert_eq!(
+        prepared.thumbnail_type,
+        Some("image/png"),
+        "it has transparency"
+    );
+}
