@@ -881,3 +881,46 @@ fn grey_and_sixteen_bit_images_keep_their_pixel_format() {
         "it has transparency"
     );
 }
+
+#[test]
+fn jpeg_gif_and_webp_bombs_are_refused_from_their_headers() {
+    // A JPEG whose frame header (SOF0: marker, length, precision, height, width) claims
+    // 60,000 × 60,000.
+    let mut jpeg = encode_jpeg(&landscape());
+    let frame = jpeg
+        .windows(2)
+        .position(|marker| marker == [0xff, 0xc0])
+        .unwrap();
+    jpeg[frame + 5..frame + 9].copy_from_slice(&[0xea, 0x60, 0xea, 0x60]);
+    assert_eq!(
+        prepare(jpeg, &Kind::ALL, &Limits::default()),
+        Err(Refusal::TooLarge)
+    );
+
+    // A GIF whose logical screen claims 65,535 × 65,535.
+    let mut gif = Vec::new();
+    GifEncoder::new(&mut gif)
+        .encode_frame(Frame::new(RgbaImage::new(4, 4)))
+        .unwrap();
+    gif[6..10].copy_from_slice(&[0xff, 0xff, 0xff, 0xff]);
+    assert_eq!(
+        prepare(gif, &Kind::ALL, &Limits::default()),
+        Err(Refusal::TooLarge)
+    );
+
+    // A WebP whose VP8L header claims 16,383 × 16,383 (its 14-bit fields hold the side less
+    // one).
+    let mut webp = Vec::new();
+    landscape()
+        .write_with_encoder(WebPEncoder::new_lossless(&mut webp))
+        .unwrap();
+    // After the signature byte 0x2f: width - 1 and height - 1 in 14 bits each, then alpha and
+    // version bits; keep those.
+    let fields = u32::from_le_bytes(webp[21..25].try_into().unwrap());
+    let fields = (fields & 0xf000_0000) | (0x3ffe << 14) | 0x3ffe;
+    webp[21..25].copy_from_slice(&fields.to_le_bytes());
+    assert_eq!(
+        prepare(webp, &Kind::ALL, &Limits::default()),
+        Err(Refusal::TooLarge)
+    );
+}
