@@ -245,7 +245,17 @@ pub fn prepare(bytes: Vec<u8>, accepted: &[Kind], limits: &Limits) -> Result<Pre
         return Err(Refusal::UnsupportedType);
     }
     match kind {
-        Kind::Jpeg | Kind::Png | Kind::Webp | Kind::Gif => raster::prepare(kind, &bytes, limits),
+        Kind::Jpeg | Kind::Png | Kind::Webp | Kind::Gif => {
+            // The decoders face hostile bytes; should one of them panic on some input it has
+            // not seen before, that input did not decode, and the upload is refused like any
+            // other damaged file instead of failing as an internal error.
+            std::panic::catch_unwind(|| raster::prepare(kind, &bytes, limits)).unwrap_or_else(
+                |_| {
+                    tracing::warn!(kind = kind.name(), "an image decoder panicked on an upload");
+                    Err(Refusal::Damaged)
+                },
+            )
+        }
         Kind::Heic => heic::strip_metadata(bytes).map(|bytes| Prepared::file(Kind::Heic, bytes)),
         Kind::Pdf => check_pdf(&bytes).map(|()| Prepared::file(Kind::Pdf, bytes)),
         // The sniff saw only a prefix; the whole file must be text.
