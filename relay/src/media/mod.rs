@@ -258,14 +258,15 @@ pub fn prepare(bytes: Vec<u8>, accepted: &[Kind], limits: &Limits) -> Result<Pre
         }
         Kind::Heic => heic::strip_metadata(bytes).map(|bytes| Prepared::file(Kind::Heic, bytes)),
         Kind::Pdf => check_pdf(&bytes).map(|()| Prepared::file(Kind::Pdf, bytes)),
-        // The sniff saw only a prefix; the whole file must be text.
+        // The sniff forgives a UTF-8 sequence cut at the end of what it saw; a whole file must
+        // be whole text.
         Kind::Text if is_text(&bytes) => Ok(Prepared::file(Kind::Text, bytes)),
         Kind::Text => Err(Refusal::UnsupportedType),
     }
 }
 
 /// [`prepare`], after refusing (as `UnsupportedType`) a name whose extension names another
-/// accepted kind than the bytes show ([`name_agrees`]); the check comes before any decoding.
+/// kind than the bytes show ([`name_agrees`]); the check comes before any decoding.
 pub fn prepare_named(
     name: &str,
     bytes: Vec<u8>,
