@@ -55,11 +55,13 @@ pub enum ErrorCode {
     Unavailable,
     /// The request (its headers or its body) did not arrive in time.
     RequestTimeout,
+    /// An uploaded file that does not decode as what its bytes claim to be.
+    DamagedFile,
 }
 
 impl ErrorCode {
     /// Every code, for tests and for clients that list them.
-    pub const ALL: [ErrorCode; 24] = [
+    pub const ALL: [ErrorCode; 25] = [
         ErrorCode::BadFrame,
         ErrorCode::BadRequest,
         ErrorCode::UnsupportedVersion,
@@ -84,6 +86,7 @@ impl ErrorCode {
         ErrorCode::Internal,
         ErrorCode::Unavailable,
         ErrorCode::RequestTimeout,
+        ErrorCode::DamagedFile,
     ];
 
     /// The code's name on the wire, without serde (the widget decodes frames by hand).
@@ -113,6 +116,7 @@ impl ErrorCode {
             ErrorCode::Internal => "internal",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::RequestTimeout => "request_timeout",
+            ErrorCode::DamagedFile => "damaged_file",
         }
     }
 
@@ -143,6 +147,7 @@ impl ErrorCode {
             "internal" => ErrorCode::Internal,
             "unavailable" => ErrorCode::Unavailable,
             "request_timeout" => ErrorCode::RequestTimeout,
+            "damaged_file" => ErrorCode::DamagedFile,
             _ => return None,
         })
     }

@@ -23,6 +23,7 @@ mod http;
 pub mod hub;
 mod limits;
 mod mail;
+pub mod media;
 mod metrics;
 mod net;
 mod presence;
