@@ -433,13 +433,18 @@ fn figure(label: Text, current: String, previous: Option<String>) -> impl IntoVi
     }
 }
 
+/// A table's column heads, one `<th scope="col">` each.
+fn column_heads(heads: &[Text]) -> impl IntoView + use<> {
+    heads
+        .iter()
+        .map(|head| view! { <th scope="col">{tx(*head)}</th> })
+        .collect_view()
+}
+
 /// The table of a chart's numbers, read by screen readers only.
 fn numbers_table(title: Text, heads: &[Text], body: Vec<Vec<String>>) -> impl IntoView {
     let caption = tf(Text::ReportNumbers, &[("report", t(title))]);
-    let heads = heads
-        .iter()
-        .map(|head| view! { <th scope="col">{tx(*head)}</th> })
-        .collect_view();
+    let heads = column_heads(heads);
     let body = body
         .into_iter()
         .map(|row| {
@@ -901,13 +906,7 @@ fn satisfaction(report: &Value) -> AnyView {
         <table>
             <thead>
                 <tr>
-                    <th scope="col">{tx(Text::Operator)}</th>
-                    <th scope="col">{tx(Text::Resolved)}</th>
-                    <th scope="col">{tx(Text::Rated)}</th>
-                    <th scope="col">{tx(Text::Satisfied)}</th>
-                    <th scope="col">{tx(Text::Neutral)}</th>
-                    <th scope="col">{tx(Text::Dissatisfied)}</th>
-                    <th scope="col">{tx(Text::Score)}</th>
+                    {column_heads(&[Text::Operator, Text::Resolved, Text::Rated, Text::Satisfied, Text::Neutral, Text::Dissatisfied, Text::Score])}
                 </tr>
             </thead>
             <tbody>{operator_rows}</tbody>
@@ -949,13 +948,7 @@ fn operators(report: &Value) -> AnyView {
         <table>
             <thead>
                 <tr>
-                    <th scope="col">{tx(Text::Operator)}</th>
-                    <th scope="col">{tx(Text::Conversations)}</th>
-                    <th scope="col">{tx(Text::Messages)}</th>
-                    <th scope="col">{tx(Text::MedianFirstResponse)}</th>
-                    <th scope="col">{tx(Text::Rated)}</th>
-                    <th scope="col">{tx(Text::Score)}</th>
-                    <th scope="col">{tx(Text::TimeAvailable)}</th>
+                    {column_heads(&[Text::Operator, Text::Conversations, Text::Messages, Text::MedianFirstResponse, Text::Rated, Text::Score, Text::TimeAvailable])}
                 </tr>
             </thead>
             <tbody>{body}</tbody>
@@ -1033,14 +1026,7 @@ fn prompts(report: &Value) -> AnyView {
                 <table>
                     <thead>
                         <tr>
-                            <th scope="col">{tx(Text::Variant)}</th>
-                            <th scope="col">{tx(Text::Shown)}</th>
-                            <th scope="col">{tx(Text::Opened)}</th>
-                            <th scope="col">{tx(Text::Conversations)}</th>
-                            <th scope="col">{tx(Text::Orders)}</th>
-                            <th scope="col">{tx(Text::OrderTotal)}</th>
-                            <th scope="col">{tx(Text::Conversion)}</th>
-                            <th scope="col">{tx(Text::PValue)}</th>
+                            {column_heads(&[Text::Variant, Text::Shown, Text::Opened, Text::Conversations, Text::Orders, Text::OrderTotal, Text::Conversion, Text::PValue])}
                         </tr>
                     </thead>
                     <tbody>{body}</tbody>

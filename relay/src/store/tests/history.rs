@@ -383,9 +383,7 @@ async fn notes_and_reviews(backend: Backend) {
 /// A search's page: each conversation once however many of its messages match, newest
 /// first, the ones another filter excludes skipped, and the newest matching message as the
 /// hit's message (the one the snippet shows).
-async fn a_page_of_a_search_holds_each_conversation_once_with_its_newest_match(
-    backend: Backend,
-) {
+async fn a_page_of_a_search_holds_each_conversation_once_with_its_newest_match(backend: Backend) {
     let (store, _events) = open(backend).await;
     store.ensure_site("obuv", "Obuv").await.unwrap();
     let mut on_obuv = Vec::new();
@@ -407,7 +405,10 @@ async fn a_page_of_a_search_holds_each_conversation_once_with_its_newest_match(
             conversation = Some(stored.message.conversation_id);
         }
         if site == "obuv" {
-            on_obuv.push((conversation.unwrap(), format!("Reklamace {index}, potřetí 2")));
+            on_obuv.push((
+                conversation.unwrap(),
+                format!("Reklamace {index}, potřetí 2"),
+            ));
         }
     }
     on_obuv.reverse();
