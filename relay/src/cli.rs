@@ -1,5 +1,5 @@
 //! The `beseda-relay` command line: `serve` (the default), `operator add`, `site add`,
-//! `answers import` and `migrate`.
+//! `answers import`, `migrate` and `backup`.
 
 use crate::auth::hash_password;
 use crate::chat::validation::{self, Refusal};
@@ -42,6 +42,22 @@ enum Command {
     /// are read back and compared row by row (counts and digests); any difference exits
     /// non-zero. Stop the relay first: the SQLite file is refused while a relay has it open.
     Migrate(Migrate),
+    /// Write a consistent copy of the SQLite database to a new file, while the relay runs.
+    ///
+    /// The copy holds everything committed when it started (every message acknowledged by
+    /// then); it is checked and flushed to disk before it gets its name. Restore by starting
+    /// the relay on it (`--db FILE`). A PostgreSQL database is backed up with pg_dump.
+    Backup(BackupArgs),
+}
+
+#[derive(Args, Debug)]
+struct BackupArgs {
+    /// The new file to write the copy to (refused if it exists).
+    #[arg(long, value_name = "FILE")]
+    to: PathBuf,
+    /// The SQLite database file to copy.
+    #[arg(long, env = "BESEDA_DB", default_value = "beseda.db")]
+    db: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -152,6 +168,9 @@ pub fn main() -> ExitCode {
             runtime.block_on(answers_import(import))
         }
         Some(Command::Migrate(migrate)) => runtime.block_on(migrate_to_postgres(migrate)),
+        Some(Command::Backup(backup)) => {
+            crate::store::backup::backup(&backup.db, &backup.to).map(|backup| println!("{backup}"))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -40,6 +40,7 @@ fn help_explains_every_command_and_flag_with_its_environment_variable() {
         "serve",
         "operator",
         "site",
+        "backup",
         "--listen",
         "--db",
         "--allow-origin",

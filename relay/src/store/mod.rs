@@ -11,6 +11,7 @@
 
 mod accounts;
 mod answers;
+pub mod backup;
 mod conversations;
 pub mod history;
 pub(crate) mod migrate;
