@@ -22,6 +22,7 @@ mod http;
 pub mod hub;
 mod limits;
 mod mail;
+mod media;
 mod metrics;
 mod net;
 mod presence;
