@@ -121,7 +121,11 @@ fn to_shop(mail: &PendingMail, public_url: Option<&str>, allow_origins: &[String
     let writer = label.as_deref().unwrap_or("A visitor");
     let mut body = format!("{writer} wrote while nobody was online to answer:\n\n");
     for message in &mail.messages {
-        body.push_str(&format!("[{}]\n{}\n\n", minute(message), message.text));
+        body.push_str(&format!(
+            "[{}]\n{}\n\n",
+            minute(message),
+            message.text_with_files()
+        ));
     }
     if let Some(page) = page_on_allowed_origin(mail.page_url.as_deref(), allow_origins) {
         body.push_str(&format!("Last page: {page}\n\n"));
@@ -180,7 +184,11 @@ fn gathered_to_shop(
             writer.as_deref().unwrap_or("A visitor")
         ));
         for message in &conversation.messages {
-            body.push_str(&format!("[{}]\n{}\n\n", minute(message), message.text));
+            body.push_str(&format!(
+                "[{}]\n{}\n\n",
+                minute(message),
+                message.text_with_files()
+            ));
         }
         let page = page_on_allowed_origin(conversation.page_url.as_deref(), allow_origins);
         if let Some(page) = page {
@@ -212,8 +220,8 @@ fn to_visitor(mail: &PendingMail, allow_origins: &[String]) -> Composed {
     let mut body = format!("{}\n\n", texts.intro);
     for message in &mail.messages {
         match &message.author_name {
-            Some(name) => body.push_str(&format!("{name}:\n{}\n\n", message.text)),
-            None => body.push_str(&format!("{}\n\n", message.text)),
+            Some(name) => body.push_str(&format!("{name}:\n{}\n\n", message.text_with_files())),
+            None => body.push_str(&format!("{}\n\n", message.text_with_files())),
         }
     }
     // Only a page on the shop's own origins is offered as a link; anything else the widget
@@ -254,6 +262,7 @@ mod tests {
             author_name: name.map(str::to_owned),
             text: text.to_owned(),
             sent_at: "2026-11-22T10:15:30.123Z".to_owned(),
+            files: Vec::new(),
         }
     }
 
