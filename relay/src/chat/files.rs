@@ -185,7 +185,9 @@ async fn store_file(app: &App, uploader: &Uploader, file: Received) -> Result<Fi
     let accepted = app.file_limits.accepted.clone();
     let Received { name, mut spool } = file;
     let prepared = tokio::task::spawn_blocking(move || {
-        let mut bytes = Vec::new();
+        // Exactly the file's size, so that reading it never holds a larger copy.
+        let size = spool.metadata().map_or(0, |metadata| metadata.len());
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
         spool
             .rewind()
             .and_then(|()| spool.read_to_end(&mut bytes))

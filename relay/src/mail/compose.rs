@@ -318,6 +318,42 @@ mod tests {
     }
 
     #[test]
+    fn files_are_named_with_their_sizes_in_both_emails() {
+        let file = beseda_protocol::FileRef {
+            id: "AAAAAAAAAAAAAAAAAAAAAA".to_owned(),
+            name: "rozbity-balik.jpg".to_owned(),
+            content_type: "image/jpeg".to_owned(),
+            size: 2_400_000,
+            url: "/files/AAAAAAAAAAAAAAAAAAAAAA".to_owned(),
+            thumbnail_url: None,
+        };
+        let mut photo = message(Author::Visitor, None, "");
+        photo.files = vec![file.clone()];
+        let composed = compose(&pending(MailTo::Shop, vec![photo]), None, &shop());
+        assert!(
+            composed
+                .body
+                .contains("[2026-11-22 10:15 UTC]\n[file] rozbity-balik.jpg (2.4 MB)"),
+            "{}",
+            composed.body
+        );
+        let mut reply = message(Author::Operator, Some("Jana"), "Posílám formulář.");
+        reply.files = vec![beseda_protocol::FileRef {
+            name: "vraceni.pdf".to_owned(),
+            size: 48_200,
+            ..file
+        }];
+        let composed = compose(&pending(MailTo::Visitor, vec![reply]), None, &shop());
+        assert!(
+            composed
+                .body
+                .contains("Jana:\nPosílám formulář.\n[file] vraceni.pdf (48.2 kB)"),
+            "{}",
+            composed.body
+        );
+    }
+
+    #[test]
     fn the_visitor_gets_the_reply_in_their_language_from_the_shop() {
         let mut mail = pending(
             MailTo::Visitor,

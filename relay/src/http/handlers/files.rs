@@ -19,11 +19,41 @@ use tokio::io::AsyncWriteExt;
 /// The largest text field of an upload (the message's text, its client id, the site).
 const MAX_TEXT_FIELD_BYTES: u64 = 64 * 1024;
 
+/// The most of an upload held in memory on its way to its temporary file.
+const SPOOL_BUFFER_BYTES: usize = 64 * 1024;
+
 /// An upload's body as it arrives.
 pub struct Body<S> {
     pub content_type: Option<String>,
     pub content_length: Option<u64>,
     pub stream: S,
+}
+
+/// Hands a body on one chunk per poll. The multipart reader takes everything a stream has
+/// ready into its own buffer, so behind a fast client it would hold a whole upload in memory
+/// before a byte of it is spooled; one chunk at a time, it holds about one chunk.
+struct OneChunkAtATime<S> {
+    inner: std::pin::Pin<Box<S>>,
+    yielded: bool,
+}
+
+impl<S: Stream> Stream for OneChunkAtATime<S> {
+    type Item = S::Item;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        context: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<S::Item>> {
+        if self.yielded {
+            // Let the reader use this chunk first; it polls again at once.
+            self.yielded = false;
+            context.waker().wake_by_ref();
+            return std::task::Poll::Pending;
+        }
+        let polled = self.inner.as_mut().poll_next(context);
+        self.yielded = matches!(polled, std::task::Poll::Ready(Some(_)));
+        polled
+    }
 }
 
 /// An upload's fields, its files spooled.
@@ -79,7 +109,11 @@ where
                 .for_field("text", MAX_TEXT_FIELD_BYTES)
                 .for_field("site", MAX_TEXT_FIELD_BYTES),
         );
-    let mut multipart = multer::Multipart::with_constraints(body.stream, boundary, constraints);
+    let stream = OneChunkAtATime {
+        inner: Box::pin(body.stream),
+        yielded: false,
+    };
+    let mut multipart = multer::Multipart::with_constraints(stream, boundary, constraints);
     let mut form = Form {
         files: Vec::new(),
         client_id: None,
@@ -111,6 +145,8 @@ where
                     ApiError::Internal(format!("cannot make a temporary file: {error}"))
                 })?;
                 let mut writer = tokio::fs::File::from_std(spool);
+                // Its buffer is what each upload holds in memory while it is spooled.
+                writer.set_max_buf_size(SPOOL_BUFFER_BYTES);
                 let mut size: u64 = 0;
                 while let Some(chunk) = field
                     .chunk()
