@@ -302,6 +302,7 @@ pub async fn generate(
                     };
                     let contact = turn == 0 && number % 33 == 0;
                     let message = NewMessage {
+                        files: Vec::new(),
                         target,
                         author: if visitor_turn {
                             Author::Visitor
@@ -382,6 +383,7 @@ pub async fn generate(
             |(number, site, visitor)| {
                 store.append_message(
                     NewMessage {
+                        files: Vec::new(),
                         target: MessageTarget::Visitor {
                             site: (*site).to_owned(),
                             visitor_id: visitor.clone(),

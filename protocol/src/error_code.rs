@@ -55,13 +55,20 @@ pub enum ErrorCode {
     Unavailable,
     /// The request (its headers or its body) did not arrive in time.
     RequestTimeout,
-    /// An uploaded file that does not decode as what its bytes claim to be.
+    /// A file is larger than the relay accepts (`--file-max-bytes`).
+    FileTooLarge,
+    /// A file's bytes are of a kind the relay does not accept (`--file-types`), whatever its name
+    /// says.
+    UnsupportedType,
+    /// A file does not decode as the kind its bytes claim.
     DamagedFile,
+    /// The visitor sent as many files as an hour allows (`--files-per-visitor-hour`).
+    TooManyFiles,
 }
 
 impl ErrorCode {
     /// Every code, for tests and for clients that list them.
-    pub const ALL: [ErrorCode; 25] = [
+    pub const ALL: [ErrorCode; 28] = [
         ErrorCode::BadFrame,
         ErrorCode::BadRequest,
         ErrorCode::UnsupportedVersion,
@@ -86,7 +93,10 @@ impl ErrorCode {
         ErrorCode::Internal,
         ErrorCode::Unavailable,
         ErrorCode::RequestTimeout,
+        ErrorCode::FileTooLarge,
+        ErrorCode::UnsupportedType,
         ErrorCode::DamagedFile,
+        ErrorCode::TooManyFiles,
     ];
 
     /// The code's name on the wire, without serde (the widget decodes frames by hand).
@@ -116,7 +126,10 @@ impl ErrorCode {
             ErrorCode::Internal => "internal",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::RequestTimeout => "request_timeout",
+            ErrorCode::FileTooLarge => "file_too_large",
+            ErrorCode::UnsupportedType => "unsupported_type",
             ErrorCode::DamagedFile => "damaged_file",
+            ErrorCode::TooManyFiles => "too_many_files",
         }
     }
 
@@ -147,7 +160,10 @@ impl ErrorCode {
             "internal" => ErrorCode::Internal,
             "unavailable" => ErrorCode::Unavailable,
             "request_timeout" => ErrorCode::RequestTimeout,
+            "file_too_large" => ErrorCode::FileTooLarge,
+            "unsupported_type" => ErrorCode::UnsupportedType,
             "damaged_file" => ErrorCode::DamagedFile,
+            "too_many_files" => ErrorCode::TooManyFiles,
             _ => return None,
         })
     }

@@ -26,7 +26,7 @@ pub use ids::{
     AnswerId, ClientMessageId, ConversationId, MessageId, OperatorId, RuleId, Seq, ShortcutId,
     VisitorId,
 };
-pub use message::{Author, ConversationStatus, Message, OperatorProfile, Rating};
+pub use message::{Author, ConversationStatus, FileRef, Message, OperatorProfile, Rating};
 
 /// The protocol version a client announces in its hello; the relay refuses any other.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -128,6 +128,7 @@ mod tests {
             author_name: Some("Jana".into()),
             text: "Dobrý den".into(),
             sent_at: "2026-01-01T10:00:00.000Z".into(),
+            files: Vec::new(),
         };
         let json = serde_json::to_value(&message).unwrap();
         assert_eq!(json["sentAt"], "2026-01-01T10:00:00.000Z");

@@ -79,6 +79,54 @@ pub struct Message {
     pub text: String,
     /// When the relay stored it, ISO 8601 in UTC with milliseconds.
     pub sent_at: String,
+    /// The files the message carries (its text may then be empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileRef>,
+}
+
+/// A file carried by a message. `url` (and `thumbnailUrl`) are paths on the relay, answered only
+/// with the conversation's visitor token or an operator's bearer token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileRef {
+    /// Unguessable: 128 random bits, URL-safe.
+    pub id: String,
+    /// The name as the relay keeps it: no path, no control characters, the kind's extension.
+    pub name: String,
+    /// Decided by the relay from the bytes.
+    pub content_type: String,
+    /// Bytes, as stored.
+    pub size: u64,
+    pub url: String,
+    /// A smaller picture of an image, when the relay made one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail_url: Option<String>,
+}
+
+impl Message {
+    /// The text followed by a line per file (its name and size), for plain-text renderings:
+    /// emails, transcripts, CSV cells.
+    pub fn text_with_files(&self) -> String {
+        let mut text = self.text.clone();
+        for file in &self.files {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&format!("[file] {} ({})", file.name, file.readable_size()));
+        }
+        text
+    }
+}
+
+impl FileRef {
+    /// The size for people: bytes, kB or MB (powers of 1000, one decimal).
+    pub fn readable_size(&self) -> String {
+        match self.size {
+            size if size < 1000 => format!("{size} B"),
+            size if size < 1_000_000 => format!("{:.1} kB", size as f64 / 1e3),
+            size => format!("{:.1} MB", size as f64 / 1e6),
+        }
+    }
 }
 
 /// What the console and the widget may know about an operator.

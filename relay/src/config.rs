@@ -57,6 +57,25 @@ pub struct Config {
     #[arg(long, env = "BESEDA_CONVERSATIONS_PER_HOUR", default_value_t = 30)]
     pub conversations_per_hour: u32,
 
+    /// The largest file accepted in the chat, in bytes (refused with 413 `file_too_large`).
+    #[arg(long, env = "BESEDA_FILE_MAX_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub file_max_bytes: u64,
+
+    /// Files one visitor may send per hour (refused with 429 `too_many_files`; 0: no limit).
+    #[arg(long, env = "BESEDA_FILES_PER_VISITOR_HOUR", default_value_t = 20)]
+    pub files_per_visitor_hour: u32,
+
+    /// The kinds of file accepted in the chat, decided from their bytes (refused with 415
+    /// `unsupported_type`): any of jpeg, png, webp, gif, heic, pdf, text.
+    #[arg(
+        long,
+        env = "BESEDA_FILE_TYPES",
+        value_delimiter = ',',
+        default_value = "jpeg,png,webp,gif,heic,pdf,text",
+        value_parser = parse_file_type
+    )]
+    pub file_types: Vec<String>,
+
     /// Prompt events (shown, dismissed, opened, conversation, order) one IP address may report
     /// per minute; more are refused with 429. A page view reports a handful at most.
     #[arg(long, env = "BESEDA_PROMPT_EVENTS_PER_MINUTE", default_value_t = 120)]
@@ -302,6 +321,17 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     }
 }
 
+/// A kind of file `--file-types` may name.
+fn parse_file_type(text: &str) -> Result<String, String> {
+    let name = text.trim().to_ascii_lowercase();
+    match crate::media::Kind::from_name(&name) {
+        Some(_) => Ok(name),
+        None => Err(format!(
+            "`{text}`: the kinds are jpeg, png, webp, gif, heic, pdf and text"
+        )),
+    }
+}
+
 impl Config {
     /// A configuration with every default, for the given database file.
     pub fn with_db(db: PathBuf) -> Config {
@@ -353,6 +383,15 @@ mod tests {
         assert!(parse_host("127.0.0.1").is_ok() && parse_host("::1").is_ok());
         assert!(parse_host("bad host").is_err() && parse_host("smtp:25").is_err());
         assert!(parse_host("").is_err() && parse_host("-x.example").is_err());
+    }
+
+    #[test]
+    fn file_types_are_checked() {
+        assert_eq!(parse_file_type(" PDF "), Ok("pdf".to_owned()));
+        assert!(parse_file_type("exe").is_err());
+        let config = Config::with_db(":memory:".into());
+        assert_eq!(config.file_types.len(), 7);
+        assert_eq!(config.file_max_bytes, 10 * 1024 * 1024);
     }
 
     #[test]

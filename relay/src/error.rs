@@ -31,6 +31,10 @@ pub enum ApiError {
     RetryLater { seconds: u64, message: &'static str },
     #[error("internal error")]
     Internal(String),
+    /// A refusal with its own status and code (a file too large, of a type not accepted, one
+    /// too many).
+    #[error("{2}")]
+    Refused(StatusCode, ErrorCode, String),
 }
 
 impl warp::reject::Reject for ApiError {}
@@ -89,6 +93,7 @@ impl ApiError {
             ApiError::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
             ApiError::RetryLater { .. } => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
+            ApiError::Refused(status, code, _) => (*status, *code),
         }
     }
 }

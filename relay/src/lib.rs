@@ -96,6 +96,8 @@ pub(crate) struct App {
     pub prompt_views: prompt_views::PromptViews,
     /// This relay's part among several on PostgreSQL (alone on SQLite).
     pub cluster: cluster::Cluster,
+    /// The visitors' files an hour, and how many files are processed at once.
+    pub file_limits: chat::files::FileLimits,
 }
 
 /// Serves `listener` until `shutdown` resolves, then closes every socket with a close frame,
@@ -178,6 +180,7 @@ pub async fn run(
         connection_cap: ConnectionCap::new(config.connections_per_ip),
         open_connections: OpenConnections::new(connection_limit(config.max_connections)),
         known_sites: Default::default(),
+        file_limits: chat::files::FileLimits::new(&config),
         config,
         store: store.clone(),
         hub,
@@ -201,6 +204,7 @@ pub async fn run(
     tokio::spawn(autoreply::run(app.clone(), auto_reply));
     tokio::spawn(hours::run(app.clone(), app.hours.clone()));
     tokio::spawn(mail::run(app.clone()));
+    tokio::spawn(chat::files::sweep(app.clone()));
     // Every connection task holds a clone of `alive`; when all are gone, `all_closed` ends.
     let (alive, mut all_closed) = mpsc::channel::<()>(1);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();

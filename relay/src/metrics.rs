@@ -24,9 +24,23 @@ pub struct Metrics {
     pub mail_sent: AtomicU64,
     pub mail_failures: AtomicU64,
     pub mail_given_up: AtomicU64,
+    /// Files stored and carried by a message, and their bytes.
+    pub files_stored: AtomicU64,
+    pub file_bytes_stored: AtomicU64,
+    /// Files refused, by reason.
+    pub files_refused: FilesRefused,
     store_write_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
     store_write_count: AtomicU64,
     store_write_micros: AtomicU64,
+}
+
+/// Files refused, one counter per reason (the reasons are the error codes).
+#[derive(Debug, Default)]
+pub struct FilesRefused {
+    pub too_large: AtomicU64,
+    pub unsupported_type: AtomicU64,
+    pub damaged: AtomicU64,
+    pub too_many: AtomicU64,
 }
 
 impl Metrics {
@@ -139,6 +153,32 @@ impl Metrics {
             "counter",
             load(&self.mail_given_up),
         );
+        gauge(
+            "beseda_files_stored_total",
+            "Files stored and carried by a message.",
+            "counter",
+            load(&self.files_stored),
+        );
+        gauge(
+            "beseda_file_bytes_stored_total",
+            "Bytes of the files stored and carried by a message (as kept).",
+            "counter",
+            load(&self.file_bytes_stored),
+        );
+        let name = "beseda_files_refused_total";
+        let _ = writeln!(
+            text,
+            "# HELP {name} Files refused, by reason.\n# TYPE {name} counter"
+        );
+        let refused = &self.files_refused;
+        for (reason, counter) in [
+            ("file_too_large", &refused.too_large),
+            ("unsupported_type", &refused.unsupported_type),
+            ("damaged_file", &refused.damaged),
+            ("too_many_files", &refused.too_many),
+        ] {
+            let _ = writeln!(text, "{name}{{reason=\"{reason}\"}} {}", load(counter));
+        }
         let name = "beseda_store_write_seconds";
         let _ = writeln!(
             text,

@@ -333,6 +333,7 @@ mod tests {
             author_name: (author == Author::Operator).then(|| "Jana".to_owned()),
             text: format!("message {seq}"),
             sent_at: "2026-11-22T10:00:00.000Z".into(),
+            files: Vec::new(),
         }
     }
 

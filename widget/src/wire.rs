@@ -49,6 +49,7 @@ fn message(value: &JsValue) -> Option<Message> {
         author_name: text(value, "authorName"),
         text: text(value, "text")?,
         sent_at: text(value, "sentAt").unwrap_or_default(),
+        files: Vec::new(),
     })
 }
 

@@ -11,6 +11,7 @@
 //! relay itself writes into a conversation ([`texts`]). The store calls the last three inside
 //! its transactions, so that any store applies the same policy.
 
+pub mod files;
 pub mod notices;
 mod post;
 pub mod queue;

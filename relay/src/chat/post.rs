@@ -7,7 +7,9 @@ use crate::error::{ApiError, socket_error};
 use crate::store::{
     Appended, MessageTarget, NewMessage, Notices, PeerTag, StoreError, VisitorDetails,
 };
-use beseda_protocol::{Author, ClientMessageId, ConversationId, ErrorCode, OperatorId, VisitorId};
+use beseda_protocol::{
+    Author, ClientMessageId, ConversationId, ErrorCode, FileRef, OperatorId, VisitorId,
+};
 use std::net::IpAddr;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -45,6 +47,8 @@ pub struct Post {
     pub text: String,
     /// The socket that sent it: its acknowledgement comes through the hub, in commit order.
     pub origin: Option<PeerTag>,
+    /// Files stored before (unattached) that the message carries; its text may then be empty.
+    pub files: Vec<FileRef>,
 }
 
 /// Why a message was not posted.
@@ -93,14 +97,31 @@ pub async fn post(app: &App, post: Post) -> Result<Appended, PostError> {
     }
     let started = Instant::now();
     let (new_message, details, notices) = prepare(app, post).await;
+    let file_ids = crate::store::files::file_ids(&new_message.files);
+    let file_count = file_ids.len() as u64;
+    let file_bytes: u64 = new_message.files.iter().map(|file| file.size).sum();
     let appended = app
         .store
         .append_message(new_message, details, notices)
         .await
         .map_err(PostError::Store)?;
     app.metrics.observe_store_write(started.elapsed());
+    if appended.duplicate && !file_ids.is_empty() {
+        // A resend: the message stored the first time carries the first upload's files, and
+        // this upload's copies go at once (the sweep would take them otherwise).
+        if let Err(error) = app.store.drop_files(file_ids).await {
+            tracing::warn!(%error, "dropping a resend's files failed; the sweep takes them");
+        }
+    }
     if !appended.duplicate {
         app.metrics.messages_stored.fetch_add(1, Ordering::Relaxed);
+        let metrics = &app.metrics;
+        metrics
+            .files_stored
+            .fetch_add(file_count, Ordering::Relaxed);
+        metrics
+            .file_bytes_stored
+            .fetch_add(file_bytes, Ordering::Relaxed);
         app.notice_bell.ring(&notices);
     }
     Ok(appended)
@@ -111,7 +132,9 @@ async fn check(app: &App, post: &Post) -> Result<(), (ErrorCode, String)> {
     if let Some(client_id) = &post.client_id {
         check_client_id(client_id)?;
     }
-    check_text(&post.text, app.config.max_text_chars)?;
+    if post.files.is_empty() || !post.text.trim().is_empty() {
+        check_text(&post.text, app.config.max_text_chars)?;
+    }
     let Sender::Visitor {
         site,
         visitor_id,
@@ -207,6 +230,7 @@ async fn prepare(app: &App, post: Post) -> (NewMessage, VisitorDetails, Notices)
             }
             let notices = notices::for_visitor_message(app, &site, contact);
             let new_message = NewMessage {
+                files: post.files,
                 target: MessageTarget::Visitor { site, visitor_id },
                 author: Author::Visitor,
                 operator_id: None,
@@ -222,6 +246,7 @@ async fn prepare(app: &App, post: Post) -> (NewMessage, VisitorDetails, Notices)
         } => {
             let notices = notices::for_operator_reply(app, conversation_id).await;
             let new_message = NewMessage {
+                files: post.files,
                 target: MessageTarget::Conversation(conversation_id),
                 author: Author::Operator,
                 operator_id: Some(operator_id),

@@ -24,6 +24,7 @@ pub fn routes(
         routes::system::routes(app.clone()),
         routes::account::routes(app.clone()),
         routes::conversations::routes(app.clone()),
+        routes::files::routes(app.clone()),
         routes::history::routes(app.clone()),
         routes::workflow::routes(app.clone()),
         routes::team::routes(app.clone()),

@@ -48,6 +48,7 @@ fn largest_commit() -> Vec<Event> {
             author_name: None,
             text: "hello".into(),
             sent_at: String::new(),
+            files: Vec::new(),
         };
         events.push(Event::MessageStored {
             message,
@@ -128,6 +129,7 @@ fn stored(origin: Option<PeerTag>, duplicate: bool) -> Event {
             author_name: None,
             text: "Dobrý den".into(),
             sent_at: String::new(),
+            files: Vec::new(),
         },
         site: "default".into(),
         visitor_id: VisitorId("v".into()),

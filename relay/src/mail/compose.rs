@@ -121,7 +121,11 @@ fn to_shop(mail: &PendingMail, public_url: Option<&str>, allow_origins: &[String
     let writer = label.as_deref().unwrap_or("A visitor");
     let mut body = format!("{writer} wrote while nobody was online to answer:\n\n");
     for message in &mail.messages {
-        body.push_str(&format!("[{}]\n{}\n\n", minute(message), message.text));
+        body.push_str(&format!(
+            "[{}]\n{}\n\n",
+            minute(message),
+            message.text_with_files()
+        ));
     }
     if let Some(page) = page_on_allowed_origin(mail.page_url.as_deref(), allow_origins) {
         body.push_str(&format!("Last page: {page}\n\n"));
@@ -180,7 +184,11 @@ fn gathered_to_shop(
             writer.as_deref().unwrap_or("A visitor")
         ));
         for message in &conversation.messages {
-            body.push_str(&format!("[{}]\n{}\n\n", minute(message), message.text));
+            body.push_str(&format!(
+                "[{}]\n{}\n\n",
+                minute(message),
+                message.text_with_files()
+            ));
         }
         let page = page_on_allowed_origin(conversation.page_url.as_deref(), allow_origins);
         if let Some(page) = page {
@@ -212,8 +220,8 @@ fn to_visitor(mail: &PendingMail, allow_origins: &[String]) -> Composed {
     let mut body = format!("{}\n\n", texts.intro);
     for message in &mail.messages {
         match &message.author_name {
-            Some(name) => body.push_str(&format!("{name}:\n{}\n\n", message.text)),
-            None => body.push_str(&format!("{}\n\n", message.text)),
+            Some(name) => body.push_str(&format!("{name}:\n{}\n\n", message.text_with_files())),
+            None => body.push_str(&format!("{}\n\n", message.text_with_files())),
         }
     }
     // Only a page on the shop's own origins is offered as a link; anything else the widget
@@ -254,6 +262,7 @@ mod tests {
             author_name: name.map(str::to_owned),
             text: text.to_owned(),
             sent_at: "2026-11-22T10:15:30.123Z".to_owned(),
+            files: Vec::new(),
         }
     }
 
@@ -306,6 +315,42 @@ mod tests {
         let without_url = compose(&mail, None, &shop());
         assert!(without_url.body.contains("conversation 7"));
         assert!(!without_url.body.contains("http://") && !without_url.body.contains("/console/"));
+    }
+
+    #[test]
+    fn files_are_named_with_their_sizes_in_both_emails() {
+        let file = beseda_protocol::FileRef {
+            id: "AAAAAAAAAAAAAAAAAAAAAA".to_owned(),
+            name: "rozbity-balik.jpg".to_owned(),
+            content_type: "image/jpeg".to_owned(),
+            size: 2_400_000,
+            url: "/files/AAAAAAAAAAAAAAAAAAAAAA".to_owned(),
+            thumbnail_url: None,
+        };
+        let mut photo = message(Author::Visitor, None, "");
+        photo.files = vec![file.clone()];
+        let composed = compose(&pending(MailTo::Shop, vec![photo]), None, &shop());
+        assert!(
+            composed
+                .body
+                .contains("[2026-11-22 10:15 UTC]\n[file] rozbity-balik.jpg (2.4 MB)"),
+            "{}",
+            composed.body
+        );
+        let mut reply = message(Author::Operator, Some("Jana"), "Posílám formulář.");
+        reply.files = vec![beseda_protocol::FileRef {
+            name: "vraceni.pdf".to_owned(),
+            size: 48_200,
+            ..file
+        }];
+        let composed = compose(&pending(MailTo::Visitor, vec![reply]), None, &shop());
+        assert!(
+            composed
+                .body
+                .contains("Jana:\nPosílám formulář.\n[file] vraceni.pdf (48.2 kB)"),
+            "{}",
+            composed.body
+        );
     }
 
     #[test]

@@ -13,6 +13,8 @@
 //! Everything here is pure and blocking: [`prepare`] is CPU-heavy and callers run it in
 //! `tokio::task::spawn_blocking`.
 
+#[cfg(any(test, feature = "test-fixtures"))]
+pub mod fixtures;
 mod heic;
 mod raster;
 #[cfg(test)]

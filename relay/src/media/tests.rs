@@ -1,21 +1,13 @@
 //! The media module's tests. Every fixture is built here, in code: images are encoded with the
 //! `image` crate and their metadata spliced in by hand, HEIC boxes are assembled byte by byte.
 
+use super::fixtures::*;
 use super::*;
 use image::codecs::gif::{GifDecoder, GifEncoder, Repeat};
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
 use image::codecs::webp::WebPEncoder;
 use image::{AnimationDecoder, DynamicImage, Frame, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
-
-/// A distinctive string in the GPS block (as its map datum), so a test can scan any output for
-/// a trace of it.
-const GPS_MARKER: &[u8] = b"BESEDA-GPS-49.19N-16.61E";
-
-/// The GPS latitude as it sits in the block: 49/1 11/1 4236/100, big-endian rationals.
-const GPS_LATITUDE: [u8; 24] = [
-    0, 0, 0, 49, 0, 0, 0, 1, 0, 0, 0, 11, 0, 0, 0, 1, 0, 0, 0x10, 0x8c, 0, 0, 0, 100,
-];
 
 /// A string in an XMP packet, a PNG text chunk or a HEIC item.
 const TEXT_MARKER: &[u8] = b"BESEDA-SECRET-CAMERA-OWNER";
@@ -44,100 +36,12 @@ fn assert_no_planted_data(bytes: &[u8]) {
     assert!(!contains(bytes, TEXT_MARKER), "a text or XMP chunk is left");
 }
 
-/// A TIFF block (what an Exif segment holds after "Exif\0\0"): IFD0 with the orientation and a
-/// pointer to a GPS IFD with a latitude and the marker.
-fn exif_tiff(orientation: u16) -> Vec<u8> {
-    let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
-    let entry = |tiff: &mut Vec<u8>, tag: u16, kind: u16, count: u32, value: [u8; 4]| {
-        tiff.extend(tag.to_be_bytes());
-        tiff.extend(kind.to_be_bytes());
-        tiff.extend(count.to_be_bytes());
-        tiff.extend(value);
-    };
-    // IFD0 at 8: two entries, then the next-IFD offset; the GPS IFD follows at 38.
-    tiff.extend(2_u16.to_be_bytes());
-    let [high, low] = orientation.to_be_bytes();
-    entry(&mut tiff, 0x0112, 3, 1, [high, low, 0, 0]);
-    entry(&mut tiff, 0x8825, 4, 1, 38_u32.to_be_bytes());
-    tiff.extend(0_u32.to_be_bytes());
-    assert_eq!(tiff.len(), 38);
-    // GPS IFD: three entries; its data follows at 80 (latitude) and 104 (map datum).
-    tiff.extend(3_u16.to_be_bytes());
-    entry(&mut tiff, 0x0001, 2, 2, *b"N\0\0\0");
-    entry(&mut tiff, 0x0002, 5, 3, 80_u32.to_be_bytes());
-    let datum_count = GPS_MARKER.len() as u32 + 1;
-    entry(&mut tiff, 0x0012, 2, datum_count, 104_u32.to_be_bytes());
-    tiff.extend(0_u32.to_be_bytes());
-    assert_eq!(tiff.len(), 80);
-    tiff.extend(GPS_LATITUDE);
-    tiff.extend(GPS_MARKER);
-    tiff.push(0);
-    tiff
-}
-
-/// A 40 × 20 picture, red on its left half and blue on its right, so that a rotation shows.
-fn landscape() -> RgbImage {
-    RgbImage::from_fn(40, 20, |x, _| {
-        if x < 20 {
-            Rgb([220, 20, 20])
-        } else {
-            Rgb([20, 20, 220])
-        }
-    })
-}
-
-fn encode_jpeg(image: &RgbImage) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    image
-        .write_with_encoder(JpegEncoder::new_with_quality(&mut bytes, 95))
-        .unwrap();
-    bytes
-}
-
 fn encode_png(image: &DynamicImage) -> Vec<u8> {
     let mut bytes = Vec::new();
     image
         .write_with_encoder(PngEncoder::new(&mut bytes))
         .unwrap();
     bytes
-}
-
-/// A JPEG from a phone: an APP1 Exif segment (orientation and GPS) right after the start marker.
-fn jpeg_with_exif(orientation: u16) -> Vec<u8> {
-    let jpeg = encode_jpeg(&landscape());
-    let mut segment = b"Exif\0\0".to_vec();
-    segment.extend(exif_tiff(orientation));
-    let mut spliced = jpeg[..2].to_vec();
-    spliced.extend([0xff, 0xe1]);
-    spliced.extend((segment.len() as u16 + 2).to_be_bytes());
-    spliced.extend(segment);
-    spliced.extend(&jpeg[2..]);
-    spliced
-}
-
-/// The CRC-32 of PNG chunks (the ISO-HDLC polynomial), bit by bit.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0_u32;
-    for byte in bytes {
-        crc ^= u32::from(*byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xedb8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
-    let mut chunk = (data.len() as u32).to_be_bytes().to_vec();
-    let mut checked = kind.to_vec();
-    checked.extend(data);
-    chunk.extend(&checked);
-    chunk.extend(crc32(&checked).to_be_bytes());
-    chunk
 }
 
 /// A PNG with `chunks` inserted right after its IHDR chunk (signature 8 bytes, IHDR 25).
@@ -148,26 +52,6 @@ fn png_with_chunks(png: &[u8], chunks: &[Vec<u8>]) -> Vec<u8> {
     }
     spliced.extend(&png[33..]);
     spliced
-}
-
-/// A PNG whose header claims `width` × `height`, with a few bytes of image data: a bomb when
-/// the claim is huge.
-fn png_claiming(width: u32, height: u32) -> Vec<u8> {
-    let mut header = width.to_be_bytes().to_vec();
-    header.extend(height.to_be_bytes());
-    // 8-bit RGB, deflate, adaptive filtering, no interlacing.
-    header.extend([8, 2, 0, 0, 0]);
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    png.extend(png_chunk(b"IHDR", &header));
-    // A zlib stream of a few zero bytes (stored block): far too little for the claimed size.
-    png.extend(png_chunk(
-        b"IDAT",
-        &[
-            0x78, 0x01, 0x01, 0x04, 0x00, 0xfb, 0xff, 0, 0, 0, 0, 0, 0x04, 0, 0, 0,
-        ],
-    ));
-    png.extend(png_chunk(b"IEND", &[]));
-    png
 }
 
 fn riff_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {

@@ -213,6 +213,7 @@ impl OperatorSession<'_> {
         text: String,
     ) -> Flow {
         let post = Post {
+            files: Vec::new(),
             sender: Sender::Operator {
                 operator_id: self.operator.id,
                 conversation_id,

@@ -23,6 +23,9 @@ pub struct NewMessage {
     pub client_id: Option<ClientMessageId>,
     pub text: String,
     pub origin: Option<PeerTag>,
+    /// Files stored before (unattached), attached to the message in its transaction; the
+    /// message is refused (`NotFound`) when any of them is missing or carried already.
+    pub files: Vec<beseda_protocol::FileRef>,
 }
 
 /// Where a new message goes.

@@ -114,6 +114,19 @@ pub fn search_words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// What of a message is searched: its text and the names of its files.
+pub fn searchable_text(message: &beseda_protocol::Message) -> std::borrow::Cow<'_, str> {
+    if message.files.is_empty() {
+        return std::borrow::Cow::Borrowed(&message.text);
+    }
+    let mut text = message.text.clone();
+    for file in &message.files {
+        text.push(' ');
+        text.push_str(&file.name);
+    }
+    std::borrow::Cow::Owned(text)
+}
+
 /// The words stored for a message, space-separated.
 pub fn indexed_words(text: &str) -> String {
     search_words(text).join(" ")

@@ -13,6 +13,7 @@ mod accounts;
 mod answers;
 pub mod backup;
 mod conversations;
+pub mod files;
 pub mod history;
 pub(crate) mod migrate;
 mod outbox;
@@ -32,6 +33,7 @@ pub use answers::AnswerStore;
 pub use conversations::{
     Appended, ConversationStore, Event, MessageTarget, NewMessage, PeerTag, VisitorDetails,
 };
+pub use files::{FilePart, FileStore, FileTotals, NewFile, StoredFile};
 pub use history::{HistoryFilter, HistoryHit, HistoryStore};
 pub use outbox::{
     MailConversation, MailId, MailNotice, MailOutcome, MailTo, Notices, OutboxStore, PendingMail,
@@ -97,8 +99,8 @@ pub fn describe(db: &Path) -> String {
 /// [`Store`] into scope.
 pub mod prelude {
     pub use super::{
-        AccountStore, AnswerStore, ConversationStore, HistoryStore, OutboxStore, PromptStore,
-        ReportStore, Store, StoreLifecycle, TeamStore, WorkflowStore,
+        AccountStore, AnswerStore, ConversationStore, FileStore, HistoryStore, OutboxStore,
+        PromptStore, ReportStore, Store, StoreLifecycle, TeamStore, WorkflowStore,
     };
 }
 
@@ -245,6 +247,7 @@ pub trait Store:
     + OutboxStore
     + HistoryStore
     + ReportStore
+    + FileStore
     + 'static
 {
 }
@@ -260,6 +263,7 @@ impl<T> Store for T where
         + OutboxStore
         + HistoryStore
         + ReportStore
+        + FileStore
         + 'static
 {
 }

@@ -19,6 +19,7 @@
 mod accounts;
 mod answers;
 mod conversations;
+mod files;
 pub(crate) mod history;
 mod keywords;
 mod methods;

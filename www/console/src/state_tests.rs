@@ -38,6 +38,7 @@ fn message(id: i64, conversation: i64, seq: u64, author: Author) -> Message {
         author_name: None,
         text: format!("message {id}"),
         sent_at: format!("2026-01-01T10:{id:02}:00.000Z"),
+        files: Vec::new(),
     }
 }
 

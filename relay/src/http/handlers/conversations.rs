@@ -38,6 +38,7 @@ pub async fn post_message(
     body: NewMessage,
 ) -> Result<(Message, bool), ApiError> {
     let post = Post {
+        files: Vec::new(),
         sender: Sender::Operator {
             operator_id: operator.id,
             conversation_id,

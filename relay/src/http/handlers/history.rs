@@ -365,7 +365,7 @@ fn csv_of(items: &[HistoryItem]) -> String {
             summary
                 .last_message
                 .as_ref()
-                .map(|message| message.text.clone())
+                .map(|message| message.text_with_files())
                 .unwrap_or_default(),
             item.snippet
                 .as_ref()
@@ -580,7 +580,7 @@ pub async fn transcript(
     if !html {
         let mut text = format!("{title}\n{facts}\n\n");
         for message in &detail.messages {
-            let body = message.text.replace('\n', "\n    ");
+            let body = message.text_with_files().replace('\n', "\n    ");
             text.push_str(&format!(
                 "[{}] {}: {body}\n",
                 readable_time(&message.sent_at),
@@ -616,7 +616,7 @@ pub async fn transcript(
             escape_html(&who(message)),
             escape_html(&message.sent_at),
             escape_html(&readable_time(&message.sent_at)),
-            escape_html(&message.text)
+            escape_html(&message.text_with_files())
         ));
     }
     page.push_str("</ol>\n");
@@ -666,6 +666,7 @@ mod tests {
             author_name: None,
             text: text.to_owned(),
             sent_at: iso8601(0),
+            files: Vec::new(),
         }
     }
 

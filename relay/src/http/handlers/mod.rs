@@ -5,6 +5,7 @@
 pub mod account;
 pub mod answers;
 pub mod conversations;
+pub mod files;
 pub mod history;
 pub mod prompts;
 pub mod reports;

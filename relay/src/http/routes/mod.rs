@@ -6,6 +6,7 @@ pub mod account;
 pub mod answers;
 pub mod assets;
 pub mod conversations;
+pub mod files;
 pub mod history;
 pub mod prompts;
 pub mod reports;

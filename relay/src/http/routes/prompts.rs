@@ -109,7 +109,7 @@ fn prompt_stats(app: Arc<App>) -> Route {
 
 /// The shop origin a widget's request comes from, if it may embed the widget (403 otherwise):
 /// `None` for requests without an `Origin` (same origin, or not a browser).
-fn shop_origin(
+pub(super) fn shop_origin(
     app: Arc<App>,
 ) -> impl Filter<Extract = (Option<String>,), Error = warp::Rejection> + Clone {
     warp::header::optional::<String>("origin")
@@ -125,7 +125,10 @@ fn shop_origin(
 }
 
 /// Lets the allowed shop origin read the answer.
-fn for_origin(reply: warp::reply::Response, origin: Option<String>) -> warp::reply::Response {
+pub(super) fn for_origin(
+    reply: warp::reply::Response,
+    origin: Option<String>,
+) -> warp::reply::Response {
     match origin {
         Some(origin) => {
             warp::reply::with_header(reply, "access-control-allow-origin", origin).into_response()

@@ -315,6 +315,7 @@ impl VisitorSession<'_> {
         self.searching.end(self.app, self.site).await;
         let first_message = self.conversation_id.is_none();
         let post = Post {
+            files: Vec::new(),
             sender: Sender::Visitor {
                 site: self.site.to_owned(),
                 visitor_id: self.visitor_id.clone(),

@@ -20,6 +20,7 @@ use super::rows::{
 use super::sql::Sql;
 use super::sql::to_json;
 use crate::clock::{iso8601, now_millis};
+use crate::store::files::{file_ids, files_to_json};
 use crate::store::{Appended, Event, MessageTarget, NewMessage, StoreError, VisitorDetails};
 use beseda_protocol::api::{ConversationDetail, ConversationSummary};
 use beseda_protocol::{
@@ -71,8 +72,8 @@ async fn store_at_once(
             SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM}, conversation
             WHERE m.conversation_id = conversation.id AND m.author = $3 AND m.client_id = $4
         ), inserted AS (
-            INSERT INTO messages (conversation_id, seq, client_id, author, operator_id, text, sent_at)
-            SELECT id, last_seq + 1, $4, $3, $5, $6, $7 FROM conversation
+            INSERT INTO messages (conversation_id, seq, client_id, author, operator_id, text, sent_at, files)
+            SELECT id, last_seq + 1, $4, $3, $5, $6, $7, $9 FROM conversation
             WHERE NOT EXISTS (SELECT 1 FROM stored)
               AND ($8 OR (
                   (status <> 'resolved' OR $3 <> 'visitor')
@@ -96,6 +97,7 @@ async fn store_at_once(
     let author = author_as_str(new_message.author);
     let client_id = new_message.client_id.as_ref().map(|id| id.0.as_str());
     let operator_id = new_message.operator_id.map(|id| id.0);
+    let files = files_to_json(&new_message.files);
     let statement = |target: &str| {
         STATEMENT
             .replace("{target}", target)
@@ -116,6 +118,7 @@ async fn store_at_once(
                     &new_message.text,
                     &now,
                     &ready,
+                    &files,
                 ],
             )
             .await?
@@ -132,6 +135,7 @@ async fn store_at_once(
                     &new_message.text,
                     &now,
                     &ready,
+                    &files,
                 ],
             )
             .await?
@@ -338,6 +342,7 @@ async fn stored(
         now,
     )
     .await?;
+    super::files::attach_files(tx, &file_ids(&new_message.files), existing.id, id).await?;
     let message = stored_message(new_message, existing.id, id, seq, author_name, now);
     tx.emit(Event::MessageStored {
         message: message.clone(),
@@ -372,6 +377,7 @@ fn stored_message(
         author_name,
         text: new_message.text.clone(),
         sent_at: iso8601(now),
+        files: new_message.files.clone(),
     }
 }
 

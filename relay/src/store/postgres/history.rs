@@ -45,7 +45,10 @@ impl Indexed {
         self.conversations.push(message.conversation_id.0);
         self.seqs
             .push(i64::try_from(message.seq.0).unwrap_or(i64::MAX));
-        self.words.push(indexed_words(&message.text));
+        self.words
+            .push(indexed_words(&crate::store::history::searchable_text(
+                message,
+            )));
     }
 
     pub fn append(&mut self, other: &mut Indexed) {

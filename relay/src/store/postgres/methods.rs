@@ -5,6 +5,7 @@
 mod accounts;
 mod answers;
 mod conversations;
+mod files;
 mod history;
 mod outbox;
 mod prompts;

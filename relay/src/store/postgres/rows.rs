@@ -24,7 +24,7 @@ pub(crate) use crate::store::sqlite::rows::{
 };
 
 /// The columns [`message_from_row`] reads, from [`MESSAGE_FROM`].
-pub const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.seq, m.client_id, m.author, m.operator_id, o.name, m.text, m.sent_at";
+pub const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.seq, m.client_id, m.author, m.operator_id, o.name, m.text, m.sent_at, m.files";
 
 /// The tables a message is read from: the message and its operator's name.
 pub const MESSAGE_FROM: &str = "messages m LEFT JOIN operators o ON o.id = m.operator_id";
@@ -49,6 +49,7 @@ pub fn message_from_columns(row: &Row, start: usize) -> Result<Message, StoreErr
         author_name: row.try_get(column(6))?,
         text: row.try_get(column(7))?,
         sent_at: iso8601(row.try_get(column(8))?),
+        files: crate::store::files::files_from_json(row.try_get::<_, Option<&str>>(column(9))?),
     })
 }
 
@@ -71,7 +72,7 @@ pub async fn message_by_id(client: &impl Sql, message_id: i64) -> Result<Message
 /// and (by its `last_seq`) its last message with its operator's name.
 pub const SUMMARY_SELECT: &str = "SELECT c.id, c.site, c.status, c.visitor_id, c.visitor_name, c.visitor_email, c.created_at, c.updated_at, c.last_seq,
      c.assigned_to, c.priority, c.tags, c.waiting_since, c.rating,
-     m.id, m.conversation_id, m.seq, m.client_id, m.author, m.operator_id, o.name, m.text, m.sent_at
+     m.id, m.conversation_id, m.seq, m.client_id, m.author, m.operator_id, o.name, m.text, m.sent_at, m.files
      FROM conversations c
      LEFT JOIN messages m ON m.conversation_id = c.id AND m.seq = c.last_seq
      LEFT JOIN operators o ON o.id = m.operator_id";

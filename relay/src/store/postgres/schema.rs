@@ -315,6 +315,27 @@ const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE operators ADD COLUMN language TEXT;
     ",
+    // 5: SQLite's 14, files sent in the chat (stored first without a message, attached by the
+    // message's transaction, swept after an hour when never attached).
+    "
+    CREATE TABLE files (
+        id TEXT PRIMARY KEY,
+        conversation_id BIGINT REFERENCES conversations(id) ON DELETE CASCADE,
+        message_id BIGINT REFERENCES messages(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        size BIGINT NOT NULL,
+        bytes BYTEA NOT NULL,
+        thumbnail BYTEA,
+        thumbnail_type TEXT,
+        created_at BIGINT NOT NULL,
+        uploader TEXT NOT NULL
+    );
+    CREATE INDEX files_by_message ON files (message_id);
+    CREATE INDEX files_by_conversation ON files (conversation_id);
+    CREATE INDEX files_unattached ON files (created_at) WHERE message_id IS NULL;
+    ALTER TABLE messages ADD COLUMN files TEXT;
+    ",
 ];
 
 /// The migration after which the messages already stored are indexed for searching (in the same

@@ -248,6 +248,7 @@ pub async fn post_auto_message(
     let appended = append_message(
         tx,
         &NewMessage {
+            files: Vec::new(),
             target: MessageTarget::Conversation(conversation_id),
             author: Author::System,
             operator_id: None,

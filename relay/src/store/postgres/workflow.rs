@@ -111,6 +111,7 @@ pub async fn join(
         append_message(
             tx,
             &NewMessage {
+                files: Vec::new(),
                 target: MessageTarget::Conversation(conversation_id),
                 author: Author::System,
                 operator_id: None,

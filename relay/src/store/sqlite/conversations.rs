@@ -11,6 +11,7 @@ use super::rows::{
     visitor_context,
 };
 use crate::clock::now_millis;
+use crate::store::files::{file_ids, files_to_json};
 use crate::store::{Appended, Event, MessageTarget, NewMessage, StoreError, VisitorDetails};
 use beseda_protocol::api::{ConversationDetail, ConversationSummary};
 use beseda_protocol::{
@@ -178,8 +179,8 @@ pub fn append_message(
             params![conversation_id.0, now, author_as_str(new_message.author)],
             |row| row.get(0),
         )?;
-    connection.prepare_cached("INSERT INTO messages (conversation_id, seq, client_id, author, operator_id, text, sent_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(
+    connection.prepare_cached("INSERT INTO messages (conversation_id, seq, client_id, author, operator_id, text, sent_at, files)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?.execute(
         params![
             conversation_id.0,
             seq,
@@ -188,9 +189,17 @@ pub fn append_message(
             new_message.operator_id.map(|id| id.0),
             new_message.text,
             now,
+            files_to_json(&new_message.files),
         ],
     )?;
-    let message = message_by_id(connection, connection.last_insert_rowid())?;
+    let message_id = connection.last_insert_rowid();
+    super::files::attach_files(
+        connection,
+        &file_ids(&new_message.files),
+        conversation_id,
+        MessageId(message_id),
+    )?;
+    let message = message_by_id(connection, message_id)?;
     super::reports::message_stored(
         connection,
         conversation_id,

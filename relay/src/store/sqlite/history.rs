@@ -22,7 +22,10 @@ pub fn index_message(connection: &Connection, message: &Message) -> Result<(), S
     };
     connection
         .prepare_cached("INSERT INTO message_search (rowid, words) VALUES (?1, ?2)")?
-        .execute(params![rowid, indexed_words(&message.text)])?;
+        .execute(params![
+            rowid,
+            indexed_words(&crate::store::history::searchable_text(message))
+        ])?;
     Ok(())
 }
 

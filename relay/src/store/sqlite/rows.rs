@@ -22,7 +22,7 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 /// The columns [`message_from_row`] reads, from [`MESSAGE_FROM`].
-pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.seq, m.client_id, m.author, m.operator_id, o.name, m.text, m.sent_at";
+pub(super) const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.seq, m.client_id, m.author, m.operator_id, o.name, m.text, m.sent_at, m.files";
 
 /// The tables a message is read from: the message and its operator's name.
 pub(super) const MESSAGE_FROM: &str = "messages m LEFT JOIN operators o ON o.id = m.operator_id";
@@ -66,6 +66,7 @@ pub(super) fn message_from_row(row: &Row<'_>) -> rusqlite::Result<Message> {
         author_name: row.get(6)?,
         text: row.get(7)?,
         sent_at: iso8601(row.get(8)?),
+        files: crate::store::files::files_from_json(row.get::<_, Option<String>>(9)?.as_deref()),
     })
 }
 

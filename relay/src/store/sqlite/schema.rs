@@ -314,6 +314,29 @@ const MIGRATIONS: &[&str] = &[
     "
     ALTER TABLE operators ADD COLUMN language TEXT;
     ",
+    // 14: files sent in the chat. A file's bytes are stored first, in their own transaction,
+    // without a message (`message_id` NULL); the message that carries them attaches them in its
+    // own transaction and keeps their descriptions (JSON) in `messages.files`, so that every
+    // read of a message has them. Files never attached are swept after an hour.
+    "
+    CREATE TABLE files (
+        id TEXT PRIMARY KEY,
+        conversation_id INTEGER REFERENCES conversations(id) ON DELETE CASCADE,
+        message_id INTEGER REFERENCES messages(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        bytes BLOB NOT NULL,
+        thumbnail BLOB,
+        thumbnail_type TEXT,
+        created_at INTEGER NOT NULL,
+        uploader TEXT NOT NULL
+    );
+    CREATE INDEX files_by_message ON files (message_id);
+    CREATE INDEX files_by_conversation ON files (conversation_id);
+    CREATE INDEX files_unattached ON files (created_at) WHERE message_id IS NULL;
+    ALTER TABLE messages ADD COLUMN files TEXT;
+    ",
 ];
 
 /// The migration after which the messages already stored are indexed for searching (in the same

@@ -18,6 +18,7 @@ fn memory_store() -> (SqliteStore, std_mpsc::Receiver<Vec<Event>>) {
 
 fn visitor_message(visitor: &str, client_id: &str, text: &str) -> NewMessage {
     NewMessage {
+        files: Vec::new(),
         target: MessageTarget::Visitor {
             site: "default".into(),
             visitor_id: VisitorId(visitor.into()),

@@ -249,6 +249,7 @@ pub fn post_auto_message(
     let appended = append_message(
         connection,
         &NewMessage {
+            files: Vec::new(),
             target: MessageTarget::Conversation(conversation_id),
             author: Author::System,
             operator_id: None,

@@ -98,6 +98,7 @@ pub fn join(
         append_message(
             connection,
             &NewMessage {
+                files: Vec::new(),
                 target: MessageTarget::Conversation(conversation_id),
                 author: Author::System,
                 operator_id: None,

@@ -10,6 +10,7 @@ use beseda_protocol::{
 
 pub(super) fn visitor_message(visitor: &str, client_id: &str, text: &str) -> NewMessage {
     NewMessage {
+        files: Vec::new(),
         target: MessageTarget::Visitor {
             site: "default".into(),
             visitor_id: VisitorId(visitor.into()),
@@ -164,6 +165,7 @@ async fn an_operator_message_to_a_missing_conversation_is_not_found(backend: Bac
     let result = store
         .append_message(
             NewMessage {
+                files: Vec::new(),
                 target: MessageTarget::Conversation(ConversationId(404)),
                 author: Author::Operator,
                 operator_id: None,

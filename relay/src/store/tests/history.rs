@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 fn on_site(site: &str, visitor: &str, client_id: &str, text: &str) -> NewMessage {
     NewMessage {
+        files: Vec::new(),
         target: MessageTarget::Visitor {
             site: site.into(),
             visitor_id: VisitorId(visitor.into()),
@@ -459,6 +460,7 @@ fn the_migration_indexes_the_messages_already_stored() {
              DROP TABLE report_episodes; DROP TABLE report_hours;
              DROP TABLE report_availability; DROP TABLE report_answer_events;
              ALTER TABLE operators DROP COLUMN language;
+             DROP TABLE files; ALTER TABLE messages DROP COLUMN files;
              PRAGMA user_version = 10;
              INSERT INTO conversations (id, site, visitor_id, status, created_at, updated_at, last_seq)
                  VALUES (5, 'default', 'v', 'open', 0, 0, 2);

@@ -4,6 +4,7 @@
 mod accounts;
 mod answers;
 mod conversations;
+mod files;
 mod history;
 mod outbox;
 mod postgres;

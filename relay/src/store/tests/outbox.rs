@@ -11,6 +11,7 @@ const INTERVAL: Duration = Duration::from_secs(300);
 
 fn from_visitor(client_id: &str, text: &str) -> NewMessage {
     NewMessage {
+        files: Vec::new(),
         target: MessageTarget::Visitor {
             site: "default".into(),
             visitor_id: VisitorId("v1".into()),
@@ -64,6 +65,7 @@ async fn admins(store: &Arc<dyn Store>) {
 /// A message from visitor `visitor` of the default site.
 fn from(visitor: &str, text: &str) -> NewMessage {
     NewMessage {
+        files: Vec::new(),
         target: MessageTarget::Visitor {
             site: "default".into(),
             visitor_id: VisitorId(visitor.into()),
@@ -239,6 +241,7 @@ async fn a_reply_goes_to_the_visitor_only_when_their_address_is_known(backend: B
         .unwrap();
     let conversation_id = first.message.conversation_id;
     let reply = |client_id: &str| NewMessage {
+        files: Vec::new(),
         target: MessageTarget::Conversation(conversation_id),
         author: Author::Operator,
         operator_id: None,
@@ -342,6 +345,7 @@ async fn a_visitors_address_gets_at_most_its_emails_a_day_whichever_conversation
             .await
             .unwrap();
         let reply = NewMessage {
+            files: Vec::new(),
             target: MessageTarget::Conversation(first.message.conversation_id),
             author: Author::Operator,
             operator_id: None,

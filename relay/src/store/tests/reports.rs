@@ -28,6 +28,7 @@ async fn visitor_writes(store: &dyn Store, visitor: &str, text: &str, contact: b
     store
         .append_message(
             NewMessage {
+                files: Vec::new(),
                 target: MessageTarget::Visitor {
                     site: "default".into(),
                     visitor_id: VisitorId(visitor.into()),
@@ -55,6 +56,7 @@ async fn operator_writes(
     store
         .append_message(
             NewMessage {
+                files: Vec::new(),
                 target: MessageTarget::Conversation(conversation_id),
                 author: Author::Operator,
                 operator_id: Some(operator_id),

@@ -16,6 +16,7 @@ static NEXT_CLIENT_ID: AtomicU64 = AtomicU64::new(1);
 
 fn on_site(site: &str, visitor: &str, text: &str) -> NewMessage {
     NewMessage {
+        files: Vec::new(),
         target: MessageTarget::Visitor {
             site: site.into(),
             visitor_id: VisitorId(visitor.into()),
@@ -342,6 +343,7 @@ async fn the_automatic_message_is_due_the_sites_delay_after_the_wait_began(backe
 
     // An operator's reply ends the wait; a delay of 0 switches the message off.
     let reply = NewMessage {
+        files: Vec::new(),
         target: MessageTarget::Conversation(conversation_id),
         author: Author::Operator,
         operator_id: Some(operator(store, "Anna").await),
