@@ -336,6 +336,13 @@ keys!(
         ReviewCleared,
         ReviewedBy,
         HandledBy,
+        // The History page: the review sample.
+        ReviewSample,
+        ReviewSampleHint,
+        Week,
+        SampleSize,
+        DrawSample,
+        SampleEmpty,
         // The Reports page.
         Reports,
         ReportsHint,
@@ -389,6 +396,9 @@ keys!(
         AnswersOpened,
         ConversationsAvoided,
         ReportNumbers,
+        // The Reports page: the time zone of its days, the tables by keyboard.
+        ReportZone,
+        ReportNumbersHint,
     }
 );
 
