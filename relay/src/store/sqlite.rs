@@ -327,7 +327,15 @@ fn commit_batch(
         events.append(&mut job_events);
         finishers.push(outcome);
     }
-    if !released_all {
+    let counted = released_all
+        && match reports::count_hours(&transaction, &events) {
+            Ok(()) => true,
+            Err(error) => {
+                tracing::error!(%error, "cannot count the batch's messages for the reports");
+                false
+            }
+        };
+    if !counted {
         if let Err(error) = transaction.rollback() {
             tracing::error!(%error, "cannot roll back a batch");
         }
