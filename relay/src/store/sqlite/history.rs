@@ -139,21 +139,32 @@ fn search(
     conditions: &[&str],
     values: Vec<Value>,
 ) -> Result<Vec<HistoryHit>, StoreError> {
-    let mut sql = format!("{SUMMARY_SELECT} WHERE c.id = ?");
+    // The matches joined with their conversations in one statement, the index outside (CROSS
+    // JOIN keeps that order): a filter that rejects most matches (a small site, a rating) then
+    // costs a primary-key probe per match inside SQLite, not a statement per conversation.
+    let mut sql = format!(
+        "SELECT s.rowid FROM message_search s CROSS JOIN conversations c
+         ON c.id = (s.rowid >> {SEARCH_SEQ_BITS})
+         WHERE s.message_search MATCH ? AND s.rowid < ?"
+    );
     for condition in conditions {
         sql.push_str(" AND ");
         sql.push_str(condition);
     }
-    let mut candidate = connection.prepare_cached(&sql)?;
+    sql.push_str(" ORDER BY s.rowid DESC");
     let below = filter
         .before
         .and_then(|before| search_rowid(before, 0))
         .unwrap_or(i64::MAX);
-    let mut matches = connection.prepare_cached(
-        "SELECT rowid FROM message_search WHERE message_search MATCH ?1 AND rowid < ?2
-         ORDER BY rowid DESC",
-    )?;
-    let mut rows = matches.query(params![query, below])?;
+    let parameters = [Value::Text(query.to_owned()), Value::Integer(below)]
+        .into_iter()
+        .chain(values);
+    let mut matches = connection.prepare_cached(&sql)?;
+    let mut rows = matches.query(params_from_iter(parameters))?;
+    let mut summary = connection.prepare_cached(&format!("{SUMMARY_SELECT} WHERE c.id = ?1"))?;
+    let mut message = connection.prepare_cached(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.conversation_id = ?1 AND m.seq = ?2"
+    ))?;
     let limit = usize::try_from(filter.limit).unwrap_or(usize::MAX);
     let mut hits = Vec::new();
     let mut last_conversation = None;
@@ -167,22 +178,11 @@ fn search(
             continue;
         }
         last_conversation = Some(conversation_id);
-        let parameters =
-            std::iter::once(Value::Integer(conversation_id.0)).chain(values.iter().cloned());
-        let Some(summary) = candidate
-            .query_row(params_from_iter(parameters), |row| {
-                summary_from_row(connection, row)
-            })
-            .optional()?
-        else {
-            continue;
-        };
+        let summary = summary.query_row([conversation_id.0], |row| {
+            summary_from_row(connection, row)
+        })?;
         let seq = rowid - (conversation_id.0 << SEARCH_SEQ_BITS);
-        let sql = format!(
-            "SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.conversation_id = ?1 AND m.seq = ?2"
-        );
-        let matched = connection
-            .prepare_cached(&sql)?
+        let matched = message
             .query_row(params![conversation_id.0, seq], message_from_row)
             .optional()?;
         let review = review(connection, conversation_id)?;
