@@ -31,7 +31,80 @@ pub const MAX_FILES_PER_MESSAGE: usize = 10;
 pub struct FileLimits {
     per_visitor: crate::limits::WindowCounter<VisitorId>,
     processing: Semaphore,
+    workers: Workers,
     accepted: Vec<Kind>,
+}
+
+/// A job for the [`Workers`].
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The threads files are read and processed on: one per core, always the same ones. An image's
+/// decoded pixels take tens of megabytes, and the C allocator keeps memory a thread freed for
+/// that thread's next use; on the runtime's blocking pool (dozens of threads while uploads are
+/// spooled) the work would land on a different thread each time and every one of them would
+/// keep its own tens of megabytes, so that the relay's memory grew with the uploads at once.
+struct Workers {
+    jobs: std::sync::Mutex<std::sync::mpsc::Sender<Job>>,
+    started: usize,
+}
+
+impl Workers {
+    fn start(count: usize) -> Workers {
+        let (sender, receiver) = std::sync::mpsc::channel::<Job>();
+        let receiver = Arc::new(std::sync::Mutex::new(receiver));
+        let mut started = 0;
+        for index in 0..count {
+            let receiver = receiver.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("beseda-files-{index}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only while waiting: one worker takes the next job.
+                        let job = match receiver.lock() {
+                            Ok(receiver) => receiver.recv(),
+                            Err(_) => return,
+                        };
+                        // The relay's senders are gone: it is shutting down.
+                        let Ok(job) = job else { return };
+                        job();
+                    }
+                });
+            match spawned {
+                Ok(_) => started += 1,
+                Err(error) => tracing::warn!(%error, "cannot start a file processing thread"),
+            }
+        }
+        Workers {
+            jobs: std::sync::Mutex::new(sender),
+            started,
+        }
+    }
+
+    /// Runs `work` on one of the threads (on the runtime's blocking pool if none started).
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let failed = || ApiError::Internal("processing a file failed".into());
+        if self.started == 0 {
+            return tokio::task::spawn_blocking(work)
+                .await
+                .map_err(|_| failed());
+        }
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+            if let Ok(outcome) = outcome {
+                let _ = answer.send(outcome);
+            }
+        });
+        self.jobs
+            .lock()
+            .map_err(|_| failed())?
+            .send(job)
+            .map_err(|_| failed())?;
+        answered.await.map_err(|_| failed())
+    }
 }
 
 impl FileLimits {
@@ -43,6 +116,7 @@ impl FileLimits {
                 Duration::from_secs(60 * 60),
             ),
             processing: Semaphore::new(cores),
+            workers: Workers::start(cores),
             accepted: config
                 .file_types
                 .iter()
@@ -185,26 +259,28 @@ async fn store_file(app: &App, uploader: &Uploader, file: Received) -> Result<Fi
     let accepted = app.file_limits.accepted.clone();
     let Received { name, mut spool } = file;
     let claimed_name = name.clone();
-    let prepared = tokio::task::spawn_blocking(move || {
-        // Exactly the file's size, so that reading it never holds a larger copy.
-        let size = spool.metadata().map_or(0, |metadata| metadata.len());
-        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-        spool
-            .rewind()
-            .and_then(|()| spool.read_to_end(&mut bytes))
-            .map_err(|error| format!("reading a spooled upload failed: {error}"))?;
-        // With the name, so that a page named `.jpg` is refused rather than kept as text.
-        Ok::<_, String>(media::prepare_named(
-            &claimed_name,
-            bytes,
-            &accepted,
-            &media::Limits::default(),
-        ))
-    })
-    .await
-    .map_err(|error| ApiError::Internal(format!("processing a file failed: {error}")))?
-    .map_err(ApiError::Internal)?
-    .map_err(|refusal| refused(app, refusal))?;
+    let prepared = app
+        .file_limits
+        .workers
+        .run(move || {
+            // Exactly the file's size, so that reading it never holds a larger copy.
+            let size = spool.metadata().map_or(0, |metadata| metadata.len());
+            let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            spool
+                .rewind()
+                .and_then(|()| spool.read_to_end(&mut bytes))
+                .map_err(|error| format!("reading a spooled upload failed: {error}"))?;
+            // With the name, so that a page named `.jpg` is refused rather than kept as text.
+            Ok::<_, String>(media::prepare_named(
+                &claimed_name,
+                bytes,
+                &accepted,
+                &media::Limits::default(),
+            ))
+        })
+        .await?
+        .map_err(ApiError::Internal)?
+        .map_err(|refusal| refused(app, refusal))?;
     let id = new_file_id();
     let name = media::safe_name(&name, prepared.kind);
     let size = prepared.bytes.len() as u64;

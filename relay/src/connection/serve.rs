@@ -14,6 +14,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
+/// The most a connection reads ahead of its request's handler (hyper's default is about
+/// 400 KB); request heads larger than this are refused.
+const READ_BUFFER_BYTES: usize = 64 * 1024;
+
 /// A request body that fails once its deadline has passed, so that a client sending one byte a
 /// second cannot hold a connection (and the relay's memory) for as long as it likes.
 struct DeadlineBody {
@@ -105,6 +109,9 @@ pub(super) async fn serve_http<F>(
             }
         });
     let connection = hyper::server::conn::http1::Builder::new()
+        // What one connection reads ahead of its handler: 64 KB instead of hyper's 400, which
+        // fifty uploads at once would each fill.
+        .max_buf_size(READ_BUFFER_BYTES)
         .timer(TokioTimer::new())
         .header_read_timeout(request_timeout)
         .serve_connection(TokioIo::new(stream), service);

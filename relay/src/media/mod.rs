@@ -10,8 +10,8 @@
 //! items are overwritten with zeros in place ([`heic`]) and it is served as a file. PDFs and plain
 //! text are checked for their shape and kept as they came; they are served as attachments.
 //!
-//! Everything here is pure and blocking: [`prepare`] is CPU-heavy and callers run it in
-//! `tokio::task::spawn_blocking`.
+//! Everything here is pure and blocking: [`prepare`] is CPU-heavy and callers run it off the
+//! runtime (`chat::files` keeps a thread per core for it).
 
 #[cfg(any(test, feature = "test-fixtures"))]
 pub mod fixtures;
@@ -237,7 +237,7 @@ pub fn sniff(head: &[u8]) -> Option<Kind> {
 /// Decides the file's kind from its bytes, refuses kinds not in `accepted`, and for images
 /// decodes and re-encodes them (dropping EXIF and every other metadata, applying the EXIF
 /// orientation first so a phone photo stays upright) and makes the thumbnail.
-/// CPU-heavy and blocking: callers run it in `tokio::task::spawn_blocking`.
+/// CPU-heavy and blocking: callers run it off the runtime.
 ///
 /// This does not see the file's name; [`prepare_named`] also refuses a name that claims another
 /// kind than the bytes show (an HTML page renamed `.jpg`).
