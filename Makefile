@@ -132,6 +132,7 @@ bench-relay: cluster-deps
 	./target/release/beseda-load --relay $(RELAY) --store postgres --quick --relays 2 --idle-sockets 3000
 	rm -f target/bench-history.db target/bench-history.db-wal target/bench-history.db-shm
 	./target/release/beseda-load --relay $(RELAY) --history target/bench-history.db
+	./target/release/beseda-load --relay $(RELAY) --files 50
 
 # The widget's cost to a shop's page, in Chromium with 4x CPU throttling.
 bench-widget: build browser-deps

@@ -84,6 +84,11 @@ async fn first_text(socket: &mut Ws) -> anyhow::Result<String> {
 
 /// Opens a visitor socket and waits for the welcome.
 pub async fn connect_visitor(addr: SocketAddr) -> anyhow::Result<Ws> {
+    Ok(visitor_welcome(addr).await?.0)
+}
+
+/// Opens a visitor socket, waits for the welcome and answers the socket and the visitor's token.
+pub async fn visitor_welcome(addr: SocketAddr) -> anyhow::Result<(Ws, String)> {
     let connect = async {
         // Visitors receive small frames; a small read buffer keeps 10,000 of them cheap here.
         let config = WebSocketConfig::default().read_buffer_size(4 * 1024);
@@ -101,7 +106,7 @@ pub async fn connect_visitor(addr: SocketAddr) -> anyhow::Result<Ws> {
             .await?;
         let text = first_text(&mut socket).await?;
         match serde_json::from_str::<visitor::FromRelay>(&text) {
-            Ok(visitor::FromRelay::Welcome { .. }) => Ok(socket),
+            Ok(visitor::FromRelay::Welcome { token, .. }) => Ok((socket, token)),
             Ok(visitor::FromRelay::Error { code, message, .. }) => {
                 bail!("the visitor hello was refused: {code:?}: {message}")
             }

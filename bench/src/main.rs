@@ -4,7 +4,9 @@
 //! rates (2,000 and 5,000 messages/s); D. the highest rate at which delivery p99 stays within
 //! 50 ms. The database is a SQLite file, or a PostgreSQL server of the bench's own with fsync
 //! on; with several relays on PostgreSQL, nginx balances every client over them. Progress goes
-//! to standard error, the final table to standard output.
+//! to standard error, the final table to standard output. Instead of these, `--history` times
+//! the reports and searches on a generated history, and `--files` uploads photos at once and
+//! measures the relay's throughput and memory.
 //!
 //! `cargo run --release -p beseda-bench -- --relay target/release/beseda-relay [--quick]
 //! [--store postgres] [--relays 2]`
@@ -83,6 +85,13 @@ struct Options {
     /// it exists) and times every report on it.
     #[arg(long)]
     history: Option<PathBuf>,
+    /// Instead of the load scenarios: this many visitors upload a photo each, all at once,
+    /// after one alone; the relay's throughput and memory.
+    #[arg(long)]
+    files: Option<usize>,
+    /// The size of the uploaded photo, in megabytes (about).
+    #[arg(long, default_value_t = 5.0)]
+    file_megabytes: f64,
     /// Conversations of the generated history.
     #[arg(long, default_value_t = 100_000)]
     history_conversations: usize,
@@ -119,6 +128,13 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot start the tokio runtime")?;
+    if let Some(count) = options.files {
+        return runtime.block_on(scenarios::files::run(
+            &options.relay,
+            count,
+            options.file_megabytes,
+        ));
+    }
     if let Some(path) = &options.history {
         return runtime.block_on(scenarios::history::run(
             &options.relay,

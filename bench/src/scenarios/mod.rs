@@ -2,6 +2,7 @@
 //! through visitor and operator sockets (B: latency at one rate; D: the rate stepped up until
 //! latency breaks; both in [`load`]).
 
+pub mod files;
 pub mod history;
 pub mod idle;
 pub mod load;
