@@ -178,9 +178,8 @@ fn search(
             continue;
         }
         last_conversation = Some(conversation_id);
-        let summary = summary.query_row([conversation_id.0], |row| {
-            summary_from_row(connection, row)
-        })?;
+        let summary =
+            summary.query_row([conversation_id.0], |row| summary_from_row(connection, row))?;
         let seq = rowid - (conversation_id.0 << SEARCH_SEQ_BITS);
         let matched = message
             .query_row(params![conversation_id.0, seq], message_from_row)

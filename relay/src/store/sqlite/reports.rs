@@ -7,14 +7,14 @@
 //! first answer (only while it is not yet known). Its hour's counter is moved once per batch
 //! for all the batch's messages of that site, hour and author ([`count_hours`]).
 
-use crate::store::{Event, StoreError};
-use std::collections::BTreeMap;
 use crate::store::reports::{
     AnswerEvent, AvailabilityChange, DEFAULT_MISSED_AFTER_SECONDS, Episode, HourCount,
     PromptDayCount, ReportFacts, hour_author, hour_of,
 };
+use crate::store::{Event, StoreError};
 use beseda_protocol::{Author, ConversationId, OperatorId};
 use rusqlite::{Connection, params};
+use std::collections::BTreeMap;
 
 /// The current (newest) episode of a conversation, as a subquery on `?1`.
 const CURRENT: &str = "(SELECT max(id) FROM report_episodes WHERE conversation_id = ?1)";
