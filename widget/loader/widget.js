@@ -49,6 +49,7 @@
         }, emit);
         return later().then(function steps() { return widget.step() ? later().then(steps) : null; });
       }).then(function () {
+        files(d.querySelector("beseda-chat").shadowRoot);
         api = widget;
         emit("ready");
         queue.splice(0).forEach(function (call) {
@@ -56,6 +57,32 @@
         });
       });
     }).catch(function (error) { console.error("Beseda: the chat could not start", error); });
+  }
+  // Files picked with the composer's button, dropped on the window or pasted into the composer,
+  // and a click on an image's thumbnail, go to the files module, fetched the first time. What an
+  // event carries is taken while it lasts: a drop's or a paste's files are gone after it.
+  function files(root) {
+    function hand(event, list, thumb) {
+      list = [].slice.call(list || []);
+      if (!list.length && !thumb) return;
+      event.preventDefault();
+      import(relay + "/widget/__BESEDA_FILES__").then(function (module) {
+        module.take({ root: root, widget: widget, relay: relay, site: data.site || "default" }, list, thumb);
+      }).catch(function (error) { console.error("Beseda: files are not available", error); });
+    }
+    function on(type, handler) { root.addEventListener(type, handler); }
+    on("change", function (event) {
+      var input = event.target;
+      if (input.type == "file") { hand(event, input.files); input.value = ""; }
+    });
+    on("dragover", function (event) { if (event.dataTransfer.types.indexOf("Files") >= 0) event.preventDefault(); });
+    on("drop", function (event) { hand(event, event.dataTransfer.files); });
+    on("paste", function (event) { hand(event, event.clipboardData.files); });
+    on("click", function (event) {
+      var target = event.target;
+      if (target.closest(".attach")) root.querySelector("[type=file]").click();
+      else hand(event, 0, target.closest(".thumb"));
+    });
   }
   function idle() { later().then(start); }
   if (d.readyState === "complete") idle(); else w.addEventListener("load", idle);

@@ -7,7 +7,7 @@ use crate::dom::{bind, document, element, field, labelled, listen, show, submit,
 use crate::i18n::Texts;
 use crate::state::{ChatState, Link, Pending};
 use crate::transport;
-use beseda_protocol::{Author, Message, Rating};
+use beseda_protocol::{Author, FileRef, Message, Rating};
 use reactive_graph::prelude::*;
 use reactive_graph::signal::RwSignal;
 use std::cell::RefCell;
@@ -32,6 +32,7 @@ struct Row {
     who: String,
     sent_at: String,
     delivery: String,
+    files: Vec<FileRef>,
 }
 
 fn row(texts: &'static Texts, message: &Message) -> Row {
@@ -51,6 +52,7 @@ fn row(texts: &'static Texts, message: &Message) -> Row {
         who,
         sent_at: message.sent_at.clone(),
         delivery: delivery.to_owned(),
+        files: message.files.clone(),
     }
 }
 
@@ -74,6 +76,7 @@ fn pending_row(texts: &'static Texts, pending: &Pending) -> Row {
 struct Line {
     element: HtmlElement,
     text: Text,
+    files: HtmlElement,
     who: Text,
     time: HtmlElement,
     clock: Text,
@@ -91,6 +94,7 @@ impl Line {
             &element(&line, "p", &[("class", "text"), ("dir", "auto")]),
             "",
         );
+        let files = element(&line, "div", &[("class", "files")]);
         let meta = element(&line, "p", &[("class", "meta")]);
         let who = text(
             &element(&meta, "span", &[("class", "author"), ("dir", "auto")]),
@@ -105,6 +109,7 @@ impl Line {
         Line {
             element: line.unchecked_into(),
             text: body,
+            files,
             who,
             time,
             clock,
@@ -139,8 +144,62 @@ impl Line {
             let _ = self.time.set_attribute("datetime", &row.sent_at);
             self.clock.set_data(&local_time(&row.sent_at));
         }
+        if old.files != row.files {
+            self.files.set_text_content(None);
+            for file in &row.files {
+                show_file(&self.files, file);
+            }
+        }
         self.shown = row;
     }
+}
+
+/// A message's file: an image as its thumbnail, a link to the image (the files module opens it
+/// larger, in the widget); any other file as a download link with its name and size.
+fn show_file(files: &Node, file: &FileRef) {
+    let url = transport::file_url(&file.url);
+    let attributes = [("href", url.as_str()), ("target", "_blank")];
+    match &file.thumbnail_url {
+        Some(thumbnail) => {
+            let link = element(
+                files,
+                "a",
+                &[("class", "thumb"), attributes[0], attributes[1]],
+            );
+            element(
+                &link,
+                "img",
+                &[
+                    ("src", &transport::file_url(thumbnail)),
+                    ("alt", &file.name),
+                ],
+            );
+        }
+        None => {
+            let entry = element(files, "p", &[]);
+            labelled(
+                &entry,
+                "a",
+                &[attributes[0], attributes[1], ("download", &file.name)],
+                &file.name,
+            );
+            text(&entry, &format!(" ({})", readable_size(file.size)));
+        }
+    }
+}
+
+/// Bytes, kB or MB for people (powers of 1000, one decimal), in whole-number arithmetic: a
+/// number formatter for fractions would cost every visitor more bytes than this.
+fn readable_size(size: u64) -> String {
+    if size < 1000 {
+        return format!("{size} B");
+    }
+    let (tenths, unit) = if size < 1_000_000 {
+        ((size + 50) / 100, "kB")
+    } else {
+        ((size + 50_000) / 100_000, "MB")
+    };
+    format!("{}.{} {unit}", tenths / 10, tenths % 10)
 }
 
 /// The conversation: a hint while empty, suggested questions, the messages, and notices.
@@ -294,4 +353,28 @@ fn rating_form(log: &Node, texts: &'static Texts, state: RwSignal<ChatState>) {
             form.reset();
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable_size;
+    use beseda_protocol::FileRef;
+
+    /// The log says a file's size as the rest of the product does (`FileRef::readable_size`).
+    #[test]
+    fn sizes_read_as_everywhere_else() {
+        for size in [
+            0, 999, 1000, 1049, 1051, 152_449, 999_949, 999_951, 1_000_000, 10_485_760,
+        ] {
+            let file = FileRef {
+                id: String::new(),
+                name: String::new(),
+                content_type: String::new(),
+                size,
+                url: String::new(),
+                thumbnail_url: None,
+            };
+            assert_eq!(readable_size(size), file.readable_size(), "{size} bytes");
+        }
+    }
 }
