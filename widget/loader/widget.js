@@ -1,7 +1,7 @@
 /* Beseda chat loader: defines window.Beseda at once and fetches the widget after the page has loaded. */
 (function (w, d) {
   if (w.Beseda && w.Beseda.version) return;
-  var script = d.currentScript, data = (script && script.dataset) || {};
+  var script = d.currentScript, data = (script && script.dataset) || {}, site = data.site || "default";
   var base = new URL(script ? script.src : "/widget.js", location.href);
   var relay = base.href.slice(0, base.href.lastIndexOf("/"));
   // `failure`: the widget's `error`, told again to handlers added after it, as `ready` is.
@@ -42,7 +42,7 @@
       return module.default({ module_or_path: relay + "/widget/__BESEDA_WASM__" }).then(later).then(function () {
         widget = module.start({
           relay: base.origin + base.pathname.slice(0, base.pathname.lastIndexOf("/")),
-          site: data.site || "default",
+          site: site,
           locales: [data.locale, d.documentElement.lang].concat(nav.languages || [nav.language]).filter(Boolean),
           position: data.position || "right",
           color: data.color || ""
@@ -62,26 +62,18 @@
   // and a click on an image's thumbnail, go to the files module, fetched the first time. What an
   // event carries is taken while it lasts: a drop's or a paste's files are gone after it.
   function files(root) {
-    function hand(event, list, thumb) {
-      list = [].slice.call(list || []);
-      if (!list.length && !thumb) return;
-      event.preventDefault();
-      import(relay + "/widget/__BESEDA_FILES__").then(function (module) {
-        module.take({ root: root, widget: widget, relay: relay, site: data.site || "default" }, list, thumb);
-      }).catch(function (error) { console.error("Beseda: files are not available", error); });
-    }
-    function on(type, handler) { root.addEventListener(type, handler); }
-    on("change", function (event) {
-      var input = event.target;
-      if (input.type == "file") { hand(event, input.files); input.value = ""; }
-    });
-    on("dragover", function (event) { if (event.dataTransfer.types.indexOf("Files") >= 0) event.preventDefault(); });
-    on("drop", function (event) { hand(event, event.dataTransfer.files); });
-    on("paste", function (event) { hand(event, event.clipboardData.files); });
-    on("click", function (event) {
-      var target = event.target;
-      if (target.closest(".attach")) root.querySelector("[type=file]").click();
-      else hand(event, 0, target.closest(".thumb"));
+    "change dragover drop paste click".split(" ").forEach(function (type) {
+      root.addEventListener(type, function (event) {
+        var target = event.target, carried = event.dataTransfer || event.clipboardData;
+        var list = Array.from((carried || target).files || []), thumb = type == "click" && target.closest(".thumb");
+        if (type == "dragover") list = carried.types.includes("Files") ? 0 : list;
+        else if (type == "click" && target.closest(".attach")) root.querySelector("[type=file]").click();
+        else if (list.length || thumb) import(relay + "/widget/__BESEDA_FILES__").then(function (module) {
+          module.take({ root: root, widget: widget, relay: relay, site: site }, list, thumb);
+        });
+        if (!list || list.length || thumb) event.preventDefault();
+        if (target.files) target.value = "";
+      });
     });
   }
   function idle() { later().then(start); }

@@ -193,7 +193,7 @@ impl Widget {
     }
 
     /// The visitor's token, for the files module's uploads (not part of the page's API).
-    pub fn token(&self) -> Option<String> {
+    pub fn token(&self) -> JsValue {
         transport::upload_token()
     }
 

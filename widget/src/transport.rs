@@ -266,12 +266,13 @@ pub fn file_url(path: &str) -> String {
 
 /// The visitor's token for an upload of files. Sending files is writing: from now on the
 /// visitor's chat may be remembered, as after a message.
-pub fn upload_token() -> Option<String> {
+pub fn upload_token() -> JsValue {
     with(|transport| {
         transport.keep_token();
-        transport.token.borrow().clone()
+        transport.token.borrow().as_deref().map(JsValue::from_str)
     })
     .flatten()
+    .unwrap_or_default()
 }
 
 /// Rejects a send's promise with an `Error` carrying the relay's words and its `code`.

@@ -45,7 +45,6 @@ fn composer(
             ("type", "button"),
             ("class", "attach"),
             ("aria-label", texts.attach),
-            ("title", texts.attach),
         ],
         "+",
     );

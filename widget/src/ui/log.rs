@@ -32,7 +32,6 @@ struct Row {
     who: String,
     sent_at: String,
     delivery: String,
-    files: Vec<FileRef>,
 }
 
 fn row(texts: &'static Texts, message: &Message) -> Row {
@@ -52,7 +51,6 @@ fn row(texts: &'static Texts, message: &Message) -> Row {
         who,
         sent_at: message.sent_at.clone(),
         delivery: delivery.to_owned(),
-        files: message.files.clone(),
     }
 }
 
@@ -121,8 +119,8 @@ impl Line {
         }
     }
 
-    /// Shows `row`, changing only what differs from what is shown.
-    fn show(&mut self, row: Row) {
+    /// Shows `row` and its message's `files`, changing only what differs from what is shown.
+    fn show(&mut self, row: Row, files: &[FileRef]) {
         let (old, element) = (&self.shown, &self.element);
         if old.class != row.class {
             let _ = element.set_attribute("class", row.class);
@@ -144,9 +142,10 @@ impl Line {
             let _ = self.time.set_attribute("datetime", &row.sent_at);
             self.clock.set_data(&local_time(&row.sent_at));
         }
-        if old.files != row.files {
+        // A message's files never change: they are shown again only for another message.
+        if old.seq != row.seq {
             self.files.set_text_content(None);
-            for file in &row.files {
+            for file in files {
                 show_file(&self.files, file);
             }
         }
@@ -154,18 +153,21 @@ impl Line {
     }
 }
 
-/// A message's file: an image as its thumbnail, a link to the image (the files module opens it
-/// larger, in the widget); any other file as a download link with its name and size.
+/// A message's file, as a link: an image shows its thumbnail (and the files module opens it
+/// larger, in the widget), any other file its name and size.
 fn show_file(files: &Node, file: &FileRef) {
-    let url = transport::file_url(&file.url);
-    let attributes = [("href", url.as_str()), ("target", "_blank")];
+    let link = element(
+        files,
+        "a",
+        &[
+            ("href", &transport::file_url(&file.url)),
+            ("target", "_blank"),
+            ("download", &file.name),
+        ],
+    );
     match &file.thumbnail_url {
         Some(thumbnail) => {
-            let link = element(
-                files,
-                "a",
-                &[("class", "thumb"), attributes[0], attributes[1]],
-            );
+            let _ = link.set_attribute("class", "thumb");
             element(
                 &link,
                 "img",
@@ -176,30 +178,20 @@ fn show_file(files: &Node, file: &FileRef) {
             );
         }
         None => {
-            let entry = element(files, "p", &[]);
-            labelled(
-                &entry,
-                "a",
-                &[attributes[0], attributes[1], ("download", &file.name)],
-                &file.name,
-            );
-            text(&entry, &format!(" ({})", readable_size(file.size)));
+            text(&link, &name_and_size(file));
         }
     }
 }
 
-/// Bytes, kB or MB for people (powers of 1000, one decimal), in whole-number arithmetic: a
-/// number formatter for fractions would cost every visitor more bytes than this.
-fn readable_size(size: u64) -> String {
-    if size < 1000 {
-        return format!("{size} B");
-    }
-    let (tenths, unit) = if size < 1_000_000 {
-        ((size + 50) / 100, "kB")
-    } else {
-        ((size + 50_000) / 100_000, "MB")
+/// A file's name and its size for people: whole bytes, kB or MB (powers of 1000, rounded).
+/// Without the console's decimal: the number formatting for it would cost every visitor bytes.
+fn name_and_size(file: &FileRef) -> String {
+    let (scale, unit) = match file.size {
+        0..1000 => (1, "B"),
+        ..1_000_000 => (1000, "kB"),
+        _ => (1_000_000, "MB"),
     };
-    format!("{}.{} {unit}", tenths / 10, tenths % 10)
+    format!("{} ({} {unit})", file.name, (file.size + scale / 2) / scale)
 }
 
 /// The conversation: a hint while empty, suggested questions, the messages, and notices.
@@ -265,18 +257,21 @@ pub(super) fn log(log: &Node, texts: &'static Texts, state: RwSignal<ChatState>)
             // Stored messages, then those still on their way. Lines are updated in place, by
             // position: the history only grows, and a sent message moves from the end of one
             // list to the other.
-            let stored = state.messages.iter().map(|message| row(texts, message));
+            let stored = state
+                .messages
+                .iter()
+                .map(|message| (row(texts, message), message.files.as_slice()));
             let pending = state
                 .pending
                 .iter()
-                .map(|pending| pending_row(texts, pending));
+                .map(|pending| (pending_row(texts, pending), &[][..]));
             let mut lines = lines.borrow_mut();
             let mut count = 0;
-            for row in stored.chain(pending) {
+            for (row, files) in stored.chain(pending) {
                 if lines.len() == count {
                     lines.push(Line::new(&log, &anchor));
                 }
-                lines[count].show(row);
+                lines[count].show(row, files);
                 count += 1;
             }
             for line in lines.drain(count..) {
@@ -357,24 +352,30 @@ fn rating_form(log: &Node, texts: &'static Texts, state: RwSignal<ChatState>) {
 
 #[cfg(test)]
 mod tests {
-    use super::readable_size;
+    use super::name_and_size;
     use beseda_protocol::FileRef;
 
-    /// The log says a file's size as the rest of the product does (`FileRef::readable_size`).
     #[test]
-    fn sizes_read_as_everywhere_else() {
-        for size in [
-            0, 999, 1000, 1049, 1051, 152_449, 999_949, 999_951, 1_000_000, 10_485_760,
+    fn a_file_shows_its_name_and_its_size_rounded() {
+        let file = |size| FileRef {
+            id: String::new(),
+            name: "faktura.pdf".into(),
+            content_type: String::new(),
+            size,
+            url: String::new(),
+            thumbnail_url: None,
+        };
+        for (size, shown) in [
+            (0, "faktura.pdf (0 B)"),
+            (999, "faktura.pdf (999 B)"),
+            (1000, "faktura.pdf (1 kB)"),
+            (152_499, "faktura.pdf (152 kB)"),
+            (152_500, "faktura.pdf (153 kB)"),
+            (999_499, "faktura.pdf (999 kB)"),
+            (999_500, "faktura.pdf (1000 kB)"),
+            (10_485_760, "faktura.pdf (10 MB)"),
         ] {
-            let file = FileRef {
-                id: String::new(),
-                name: String::new(),
-                content_type: String::new(),
-                size,
-                url: String::new(),
-                thumbnail_url: None,
-            };
-            assert_eq!(readable_size(size), file.readable_size(), "{size} bytes");
+            assert_eq!(name_and_size(&file(size)), shown, "{size} bytes");
         }
     }
 }
