@@ -140,7 +140,9 @@ class Tray {
       }
       const item = element(this.list, "li");
       const url = file.type.startsWith("image/") ? URL.createObjectURL(file) : null;
+      // An image previews as itself; any other file as its kind ("PDF", "TXT").
       if (url) element(item, "img", { src: url, alt: "" });
+      else element(item, "span", { class: "kind", "aria-hidden": "true" }, (/\.(\w{1,4})$/.exec(file.name)?.[1] ?? "").toUpperCase());
       const label = element(item, "span", { class: "name", dir: "auto" }, file.name);
       label.title = file.name;
       element(item, "span", { class: "size" }, readableSize(file.size, this.texts.lang));

@@ -5,7 +5,8 @@ export const CSS = `
 .tray { border-top: 1px solid var(--line); padding: 8px 10px 0; display: flex; flex-direction: column; gap: 6px; }
 .tray ul { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 4px; max-height: 150px; overflow-y: auto; }
 .tray li { display: flex; align-items: center; gap: 8px; font-size: 13px; min-width: 0; }
-.tray li img { width: 40px; height: 40px; object-fit: cover; border-radius: 6px; flex: none; }
+.tray li img, .tray .kind { width: 40px; height: 40px; object-fit: cover; border-radius: 6px; flex: none; }
+.tray .kind { display: grid; place-items: center; font-size: 11px; font-weight: 600; color: var(--muted); background: var(--theirs); }
 .tray .name { flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .tray .size { color: var(--muted); flex: none; }
 .tray .remove { background: none; border: 0; color: var(--muted); font-size: 20px; line-height: 1; cursor: pointer; padding: 2px 6px; }
