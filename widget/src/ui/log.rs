@@ -188,7 +188,7 @@ fn show_file(files: &Node, file: &FileRef) {
 fn name_and_size(file: &FileRef) -> String {
     let (scale, unit) = match file.size {
         0..1000 => (1, "B"),
-        ..1_000_000 => (1000, "kB"),
+        1000..1_000_000 => (1000, "kB"),
         _ => (1_000_000, "MB"),
     };
     format!("{} ({} {unit})", file.name, (file.size + scale / 2) / scale)
