@@ -1,7 +1,7 @@
 /* Beseda chat loader: defines window.Beseda at once and fetches the widget after the page has loaded. */
 (function (w, d) {
   if (w.Beseda && w.Beseda.version) return;
-  var script = d.currentScript, data = (script && script.dataset) || {};
+  var script = d.currentScript, data = (script && script.dataset) || {}, site = data.site || "default";
   var base = new URL(script ? script.src : "/widget.js", location.href);
   var relay = base.href.slice(0, base.href.lastIndexOf("/"));
   // `failure`: the widget's `error`, told again to handlers added after it, as `ready` is.
@@ -42,13 +42,14 @@
       return module.default({ module_or_path: relay + "/widget/__BESEDA_WASM__" }).then(later).then(function () {
         widget = module.start({
           relay: base.origin + base.pathname.slice(0, base.pathname.lastIndexOf("/")),
-          site: data.site || "default",
+          site: site,
           locales: [data.locale, d.documentElement.lang].concat(nav.languages || [nav.language]).filter(Boolean),
           position: data.position || "right",
           color: data.color || ""
         }, emit);
         return later().then(function steps() { return widget.step() ? later().then(steps) : null; });
       }).then(function () {
+        files(d.querySelector("beseda-chat").shadowRoot);
         api = widget;
         emit("ready");
         queue.splice(0).forEach(function (call) {
@@ -56,6 +57,24 @@
         });
       });
     }).catch(function (error) { console.error("Beseda: the chat could not start", error); });
+  }
+  // Files picked with the composer's button, dropped on the window or pasted into the composer,
+  // and a click on an image's thumbnail, go to the files module, fetched the first time. What an
+  // event carries is taken while it lasts: a drop's or a paste's files are gone after it.
+  function files(root) {
+    "change dragover drop paste click".split(" ").forEach(function (type) {
+      root.addEventListener(type, function (event) {
+        var target = event.target, carried = event.dataTransfer || event.clipboardData;
+        var list = Array.from((carried || target).files || []), thumb = type == "click" && target.closest(".thumb");
+        if (type == "dragover") list = carried.types.includes("Files") ? 0 : list;
+        else if (type == "click" && target.closest(".attach")) root.querySelector("[type=file]").click();
+        else if (list.length || thumb) import(relay + "/widget/__BESEDA_FILES__").then(function (module) {
+          module.take({ root: root, widget: widget, relay: relay, site: site }, list, thumb);
+        });
+        if (!list || list.length || thumb) event.preventDefault();
+        if (target.files) target.value = "";
+      });
+    });
   }
   function idle() { later().then(start); }
   if (d.readyState === "complete") idle(); else w.addEventListener("load", idle);

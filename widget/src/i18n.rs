@@ -44,6 +44,8 @@ pub struct Texts {
     pub answers_more: &'static str,
     /// In place of the chat when the relay refused the widget for good (an unknown site, say).
     pub unavailable: &'static str,
+    /// The composer's button that picks files to send.
+    pub attach: &'static str,
 }
 
 const CS: Texts = Texts {
@@ -82,6 +84,7 @@ const CS: Texts = Texts {
     answers_back: "← Zpět do chatu",
     answers_more: "Nenašli jste, co hledáte? Napište nám.",
     unavailable: "Chat tu není k dispozici.",
+    attach: "Přiložit soubor",
 };
 
 const SK: Texts = Texts {
@@ -120,6 +123,7 @@ const SK: Texts = Texts {
     answers_back: "← Späť do chatu",
     answers_more: "Nenašli ste, čo hľadáte? Napíšte nám.",
     unavailable: "Chat tu nie je k dispozícii.",
+    attach: "Priložiť súbor",
 };
 
 const PL: Texts = Texts {
@@ -158,6 +162,7 @@ const PL: Texts = Texts {
     answers_back: "← Wróć do czatu",
     answers_more: "Nie znalazłeś odpowiedzi? Napisz do nas.",
     unavailable: "Czat nie jest tu dostępny.",
+    attach: "Załącz plik",
 };
 
 const RU: Texts = Texts {
@@ -196,6 +201,7 @@ const RU: Texts = Texts {
     answers_back: "← Назад в чат",
     answers_more: "Не нашли ответа? Напишите нам.",
     unavailable: "Чат здесь недоступен.",
+    attach: "Прикрепить файл",
 };
 
 const EN: Texts = Texts {
@@ -234,6 +240,7 @@ const EN: Texts = Texts {
     answers_back: "← Back to the chat",
     answers_more: "Not what you were looking for? Write to us.",
     unavailable: "Chat is not available here.",
+    attach: "Attach file",
 };
 
 const DE: Texts = Texts {
@@ -272,6 +279,7 @@ const DE: Texts = Texts {
     answers_back: "← Zurück zum Chat",
     answers_more: "Nicht gefunden, was Sie suchen? Schreiben Sie uns.",
     unavailable: "Der Chat ist hier nicht verfügbar.",
+    attach: "Datei anhängen",
 };
 
 const ALL: [&Texts; 6] = [&CS, &SK, &PL, &RU, &EN, &DE];

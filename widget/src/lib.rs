@@ -141,6 +141,7 @@ impl Widget {
             1 => setup.saved = Some(transport::Saved::load(&setup.site)),
             2 => transport::start(
                 socket_url(&setup.relay),
+                setup.relay.clone(),
                 setup.site.clone(),
                 setup.saved.take().unwrap_or_default(),
                 setup.texts.lang,
@@ -189,6 +190,11 @@ impl Widget {
     /// Sends a message; resolves with `{ id, author, text, sentAt }` once stored.
     pub fn send(&self, text: String) -> js_sys::Promise {
         transport::send(text, None)
+    }
+
+    /// The visitor's token, for the files module's uploads (not part of the page's API).
+    pub fn token(&self) -> JsValue {
+        transport::upload_token()
     }
 
     /// `Beseda.setVisitor({ name, email })`

@@ -39,6 +39,8 @@ type Handler = Closure<dyn FnMut(JsValue)>;
 
 struct Transport {
     url: String,
+    /// The relay's origin, which the messages' files are fetched from.
+    relay: String,
     site: String,
     /// The widget's language, told to the relay for its own messages.
     locale: &'static str,
@@ -96,6 +98,7 @@ impl Saved {
 /// `route` receives the effects that concern what lies above the socket.
 pub fn start(
     url: String,
+    relay: String,
     site: String,
     saved: Saved,
     locale: &'static str,
@@ -114,6 +117,7 @@ pub fn start(
     // The transport lives as long as the page: leaking it once gives the callbacks a 'static home.
     let transport: &'static Transport = Box::leak(Box::new(Transport {
         url,
+        relay,
         site,
         locale,
         state,
@@ -244,6 +248,31 @@ pub fn send(text: String, email: Option<String>) -> js_sys::Promise {
         ensure_connected();
     }
     promise
+}
+
+/// A file's address on the relay with the visitor's token in it: an `<img>` or a link cannot
+/// send the token as a header.
+pub fn file_url(path: &str) -> String {
+    with(|transport| {
+        let token = transport.token.borrow();
+        format!(
+            "{}{path}?token={}",
+            transport.relay,
+            token.as_deref().unwrap_or_default()
+        )
+    })
+    .unwrap_or_default()
+}
+
+/// The visitor's token for an upload of files. Sending files is writing: from now on the
+/// visitor's chat may be remembered, as after a message.
+pub fn upload_token() -> JsValue {
+    with(|transport| {
+        transport.keep_token();
+        transport.token.borrow().as_deref().map(JsValue::from_str)
+    })
+    .flatten()
+    .unwrap_or_default()
 }
 
 /// Rejects a send's promise with an `Error` carrying the relay's words and its `code`.

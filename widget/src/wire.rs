@@ -7,8 +7,8 @@
 use beseda_protocol::answers::AnswerHit;
 use beseda_protocol::visitor::{Agent, Cart, CartItem, FromRelay, ToRelay, VisitorConversation};
 use beseda_protocol::{
-    AnswerId, Author, ClientMessageId, ConversationId, ConversationStatus, ErrorCode, Message,
-    MessageId, OperatorId, Rating, Seq,
+    AnswerId, Author, ClientMessageId, ConversationId, ConversationStatus, ErrorCode, FileRef,
+    Message, MessageId, OperatorId, Rating, Seq,
 };
 use js_sys::{Array, JSON, Object, Reflect};
 use wasm_bindgen::JsValue;
@@ -49,7 +49,19 @@ fn message(value: &JsValue) -> Option<Message> {
         author_name: text(value, "authorName"),
         text: text(value, "text")?,
         sent_at: text(value, "sentAt").unwrap_or_default(),
-        files: Vec::new(),
+        files: items(value, "files").iter().filter_map(file).collect(),
+    })
+}
+
+/// A message's file. Only what the log shows is read: the name, the size and the addresses.
+fn file(value: &JsValue) -> Option<FileRef> {
+    Some(FileRef {
+        id: String::new(),
+        name: text(value, "name")?,
+        content_type: String::new(),
+        size: number(value, "size")? as u64,
+        url: text(value, "url")?,
+        thumbnail_url: text(value, "thumbnailUrl"),
     })
 }
 

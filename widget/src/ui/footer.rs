@@ -35,6 +35,29 @@ fn composer(
     hidden: impl Fn() -> bool + Copy + 'static,
 ) {
     let form = element(footer, "form", &[("class", "composer")]);
+    // Files: picked here (on a phone the picker offers the camera too), dropped on the window or
+    // pasted into the composer. The loader hands them to the files module, fetched the first
+    // time, which previews and sends them.
+    labelled(
+        &form,
+        "button",
+        &[
+            ("type", "button"),
+            ("class", "attach"),
+            ("aria-label", texts.attach),
+        ],
+        "+",
+    );
+    element(
+        &form,
+        "input",
+        &[
+            ("type", "file"),
+            ("multiple", ""),
+            ("accept", "image/*,application/pdf,text/plain"),
+            ("hidden", ""),
+        ],
+    );
     let input: web_sys::HtmlTextAreaElement = element(
         &form,
         "textarea",

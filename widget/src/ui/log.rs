@@ -7,7 +7,7 @@ use crate::dom::{bind, document, element, field, labelled, listen, show, submit,
 use crate::i18n::Texts;
 use crate::state::{ChatState, Link, Pending};
 use crate::transport;
-use beseda_protocol::{Author, Message, Rating};
+use beseda_protocol::{Author, FileRef, Message, Rating};
 use reactive_graph::prelude::*;
 use reactive_graph::signal::RwSignal;
 use std::cell::RefCell;
@@ -74,6 +74,7 @@ fn pending_row(texts: &'static Texts, pending: &Pending) -> Row {
 struct Line {
     element: HtmlElement,
     text: Text,
+    files: HtmlElement,
     who: Text,
     time: HtmlElement,
     clock: Text,
@@ -91,6 +92,7 @@ impl Line {
             &element(&line, "p", &[("class", "text"), ("dir", "auto")]),
             "",
         );
+        let files = element(&line, "div", &[("class", "files")]);
         let meta = element(&line, "p", &[("class", "meta")]);
         let who = text(
             &element(&meta, "span", &[("class", "author"), ("dir", "auto")]),
@@ -105,6 +107,7 @@ impl Line {
         Line {
             element: line.unchecked_into(),
             text: body,
+            files,
             who,
             time,
             clock,
@@ -116,8 +119,8 @@ impl Line {
         }
     }
 
-    /// Shows `row`, changing only what differs from what is shown.
-    fn show(&mut self, row: Row) {
+    /// Shows `row` and its message's `files`, changing only what differs from what is shown.
+    fn show(&mut self, row: Row, files: &[FileRef]) {
         let (old, element) = (&self.shown, &self.element);
         if old.class != row.class {
             let _ = element.set_attribute("class", row.class);
@@ -139,8 +142,56 @@ impl Line {
             let _ = self.time.set_attribute("datetime", &row.sent_at);
             self.clock.set_data(&local_time(&row.sent_at));
         }
+        // A message's files never change: they are shown again only for another message.
+        if old.seq != row.seq {
+            self.files.set_text_content(None);
+            for file in files {
+                show_file(&self.files, file);
+            }
+        }
         self.shown = row;
     }
+}
+
+/// A message's file, as a link: an image shows its thumbnail (and the files module opens it
+/// larger, in the widget), any other file its name and size.
+fn show_file(files: &Node, file: &FileRef) {
+    let link = element(
+        files,
+        "a",
+        &[
+            ("href", &transport::file_url(&file.url)),
+            ("target", "_blank"),
+            ("download", &file.name),
+        ],
+    );
+    match &file.thumbnail_url {
+        Some(thumbnail) => {
+            let _ = link.set_attribute("class", "thumb");
+            element(
+                &link,
+                "img",
+                &[
+                    ("src", &transport::file_url(thumbnail)),
+                    ("alt", &file.name),
+                ],
+            );
+        }
+        None => {
+            text(&link, &name_and_size(file));
+        }
+    }
+}
+
+/// A file's name and its size for people: whole bytes, kB or MB (powers of 1000, rounded).
+/// Without the console's decimal: the number formatting for it would cost every visitor bytes.
+fn name_and_size(file: &FileRef) -> String {
+    let (scale, unit) = match file.size {
+        0..1000 => (1, "B"),
+        1000..1_000_000 => (1000, "kB"),
+        _ => (1_000_000, "MB"),
+    };
+    format!("{} ({} {unit})", file.name, (file.size + scale / 2) / scale)
 }
 
 /// The conversation: a hint while empty, suggested questions, the messages, and notices.
@@ -206,18 +257,21 @@ pub(super) fn log(log: &Node, texts: &'static Texts, state: RwSignal<ChatState>)
             // Stored messages, then those still on their way. Lines are updated in place, by
             // position: the history only grows, and a sent message moves from the end of one
             // list to the other.
-            let stored = state.messages.iter().map(|message| row(texts, message));
+            let stored = state
+                .messages
+                .iter()
+                .map(|message| (row(texts, message), message.files.as_slice()));
             let pending = state
                 .pending
                 .iter()
-                .map(|pending| pending_row(texts, pending));
+                .map(|pending| (pending_row(texts, pending), &[][..]));
             let mut lines = lines.borrow_mut();
             let mut count = 0;
-            for row in stored.chain(pending) {
+            for (row, files) in stored.chain(pending) {
                 if lines.len() == count {
                     lines.push(Line::new(&log, &anchor));
                 }
-                lines[count].show(row);
+                lines[count].show(row, files);
                 count += 1;
             }
             for line in lines.drain(count..) {
@@ -294,4 +348,34 @@ fn rating_form(log: &Node, texts: &'static Texts, state: RwSignal<ChatState>) {
             form.reset();
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_and_size;
+    use beseda_protocol::FileRef;
+
+    #[test]
+    fn a_file_shows_its_name_and_its_size_rounded() {
+        let file = |size| FileRef {
+            id: String::new(),
+            name: "faktura.pdf".into(),
+            content_type: String::new(),
+            size,
+            url: String::new(),
+            thumbnail_url: None,
+        };
+        for (size, shown) in [
+            (0, "faktura.pdf (0 B)"),
+            (999, "faktura.pdf (999 B)"),
+            (1000, "faktura.pdf (1 kB)"),
+            (152_499, "faktura.pdf (152 kB)"),
+            (152_500, "faktura.pdf (153 kB)"),
+            (999_499, "faktura.pdf (999 kB)"),
+            (999_500, "faktura.pdf (1000 kB)"),
+            (10_485_760, "faktura.pdf (10 MB)"),
+        ] {
+            assert_eq!(name_and_size(&file(size)), shown, "{size} bytes");
+        }
+    }
 }

@@ -142,7 +142,12 @@ pub fn mount(
     let root = element(
         point,
         "div",
-        &[("class", if left { "root left" } else { "root" })],
+        &[
+            ("class", if left { "root left" } else { "root" }),
+            // The widget's language, which may not be the page's (and which the files module
+            // speaks too).
+            ("lang", texts.lang),
+        ],
     );
     // Through the CSSOM, not a `style` attribute, which a strict Content Security Policy refuses.
     let _ = root.style().set_property("--accent", accent);
