@@ -14,6 +14,7 @@ mod app;
 mod composer;
 mod context;
 mod conversation;
+mod files;
 mod history;
 pub mod i18n;
 mod list;

@@ -115,6 +115,26 @@ pub fn number(language: Language, value: f64) -> String {
     format_number(language, value, &[])
 }
 
+/// A file's size the language's way, in powers of 1000 as the relay counts them: "870 B",
+/// "12,3 kB", "4.2 MB".
+pub fn file_size(language: Language, bytes: u64) -> String {
+    let (value, unit) = match bytes {
+        bytes if bytes < 1_000 => (bytes as f64, "byte"),
+        bytes if bytes < 1_000_000 => (bytes as f64 / 1e3, "kilobyte"),
+        bytes => (bytes as f64 / 1e6, "megabyte"),
+    };
+    format_number(
+        language,
+        value,
+        &[
+            ("style", "unit"),
+            ("unit", unit),
+            ("unitDisplay", "short"),
+            ("maximumFractionDigits", "1"),
+        ],
+    )
+}
+
 /// A price with the shop's currency code after it, as the shop gave it: two decimals unless
 /// whole, the decimal sign and grouping the language's (grouped from five digits, as Czech
 /// writes them, so "2490 CZK" but "12 490,50 CZK" in Czech and "12,490.50 CZK" in English).
