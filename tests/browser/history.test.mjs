@@ -2,7 +2,9 @@
 // conversation and marks the matched words (a visitor's markup stays text), a filter narrows
 // the list, an internal note is added and never reaches the visitor's widget, an admin's review
 // reaches the operator who had the conversation and is cleared again, and the CSV export and
-// the transcript download hold what the list shows. The main path is walked by keyboard.
+// the transcript download hold what the list shows; an admin's sample of an operator's week
+// lists conversations nobody has reviewed and marks the one reviewed. The main paths are walked
+// by keyboard; in the dark colour scheme the page is dark and a match and a note stay readable.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
@@ -16,27 +18,30 @@ const shared = sharedRelay();
 let admin;
 let visitors;
 
+/** A new visitor on the demo shop who has written `text`: their context, page, the frames
+ * their socket received, and the conversation's id. */
+async function write(text) {
+  const context = await shared.browser.newContext();
+  const frames = [];
+  const shop = await openShop(context, `${shared.relay.url}/demo/`);
+  shop.on("websocket", (socket) => socket.on("framereceived", ({ payload }) => frames.push(String(payload))));
+  await widget(shop).getByRole("button", { name: "Otevřít chat" }).click();
+  const box = widget(shop).getByRole("textbox", { name: "Zpráva" });
+  await box.fill(text);
+  await box.press("Enter");
+  await widget(shop).getByText("Doručeno").waitFor();
+  const listed = await eventually(
+    async () => (await shared.api.conversations()).find((row) => row.lastMessage?.text === text),
+    `the conversation "${text}"`,
+  );
+  return { context, shop, frames, id: listed.id };
+}
+
 /** Two visitors who wrote: one about a return (open), one about an order (resolved). */
 async function setUp() {
   if (visitors) return visitors;
   addAdmin(shared.relay, EVA);
   admin = await operatorApi(shared.relay, EVA);
-  const write = async (text) => {
-    const context = await shared.browser.newContext();
-    const frames = [];
-    const shop = await openShop(context, `${shared.relay.url}/demo/`);
-    shop.on("websocket", (socket) => socket.on("framereceived", ({ payload }) => frames.push(String(payload))));
-    await widget(shop).getByRole("button", { name: "Otevřít chat" }).click();
-    const box = widget(shop).getByRole("textbox", { name: "Zpráva" });
-    await box.fill(text);
-    await box.press("Enter");
-    await widget(shop).getByText("Doručeno").waitFor();
-    const listed = await eventually(
-      async () => (await shared.api.conversations()).find((row) => row.lastMessage?.text === text),
-      `the conversation "${text}"`,
-    );
-    return { context, shop, frames, id: listed.id };
-  };
   const returned = await write(RETURN);
   const order = await write(ORDER);
   assert.equal((await shared.api.call("POST", `/api/conversations/${order.id}/resolve`)).status, 200);
@@ -46,9 +51,10 @@ async function setUp() {
   return visitors;
 }
 
-/** The console in English, signed in as the admin, on the History page (reached by keyboard). */
-async function openHistory() {
-  const context = await shared.browser.newContext({ locale: "en-US", viewport: { width: 1366, height: 800 }, acceptDownloads: true });
+/** The console in English, signed in as the admin, on the History page (reached by keyboard);
+ * `options` are the browser context's. */
+async function openHistory(options = {}) {
+  const context = await shared.browser.newContext({ locale: "en-US", viewport: { width: 1366, height: 800 }, acceptDownloads: true, ...options });
   const page = await context.newPage();
   page.errors = [];
   page.on("pageerror", (error) => page.errors.push(error.message));
@@ -184,6 +190,150 @@ test("by keyboard: a note the visitor never sees, a review the operator reads, a
   await page.getByRole("button", { name: "Back to results" }).press("Enter");
   const opened = results(page).getByRole("button", { name: `Visitor #${returned.id}` });
   await eventually(async () => opened.evaluate((element) => element === document.activeElement), "the focus back on the result");
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+/** The ISO week (`2026-W49`) of a moment, in UTC as the relay counts weeks. */
+function isoWeek(moment) {
+  const day = new Date(Date.UTC(moment.getUTCFullYear(), moment.getUTCMonth(), moment.getUTCDate()));
+  const weekday = (day.getUTCDay() + 6) % 7; // Monday 0
+  const thursday = new Date(day.getTime() + (3 - weekday) * 86_400_000);
+  const firstOfYear = Date.UTC(thursday.getUTCFullYear(), 0, 1);
+  const week = Math.floor((thursday.getTime() - firstOfYear) / (7 * 86_400_000)) + 1;
+  return `${thursday.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
+}
+
+test("by keyboard: a sample of an operator's week lists conversations nobody reviewed and marks the one reviewed", async () => {
+  await setUp();
+  const jana = shared.api.operator;
+  // Four more conversations the test operator answered and resolved this week.
+  const handled = [];
+  for (let number = 1; number <= 4; number += 1) {
+    const visitor = await write(`Dotaz na velikost číslo ${number}`);
+    assert.equal((await shared.api.call("POST", `/api/conversations/${visitor.id}/join`)).status, 200);
+    assert.equal((await shared.api.reply(visitor.id, `Odpověď ${number}`)).status, 201);
+    assert.equal((await shared.api.call("POST", `/api/conversations/${visitor.id}/resolve`)).status, 200);
+    await visitor.context.close();
+    handled.push(visitor.id);
+  }
+  const week = isoWeek(new Date((await shared.api.conversation(handled[0])).createdAt));
+  const expected = (await admin.call("GET", `/api/reviews/sample?operator=${jana.id}&week=${week}&n=3`)).body;
+  assert.equal(expected.conversations.length, 3, "the relay's sample of three");
+
+  const { context, page } = await openHistory();
+  const form = page.getByRole("form", { name: "Sample for review" });
+  // The operator, by typing the start of their name on the focused list box.
+  const operator = form.getByLabel("Operator", { exact: true });
+  await operator.focus();
+  await page.keyboard.type("Jana");
+  await eventually(async () => (await operator.inputValue()) === String(jana.id), "the operator chosen");
+  // The week: this UTC week unless changed; typed as its number and year.
+  await page.keyboard.press("Tab");
+  const weekInput = form.getByLabel("Week", { exact: true });
+  assert.ok(await weekInput.evaluate((element) => element === document.activeElement), "Tab reaches the week");
+  assert.equal(await weekInput.inputValue(), isoWeek(new Date()), "this week by default");
+  const [year, number] = week.split("-W");
+  await page.keyboard.type(`${number}${year}`);
+  assert.equal(await weekInput.inputValue(), week);
+  // How many: three; Enter sends the form.
+  await form.getByLabel("How many", { exact: true }).focus();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("3");
+  await page.keyboard.press("Enter");
+
+  const list = page.getByRole("list", { name: "Sample for review" });
+  await eventually(async () => (await list.getByRole("listitem").count()) === 3 && (await list.getAttribute("aria-busy")) === "false", "three conversations sampled");
+  const shown = await list.getByRole("button").evaluateAll((buttons) => buttons.map((button) => Number(button.id.replace("history-sample-", ""))));
+  assert.deepEqual(shown, expected.conversations.map((conversation) => conversation.id), "the relay's sample, in its order");
+  for (const id of shown) {
+    const conversation = await shared.api.conversation(id);
+    assert.equal(conversation.assignedTo, jana.id, `conversation ${id} is the operator's`);
+    assert.equal(conversation.review, undefined, `conversation ${id} was not reviewed`);
+  }
+  assert.equal(await list.getByText("Not reviewed yet").count(), 3);
+
+  // The first one, opened and reviewed "Good" by keyboard.
+  const first = shown[0];
+  await list.getByRole("button", { name: `Visitor #${first}` }).focus();
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: `Conversation with Visitor #${first}` }).waitFor();
+  assert.equal(await page.getByRole("radio", { name: "Good" }).isChecked(), true);
+  await page.getByRole("button", { name: "Save review" }).focus();
+  await page.keyboard.press("Enter");
+  await page.getByRole("status").filter({ hasText: "Review saved." }).waitFor();
+  assert.equal((await shared.api.conversation(first)).review?.verdict, "good");
+
+  // Back: the focus on the sample's item, now marked reviewed; the others still not.
+  await page.getByRole("button", { name: "Back to results" }).focus();
+  await page.keyboard.press("Enter");
+  const item = list.getByRole("button", { name: `Visitor #${first}` });
+  await eventually(async () => item.evaluate((element) => element === document.activeElement), "the focus back on the sampled conversation");
+  const reviewedItem = list.getByRole("listitem").filter({ has: page.getByRole("button", { name: `Visitor #${first}` }) });
+  assert.equal(await reviewedItem.locator(".badge").innerText(), "Reviewed");
+  assert.equal(await list.getByText("Not reviewed yet").count(), 2);
+  // The relay leaves it out of the sample from now on.
+  const again = (await admin.call("GET", `/api/reviews/sample?operator=${jana.id}&week=${week}&n=3`)).body;
+  assert.ok(!again.conversations.some((conversation) => conversation.id === first));
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+/** The contrast ratio (WCAG) of an element's text against the background it is drawn on: its
+ * own, else the nearest ancestor's that is not transparent. Runs in the page. */
+function contrastOf(element) {
+  const channels = (color) => color.match(/[\d.]+/g).map(Number);
+  const luminance = ([red, green, blue]) => {
+    const linear = (value) => {
+      const share = value / 255;
+      return share <= 0.03928 ? share / 12.92 : ((share + 0.055) / 1.055) ** 2.4;
+    };
+    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue);
+  };
+  let background = [255, 255, 255];
+  for (let node = element; node; node = node.parentElement) {
+    const color = channels(getComputedStyle(node).backgroundColor);
+    if (color.length < 4 || color[3] > 0) {
+      background = color;
+      break;
+    }
+  }
+  const [lighter, darker] = [luminance(channels(getComputedStyle(element).color)), luminance(background)].sort((a, b) => b - a);
+  return { ratio: (lighter + 0.05) / (darker + 0.05), background: luminance(background) };
+}
+
+test("in the dark colour scheme the page is dark, and a match and a note keep 4.5:1", async () => {
+  const { returned } = await setUp();
+  const { context, page } = await openHistory({ colorScheme: "dark" });
+  assert.equal(await page.evaluate(() => matchMedia("(prefers-color-scheme: dark)").matches), true);
+  const main = page.locator("main.history-page");
+  const pageColours = await main.evaluate(contrastOf);
+  assert.ok(pageColours.background < 0.05, `the page follows the dark scheme: background luminance ${pageColours.background}`);
+  assert.ok(pageColours.ratio >= 4.5, `the page's text: ${pageColours.ratio}`);
+
+  await search(page, "vraceni", 1);
+  const mark = results(page).locator("mark").first();
+  const marked = await mark.evaluate(contrastOf);
+  assert.ok(marked.ratio >= 4.5, `a match's text against its mark: ${marked.ratio.toFixed(2)}:1`);
+  const snippet = await results(page).locator(".snippet").first().evaluate(contrastOf);
+  assert.ok(snippet.ratio >= 4.5, `a snippet's text: ${snippet.ratio.toFixed(2)}:1`);
+
+  await results(page).getByRole("button", { name: `Visitor #${returned.id}` }).click();
+  const notes = page.getByRole("list", { name: "Internal notes" });
+  if ((await notes.getByRole("listitem").count()) === 0) {
+    await page.getByRole("textbox", { name: "Internal note" }).fill("Tmavý režim: poznámka");
+    await page.getByRole("button", { name: "Add note" }).click();
+  }
+  const note = notes.getByRole("listitem").first();
+  await note.waitFor();
+  for (const [part, what] of [[note.locator(".text"), "a note's text"], [note.locator(".badge"), "the note's badge"], [note.locator(".who"), "the note's author"]]) {
+    const { ratio } = await part.evaluate(contrastOf);
+    assert.ok(ratio >= 4.5, `${what}: ${ratio.toFixed(2)}:1`);
+  }
+  const message = await page.getByRole("list", { name: "Messages" }).getByRole("listitem").first().locator(".text").evaluate(contrastOf);
+  assert.ok(message.ratio >= 4.5, `a message's text: ${message.ratio.toFixed(2)}:1`);
+  const hint = await page.locator(".review .hint").first().evaluate(contrastOf);
+  assert.ok(hint.ratio >= 4.5, `a hint in the review: ${hint.ratio.toFixed(2)}:1`);
   assert.deepEqual(page.errors, []);
   await context.close();
 });

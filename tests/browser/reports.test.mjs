@@ -2,10 +2,13 @@
 // and the page's heat map shows them in the cell of this weekday and hour in the site's time
 // zone (the busiest, and the only one), its screen readers' table says the same, and the CSV
 // downloads hold the day's and the hour's counts as the relay writes them (UTF-8 with a BOM).
+// The page is walked by keyboard alone (a preset, a site, a custom range, the heat map's table,
+// a download), the focus always visible; and its presets count "today" in the site's time zone,
+// not the browser's.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, test } from "node:test";
-import { OPERATOR, eventually, launch, openShop, operatorApi, startRelay, widget } from "./support.mjs";
+import { OPERATOR, addAdmin, eventually, launch, openShop, operatorApi, startRelay, widget } from "./support.mjs";
 
 const VISITORS = 3;
 
@@ -143,4 +146,168 @@ test("the heat map shows the conversations where they started, and the CSV downl
 
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+/** Today's date (`YYYY-MM-DD`) in a time zone, as `Intl` counts it, `daysBack` days before. */
+function dateIn(timeZone, daysBack = 0) {
+  const { date } = cellOf(new Date(), timeZone);
+  const day = new Date(`${date}T12:00:00Z`);
+  day.setUTCDate(day.getUTCDate() - daysBack);
+  return day.toISOString().slice(0, 10);
+}
+
+/** The console in English for the test operator, on the Reports page; the page and the report
+ * requests it sent. */
+async function openReports(options = {}) {
+  const context = await browser.newContext({ locale: "en-US", viewport: { width: 1366, height: 900 }, acceptDownloads: true, ...options });
+  const page = await context.newPage();
+  page.errors = [];
+  page.requests = [];
+  page.on("pageerror", (error) => page.errors.push(error.message));
+  page.on("request", (request) => {
+    if (request.url().includes("/api/reports/")) page.requests.push(new URL(request.url()));
+  });
+  await page.goto(`${relay.url}/console/`);
+  await page.getByLabel("Email", { exact: true }).fill(OPERATOR.email);
+  await page.getByLabel("Password", { exact: true }).fill(OPERATOR.password);
+  await page.getByLabel("Password", { exact: true }).press("Enter");
+  const reports = page.getByRole("navigation").getByRole("button", { name: "Reports", exact: true });
+  await reports.focus();
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: "Reports", level: 1 }).waitFor();
+  return { context, page };
+}
+
+/** Whether the focused element shows that it is: an outline or a box shadow. */
+const focusShown = (page) =>
+  page.evaluate(() => {
+    const element = document.activeElement;
+    const style = getComputedStyle(element);
+    const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+    return { outline, shadow: style.boxShadow !== "none", tag: element.tagName, id: element.id, label: element.getAttribute("aria-label") };
+  });
+
+async function assertFocusShown(page, what) {
+  const shown = await focusShown(page);
+  assert.ok(shown.outline || shown.shadow, `the focus is visible on ${what}: ${JSON.stringify(shown)}`);
+}
+
+/** Presses Tab (Shift+Tab with `back`) until `reached` holds for the focused element. */
+async function tabTo(page, reached, what, back = false) {
+  for (let press = 0; press < 40; press += 1) {
+    await page.keyboard.press(back ? "Shift+Tab" : "Tab");
+    if (await page.evaluate(reached)) return;
+  }
+  throw new Error(`Tab never reached ${what}`);
+}
+
+test("by keyboard alone: a preset, a site, a custom range, the heat map's table and a CSV", async () => {
+  const timeZone = (await api.call("GET", "/api/sites")).body.find((site) => site.name === "demo").hours?.timeZone ?? "UTC";
+  const { context, page } = await openReports({ timezoneId: timeZone });
+  const value = (label) => page.getByLabel(label, { exact: true }).inputValue();
+
+  // The period: from the navigation, Tab to it; "Today" is one up from "Last 7 days".
+  await tabTo(page, () => document.activeElement.id === "report-preset", "the period");
+  await assertFocusShown(page, "the period");
+  await page.keyboard.press("ArrowUp");
+  await eventually(async () => (await value("Period")) === "today", "the preset Today");
+  await eventually(async () => (await value("From")) === dateIn(timeZone), "today's first day");
+  assert.equal(await value("To"), dateIn(timeZone));
+
+  // A custom range: the first day typed into the date field, month, day and year.
+  await tabTo(page, () => document.activeElement.id === "report-from", "the first day");
+  await assertFocusShown(page, "the first day");
+  const first = dateIn(timeZone, 3);
+  const [year, month, day] = first.split("-");
+  await page.keyboard.type(`${month}${day}${year}`);
+  await eventually(async () => (await value("From")) === first, "the first day typed");
+  await eventually(async () => (await value("Period")) === "custom", "the range is custom");
+
+  // The site: down from "All sites" to the demo shop.
+  await tabTo(page, () => document.activeElement.id === "report-site", "the site");
+  await assertFocusShown(page, "the site");
+  const options = await page.locator("#report-site option").count();
+  for (let press = 1; press < options && (await value("Site")) !== "demo"; press += 1) await page.keyboard.press("ArrowDown");
+  await eventually(async () => (await value("Site")) === "demo", "the demo site");
+  await eventually(
+    async () => page.requests.some((url) => url.pathname === "/api/reports/hours" && url.searchParams.get("site") === "demo" && url.searchParams.get("from") === first),
+    "the reports asked for the site and the range",
+  );
+  assert.equal(await value("Period"), "custom", "choosing a site keeps the custom range");
+
+  // On to the heat map's numbers: hidden until the focus reaches them, then shown and framed.
+  const hours = page.getByRole("region", { name: "Busiest hours", exact: true });
+  await hours.locator("table tbody tr").first().waitFor({ state: "attached" });
+  await tabTo(page, () => document.activeElement.closest?.('[data-report="hours"]') && document.activeElement.matches(".numbers"), "the heat map's table");
+  await assertFocusShown(page, "the heat map's table");
+  const box = await hours.locator(".numbers").boundingBox();
+  assert.ok(box && box.width > 200 && box.height > 40, `the table is shown while focused: ${JSON.stringify(box)}`);
+  const rowHeader = await hours.locator("table tbody th").first().textContent();
+  assert.match(rowHeader, /^\w{3} \d{1,2}:00$/);
+
+  // Back to the report's "Download CSV" and Enter: the file, as the relay writes it.
+  await tabTo(page, () => document.activeElement.closest?.('[data-report="hours"]') && document.activeElement.tagName === "BUTTON", "the download", true);
+  await assertFocusShown(page, "the download button");
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), "Download CSV");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.keyboard.press("Enter")]);
+  assert.equal(download.suggestedFilename(), `beseda-hours-${first}-${dateIn(timeZone)}.csv`);
+  const bytes = await readFile(await download.path());
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+  const lines = bytes.subarray(3).toString("utf8").trim().split("\r\n");
+  assert.equal(lines[0], "Weekday,Hour,Conversations,Visitor messages,Hours with an operator available,Hours in range");
+  assert.equal(lines.length, 1 + 7 * 24);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test("the presets count today in the site's time zone, not the browser's", async () => {
+  // The shop on the first time zone of the day, the browser on one of the last: their dates
+  // differ at any hour (by a day or two).
+  const SITE_ZONE = "Pacific/Kiritimati";
+  const BROWSER_ZONE = "Pacific/Pago_Pago";
+  const OWNER = { email: "owner@shop.example", password: "owner horse battery", name: "Owner" };
+  addAdmin(relay, OWNER);
+  const owner = await operatorApi(relay, OWNER);
+  const demo = (await owner.call("GET", "/api/sites")).body.find((site) => site.name === "demo");
+  const always = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((day) => ({ day, open: "00:00", close: "24:00" }));
+  const put = await owner.call("PUT", "/api/sites/demo", { ...demo, hours: { timeZone: SITE_ZONE, weekly: always, exceptions: [] } });
+  assert.equal(put.status, 200, JSON.stringify(put.body));
+  try {
+    const { context, page } = await openReports({ timezoneId: BROWSER_ZONE });
+    assert.equal(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone), BROWSER_ZONE);
+    const expected = [dateIn(SITE_ZONE)];
+    assert.notEqual(dateIn(BROWSER_ZONE), expected[0], "the browser's today is another day");
+
+    // All sites: the zone they all share, else UTC, as the relay counts them; named on the page.
+    const zones = new Set((await owner.call("GET", "/api/sites")).body.map((site) => site.hours?.timeZone ?? "UTC"));
+    const shared = zones.size === 1 ? [...zones][0] : "UTC";
+    await page.getByText(`Days in the time zone ${shared}.`).waitFor();
+
+    // The demo shop and "Today": the site's today, in the field and in what is asked for.
+    await page.getByLabel("Site", { exact: true }).selectOption("demo");
+    await page.getByText(`Days in the time zone ${SITE_ZONE}.`).waitFor();
+    await page.getByLabel("Period", { exact: true }).selectOption("today");
+    expected.push(dateIn(SITE_ZONE));
+    const asked = () => page.requests.filter((url) => url.pathname === "/api/reports/hours").at(-1);
+    await eventually(
+      async () => asked()?.searchParams.get("site") === "demo" && expected.includes(asked().searchParams.get("from")),
+      "a report asked for the site's today",
+    );
+    const last = asked();
+    assert.equal(last.searchParams.get("to"), last.searchParams.get("from"));
+    assert.equal(await page.getByLabel("From", { exact: true }).inputValue(), last.searchParams.get("from"));
+    assert.equal(await page.getByLabel("To", { exact: true }).inputValue(), last.searchParams.get("from"));
+
+    // Seven days: counted back from the site's today.
+    await page.getByLabel("Period", { exact: true }).selectOption("7");
+    const week = [dateIn(SITE_ZONE, 6), dateIn(SITE_ZONE)];
+    await eventually(async () => {
+      const url = asked();
+      return url?.searchParams.get("site") === "demo" && url.searchParams.get("from") === week[0] && url.searchParams.get("to") === week[1];
+    }, "seven days to the site's today");
+    assert.deepEqual(page.errors, []);
+    await context.close();
+  } finally {
+    assert.equal((await owner.call("PUT", "/api/sites/demo", demo)).status, 200);
+  }
 });

@@ -2,8 +2,9 @@
 //! site, operator, tag, rating, reviewed, dates), in keyset pages ("More"); a conversation opened
 //! from a result with its messages, its internal notes (operators only, never the visitor) and
 //! its review (written by admins, read by the operator who had it); the filtered list as CSV and
-//! a conversation's transcript as text or printable HTML. The REST calls of the history are
-//! here too.
+//! a conversation's transcript as text or printable HTML; for admins, a sample of an
+//! operator's week to review (the relay's stable choice of conversations nobody has reviewed
+//! yet), each marked once it is reviewed here. The REST calls of the history are here too.
 //!
 //! Snippets come as parts, each rendered as a text node (a matched one inside `<mark>`), so no
 //! message text is ever read as markup. Downloads are fetched with the operator's token and
@@ -15,9 +16,11 @@ use crate::i18n::{self, Text, t, tf, tx};
 use crate::outcome::{Outcome, OutcomeLine};
 use crate::state::visitor_label;
 use crate::time;
+use beseda_protocol::api::ConversationSummary;
 use beseda_protocol::api::{OperatorInfo, SiteSettings};
 use beseda_protocol::history::{
-    ConversationWithNotes, HistoryItem, NewNote, Note, Review, ReviewInput, SnippetPart, Verdict,
+    ConversationWithNotes, HistoryItem, NewNote, Note, Review, ReviewInput, ReviewSample,
+    SnippetPart, Verdict,
 };
 use beseda_protocol::{Author, ConversationId, ConversationStatus, Message, Rating};
 use leptos::html;
@@ -84,6 +87,19 @@ impl Filters {
     }
 }
 
+/// The most conversations a review sample holds (the relay's limit).
+pub const MAX_SAMPLE: u32 = 50;
+
+/// The path of a review sample: `n` conversations of an operator's ISO week (`2026-W49`).
+pub fn sample_path(operator: &str, week: &str, n: &str) -> String {
+    format!(
+        "/api/reviews/sample?operator={}&week={}&n={}",
+        encoded(operator.trim()),
+        encoded(week.trim()),
+        encoded(n.trim())
+    )
+}
+
 /// A query value percent-encoded as UTF-8: everything but letters, digits and `-._~`.
 fn encoded(value: &str) -> String {
     let mut text = String::with_capacity(value.len());
@@ -99,6 +115,10 @@ fn encoded(value: &str) -> String {
 
 async fn page(filters: &Filters, cursor: Option<&str>) -> Result<Vec<HistoryItem>, ApiError> {
     api::call("GET", &filters.path(cursor, false), None).await
+}
+
+async fn sample(path: &str) -> Result<ReviewSample, ApiError> {
+    api::call("GET", path, None).await
 }
 
 async fn detail(id: ConversationId) -> Result<ConversationWithNotes, ApiError> {
@@ -187,10 +207,75 @@ impl Listing {
     }
 }
 
+/// The review sample as drawn, and which of its conversations have been reviewed since: the
+/// relay leaves reviewed ones out of a sample, so the list drawn stays as it was and marks them.
+#[derive(Clone, Copy)]
+struct Sample {
+    operator: RwSignal<String>,
+    /// The ISO week, as a week input holds it: `2026-W49`.
+    week: RwSignal<String>,
+    size: RwSignal<String>,
+    drawn: RwSignal<Option<Vec<ConversationSummary>>>,
+    reviewed: RwSignal<Vec<ConversationId>>,
+    busy: RwSignal<bool>,
+    outcome: RwSignal<Outcome>,
+}
+
+impl Sample {
+    fn new() -> Sample {
+        Sample {
+            operator: RwSignal::new(String::new()),
+            // The relay's weeks are UTC weeks: this one by default.
+            week: RwSignal::new(time::today_in(Some("UTC")).iso_week()),
+            size: RwSignal::new("5".to_owned()),
+            drawn: RwSignal::new(None),
+            reviewed: RwSignal::new(Vec::new()),
+            busy: RwSignal::new(false),
+            outcome: RwSignal::new(Outcome::default()),
+        }
+    }
+
+    fn draw(self) {
+        let path = sample_path(
+            &self.operator.get_untracked(),
+            &self.week.get_untracked(),
+            &self.size.get_untracked(),
+        );
+        self.busy.set(true);
+        spawn_local(async move {
+            let result = sample(&path).await;
+            self.busy.set(false);
+            match result {
+                Ok(found) => {
+                    self.reviewed.set(Vec::new());
+                    self.drawn.set(Some(found.conversations));
+                    self.outcome.set(Outcome::default());
+                }
+                Err(error) => self.outcome.set(Outcome::of::<()>(&Err(error), "")),
+            }
+        });
+    }
+
+    /// Notes that a conversation was reviewed here (or its review cleared).
+    fn mark(self, id: ConversationId, reviewed: bool) {
+        self.reviewed.update(|ids| {
+            ids.retain(|other| *other != id);
+            if reviewed {
+                ids.push(id);
+            }
+        });
+    }
+}
+
 #[component]
 pub fn History() -> impl IntoView {
     let listing = Listing::new();
+    let sample = Sample::new();
+    let admin = app::console().me.with_untracked(|me| me.admin);
     let opened = RwSignal::new(None::<ConversationId>);
+    // The element the focus goes back to when the conversation is closed: the item it was
+    // opened from, in the results or in the sample.
+    let opened_from = RwSignal::new(String::new());
     let operators = RwSignal::new(Vec::<OperatorInfo>::new());
     let sites = RwSignal::new(Vec::<SiteSettings>::new());
     spawn_local(async move {
@@ -205,14 +290,14 @@ pub fn History() -> impl IntoView {
     listing.search(Filters::default());
     let results_heading = NodeRef::<html::H2>::new();
     let close = move || {
-        let id = opened.get_untracked();
+        let from = opened_from.get_untracked();
         opened.set(None);
-        // Back where the operator left: the result they opened, else the results' heading.
+        // Back where the operator left: the item they opened, else the results' heading.
         request_animation_frame(move || {
-            let result = id.and_then(|id| {
+            let result = Some(from).filter(|from| !from.is_empty()).and_then(|from| {
                 web_sys::window()?
                     .document()?
-                    .get_element_by_id(&format!("history-result-{id}"))?
+                    .get_element_by_id(&from)?
                     .dyn_into::<web_sys::HtmlElement>()
                     .ok()
             });
@@ -235,11 +320,14 @@ pub fn History() -> impl IntoView {
                 when=move || opened.get().is_none()
                 fallback=move || {
                     let id = opened.get().expect("shown only when a conversation is open");
-                    view! { <OpenedConversation id=id operators=operators close=close/> }
+                    view! { <OpenedConversation id=id operators=operators sample=sample close=close/> }
                 }
             >
                 <SearchForm listing=listing operators=operators sites=sites/>
-                <Results listing=listing opened=opened operators=operators heading=results_heading/>
+                <Results listing=listing opened=opened opened_from=opened_from operators=operators heading=results_heading/>
+                {admin.then(|| view! {
+                    <SampleSection sample=sample opened=opened opened_from=opened_from operators=operators/>
+                })}
             </Show>
         </main>
     }
@@ -422,6 +510,7 @@ fn operator_name(
 fn Results(
     listing: Listing,
     opened: RwSignal<Option<ConversationId>>,
+    opened_from: RwSignal<String>,
     operators: RwSignal<Vec<OperatorInfo>>,
     heading: NodeRef<html::H2>,
 ) -> impl IntoView {
@@ -449,7 +538,10 @@ fn Results(
                             type="button"
                             class="open"
                             id=format!("history-result-{id}")
-                            on:click=move |_| opened.set(Some(id))
+                            on:click=move |_| {
+                                opened_from.set(format!("history-result-{id}"));
+                                opened.set(Some(id));
+                            }
                         >
                             <span class="who" dir="auto">{who}</span>
                         </button>
@@ -493,10 +585,116 @@ fn Results(
     }
 }
 
+/// The review sample: an operator, an ISO week and how many; the conversations drawn, each
+/// opened like a search result and marked once reviewed.
+#[component]
+fn SampleSection(
+    sample: Sample,
+    opened: RwSignal<Option<ConversationId>>,
+    opened_from: RwSignal<String>,
+    operators: RwSignal<Vec<OperatorInfo>>,
+) -> impl IntoView {
+    let submit = move |event: web_sys::SubmitEvent| {
+        event.prevent_default();
+        sample.draw();
+    };
+    let operator_options = move || {
+        operators
+            .get()
+            .into_iter()
+            .map(|operator| {
+                let id = operator.profile.id.to_string();
+                view! { <option value=id>{operator.profile.name}</option> }
+            })
+            .collect_view()
+    };
+    let rows = move || {
+        sample
+            .drawn
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|summary| {
+                let id = summary.id;
+                let who = visitor_label(&summary.visitor, id);
+                let created_at = summary.created_at.clone();
+                let created = summary.created_at.clone();
+                let status = status_text(summary.status);
+                let last = summary.last_message.map(|message| message.text);
+                let reviewed = move || sample.reviewed.with(|ids| ids.contains(&id));
+                view! {
+                    <li class="history-item" class:reviewed=reviewed>
+                        <button
+                            type="button"
+                            class="open"
+                            id=format!("history-sample-{id}")
+                            on:click=move |_| {
+                                opened_from.set(format!("history-sample-{id}"));
+                                opened.set(Some(id));
+                            }
+                        >
+                            <span class="who" dir="auto">{who}</span>
+                        </button>
+                        " "
+                        <span class="meta">
+                            {summary.site}
+                            " · "
+                            <time datetime=created_at>
+                                {move || time::date_time(i18n::language(), &created)}
+                            </time>
+                            " · "
+                            {tx(status)}
+                            " · "
+                            {move || if reviewed() {
+                                view! { <span class="badge">{tx(Text::Reviewed)}</span> }.into_any()
+                            } else {
+                                view! { <span class="pending-review">{tx(Text::NotReviewedYet)}</span> }.into_any()
+                            }}
+                        </span>
+                        <p class="snippet" dir="auto">{last}</p>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    let empty = move || {
+        sample
+            .drawn
+            .with(|drawn| drawn.as_ref().is_some_and(Vec::is_empty))
+    };
+    view! {
+        <section class="review-sample" aria-labelledby="history-sample-title">
+            <h2 id="history-sample-title">{tx(Text::ReviewSample)}</h2>
+            <p class="hint">{tx(Text::ReviewSampleHint)}</p>
+            <form class="fields" on:submit=submit aria-label=tx(Text::ReviewSample)>
+                <label for="history-sample-operator">{tx(Text::Operator)}</label>
+                <select id="history-sample-operator" required prop:value=move || sample.operator.get()
+                    on:change=move |event| sample.operator.set(event_target_value(&event))>
+                    <option value="">{tx(Text::ChooseOperator)}</option>
+                    {operator_options}
+                </select>
+                <label for="history-sample-week">{tx(Text::Week)}</label>
+                <input id="history-sample-week" type="week" required bind:value=sample.week/>
+                <label for="history-sample-size">{tx(Text::SampleSize)}</label>
+                <input id="history-sample-size" type="number" required min="1"
+                    max=MAX_SAMPLE.to_string() bind:value=sample.size/>
+                <button type="submit">{tx(Text::DrawSample)}</button>
+                <OutcomeLine outcome=sample.outcome/>
+            </form>
+            <ol class="history-results" aria-label=tx(Text::ReviewSample)
+                aria-busy=move || sample.busy.get().to_string()>
+                {rows}
+            </ol>
+            <p class="hint" hidden=move || !empty()>{tx(Text::SampleEmpty)}</p>
+        </section>
+    }
+}
+
 #[component]
 fn OpenedConversation(
     id: ConversationId,
     operators: RwSignal<Vec<OperatorInfo>>,
+    sample: Sample,
     close: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let conversation = RwSignal::new(None::<ConversationWithNotes>);
@@ -554,7 +752,7 @@ fn OpenedConversation(
                         view! {
                             <Transcript messages=found.detail.messages visitor=visitor/>
                             <Notes id=id notes=found.notes/>
-                            <ReviewPanel id=id review=found.review assigned=assigned operators=operators/>
+                            <ReviewPanel id=id review=found.review assigned=assigned operators=operators sample=sample/>
                         }
                     })
             }}
@@ -656,6 +854,7 @@ fn ReviewPanel(
     review: Option<Review>,
     assigned: Option<beseda_protocol::OperatorId>,
     operators: RwSignal<Vec<OperatorInfo>>,
+    sample: Sample,
 ) -> impl IntoView {
     let console = app::console();
     let admin = console.me.with_untracked(|me| me.admin);
@@ -682,6 +881,7 @@ fn ReviewPanel(
             outcome.set(Outcome::of(&result, t(Text::ReviewSaved)));
             if let Ok(saved) = result {
                 review.set(Some(saved));
+                sample.mark(id, true);
             }
         });
     };
@@ -691,6 +891,7 @@ fn ReviewPanel(
             outcome.set(Outcome::of(&result, t(Text::ReviewCleared)));
             if result.is_ok() {
                 review.set(None);
+                sample.mark(id, false);
                 verdict.set(Verdict::Good);
                 comment.set(String::new());
             }
@@ -781,6 +982,18 @@ mod tests {
             filters.path(Some("h1.2a"), false),
             "/api/conversations?q=vr%C3%A1cen%C3%AD%20zbo%C5%BE%C3%AD&status=resolved&operator=3\
              &tag=a%26b%3Dc&reviewed=false&from=2026-12-01&limit=50&cursor=h1.2a"
+        );
+    }
+
+    #[test]
+    fn a_sample_names_the_operator_the_week_and_how_many() {
+        assert_eq!(
+            sample_path("3", "2026-W49", " 5 "),
+            "/api/reviews/sample?operator=3&week=2026-W49&n=5"
+        );
+        assert_eq!(
+            sample_path("", "2026-W01&x", "1"),
+            "/api/reviews/sample?operator=&week=2026-W01%26x&n=1"
         );
     }
 

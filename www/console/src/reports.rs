@@ -1,13 +1,18 @@
 //! The Reports page: the manager's figures from `GET /api/reports/{name}` for a date range
 //! (a preset or chosen days) and a site or all, each beside the previous period of the same
 //! length. Every chart is drawn here as SVG from the report's numbers (nothing is fetched for
-//! it), is hidden from screen readers and followed by the same numbers as a table that only
-//! they read; every report can be downloaded as the relay's CSV.
+//! it), is hidden from screen readers and followed by the same numbers as a table that they
+//! read and that appears when the keyboard's focus reaches it; every report can be downloaded
+//! as the relay's CSV.
+//!
+//! The relay counts days in the report's time zone (the site's, or the one all sites share,
+//! else UTC), so the presets count them there too: "today" in Prague is not the browser's today
+//! when the browser is in New York near midnight.
 
 use crate::api;
 use crate::app;
 use crate::i18n::{self, Text, t, tf, tx};
-use crate::time;
+use crate::time::{self, CivilDate};
 use beseda_protocol::ConversationId;
 use beseda_protocol::api::SiteSettings;
 use leptos::prelude::*;
@@ -77,39 +82,34 @@ impl Preset {
             .unwrap_or(Preset::Custom)
     }
 
-    /// The days it covers, counted back from `today` (year, month 1–12, day): the first and
-    /// how many; `None` for a custom range.
-    fn span(self, today: (u32, u32, u32)) -> Option<(u32, u32)> {
-        match self {
-            Preset::Today => Some((0, 1)),
-            Preset::SevenDays => Some((6, 7)),
-            Preset::ThirtyDays => Some((29, 30)),
-            Preset::ThisMonth => Some((today.2 - 1, today.2)),
-            Preset::Custom => None,
-        }
+    /// The first and the last day it covers when it is `today`; `None` for a custom range.
+    fn range(self, today: CivilDate) -> Option<(CivilDate, CivilDate)> {
+        let days_back = match self {
+            Preset::Today => 0,
+            Preset::SevenDays => 6,
+            Preset::ThirtyDays => 29,
+            Preset::ThisMonth => today.day - 1,
+            Preset::Custom => return None,
+        };
+        Some((today.days_before(days_back), today))
     }
 }
 
-/// The browser's calendar date `days_back` days before today, as `YYYY-MM-DD`.
-fn local_date(days_back: u32) -> String {
-    let now = js_sys::Date::new_0();
-    // The Date constructor carries a day below 1 over into the months before.
-    let date = js_sys::Date::new_with_year_month_day(
-        now.get_full_year(),
-        now.get_month() as i32,
-        now.get_date() as i32 - days_back as i32,
-    );
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.get_full_year(),
-        date.get_month() + 1,
-        date.get_date()
-    )
-}
-
-fn today() -> (u32, u32, u32) {
-    let now = js_sys::Date::new_0();
-    (now.get_full_year(), now.get_month() + 1, now.get_date())
+/// The time zone the relay counts a report's days in, from each site's name and the zone of
+/// its opening hours (UTC without them): the chosen site's, or for all sites the one they all
+/// share, else UTC. `None` while the sites are not known (the browser's own zone then).
+fn report_zone(sites: &[(String, Option<String>)], site: &str) -> Option<String> {
+    let zone_of = |zone: &Option<String>| zone.clone().unwrap_or_else(|| "UTC".to_owned());
+    if site.is_empty() {
+        let first = zone_of(&sites.first()?.1);
+        let shared = sites.iter().all(|(_, zone)| zone_of(zone) == first);
+        Some(if shared { first } else { "UTC".to_owned() })
+    } else {
+        sites
+            .iter()
+            .find(|(name, _)| name == site)
+            .map(|(_, zone)| zone_of(zone))
+    }
 }
 
 /// Whether a text is a date as the relay takes it.
@@ -204,8 +204,24 @@ pub fn Reports() -> impl IntoView {
     let sites = RwSignal::new(Vec::<SiteSettings>::new());
     let site = RwSignal::new(String::new());
     let preset = RwSignal::new(Preset::SevenDays);
-    let from = RwSignal::new(local_date(6));
-    let to = RwSignal::new(local_date(0));
+    let zone = move || {
+        let zones: Vec<(String, Option<String>)> = sites.with(|sites| {
+            sites
+                .iter()
+                .map(|settings| {
+                    let zone = settings.hours.as_ref().map(|hours| hours.time_zone.clone());
+                    (settings.name.clone(), zone)
+                })
+                .collect()
+        });
+        report_zone(&zones, &site.get())
+    };
+    // Shown until the sites are known: the browser's last seven days.
+    let (first, last) = Preset::SevenDays
+        .range(time::today_in(None))
+        .expect("a preset has a range");
+    let from = RwSignal::new(first.to_string());
+    let to = RwSignal::new(last.to_string());
     let figures: [RwSignal<Option<Value>>; 7] = std::array::from_fn(|_| RwSignal::new(None));
     let error = RwSignal::new(None::<String>);
     // Only the answers to the latest request are shown, whatever order they arrive in.
@@ -238,19 +254,34 @@ pub fn Reports() -> impl IntoView {
     };
     let choose = move |chosen: Preset| {
         preset.set(chosen);
-        if let Some((back, _)) = chosen.span(today()) {
-            from.set(local_date(back));
-            to.set(local_date(0));
+        let today = time::today_in(zone().as_deref());
+        if let Some((first, last)) = chosen.range(today) {
+            from.set(first.to_string());
+            to.set(last.to_string());
             load();
         }
     };
+    // A day typed by keyboard passes through incomplete dates (the month typed, not yet the
+    // day), which the field reports as empty: those are left in the field, since setting the
+    // range to them would clear what has been typed so far.
+    let change_day = move |day: RwSignal<String>, value: String| {
+        if is_date(&value) {
+            day.set(value);
+            preset.set(Preset::Custom);
+            load();
+        }
+    };
+    // The first figures once the sites (and so the zone of "today") are known.
     spawn_local(async move {
         match api::sites().await {
             Ok(found) => sites.set(found),
             Err(refusal) => error.set(Some(refusal.message)),
         }
+        match preset.get_untracked() {
+            Preset::Custom => load(),
+            chosen => choose(chosen),
+        }
     });
-    load();
     let site_options = move || {
         sites
             .get()
@@ -326,25 +357,27 @@ pub fn Reports() -> impl IntoView {
                 </select>
                 <label for="report-from">{tx(Text::DateFrom)}</label>
                 <input id="report-from" type="date" prop:value=move || from.get()
-                    on:change=move |event| {
-                        from.set(event_target_value(&event));
-                        preset.set(Preset::Custom);
-                        load();
-                    }/>
+                    on:change=move |event| change_day(from, event_target_value(&event))/>
                 <label for="report-to">{tx(Text::DateTo)}</label>
                 <input id="report-to" type="date" prop:value=move || to.get()
-                    on:change=move |event| {
-                        to.set(event_target_value(&event));
-                        preset.set(Preset::Custom);
-                        load();
-                    }/>
+                    on:change=move |event| change_day(to, event_target_value(&event))/>
                 <label for="report-site">{tx(Text::Site)}</label>
                 <select id="report-site" prop:value=move || site.get()
-                    on:change=move |event| { site.set(event_target_value(&event)); load(); }>
+                    on:change=move |event| {
+                        site.set(event_target_value(&event));
+                        // Another site may count its days in another zone.
+                        match preset.get_untracked() {
+                            Preset::Custom => load(),
+                            chosen => choose(chosen),
+                        }
+                    }>
                     <option value="">{tx(Text::AllSites)}</option>
                     {site_options}
                 </select>
             </div>
+            <p class="hint zone">
+                {move || zone().map(|zone| tf(Text::ReportZone, &[("zone", &zone)]))}
+            </p>
             <p class="period" role="status">{period}</p>
             <p class="error" role="alert">{move || error.get()}</p>
             {section(0, Text::BusiestHours, heat_map)}
@@ -454,12 +487,17 @@ fn numbers_table(title: Text, heads: &[Text], body: Vec<Vec<String>>) -> impl In
             view! { <tr><th scope="row">{first}</th>{rest}</tr> }
         })
         .collect_view();
+    // Hidden from sight until the keyboard's focus reaches it, so that a sighted keyboard user
+    // can read the numbers too (and scroll a wide table with the arrow keys).
     view! {
-        <table class="visually-hidden">
-            <caption>{caption}</caption>
-            <thead><tr>{heads}</tr></thead>
-            <tbody>{body}</tbody>
-        </table>
+        <div class="numbers visually-hidden" tabindex="0" role="group"
+            aria-label=tx(Text::ReportNumbersHint)>
+            <table>
+                <caption>{caption}</caption>
+                <thead><tr>{heads}</tr></thead>
+                <tbody>{body}</tbody>
+            </table>
+        </div>
     }
 }
 
@@ -1084,4 +1122,53 @@ fn answers(report: &Value) -> AnyView {
         {numbers_table(Text::SelfService, &[Text::Question, Text::Opened, Text::ConversationsAvoided], table_rows)}
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Preset, report_zone};
+    use crate::time::CivilDate;
+
+    #[test]
+    fn presets_count_back_from_the_day_given() {
+        let today = CivilDate::new(2026, 3, 2);
+        let range = |preset: Preset| {
+            preset
+                .range(today)
+                .map(|(first, last)| (first.to_string(), last.to_string()))
+        };
+        let days = |first: &str, last: &str| Some((first.to_owned(), last.to_owned()));
+        assert_eq!(range(Preset::Today), days("2026-03-02", "2026-03-02"));
+        assert_eq!(range(Preset::SevenDays), days("2026-02-24", "2026-03-02"));
+        assert_eq!(range(Preset::ThirtyDays), days("2026-02-01", "2026-03-02"));
+        assert_eq!(range(Preset::ThisMonth), days("2026-03-01", "2026-03-02"));
+        assert_eq!(range(Preset::Custom), None);
+    }
+
+    #[test]
+    fn the_zone_is_the_sites_or_the_one_all_share_else_utc() {
+        let site = |name: &str, zone: Option<&str>| (name.to_owned(), zone.map(str::to_owned));
+        let prague = site("demo", Some("Europe/Prague"));
+        let also_prague = site("outlet", Some("Europe/Prague"));
+        let no_hours = site("blog", None);
+        let zone = |sites: &[(String, Option<String>)], chosen: &str| report_zone(sites, chosen);
+        assert_eq!(zone(&[], ""), None, "unknown until the sites are read");
+        assert_eq!(
+            zone(std::slice::from_ref(&prague), "demo").as_deref(),
+            Some("Europe/Prague")
+        );
+        assert_eq!(
+            zone(&[prague.clone(), no_hours.clone()], "blog").as_deref(),
+            Some("UTC")
+        );
+        assert_eq!(
+            zone(&[prague.clone(), also_prague], "").as_deref(),
+            Some("Europe/Prague")
+        );
+        assert_eq!(
+            zone(&[prague.clone(), no_hours], "").as_deref(),
+            Some("UTC")
+        );
+        assert_eq!(zone(&[prague], "gone"), None);
+    }
 }

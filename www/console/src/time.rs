@@ -5,6 +5,7 @@
 //! shows is decided here, and that part is plain Rust, tested natively.
 
 use crate::i18n::Language;
+use wasm_bindgen::JsCast;
 
 /// Milliseconds since the epoch of an ISO 8601 time, if it is one.
 pub fn parse(iso: &str) -> Option<f64> {
@@ -209,9 +210,144 @@ pub fn duration(language: Language, ms: f64) -> String {
         .join(" ")
 }
 
+/// A calendar date without a zone: what "today" is somewhere, and the days counted from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CivilDate {
+    pub year: i32,
+    /// 1 to 12.
+    pub month: u32,
+    /// 1 to 31.
+    pub day: u32,
+}
+
+impl CivilDate {
+    pub fn new(year: i32, month: u32, day: u32) -> CivilDate {
+        CivilDate { year, month, day }
+    }
+
+    /// Days since 1 January 1970 (negative before it), in the proleptic Gregorian calendar.
+    fn epoch_days(self) -> i64 {
+        // Counted in eras of 400 years that start on 1 March, so that a leap day is the last
+        // day of its year.
+        let year = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = year.div_euclid(400);
+        let year_of_era = year.rem_euclid(400);
+        let month = i64::from(self.month);
+        let day_of_year =
+            (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        era * 146_097 + day_of_era - 719_468
+    }
+
+    fn from_epoch_days(days: i64) -> CivilDate {
+        let days = days + 719_468;
+        let era = days.div_euclid(146_097);
+        let day_of_era = days.rem_euclid(146_097);
+        let year_of_era =
+            (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+        let shifted_month = (5 * day_of_year + 2) / 153;
+        let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+        let month = if shifted_month < 10 {
+            shifted_month + 3
+        } else {
+            shifted_month - 9
+        };
+        let year = year_of_era + era * 400 + i64::from(month <= 2);
+        CivilDate {
+            year: i32::try_from(year).unwrap_or(i32::MAX),
+            month: month as u32,
+            day: day as u32,
+        }
+    }
+
+    /// The date `days` days before this one.
+    pub fn days_before(self, days: u32) -> CivilDate {
+        CivilDate::from_epoch_days(self.epoch_days() - i64::from(days))
+    }
+
+    /// Its ISO 8601 week as a week input and the relay write it: `2026-W49`. A week starts on
+    /// Monday and belongs to the year its Thursday is in.
+    pub fn iso_week(self) -> String {
+        let days = self.epoch_days();
+        // 1 January 1970 was a Thursday: Monday is 0.
+        let weekday = (days + 3).rem_euclid(7);
+        let thursday = CivilDate::from_epoch_days(days - weekday + 3);
+        let first = CivilDate::new(thursday.year, 1, 1).epoch_days();
+        let week = (days - weekday + 3 - first) / 7 + 1;
+        format!("{:04}-W{week:02}", thursday.year)
+    }
+}
+
+impl std::fmt::Display for CivilDate {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            formatter,
+            "{:04}-{:02}-{:02}",
+            self.year, self.month, self.day
+        )
+    }
+}
+
+/// Today's date in an IANA time zone (`Europe/Prague`), as `Intl` knows the zone's rules; in
+/// the browser's own zone without one, or when the browser does not know the zone.
+pub fn today_in(zone: Option<&str>) -> CivilDate {
+    zone.and_then(date_in_zone).unwrap_or_else(|| {
+        let now = js_sys::Date::new_0();
+        CivilDate::new(
+            now.get_full_year() as i32,
+            now.get_month() + 1,
+            now.get_date(),
+        )
+    })
+}
+
+/// Today in `zone` from `Intl.DateTimeFormat`'s parts; none for a zone it refuses (the
+/// constructor throws a RangeError, caught here).
+fn date_in_zone(zone: &str) -> Option<CivilDate> {
+    let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    let constructor = js_sys::Reflect::get(&intl, &"DateTimeFormat".into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    let arguments = js_sys::Array::of2(
+        &"en-US".into(),
+        &options(&[
+            ("timeZone", zone),
+            ("year", "numeric"),
+            ("month", "numeric"),
+            ("day", "numeric"),
+        ])
+        .into(),
+    );
+    let format: js_sys::Intl::DateTimeFormat = js_sys::Reflect::construct(&constructor, &arguments)
+        .ok()?
+        .unchecked_into();
+    let parts = format.format_to_parts(&js_sys::Date::new_0());
+    let part = |kind: &str| {
+        parts.iter().find_map(|part| {
+            let found = js_sys::Reflect::get(&part, &"type".into())
+                .ok()?
+                .as_string()?;
+            (found == kind)
+                .then(|| {
+                    js_sys::Reflect::get(&part, &"value".into())
+                        .ok()?
+                        .as_string()
+                })
+                .flatten()
+        })
+    };
+    Some(CivilDate::new(
+        part("year")?.parse().ok()?,
+        part("month")?.parse().ok()?,
+        part("day")?.parse().ok()?,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{Unit, duration_parts};
+    use super::{CivilDate, Unit, duration_parts};
 
     #[test]
     fn durations_use_the_largest_sensible_unit() {
@@ -230,5 +366,38 @@ mod tests {
             duration_parts(76.0 * 3_600_000.0),
             [(3, Unit::Day), (4, Unit::Hour)]
         );
+    }
+
+    #[test]
+    fn days_are_counted_back_across_months_years_and_leap_days() {
+        let date = CivilDate::new;
+        assert_eq!(date(2026, 12, 6).days_before(0), date(2026, 12, 6));
+        assert_eq!(date(2026, 12, 6).days_before(6), date(2026, 11, 30));
+        assert_eq!(date(2026, 1, 3).days_before(29), date(2025, 12, 5));
+        assert_eq!(date(2024, 3, 1).days_before(1), date(2024, 2, 29));
+        assert_eq!(date(2026, 3, 1).days_before(1), date(2026, 2, 28));
+        assert_eq!(date(2000, 3, 1).days_before(1), date(2000, 2, 29));
+        assert_eq!(date(2100, 3, 1).days_before(1), date(2100, 2, 28));
+        assert_eq!(date(1970, 1, 1).days_before(1), date(1969, 12, 31));
+        assert_eq!(date(2026, 12, 31).days_before(365), date(2025, 12, 31));
+        assert_eq!(date(2026, 7, 4).to_string(), "2026-07-04");
+    }
+
+    #[test]
+    fn iso_weeks_start_on_monday_and_belong_to_their_thursdays_year() {
+        let date = CivilDate::new;
+        // 2026 began on a Thursday: 29 December 2025 opened its first week, and it has 53.
+        assert_eq!(date(2025, 12, 28).iso_week(), "2025-W52");
+        assert_eq!(date(2025, 12, 29).iso_week(), "2026-W01");
+        assert_eq!(date(2026, 1, 4).iso_week(), "2026-W01");
+        assert_eq!(date(2026, 1, 5).iso_week(), "2026-W02");
+        assert_eq!(date(2026, 11, 30).iso_week(), "2026-W49");
+        assert_eq!(date(2026, 12, 6).iso_week(), "2026-W49");
+        assert_eq!(date(2026, 12, 7).iso_week(), "2026-W50");
+        assert_eq!(date(2026, 12, 31).iso_week(), "2026-W53");
+        assert_eq!(date(2027, 1, 3).iso_week(), "2026-W53");
+        assert_eq!(date(2027, 1, 4).iso_week(), "2027-W01");
+        // 1 January 2021 was a Friday: in the last week of 2020.
+        assert_eq!(date(2021, 1, 1).iso_week(), "2020-W53");
     }
 }

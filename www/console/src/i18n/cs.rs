@@ -355,6 +355,14 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ReviewCleared => "Kontrola odstraněna.",
         Text::ReviewedBy => "Zkontroloval(a) {name}, {date}",
         Text::HandledBy => "Obsluhoval(a) {name}",
+        Text::ReviewSample => "Vzorek ke kontrole",
+        Text::ReviewSampleHint => {
+            "Několik dosud nezkontrolovaných konverzací jednoho operátora za týden, vybraných náhodně a pokaždé stejných."
+        }
+        Text::Week => "Týden",
+        Text::SampleSize => "Kolik",
+        Text::DrawSample => "Zobrazit vzorek",
+        Text::SampleEmpty => "V tomto týdnu už není co kontrolovat.",
         Text::Reports => "Přehledy",
         Text::ReportsHint => {
             "Kolik lidí a kdy píše, jak rychle a jak dobře tým odpovídá a co přinášejí výzvy a odpovědi. Každé číslo vedle čísla za předchozí období."
@@ -413,6 +421,8 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::AnswersOpened => "Otevřené odpovědi",
         Text::ConversationsAvoided => "Ušetřené konverzace",
         Text::ReportNumbers => "{report}: čísla",
+        Text::ReportZone => "Dny v časovém pásmu {zone}.",
+        Text::ReportNumbersHint => "Čísla jako tabulka",
     }
 }
 

@@ -367,6 +367,14 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ReviewCleared => "Prüfung entfernt.",
         Text::ReviewedBy => "Geprüft von {name}, {date}",
         Text::HandledBy => "Betreut von {name}",
+        Text::ReviewSample => "Stichprobe zur Prüfung",
+        Text::ReviewSampleHint => {
+            "Einige noch nicht geprüfte Unterhaltungen eines Operators aus einer Woche, zufällig gewählt und bei jeder Anfrage dieselben."
+        }
+        Text::Week => "Woche",
+        Text::SampleSize => "Wie viele",
+        Text::DrawSample => "Stichprobe anzeigen",
+        Text::SampleEmpty => "In dieser Woche gibt es nichts mehr zu prüfen.",
         Text::Reports => "Berichte",
         Text::ReportsHint => {
             "Wie viele Menschen wann schreiben, wie schnell und wie gut das Team antwortet und was Einladungen und Antworten bringen. Jede Zahl neben der des vorigen Zeitraums."
@@ -425,6 +433,8 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::AnswersOpened => "Geöffnete Antworten",
         Text::ConversationsAvoided => "Vermiedene Unterhaltungen",
         Text::ReportNumbers => "{report}: die Zahlen",
+        Text::ReportZone => "Tage in der Zeitzone {zone}.",
+        Text::ReportNumbersHint => "Die Zahlen als Tabelle",
     }
 }
 

@@ -353,6 +353,14 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ReviewCleared => "Review cleared.",
         Text::ReviewedBy => "Reviewed by {name}, {date}",
         Text::HandledBy => "Handled by {name}",
+        Text::ReviewSample => "Sample for review",
+        Text::ReviewSampleHint => {
+            "A few conversations of one operator's week that nobody has reviewed yet, chosen at random and the same each time you ask."
+        }
+        Text::Week => "Week",
+        Text::SampleSize => "How many",
+        Text::DrawSample => "Show sample",
+        Text::SampleEmpty => "Nothing left to review in this week.",
         Text::Reports => "Reports",
         Text::ReportsHint => {
             "How many people write and when, how fast and how well the team answers, and what the prompts and answers bring. Each figure beside the one of the period before."
@@ -411,6 +419,8 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::AnswersOpened => "Answers opened",
         Text::ConversationsAvoided => "Conversations avoided",
         Text::ReportNumbers => "{report}: the numbers",
+        Text::ReportZone => "Days in the time zone {zone}.",
+        Text::ReportNumbersHint => "The numbers as a table",
     }
 }
 

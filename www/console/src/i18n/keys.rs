@@ -349,6 +349,13 @@ keys!(
         ReviewCleared,
         ReviewedBy,
         HandledBy,
+        // The History page: the review sample.
+        ReviewSample,
+        ReviewSampleHint,
+        Week,
+        SampleSize,
+        DrawSample,
+        SampleEmpty,
         // The Reports page.
         Reports,
         ReportsHint,
@@ -402,6 +409,9 @@ keys!(
         AnswersOpened,
         ConversationsAvoided,
         ReportNumbers,
+        // The Reports page: the time zone of its days, the tables by keyboard.
+        ReportZone,
+        ReportNumbersHint,
     }
 );
 

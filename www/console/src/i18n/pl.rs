@@ -355,6 +355,14 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ReviewCleared => "Ocena usunięta.",
         Text::ReviewedBy => "Ocenił(a) {name}, {date}",
         Text::HandledBy => "Obsługiwał(a) {name}",
+        Text::ReviewSample => "Próbka do oceny",
+        Text::ReviewSampleHint => {
+            "Kilka jeszcze nieocenionych rozmów jednego operatora z danego tygodnia, wybranych losowo i za każdym razem tych samych."
+        }
+        Text::Week => "Tydzień",
+        Text::SampleSize => "Ile",
+        Text::DrawSample => "Pokaż próbkę",
+        Text::SampleEmpty => "W tym tygodniu nie ma już nic do oceny.",
         Text::Reports => "Raporty",
         Text::ReportsHint => {
             "Ile osób i kiedy pisze, jak szybko i jak dobrze zespół odpowiada oraz co dają zaproszenia i odpowiedzi. Każda liczba obok liczby z poprzedniego okresu."
@@ -413,6 +421,8 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::AnswersOpened => "Otwarte odpowiedzi",
         Text::ConversationsAvoided => "Uniknięte rozmowy",
         Text::ReportNumbers => "{report}: liczby",
+        Text::ReportZone => "Dni w strefie czasowej {zone}.",
+        Text::ReportNumbersHint => "Liczby w tabeli",
     }
 }
 

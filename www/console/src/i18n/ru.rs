@@ -355,6 +355,14 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ReviewCleared => "Проверка удалена.",
         Text::ReviewedBy => "Проверил(а) {name}, {date}",
         Text::HandledBy => "Вёл(а) {name}",
+        Text::ReviewSample => "Выборка для проверки",
+        Text::ReviewSampleHint => {
+            "Несколько ещё не проверенных диалогов одного оператора за неделю, выбранных случайно и каждый раз одних и тех же."
+        }
+        Text::Week => "Неделя",
+        Text::SampleSize => "Сколько",
+        Text::DrawSample => "Показать выборку",
+        Text::SampleEmpty => "На этой неделе проверять больше нечего.",
         Text::Reports => "Отчёты",
         Text::ReportsHint => {
             "Сколько людей и когда пишут, как быстро и как хорошо отвечает команда и что дают приглашения и ответы. Каждая цифра рядом с цифрой за предыдущий период."
@@ -413,6 +421,8 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::AnswersOpened => "Открытые ответы",
         Text::ConversationsAvoided => "Предотвращённые диалоги",
         Text::ReportNumbers => "{report}: цифры",
+        Text::ReportZone => "Дни в часовом поясе {zone}.",
+        Text::ReportNumbersHint => "Числа в виде таблицы",
     }
 }
 

@@ -355,6 +355,14 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ReviewCleared => "Kontrola odstránená.",
         Text::ReviewedBy => "Skontroloval(a) {name}, {date}",
         Text::HandledBy => "Obsluhoval(a) {name}",
+        Text::ReviewSample => "Vzorka na kontrolu",
+        Text::ReviewSampleHint => {
+            "Niekoľko zatiaľ neskontrolovaných konverzácií jedného operátora za týždeň, vybraných náhodne a zakaždým rovnakých."
+        }
+        Text::Week => "Týždeň",
+        Text::SampleSize => "Koľko",
+        Text::DrawSample => "Zobraziť vzorku",
+        Text::SampleEmpty => "V tomto týždni už nie je čo kontrolovať.",
         Text::Reports => "Prehľady",
         Text::ReportsHint => {
             "Koľko ľudí a kedy píše, ako rýchlo a ako dobre tím odpovedá a čo prinášajú výzvy a odpovede. Každé číslo vedľa čísla za predchádzajúce obdobie."
@@ -413,6 +421,8 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::AnswersOpened => "Otvorené odpovede",
         Text::ConversationsAvoided => "Ušetrené konverzácie",
         Text::ReportNumbers => "{report}: čísla",
+        Text::ReportZone => "Dni v časovom pásme {zone}.",
+        Text::ReportNumbersHint => "Čísla ako tabuľka",
     }
 }
 
