@@ -4,10 +4,10 @@
 //! attached, dropped or pasted go with the text as one message, uploaded over HTTP.
 
 use crate::app::{self, Console};
-use crate::files::{self, Tray};
 use crate::i18n::{Text, tx};
 use crate::picker::{self, SlashQuery};
 use crate::socket;
+use crate::tray::{self, Tray};
 use beseda_protocol::ConversationId;
 use beseda_protocol::api::Shortcut;
 use beseda_protocol::template::{Values, render};
@@ -264,11 +264,11 @@ pub fn Composer(id: ConversationId, tray: Tray) -> impl IntoView {
                 on:click=move |_| refresh_query()
                 on:keydown=keydown
                 on:blur=move |_| query.set(None)
-                on:paste=move |event| files::paste_files(tray, &event)
+                on:paste=move |event| tray::paste_files(tray, &event)
             ></textarea>
-            <files::AttachButton tray=tray/>
+            <tray::AttachButton tray=tray/>
             <button type="button" class="send" on:click=move |_| send()>{tx(Text::Send)}</button>
-            <files::TrayView tray=tray/>
+            <tray::TrayView tray=tray textarea=textarea/>
         </div>
     }
 }

@@ -5,7 +5,7 @@
 use crate::app::{self, Console};
 use crate::i18n::{self, Count, Text, t, tc, tf, tx};
 use crate::state::visitor_label;
-use crate::{api, composer, context, files, time};
+use crate::{api, composer, context, files, time, tray};
 use beseda_protocol::api::ConversationSummary;
 use beseda_protocol::{Author, ConversationId, ConversationStatus, Message, OperatorId};
 use leptos::html;
@@ -29,18 +29,18 @@ pub fn ConversationPane() -> impl IntoView {
         }
         .into_any(),
         (Some(id), Some(open)) if id == open => {
-            let tray = files::Tray::new();
+            let tray = tray::Tray::new();
             view! {
                 <section
                     class="conversation"
                     aria-labelledby="conversation-title"
                     on:dragover=move |event| {
                         // Accepting the drag is what lets files be dropped here.
-                        if files::dragged_files(&event) {
+                        if tray::dragged_files(&event) {
                             event.prevent_default();
                         }
                     }
-                    on:drop=move |event| files::drop_files(tray, &event)
+                    on:drop=move |event| tray::drop_files(tray, &event)
                 >
                     <ConversationHeader id=id/>
                     <Messages id=id/>

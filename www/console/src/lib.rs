@@ -28,6 +28,7 @@ mod signin;
 mod socket;
 pub mod state;
 mod time;
+mod tray;
 
 use beseda_protocol::OperatorProfile;
 use leptos::prelude::*;

@@ -116,13 +116,14 @@ pub fn number(language: Language, value: f64) -> String {
     format_number(language, value, &[])
 }
 
-/// A file's size the language's way, in powers of 1000 as the relay counts them: "870 B",
-/// "12,3 kB", "4.2 MB".
+/// A file's size the language's way, in powers of 1000 as the relay counts them: "870 bytes",
+/// "12,3 kB", "4.2 MB". Bytes are written out, as a short "byte" reads wrong in English and
+/// the word counts in the Slavic languages.
 pub fn file_size(language: Language, bytes: u64) -> String {
-    let (value, unit) = match bytes {
-        bytes if bytes < 1_000 => (bytes as f64, "byte"),
-        bytes if bytes < 1_000_000 => (bytes as f64 / 1e3, "kilobyte"),
-        bytes => (bytes as f64 / 1e6, "megabyte"),
+    let (value, unit, display) = match bytes {
+        bytes if bytes < 1_000 => (bytes as f64, "byte", "long"),
+        bytes if bytes < 1_000_000 => (bytes as f64 / 1e3, "kilobyte", "short"),
+        bytes => (bytes as f64 / 1e6, "megabyte", "short"),
     };
     format_number(
         language,
@@ -130,7 +131,7 @@ pub fn file_size(language: Language, bytes: u64) -> String {
         &[
             ("style", "unit"),
             ("unit", unit),
-            ("unitDisplay", "short"),
+            ("unitDisplay", display),
             ("maximumFractionDigits", "1"),
         ],
     )
