@@ -44,12 +44,11 @@ pub fn MessageFiles(files: Vec<FileRef>) -> impl IntoView {
     let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
     let dialog: NodeRef<html::Dialog> = NodeRef::new();
     Effect::new(move |_| {
-        if viewing.with(Option::is_some) {
-            if let Some(dialog) = dialog.get() {
-                if !dialog.open() {
-                    let _ = dialog.show_modal();
-                }
-            }
+        if viewing.with(Option::is_some)
+            && let Some(dialog) = dialog.get()
+            && !dialog.open()
+        {
+            let _ = dialog.show_modal();
         }
     });
     let closed = move |_| {
