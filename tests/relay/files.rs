@@ -369,6 +369,17 @@ async fn a_visitors_file_reaches_the_operator_and_only_they_and_the_visitor_can_
     .await;
     assert_eq!(found.status, 200, "{}", found.body);
     assert_eq!(found.json()[0]["id"], conversation_id);
+    // Its snippet shows the file by name, the searched word marked.
+    let snippet = &found.json()[0]["snippet"];
+    assert_eq!(snippet["text"], "The parcel came broken 📎 reklamace.pdf");
+    let marked: Vec<&str> = snippet["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|part| part["match"] == true)
+        .filter_map(|part| part["text"].as_str())
+        .collect();
+    assert_eq!(marked, ["reklamace"]);
     let transcript = http::get(
         relay.addr,
         &format!("/api/conversations/{conversation_id}/transcript?format=text"),
@@ -392,6 +403,7 @@ async fn a_visitors_file_reaches_the_operator_and_only_they_and_the_visitor_can_
     .await;
     assert_eq!(csv.status, 200);
     assert!(csv.body.contains("[file] returns form.txt"), "{}", csv.body);
+    assert!(csv.body.contains("📎 reklamace.pdf"), "{}", csv.body);
     let metrics = http::get(relay.addr, "/metrics", Some(METRICS_TOKEN)).await;
     assert!(
         metrics.body.contains("beseda_files_stored_total 2"),

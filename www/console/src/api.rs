@@ -9,13 +9,14 @@ use beseda_protocol::api::{
 };
 use beseda_protocol::prompts::{Prompt, PromptInput, PromptStats};
 use beseda_protocol::{
-    ConversationId, ConversationStatus, OperatorId, OperatorProfile, RuleId, ShortcutId,
+    ConversationId, ConversationStatus, Message, OperatorId, OperatorProfile, RuleId, ShortcutId,
 };
 use serde::Serialize;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response};
@@ -89,16 +90,26 @@ async fn send(method: &str, path: &str, body: Option<String>) -> Result<Response
     }
     let status = response.status();
     let text = text_of(&response).await;
-    if status == 401 && token.is_some() && path != "/api/login" {
+    Err(refused(
+        status,
+        &text,
+        token.is_some() && path != "/api/login",
+    ))
+}
+
+/// A refusal with the relay's message from its body; a 401 to a call made with the session's
+/// token also signs the operator out.
+fn refused(status: u16, body: &str, with_token: bool) -> ApiError {
+    if status == 401 && with_token {
         let handler = ON_UNAUTHORIZED.with(|cell| cell.borrow().clone());
         if let Some(handler) = handler {
             handler();
         }
     }
-    let message = serde_json::from_str::<ErrorBody>(&text)
+    let message = serde_json::from_str::<ErrorBody>(body)
         .map(|body| i18n::refusal(i18n::language(), Some(body.error.code), &body.error.message))
         .unwrap_or_else(|_| tf(Text::RelayAnswered, &[("status", &status.to_string())]));
-    Err(ApiError { status, message })
+    ApiError { status, message }
 }
 
 /// A response's body as text; empty when it cannot be read.
@@ -176,6 +187,88 @@ pub(crate) async fn download(path: &str, file_name: &str) -> Result<(), ApiError
         std::time::Duration::from_secs(60),
     );
     Ok(())
+}
+
+/// A file upload under way. It goes by `XMLHttpRequest`, whose upload reports its progress
+/// (a `fetch` reports none).
+#[derive(Clone)]
+pub(crate) struct Upload {
+    request: web_sys::XmlHttpRequest,
+}
+
+impl Upload {
+    /// Stops the upload. The relay stores a message only once its whole body has arrived, so
+    /// a stopped upload stores nothing; its answer is then a failure with status 0.
+    pub fn cancel(&self) {
+        let _ = self.request.abort();
+    }
+}
+
+/// Starts posting `files`, with the composer's `text`, as one message of conversation `id`
+/// (`POST /api/conversations/{id}/files`, multipart with a `file` field each). `client_id`
+/// makes a resend after a lost answer harmless. `progress` hears the bytes sent so far and
+/// their total. Answers the upload, to cancel it, and its answer: the stored message.
+pub(crate) fn upload_files(
+    id: ConversationId,
+    files: Vec<web_sys::File>,
+    client_id: String,
+    text: String,
+    progress: impl Fn(f64, f64) + 'static,
+) -> Result<(Upload, impl Future<Output = Result<Message, ApiError>>), ApiError> {
+    let form = web_sys::FormData::new().map_err(|_| unreachable())?;
+    form.append_with_str("clientId", &client_id)
+        .map_err(|_| unreachable())?;
+    if !text.trim().is_empty() {
+        form.append_with_str("text", &text)
+            .map_err(|_| unreachable())?;
+    }
+    for file in &files {
+        form.append_with_blob_and_filename("file", file, &file.name())
+            .map_err(|_| unreachable())?;
+    }
+    let request = web_sys::XmlHttpRequest::new().map_err(|_| unreachable())?;
+    request
+        .open("POST", &conversation_path(id, "files"))
+        .map_err(|_| unreachable())?;
+    let token = token();
+    if let Some(token) = &token {
+        let _ = request.set_request_header("authorization", &format!("Bearer {token}"));
+    }
+    let on_progress =
+        Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |event: web_sys::ProgressEvent| {
+            if event.length_computable() {
+                progress(event.loaded(), event.total());
+            }
+        });
+    if let Ok(upload) = request.upload() {
+        upload.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
+    }
+    // `loadend` comes once, however the request ended: answered, failed or cancelled.
+    let finished =
+        js_sys::Promise::new(&mut |resolve, _reject| request.set_onloadend(Some(&resolve)));
+    request
+        .send_with_opt_form_data(Some(&form))
+        .map_err(|_| unreachable())?;
+    let upload = Upload {
+        request: request.clone(),
+    };
+    let answer = async move {
+        let _ = JsFuture::from(finished).await;
+        drop(on_progress);
+        let status = request.status().unwrap_or(0);
+        if status == 0 {
+            return Err(unreachable());
+        }
+        let body = request.response_text().ok().flatten().unwrap_or_default();
+        if (200..300).contains(&status) {
+            return serde_json::from_str(&body).map_err(|_| ApiError {
+                status,
+                message: t(Text::NotUnderstood).into(),
+            });
+        }
+        Err(refused(status, &body, token.is_some()))
+    };
+    Ok((upload, answer))
 }
 
 pub(crate) fn json(body: &impl Serialize) -> Option<String> {

@@ -293,7 +293,7 @@ pub fn carry_out(console: Console, effects: Vec<Effect>) {
                     let text = summary
                         .last_message
                         .as_ref()
-                        .map(|message| message.text.clone())
+                        .map(crate::files::one_line)
                         .unwrap_or_default();
                     notify::new_chat(&who, &text);
                 }

@@ -1,11 +1,13 @@
 //! The composer: Enter sends (over the socket, idempotent by client id), Shift+Enter starts a
 //! new line, typing is announced to the visitor (throttled, stopped when idle or sent), and "/"
-//! opens the shortcut picker whose choice is rendered with the conversation's values.
+//! opens the shortcut picker whose choice is rendered with the conversation's values. Files
+//! attached, dropped or pasted go with the text as one message, uploaded over HTTP.
 
 use crate::app::{self, Console};
 use crate::i18n::{Text, tx};
 use crate::picker::{self, SlashQuery};
 use crate::socket;
+use crate::tray::{self, Tray};
 use beseda_protocol::ConversationId;
 use beseda_protocol::api::Shortcut;
 use beseda_protocol::template::{Values, render};
@@ -72,7 +74,7 @@ fn render_shortcut(console: Console, shortcut: &Shortcut) -> String {
 }
 
 #[component]
-pub fn Composer(id: ConversationId) -> impl IntoView {
+pub fn Composer(id: ConversationId, tray: Tray) -> impl IntoView {
     let console = app::console();
     let textarea: NodeRef<html::Textarea> = NodeRef::new();
     let draft = RwSignal::new(String::new());
@@ -140,6 +142,27 @@ pub fn Composer(id: ConversationId) -> impl IntoView {
 
     let send = move || {
         let text = draft.get_untracked();
+        if tray.has_files() {
+            if tray.uploading() {
+                return;
+            }
+            typing.stop();
+            let text = text.trim_end().to_owned();
+            let sent = text.clone();
+            tray.send(console, id, text, move || {
+                // What the operator wrote while the files went up stays.
+                if draft
+                    .try_get_untracked()
+                    .is_some_and(|draft| draft.trim_end() == sent)
+                {
+                    draft.set(String::new());
+                    if let Some(element) = textarea.get_untracked() {
+                        element.set_value("");
+                    }
+                }
+            });
+            return;
+        }
         if text.trim().is_empty() {
             return;
         }
@@ -241,8 +264,11 @@ pub fn Composer(id: ConversationId) -> impl IntoView {
                 on:click=move |_| refresh_query()
                 on:keydown=keydown
                 on:blur=move |_| query.set(None)
+                on:paste=move |event| tray::paste_files(tray, &event)
             ></textarea>
-            <button type="button" on:click=move |_| send()>{tx(Text::Send)}</button>
+            <tray::AttachButton tray=tray/>
+            <button type="button" class="send" on:click=move |_| send()>{tx(Text::Send)}</button>
+            <tray::TrayView tray=tray textarea=textarea/>
         </div>
     }
 }

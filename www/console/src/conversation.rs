@@ -1,11 +1,11 @@
 //! The conversation on screen: its header and actions (take over, transfer, resolve, reopen,
-//! tags), the visitor's rating, the messages as text, and the composer; the visitor's context
-//! beside it.
+//! tags), the visitor's rating, the messages with their files, and the composer (files dropped
+//! onto the conversation go into its tray); the visitor's context beside it.
 
 use crate::app::{self, Console};
 use crate::i18n::{self, Count, Text, t, tc, tf, tx};
 use crate::state::visitor_label;
-use crate::{api, composer, context, time};
+use crate::{api, composer, context, files, time, tray};
 use beseda_protocol::api::ConversationSummary;
 use beseda_protocol::{Author, ConversationId, ConversationStatus, Message, OperatorId};
 use leptos::html;
@@ -28,15 +28,28 @@ pub fn ConversationPane() -> impl IntoView {
             </section>
         }
         .into_any(),
-        (Some(id), Some(open)) if id == open => view! {
-            <section class="conversation" aria-labelledby="conversation-title">
-                <ConversationHeader id=id/>
-                <Messages id=id/>
-                <composer::Composer id=id/>
-            </section>
-            <context::VisitorContext/>
+        (Some(id), Some(open)) if id == open => {
+            let tray = tray::Tray::new();
+            view! {
+                <section
+                    class="conversation"
+                    aria-labelledby="conversation-title"
+                    on:dragover=move |event| {
+                        // Accepting the drag is what lets files be dropped here.
+                        if tray::dragged_files(&event) {
+                            event.prevent_default();
+                        }
+                    }
+                    on:drop=move |event| tray::drop_files(tray, &event)
+                >
+                    <ConversationHeader id=id/>
+                    <Messages id=id/>
+                    <composer::Composer id=id tray=tray/>
+                </section>
+                <context::VisitorContext/>
+            }
+            .into_any()
         }
-        .into_any(),
         (Some(_), _) => view! {
             <section class="conversation empty" aria-label=tx(Text::Conversation)>
                 <p role="status">{tx(Text::Loading)}</p>
@@ -373,7 +386,8 @@ fn MessageItem(message: Message, visitor: Memo<String>) -> impl IntoView {
             >
                 {move || time::clock(i18n::language(), &sent_at_shown)}
             </time>
-            <p class="text" dir="auto">{message.text}</p>
+            {(!message.text.is_empty()).then(|| view! { <p class="text" dir="auto">{message.text}</p> })}
+            {(!message.files.is_empty()).then(|| view! { <files::MessageFiles files=message.files/> })}
         </li>
     }
 }

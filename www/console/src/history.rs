@@ -15,7 +15,7 @@ use crate::app;
 use crate::i18n::{self, Text, t, tf, tx};
 use crate::outcome::{Outcome, OutcomeLine};
 use crate::state::visitor_label;
-use crate::time;
+use crate::{files, time};
 use beseda_protocol::api::ConversationSummary;
 use beseda_protocol::api::{OperatorInfo, SiteSettings};
 use beseda_protocol::history::{
@@ -531,7 +531,7 @@ fn Results(
                 let reviewed = item.reviewed;
                 let tags = summary.tags.join(", ");
                 let snippet = item.snippet.map(|snippet| snippet.parts);
-                let last = summary.last_message.map(|message| message.text);
+                let last = summary.last_message.as_ref().map(files::one_line);
                 view! {
                     <li class="history-item">
                         <button
@@ -620,7 +620,7 @@ fn SampleSection(
                 let created_at = summary.created_at.clone();
                 let created = summary.created_at.clone();
                 let status = status_text(summary.status);
-                let last = summary.last_message.map(|message| message.text);
+                let last = summary.last_message.as_ref().map(files::one_line);
                 let reviewed = move || sample.reviewed.with(|ids| ids.contains(&id));
                 view! {
                     <li class="history-item" class:reviewed=reviewed>
@@ -781,7 +781,8 @@ fn Transcript(messages: Vec<Message>, visitor: String) -> impl IntoView {
                     <time datetime=message.sent_at.clone()>
                         {move || time::date_time(i18n::language(), &sent_at)}
                     </time>
-                    <p class="text" dir="auto">{message.text}</p>
+                    {(!message.text.is_empty()).then(|| view! { <p class="text" dir="auto">{message.text}</p> })}
+                    {(!message.files.is_empty()).then(|| view! { <files::MessageFiles files=message.files/> })}
                 </li>
             }
         })

@@ -14,6 +14,7 @@ mod app;
 mod composer;
 mod context;
 mod conversation;
+mod files;
 mod history;
 pub mod i18n;
 mod list;
@@ -27,6 +28,7 @@ mod signin;
 mod socket;
 pub mod state;
 mod time;
+mod tray;
 
 use beseda_protocol::OperatorProfile;
 use leptos::prelude::*;

@@ -4,7 +4,7 @@
 use crate::app::{self, Console};
 use crate::i18n::{self, Count, Text, t, tc, tf, tx};
 use crate::state::{Row, visitor_label};
-use crate::time;
+use crate::{files, time};
 use beseda_protocol::{Author, ConversationId, ConversationStatus};
 use leptos::prelude::*;
 
@@ -99,7 +99,7 @@ fn ConversationRow(row: Row) -> impl IntoView {
     let last = move || {
         last_message.as_ref().map(|message| {
             let author = match message.author {
-                Author::Visitor => return message.text.clone(),
+                Author::Visitor => return files::one_line(message),
                 Author::System => t(Text::System),
                 Author::Operator if message.operator_id == Some(me) => t(Text::You),
                 Author::Operator => message
@@ -109,7 +109,7 @@ fn ConversationRow(row: Row) -> impl IntoView {
             };
             tf(
                 Text::AuthorSaid,
-                &[("author", author), ("text", &message.text)],
+                &[("author", author), ("text", &files::one_line(message))],
             )
         })
     };

@@ -116,6 +116,27 @@ pub fn number(language: Language, value: f64) -> String {
     format_number(language, value, &[])
 }
 
+/// A file's size the language's way, in powers of 1000 as the relay counts them: "870 bytes",
+/// "12,3 kB", "4.2 MB". Bytes are written out, as a short "byte" reads wrong in English and
+/// the word counts in the Slavic languages.
+pub fn file_size(language: Language, bytes: u64) -> String {
+    let (value, unit, display) = match bytes {
+        bytes if bytes < 1_000 => (bytes as f64, "byte", "long"),
+        bytes if bytes < 1_000_000 => (bytes as f64 / 1e3, "kilobyte", "short"),
+        bytes => (bytes as f64 / 1e6, "megabyte", "short"),
+    };
+    format_number(
+        language,
+        value,
+        &[
+            ("style", "unit"),
+            ("unit", unit),
+            ("unitDisplay", display),
+            ("maximumFractionDigits", "1"),
+        ],
+    )
+}
+
 /// A price with the shop's currency code after it, as the shop gave it: two decimals unless
 /// whole, the decimal sign and grouping the language's (grouped from five digits, as Czech
 /// writes them, so "2490 CZK" but "12 490,50 CZK" in Czech and "12,490.50 CZK" in English).

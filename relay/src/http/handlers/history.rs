@@ -220,11 +220,29 @@ fn item(operator: &OperatorProfile, hit: HistoryHit, words: &[String]) -> Histor
     }
 }
 
+/// What a snippet is cut from: the message's text, then its files by name (the search finds a
+/// message by them too, and a message may be files alone), each after a paperclip, which reads
+/// the same in every language.
+fn snippet_text(message: &Message) -> std::borrow::Cow<'_, str> {
+    if message.files.is_empty() {
+        return std::borrow::Cow::Borrowed(&message.text);
+    }
+    let mut text = message.text.clone();
+    for file in &message.files {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str("📎 ");
+        text.push_str(&file.name);
+    }
+    std::borrow::Cow::Owned(text)
+}
+
 /// The part of a message around its first matched word, the matched words marked. Words are
 /// compared as the search compares them (folded, as prefixes), so a console needs no rules of
 /// its own.
 pub fn snippet(message: &Message, words: &[String]) -> Snippet {
-    let text = &message.text;
+    let text: &str = &snippet_text(message);
     // The message's words with their places: runs of letters and digits.
     let mut spans: Vec<(usize, usize, bool)> = Vec::new();
     let mut start = None;
@@ -690,6 +708,33 @@ mod tests {
             cut.text
         );
         assert!(cut.text.chars().count() < long.chars().count());
+    }
+
+    #[test]
+    fn snippets_show_and_mark_the_files_names() {
+        let mut with_file = message("Tady je");
+        with_file.files.push(beseda_protocol::FileRef {
+            id: "f".repeat(22),
+            name: "reklamace-bunda.pdf".into(),
+            content_type: "application/pdf".into(),
+            size: 1200,
+            url: "/files/f".into(),
+            thumbnail_url: None,
+        });
+        let found = snippet(&with_file, &query_words("reklamace"));
+        assert_eq!(found.text, "Tady je 📎 reklamace-bunda.pdf");
+        let marked: Vec<&str> = found
+            .parts
+            .iter()
+            .filter(|part| part.matched)
+            .map(|part| part.text.as_str())
+            .collect();
+        assert_eq!(marked, ["reklamace"]);
+        with_file.text.clear();
+        assert_eq!(
+            snippet(&with_file, &query_words("bunda")).text,
+            "📎 reklamace-bunda.pdf"
+        );
     }
 
     #[test]

@@ -68,6 +68,18 @@ pub(super) fn text(key: Text) -> &'static str {
             "Napište odpověď — Enter odešle, Shift+Enter nový řádek, / zkratky"
         }
         Text::Send => "Odeslat",
+        Text::AttachFile => "Přiložit soubor",
+        Text::FilesToSend => "Soubory k odeslání",
+        Text::RemoveFile => "Odebrat {name}",
+        Text::UploadingFiles => "Nahrávání…",
+        Text::CancelUpload => "Zrušit nahrávání",
+        Text::OpenImage => "Otevřít {name}",
+        Text::CloseImage => "Zavřít",
+        Text::DownloadFile => "Stáhnout {name} ({size})",
+        Text::ErrorFileTooLarge => "Soubor je příliš velký.",
+        Text::ErrorUnsupportedType => "Tento druh souboru se nepřijímá.",
+        Text::ErrorDamagedFile => "Soubor je poškozený.",
+        Text::ErrorTooManyFiles => "Příliš mnoho souborů; zkuste to později.",
         Text::Visitor => "Návštěvník",
         Text::Name => "Jméno",
         Text::VisitorLanguage => "Jazyk",

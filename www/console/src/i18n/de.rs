@@ -68,6 +68,18 @@ pub(super) fn text(key: Text) -> &'static str {
             "Antwort schreiben — Enter sendet, Umschalt+Enter für eine neue Zeile, / für Textbausteine"
         }
         Text::Send => "Senden",
+        Text::AttachFile => "Datei anhängen",
+        Text::FilesToSend => "Zu sendende Dateien",
+        Text::RemoveFile => "{name} entfernen",
+        Text::UploadingFiles => "Wird hochgeladen…",
+        Text::CancelUpload => "Hochladen abbrechen",
+        Text::OpenImage => "{name} öffnen",
+        Text::CloseImage => "Schließen",
+        Text::DownloadFile => "{name} herunterladen ({size})",
+        Text::ErrorFileTooLarge => "Die Datei ist zu groß.",
+        Text::ErrorUnsupportedType => "Diese Art von Datei wird nicht angenommen.",
+        Text::ErrorDamagedFile => "Die Datei ist beschädigt.",
+        Text::ErrorTooManyFiles => "Zu viele Dateien; bitte später erneut versuchen.",
         Text::Visitor => "Besucher",
         Text::Name => "Name",
         Text::VisitorLanguage => "Sprache",

@@ -68,6 +68,18 @@ pub(super) fn text(key: Text) -> &'static str {
             "Write a reply — Enter sends, Shift+Enter for a new line, / for shortcuts"
         }
         Text::Send => "Send",
+        Text::AttachFile => "Attach file",
+        Text::FilesToSend => "Files to send",
+        Text::RemoveFile => "Remove {name}",
+        Text::UploadingFiles => "Uploading…",
+        Text::CancelUpload => "Cancel upload",
+        Text::OpenImage => "Open {name}",
+        Text::CloseImage => "Close",
+        Text::DownloadFile => "Download {name} ({size})",
+        Text::ErrorFileTooLarge => "The file is too large.",
+        Text::ErrorUnsupportedType => "This kind of file is not accepted.",
+        Text::ErrorDamagedFile => "The file is damaged.",
+        Text::ErrorTooManyFiles => "Too many files for now; try again later.",
         Text::Visitor => "Visitor",
         Text::Name => "Name",
         Text::VisitorLanguage => "Language",

@@ -302,6 +302,11 @@ pub fn refusal(language: Language, code: Option<ErrorCode>, relay_message: &str)
             | ErrorCode::RequestTimeout,
         ) => (Text::ErrorUnavailable, false),
         Some(ErrorCode::Conflict) => (Text::ErrorConflict, true),
+        // The relay's words name the limit and the kinds it accepts.
+        Some(ErrorCode::FileTooLarge) => (Text::ErrorFileTooLarge, true),
+        Some(ErrorCode::UnsupportedType) => (Text::ErrorUnsupportedType, true),
+        Some(ErrorCode::DamagedFile) => (Text::ErrorDamagedFile, false),
+        Some(ErrorCode::TooManyFiles) => (Text::ErrorTooManyFiles, false),
         Some(ErrorCode::InvalidTemplate) => (Text::ErrorInvalidTemplate, true),
         _ => (Text::ErrorBadRequest, true),
     };

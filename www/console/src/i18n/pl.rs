@@ -68,6 +68,18 @@ pub(super) fn text(key: Text) -> &'static str {
             "Napisz odpowiedź — Enter wysyła, Shift+Enter nowa linia, / skróty"
         }
         Text::Send => "Wyślij",
+        Text::AttachFile => "Załącz plik",
+        Text::FilesToSend => "Pliki do wysłania",
+        Text::RemoveFile => "Usuń {name}",
+        Text::UploadingFiles => "Przesyłanie…",
+        Text::CancelUpload => "Anuluj przesyłanie",
+        Text::OpenImage => "Otwórz {name}",
+        Text::CloseImage => "Zamknij",
+        Text::DownloadFile => "Pobierz {name} ({size})",
+        Text::ErrorFileTooLarge => "Plik jest za duży.",
+        Text::ErrorUnsupportedType => "Ten rodzaj pliku nie jest przyjmowany.",
+        Text::ErrorDamagedFile => "Plik jest uszkodzony.",
+        Text::ErrorTooManyFiles => "Za dużo plików; spróbuj później.",
         Text::Visitor => "Odwiedzający",
         Text::Name => "Imię",
         Text::VisitorLanguage => "Język",

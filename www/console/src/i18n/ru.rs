@@ -68,6 +68,18 @@ pub(super) fn text(key: Text) -> &'static str {
             "Напишите ответ — Enter отправляет, Shift+Enter — новая строка, / — шаблоны"
         }
         Text::Send => "Отправить",
+        Text::AttachFile => "Прикрепить файл",
+        Text::FilesToSend => "Файлы для отправки",
+        Text::RemoveFile => "Убрать {name}",
+        Text::UploadingFiles => "Загрузка…",
+        Text::CancelUpload => "Отменить загрузку",
+        Text::OpenImage => "Открыть {name}",
+        Text::CloseImage => "Закрыть",
+        Text::DownloadFile => "Скачать {name} ({size})",
+        Text::ErrorFileTooLarge => "Файл слишком большой.",
+        Text::ErrorUnsupportedType => "Такой тип файла не принимается.",
+        Text::ErrorDamagedFile => "Файл повреждён.",
+        Text::ErrorTooManyFiles => "Слишком много файлов; попробуйте позже.",
         Text::Visitor => "Посетитель",
         Text::Name => "Имя",
         Text::VisitorLanguage => "Язык",

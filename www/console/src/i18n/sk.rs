@@ -68,6 +68,18 @@ pub(super) fn text(key: Text) -> &'static str {
             "Napíšte odpoveď — Enter odošle, Shift+Enter nový riadok, / skratky"
         }
         Text::Send => "Odoslať",
+        Text::AttachFile => "Priložiť súbor",
+        Text::FilesToSend => "Súbory na odoslanie",
+        Text::RemoveFile => "Odobrať {name}",
+        Text::UploadingFiles => "Nahráva sa…",
+        Text::CancelUpload => "Zrušiť nahrávanie",
+        Text::OpenImage => "Otvoriť {name}",
+        Text::CloseImage => "Zavrieť",
+        Text::DownloadFile => "Stiahnuť {name} ({size})",
+        Text::ErrorFileTooLarge => "Súbor je príliš veľký.",
+        Text::ErrorUnsupportedType => "Tento druh súboru sa neprijíma.",
+        Text::ErrorDamagedFile => "Súbor je poškodený.",
+        Text::ErrorTooManyFiles => "Príliš veľa súborov; skúste to neskôr.",
         Text::Visitor => "Návštevník",
         Text::Name => "Meno",
         Text::VisitorLanguage => "Jazyk",

@@ -272,3 +272,36 @@ fn refusals_are_shown_in_the_language_with_the_relays_details() {
         "Nieprawidłowy e-mail lub hasło."
     );
 }
+
+#[test]
+fn refused_files_are_named_in_the_language_with_the_relays_limits() {
+    let accepted = "this kind of file is not accepted (judged by its content, not its name); accepted: application/pdf";
+    assert_eq!(
+        refusal(
+            Language::English,
+            Some(ErrorCode::UnsupportedType),
+            accepted
+        ),
+        accepted
+    );
+    assert_eq!(
+        refusal(Language::Czech, Some(ErrorCode::UnsupportedType), accepted),
+        format!("Tento druh souboru se nepřijímá. ({accepted})")
+    );
+    assert_eq!(
+        refusal(
+            Language::Slovak,
+            Some(ErrorCode::FileTooLarge),
+            "a file may have at most 10000000 bytes"
+        ),
+        "Súbor je príliš veľký. (a file may have at most 10000000 bytes)"
+    );
+    assert_eq!(
+        refusal(
+            Language::Russian,
+            Some(ErrorCode::DamagedFile),
+            "the file is damaged"
+        ),
+        "Файл повреждён."
+    );
+}
