@@ -803,10 +803,12 @@ async fn fifty_simultaneous_uploads_do_not_hold_their_bytes_in_memory() {
         after / 1_000_000
     );
     // Holding every upload whole would take all of it at once, and more (each file is copied
-    // on its way into the database); spooled and processed a core's worth at a time, what
-    // remains is the connections' buffers and the allocator's (measured: about half of it).
+    // on its way into the database). Spooled, processed a core's worth at a time on the same
+    // threads, with 64 KB read ahead per connection, what remains is about a fifth of it
+    // (measured: 49 MB); when the processing ran on the runtime's blocking threads and hyper
+    // read 400 KB ahead, the allocator kept more than half of it.
     assert!(
-        grown < (UPLOADS * SIZE) as u64,
+        grown < (UPLOADS * SIZE / 3) as u64,
         "the peak grew by {} MB for {} MB uploaded at once",
         grown / 1_000_000,
         UPLOADS * SIZE / 1_000_000
