@@ -130,19 +130,25 @@ test("the relay a visitor is on dies mid-chat and the conversation goes on throu
   const inFlight = ["Zpráva 4", "Zpráva 5", "Zpráva 6"];
   const afterTheKill = ["Zpráva 7", "Zpráva 8"];
   const written = await shop.evaluate(
-    async ({ acknowledgedBefore, inFlight, afterTheKill }) => {
+    async ({ acknowledgedBefore, inFlight, afterTheKill, patience }) => {
+      // A send that never settles fails the test, naming the message, instead of hanging it.
+      const send = (text) =>
+        Promise.race([
+          window.Beseda.send(text),
+          new Promise((_, reject) => setTimeout(() => reject(new Error(`the send of "${text}" did not settle`)), patience)),
+        ]);
       const acknowledged = [];
-      for (const text of acknowledgedBefore) acknowledged.push(await window.Beseda.send(text));
-      const flying = inFlight.map((text) => window.Beseda.send(text));
+      for (const text of acknowledgedBefore) acknowledged.push(await send(text));
+      const flying = inFlight.map(send);
       const settledBeforeKill = new Set();
       flying.forEach((sending, index) => sending.then(() => settledBeforeKill.add(index)));
       await window.killTheVisitorsRelay();
       const acknowledgedAtKill = settledBeforeKill.size;
-      const later = afterTheKill.map((text) => window.Beseda.send(text));
+      const later = afterTheKill.map(send);
       const rest = await Promise.all([...flying, ...later]);
       return { messages: [...acknowledged, ...rest].map(({ id, text }) => ({ id, text })), acknowledgedAtKill };
     },
-    { acknowledgedBefore, inFlight, afterTheKill },
+    { acknowledgedBefore, inFlight, afterTheKill, patience: PATIENCE },
   );
   t.diagnostic(`${written.acknowledgedAtKill} of the ${inFlight.length} messages in flight were acknowledged before the kill`);
   const visitorTexts = ["Dobrý den, jedu na hory.", ...acknowledgedBefore, ...inFlight, ...afterTheKill];

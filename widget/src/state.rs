@@ -161,10 +161,6 @@ impl ChatState {
 
     /// Adds a message in sequence order unless it is there already; true when it was new.
     fn insert(&mut self, message: &Message, window_open: bool) -> bool {
-        if let Some(client_id) = &message.client_id {
-            self.pending
-                .retain(|pending| &pending.client_id != client_id);
-        }
         let position = self
             .messages
             .partition_point(|existing| existing.seq < message.seq);
@@ -231,6 +227,12 @@ pub fn apply(state: &mut ChatState, frame: FromRelay, window_open: bool) -> Vec<
             }
         }
         FromRelay::Ack { client_id, message } => {
+            // Only an acknowledgement takes a message out of the outbox. One met first among a
+            // welcome's missed ones (its relay stored it and died before acknowledging) stays,
+            // is sent again with its client id, and the acknowledgement of that answers its send.
+            state
+                .pending
+                .retain(|pending| pending.client_id != client_id);
             if state.conversation.is_none() {
                 state.conversation = Some(VisitorConversation {
                     id: message.conversation_id,
@@ -460,6 +462,40 @@ mod tests {
             vec![Effect::Stored(ClientMessageId("c1".into()), stored)]
         );
         assert_eq!(state.messages.len(), 1);
+    }
+
+    #[test]
+    fn a_waiting_message_met_in_a_welcome_is_sent_again_and_its_ack_answers_it() {
+        // The relay stored the message and died before acknowledging it; the next relay's
+        // welcome brings it among the missed ones.
+        let mut state = ChatState::default();
+        state.pending.push(Pending {
+            client_id: ClientMessageId("c1".into()),
+            text: "hi".into(),
+            email: None,
+            refused: None,
+        });
+        let stored = message(1, Author::Visitor, Some("c1"));
+        apply(&mut state, welcome(vec![stored.clone()], true), true);
+        assert_eq!(
+            state.unsent().len(),
+            1,
+            "sent again, so that its send is answered"
+        );
+        let effects = apply(
+            &mut state,
+            FromRelay::Ack {
+                client_id: ClientMessageId("c1".into()),
+                message: stored.clone(),
+            },
+            true,
+        );
+        assert!(state.pending.is_empty());
+        assert_eq!(state.messages, vec![stored.clone()]);
+        assert_eq!(
+            effects,
+            vec![Effect::Stored(ClientMessageId("c1".into()), stored)]
+        );
     }
 
     #[test]
