@@ -38,10 +38,10 @@ pub use conversations::{
 };
 pub use files::{FilePart, FileStore, FileTotals, NewFile, StoredFile};
 pub use history::{HistoryFilter, HistoryHit, HistoryStore};
+pub use options::{StoreOptions, parse_bytes};
 pub use outbox::{
     MailConversation, MailId, MailNotice, MailOutcome, MailTo, Notices, OutboxStore, PendingMail,
 };
-pub use options::{StoreOptions, parse_bytes};
 pub use prompts::PromptStore;
 pub use reports::ReportStore;
 pub use sqlite::{Location, SqliteStore};

@@ -85,7 +85,11 @@ pub fn parse_bytes(text: &str) -> Result<u64, String> {
         "mib" => 1 << 20,
         "gib" => 1 << 30,
         "tib" => 1 << 40,
-        _ => return Err(format!("`{text}`: the units are KB, MB, GB, TB, KiB, MiB, GiB, TiB")),
+        _ => {
+            return Err(format!(
+                "`{text}`: the units are KB, MB, GB, TB, KiB, MiB, GiB, TiB"
+            ));
+        }
     };
     number
         .checked_mul(factor)

@@ -1,0 +1,204 @@
+//! When the storage fails: a database at its size cap (`--db-max-bytes`, a full disk made
+//! portable) answers writes `unavailable` with a suggested delay, loses nothing acknowledged,
+//! says so on `/healthz` and `/metrics`, and stores every resend exactly once once there is
+//! room again. A damaged database file is refused at start with the steps to recover it.
+
+use beseda_tests::database::number;
+use beseda_tests::http::{get, post_json};
+use beseda_tests::{Client, JANA, METRICS_TOKEN, RelayProcess, prepare_database};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::path::Path;
+
+const RELAY: &str = env!("CARGO_BIN_EXE_relay-process");
+const LIMITS: [&str; 2] = ["--visitor-messages-per-minute", "1000000"];
+/// Writes answered `unavailable` before the test stops writing into the full database.
+const REFUSED_WRITES: usize = 8;
+
+/// A visitor's send and the one answer to it: `Ok(seq)` for an acknowledgement, `Err(frame)`
+/// for an error frame with its client id.
+async fn send_and_answer(client: &mut Client, client_id: &str, text: &str) -> Result<u64, Value> {
+    client.say(client_id, text).await;
+    let (_, answer) = client
+        .recv_until(|frame| {
+            (frame["type"] == "ack" || frame["type"] == "error") && frame["clientId"] == client_id
+        })
+        .await;
+    if answer["type"] == "ack" {
+        Ok(answer["message"]["seq"]
+            .as_u64()
+            .expect("an acknowledged seq"))
+    } else {
+        Err(answer)
+    }
+}
+
+/// The conversation's stored messages as (client id, seq), read from a fresh socket's welcome;
+/// the relay's own messages have an empty client id.
+async fn stored_messages(relay: &RelayProcess, token: &str) -> Vec<(String, u64)> {
+    let (client, welcome) = Client::visitor(relay.addr, Some(token), Some(0)).await;
+    client.close().await;
+    welcome["missed"]
+        .as_array()
+        .expect("the missed messages")
+        .iter()
+        .map(|message| {
+            (
+                message["clientId"].as_str().unwrap_or_default().to_owned(),
+                message["seq"].as_u64().expect("a seq"),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_database_answers_unavailable_and_every_resend_is_stored_once_when_room_returns() {
+    let directory = tempfile::tempdir().unwrap();
+    let db = directory.path().join("beseda.db");
+    prepare_database(&db).await;
+    // Room for some dozens of messages past what the empty database takes.
+    let size = number(&db, "PRAGMA page_count") * number(&db, "PRAGMA page_size");
+    let cap = (size + 96 * 1024).to_string();
+    let mut capped_args = LIMITS.to_vec();
+    capped_args.extend(["--db-max-bytes", &cap]);
+    let relay = RelayProcess::start(RELAY, &db, &capped_args);
+
+    // Signed in before the disk fills: a sign-in writes a session.
+    let login = post_json(
+        relay.addr,
+        "/api/login",
+        None,
+        &json!({ "email": JANA.0, "password": JANA.1 }),
+    )
+    .await;
+    assert_eq!(login.status, 200, "{}", login.body);
+    let operator_token = login.json()["token"].as_str().unwrap().to_owned();
+
+    let (mut visitor, welcome) = Client::visitor(relay.addr, None, None).await;
+    let visitor_token = welcome["token"].as_str().unwrap().to_owned();
+    let text = "a line the visitor wrote. ".repeat(60);
+    let mut acked: HashMap<String, u64> = HashMap::new();
+    let mut refused: Vec<String> = Vec::new();
+    let mut conversation_id = None;
+    for next in 0.. {
+        let client_id = format!("m{next}");
+        match send_and_answer(&mut visitor, &client_id, &text).await {
+            Ok(seq) => {
+                assert!(refused.is_empty(), "{client_id} was stored after a refusal");
+                acked.insert(client_id, seq);
+            }
+            Err(error) => {
+                assert_eq!(error["code"], "unavailable", "{error}");
+                assert!(
+                    error["retryAfterMs"]
+                        .as_u64()
+                        .is_some_and(|delay| delay > 0),
+                    "a delay is suggested: {error}"
+                );
+                let message = error["message"].as_str().unwrap();
+                assert!(
+                    !message.contains("SQL") && !message.contains("database or disk"),
+                    "nothing internal is sent: {message}"
+                );
+                refused.push(client_id);
+                if refused.len() == REFUSED_WRITES {
+                    break;
+                }
+            }
+        }
+        if conversation_id.is_none() {
+            conversation_id = Some(stored_conversation(&db));
+        }
+        assert!(next < 2000, "the cap was never reached");
+    }
+    assert!(acked.len() >= 5, "some messages fit: {}", acked.len());
+
+    let health = get(relay.addr, "/healthz", None).await;
+    assert_eq!(health.status, 503);
+    assert_eq!(health.body.trim(), "storage unavailable: disk full");
+    let metrics = get(relay.addr, "/metrics", Some(METRICS_TOKEN)).await.body;
+    let failures = metric(&metrics, "beseda_store_failures_total{kind=\"disk_full\"}");
+    assert!(failures >= REFUSED_WRITES as u64, "{metrics}");
+    assert_eq!(metric(&metrics, "beseda_store_available"), 0);
+    // Reads keep working: the history is there.
+    let readable = stored_messages(&relay, &visitor_token).await;
+    assert_eq!(
+        readable.iter().filter(|(id, _)| !id.is_empty()).count(),
+        acked.len()
+    );
+
+    // An operator's reply over REST: 503 with Retry-After and the error shape.
+    let reply = post_json(
+        relay.addr,
+        &format!("/api/conversations/{}/messages", conversation_id.unwrap()),
+        Some(&operator_token),
+        &json!({ "text": text, "clientId": "op-1" }),
+    )
+    .await;
+    assert_eq!(reply.status, 503, "{}", reply.body);
+    assert_eq!(reply.error_code(), "unavailable");
+    let retry_after: u64 = reply
+        .header("retry-after")
+        .expect("a Retry-After header")
+        .parse()
+        .unwrap();
+    assert!(retry_after > 0);
+    visitor.close().await;
+    assert!(relay.terminate(), "the full relay stops cleanly");
+
+    // Room again (no cap): every refused message and one acknowledged one are sent again with
+    // their client ids; each is stored once, after what was acknowledged, without gaps.
+    let relay = RelayProcess::start(RELAY, &db, &LIMITS);
+    let (mut visitor, _) = Client::visitor(relay.addr, Some(&visitor_token), None).await;
+    let mut resent: HashMap<String, u64> = HashMap::new();
+    for client_id in refused.iter().chain(acked.keys().take(1)) {
+        let seq = send_and_answer(&mut visitor, client_id, &text)
+            .await
+            .unwrap_or_else(|error| panic!("the resend of {client_id} was refused: {error}"));
+        resent.insert(client_id.clone(), seq);
+    }
+    for (client_id, seq) in &acked {
+        if let Some(again) = resent.get(client_id) {
+            assert_eq!(again, seq, "a resend of {client_id} is the stored message");
+        }
+    }
+    let health = get(relay.addr, "/healthz", None).await;
+    assert_eq!((health.status, health.body.trim()), (200, "ok"));
+    visitor.close().await;
+    let stored = stored_messages(&relay, &visitor_token).await;
+    let seqs: Vec<u64> = stored.iter().map(|(_, seq)| *seq).collect();
+    assert_eq!(
+        seqs,
+        (1..=stored.len() as u64).collect::<Vec<_>>(),
+        "seqs contiguous"
+    );
+    let stored: Vec<_> = stored
+        .into_iter()
+        .filter(|(id, _)| !id.is_empty())
+        .collect();
+    assert_eq!(
+        stored.len(),
+        acked.len() + refused.len(),
+        "each stored once"
+    );
+    let by_id: HashMap<&str, u64> = stored.iter().map(|(id, seq)| (id.as_str(), *seq)).collect();
+    for (client_id, seq) in &acked {
+        assert_eq!(by_id.get(client_id.as_str()), Some(seq), "{client_id} kept");
+    }
+    for client_id in &refused {
+        assert!(by_id.contains_key(client_id.as_str()), "{client_id} stored");
+    }
+    assert!(relay.terminate());
+}
+
+/// The one conversation in the database.
+fn stored_conversation(db: &Path) -> i64 {
+    number(db, "SELECT MAX(id) FROM conversations")
+}
+
+/// A metric's value in the exposition text.
+fn metric(text: &str, name: &str) -> u64 {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{name} is missing from {text}"))
+}
