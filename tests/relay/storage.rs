@@ -202,3 +202,103 @@ fn metric(text: &str, name: &str) -> u64 {
         .find_map(|line| line.strip_prefix(name)?.trim().parse().ok())
         .unwrap_or_else(|| panic!("{name} is missing from {text}"))
 }
+
+/// Starts the relay on a damaged `db` and returns its exit status and standard error; the relay
+/// must exit by itself.
+fn start_on_damaged(db: &Path) -> (std::process::ExitStatus, String) {
+    let child = std::process::Command::new(RELAY)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--bootstrap-admin",
+            "false",
+            "--db",
+        ])
+        .arg(db)
+        .env("BESEDA_LOG", "off")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the relay");
+    let pid = child.id();
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(child.wait_with_output());
+    });
+    match finished.recv_timeout(beseda_tests::PATIENCE) {
+        Ok(output) => {
+            let output = output.expect("the relay's output");
+            (
+                output.status,
+                String::from_utf8_lossy(&output.stderr).into_owned(),
+            )
+        }
+        Err(_) => {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            panic!("the relay served a damaged database instead of exiting");
+        }
+    }
+}
+
+/// A database with a conversation in it, closed (its log folded into the file).
+async fn database_with_messages(directory: &Path) -> std::path::PathBuf {
+    let db = directory.join("beseda.db");
+    prepare_database(&db).await;
+    let relay = RelayProcess::start(RELAY, &db, &LIMITS);
+    let (mut visitor, _) = Client::visitor(relay.addr, None, None).await;
+    for next in 0..40 {
+        let client_id = format!("m{next}");
+        send_and_answer(&mut visitor, &client_id, &"words ".repeat(200))
+            .await
+            .expect("stored");
+    }
+    visitor.close().await;
+    assert!(relay.terminate());
+    db
+}
+
+/// What the refusal of a damaged file must say: that it is damaged, and both ways back.
+fn assert_recovery_steps(status: std::process::ExitStatus, stderr: &str) {
+    assert!(!status.success(), "the relay exits non-zero: {stderr}");
+    for expected in ["is damaged", "beseda-relay backup --to", ".recover"] {
+        assert!(stderr.contains(expected), "{expected:?} in {stderr}");
+    }
+    assert!(
+        !stderr.contains("malformed") && !stderr.contains("SQLITE"),
+        "nothing internal: {stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_truncated_database_is_refused_with_the_recovery_steps() {
+    let directory = tempfile::tempdir().unwrap();
+    let db = database_with_messages(directory.path()).await;
+    let length = std::fs::metadata(&db).unwrap().len();
+    let file = std::fs::OpenOptions::new().write(true).open(&db).unwrap();
+    file.set_len(length / 2).unwrap();
+    drop(file);
+    let (status, stderr) = start_on_damaged(&db);
+    assert_recovery_steps(status, &stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_with_a_corrupted_page_is_refused_with_the_recovery_steps() {
+    use std::io::{Seek, SeekFrom, Write};
+    let directory = tempfile::tempdir().unwrap();
+    let db = database_with_messages(directory.path()).await;
+    let page_size = number(&db, "PRAGMA page_size") as u64;
+    let pages = number(&db, "PRAGMA page_count") as u64;
+    // A page in the middle of the messages, overwritten after its first bytes.
+    let mut file = std::fs::OpenOptions::new().write(true).open(&db).unwrap();
+    file.seek(SeekFrom::Start((pages / 2) * page_size + 8))
+        .unwrap();
+    file.write_all(&vec![0xA5; page_size as usize - 16])
+        .unwrap();
+    file.sync_all().unwrap();
+    drop(file);
+    let (status, stderr) = start_on_damaged(&db);
+    assert_recovery_steps(status, &stderr);
+}
