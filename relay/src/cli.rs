@@ -172,6 +172,8 @@ pub fn main() -> ExitCode {
             crate::store::backup::backup(&backup.db, &backup.to).map(|backup| println!("{backup}"))
         }
     };
+    // Work left on the blocking pool (a store that would not close) must not hold the exit.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -48,6 +48,8 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 
+/// How long shutdown waits for the store to commit what is queued and close.
+const STORE_CLOSE_WAIT: Duration = Duration::from_secs(15);
 /// How long shutdown waits for open connections to close before giving up on them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -268,7 +270,12 @@ pub async fn run(
         tracing::warn!("some connections did not close in time");
     }
     drop(app);
-    tokio::task::spawn_blocking(move || store.close()).await?;
+    // Bounded: a database that is gone must not keep the relay from stopping; what was
+    // committed is kept, and what was not was never acknowledged.
+    let closed = tokio::time::timeout(STORE_CLOSE_WAIT, tokio::task::spawn_blocking(move || store.close())).await;
+    if closed.is_err() {
+        tracing::warn!("the store did not close in time; stopping with what is committed");
+    }
     tracing::info!("stopped");
     Ok(())
 }
