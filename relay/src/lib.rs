@@ -272,7 +272,11 @@ pub async fn run(
     drop(app);
     // Bounded: a database that is gone must not keep the relay from stopping; what was
     // committed is kept, and what was not was never acknowledged.
-    let closed = tokio::time::timeout(STORE_CLOSE_WAIT, tokio::task::spawn_blocking(move || store.close())).await;
+    let closed = tokio::time::timeout(
+        STORE_CLOSE_WAIT,
+        tokio::task::spawn_blocking(move || store.close()),
+    )
+    .await;
     if closed.is_err() {
         tracing::warn!("the store did not close in time; stopping with what is committed");
     }
