@@ -145,7 +145,9 @@ pub fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("BESEDA_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                // The pool repeats each broken connection while the database is away; the
+                // store's health tells of the outage once.
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,deadpool=error")),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -90,3 +90,22 @@ impl StoreHealth {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
+
+/// Logs a failed background store call as a warning, unless it failed of an outage: the store's
+/// health tells of an outage once, and a task that tries every second would repeat it.
+pub fn warn_unless_outage(error: &crate::store::StoreError, what: &str) {
+    if error.kind() == crate::store::ErrorKind::Unavailable {
+        tracing::debug!(%error, "{what}");
+    } else {
+        tracing::warn!(%error, "{what}");
+    }
+}
+
+/// [`warn_unless_outage`], for a failure that is an error when it is not an outage.
+pub fn error_unless_outage(error: &crate::store::StoreError, what: &str) {
+    if error.kind() == crate::store::ErrorKind::Unavailable {
+        tracing::debug!(%error, "{what}");
+    } else {
+        tracing::error!(%error, "{what}");
+    }
+}
