@@ -302,3 +302,44 @@ async fn a_database_with_a_corrupted_page_is_refused_with_the_recovery_steps() {
     let (status, stderr) = start_on_damaged(&db);
     assert_recovery_steps(status, &stderr);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_room_left_on_the_databases_disk_is_measured_and_warned_of() {
+    let directory = tempfile::tempdir().unwrap();
+    let db = directory.path().join("beseda.db");
+    prepare_database(&db).await;
+    // More than any test machine has: the warning is due at the first measurement.
+    let mut args = LIMITS.to_vec();
+    args.extend([
+        "--disk-warn-bytes",
+        "1000000TB",
+        "--disk-check-interval",
+        "100ms",
+    ]);
+    let log = directory.path().join("relay.log");
+    let relay = RelayProcess::start_logging_to(RELAY, &db, &args, &log);
+    let deadline = tokio::time::Instant::now() + beseda_tests::PATIENCE;
+    let free = loop {
+        let metrics = get(relay.addr, "/metrics", Some(METRICS_TOKEN)).await.body;
+        if let Some(free) = metrics
+            .lines()
+            .find_map(|line| line.strip_prefix("beseda_disk_free_bytes "))
+        {
+            break free.trim().parse::<u64>().expect("a number of bytes");
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no beseda_disk_free_bytes in {metrics}"
+        );
+        // Measured every 100 ms: look again a little later.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(free > 0);
+    assert!(relay.terminate());
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(
+        log.matches("the database's disk is nearly full").count(),
+        1,
+        "warned once per crossing: {log}"
+    );
+}

@@ -38,7 +38,10 @@ impl Cluster {
             .await;
         counted.unwrap_or_else(|error| {
             // The relay's own counter has let it through; a failed shared count does not refuse.
-            crate::store::health::warn_unless_outage(&error, "the shared limit could not be counted");
+            crate::store::health::warn_unless_outage(
+                &error,
+                "the shared limit could not be counted",
+            );
             true
         })
     }

@@ -109,3 +109,21 @@ pub fn error_unless_outage(error: &crate::store::StoreError, what: &str) {
         tracing::error!(%error, "{what}");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_episode_lasts_from_the_first_failure_to_the_next_success() {
+        let health = StoreHealth::default();
+        assert_eq!(health.outage(), None);
+        health.failed(Outage::DiskFull, "database or disk is full");
+        health.failed(Outage::DiskFull, "database or disk is full");
+        assert_eq!(health.outage(), Some(Outage::DiskFull));
+        health.succeeded();
+        assert_eq!(health.outage(), None);
+        let counted: Vec<(Outage, u64)> = health.failures().filter(|(_, n)| *n > 0).collect();
+        assert_eq!(counted, [(Outage::DiskFull, 2)]);
+    }
+}

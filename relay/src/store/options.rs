@@ -9,8 +9,7 @@ use std::time::Duration;
 pub struct StoreOptions {
     /// The most bytes the SQLite database may hold (e.g. `200MB`, `2GB`; plain numbers are
     /// bytes). Past it, writes are answered `unavailable` (clients send them again later) until
-    /// the relay is restarted with more room, or the cap is raised by a `SIGHUP` after
-    /// `BESEDA_DB_MAX_BYTES` changed. Without it, the disk is the limit.
+    /// the relay is restarted with a larger cap or none. Without it, the disk is the limit.
     #[arg(
         long,
         env = "BESEDA_DB_MAX_BYTES",
