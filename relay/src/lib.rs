@@ -200,6 +200,7 @@ pub async fn run(
         cluster,
     });
     cluster::Cluster::start(&app);
+    spawn_store_probe(app.store.clone());
     if !store::postgres::is_postgres_url(&app.config.db.to_string_lossy())
         && app.config.db.as_os_str() != ":memory:"
     {
@@ -282,6 +283,21 @@ pub async fn run(
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// While writes fail, tries a write that keeps nothing every so often, so that the outage ends
+/// (and `/healthz` recovers) when the storage does, whether or not clients write meanwhile.
+fn spawn_store_probe(store: Arc<dyn Store>) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(error::STORE_RETRY_AFTER);
+        loop {
+            ticks.tick().await;
+            if store.stats().health.outage().is_some() {
+                // The outcome is told to the store's health like any write's.
+                let _ = store.probe().await;
+            }
+        }
+    });
 }
 
 /// The cap on open connections: as configured, or the open-file limit less a reserve for the

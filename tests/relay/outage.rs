@@ -94,6 +94,23 @@ async fn a_postgres_restart_answers_unavailable_and_the_relay_reconnects_by_itse
     assert!(metrics.contains("beseda_store_available 0"), "{metrics}");
 
     server.start_again();
+    // Nobody writes: the relay's own probe finds the database back and `/healthz` recovers, so
+    // that a balancer that steered visitors away sends them back.
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let health = get(relay.addr, "/healthz", None).await;
+        if health.status == 200 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "/healthz stayed {}: {}",
+            health.status,
+            health.body
+        );
+        // The probe runs every two seconds; look again a little later.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     // The same socket: the relay reconnects to the database without a restart of its own.
     for client_id in &refused {
         let seq = send_until_stored(&mut visitor, client_id).await;
