@@ -48,6 +48,8 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 
+/// How long shutdown waits for the store to commit what is queued and close.
+const STORE_CLOSE_WAIT: Duration = Duration::from_secs(15);
 /// How long shutdown waits for open connections to close before giving up on them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -114,13 +116,14 @@ pub async fn run(
     let auto_reply = Arc::new(autoreply::AutoReply::default());
     let observer = auto_reply.clone();
     let relay_id = auth::to_hex(&random_bytes::<8>());
-    let opened = store::open(
+    let opened = store::open_with(
         &config.db,
         &relay_id,
         Box::new(move |events| {
             observer.observe(&events);
             publisher.publish(events);
         }),
+        &config.storage,
     )
     .await
     .with_context(|| format!("cannot open the database {}", store::describe(&config.db)))?;
@@ -197,6 +200,17 @@ pub async fn run(
         cluster,
     });
     cluster::Cluster::start(&app);
+    spawn_store_probe(app.store.clone());
+    if !store::postgres::is_postgres_url(&app.config.db.to_string_lossy())
+        && app.config.db.as_os_str() != ":memory:"
+    {
+        store::disk::spawn_watch(
+            &app.config.db,
+            app.config.storage.disk_warn_bytes,
+            app.config.storage.disk_check_interval,
+            app.store.stats(),
+        );
+    }
     // Operators left online by the last run have no console yet: the grace period starts now.
     for operator_id in online_operators {
         presence::start_grace(&app, operator_id);
@@ -257,9 +271,33 @@ pub async fn run(
         tracing::warn!("some connections did not close in time");
     }
     drop(app);
-    tokio::task::spawn_blocking(move || store.close()).await?;
+    // Bounded: a database that is gone must not keep the relay from stopping; what was
+    // committed is kept, and what was not was never acknowledged.
+    let closed = tokio::time::timeout(
+        STORE_CLOSE_WAIT,
+        tokio::task::spawn_blocking(move || store.close()),
+    )
+    .await;
+    if closed.is_err() {
+        tracing::warn!("the store did not close in time; stopping with what is committed");
+    }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// While writes fail, tries a write that keeps nothing every so often, so that the outage ends
+/// (and `/healthz` recovers) when the storage does, whether or not clients write meanwhile.
+fn spawn_store_probe(store: Arc<dyn Store>) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(error::STORE_RETRY_AFTER);
+        loop {
+            ticks.tick().await;
+            if store.stats().health.outage().is_some() {
+                // The outcome is told to the store's health like any write's.
+                let _ = store.probe().await;
+            }
+        }
+    });
 }
 
 /// The cap on open connections: as configured, or the open-file limit less a reserve for the
