@@ -165,6 +165,10 @@ pub enum FromRelay {
         message: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<ClientMessageId>,
+        /// With `unavailable`: how long to wait before sending the same frame again (with the
+        /// same `clientId`), in milliseconds.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_after_ms: Option<u64>,
     },
     /// The answers a search found, the best first (at most three; none is an answer too).
     Answers {

@@ -16,6 +16,10 @@ pub struct Config {
     #[arg(long, env = "BESEDA_DB", default_value = "beseda.db")]
     pub db: PathBuf,
 
+    /// The database's room, the watch of its disk and its check at start.
+    #[command(flatten)]
+    pub storage: crate::store::StoreOptions,
+
     /// A shop origin allowed to embed the widget, e.g. `https://shop.example` (repeatable).
     /// With none, every origin is allowed and the relay warns at start.
     #[arg(

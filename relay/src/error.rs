@@ -31,6 +31,10 @@ pub enum ApiError {
     RetryLater { seconds: u64, message: &'static str },
     #[error("internal error")]
     Internal(String),
+    /// 503 with `Retry-After`: the storage failed for a moment; the same request (with the
+    /// same client id) may be sent again after the delay.
+    #[error("{UNAVAILABLE_MESSAGE}")]
+    Unavailable,
     /// A refusal with its own status and code (a file too large, of a type not accepted, one
     /// too many).
     #[error("{2}")]
@@ -54,6 +58,8 @@ pub fn socket_error(error: &StoreError, missing: &str, context: &str) -> (ErrorC
         ErrorKind::NotFound => (ErrorCode::NotFound, missing.to_owned()),
         ErrorKind::Invalid => (ErrorCode::BadRequest, error.to_string()),
         ErrorKind::Conflict => (ErrorCode::Conflict, error.to_string()),
+        // The store's health logs an outage once per episode, not once per request.
+        ErrorKind::Unavailable => (ErrorCode::Unavailable, UNAVAILABLE_MESSAGE.to_owned()),
         ErrorKind::Internal => {
             tracing::error!(%error, "{context}");
             (ErrorCode::Internal, INTERNAL_MESSAGE.to_owned())
@@ -64,6 +70,20 @@ pub fn socket_error(error: &StoreError, missing: &str, context: &str) -> (ErrorC
 /// What a client is told when something failed inside the relay.
 pub const INTERNAL_MESSAGE: &str = "that did not work; try again";
 
+/// What a client is told when the storage failed for a moment.
+pub const UNAVAILABLE_MESSAGE: &str =
+    "the chat cannot store messages for a moment; send the same again shortly";
+
+/// How long a client is asked to wait before trying again after a temporary storage failure:
+/// long enough not to pile resends onto a struggling database, short enough that a visitor
+/// barely notices a database restart.
+pub const STORE_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The delay an error code suggests before the same frame is sent again, if it suggests one.
+pub fn retry_after(code: ErrorCode) -> Option<std::time::Duration> {
+    (code == ErrorCode::Unavailable).then_some(STORE_RETRY_AFTER)
+}
+
 impl ApiError {
     /// A store error, with "not found" naming what was looked for.
     /// Names that are missing from a request (an unknown site) are the caller's 400; clashes
@@ -73,6 +93,7 @@ impl ApiError {
             ErrorKind::NotFound => ApiError::NotFound(what),
             ErrorKind::Invalid => ApiError::Invalid(ErrorCode::BadRequest, error.to_string()),
             ErrorKind::Conflict => ApiError::Conflict(error.to_string()),
+            ErrorKind::Unavailable => ApiError::Unavailable,
             ErrorKind::Internal => ApiError::Internal(error.to_string()),
         }
     }
@@ -93,6 +114,7 @@ impl ApiError {
             ApiError::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
             ApiError::RetryLater { .. } => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
+            ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable),
             ApiError::Refused(status, code, _) => (*status, *code),
         }
     }
@@ -105,10 +127,15 @@ impl Reply for ApiError {
         }
         let (status, code) = self.status_and_code();
         let mut response = error_reply(status, code, &self.to_string());
-        if let ApiError::RetryLater { seconds, .. } = &self {
+        let retry_after = match &self {
+            ApiError::RetryLater { seconds, .. } => Some(*seconds),
+            ApiError::Unavailable => Some(STORE_RETRY_AFTER.as_secs()),
+            _ => None,
+        };
+        if let Some(seconds) = retry_after {
             response
                 .headers_mut()
-                .insert(http::header::RETRY_AFTER, http::HeaderValue::from(*seconds));
+                .insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
         }
         response
     }

@@ -14,6 +14,7 @@ pub fn visitor_error(code: ErrorCode, message: &str, client_id: Option<ClientMes
         code,
         message: message.to_owned(),
         client_id,
+        retry_after_ms: crate::error::retry_after(code).map(|delay| delay.as_millis() as u64),
     })
 }
 
@@ -27,5 +28,6 @@ pub fn operator_error(
         code,
         message: message.to_owned(),
         client_id,
+        retry_after_ms: crate::error::retry_after(code).map(|delay| delay.as_millis() as u64),
     })
 }

@@ -114,13 +114,14 @@ pub async fn run(
     let auto_reply = Arc::new(autoreply::AutoReply::default());
     let observer = auto_reply.clone();
     let relay_id = auth::to_hex(&random_bytes::<8>());
-    let opened = store::open(
+    let opened = store::open_with(
         &config.db,
         &relay_id,
         Box::new(move |events| {
             observer.observe(&events);
             publisher.publish(events);
         }),
+        &config.storage,
     )
     .await
     .with_context(|| format!("cannot open the database {}", store::describe(&config.db)))?;
@@ -197,6 +198,16 @@ pub async fn run(
         cluster,
     });
     cluster::Cluster::start(&app);
+    if !store::postgres::is_postgres_url(&app.config.db.to_string_lossy())
+        && app.config.db.as_os_str() != ":memory:"
+    {
+        store::disk::spawn_watch(
+            &app.config.db,
+            app.config.storage.disk_warn_bytes,
+            app.config.storage.disk_check_interval,
+            app.store.stats(),
+        );
+    }
     // Operators left online by the last run have no console yet: the grace period starts now.
     for operator_id in online_operators {
         presence::start_grace(&app, operator_id);

@@ -176,8 +176,11 @@ async fn greet(socket: &mut Socket, app: &App) -> Result<Greeted, (ErrorCode, St
     let operator = crate::sessions::active_operator(app, token_hash)
         .await
         .map_err(|error| {
-            tracing::error!(%error, "checking an operator's session failed");
-            (ErrorCode::Internal, "internal error".to_owned())
+            socket_error(
+                &error,
+                "sign in again",
+                "checking an operator's session failed",
+            )
         })?
         .ok_or((
             ErrorCode::Unauthorized,

@@ -13,9 +13,12 @@ mod accounts;
 mod answers;
 pub mod backup;
 mod conversations;
+pub mod disk;
 pub mod files;
+pub mod health;
 pub mod history;
 pub(crate) mod migrate;
+mod options;
 mod outbox;
 pub mod postgres;
 pub(crate) mod prompts;
@@ -38,6 +41,7 @@ pub use history::{HistoryFilter, HistoryHit, HistoryStore};
 pub use outbox::{
     MailConversation, MailId, MailNotice, MailOutcome, MailTo, Notices, OutboxStore, PendingMail,
 };
+pub use options::{StoreOptions, parse_bytes};
 pub use prompts::PromptStore;
 pub use reports::ReportStore;
 pub use sqlite::{Location, SqliteStore};
@@ -64,6 +68,16 @@ pub async fn open(
     relay: &str,
     on_commit: Box<dyn Fn(Vec<Event>) + Send + Sync>,
 ) -> Result<Opened, StoreError> {
+    open_with(db, relay, on_commit, &StoreOptions::default()).await
+}
+
+/// [`open`], with the relay's storage options: the size cap and the check at start (SQLite).
+pub async fn open_with(
+    db: &Path,
+    relay: &str,
+    on_commit: Box<dyn Fn(Vec<Event>) + Send + Sync>,
+    options: &StoreOptions,
+) -> Result<Opened, StoreError> {
     let text = db.to_string_lossy();
     if postgres::is_postgres_url(&text) {
         let store = Arc::new(postgres::PgStore::open(&text, relay.to_owned(), on_commit).await?);
@@ -72,7 +86,7 @@ pub async fn open(
             postgres: Some(store),
         });
     }
-    let store = SqliteStore::open(Location::of(db), on_commit)?;
+    let store = SqliteStore::open_with(Location::of(db), options, on_commit)?;
     Ok(Opened {
         store: Arc::new(store),
         postgres: None,
@@ -111,7 +125,7 @@ pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>>
 /// few answers a client may get, and `error.rs` maps those kinds to HTTP statuses and socket
 /// error codes in one place. The `Display` texts of the kinds other than
 /// [`ErrorKind::Internal`] are meant for people and may be sent; internal ones never are.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {
     /// What was looked up does not exist.
     #[error("not found")]
@@ -146,9 +160,17 @@ pub enum StoreError {
     /// The database failed; the text is for the log only.
     #[error("database error: {0}")]
     Database(String),
+    /// The storage failed in a way that passes (a full disk, a lost connection): the same
+    /// write may succeed when tried again. The text is for the log only.
+    #[error("storage unavailable: {0}")]
+    Unavailable(Outage, String),
     /// The store's writer has stopped.
     #[error("the store is closed")]
     Closed,
+    /// The database file is damaged; the text says how to recover and names nothing of
+    /// SQLite's findings (those are logged).
+    #[error("{0}")]
+    Damaged(String),
 }
 
 /// What a [`StoreError`] means to the client that caused it.
@@ -160,8 +182,72 @@ pub enum ErrorKind {
     Invalid,
     /// The request clashes with what is stored (409).
     Conflict,
+    /// The storage failed for a moment: the client should try again, with the same client id
+    /// (503 with `Retry-After`).
+    Unavailable,
     /// Nothing the client did: logged, and answered with a generic text (500).
     Internal,
+}
+
+/// Why the storage cannot take writes for a while, as counted in `/metrics` and told by
+/// `/healthz`. Each passes without the relay doing anything: space is freed, the database
+/// comes back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Outage {
+    /// The disk (or the database's size cap, `--db-max-bytes`) is full.
+    DiskFull,
+    /// Reading or writing the database file failed.
+    Io,
+    /// Another process held the database locked for too long.
+    Busy,
+    /// The connection to the database server was lost or refused.
+    Connection,
+    /// The database server is shutting down, starting or in recovery.
+    Restarting,
+    /// A transaction clashed with another (serialization failure or deadlock).
+    Conflict,
+    /// No pooled connection became free in time.
+    PoolTimeout,
+}
+
+impl Outage {
+    /// Every kind, in the order `/metrics` lists them.
+    pub const ALL: [Outage; 7] = [
+        Outage::DiskFull,
+        Outage::Io,
+        Outage::Busy,
+        Outage::Connection,
+        Outage::Restarting,
+        Outage::Conflict,
+        Outage::PoolTimeout,
+    ];
+
+    /// The kind's label in `/metrics`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Outage::DiskFull => "disk_full",
+            Outage::Io => "io",
+            Outage::Busy => "busy",
+            Outage::Connection => "connection",
+            Outage::Restarting => "restarting",
+            Outage::Conflict => "conflict",
+            Outage::PoolTimeout => "pool_timeout",
+        }
+    }
+}
+
+impl std::fmt::Display for Outage {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(match self {
+            Outage::DiskFull => "disk full",
+            Outage::Io => "I/O error",
+            Outage::Busy => "database locked",
+            Outage::Connection => "database connection lost",
+            Outage::Restarting => "database restarting",
+            Outage::Conflict => "transaction conflict",
+            Outage::PoolTimeout => "no database connection free",
+        })
+    }
 }
 
 impl StoreError {
@@ -177,42 +263,74 @@ impl StoreError {
             | StoreError::NotOpen
             | StoreError::NotResolved
             | StoreError::RatingOff => ErrorKind::Conflict,
-            StoreError::Database(_) | StoreError::Closed => ErrorKind::Internal,
+            StoreError::Unavailable(..) => ErrorKind::Unavailable,
+            StoreError::Database(_) | StoreError::Closed | StoreError::Damaged(_) => {
+                ErrorKind::Internal
+            }
         }
     }
 }
 
 /// Figures a store keeps about its writer, for `/metrics`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct StoreStats {
     pub commits: std::sync::atomic::AtomicU64,
     pub committed_jobs: std::sync::atomic::AtomicU64,
     /// Writes asked for and not yet answered: queued, or in the transaction being committed.
     pub pending_writes: std::sync::atomic::AtomicUsize,
+    /// Whether writes succeed now, and the temporary failures so far.
+    pub health: health::StoreHealth,
+    /// The bytes left on the database's disk when last measured; -1 before the first
+    /// measurement, and on a database that is not a local file.
+    pub disk_free_bytes: std::sync::atomic::AtomicI64,
+}
+
+impl Default for StoreStats {
+    fn default() -> StoreStats {
+        StoreStats {
+            commits: Default::default(),
+            committed_jobs: Default::default(),
+            pending_writes: Default::default(),
+            health: Default::default(),
+            disk_free_bytes: std::sync::atomic::AtomicI64::new(-1),
+        }
+    }
 }
 
 /// What a group-committing writer does once a batch's outcome is known: answers one caller.
-pub(crate) type Finish = Box<dyn FnOnce(bool) + Send>;
+/// The outcome is `Err` with the reason when the batch did not commit.
+pub(crate) type Finish = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
 
 /// How a write job ends, on either store: whether it succeeded (so that its savepoint is kept),
-/// and what answers its caller once the commit's outcome is known — its result, or a failure
-/// if the batch did not commit. A job that could not run at all (`None`) failed.
+/// and what answers its caller once the commit's outcome is known — its result, or the batch's
+/// failure if the batch did not commit. A job that could not run at all (`None`) fails with the
+/// batch. Every outcome is told to the store's health, so that an outage is noticed, and its end.
 pub(crate) fn finish_job<T: Send + 'static>(
     result: Option<Result<T, StoreError>>,
     stats: std::sync::Arc<StoreStats>,
     reply: tokio::sync::oneshot::Sender<Result<T, StoreError>>,
 ) -> (bool, Finish) {
-    let result = result.unwrap_or_else(|| {
-        Err(StoreError::Database(
-            "the write transaction could not start".into(),
-        ))
-    });
-    let ok = result.is_ok();
+    let ok = matches!(result, Some(Ok(_)));
     let finish: Finish = Box::new(move |committed| {
-        let outcome = match result {
-            Ok(_) if !committed => Err(StoreError::Database("the commit failed".into())),
-            other => other,
+        let outcome = match (result, committed) {
+            // A job that failed inside a batch that met an outage failed of the outage.
+            (Some(Err(StoreError::Database(_) | StoreError::Closed)), Err(error))
+                if error.kind() == ErrorKind::Unavailable =>
+            {
+                Err(error)
+            }
+            (Some(Err(error)), _) => Err(error),
+            (_, Err(error)) => Err(error),
+            (Some(Ok(value)), Ok(())) => Ok(value),
+            (None, Ok(())) => Err(StoreError::Database(
+                "the write transaction could not start".into(),
+            )),
         };
+        match &outcome {
+            Ok(_) => stats.health.succeeded(),
+            Err(StoreError::Unavailable(outage, detail)) => stats.health.failed(*outage, detail),
+            Err(_) => {}
+        }
         stats
             .pending_writes
             .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);

@@ -41,7 +41,7 @@ pub use tail::Position;
 
 use sql::Sql;
 
-use crate::store::{Event, Finish, StoreError, StoreFuture, StoreStats};
+use crate::store::{Event, Finish, Outage, StoreError, StoreFuture, StoreStats};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use std::future::Future;
 use std::pin::Pin;
@@ -367,9 +367,7 @@ impl PgStore {
     {
         let pool = self.pool.clone();
         Box::pin(async move {
-            let connection = pool.get().await.map_err(|error| {
-                StoreError::Database(format!("no database connection: {error}"))
-            })?;
+            let connection = pool.get().await.map_err(sql::pool_error)?;
             work(connection).await
         })
     }
@@ -409,20 +407,20 @@ impl Writer {
             let connection = self.connection().await;
             let (committed, events, finishers) =
                 commit_batch(connection.clone(), &self.tail, &mut batch).await;
-            if committed.is_some() {
+            if committed.is_ok() {
                 self.stats.commits.fetch_add(1, Ordering::Relaxed);
                 self.stats
                     .committed_jobs
                     .fetch_add(finishers.len() as u64, Ordering::Relaxed);
             }
-            if let (Some(logged), Some(connection)) = (committed, &connection) {
+            if let (Ok(logged), Some(connection)) = (&committed, &connection) {
                 self.tail
-                    .publish_own(&connection.client, logged, events)
+                    .publish_own(&connection.client, *logged, events)
                     .await;
             }
-            let ok = committed.is_some();
+            let outcome = committed.map(|_| ());
             for finish in finishers {
-                finish(ok);
+                finish(outcome.clone());
             }
         }
     }
@@ -443,7 +441,7 @@ impl Writer {
                 Some(connection)
             }
             Err(error) => {
-                tracing::error!(%error, "the writer cannot connect to the database");
+                tracing::debug!(%error, "the writer cannot connect to the database");
                 tokio::time::sleep(RECONNECT_DELAY).await;
                 None
             }
@@ -465,8 +463,8 @@ const KEEP_JOB: &str = "RELEASE SAVEPOINT job";
 const UNDO_JOB: &str = "ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job";
 
 /// Runs every job of the batch in one transaction, each inside a savepoint, appends the
-/// events to the log and commits. Answers the logged range (`None` when nothing was committed),
-/// the events in order, and the finishers.
+/// events to the log and commits. Answers the logged range (or why nothing was committed), the
+/// events in order, and the finishers.
 ///
 /// The statements that end one job's savepoint and open the next one's travel in one message,
 /// sent before the job's first statement and answered while the job runs (a pipeline), so a job
@@ -476,7 +474,7 @@ async fn commit_batch(
     connection: Option<Arc<WriterConnection>>,
     tail: &tail::Tail,
     batch: &mut Vec<Job>,
-) -> (Option<tail::Logged>, Vec<Event>, Vec<Finish>) {
+) -> (Result<tail::Logged, StoreError>, Vec<Event>, Vec<Finish>) {
     let mut finishers = Vec::with_capacity(batch.len());
     let begun = match &connection {
         Some(connection) => connection
@@ -485,23 +483,26 @@ async fn commit_batch(
                 "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
             ))
             .await
-            .map_err(|error| tracing::error!(%error, "cannot begin a write transaction"))
-            .is_ok(),
-        None => false,
+            .map_err(StoreError::from),
+        None => Err(StoreError::Unavailable(
+            Outage::Connection,
+            "the writer has no database connection".into(),
+        )),
     };
-    let connection = match connection {
-        Some(connection) if begun => connection,
-        _ => {
+    let connection = match (connection, begun) {
+        (Some(connection), Ok(())) => connection,
+        (_, outcome) => {
+            let failure = outcome.err().unwrap_or(StoreError::Closed);
             for job in batch.drain(..) {
                 let (_, finish) = job(None).await;
                 finishers.push(finish);
             }
-            return (None, Vec::new(), finishers);
+            return (Err(failure), Vec::new(), finishers);
         }
     };
     let mut events = Vec::new();
     let mut indexed = history::Indexed::default();
-    let mut ended_all = true;
+    let mut failure: Option<StoreError> = None;
     // How the previous job's savepoint ends, sent with the next one's opening.
     let mut previous: Option<&str> = None;
     for job in batch.drain(..) {
@@ -517,8 +518,8 @@ async fn commit_batch(
         let (opened, (ok, finish)) =
             pipelined(connection.client.batch_execute(&opening), job(Some(tx))).await;
         if let Err(error) = opened {
-            tracing::error!(%error, "cannot end a savepoint or open the next");
-            ended_all = false;
+            tracing::debug!(%error, "cannot end a savepoint or open the next");
+            failure.get_or_insert(error.into());
         }
         if ok {
             let mut output = output
@@ -535,9 +536,9 @@ async fn commit_batch(
             tracing::error!(%error, "cannot roll back a batch");
         }
     };
-    if !ended_all {
+    if let Some(failure) = failure {
         rollback().await;
-        return (None, Vec::new(), finishers);
+        return (Err(failure), Vec::new(), finishers);
     }
     let (ended, (logged, index)) = pipelined(
         connection
@@ -552,21 +553,28 @@ async fn commit_batch(
     let logged = match (ended, logged, index) {
         (Ok(()), Ok(logged), Ok(())) => logged,
         (ended, logged, index) => {
-            tracing::error!(
-                ended = ?ended.err(),
-                logged = ?logged.err(),
-                index = ?index.err(),
+            let failure = ended
+                .map_err(StoreError::from)
+                .and(logged.map(|_| ()))
+                .and(index)
+                .err()
+                .unwrap_or(StoreError::Closed);
+            tracing::debug!(
+                %failure,
                 "cannot end the last savepoint, append the batch's events to the log or index its messages"
             );
             rollback().await;
-            return (None, Vec::new(), finishers);
+            return (Err(failure), Vec::new(), finishers);
         }
     };
+    // Should the connection be lost while the commit is under way, whether it committed is
+    // unknown: the callers are told it failed, and their resends (with the same client ids)
+    // find what did commit.
     match connection.client.batch_execute("COMMIT").await {
-        Ok(()) => (Some(logged), events, finishers),
+        Ok(()) => (Ok(logged), events, finishers),
         Err(error) => {
-            tracing::error!(%error, "commit failed");
-            (None, Vec::new(), finishers)
+            tracing::debug!(%error, "commit failed");
+            (Err(error.into()), Vec::new(), finishers)
         }
     }
 }

@@ -9,6 +9,7 @@
 
 mod accounts;
 mod answers;
+mod check;
 mod conversations;
 mod files;
 pub(crate) mod history;
@@ -28,7 +29,7 @@ mod tests;
 mod visits;
 mod workflow;
 
-use crate::store::{Event, Finish, StoreError, StoreFuture, StoreStats};
+use crate::store::{Event, Finish, Outage, StoreError, StoreFuture, StoreOptions, StoreStats};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -106,9 +107,32 @@ fn open_connection(location: &Location) -> rusqlite::Result<Connection> {
 impl SqliteStore {
     /// Opens (or creates) the database, migrates it and starts the writer thread.
     pub fn open(location: Location, on_commit: CommitListener) -> Result<SqliteStore, StoreError> {
-        let mut writer_connection = open_connection(&location)?;
-        let version: i64 =
-            writer_connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        SqliteStore::open_with(location, &StoreOptions::default(), on_commit)
+    }
+
+    /// [`SqliteStore::open`], checking an existing file first (`options.db_check`) and capping
+    /// the database's size (`options.db_max_bytes`). A file that is not a sound database is
+    /// refused with the steps to recover it.
+    pub fn open_with(
+        location: Location,
+        options: &StoreOptions,
+        on_commit: CommitListener,
+    ) -> Result<SqliteStore, StoreError> {
+        let refuse_damage = |error: rusqlite::Error| match &location {
+            Location::File(path) if check::is_damage(&error) => {
+                tracing::error!(%error, "the database cannot be read");
+                check::damaged(path)
+            }
+            _ => error.into(),
+        };
+        let existed = matches!(&location, Location::File(path) if path.exists());
+        let mut writer_connection = open_connection(&location).map_err(refuse_damage)?;
+        if let (true, true, Location::File(path)) = (options.db_check, existed, &location) {
+            check::quick_check(&writer_connection, path)?;
+        }
+        let version: i64 = writer_connection
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(refuse_damage)?;
         let version = usize::try_from(version).unwrap_or(0);
         if version > schema::latest_version() {
             return Err(StoreError::Database(format!(
@@ -117,6 +141,10 @@ impl SqliteStore {
             )));
         }
         schema::migrate(&mut writer_connection)?;
+        if options.db_max_bytes.is_some() {
+            let capped = check::cap(&writer_connection, options.db_max_bytes)?;
+            tracing::info!(bytes = capped, "the database is capped");
+        }
         let writer_connection = Arc::new(Mutex::new(writer_connection));
         // An in-memory database exists once per connection, so readers share the writer's.
         let readers = match &location {
@@ -258,9 +286,9 @@ fn run_writer(
         let mut connection = connection
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let (committed, events, finishers) = commit_batch(&mut connection, &mut batch);
+        let (outcome, events, finishers) = commit_batch(&mut connection, &mut batch);
         drop(connection);
-        if committed {
+        if outcome.is_ok() {
             stats.commits.fetch_add(1, Ordering::Relaxed);
             stats
                 .committed_jobs
@@ -270,7 +298,7 @@ fn run_writer(
             }
         }
         for finish in finishers {
-            finish(committed);
+            finish(outcome.clone());
         }
     }
 }
@@ -278,41 +306,59 @@ fn run_writer(
 /// Runs every job of the batch in one transaction, each inside a savepoint so that a failing
 /// job is rolled back alone, and commits. When a job's savepoint cannot be released, whether its
 /// writes are still in the transaction is unknown: the whole batch is rolled back and every
-/// caller told it failed, rather than one of them told `Ok` for writes that may be gone.
+/// caller told it failed, rather than one of them told `Ok` for writes that may be gone. SQLite
+/// may roll the whole transaction back by itself after a full disk or an I/O error; then the
+/// jobs left are not run at all (each would otherwise commit on its own, outside the batch) and
+/// every caller is told the batch failed.
 fn commit_batch(
     connection: &mut Connection,
     batch: &mut Vec<Job>,
-) -> (bool, Vec<Event>, Vec<Finish>) {
+) -> (Result<(), StoreError>, Vec<Event>, Vec<Finish>) {
     let mut finishers = Vec::with_capacity(batch.len());
     let mut events = Vec::new();
     let mut transaction = match connection.transaction_with_behavior(TransactionBehavior::Immediate)
     {
         Ok(transaction) => transaction,
         Err(error) => {
-            tracing::error!(%error, "cannot begin a write transaction");
+            tracing::debug!(%error, "cannot begin a write transaction");
             for job in batch.drain(..) {
                 let (_, finish) = job(None, &mut Vec::new());
                 finishers.push(finish);
             }
-            return (false, events, finishers);
+            return (Err(error.into()), events, finishers);
         }
     };
-    let mut released_all = true;
+    let mut failure: Option<StoreError> = None;
     for job in batch.drain(..) {
+        if failure.is_some() {
+            let (_, finish) = job(None, &mut Vec::new());
+            finishers.push(finish);
+            continue;
+        }
         let mut job_events = Vec::new();
-        let outcome = match transaction.savepoint() {
+        let finish = match transaction.savepoint() {
             Ok(savepoint) => {
                 let (ok, finish) = job(Some(&savepoint), &mut job_events);
-                // A savepoint that is dropped without a commit rolls back: a failed job leaves nothing.
-                let kept = ok
-                    && match savepoint.commit() {
+                let kept = if savepoint.is_autocommit() {
+                    // The transaction is gone with the job's failure.
+                    failure = Some(StoreError::Unavailable(
+                        Outage::Io,
+                        "the write transaction was rolled back".into(),
+                    ));
+                    false
+                } else if ok {
+                    // A savepoint dropped without a commit rolls back: a failed job leaves nothing.
+                    match savepoint.commit() {
                         Ok(()) => true,
                         Err(error) => {
                             tracing::error!(%error, "cannot release a savepoint");
-                            released_all = false;
+                            failure = Some(error.into());
                             false
                         }
-                    };
+                    }
+                } else {
+                    false
+                };
                 if !kept {
                     job_events.clear();
                 }
@@ -320,32 +366,33 @@ fn commit_batch(
             }
             Err(error) => {
                 tracing::error!(%error, "cannot open a savepoint");
+                failure = Some(error.into());
                 let (_, finish) = job(None, &mut Vec::new());
                 finish
             }
         };
         events.append(&mut job_events);
-        finishers.push(outcome);
+        finishers.push(finish);
     }
-    let counted = released_all
-        && match reports::count_hours(&transaction, &events) {
-            Ok(()) => true,
-            Err(error) => {
-                tracing::error!(%error, "cannot count the batch's messages for the reports");
-                false
-            }
-        };
-    if !counted {
-        if let Err(error) = transaction.rollback() {
+    if failure.is_none()
+        && let Err(error) = reports::count_hours(&transaction, &events)
+    {
+        tracing::error!(%error, "cannot count the batch's messages for the reports");
+        failure = Some(error);
+    }
+    if let Some(failure) = failure {
+        if !transaction.is_autocommit()
+            && let Err(error) = transaction.rollback()
+        {
             tracing::error!(%error, "cannot roll back a batch");
         }
-        return (false, Vec::new(), finishers);
+        return (Err(failure), Vec::new(), finishers);
     }
     match transaction.commit() {
-        Ok(()) => (true, events, finishers),
+        Ok(()) => (Ok(()), events, finishers),
         Err(error) => {
-            tracing::error!(%error, "commit failed");
-            (false, Vec::new(), finishers)
+            tracing::debug!(%error, "commit failed");
+            (Err(error.into()), Vec::new(), finishers)
         }
     }
 }

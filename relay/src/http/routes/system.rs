@@ -8,20 +8,24 @@ use warp::{Filter, Reply};
 
 /// The system pages of the public port.
 pub fn routes(app: Arc<App>) -> Route {
-    one_of![healthz(), metrics(app)]
+    one_of![healthz(app.clone()), metrics(app)]
 }
 
 /// The routes of the separate metrics address (`--metrics-listen`): `GET /metrics` without a
 /// token, and `GET /healthz`.
 pub fn metrics_address_routes(app: Arc<App>) -> Route {
-    one_of![healthz(), open_metrics(app)]
+    one_of![healthz(app.clone()), open_metrics(app)]
 }
 
-/// `GET /healthz` → `200 ok`
-fn healthz() -> Route {
+/// `GET /healthz` → `200 ok`, or `503 storage unavailable: REASON` while writes fail
+fn healthz(app: Arc<App>) -> Route {
     warp::path!("healthz")
         .and(warp::get())
-        .map(|| "ok".into_response())
+        .and(with_app(app))
+        .map(|app: Arc<App>| {
+            let (status, text) = handlers::system::health(&app);
+            warp::reply::with_status(text, status).into_response()
+        })
         .boxed()
 }
 

@@ -276,13 +276,18 @@ impl VisitorSession<'_> {
         match self.keep_details(details).await {
             Ok(()) => Ok(()),
             Err(error) => {
-                tracing::error!(%error, "keeping the visitor's details failed");
-                let frame = error_frame(
-                    ErrorCode::Internal,
-                    "the details could not be kept; send them again",
-                    client_id,
-                );
-                Err(answer(socket, frame).await)
+                let (code, message) = match socket_error(
+                    &error,
+                    "there is no conversation yet",
+                    "keeping the visitor's details failed",
+                ) {
+                    (ErrorCode::Internal, _) => (
+                        ErrorCode::Internal,
+                        "the details could not be kept; send them again".to_owned(),
+                    ),
+                    other => other,
+                };
+                Err(answer(socket, error_frame(code, &message, client_id)).await)
             }
         }
     }

@@ -1,7 +1,7 @@
 //! What the PostgreSQL methods share: errors from the driver, and reading the few column types
 //! the schema stores as text (JSON) into the relay's types, and the statement cache ([`Sql`]).
 
-use crate::store::StoreError;
+use crate::store::{Outage, StoreError};
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Mutex;
@@ -10,7 +10,50 @@ use tokio_postgres::{Client, Error, Row, Statement};
 
 impl From<tokio_postgres::Error> for StoreError {
     fn from(error: tokio_postgres::Error) -> Self {
-        StoreError::Database(error.to_string())
+        match outage_of(&error) {
+            Some(outage) => StoreError::Unavailable(outage, error.to_string()),
+            None => StoreError::Database(error.to_string()),
+        }
+    }
+}
+
+/// The outage a driver error is, if it passes by itself: a connection lost, refused or closed;
+/// a server shutting down, starting or in recovery (`57P01`–`57P03`); a connection exception
+/// (`08…`); a serialization failure or deadlock; a server out of disk (`53100`).
+pub(crate) fn outage_of(error: &tokio_postgres::Error) -> Option<Outage> {
+    use tokio_postgres::error::SqlState;
+    if let Some(code) = error.code() {
+        let code = code.code();
+        return if code.starts_with("08") {
+            Some(Outage::Connection)
+        } else if code.starts_with("57P") {
+            Some(Outage::Restarting)
+        } else if code == SqlState::T_R_SERIALIZATION_FAILURE.code()
+            || code == SqlState::T_R_DEADLOCK_DETECTED.code()
+        {
+            Some(Outage::Conflict)
+        } else if code == SqlState::DISK_FULL.code() {
+            Some(Outage::DiskFull)
+        } else if code.starts_with("53") {
+            Some(Outage::Busy)
+        } else {
+            None
+        };
+    }
+    // Without a server's code: the connection closed, or could not be made (refused, reset,
+    // timed out), which the driver reports as an I/O error beneath its own.
+    let io_beneath = std::error::Error::source(error)
+        .is_some_and(|source| source.downcast_ref::<std::io::Error>().is_some());
+    (error.is_closed() || io_beneath).then_some(Outage::Connection)
+}
+
+/// Why no pooled connection could be had: the database cannot be reached, or none became free.
+pub fn pool_error(error: deadpool_postgres::PoolError) -> StoreError {
+    use deadpool_postgres::PoolError;
+    match error {
+        PoolError::Timeout(_) => StoreError::Unavailable(Outage::PoolTimeout, error.to_string()),
+        PoolError::Backend(backend) => StoreError::from(backend),
+        other => StoreError::Unavailable(Outage::Connection, other.to_string()),
     }
 }
 

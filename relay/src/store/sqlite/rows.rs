@@ -4,7 +4,7 @@
 //! types, so that the queue and the writers above it can all use it without a circle.
 
 use crate::clock::iso8601;
-use crate::store::{Event, StoreError};
+use crate::store::{Event, Outage, StoreError};
 use beseda_protocol::api::{ConversationSummary, PageView, VisitorContext, VisitorInfo};
 use beseda_protocol::{
     Author, ClientMessageId, ConversationId, ConversationStatus, Message, MessageId, OperatorId,
@@ -16,8 +16,23 @@ impl From<rusqlite::Error> for StoreError {
     fn from(error: rusqlite::Error) -> Self {
         match error {
             rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
-            other => StoreError::Database(other.to_string()),
+            other => match outage_of(&other) {
+                Some(outage) => StoreError::Unavailable(outage, other.to_string()),
+                None => StoreError::Database(other.to_string()),
+            },
         }
+    }
+}
+
+/// The outage an SQLite error is, if it passes by itself: a full disk (or the size cap), an I/O
+/// error, a lock held past the busy timeout.
+pub(crate) fn outage_of(error: &rusqlite::Error) -> Option<Outage> {
+    use rusqlite::ErrorCode;
+    match error.sqlite_error_code()? {
+        ErrorCode::DiskFull => Some(Outage::DiskFull),
+        ErrorCode::SystemIoFailure => Some(Outage::Io),
+        ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => Some(Outage::Busy),
+        _ => None,
     }
 }
 
