@@ -351,11 +351,13 @@ fn current_page() -> Option<PageView> {
 fn resend() {
     with(|transport| {
         transport.resend_due.set(false);
-        let oldest = transport
-            .state
-            .with_untracked(|state| state.unsent().into_iter().next());
-        if let Some(oldest) = oldest.filter(|_| transport.is_open()) {
-            transport.send_pending(&oldest);
+        // A refused message leaves the list at once: the first one is the oldest unsent.
+        if transport.is_open() {
+            transport.state.with_untracked(|state| {
+                if let Some(oldest) = state.pending.first() {
+                    transport.send_pending(oldest);
+                }
+            });
         }
     });
 }
@@ -378,11 +380,12 @@ fn after(delay: f64, work: fn()) {
     }
 }
 
-/// A fresh client message id: time and randomness, in the relay's alphabet.
+/// A fresh client message id: time and randomness, in the relay's alphabet. Decimal: the
+/// widget formats numbers so already, and hexadecimal would cost it bytes of its own.
 fn new_client_id() -> ClientMessageId {
     let random = (js_sys::Math::random() * 1e15) as u64;
     let now = js_sys::Date::now() as u64;
-    ClientMessageId(format!("w{now:x}-{random:x}"))
+    ClientMessageId(format!("w{now}-{random}"))
 }
 
 impl Transport {
