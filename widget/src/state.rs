@@ -102,9 +102,6 @@ pub enum Effect {
     Stored(ClientMessageId, Message),
     /// A send was refused: reject its promise.
     Refused(ClientMessageId, ErrorCode, String),
-    /// The relay could not store a send for a moment: the message stays pending and goes again
-    /// after the delay the relay suggested (milliseconds), or after a backoff when it named none.
-    Later(Option<u64>),
     /// The relay issued (or confirmed) the visitor token.
     Token(String),
     Availability(bool),
@@ -282,14 +279,6 @@ pub fn apply(state: &mut ChatState, frame: FromRelay, window_open: bool) -> Vec<
                 effects.push(Effect::Availability(online));
             }
         }
-        // A moment's failure of the relay's storage costs the visitor nothing: the message stays
-        // pending ("sending…"), its promise unsettled, and is sent again with the same client id.
-        FromRelay::Error {
-            code: ErrorCode::Unavailable,
-            client_id: Some(_),
-            retry_after_ms,
-            ..
-        } => effects.push(Effect::Later(retry_after_ms)),
         FromRelay::Error {
             code,
             message,
@@ -554,32 +543,6 @@ mod tests {
                 "too long".into()
             )]
         );
-    }
-
-    /// Issue 20: a send the relay could not store for a moment was marked refused, and the
-    /// visitor had to notice and write it again.
-    #[test]
-    fn a_send_the_store_could_not_take_stays_pending_and_goes_again_later() {
-        let mut state = ChatState::default();
-        state.pending.push(Pending {
-            client_id: ClientMessageId("c1".into()),
-            text: "x".into(),
-            email: None,
-            refused: None,
-        });
-        let effects = apply(
-            &mut state,
-            FromRelay::Error {
-                code: ErrorCode::Unavailable,
-                message: "try again in a moment".into(),
-                client_id: Some(ClientMessageId("c1".into())),
-                retry_after_ms: Some(1500),
-            },
-            true,
-        );
-        assert_eq!(effects, vec![Effect::Later(Some(1500))]);
-        assert_eq!(state.pending[0].refused, None);
-        assert_eq!(state.unsent().len(), 1, "it is still to be sent");
     }
 
     #[test]

@@ -351,13 +351,10 @@ fn current_page() -> Option<PageView> {
 fn resend() {
     with(|transport| {
         transport.resend_due.set(false);
-        // A refused message leaves the list at once: the first one is the oldest unsent.
-        if transport.is_open() {
-            transport.state.with_untracked(|state| {
-                if let Some(oldest) = state.pending.first() {
-                    transport.send_pending(oldest);
-                }
-            });
+        if let Some(oldest) = transport.state.with_untracked(ChatState::unsent).first()
+            && transport.is_open()
+        {
+            transport.send_pending(oldest);
         }
     });
 }
@@ -474,6 +471,18 @@ impl Transport {
             (self.route)(Effect::Answers(query, answers));
             return;
         }
+        // Nor does a moment's failure of the relay's storage: the message stays pending
+        // ("sending…"), its promise unsettled, and goes again with the same client id.
+        if let FromRelay::Error {
+            code: ErrorCode::Unavailable,
+            client_id: Some(_),
+            retry_after_ms,
+            ..
+        } = frame
+        {
+            self.resend_later(retry_after_ms);
+            return;
+        }
         let welcome = matches!(frame, FromRelay::Welcome { .. });
         let window_open = self.window_open.get_untracked();
         let mut effects = Vec::new();
@@ -544,14 +553,6 @@ impl Transport {
                     self.send_unsent();
                 }
             }
-            Effect::Later(delay) => {
-                if !self.resend_due.replace(true) {
-                    let held = self.held.get();
-                    self.held.set(held + 1);
-                    let delay = delay.map_or_else(|| backoff(held, 1000.0), |delay| delay as f64);
-                    after(delay, resend);
-                }
-            }
             Effect::Refused(client_id, code, text) => {
                 if let Some((_, _, reject)) = self.take_promise(&client_id.0) {
                     rejected(&reject, code, &text);
@@ -589,6 +590,18 @@ impl Transport {
             effect => return Some(effect),
         }
         None
+    }
+
+    /// Schedules the oldest unsent message to go again after `retry_after_ms` (the relay's
+    /// suggestion) or a backoff of 1 s, 2 s, 4 s … up to 30 s; once, however many sends the
+    /// relay could not store.
+    fn resend_later(&self, retry_after_ms: Option<u64>) {
+        if !self.resend_due.replace(true) {
+            let held = self.held.get();
+            self.held.set(held + 1);
+            let delay = retry_after_ms.map_or_else(|| backoff(held, 1000.0), |delay| delay as f64);
+            after(delay, resend);
+        }
     }
 
     fn save_outbox(&self) {
