@@ -89,7 +89,8 @@ fn composer(
         let (count, max) = (count.get(), state.with(|state| state.max_text_chars));
         show(&counter, count * 5 >= max * 4);
         let _ = counter.class_list().toggle_with_force("over", count > max);
-        count_text.set_data(&format!("{count}/{max}"));
+        // As `u64`, the one integer the widget formats: each other kind costs its own code.
+        count_text.set_data(&format!("{}/{}", count as u64, max as u64));
         let _ = send.toggle_attribute_with_force("disabled", !sendable());
     });
     // The draft is measured as typed: blank counts as nothing to send.
