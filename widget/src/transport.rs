@@ -599,7 +599,7 @@ impl Transport {
         if !self.resend_due.replace(true) {
             let held = self.held.get();
             self.held.set(held + 1);
-            let delay = retry_after_ms.map_or_else(|| backoff(held, 1000.0), |delay| delay as f64);
+            let delay = retry_after_ms.map_or(backoff(held, 1000.0), |delay| delay as f64);
             after(delay, resend);
         }
     }
