@@ -52,7 +52,10 @@ pub async fn run(app: Arc<App>, auto_reply: Arc<AutoReply>) {
         let next_due = match post_due(&app).await {
             Ok(next_due) => next_due,
             Err(error) => {
-                tracing::error!(%error, "the automatic messages could not be checked");
+                crate::store::health::error_unless_outage(
+                    &error,
+                    "the automatic messages could not be checked",
+                );
                 Some(now_millis() + 1000)
             }
         };

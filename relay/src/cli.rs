@@ -145,7 +145,9 @@ pub fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("BESEDA_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                // The pool repeats each broken connection while the database is away; the
+                // store's health tells of the outage once.
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,deadpool=error")),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -172,6 +174,8 @@ pub fn main() -> ExitCode {
             crate::store::backup::backup(&backup.db, &backup.to).map(|backup| println!("{backup}"))
         }
     };
+    // Work left on the blocking pool (a store that would not close) must not hold the exit.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -256,7 +256,10 @@ async fn apply(app: &App) -> Option<i64> {
     let sites = match app.store.sites().await {
         Ok(sites) => sites,
         Err(error) => {
-            tracing::error!(%error, "the opening hours could not be read");
+            crate::store::health::error_unless_outage(
+                &error,
+                "the opening hours could not be read",
+            );
             return Some(now_millis() + 1000);
         }
     };

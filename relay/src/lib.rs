@@ -48,6 +48,8 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 
+/// How long shutdown waits for the store to commit what is queued and close.
+const STORE_CLOSE_WAIT: Duration = Duration::from_secs(15);
 /// How long shutdown waits for open connections to close before giving up on them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -198,6 +200,7 @@ pub async fn run(
         cluster,
     });
     cluster::Cluster::start(&app);
+    spawn_store_probe(app.store.clone());
     if !store::postgres::is_postgres_url(&app.config.db.to_string_lossy())
         && app.config.db.as_os_str() != ":memory:"
     {
@@ -268,9 +271,33 @@ pub async fn run(
         tracing::warn!("some connections did not close in time");
     }
     drop(app);
-    tokio::task::spawn_blocking(move || store.close()).await?;
+    // Bounded: a database that is gone must not keep the relay from stopping; what was
+    // committed is kept, and what was not was never acknowledged.
+    let closed = tokio::time::timeout(
+        STORE_CLOSE_WAIT,
+        tokio::task::spawn_blocking(move || store.close()),
+    )
+    .await;
+    if closed.is_err() {
+        tracing::warn!("the store did not close in time; stopping with what is committed");
+    }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// While writes fail, tries a write that keeps nothing every so often, so that the outage ends
+/// (and `/healthz` recovers) when the storage does, whether or not clients write meanwhile.
+fn spawn_store_probe(store: Arc<dyn Store>) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(error::STORE_RETRY_AFTER);
+        loop {
+            ticks.tick().await;
+            if store.stats().health.outage().is_some() {
+                // The outcome is told to the store's health like any write's.
+                let _ = store.probe().await;
+            }
+        }
+    });
 }
 
 /// The cap on open connections: as configured, or the open-file limit less a reserve for the

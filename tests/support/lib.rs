@@ -197,6 +197,27 @@ impl RelayProcess {
     /// Starts `BINARY serve` on `db` and waits for its "listening" line. Tests pass
     /// `env!("CARGO_BIN_EXE_relay-process")`, which only test targets can see.
     pub fn start(binary: &str, db: &Path, extra_args: &[&str]) -> RelayProcess {
+        RelayProcess::start_logging(binary, db, extra_args, std::process::Stdio::inherit())
+    }
+
+    /// [`start`](Self::start), with the relay's log (its standard error, warnings and worse)
+    /// written to `log`.
+    pub fn start_logging_to(
+        binary: &str,
+        db: &Path,
+        extra_args: &[&str],
+        log: &Path,
+    ) -> RelayProcess {
+        let file = std::fs::File::create(log).expect("create the relay's log file");
+        RelayProcess::start_logging(binary, db, extra_args, file.into())
+    }
+
+    fn start_logging(
+        binary: &str,
+        db: &Path,
+        extra_args: &[&str],
+        stderr: std::process::Stdio,
+    ) -> RelayProcess {
         use std::io::BufRead;
         // No first admin unless the test asks for one.
         let bootstrap: &[&str] = if extra_args.contains(&"--bootstrap-admin") {
@@ -212,6 +233,7 @@ impl RelayProcess {
             .args(extra_args)
             .env("BESEDA_LOG", "warn")
             .stdout(std::process::Stdio::piped())
+            .stderr(stderr)
             .spawn()
             .expect("start the relay process");
         let mut stdout = std::io::BufReader::new(child.stdout.take().expect("the child's stdout"));

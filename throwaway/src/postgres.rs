@@ -209,6 +209,30 @@ impl Postgres {
         }
     }
 
+    /// Stops the server (a fast shutdown, as [`restart`](Self::restart) does) and leaves it
+    /// stopped until [`start_again`](Self::start_again): for tests of what clients do while
+    /// their database is away.
+    pub fn stop_for_now(&self) {
+        run(
+            self.server_command("pg_ctl")
+                .arg("-D")
+                .arg(&self.data)
+                .args(["-m", "fast", "-w", "stop"]),
+            "stop PostgreSQL for a while",
+        );
+    }
+
+    /// Starts a server stopped by [`stop_for_now`](Self::stop_for_now) again, on the same port
+    /// and directory, waiting until it accepts connections.
+    pub fn start_again(&self) {
+        if let Err(log) = self.start_server(self.port) {
+            panic!(
+                "PostgreSQL did not start again on port {}:\n{log}",
+                self.port
+            );
+        }
+    }
+
     /// Stops the server at once and removes its directory, panicking if it would not stop.
     pub fn stop(self) {
         run(

@@ -133,7 +133,10 @@ pub(super) async fn listen_for_hints(app: Arc<App>) {
         let (client, mut connection) = match store.dedicated_connection_parts().await {
             Ok(parts) => parts,
             Err(error) => {
-                tracing::warn!(%error, "cannot connect to hear the other relays' hints");
+                crate::store::health::warn_unless_outage(
+                    &error,
+                    "cannot connect to hear the other relays' hints",
+                );
                 tokio::select! {
                     () = tokio::time::sleep(Duration::from_secs(1)) => continue,
                     _ = shutdown.wait_for(|stopping| *stopping) => return,

@@ -32,7 +32,10 @@ pub(super) async fn lead_when_possible(app: Arc<App>) {
         let client = match store.dedicated_connection().await {
             Ok(client) => client,
             Err(error) => {
-                tracing::warn!(%error, "cannot connect to try the leader's lock");
+                crate::store::health::warn_unless_outage(
+                    &error,
+                    "cannot connect to try the leader's lock",
+                );
                 continue;
             }
         };

@@ -38,7 +38,10 @@ impl Cluster {
             .await;
         counted.unwrap_or_else(|error| {
             // The relay's own counter has let it through; a failed shared count does not refuse.
-            tracing::warn!(%error, "the shared limit could not be counted");
+            crate::store::health::warn_unless_outage(
+                &error,
+                "the shared limit could not be counted",
+            );
             true
         })
     }
@@ -116,7 +119,10 @@ impl Cluster {
             })
             .await;
         if let Err(error) = counted {
-            tracing::warn!(%error, "a sign-in attempt could not be counted for the cluster");
+            crate::store::health::warn_unless_outage(
+                &error,
+                "a sign-in attempt could not be counted for the cluster",
+            );
         }
         Ok(())
     }

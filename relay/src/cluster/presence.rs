@@ -42,7 +42,10 @@ impl Cluster {
             Ok(count) => u64::try_from(count).unwrap_or(0),
             Err(error) => {
                 // Unknown counts as present: nobody is set offline on a failed read.
-                tracing::warn!(%error, "the other relays' consoles could not be counted");
+                crate::store::health::warn_unless_outage(
+                    &error,
+                    "the other relays' consoles could not be counted",
+                );
                 1
             }
         }
@@ -74,7 +77,7 @@ pub(super) async fn heartbeat(app: Arc<App>) {
             })
             .await;
         if let Err(error) = beaten {
-            tracing::warn!(%error, "the heartbeat could not be written");
+            crate::store::health::warn_unless_outage(&error, "the heartbeat could not be written");
         }
     }
     // A relay that stops cleanly is forgotten at once: its consoles stop counting.

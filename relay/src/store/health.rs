@@ -90,3 +90,40 @@ impl StoreHealth {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
+
+/// Logs a failed background store call as a warning, unless it failed of an outage: the store's
+/// health tells of an outage once, and a task that tries every second would repeat it.
+pub fn warn_unless_outage(error: &crate::store::StoreError, what: &str) {
+    if error.kind() == crate::store::ErrorKind::Unavailable {
+        tracing::debug!(%error, "{what}");
+    } else {
+        tracing::warn!(%error, "{what}");
+    }
+}
+
+/// [`warn_unless_outage`], for a failure that is an error when it is not an outage.
+pub fn error_unless_outage(error: &crate::store::StoreError, what: &str) {
+    if error.kind() == crate::store::ErrorKind::Unavailable {
+        tracing::debug!(%error, "{what}");
+    } else {
+        tracing::error!(%error, "{what}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_episode_lasts_from_the_first_failure_to_the_next_success() {
+        let health = StoreHealth::default();
+        assert_eq!(health.outage(), None);
+        health.failed(Outage::DiskFull, "database or disk is full");
+        health.failed(Outage::DiskFull, "database or disk is full");
+        assert_eq!(health.outage(), Some(Outage::DiskFull));
+        health.succeeded();
+        assert_eq!(health.outage(), None);
+        let counted: Vec<(Outage, u64)> = health.failures().filter(|(_, n)| *n > 0).collect();
+        assert_eq!(counted, [(Outage::DiskFull, 2)]);
+    }
+}

@@ -38,10 +38,10 @@ pub use conversations::{
 };
 pub use files::{FilePart, FileStore, FileTotals, NewFile, StoredFile};
 pub use history::{HistoryFilter, HistoryHit, HistoryStore};
+pub use options::{StoreOptions, parse_bytes};
 pub use outbox::{
     MailConversation, MailId, MailNotice, MailOutcome, MailTo, Notices, OutboxStore, PendingMail,
 };
-pub use options::{StoreOptions, parse_bytes};
 pub use prompts::PromptStore;
 pub use reports::ReportStore;
 pub use sqlite::{Location, SqliteStore};
@@ -345,6 +345,10 @@ pub trait StoreLifecycle: Send + Sync {
     fn stats(&self) -> std::sync::Arc<StoreStats>;
     /// Stops taking writes, commits what is queued and waits for the writer to finish (blocks).
     fn close(&self);
+    /// A write that keeps nothing, through the writer like any other: while writes fail, it
+    /// tells whether they would succeed again (with room for a message), so that `/healthz`
+    /// recovers even when nobody writes (a balancer sends nobody to a relay it thinks down).
+    fn probe(&self) -> StoreFuture<'_, ()>;
     /// The last position of the cluster's event log this relay has published, if the store
     /// keeps such a log (PostgreSQL).
     fn published_position(&self) -> Option<u64> {

@@ -9,8 +9,7 @@ use std::time::Duration;
 pub struct StoreOptions {
     /// The most bytes the SQLite database may hold (e.g. `200MB`, `2GB`; plain numbers are
     /// bytes). Past it, writes are answered `unavailable` (clients send them again later) until
-    /// the relay is restarted with more room, or the cap is raised by a `SIGHUP` after
-    /// `BESEDA_DB_MAX_BYTES` changed. Without it, the disk is the limit.
+    /// the relay is restarted with a larger cap or none. Without it, the disk is the limit.
     #[arg(
         long,
         env = "BESEDA_DB_MAX_BYTES",
@@ -85,7 +84,11 @@ pub fn parse_bytes(text: &str) -> Result<u64, String> {
         "mib" => 1 << 20,
         "gib" => 1 << 30,
         "tib" => 1 << 40,
-        _ => return Err(format!("`{text}`: the units are KB, MB, GB, TB, KiB, MiB, GiB, TiB")),
+        _ => {
+            return Err(format!(
+                "`{text}`: the units are KB, MB, GB, TB, KiB, MiB, GiB, TiB"
+            ));
+        }
     };
     number
         .checked_mul(factor)

@@ -69,6 +69,9 @@ pub const MAX_BATCH: usize = super::sqlite::MAX_BATCH;
 const QUEUE_DEPTH: usize = 8192;
 /// Connections for reads.
 const READERS: usize = 8;
+/// How long closing waits for the writer to finish what is queued: with the database away,
+/// each batch waits for a connection that does not come, and a stop must not hang on them.
+const CLOSE_WAIT: Duration = Duration::from_secs(10);
 /// How long the writer waits before connecting again after its connection failed.
 const RECONNECT_DELAY: Duration = Duration::from_millis(250);
 
@@ -199,8 +202,9 @@ pub(crate) async fn connect(
 ) -> Result<Client, StoreError> {
     let (client, connection) = config.connect(tls.clone()).await.map_err(tls::explain)?;
     tokio::spawn(async move {
+        // A lost connection is told once per outage by the store's health, not here.
         if let Err(error) = connection.await {
-            tracing::warn!(%error, "a database connection ended");
+            tracing::debug!(%error, "a database connection ended");
         }
     });
     Ok(client)
@@ -316,8 +320,12 @@ impl PgStore {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .take();
-        if let Some(done) = done {
-            let _ = done.recv();
+        if let Some(done) = done
+            && done.recv_timeout(CLOSE_WAIT).is_err()
+        {
+            tracing::warn!(
+                "the database did not take the last writes in time; stopping with what is committed"
+            );
         }
         self.tail.stop();
     }

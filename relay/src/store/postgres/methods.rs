@@ -25,6 +25,14 @@ impl crate::store::StoreLifecycle for PgStore {
         PgStore::close(self)
     }
 
+    fn probe(&self) -> crate::store::StoreFuture<'_, ()> {
+        self.write(|tx| async move {
+            super::sql::Sql::execute(&tx, "DELETE FROM settings WHERE key = 'health_probe'", &[])
+                .await?;
+            Ok(())
+        })
+    }
+
     fn published_position(&self) -> Option<u64> {
         u64::try_from(self.published()).ok()
     }

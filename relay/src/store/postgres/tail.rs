@@ -292,9 +292,21 @@ pub fn spawn_listener(
     tail: Arc<Tail>,
 ) {
     tokio::spawn(async move {
+        // While the database is away every attempt fails; the log says so once, and once
+        // again when listening works again.
+        let mut failing = false;
         while !tail.stopped.load(Ordering::Acquire) {
-            if let Err(error) = listen(&config, &tls, &pool, &tail).await {
+            let mut listening = false;
+            let outcome = listen(&config, &tls, &pool, &tail, &mut listening).await;
+            if listening && failing {
+                tracing::info!("listening for other relays again");
+                failing = false;
+            }
+            if let Err(error) = outcome
+                && !failing
+            {
                 tracing::warn!(%error, "listening for other relays failed; trying again");
+                failing = true;
             }
             tokio::select! {
                 () = tokio::time::sleep(super::RECONNECT_DELAY) => {}
@@ -309,6 +321,7 @@ async fn listen(
     tls: &MakeRustlsConnect,
     pool: &Pool,
     tail: &Tail,
+    listening: &mut bool,
 ) -> Result<(), StoreError> {
     let (client, mut connection) = config.connect(tls.clone()).await?;
     let (rings, mut rung) = tokio::sync::mpsc::unbounded_channel();
@@ -324,13 +337,14 @@ async fn listen(
                 }
                 Ok(_) => {}
                 Err(error) => {
-                    tracing::warn!(%error, "the listening connection failed");
+                    tracing::debug!(%error, "the listening connection failed");
                     break;
                 }
             }
         }
     });
     client.batch_execute(&format!("LISTEN {CHANNEL}")).await?;
+    *listening = true;
     let mut timer = tokio::time::interval(POLL_EVERY);
     let result = loop {
         if tail.stopped.load(Ordering::Acquire) {
@@ -338,7 +352,7 @@ async fn listen(
         }
         let reader = match pool.get().await {
             Ok(reader) => reader,
-            Err(error) => break Err(StoreError::Database(format!("no connection: {error}"))),
+            Err(error) => break Err(super::sql::pool_error(error)),
         };
         if let Err(error) = tail.catch_up(&reader).await {
             break Err(error);

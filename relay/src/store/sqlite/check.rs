@@ -15,8 +15,8 @@ pub fn damaged(path: &Path) -> StoreError {
     StoreError::Damaged(format!(
         "the database {file} is damaged (truncated or with corrupted pages); the relay will not \
          serve it. To recover, stop every relay using it, then either restore the latest backup \
-         (made with `beseda-relay backup --to BACKUP`) by copying BACKUP over {file} or starting \
-         with `--db BACKUP`, or save what is readable with `sqlite3 {file} \".recover\" | sqlite3 \
+         (made with `beseda-relay backup --to BACKUP`) by copying BACKUP over {file} (deleting \
+         {file}-wal and {file}-shm) or starting with `--db BACKUP`, or save what is readable with `sqlite3 {file} \".recover\" | sqlite3 \
          recovered.db` and start with `--db recovered.db`"
     ))
 }

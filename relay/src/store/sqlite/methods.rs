@@ -24,4 +24,16 @@ impl crate::store::StoreLifecycle for SqliteStore {
     fn close(&self) {
         SqliteStore::close(self)
     }
+
+    fn probe(&self) -> crate::store::StoreFuture<'_, ()> {
+        // As much room as a long message takes, allocated and given back in one savepoint.
+        self.write(|connection, _| {
+            connection.execute(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES ('health_probe', zeroblob(16384))",
+                [],
+            )?;
+            connection.execute("DELETE FROM settings WHERE key = 'health_probe'", [])?;
+            Ok(())
+        })
+    }
 }

@@ -173,3 +173,32 @@ mod on_both {
 
     on_both_stores!(settings_keep_their_first_value);
 }
+
+/// Regression (issue 20): a message written while the database was full was answered
+/// `internal` and thrown away by the widget; a full disk is an outage the client waits out.
+#[test]
+fn a_full_database_is_an_outage_not_an_internal_error() {
+    use crate::store::{ErrorKind, StoreError};
+    let connection = rusqlite::Connection::open_in_memory().unwrap();
+    connection
+        .execute_batch("CREATE TABLE t (x BLOB); PRAGMA max_page_count = 3;")
+        .unwrap();
+    let error = connection
+        .execute("INSERT INTO t VALUES (zeroblob(100000))", [])
+        .unwrap_err();
+    let error = StoreError::from(error);
+    assert!(
+        matches!(
+            error,
+            StoreError::Unavailable(crate::store::Outage::DiskFull, _)
+        ),
+        "{error:?}"
+    );
+    assert_eq!(error.kind(), ErrorKind::Unavailable);
+    let other = StoreError::from(
+        connection
+            .execute("INSERT INTO nowhere VALUES (1)", [])
+            .unwrap_err(),
+    );
+    assert_eq!(other.kind(), ErrorKind::Internal);
+}
