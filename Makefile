@@ -15,8 +15,11 @@ DIST := target/dist
 CONSOLE_WASM := target/wasm32-unknown-unknown/widget/beseda_console.wasm
 CONSOLE_BINDGEN := target/console-bindgen
 # Source paths that panic locations carry into the WebAssembly, shortened: this machine's paths
-# stay out of what visitors download, and the bytes with them.
-WASM_RUSTFLAGS := --remap-path-prefix=$(or $(CARGO_HOME),$(HOME)/.cargo)/registry/src/= \
+# stay out of what visitors download, and the bytes with them (the registry's own folder too:
+# rustc applies the last prefix that matches).
+REGISTRY_SRC := $(or $(CARGO_HOME),$(HOME)/.cargo)/registry/src
+WASM_RUSTFLAGS := --remap-path-prefix=$(REGISTRY_SRC)/= \
+	$(foreach registry,$(wildcard $(REGISTRY_SRC)/*/),--remap-path-prefix=$(registry)=) \
 	--remap-path-prefix=$(shell rustc --print sysroot)/lib/rustlib/src/rust/=/rustc/ \
 	--remap-path-prefix=$(CURDIR)/=
 

@@ -285,6 +285,7 @@ pub fn apply(state: &mut ChatState, frame: FromRelay, window_open: bool) -> Vec<
             code,
             message,
             client_id: Some(client_id),
+            ..
         } => {
             if let Some(pending) = state
                 .pending
@@ -299,6 +300,7 @@ pub fn apply(state: &mut ChatState, frame: FromRelay, window_open: bool) -> Vec<
             code,
             message,
             client_id: None,
+            ..
         } => {
             if matches!(
                 code,
@@ -561,6 +563,7 @@ mod tests {
                 code: ErrorCode::TextTooLong,
                 message: "too long".into(),
                 client_id: Some(ClientMessageId("c1".into())),
+                retry_after_ms: None,
             },
             true,
         );
@@ -596,6 +599,7 @@ mod tests {
                 code: ErrorCode::UnknownSite,
                 message: "this relay serves no site named \"nope\"".into(),
                 client_id: None,
+                retry_after_ms: None,
             },
             false,
         );
@@ -622,6 +626,7 @@ mod tests {
                 code: ErrorCode::RateLimited,
                 message: "slow down".into(),
                 client_id: None,
+                retry_after_ms: None,
             },
             true,
         );

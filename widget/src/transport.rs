@@ -56,6 +56,13 @@ struct Transport {
     /// Whether the visitor has interacted, so that their token may be kept in the browser.
     token_kept: Cell<bool>,
     attempt: Cell<u32>,
+    /// How many times in a row the relay could not store a send (its storage failing for a
+    /// moment). While not zero only the oldest unsent message goes out, again after a backoff, so
+    /// that the visitor's messages are stored in the order written; its acknowledgement sends
+    /// the rest.
+    held: Cell<u32>,
+    /// Whether that resend is scheduled: several sends refused at once schedule it once.
+    resend_due: Cell<bool>,
     /// Set when the relay refused us for good (e.g. an unknown site): no more reconnecting.
     given_up: Cell<bool>,
     /// The relay's refusal, when it said why: every later send is rejected with it at once.
@@ -128,6 +135,8 @@ pub fn start(
         token_kept: Cell::new(token.is_some()),
         token: RefCell::new(token),
         attempt: Cell::new(0),
+        held: Cell::new(0),
+        resend_due: Cell::new(false),
         given_up: Cell::new(false),
         refusal: RefCell::new(None),
         promises: RefCell::new(Vec::new()),
@@ -238,7 +247,7 @@ pub fn send(text: String, email: Option<String>) -> js_sys::Promise {
                 .state
                 .with_untracked(|state| state.pending.clone()),
         );
-        if transport.is_open() {
+        if transport.is_open() && transport.held.get() == 0 {
             transport.send_pending(&pending);
         }
         transport.set_typing(false);
@@ -338,11 +347,42 @@ fn current_page() -> Option<PageView> {
     })
 }
 
-/// A fresh client message id: time and randomness, in the relay's alphabet.
+/// Sends the oldest unsent message again, after the relay could not store it for a moment.
+fn resend() {
+    with(|transport| {
+        transport.resend_due.set(false);
+        if let Some(oldest) = transport.state.with_untracked(ChatState::unsent).first()
+            && transport.is_open()
+        {
+            transport.send_pending(oldest);
+        }
+    });
+}
+
+/// A wait growing exponentially from `base` milliseconds up to 30 s, with jitter, so that
+/// visitors do not all come back at once.
+fn backoff(attempt: u32, base: f64) -> f64 {
+    (base * 2f64.powi(attempt.min(16) as i32)).min(MAX_BACKOFF_MS)
+        * (0.5 + js_sys::Math::random() * 0.5)
+}
+
+/// Runs `work` after `delay` milliseconds.
+fn after(delay: f64, work: fn()) {
+    let work = Closure::once_into_js(work);
+    if let Some(window) = web_sys::window() {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            work.unchecked_ref(),
+            delay as i32,
+        );
+    }
+}
+
+/// A fresh client message id: time and randomness, in the relay's alphabet. Decimal: the
+/// widget formats numbers so already, and hexadecimal would cost it bytes of its own.
 fn new_client_id() -> ClientMessageId {
     let random = (js_sys::Math::random() * 1e15) as u64;
     let now = js_sys::Date::now() as u64;
-    ClientMessageId(format!("w{now:x}-{random:x}"))
+    ClientMessageId(format!("w{now}-{random}"))
 }
 
 impl Transport {
@@ -431,6 +471,18 @@ impl Transport {
             (self.route)(Effect::Answers(query, answers));
             return;
         }
+        // Nor does a moment's failure of the relay's storage: the message stays pending
+        // ("sending…"), its promise unsettled, and goes again with the same client id.
+        if let FromRelay::Error {
+            code: ErrorCode::Unavailable,
+            client_id: Some(_),
+            retry_after_ms,
+            ..
+        } = frame
+        {
+            self.resend_later(retry_after_ms);
+            return;
+        }
         let welcome = matches!(frame, FromRelay::Welcome { .. });
         let window_open = self.window_open.get_untracked();
         let mut effects = Vec::new();
@@ -459,6 +511,11 @@ impl Transport {
             self.frame(&ToRelay::Cart { cart: cart.clone() });
         }
         *self.details.borrow_mut() = details;
+        self.held.set(0);
+        self.send_unsent();
+    }
+
+    fn send_unsent(&self) {
         let pending: Vec<Pending> = self.state.with_untracked(ChatState::unsent);
         for message in &pending {
             self.send_pending(message);
@@ -491,6 +548,10 @@ impl Transport {
                     self.state.update(|state| state.contact_sent = true);
                 }
                 self.save_outbox();
+                // The relay stores again: what waited behind the oldest message goes now.
+                if self.held.replace(0) > 0 {
+                    self.send_unsent();
+                }
             }
             Effect::Refused(client_id, code, text) => {
                 if let Some((_, _, reject)) = self.take_promise(&client_id.0) {
@@ -531,6 +592,18 @@ impl Transport {
         None
     }
 
+    /// Schedules the oldest unsent message to go again after `retry_after_ms` (the relay's
+    /// suggestion) or a backoff of 1 s, 2 s, 4 s … up to 30 s; once, however many sends the
+    /// relay could not store.
+    fn resend_later(&self, retry_after_ms: Option<u64>) {
+        if !self.resend_due.replace(true) {
+            let held = self.held.get();
+            self.held.set(held + 1);
+            let delay = retry_after_ms.map_or(backoff(held, 1000.0), |delay| delay as f64);
+            after(delay, resend);
+        }
+    }
+
     fn save_outbox(&self) {
         let pending: Vec<Pending> = self.state.with_untracked(ChatState::unsent);
         storage::save_outbox(&self.site, &pending);
@@ -559,15 +632,7 @@ impl Transport {
     fn schedule_reconnect(&self) {
         let attempt = self.attempt.get();
         self.attempt.set(attempt.saturating_add(1));
-        // Exponential backoff with jitter, so a relay restart is not met by every visitor at once.
-        let ceiling = (250.0 * 2f64.powi(attempt.min(16) as i32)).min(MAX_BACKOFF_MS);
-        let delay = ceiling * (0.5 + js_sys::Math::random() * 0.5);
-        let retry = Closure::once_into_js(connect);
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-                retry.unchecked_ref(),
-                delay as i32,
-            );
-        }
+        // A relay restart is not met by every visitor at once.
+        after(backoff(attempt, 250.0), connect);
     }
 }

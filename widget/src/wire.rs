@@ -148,6 +148,7 @@ pub fn decode(json: &str) -> Option<FromRelay> {
             code: ErrorCode::from_name(&text(&value, "code")?).unwrap_or(ErrorCode::Internal),
             message: text(&value, "message").unwrap_or_default(),
             client_id: text(&value, "clientId").map(ClientMessageId),
+            retry_after_ms: number(&value, "retryAfterMs").map(|delay| delay as u64),
         },
         _ => return None,
     })

@@ -558,7 +558,9 @@ impl Runtime {
         ) else {
             return;
         };
-        let url = format!("{}/visitor/prompts/{id}/events", self.relay);
+        // As `u64` (ids are positive), the one integer the widget formats: each other kind
+        // costs its own code.
+        let url = format!("{}/visitor/prompts/{}/events", self.relay, id as u64);
         let _ = window
             .navigator()
             .send_beacon_with_opt_str(&url, Some(&body));

@@ -20,7 +20,12 @@ fn local_time(sent_at: &str) -> String {
     if date.get_time().is_nan() {
         return String::new();
     }
-    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+    // As `u64`, the one integer the widget formats: each other kind costs its own code.
+    format!(
+        "{:02}:{:02}",
+        u64::from(date.get_hours()),
+        u64::from(date.get_minutes())
+    )
 }
 
 /// One line of the conversation, as text (never HTML), the same shape for every kind.
@@ -235,7 +240,7 @@ pub(super) fn log(log: &Node, texts: &'static Texts, state: RwSignal<ChatState>)
             show(&sent, state.contact_sent);
             notice.set_data(&match (state.queue_place(), state.rating) {
                 _ if refused => texts.unavailable.to_owned(),
-                (Some(place), _) => fill(texts.queue, place),
+                (Some(place), _) => fill(texts.queue, u64::from(place)),
                 (None, Some(_)) => texts.rated.to_owned(),
                 (None, None) => String::new(),
             });

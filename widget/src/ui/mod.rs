@@ -307,7 +307,8 @@ fn launcher(root: &Node, texts: &'static Texts, state: RwSignal<ChatState>, open
             };
             let _ = button.set_attribute("aria-label", label);
             let _ = button.set_attribute("aria-expanded", if open { "true" } else { "false" });
-            let unread = state.with(|state| state.unread);
+            // As `u64`, the one integer the widget formats: each other kind costs its own code.
+            let unread = u64::from(state.with(|state| state.unread));
             show(&badge, unread != 0 && !open);
             let _ = badge.set_attribute("aria-label", &format!("{unread} {}", texts.unread));
             count.set_data(&unread.to_string());

@@ -63,9 +63,53 @@ fn unreachable() -> ApiError {
     }
 }
 
+/// How many times a write the relay could not store for a moment (503 with `Retry-After`) is
+/// sent again before the operator is told to try again in a moment.
+const WRITE_RETRIES: u32 = 4;
+
+/// The longest wait before a write goes again, whatever the relay suggests, in seconds.
+const MAX_RETRY_AFTER_S: u32 = 10;
+
 /// Sends a request with the session's token; a successful response as it came, any other as
-/// an [`ApiError`] with the relay's message (a 401 also signs the operator out).
+/// an [`ApiError`] with the relay's message (a 401 also signs the operator out). A write the
+/// relay could not store for a moment (its storage failing: 503 with `Retry-After`) goes again
+/// after the suggested delay, so that a note or a review the operator wrote is not lost to it;
+/// it was not stored, so sending it again cannot store it twice.
 async fn send(method: &str, path: &str, body: Option<String>) -> Result<Response, ApiError> {
+    let mut retries = if method == "GET" { 0 } else { WRITE_RETRIES };
+    loop {
+        let response = fetch(method, path, body.clone()).await?;
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .ok()
+            .flatten()
+            .and_then(|seconds| seconds.trim().parse::<u32>().ok());
+        match retry_after {
+            Some(seconds) if response.status() == 503 && retries > 0 => {
+                retries -= 1;
+                pause(seconds.clamp(1, MAX_RETRY_AFTER_S) * 1000).await;
+            }
+            _ => return answered(response, path).await,
+        }
+    }
+}
+
+/// Waits `milliseconds` without blocking the page.
+async fn pause(milliseconds: u32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                &resolve,
+                i32::try_from(milliseconds).unwrap_or(i32::MAX),
+            );
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// One request with the session's token, as the relay answered it.
+async fn fetch(method: &str, path: &str, body: Option<String>) -> Result<Response, ApiError> {
     let window = web_sys::window().ok_or_else(unreachable)?;
     let headers = Headers::new().map_err(|_| unreachable())?;
     let token = token();
@@ -85,9 +129,15 @@ async fn send(method: &str, path: &str, body: Option<String>) -> Result<Response
         .ok()
         .and_then(|response| response.dyn_into().ok())
         .ok_or_else(unreachable)?;
+    Ok(response)
+}
+
+/// A successful response as it came; any other as an [`ApiError`].
+async fn answered(response: Response, path: &str) -> Result<Response, ApiError> {
     if response.ok() {
         return Ok(response);
     }
+    let token = token();
     let status = response.status();
     let text = text_of(&response).await;
     Err(refused(

@@ -229,13 +229,23 @@ impl socket::Owner for Console {
                 if again {
                     reload_after_reconnect(console);
                 }
-                let pending = console.state.with_untracked(|state| state.pending.clone());
-                for pending in pending.iter().filter(|pending| pending.refused.is_none()) {
-                    socket::send_reply(pending);
+                for pending in self.unsent() {
+                    socket::send_reply(&pending);
                 }
             }
             socket::Event::Unauthorized => sign_out(),
         }
+    }
+
+    fn unsent(&self) -> Vec<Pending> {
+        self.state.with_untracked(|state| {
+            state
+                .pending
+                .iter()
+                .filter(|pending| pending.refused.is_none())
+                .cloned()
+                .collect()
+        })
     }
 }
 
@@ -281,6 +291,7 @@ pub fn carry_out(console: Console, effects: Vec<Effect>) {
         match effect {
             Effect::ReloadList => reload_list(console, ConversationStatus::Open),
             Effect::ReloadDetail(id) => reload_detail(console, id),
+            Effect::ResendLater(retry_after_ms) => socket::resend_later(retry_after_ms),
             Effect::Read(id, seq) => {
                 spawn_local(async move {
                     let _ = api::mark_read(id, ReadMark { seq }).await;

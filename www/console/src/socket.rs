@@ -59,6 +59,9 @@ pub trait Owner {
     /// Hears what happened, from the socket's callbacks. It may call this module's functions
     /// (send, stop) while hearing.
     fn hear(&self, event: Event);
+    /// The replies not yet acknowledged nor refused, oldest first: the socket sends them again
+    /// once the relay can store them.
+    fn unsent(&self) -> Vec<Pending>;
 }
 
 /// The longest wait between two reconnection attempts, in milliseconds.
@@ -75,6 +78,12 @@ struct Connection {
     handlers: RefCell<Vec<Handler>>,
     generation: Cell<u32>,
     attempt: Cell<u32>,
+    /// How many times in a row the relay could not store a reply (its storage failing for a
+    /// moment). While not zero only the oldest unsent reply goes out, again after a backoff, so
+    /// that replies are stored in the order written; its acknowledgement sends the rest.
+    held: Cell<u32>,
+    /// Whether that resend is scheduled: several replies refused at once schedule it once.
+    resend_due: Cell<bool>,
     /// Whether a welcome has arrived before: after a reconnection the lists are reloaded.
     welcomed: Cell<bool>,
     stopped: Cell<bool>,
@@ -98,6 +107,8 @@ pub fn start(owner: impl Owner + 'static) {
         handlers: RefCell::new(Vec::new()),
         generation: Cell::new(0),
         attempt: Cell::new(0),
+        held: Cell::new(0),
+        resend_due: Cell::new(false),
         welcomed: Cell::new(false),
         stopped: Cell::new(false),
     });
@@ -125,6 +136,30 @@ pub fn send_reply(pending: &Pending) {
     if let Some(connection) = current() {
         connection.send_pending(pending);
     }
+}
+
+/// The relay could not store a reply for a moment: the replies wait, and the oldest goes again
+/// after `retry_after_ms` (the relay's suggestion) or a backoff of 1 s, 2 s, 4 s … up to 30 s.
+pub fn resend_later(retry_after_ms: Option<u64>) {
+    if let Some(connection) = current()
+        && !connection.resend_due.replace(true)
+    {
+        let held = connection.held.get();
+        connection.held.set(held.saturating_add(1));
+        let delay = retry_after_ms.map_or_else(|| backoff(held, 1000.0), |delay| delay as f64);
+        let generation = connection.generation.get();
+        set_timeout(
+            move || with_current(generation, |connection| connection.resend_oldest()),
+            Duration::from_millis(delay as u64),
+        );
+    }
+}
+
+/// A wait growing exponentially from `base` milliseconds up to 30 s, with jitter, so that
+/// consoles do not all come back at once.
+fn backoff(attempt: u32, base: f64) -> f64 {
+    let ceiling = (base * 2f64.powi(attempt.min(16) as i32)).min(MAX_BACKOFF_MS);
+    ceiling / 2.0 + js_sys::Math::random() * ceiling / 2.0
 }
 
 /// Tells the visitor whether the operator is typing.
@@ -217,7 +252,15 @@ impl Connection {
         socket.send_with_str(&text).is_ok()
     }
 
+    /// Sends a reply unless the relay is open to none, or replies wait for the oldest to be
+    /// stored.
     fn send_pending(&self, pending: &Pending) {
+        if self.held.get() == 0 {
+            self.send_now(pending);
+        }
+    }
+
+    fn send_now(&self, pending: &Pending) {
         if self.link.get() == Link::Open {
             self.frame(&ToRelay::Send {
                 client_id: pending.client_id.clone(),
@@ -227,16 +270,27 @@ impl Connection {
         }
     }
 
+    fn resend_oldest(&self) {
+        self.resend_due.set(false);
+        if let Some(oldest) = self.owner.unsent().first() {
+            self.send_now(oldest);
+        }
+    }
+
     fn receive(&self, text: &str) {
         // A frame this console cannot read is skipped: the relay may know newer frames.
         let Ok(frame) = serde_json::from_str::<FromRelay>(text) else {
             return;
         };
+        let mut stored_again = false;
         match &frame {
             FromRelay::Welcome { .. } => {
                 self.attempt.set(0);
+                // The owner sends every unsent reply on the welcome.
+                self.held.set(0);
                 self.set_link(Link::Open);
             }
+            FromRelay::Ack { .. } => stored_again = self.held.replace(0) > 0,
             FromRelay::Error {
                 code: ErrorCode::Unauthorized,
                 ..
@@ -249,6 +303,12 @@ impl Connection {
         }
         let welcome = matches!(frame, FromRelay::Welcome { .. });
         self.owner.hear(Event::Frame(Box::new(frame)));
+        // The relay stores again: what waited behind the oldest reply goes now.
+        if stored_again {
+            for pending in self.owner.unsent() {
+                self.send_now(&pending);
+            }
+        }
         if welcome {
             let again = self.welcomed.replace(true);
             self.owner.hear(Event::Welcomed { again });
@@ -266,8 +326,7 @@ impl Connection {
     fn schedule_reconnect(self: &Rc<Self>) {
         let attempt = self.attempt.get();
         self.attempt.set(attempt.saturating_add(1));
-        let base = (500.0 * 2f64.powi(attempt.min(16) as i32)).min(MAX_BACKOFF_MS);
-        let delay = base / 2.0 + js_sys::Math::random() * base / 2.0;
+        let delay = backoff(attempt, 500.0);
         let generation = self.generation.get();
         set_timeout(
             move || with_current(generation, |connection| connection.connect()),

@@ -9,8 +9,8 @@ use beseda_protocol::api::{
 use beseda_protocol::operator::FromRelay;
 use beseda_protocol::visitor::Cart;
 use beseda_protocol::{
-    Author, ClientMessageId, ConversationId, ConversationStatus, Message, MessageId, OperatorId,
-    Seq,
+    Author, ClientMessageId, ConversationId, ConversationStatus, ErrorCode, Message, MessageId,
+    OperatorId, Seq,
 };
 use std::collections::BTreeMap;
 
@@ -77,6 +77,9 @@ pub enum Effect {
     Read(ConversationId, Seq),
     /// The open conversation changed in a way only its detail shows (the rating's comment).
     ReloadDetail(ConversationId),
+    /// The relay could not store a reply for a moment: it stays pending ("sending…") and goes
+    /// again with the same client id after this many milliseconds, or a backoff when unsaid.
+    ResendLater(Option<u64>),
 }
 
 /// How a visitor is called in the console: name, else email, else the conversation's number.
@@ -449,6 +452,18 @@ pub fn apply(state: &mut ConsoleState, frame: FromRelay) -> Vec<Effect> {
             anyone_online,
         } => state.availability(operator_id, online, anyone_online),
         FromRelay::Error {
+            code: ErrorCode::Unavailable,
+            client_id: Some(client_id),
+            retry_after_ms,
+            ..
+        } if state
+            .pending
+            .iter()
+            .any(|pending| pending.client_id == client_id) =>
+        {
+            effects.push(Effect::ResendLater(retry_after_ms));
+        }
+        FromRelay::Error {
             code,
             message,
             client_id,
@@ -467,7 +482,7 @@ pub fn apply(state: &mut ConsoleState, frame: FromRelay) -> Vec<Effect> {
 }
 
 /// A refusal from the relay in the language on screen.
-fn refusal(code: beseda_protocol::ErrorCode, message: &str) -> String {
+fn refusal(code: ErrorCode, message: &str) -> String {
     crate::i18n::refusal(crate::i18n::language(), Some(code), message)
 }
 

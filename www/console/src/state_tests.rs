@@ -311,11 +311,37 @@ fn acks_settle_pending_replies_and_errors_mark_them() {
             code: beseda_protocol::ErrorCode::TextTooLong,
             message: "too long".into(),
             client_id: Some(ClientMessageId("b".into())),
+            retry_after_ms: None,
         },
     );
     assert_eq!(state.pending.len(), 1);
     assert_eq!(state.pending[0].refused.as_deref(), Some("too long"));
     assert_eq!(state.rows[&ConversationId(1)].summary.message_count, 1);
+}
+
+/// Issue 20: a reply the relay could not store for a moment was shown as refused, and the
+/// operator had to write it again.
+#[test]
+fn a_reply_the_store_could_not_take_stays_pending_and_goes_again_later() {
+    let mut state = ConsoleState::default();
+    state.pending.push(Pending {
+        client_id: ClientMessageId("a".into()),
+        conversation_id: ConversationId(1),
+        text: "hi".into(),
+        refused: None,
+    });
+    let effects = apply(
+        &mut state,
+        FromRelay::Error {
+            code: beseda_protocol::ErrorCode::Unavailable,
+            message: "try again in a moment".into(),
+            client_id: Some(ClientMessageId("a".into())),
+            retry_after_ms: Some(2000),
+        },
+    );
+    assert_eq!(effects, vec![Effect::ResendLater(Some(2000))]);
+    assert_eq!(state.pending[0].refused, None);
+    assert_eq!(state.notice, None);
 }
 
 #[test]
