@@ -275,6 +275,14 @@ fn run_writer(
     }
 }
 
+/// Opens, releases or rolls back a job's savepoint (`sql`) through the statement cache: a
+/// savepoint opened by the driver's own helper parses its text anew each time, once per message
+/// under load.
+fn savepoint(connection: &Connection, sql: &str) -> rusqlite::Result<()> {
+    connection.prepare_cached(sql)?.execute([])?;
+    Ok(())
+}
+
 /// Runs every job of the batch in one transaction, each inside a savepoint so that a failing
 /// job is rolled back alone, and commits. When a job's savepoint cannot be released, whether its
 /// writes are still in the transaction is unknown: the whole batch is rolled back and every
@@ -300,19 +308,31 @@ fn commit_batch(
     let mut released_all = true;
     for job in batch.drain(..) {
         let mut job_events = Vec::new();
-        let outcome = match transaction.savepoint() {
-            Ok(savepoint) => {
-                let (ok, finish) = job(Some(&savepoint), &mut job_events);
-                // A savepoint that is dropped without a commit rolls back: a failed job leaves nothing.
+        let outcome = match savepoint(&transaction, "SAVEPOINT job") {
+            Ok(()) => {
+                let (ok, finish) = job(Some(&transaction), &mut job_events);
+                // A failed job's savepoint is rolled back: it leaves nothing.
+                let closed = if ok {
+                    savepoint(&transaction, "RELEASE job")
+                } else {
+                    savepoint(&transaction, "ROLLBACK TO job")
+                        .and_then(|()| savepoint(&transaction, "RELEASE job"))
+                };
                 let kept = ok
-                    && match savepoint.commit() {
+                    && match closed {
                         Ok(()) => true,
-                        Err(error) => {
+                        Err(ref error) => {
                             tracing::error!(%error, "cannot release a savepoint");
                             released_all = false;
                             false
                         }
                     };
+                if let Err(error) = closed
+                    && !ok
+                {
+                    tracing::error!(%error, "cannot roll back a savepoint");
+                    released_all = false;
+                }
                 if !kept {
                     job_events.clear();
                 }
