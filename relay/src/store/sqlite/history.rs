@@ -64,7 +64,8 @@ pub fn index_existing(connection: &Connection) -> rusqlite::Result<()> {
         let conversation_id = ConversationId(row.get(0)?);
         let seq = u64::try_from(row.get::<_, i64>(1)?).unwrap_or(0);
         let mut text: String = row.get(2)?;
-        for file in crate::store::files::files_from_json(row.get::<_, Option<String>>(3)?.as_deref())
+        for file in
+            crate::store::files::files_from_json(row.get::<_, Option<String>>(3)?.as_deref())
         {
             text.push(' ');
             text.push_str(&file.name);
