@@ -293,8 +293,7 @@ fn commit_batch(
 ) -> (bool, Vec<Event>, Vec<Finish>) {
     let mut finishers = Vec::with_capacity(batch.len());
     let mut events = Vec::new();
-    let transaction = match connection.transaction_with_behavior(TransactionBehavior::Immediate)
-    {
+    let transaction = match connection.transaction_with_behavior(TransactionBehavior::Immediate) {
         Ok(transaction) => transaction,
         Err(error) => {
             tracing::error!(%error, "cannot begin a write transaction");
