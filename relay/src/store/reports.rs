@@ -89,14 +89,71 @@ pub struct ReportFacts {
     pub answer_events: Vec<AnswerEvent>,
 }
 
+/// Which kinds of facts to read; the others are left empty. A report reads only the ones it
+/// needs: the episodes are most of what a long range costs, and the prompts' and answers'
+/// reports never look at them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FactKinds {
+    pub episodes: bool,
+    pub availability: bool,
+    pub hours: bool,
+    pub prompt_days: bool,
+    pub answer_events: bool,
+}
+
+impl FactKinds {
+    /// Every kind.
+    pub const ALL: FactKinds = FactKinds {
+        episodes: true,
+        availability: true,
+        hours: true,
+        prompt_days: true,
+        answer_events: true,
+    };
+
+    /// The kinds the report `name` reads (see `crate::reports`); all for an unknown name.
+    pub fn of_report(name: &str) -> FactKinds {
+        let none = FactKinds {
+            episodes: false,
+            availability: false,
+            hours: false,
+            prompt_days: false,
+            answer_events: false,
+        };
+        match name {
+            "hours" | "operators" => FactKinds {
+                episodes: true,
+                availability: true,
+                hours: true,
+                ..none
+            },
+            "volume" | "response" | "satisfaction" => FactKinds {
+                episodes: true,
+                ..none
+            },
+            "prompts" => FactKinds {
+                prompt_days: true,
+                ..none
+            },
+            "answers" => FactKinds {
+                answer_events: true,
+                ..none
+            },
+            _ => FactKinds::ALL,
+        }
+    }
+}
+
 /// Persistence of what the reports read.
 pub trait ReportStore: Send + Sync {
-    /// The facts of `[from, to)` (Unix milliseconds), of one site or of all.
+    /// The facts of `[from, to)` (Unix milliseconds), of one site or of all, of the kinds asked
+    /// for.
     fn report_facts(
         &self,
         from: i64,
         to: i64,
         site: Option<String>,
+        kinds: FactKinds,
     ) -> StoreFuture<'_, ReportFacts>;
 }
 

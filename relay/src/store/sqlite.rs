@@ -303,6 +303,14 @@ fn run_writer(
     }
 }
 
+/// Opens, releases or rolls back a job's savepoint (`sql`) through the statement cache: a
+/// savepoint opened by the driver's own helper parses its text anew each time, once per message
+/// under load.
+fn savepoint(connection: &Connection, sql: &str) -> rusqlite::Result<()> {
+    connection.prepare_cached(sql)?.execute([])?;
+    Ok(())
+}
+
 /// Runs every job of the batch in one transaction, each inside a savepoint so that a failing
 /// job is rolled back alone, and commits. When a job's savepoint cannot be released, whether its
 /// writes are still in the transaction is unknown: the whole batch is rolled back and every
@@ -316,8 +324,7 @@ fn commit_batch(
 ) -> (Result<(), StoreError>, Vec<Event>, Vec<Finish>) {
     let mut finishers = Vec::with_capacity(batch.len());
     let mut events = Vec::new();
-    let mut transaction = match connection.transaction_with_behavior(TransactionBehavior::Immediate)
-    {
+    let transaction = match connection.transaction_with_behavior(TransactionBehavior::Immediate) {
         Ok(transaction) => transaction,
         Err(error) => {
             tracing::debug!(%error, "cannot begin a write transaction");
@@ -336,28 +343,32 @@ fn commit_batch(
             continue;
         }
         let mut job_events = Vec::new();
-        let finish = match transaction.savepoint() {
-            Ok(savepoint) => {
-                let (ok, finish) = job(Some(&savepoint), &mut job_events);
-                let kept = if savepoint.is_autocommit() {
+        let finish = match savepoint(&transaction, "SAVEPOINT job") {
+            Ok(()) => {
+                let (ok, finish) = job(Some(&transaction), &mut job_events);
+                let kept = if transaction.is_autocommit() {
                     // The transaction is gone with the job's failure.
                     failure = Some(StoreError::Unavailable(
                         Outage::Io,
                         "the write transaction was rolled back".into(),
                     ));
                     false
-                } else if ok {
-                    // A savepoint dropped without a commit rolls back: a failed job leaves nothing.
-                    match savepoint.commit() {
-                        Ok(()) => true,
+                } else {
+                    // A failed job's savepoint is rolled back: it leaves nothing.
+                    let closed = if ok {
+                        savepoint(&transaction, "RELEASE job")
+                    } else {
+                        savepoint(&transaction, "ROLLBACK TO job")
+                            .and_then(|()| savepoint(&transaction, "RELEASE job"))
+                    };
+                    match closed {
+                        Ok(()) => ok,
                         Err(error) => {
-                            tracing::error!(%error, "cannot release a savepoint");
+                            tracing::error!(%error, "cannot close a savepoint");
                             failure = Some(error.into());
                             false
                         }
                     }
-                } else {
-                    false
                 };
                 if !kept {
                     job_events.clear();

@@ -6,6 +6,7 @@ use crate::clock::now_millis;
 use crate::error::ApiError;
 use crate::reports::{self, Context, MAX_DAYS, Period, SiteTime};
 use crate::store::StoreError;
+use crate::store::reports::FactKinds;
 use beseda_protocol::ErrorCode;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -101,7 +102,10 @@ pub async fn report(app: &App, name: &str, query: ReportQuery) -> Result<ReportB
         .ok_or_else(|| bad("the dates are out of range"))?;
     let (start, _) = previous.widest_millis();
     let (_, end) = period.widest_millis();
-    let facts = app.store.report_facts(start, end, site.clone()).await?;
+    let facts = app
+        .store
+        .report_facts(start, end, site.clone(), FactKinds::of_report(name))
+        .await?;
     let operators = app
         .store
         .operators()

@@ -10,7 +10,7 @@
 use super::sql::Sql;
 use crate::store::StoreError;
 use crate::store::reports::{
-    AnswerEvent, AvailabilityChange, DEFAULT_MISSED_AFTER_SECONDS, Episode, HourCount,
+    AnswerEvent, AvailabilityChange, DEFAULT_MISSED_AFTER_SECONDS, Episode, FactKinds, HourCount,
     PromptDayCount, ReportFacts, hour_author, hour_of,
 };
 use beseda_protocol::{Author, ConversationId, OperatorId};
@@ -174,122 +174,143 @@ pub async fn facts(
     from: i64,
     to: i64,
     site: Option<&str>,
+    kinds: FactKinds,
 ) -> Result<ReportFacts, StoreError> {
-    let episodes = client
-        .query(
-            "SELECT conversation_id, site, reopened, started_at, first_visitor_at, response_due_at,
-                    first_response_at, operator_id, resolved_at, rating, rating_comment, contact
-             FROM report_episodes
-             WHERE id IN (
-                 SELECT id FROM report_episodes WHERE started_at >= $1 AND started_at < $2
-                 UNION SELECT id FROM report_episodes WHERE resolved_at >= $1 AND resolved_at < $2)
-               AND ($3::TEXT IS NULL OR site = $3)
-             ORDER BY id",
-            &[&from, &to, &site],
-        )
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(Episode {
-                conversation_id: row.try_get(0)?,
-                site: row.try_get(1)?,
-                reopened: row.try_get(2)?,
-                started_at: row.try_get(3)?,
-                first_visitor_at: row.try_get(4)?,
-                response_due_at: row.try_get(5)?,
-                first_response_at: row.try_get(6)?,
-                operator_id: row.try_get(7)?,
-                resolved_at: row.try_get(8)?,
-                rating: row.try_get(9)?,
-                rating_comment: row.try_get(10)?,
-                contact: row.try_get(11)?,
+    let episodes = if kinds.episodes {
+        client
+            .query(
+                "SELECT conversation_id, site, reopened, started_at, first_visitor_at, response_due_at,
+                        first_response_at, operator_id, resolved_at, rating, rating_comment, contact
+                 FROM report_episodes
+                 WHERE id IN (
+                     SELECT id FROM report_episodes WHERE started_at >= $1 AND started_at < $2
+                     UNION SELECT id FROM report_episodes WHERE resolved_at >= $1 AND resolved_at < $2)
+                   AND ($3::TEXT IS NULL OR site = $3)
+                 ORDER BY id",
+                &[&from, &to, &site],
+            )
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(Episode {
+                    conversation_id: row.try_get(0)?,
+                    site: row.try_get(1)?,
+                    reopened: row.try_get(2)?,
+                    started_at: row.try_get(3)?,
+                    first_visitor_at: row.try_get(4)?,
+                    response_due_at: row.try_get(5)?,
+                    first_response_at: row.try_get(6)?,
+                    operator_id: row.try_get(7)?,
+                    resolved_at: row.try_get(8)?,
+                    rating: row.try_get(9)?,
+                    rating_comment: row.try_get(10)?,
+                    contact: row.try_get(11)?,
+                })
             })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    let availability = client
-        .query(
-            "SELECT operator_id, online, at FROM report_availability
-             WHERE id IN (SELECT max(id) FROM report_availability WHERE at < $1 GROUP BY operator_id)
-                OR (at >= $1 AND at < $2)
-             ORDER BY at, id",
-            &[&from, &to],
-        )
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(AvailabilityChange {
-                operator_id: row.try_get(0)?,
-                online: row.try_get(1)?,
-                at: row.try_get(2)?,
+            .collect::<Result<Vec<_>, StoreError>>()?
+    } else {
+        Vec::new()
+    };
+    let availability = if kinds.availability {
+        client
+            .query(
+                "SELECT operator_id, online, at FROM report_availability
+                 WHERE id IN (SELECT max(id) FROM report_availability WHERE at < $1 GROUP BY operator_id)
+                    OR (at >= $1 AND at < $2)
+                 ORDER BY at, id",
+                &[&from, &to],
+            )
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(AvailabilityChange {
+                    operator_id: row.try_get(0)?,
+                    online: row.try_get(1)?,
+                    at: row.try_get(2)?,
+                })
             })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    let hours = client
-        .query(
-            "SELECT site, hour, operator_id, messages FROM report_hours
-             WHERE hour >= $1 AND hour < $2 AND ($3::TEXT IS NULL OR site = $3)
-             ORDER BY site, hour, operator_id",
-            &[&hour_of(from), &(hour_of(to - 1) + 1), &site],
-        )
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(HourCount {
-                site: row.try_get(0)?,
-                hour: row.try_get(1)?,
-                operator_id: row.try_get(2)?,
-                messages: row.try_get(3)?,
+            .collect::<Result<Vec<_>, StoreError>>()?
+    } else {
+        Vec::new()
+    };
+    let hours = if kinds.hours {
+        client
+            .query(
+                "SELECT site, hour, operator_id, messages FROM report_hours
+                 WHERE hour >= $1 AND hour < $2 AND ($3::TEXT IS NULL OR site = $3)
+                 ORDER BY site, hour, operator_id",
+                &[&hour_of(from), &(hour_of(to - 1) + 1), &site],
+            )
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(HourCount {
+                    site: row.try_get(0)?,
+                    hour: row.try_get(1)?,
+                    operator_id: row.try_get(2)?,
+                    messages: row.try_get(3)?,
+                })
             })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+            .collect::<Result<Vec<_>, StoreError>>()?
+    } else {
+        Vec::new()
+    };
     let day = crate::store::prompts::DAY_MILLIS;
-    let prompt_days = client
-        .query(
-            "SELECT c.prompt_id, c.variant, c.event, c.day, c.count, c.total
-             FROM prompt_counts c JOIN prompts p ON p.id = c.prompt_id
-             WHERE c.day >= $1 AND c.day < $2 AND ($3::TEXT IS NULL OR p.site = $3)
-             ORDER BY c.prompt_id, c.variant, c.day",
-            &[
-                &from.div_euclid(day),
-                &((to - 1).div_euclid(day) + 1),
-                &site,
-            ],
-        )
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(PromptDayCount {
-                prompt_id: row.try_get(0)?,
-                variant: row.try_get(1)?,
-                event: row.try_get(2)?,
-                day: row.try_get(3)?,
-                count: row.try_get(4)?,
-                total: row.try_get(5)?,
+    let prompt_days = if kinds.prompt_days {
+        client
+            .query(
+                "SELECT c.prompt_id, c.variant, c.event, c.day, c.count, c.total
+                 FROM prompt_counts c JOIN prompts p ON p.id = c.prompt_id
+                 WHERE c.day >= $1 AND c.day < $2 AND ($3::TEXT IS NULL OR p.site = $3)
+                 ORDER BY c.prompt_id, c.variant, c.day",
+                &[
+                    &from.div_euclid(day),
+                    &((to - 1).div_euclid(day) + 1),
+                    &site,
+                ],
+            )
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(PromptDayCount {
+                    prompt_id: row.try_get(0)?,
+                    variant: row.try_get(1)?,
+                    event: row.try_get(2)?,
+                    day: row.try_get(3)?,
+                    count: row.try_get(4)?,
+                    total: row.try_get(5)?,
+                })
             })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    let answer_events = client
-        .query(
-            "SELECT e.site, e.answer_id, e.at, EXISTS (
-                 SELECT 1 FROM conversations c JOIN messages m ON m.conversation_id = c.id
-                 WHERE c.site = e.site AND c.visitor_id = e.visitor_id AND m.author = 'visitor'
-                   AND m.sent_at >= e.at AND m.sent_at < e.at + 600000)
-             FROM report_answer_events e
-             WHERE e.at >= $1 AND e.at < $2 AND ($3::TEXT IS NULL OR e.site = $3)
-             ORDER BY e.id",
-            &[&from, &to, &site],
-        )
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(AnswerEvent {
-                site: row.try_get(0)?,
-                answer_id: row.try_get(1)?,
-                at: row.try_get(2)?,
-                followed_by_message: row.try_get(3)?,
+            .collect::<Result<Vec<_>, StoreError>>()?
+    } else {
+        Vec::new()
+    };
+    let answer_events = if kinds.answer_events {
+        client
+            .query(
+                "SELECT e.site, e.answer_id, e.at, EXISTS (
+                     SELECT 1 FROM conversations c JOIN messages m ON m.conversation_id = c.id
+                     WHERE c.site = e.site AND c.visitor_id = e.visitor_id AND m.author = 'visitor'
+                       AND m.sent_at >= e.at AND m.sent_at < e.at + 600000)
+                 FROM report_answer_events e
+                 WHERE e.at >= $1 AND e.at < $2 AND ($3::TEXT IS NULL OR e.site = $3)
+                 ORDER BY e.id",
+                &[&from, &to, &site],
+            )
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(AnswerEvent {
+                    site: row.try_get(0)?,
+                    answer_id: row.try_get(1)?,
+                    at: row.try_get(2)?,
+                    followed_by_message: row.try_get(3)?,
+                })
             })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+            .collect::<Result<Vec<_>, StoreError>>()?
+    } else {
+        Vec::new()
+    };
     Ok(ReportFacts {
         episodes,
         availability,

@@ -8,7 +8,7 @@
 //! for all the batch's messages of that site, hour and author ([`count_hours`]).
 
 use crate::store::reports::{
-    AnswerEvent, AvailabilityChange, DEFAULT_MISSED_AFTER_SECONDS, Episode, HourCount,
+    AnswerEvent, AvailabilityChange, DEFAULT_MISSED_AFTER_SECONDS, Episode, FactKinds, HourCount,
     PromptDayCount, ReportFacts, hour_author, hour_of,
 };
 use crate::store::{Event, StoreError};
@@ -212,106 +212,127 @@ pub fn facts(
     from: i64,
     to: i64,
     site: Option<&str>,
+    kinds: FactKinds,
 ) -> Result<ReportFacts, StoreError> {
-    let episodes = connection
-        .prepare_cached(
-            "SELECT conversation_id, site, reopened, started_at, first_visitor_at, response_due_at,
-                    first_response_at, operator_id, resolved_at, rating, rating_comment, contact
-             FROM report_episodes
-             WHERE id IN (
-                 SELECT id FROM report_episodes WHERE started_at >= ?1 AND started_at < ?2
-                 UNION SELECT id FROM report_episodes WHERE resolved_at >= ?1 AND resolved_at < ?2)
-               AND (?3 IS NULL OR site = ?3)
-             ORDER BY id",
-        )?
-        .query_map(params![from, to, site], |row| {
-            Ok(Episode {
-                conversation_id: row.get(0)?,
-                site: row.get(1)?,
-                reopened: row.get(2)?,
-                started_at: row.get(3)?,
-                first_visitor_at: row.get(4)?,
-                response_due_at: row.get(5)?,
-                first_response_at: row.get(6)?,
-                operator_id: row.get(7)?,
-                resolved_at: row.get(8)?,
-                rating: row.get(9)?,
-                rating_comment: row.get(10)?,
-                contact: row.get(11)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let availability = connection
-        .prepare_cached(
-            "SELECT operator_id, online, at FROM report_availability
-             WHERE id IN (SELECT max(id) FROM report_availability WHERE at < ?1 GROUP BY operator_id)
-                OR (at >= ?1 AND at < ?2)
-             ORDER BY at, id",
-        )?
-        .query_map(params![from, to], |row| {
-            Ok(AvailabilityChange {
-                operator_id: row.get(0)?,
-                online: row.get(1)?,
-                at: row.get(2)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let hours = connection
-        .prepare_cached(
-            "SELECT site, hour, operator_id, messages FROM report_hours
-             WHERE hour >= ?1 AND hour < ?2 AND (?3 IS NULL OR site = ?3)
-             ORDER BY site, hour, operator_id",
-        )?
-        .query_map(params![hour_of(from), hour_of(to - 1) + 1, site], |row| {
-            Ok(HourCount {
-                site: row.get(0)?,
-                hour: row.get(1)?,
-                operator_id: row.get(2)?,
-                messages: row.get(3)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let day = crate::store::prompts::DAY_MILLIS;
-    let prompt_days = connection
-        .prepare_cached(
-            "SELECT c.prompt_id, c.variant, c.event, c.day, c.count, c.total
-             FROM prompt_counts c JOIN prompts p ON p.id = c.prompt_id
-             WHERE c.day >= ?1 AND c.day < ?2 AND (?3 IS NULL OR p.site = ?3)
-             ORDER BY c.prompt_id, c.variant, c.day",
-        )?
-        .query_map(
-            params![from.div_euclid(day), (to - 1).div_euclid(day) + 1, site],
-            |row| {
-                Ok(PromptDayCount {
-                    prompt_id: row.get(0)?,
-                    variant: row.get(1)?,
-                    event: row.get(2)?,
-                    day: row.get(3)?,
-                    count: row.get(4)?,
-                    total: row.get(5)?,
+    let episodes = if kinds.episodes {
+        connection
+            .prepare_cached(
+                "SELECT conversation_id, site, reopened, started_at, first_visitor_at, response_due_at,
+                        first_response_at, operator_id, resolved_at, rating, rating_comment, contact
+                 FROM report_episodes
+                 WHERE id IN (
+                     SELECT id FROM report_episodes WHERE started_at >= ?1 AND started_at < ?2
+                     UNION SELECT id FROM report_episodes WHERE resolved_at >= ?1 AND resolved_at < ?2)
+                   AND (?3 IS NULL OR site = ?3)
+                 ORDER BY id",
+            )?
+            .query_map(params![from, to, site], |row| {
+                Ok(Episode {
+                    conversation_id: row.get(0)?,
+                    site: row.get(1)?,
+                    reopened: row.get(2)?,
+                    started_at: row.get(3)?,
+                    first_visitor_at: row.get(4)?,
+                    response_due_at: row.get(5)?,
+                    first_response_at: row.get(6)?,
+                    operator_id: row.get(7)?,
+                    resolved_at: row.get(8)?,
+                    rating: row.get(9)?,
+                    rating_comment: row.get(10)?,
+                    contact: row.get(11)?,
                 })
-            },
-        )?
-        .collect::<Result<Vec<_>, _>>()?;
-    let answer_events = connection
-        .prepare_cached(
-            "SELECT e.site, e.answer_id, e.at, EXISTS (
-                 SELECT 1 FROM conversations c JOIN messages m ON m.conversation_id = c.id
-                 WHERE c.site = e.site AND c.visitor_id = e.visitor_id AND m.author = 'visitor'
-                   AND m.sent_at >= e.at AND m.sent_at < e.at + 600000)
-             FROM report_answer_events e
-             WHERE e.at >= ?1 AND e.at < ?2 AND (?3 IS NULL OR e.site = ?3)
-             ORDER BY e.id",
-        )?
-        .query_map(params![from, to, site], |row| {
-            Ok(AnswerEvent {
-                site: row.get(0)?,
-                answer_id: row.get(1)?,
-                at: row.get(2)?,
-                followed_by_message: row.get(3)?,
-            })
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
+            })?
+            .collect::<Result<Vec<_>, _>>()?
+    } else {
+        Vec::new()
+    };
+    let availability = if kinds.availability {
+        connection
+            .prepare_cached(
+                "SELECT operator_id, online, at FROM report_availability
+                 WHERE id IN (SELECT max(id) FROM report_availability WHERE at < ?1 GROUP BY operator_id)
+                    OR (at >= ?1 AND at < ?2)
+                 ORDER BY at, id",
+            )?
+            .query_map(params![from, to], |row| {
+                Ok(AvailabilityChange {
+                    operator_id: row.get(0)?,
+                    online: row.get(1)?,
+                    at: row.get(2)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?
+    } else {
+        Vec::new()
+    };
+    let hours = if kinds.hours {
+        connection
+            .prepare_cached(
+                "SELECT site, hour, operator_id, messages FROM report_hours
+                 WHERE hour >= ?1 AND hour < ?2 AND (?3 IS NULL OR site = ?3)
+                 ORDER BY site, hour, operator_id",
+            )?
+            .query_map(params![hour_of(from), hour_of(to - 1) + 1, site], |row| {
+                Ok(HourCount {
+                    site: row.get(0)?,
+                    hour: row.get(1)?,
+                    operator_id: row.get(2)?,
+                    messages: row.get(3)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?
+    } else {
+        Vec::new()
+    };
+    let day = crate::store::prompts::DAY_MILLIS;
+    let prompt_days = if kinds.prompt_days {
+        connection
+            .prepare_cached(
+                "SELECT c.prompt_id, c.variant, c.event, c.day, c.count, c.total
+                 FROM prompt_counts c JOIN prompts p ON p.id = c.prompt_id
+                 WHERE c.day >= ?1 AND c.day < ?2 AND (?3 IS NULL OR p.site = ?3)
+                 ORDER BY c.prompt_id, c.variant, c.day",
+            )?
+            .query_map(
+                params![from.div_euclid(day), (to - 1).div_euclid(day) + 1, site],
+                |row| {
+                    Ok(PromptDayCount {
+                        prompt_id: row.get(0)?,
+                        variant: row.get(1)?,
+                        event: row.get(2)?,
+                        day: row.get(3)?,
+                        count: row.get(4)?,
+                        total: row.get(5)?,
+                    })
+                },
+            )?
+            .collect::<Result<Vec<_>, _>>()?
+    } else {
+        Vec::new()
+    };
+    let answer_events = if kinds.answer_events {
+        connection
+            .prepare_cached(
+                "SELECT e.site, e.answer_id, e.at, EXISTS (
+                     SELECT 1 FROM conversations c JOIN messages m ON m.conversation_id = c.id
+                     WHERE c.site = e.site AND c.visitor_id = e.visitor_id AND m.author = 'visitor'
+                       AND m.sent_at >= e.at AND m.sent_at < e.at + 600000)
+                 FROM report_answer_events e
+                 WHERE e.at >= ?1 AND e.at < ?2 AND (?3 IS NULL OR e.site = ?3)
+                 ORDER BY e.id",
+            )?
+            .query_map(params![from, to, site], |row| {
+                Ok(AnswerEvent {
+                    site: row.get(0)?,
+                    answer_id: row.get(1)?,
+                    at: row.get(2)?,
+                    followed_by_message: row.get(3)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?
+    } else {
+        Vec::new()
+    };
     Ok(ReportFacts {
         episodes,
         availability,

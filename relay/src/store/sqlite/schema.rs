@@ -216,9 +216,8 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE operators ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
     ",
     // 11: the history: every message's words for searching (folded by the relay; the row id is
-    // the conversation's id and the message's seq, `store::history::search_rowid`), filled for
-    // the messages already stored right after this migration (`SEARCH_MIGRATION`); internal
-    // notes; a manager's review per conversation.
+    // the conversation's id and the message's seq, `store::history::search_rowid`), replaced by
+    // migration 15, which fills it; internal notes; a manager's review per conversation.
     "
     CREATE VIRTUAL TABLE message_search USING fts5(
         words, content = '', contentless_delete = 1, detail = none,
@@ -337,11 +336,26 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX files_unattached ON files (created_at) WHERE message_id IS NULL;
     ALTER TABLE messages ADD COLUMN files TEXT;
     ",
+    // 15: the search index again, rebuilt from the messages right after this migration
+    // (`SEARCH_MIGRATION`): with indexes of the words' first 2 to 10 characters, so that a
+    // word taken as a prefix is one list to walk, newest first, and not every list of the
+    // words it begins merged before the first match; with `_` kept within a word, for each
+    // message's site word (`history::site_word`); and with the names of the files the messages
+    // carry, which the first index left out of the messages stored before it.
+    "
+    DROP TABLE message_search;
+    CREATE VIRTUAL TABLE message_search USING fts5(
+        words, content = '', contentless_delete = 1, detail = none,
+        prefix = '2 3 4 5 6 7 8 9 10',
+        tokenize = 'unicode61 remove_diacritics 0 tokenchars ''_'''
+    );
+    ",
 ];
 
 /// The migration after which the messages already stored are indexed for searching (in the same
-/// transaction): the words are folded by the relay, which SQL alone cannot do.
-const SEARCH_MIGRATION: usize = 11;
+/// transaction): the words are folded by the relay, which SQL alone cannot do. The index first
+/// came with migration 11, which left it empty since the last one rebuilds it.
+const SEARCH_MIGRATION: usize = 15;
 
 /// Brings the database up to the newest schema; each migration runs in its own transaction.
 pub fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {

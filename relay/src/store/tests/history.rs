@@ -137,6 +137,16 @@ async fn hostile_queries_are_words_not_syntax(backend: Backend) {
     assert_eq!(search(&store, "konec:").await, [quoted]);
     assert_eq!(search(&store, "-odesel*").await, [quoted]);
     assert!(search(&store, "***").await.is_empty(), "no word, no match");
+    // The word SQLite keeps each message's site as (`_s` and the name in hexadecimal) is never
+    // matched by what a person types, spelt with or without its underscore.
+    for spelt in [
+        "_s64656661756c74",
+        "s64656661756c74",
+        "_s",
+        "64656661756c74",
+    ] {
+        assert!(search(&store, spelt).await.is_empty(), "{spelt:?} matched");
+    }
 }
 
 async fn filters_combine(backend: Backend) {

@@ -3,7 +3,7 @@
 //! does not give, resolutions, ratings, contact forms, messages per hour and author,
 //! availability changes recorded once each, and answers opened with or without a message after.
 
-use crate::store::reports::{AvailabilityChange, Episode};
+use crate::store::reports::{AvailabilityChange, Episode, FactKinds};
 use crate::store::test_stores::{Backend, on_both_stores, open};
 use crate::store::*;
 use beseda_protocol::answers::AnswerInput;
@@ -75,7 +75,7 @@ async fn operator_writes(
 /// Everything recorded so far.
 async fn all_facts(store: &dyn Store) -> crate::store::reports::ReportFacts {
     store
-        .report_facts(0, i64::MAX / 2, None)
+        .report_facts(0, i64::MAX / 2, None, FactKinds::ALL)
         .await
         .expect("read the facts")
 }
@@ -268,7 +268,7 @@ async fn availability_is_recorded_when_it_changes(backend: Backend) {
     // A span that starts after the changes holds each operator's last state before it.
     let later = all_facts(store).await.availability.last().unwrap().at + 1;
     let state: Vec<AvailabilityChange> = store
-        .report_facts(later, later + 1000, None)
+        .report_facts(later, later + 1000, None, FactKinds::ALL)
         .await
         .unwrap()
         .availability;

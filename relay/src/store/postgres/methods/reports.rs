@@ -2,7 +2,7 @@
 
 use super::super::{PgStore, reports};
 use crate::store::StoreFuture;
-use crate::store::reports::ReportFacts;
+use crate::store::reports::{FactKinds, ReportFacts};
 
 impl crate::store::ReportStore for PgStore {
     fn report_facts(
@@ -10,9 +10,10 @@ impl crate::store::ReportStore for PgStore {
         from: i64,
         to: i64,
         site: Option<String>,
+        kinds: FactKinds,
     ) -> StoreFuture<'_, ReportFacts> {
-        self.read(
-            move |client| async move { reports::facts(&client, from, to, site.as_deref()).await },
-        )
+        self.read(move |client| async move {
+            reports::facts(&client, from, to, site.as_deref(), kinds).await
+        })
     }
 }

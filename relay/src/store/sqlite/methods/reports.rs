@@ -2,7 +2,7 @@
 
 use super::super::{SqliteStore, reports};
 use crate::store::StoreFuture;
-use crate::store::reports::ReportFacts;
+use crate::store::reports::{FactKinds, ReportFacts};
 
 impl crate::store::ReportStore for SqliteStore {
     fn report_facts(
@@ -10,7 +10,8 @@ impl crate::store::ReportStore for SqliteStore {
         from: i64,
         to: i64,
         site: Option<String>,
+        kinds: FactKinds,
     ) -> StoreFuture<'_, ReportFacts> {
-        self.read(move |connection| reports::facts(connection, from, to, site.as_deref()))
+        self.read(move |connection| reports::facts(connection, from, to, site.as_deref(), kinds))
     }
 }
