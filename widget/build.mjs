@@ -107,6 +107,20 @@ const copyTree = (from, to) => {
 };
 copyTree(demo, join(out, "demo"));
 
+// Brotli at its best, trying the encoder's input block sizes as well as its own choice and
+// keeping the smallest: on the WebAssembly a smaller block than the encoder picks is some 60 B
+// less for every visitor. Any of them decodes the same everywhere.
+const smallestBrotli = (bytes) => {
+  let best;
+  for (const block of [0, 16, 17, 18, 19, 20]) {
+    const params = { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length };
+    if (block) params[constants.BROTLI_PARAM_LGBLOCK] = block;
+    const brotli = brotliCompressSync(bytes, { params });
+    if (!best || brotli.length < best.length) best = brotli;
+  }
+  return best;
+};
+
 // Precompressed copies for every file worth compressing.
 const sizes = {};
 const walk = (directory) => {
@@ -115,7 +129,7 @@ const walk = (directory) => {
     if (statSync(path).isDirectory()) { walk(path); continue; }
     if (!/\.(js|wasm|html|css|svg|json)$/.test(name)) continue;
     const bytes = readFileSync(path);
-    const brotli = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
+    const brotli = smallestBrotli(bytes);
     writeFileSync(path + ".br", brotli);
     writeFileSync(path + ".gz", gzipSync(bytes, { level: 9 }));
     sizes[relative(out, path)] = { raw: bytes.length, brotli: brotli.length };
