@@ -8,7 +8,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { OPERATOR, eventually, launch, openShop, operatorApi, prepareDatabase, startRelay, widget } from "./support.mjs";
+import { OPERATOR, eventually, launch, openShop, operatorApi, prepareDatabase, startRelay, startThrowaway, widget } from "./support.mjs";
 
 /** How many more messages the visitor writes after the first one the relay could not store. */
 const WRITTEN_WHILE_FULL = 3;
@@ -23,8 +23,9 @@ after(async () => {
 
 /** What the widget's socket received: acknowledgements and `unavailable` answers, by client id. */
 function watchFrames(page) {
-  const frames = { acks: [], unavailable: [], refused: [] };
+  const frames = { acks: [], unavailable: [], refused: [], sockets: 0 };
   page.on("websocket", (socket) => {
+    frames.sockets += 1;
     socket.on("framereceived", ({ payload }) => {
       const frame = JSON.parse(payload);
       if (frame.type === "ack") frames.acks.push(frame.clientId);
@@ -40,6 +41,8 @@ async function signIn(context, relay) {
   const page = await context.newPage();
   page.errors = [];
   page.on("pageerror", (error) => page.errors.push(error.message));
+  page.sockets = 0;
+  page.on("websocket", () => (page.sockets += 1));
   await page.goto(`${relay.url}/console/`);
   await page.getByLabel("Email").fill(OPERATOR.email);
   await page.getByLabel("Password").fill(OPERATOR.password);
@@ -130,6 +133,85 @@ test("messages written while the database is full reach the operator once, in or
   await eventually(async () => (await log.getByText("Odesílá se").count()) === 0, "the widget's outbox emptied", 30_000);
   await eventually(async () => (await messages.getByText("Sending…").count()) === 0, "the console's reply acknowledged", 30_000);
   // Nothing was stored twice meanwhile: the conversation holds what was written and the reply.
+  const detail = await api.conversation(conversation.id);
+  assert.equal(detail.messages.filter((message) => message.author !== "system").length, written.length + 1);
+  assert.deepEqual(shop.errors, []);
+  assert.deepEqual(console.errors, []);
+});
+
+test("PostgreSQL stopped and started again under a chat: what both sides wrote meanwhile arrives once, in order, on the same sockets", async (t) => {
+  const postgres = await startThrowaway(["postgres"]);
+  prepareDatabase(postgres.url);
+  const relay = await startRelay({ db: postgres.url });
+  const operator = await browser.newContext({ viewport: { width: 1366, height: 800 } });
+  const visitor = await browser.newContext();
+  t.after(async () => {
+    await operator.close();
+    await visitor.close();
+    await relay.stop();
+    relay.cleanup();
+    await postgres.stop();
+  });
+  const api = await operatorApi(relay);
+  const console = await signIn(operator, relay);
+
+  const shop = await openShop(visitor, `${relay.url}/demo/`);
+  const frames = watchFrames(shop);
+  const box = widget(shop).getByRole("textbox", { name: "Zpráva" });
+  const say = async (text) => {
+    await box.fill(text);
+    await box.press("Enter");
+  };
+  await widget(shop).getByRole("button", { name: "Otevřít chat" }).click();
+  const written = ["Dobrý den, kdy mi přijde objednávka?"];
+  await say(written[0]);
+  await widget(shop).getByText("Doručeno").waitFor();
+  const [conversation] = await eventually(api.conversations, "the conversation");
+  await console.getByRole("list", { name: "Conversations" }).getByRole("button").first().click();
+  const composer = console.getByRole("textbox", { name: "Message" });
+  const messages = console.getByRole("log", { name: "Messages" });
+  await messages.getByText(written[0], { exact: true }).waitFor();
+
+  // The database goes away (a restart, a failover); both keep writing.
+  await postgres.pause();
+  const health = async () => {
+    const response = await fetch(`${relay.url}/healthz`);
+    return { status: response.status, text: await response.text() };
+  };
+  for (const text of ["Ještě jedna otázka.", "Máte i modrou barvu?", "Děkuji."]) {
+    written.push(text);
+    await say(text);
+  }
+  await eventually(() => frames.unavailable.length > 0, "an unavailable answer");
+  const log = widget(shop).getByRole("log");
+  await eventually(async () => (await log.getByText("Odesílá se").count()) === 3, "3 messages shown as sending");
+  assert.equal(await log.getByText("Neodesláno").count(), 0, "none is shown as refused");
+  const reply = "Objednávka odešla včera, zítra ji máte doma.";
+  await composer.fill(reply);
+  await composer.press("Enter");
+  await messages.getByText("Sending…").waitFor();
+  const during = await health();
+  assert.equal(during.status, 503, "the relay tells a balancer to steer away");
+  assert.match(during.text, /storage unavailable/);
+
+  // The database comes back: nobody reloads, reconnects or writes anything again.
+  await postgres.resume();
+  const stored = async () => {
+    const detail = await api.conversation(conversation.id);
+    const visitorTexts = detail.messages.filter((message) => message.author === "visitor").map((message) => message.text);
+    const operatorTexts = detail.messages.filter((message) => message.author === "operator").map((message) => message.text);
+    return visitorTexts.length >= written.length && operatorTexts.length >= 1 && { visitorTexts, operatorTexts };
+  };
+  const { visitorTexts, operatorTexts } = await eventually(stored, "every message stored", 60_000);
+  assert.deepEqual(visitorTexts, written, "every message the visitor wrote, once, in order");
+  assert.deepEqual(operatorTexts, [reply], "the operator's reply, once");
+  await eventually(async () => (await log.getByText("Odesílá se").count()) === 0, "the widget's outbox emptied", 30_000);
+  await eventually(async () => (await messages.getByText("Sending…").count()) === 0, "the console's reply acknowledged", 30_000);
+  await widget(shop).getByText(reply).waitFor();
+  await messages.getByText(written.at(-1), { exact: true }).waitFor();
+  assert.equal(frames.sockets, 1, "the widget sent them again on its one socket");
+  assert.equal(console.sockets, 1, "the console sent its reply again on its one socket");
+  await eventually(async () => (await health()).status === 200, "the relay healthy again");
   const detail = await api.conversation(conversation.id);
   assert.equal(detail.messages.filter((message) => message.author !== "system").length, written.length + 1);
   assert.deepEqual(shop.errors, []);

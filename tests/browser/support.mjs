@@ -128,18 +128,33 @@ export const THROWAWAY_BINARY = resolve(process.env.BESEDA_THROWAWAY ?? "../../t
 export async function startThrowaway(args) {
   const child = spawn(THROWAWAY_BINARY, args, { stdio: ["pipe", "pipe", "inherit"] });
   const exited = new Promise((done) => child.once("exit", done));
-  const line = await new Promise((resolveLine, reject) => {
-    createInterface({ input: child.stdout }).once("line", resolveLine);
-    child.once("exit", (code) => reject(new Error(`beseda-throwaway ${args.join(" ")} exited with ${code}`)));
+  // Every line the program prints, in order: its URL, then one answer per command.
+  const lines = createInterface({ input: child.stdout });
+  const waiting = [];
+  lines.on("line", (line) => waiting.shift()?.resolve(line.trim()));
+  child.once("exit", (code) => {
+    for (const { reject } of waiting.splice(0)) reject(new Error(`beseda-throwaway ${args.join(" ")} exited with ${code}`));
   });
+  const nextLine = () => new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+  const url = await nextLine();
   // Neither the pipes nor the program may keep this process alive: the end of the process
   // closes the program's input, and with it the server.
-  child.stdout.resume();
   child.stdout.unref();
   child.stdin.unref();
   child.unref();
+  /** Sends a command line and waits for the program's answer. */
+  const command = async (line, expected) => {
+    const answer = nextLine();
+    child.stdin.write(`${line}\n`);
+    const said = await answer;
+    if (said !== expected) throw new Error(`beseda-throwaway answered ${JSON.stringify(said)} to ${line}`);
+  };
   return {
-    url: line.trim(),
+    url,
+    /** PostgreSQL only: stops the server until `resume`, keeping its data and port. */
+    pause: () => command("pause", "paused"),
+    /** PostgreSQL only: starts the paused server again and waits until it takes connections. */
+    resume: () => command("resume", "resumed"),
     /** Closes the program's input and waits until it has stopped the server. */
     async stop() {
       child.stdin.end();

@@ -7,6 +7,10 @@
 //! beseda-throwaway postgres                          # prints postgres://beseda@127.0.0.1:PORT/beseda
 //! beseda-throwaway nginx --upstream ADDR [--upstream ADDR]…   # prints http://127.0.0.1:PORT
 //! ```
+//!
+//! Given `pause` on a line of its input, a PostgreSQL is stopped until `resume`; each answers a
+//! line (`paused`, `resumed`) once done, for tests of what clients do while their database is
+//! away.
 
 use beseda_throwaway::{Nginx, Postgres};
 use std::io::Write;
@@ -86,11 +90,36 @@ fn main() -> ExitCode {
         // Nobody reads the address: nobody will use the server either.
         return ExitCode::FAILURE;
     }
-    // Whatever is written to standard input is ignored; its end (the starter exited, or closed
-    // the pipe) is the signal to stop. A read error ends the wait the same way.
-    let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+    // Standard input's end (the starter exited, or closed the pipe) is the signal to stop; a
+    // read error ends the wait the same way. Before that, PostgreSQL can be stopped for a while
+    // and started again by a line each (`pause`, `resume`), each answered by a line once done.
+    for line in std::io::stdin().lines() {
+        let Ok(line) = line else { break };
+        let answer = command(&server, line.trim());
+        if writeln!(stdout, "{answer}")
+            .and_then(|()| stdout.flush())
+            .is_err()
+        {
+            break;
+        }
+    }
     drop(server);
     ExitCode::SUCCESS
+}
+
+/// Carries out one line of standard input; the answer is the line to print.
+fn command(server: &Server, line: &str) -> &'static str {
+    match (server, line) {
+        (Server::Postgres(postgres), "pause") => {
+            postgres.stop_for_now();
+            "paused"
+        }
+        (Server::Postgres(postgres), "resume") => {
+            postgres.start_again();
+            "resumed"
+        }
+        _ => "unknown command: only PostgreSQL can be paused and resumed",
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! [`Handler`] and shares [`pump`].
 
 pub mod operator;
+mod order;
 mod throttle;
 pub mod visitor;
 

@@ -1,12 +1,13 @@
 //! `/ws/operator`: the console's socket. The hello carries the bearer token from `/api/login`;
 //! afterwards the console hears of every stored message and conversation change.
 
+use super::order::Held;
 use super::{Flow, Handler, answer, first_text, pump, refuse, scopeguard, send_json};
 use crate::App;
 use crate::auth::session_token_hash;
 use crate::chat::{self, Post, Sender};
 use crate::clock::now_millis;
-use crate::error::socket_error;
+use crate::error::{UNAVAILABLE_MESSAGE, socket_error};
 use crate::frames::operator_error as error_frame;
 use crate::hub::{OPERATOR_OUTBOX, Outbound};
 use crate::limits::ConnectionSlot;
@@ -121,6 +122,7 @@ pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot) {
         delivered,
         token_hash,
         last_use_recorded: now_millis(),
+        held: Held::default(),
     };
     // When the session ends (signed out, password changed, operator disabled) the socket closes
     // at once, with the error a console takes as "sign in again".
@@ -205,6 +207,8 @@ struct OperatorSession<'a> {
     token_hash: [u8; 32],
     /// When this socket last recorded the session's use (milliseconds since the Unix epoch).
     last_use_recorded: i64,
+    /// The reply a storage outage left unstored, which later ones wait behind.
+    held: Held,
 }
 
 impl OperatorSession<'_> {
@@ -215,6 +219,10 @@ impl OperatorSession<'_> {
         conversation_id: ConversationId,
         text: String,
     ) -> Flow {
+        if self.held.waits(&client_id) {
+            let frame = error_frame(ErrorCode::Unavailable, UNAVAILABLE_MESSAGE, Some(client_id));
+            return answer(socket, frame).await;
+        }
         let post = Post {
             files: Vec::new(),
             sender: Sender::Operator {
@@ -227,9 +235,13 @@ impl OperatorSession<'_> {
         };
         // The acknowledgement reaches this socket through the hub, in commit order.
         match chat::post(self.app, post).await {
-            Ok(_) => Flow::Continue,
+            Ok(_) => {
+                self.held.settle(&client_id, None);
+                Flow::Continue
+            }
             Err(error) => {
                 let (code, message) = error.for_socket();
+                self.held.settle(&client_id, Some(code));
                 answer(socket, error_frame(code, &message, Some(client_id))).await
             }
         }

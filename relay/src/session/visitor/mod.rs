@@ -10,13 +10,14 @@
 
 mod hello;
 
+use super::order::Held;
 use super::throttle::{FrameKind, FrameRates, Verdict};
 use super::{Flow, Handler, answer, pump, refuse, scopeguard, send_json};
 use crate::App;
 use crate::chat::validation::{check_cart, check_comment, check_email, check_page, check_profile};
 use crate::chat::{self, Post, Sender};
 use crate::clock::{iso8601, now_millis};
-use crate::error::socket_error;
+use crate::error::{UNAVAILABLE_MESSAGE, socket_error};
 use crate::frames::visitor_error as error_frame;
 use crate::hub::{Outbound, VISITOR_OUTBOX};
 use crate::limits::ConnectionSlot;
@@ -84,6 +85,7 @@ pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot, clien
         details: VisitorDetails::default(),
         searching: crate::answers::Searching::new(greeted.locale.as_deref()),
         rates: FrameRates::new(),
+        held: Held::default(),
     };
     match session.welcome(&mut socket, &greeted).await {
         Ok(true) => {
@@ -125,6 +127,8 @@ struct VisitorSession<'a> {
     searching: crate::answers::Searching,
     /// How often this socket may send each kind of frame that is not a message.
     rates: FrameRates,
+    /// The message a storage outage left unstored, which later ones wait behind.
+    held: Held,
 }
 
 impl VisitorSession<'_> {
@@ -316,6 +320,10 @@ impl VisitorSession<'_> {
         text: String,
         contact_email: Option<String>,
     ) -> Flow {
+        if self.held.waits(&client_id) {
+            let frame = error_frame(ErrorCode::Unavailable, UNAVAILABLE_MESSAGE, Some(client_id));
+            return answer(socket, frame).await;
+        }
         // Sending ends the typing burst of the searches that led to it.
         self.searching.end(self.app, self.site).await;
         let first_message = self.conversation_id.is_none();
@@ -336,6 +344,7 @@ impl VisitorSession<'_> {
         // The acknowledgement reaches this socket through the hub, in commit order.
         match chat::post(self.app, post).await {
             Ok(appended) => {
+                self.held.settle(&client_id, None);
                 self.conversation_id = Some(appended.message.conversation_id);
                 if first_message {
                     self.details = VisitorDetails::default();
@@ -344,6 +353,7 @@ impl VisitorSession<'_> {
             }
             Err(error) => {
                 let (code, message) = error.for_socket();
+                self.held.settle(&client_id, Some(code));
                 answer(socket, error_frame(code, &message, Some(client_id))).await
             }
         }
