@@ -278,22 +278,32 @@ mod tls {
             "a dedicated connection is not TLS"
         );
         // Every connection of the store (pool, writer, listener), and the other URL options
-        // kept.
-        let (plain, total) = store
-            .with_connection(|client| async move {
-                let row = client
-                    .query_one(
-                        "SELECT count(*) FILTER (WHERE NOT ssl.ssl), count(*) \
-                         FROM pg_stat_ssl ssl JOIN pg_stat_activity activity USING (pid) \
-                         WHERE activity.datname = current_database() \
-                         AND activity.application_name = 'tls-test'",
-                        &[],
-                    )
-                    .await?;
-                Ok((row.get::<_, i64>(0), row.get::<_, i64>(1)))
-            })
-            .await
-            .unwrap();
+        // kept. The listener connects (and reconnects) on a task of its own: it is waited for.
+        let connections = || async {
+            store
+                .with_connection(|client| async move {
+                    let row = client
+                        .query_one(
+                            "SELECT count(*) FILTER (WHERE NOT ssl.ssl), count(*) \
+                             FROM pg_stat_ssl ssl JOIN pg_stat_activity activity USING (pid) \
+                             WHERE activity.datname = current_database() \
+                             AND activity.application_name = 'tls-test'",
+                            &[],
+                        )
+                        .await?;
+                    Ok((row.get::<_, i64>(0), row.get::<_, i64>(1)))
+                })
+                .await
+                .unwrap()
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let (plain, total) = loop {
+            let (plain, total) = connections().await;
+            if total >= 4 || std::time::Instant::now() > deadline {
+                break (plain, total);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        };
         assert_eq!(plain, 0, "{plain} of {total} connections are not TLS");
         assert!(total >= 4, "only {total} connections seen");
     }
