@@ -51,6 +51,28 @@ async function signIn(context, relay) {
   return page;
 }
 
+/**
+ * A visitor on the demo shop writes `first`, the operator signed in on `console` opens the
+ * conversation; what the test writes with next.
+ */
+async function startChat(visitor, console, relay, api, first) {
+  const shop = await openShop(visitor, `${relay.url}/demo/`);
+  const frames = watchFrames(shop);
+  const box = widget(shop).getByRole("textbox", { name: "Zpráva" });
+  const say = async (text) => {
+    await box.fill(text);
+    await box.press("Enter");
+  };
+  await widget(shop).getByRole("button", { name: "Otevřít chat" }).click();
+  await say(first);
+  await widget(shop).getByText("Doručeno").waitFor();
+  const [conversation] = await eventually(api.conversations, "the conversation");
+  await console.getByRole("list", { name: "Conversations" }).getByRole("button").first().click();
+  const composer = console.getByRole("textbox", { name: "Message" });
+  await composer.waitFor();
+  return { shop, frames, say, conversation, composer };
+}
+
 test("messages written while the database is full reach the operator once, in order, when room returns", async (t) => {
   const directory = mkdtempSync(join(tmpdir(), "beseda-outage-"));
   const db = join(directory, "beseda.db");
@@ -69,21 +91,8 @@ test("messages written while the database is full reach the operator once, in or
   const api = await operatorApi(relay);
   const console = await signIn(operator, relay);
 
-  const shop = await openShop(visitor, `${relay.url}/demo/`);
-  const frames = watchFrames(shop);
-  const box = widget(shop).getByRole("textbox", { name: "Zpráva" });
-  const say = async (text) => {
-    await box.fill(text);
-    await box.press("Enter");
-  };
-  await widget(shop).getByRole("button", { name: "Otevřít chat" }).click();
   const written = ["Dobrý den, máte bundu Alpina v XL?"];
-  await say(written[0]);
-  await widget(shop).getByText("Doručeno").waitFor();
-  const [conversation] = await eventually(api.conversations, "the conversation");
-  await console.getByRole("list", { name: "Conversations" }).getByRole("button").first().click();
-  const composer = console.getByRole("textbox", { name: "Message" });
-  await composer.waitFor();
+  const { shop, frames, say, conversation, composer } = await startChat(visitor, console, relay, api, written[0]);
 
   // The visitor writes until the relay cannot store any more, each message answered before
   // the next is written.
@@ -155,20 +164,8 @@ test("PostgreSQL stopped and started again under a chat: what both sides wrote m
   const api = await operatorApi(relay);
   const console = await signIn(operator, relay);
 
-  const shop = await openShop(visitor, `${relay.url}/demo/`);
-  const frames = watchFrames(shop);
-  const box = widget(shop).getByRole("textbox", { name: "Zpráva" });
-  const say = async (text) => {
-    await box.fill(text);
-    await box.press("Enter");
-  };
-  await widget(shop).getByRole("button", { name: "Otevřít chat" }).click();
   const written = ["Dobrý den, kdy mi přijde objednávka?"];
-  await say(written[0]);
-  await widget(shop).getByText("Doručeno").waitFor();
-  const [conversation] = await eventually(api.conversations, "the conversation");
-  await console.getByRole("list", { name: "Conversations" }).getByRole("button").first().click();
-  const composer = console.getByRole("textbox", { name: "Message" });
+  const { shop, frames, say, conversation, composer } = await startChat(visitor, console, relay, api, written[0]);
   const messages = console.getByRole("log", { name: "Messages" });
   await messages.getByText(written[0], { exact: true }).waitFor();
 
