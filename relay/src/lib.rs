@@ -200,7 +200,7 @@ pub async fn run(
         cluster,
     });
     cluster::Cluster::start(&app);
-    spawn_store_probe(app.store.clone());
+    spawn_store_probe(&app.store);
     if !store::postgres::is_postgres_url(&app.config.db.to_string_lossy())
         && app.config.db.as_os_str() != ":memory:"
     {
@@ -287,11 +287,15 @@ pub async fn run(
 
 /// While writes fail, tries a write that keeps nothing every so often, so that the outage ends
 /// (and `/healthz` recovers) when the storage does, whether or not clients write meanwhile.
-fn spawn_store_probe(store: Arc<dyn Store>) {
+/// It holds the store only while probing: once the relay has let the store go, the task ends
+/// and the database is closed (a command run next, such as `migrate`, finds it free).
+fn spawn_store_probe(store: &Arc<dyn Store>) {
+    let store = Arc::downgrade(store);
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(error::STORE_RETRY_AFTER);
         loop {
             ticks.tick().await;
+            let Some(store) = store.upgrade() else { break };
             if store.stats().health.outage().is_some() {
                 // The outcome is told to the store's health like any write's.
                 let _ = store.probe().await;
