@@ -117,8 +117,10 @@ async fn a_full_database_answers_unavailable_and_every_resend_is_stored_once_whe
     assert_eq!(health.status, 503);
     assert_eq!(health.body.trim(), "storage unavailable: disk full");
     let metrics = get(relay.addr, "/metrics", Some(METRICS_TOKEN)).await.body;
+    // The first refusal was a write that failed; the later messages on the socket waited
+    // behind it (answered `unavailable` untried, so that the order holds) and failed nothing.
     let failures = metric(&metrics, "beseda_store_failures_total{kind=\"disk_full\"}");
-    assert!(failures >= REFUSED_WRITES as u64, "{metrics}");
+    assert!(failures >= 1, "{metrics}");
     assert_eq!(metric(&metrics, "beseda_store_available"), 0);
     // Reads keep working: the history is there.
     let readable = stored_messages(&relay, &visitor_token).await;
