@@ -73,6 +73,24 @@ async function startChat(visitor, console, relay, api, first) {
   return { shop, frames, say, conversation, composer };
 }
 
+/**
+ * Every message the visitor wrote is stored once, in order, and the operator's reply once; both
+ * outboxes empty.
+ */
+async function expectDelivered({ api, conversation, written, reply, log, messages }) {
+  const stored = async () => {
+    const detail = await api.conversation(conversation.id);
+    const visitorTexts = detail.messages.filter((message) => message.author === "visitor").map((message) => message.text);
+    const operatorTexts = detail.messages.filter((message) => message.author === "operator").map((message) => message.text);
+    return visitorTexts.length >= written.length && operatorTexts.length >= 1 && { visitorTexts, operatorTexts };
+  };
+  const { visitorTexts, operatorTexts } = await eventually(stored, "every message stored", 60_000);
+  assert.deepEqual(visitorTexts, written, "every message the visitor wrote, once, in order");
+  assert.deepEqual(operatorTexts, [reply], "the operator's reply, once");
+  await eventually(async () => (await log.getByText("Odesílá se").count()) === 0, "the widget's outbox emptied", 30_000);
+  await eventually(async () => (await messages.getByText("Sending…").count()) === 0, "the console's reply acknowledged", 30_000);
+}
+
 test("messages written while the database is full reach the operator once, in order, when room returns", async (t) => {
   const directory = mkdtempSync(join(tmpdir(), "beseda-outage-"));
   const db = join(directory, "beseda.db");
@@ -130,17 +148,7 @@ test("messages written while the database is full reach the operator once, in or
   await relay.stop();
   relay = await startRelay({ port: relay.port, directory });
 
-  const stored = async () => {
-    const detail = await api.conversation(conversation.id);
-    const visitorTexts = detail.messages.filter((message) => message.author === "visitor").map((message) => message.text);
-    const operatorTexts = detail.messages.filter((message) => message.author === "operator").map((message) => message.text);
-    return visitorTexts.length >= written.length && operatorTexts.length >= 1 && { visitorTexts, operatorTexts };
-  };
-  const { visitorTexts, operatorTexts } = await eventually(stored, "every message stored", 60_000);
-  assert.deepEqual(visitorTexts, written, "every message the visitor wrote, once, in order");
-  assert.deepEqual(operatorTexts, [reply], "the operator's reply, once");
-  await eventually(async () => (await log.getByText("Odesílá se").count()) === 0, "the widget's outbox emptied", 30_000);
-  await eventually(async () => (await messages.getByText("Sending…").count()) === 0, "the console's reply acknowledged", 30_000);
+  await expectDelivered({ api, conversation, written, reply, log, messages });
   // Nothing was stored twice meanwhile: the conversation holds what was written and the reply.
   const detail = await api.conversation(conversation.id);
   assert.equal(detail.messages.filter((message) => message.author !== "system").length, written.length + 1);
@@ -193,17 +201,7 @@ test("PostgreSQL stopped and started again under a chat: what both sides wrote m
 
   // The database comes back: nobody reloads, reconnects or writes anything again.
   await postgres.resume();
-  const stored = async () => {
-    const detail = await api.conversation(conversation.id);
-    const visitorTexts = detail.messages.filter((message) => message.author === "visitor").map((message) => message.text);
-    const operatorTexts = detail.messages.filter((message) => message.author === "operator").map((message) => message.text);
-    return visitorTexts.length >= written.length && operatorTexts.length >= 1 && { visitorTexts, operatorTexts };
-  };
-  const { visitorTexts, operatorTexts } = await eventually(stored, "every message stored", 60_000);
-  assert.deepEqual(visitorTexts, written, "every message the visitor wrote, once, in order");
-  assert.deepEqual(operatorTexts, [reply], "the operator's reply, once");
-  await eventually(async () => (await log.getByText("Odesílá se").count()) === 0, "the widget's outbox emptied", 30_000);
-  await eventually(async () => (await messages.getByText("Sending…").count()) === 0, "the console's reply acknowledged", 30_000);
+  await expectDelivered({ api, conversation, written, reply, log, messages });
   await widget(shop).getByText(reply).waitFor();
   await messages.getByText(written.at(-1), { exact: true }).waitFor();
   assert.equal(frames.sockets, 1, "the widget sent them again on its one socket");
