@@ -33,12 +33,12 @@ use crate::hours::Schedule;
 use crate::store::reports::{
     AvailabilityChange, Episode, ReportFacts, Tallies, Tally, WAIT_FIRST_RESPONSE,
 };
-use std::borrow::Cow;
 use beseda_protocol::prompts::Prompt;
 use jiff::Timestamp;
 use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 /// The reports, by the name in their path.
@@ -756,7 +756,10 @@ fn satisfaction(dated: &Dated, context: &Context, period: Period) -> Value {
     let mut per_operator: BTreeMap<i64, Vec<&Tally>> = BTreeMap::new();
     for tally in &tallies {
         if tally.operator_id != 0 && tally.resolved != 0 {
-            per_operator.entry(tally.operator_id).or_default().push(tally);
+            per_operator
+                .entry(tally.operator_id)
+                .or_default()
+                .push(tally);
         }
     }
     let comments: Vec<Value> = dated

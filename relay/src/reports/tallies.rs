@@ -88,14 +88,16 @@ pub fn from_episodes(episodes: &[Episode]) -> Tallies {
         counts: counts.into_values().collect(),
         waits: waits
             .into_iter()
-            .map(|((site, hour, operator_id, measure, seconds), count)| Wait {
-                site,
-                hour,
-                operator_id,
-                measure,
-                seconds,
-                count,
-            })
+            .map(
+                |((site, hour, operator_id, measure, seconds), count)| Wait {
+                    site,
+                    hour,
+                    operator_id,
+                    measure,
+                    seconds,
+                    count,
+                },
+            )
             .collect(),
         waiting: episodes
             .iter()

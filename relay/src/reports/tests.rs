@@ -242,6 +242,7 @@ fn history() -> (ReportFacts, Context) {
         hours,
         prompt_days,
         answer_events,
+        tallies: None,
     };
     let prompt = Prompt {
         id: 9,
