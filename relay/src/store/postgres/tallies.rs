@@ -3,7 +3,9 @@
 //! operator, kept by a trigger on the episodes in the transaction of whatever changed an episode
 //! (a message, a resolve or reopen, a rating, a contact form): each change takes the episode's old
 //! contribution out and puts its new one in, so a reopened conversation or a late rating moves
-//! the figures it belongs to. The migration back-fills them from the episodes already kept.
+//! the figures it belongs to; a change that moves no figure (the first visitor message of an
+//! episode not yet answered or resolved) skips the work. The migration back-fills them from the
+//! episodes already kept.
 
 /// The migration that adds the tallies, their trigger and their back-fill.
 pub(super) const TALLIES: &str = "
@@ -62,7 +64,9 @@ pub(super) const TALLIES: &str = "
     CREATE FUNCTION report_episode_changed() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         IF TG_OP = 'UPDATE' THEN
-            IF NOT (OLD.site IS DISTINCT FROM NEW.site OR OLD.reopened IS DISTINCT FROM NEW.reopened OR OLD.started_at IS DISTINCT FROM NEW.started_at OR OLD.first_visitor_at IS DISTINCT FROM NEW.first_visitor_at OR OLD.response_due_at IS DISTINCT FROM NEW.response_due_at OR OLD.first_response_at IS DISTINCT FROM NEW.first_response_at OR OLD.operator_id IS DISTINCT FROM NEW.operator_id OR OLD.resolved_at IS DISTINCT FROM NEW.resolved_at OR OLD.rating IS DISTINCT FROM NEW.rating OR OLD.contact IS DISTINCT FROM NEW.contact) THEN
+            IF NOT (OLD.site IS DISTINCT FROM NEW.site OR OLD.reopened IS DISTINCT FROM NEW.reopened OR OLD.started_at IS DISTINCT FROM NEW.started_at OR OLD.first_response_at IS DISTINCT FROM NEW.first_response_at OR OLD.operator_id IS DISTINCT FROM NEW.operator_id OR OLD.resolved_at IS DISTINCT FROM NEW.resolved_at OR OLD.rating IS DISTINCT FROM NEW.rating OR OLD.contact IS DISTINCT FROM NEW.contact
+                OR ((OLD.first_visitor_at IS DISTINCT FROM NEW.first_visitor_at OR OLD.response_due_at IS DISTINCT FROM NEW.response_due_at)
+                    AND (NEW.first_response_at IS NOT NULL OR NEW.resolved_at IS NOT NULL))) THEN
                 RETURN NULL;
             END IF;
             PERFORM report_tally(OLD, -1);

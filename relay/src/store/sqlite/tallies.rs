@@ -3,7 +3,9 @@
 //! operator, kept by a trigger on the episodes in the transaction of whatever changed an episode
 //! (a message, a resolve or reopen, a rating, a contact form): each change takes the episode's old
 //! contribution out and puts its new one in, so a reopened conversation or a late rating moves
-//! the figures it belongs to. The migration back-fills them from the episodes already kept.
+//! the figures it belongs to; a change that moves no figure (the first visitor message of an
+//! episode not yet answered or resolved) skips the work. The migration back-fills them from the
+//! episodes already kept.
 
 /// The migration that adds the tallies, their trigger and their back-fill.
 pub(super) const TALLIES: &str = "
@@ -57,7 +59,9 @@ pub(super) const TALLIES: &str = "
         ON CONFLICT (site, hour, operator_id, measure, seconds) DO UPDATE SET count = count + excluded.count;
     END;
     CREATE TRIGGER report_episode_changed AFTER UPDATE ON report_episodes
-    WHEN OLD.site IS NOT NEW.site OR OLD.reopened IS NOT NEW.reopened OR OLD.started_at IS NOT NEW.started_at OR OLD.first_visitor_at IS NOT NEW.first_visitor_at OR OLD.response_due_at IS NOT NEW.response_due_at OR OLD.first_response_at IS NOT NEW.first_response_at OR OLD.operator_id IS NOT NEW.operator_id OR OLD.resolved_at IS NOT NEW.resolved_at OR OLD.rating IS NOT NEW.rating OR OLD.contact IS NOT NEW.contact
+    WHEN OLD.site IS NOT NEW.site OR OLD.reopened IS NOT NEW.reopened OR OLD.started_at IS NOT NEW.started_at OR OLD.first_response_at IS NOT NEW.first_response_at OR OLD.operator_id IS NOT NEW.operator_id OR OLD.resolved_at IS NOT NEW.resolved_at OR OLD.rating IS NOT NEW.rating OR OLD.contact IS NOT NEW.contact
+        OR ((OLD.first_visitor_at IS NOT NEW.first_visitor_at OR OLD.response_due_at IS NOT NEW.response_due_at)
+            AND (NEW.first_response_at IS NOT NULL OR NEW.resolved_at IS NOT NULL))
     BEGIN
         INSERT INTO report_tallies (site, hour, operator_id, started_new, started_reopened, contacts, missed, resolved, satisfied, neutral, dissatisfied)
         VALUES (OLD.site, OLD.started_at / 3600000, COALESCE(OLD.operator_id, 0),
