@@ -9,6 +9,12 @@
 //! site, hour and author (visitors together, each operator apart), and every change of an
 //! operator's availability is kept with its time. The figures are computed from these in
 //! `crate::reports`, the same way for both stores.
+//!
+//! So that a long range does not read every episode, each store also keeps the episodes'
+//! [`Tally`] and [`Wait`] rows per site, UTC hour and operator, changed by a trigger on the
+//! episodes in the same transaction as the episode (see the stores' `tallies.rs`); the hours,
+//! volume, satisfaction and operators reports read those. The response report still reads the
+//! episodes: its business time depends on the opening hours as they are now.
 
 use super::StoreFuture;
 use beseda_protocol::OperatorId;
