@@ -25,16 +25,20 @@
 //! - Prompts count per UTC day (as their counters always have); answers per event.
 
 pub mod csv;
+pub mod tallies;
 #[cfg(test)]
 mod tests;
 
 use crate::hours::Schedule;
-use crate::store::reports::{AvailabilityChange, Episode, ReportFacts};
+use crate::store::reports::{
+    AvailabilityChange, Episode, ReportFacts, Tallies, Tally, WAIT_FIRST_RESPONSE,
+};
 use beseda_protocol::prompts::Prompt;
 use jiff::Timestamp;
 use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 /// The reports, by the name in their path.
@@ -253,6 +257,8 @@ struct Dated<'a> {
     days: Vec<(Option<Date>, Option<Date>)>,
     /// The report's own zone's calendar (availability).
     zone: Calendar,
+    /// The tallies as read, or worked out from the episodes.
+    tallies: Cow<'a, Tallies>,
 }
 
 /// A calendar day of a moment in a zone.
@@ -268,6 +274,35 @@ pub fn midnight(zone: &TimeZone, date: Date) -> Option<i64> {
         .compatible()
         .ok()
         .map(|zoned| zoned.timestamp().as_millisecond())
+}
+
+/// Whether every day from `from` to `to` (and two days on either side) begins on an hour of UTC
+/// in each of the zones: then the hourly tallies fall into whole days of each zone, and the
+/// reports can read them instead of the episodes.
+pub fn days_begin_on_hours(zones: &[&TimeZone], from: Date, to: Date) -> bool {
+    let margin = jiff::Span::new().days(2);
+    let (Ok(first), Ok(last)) = (from.checked_sub(margin), to.checked_add(margin)) else {
+        return false;
+    };
+    let mut seen: Vec<Option<&str>> = Vec::new();
+    for zone in zones {
+        if seen.contains(&zone.iana_name()) && zone.iana_name().is_some() {
+            continue;
+        }
+        seen.push(zone.iana_name());
+        let days = Period {
+            from: first,
+            to: last,
+        }
+        .dates();
+        if !days
+            .into_iter()
+            .all(|date| midnight(zone, date).is_some_and(|at| at % 3_600_000 == 0))
+        {
+            return false;
+        }
+    }
+    true
 }
 
 /// A range of days, both included.
@@ -370,11 +405,19 @@ pub fn report(name: &str, facts: &ReportFacts, context: &Context, period: Period
             )
         })
         .collect();
+    let tallies = match &facts.tallies {
+        Some(tallies) => Cow::Borrowed(tallies),
+        None if matches!(name, "hours" | "volume" | "satisfaction" | "operators") => {
+            Cow::Owned(tallies::from_episodes(&facts.episodes))
+        }
+        None => Cow::Owned(Tallies::default()),
+    };
     let dated = Dated {
         facts,
         calendars,
         days,
         zone: Calendar::new(context.zone.clone(), None, earliest, latest),
+        tallies,
     };
     let dated = &dated;
     let compute = |period: Period| -> Value {
@@ -471,11 +514,14 @@ fn hours(dated: &Dated, context: &Context, period: Period) -> Value {
     let mut messages = [[0u64; 24]; 7];
     let mut covered = [[0u64; 24]; 7];
     let mut occurrences = [[0u64; 24]; 7];
-    for (episode, (started, _)) in facts.episodes.iter().zip(&dated.days) {
-        if period.contains(*started)
-            && let Some((_, day, hour)) = dated.calendars.of(&episode.site).cell(episode.started_at)
+    for tally in &dated.tallies.counts {
+        let started = count(tally.started_new + tally.started_reopened);
+        if started > 0
+            && let Some((date, day, hour)) =
+                dated.calendars.of(&tally.site).cell(tally.hour * 3_600_000)
+            && period.contains(Some(date))
         {
-            conversations[day][hour] += 1;
+            conversations[day][hour] += started;
         }
     }
     for count in facts.hours.iter().filter(|count| count.operator_id == 0) {
@@ -528,22 +574,24 @@ fn volume(dated: &Dated, context: &Context, period: Period) -> Value {
         .into_iter()
         .map(|date| (date, [0; 5]))
         .collect();
-    for (episode, (started, resolved)) in dated.facts.episodes.iter().zip(&dated.days) {
-        if let Some(date) = started
-            && let Some(counts) = days.get_mut(date)
+    for tally in &dated.tallies.counts {
+        if let Some(date) = dated.calendars.date(&tally.site, tally.hour * 3_600_000)
+            && let Some(counts) = days.get_mut(&date)
         {
-            counts[usize::from(episode.reopened)] += 1;
-            if missed(episode, context.now) {
-                counts[3] += 1;
-            }
-            if episode.contact {
-                counts[4] += 1;
-            }
+            counts[0] += count(tally.started_new);
+            counts[1] += count(tally.started_reopened);
+            counts[2] += count(tally.resolved);
+            counts[3] += count(tally.missed);
+            counts[4] += count(tally.contacts);
         }
-        if let Some(date) = resolved
-            && let Some(counts) = days.get_mut(date)
+    }
+    // Those still waiting for an answer are missed once their delay has passed.
+    for episode in &dated.tallies.waiting {
+        if missed(episode, context.now)
+            && let Some(date) = dated.calendars.date(&episode.site, episode.started_at)
+            && let Some(counts) = days.get_mut(&date)
         {
-            counts[2] += 1;
+            counts[3] += 1;
         }
     }
     let mut totals = [0u64; 5];
@@ -668,17 +716,27 @@ fn response(dated: &Dated, context: &Context, period: Period) -> Value {
     })
 }
 
-/// Ratings of a set of resolved episodes: resolved, rated, per level, score and response rate.
-fn rating_figures<'a>(episodes: impl Iterator<Item = &'a Episode>) -> Value {
+/// A counter as the reports give it (a tally's counters never end below zero).
+fn count(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+/// The tallies of the hours whose day falls in the period, each in its site's zone.
+fn tallies_in<'a>(dated: &'a Dated<'a>, period: Period) -> impl Iterator<Item = &'a Tally> + 'a {
+    dated.tallies.counts.iter().filter(move |tally| {
+        period.contains(dated.calendars.date(&tally.site, tally.hour * 3_600_000))
+    })
+}
+
+/// Ratings of the episodes resolved in a set of tallies: resolved, rated, per level, score and
+/// response rate.
+fn rating_figures<'a>(tallies: impl Iterator<Item = &'a Tally>) -> Value {
     let (mut resolved, mut satisfied, mut neutral, mut dissatisfied) = (0u64, 0u64, 0u64, 0u64);
-    for episode in episodes {
-        resolved += 1;
-        match episode.rating.as_deref() {
-            Some("satisfied") => satisfied += 1,
-            Some("neutral") => neutral += 1,
-            Some("dissatisfied") => dissatisfied += 1,
-            _ => {}
-        }
+    for tally in tallies {
+        resolved += count(tally.resolved);
+        satisfied += count(tally.satisfied);
+        neutral += count(tally.neutral);
+        dissatisfied += count(tally.dissatisfied);
     }
     let rated = satisfied + neutral + dissatisfied;
     let ratio = |part: u64, whole: u64| (whole > 0).then(|| part as f64 / whole as f64);
@@ -694,15 +752,24 @@ fn rating_figures<'a>(episodes: impl Iterator<Item = &'a Episode>) -> Value {
 }
 
 fn satisfaction(dated: &Dated, context: &Context, period: Period) -> Value {
-    let resolved: Vec<&Episode> = resolved_in(dated, period).collect();
-    let mut per_operator: BTreeMap<i64, Vec<&Episode>> = BTreeMap::new();
-    for episode in &resolved {
-        if let Some(operator) = episode.operator_id {
-            per_operator.entry(operator).or_default().push(episode);
+    let tallies: Vec<&Tally> = tallies_in(dated, period).collect();
+    let mut per_operator: BTreeMap<i64, Vec<&Tally>> = BTreeMap::new();
+    for tally in &tallies {
+        if tally.operator_id != 0 && tally.resolved != 0 {
+            per_operator
+                .entry(tally.operator_id)
+                .or_default()
+                .push(tally);
         }
     }
-    let comments: Vec<Value> = resolved
+    let comments: Vec<Value> = dated
+        .tallies
+        .commented
         .iter()
+        .filter(|episode| {
+            let calendar = dated.calendars.of(&episode.site);
+            period.contains(episode.resolved_at.and_then(|at| calendar.date(at)))
+        })
         .filter_map(|episode| {
             let comment = episode.rating_comment.as_deref()?;
             Some(json!({
@@ -713,14 +780,14 @@ fn satisfaction(dated: &Dated, context: &Context, period: Period) -> Value {
             }))
         })
         .collect();
-    let mut figures = rating_figures(resolved.iter().copied());
+    let mut figures = rating_figures(tallies.iter().copied());
     if let Value::Object(map) = &mut figures {
         map.insert(
             "operators".into(),
             per_operator
                 .into_iter()
-                .map(|(operator, episodes)| {
-                    let mut row = rating_figures(episodes.into_iter());
+                .map(|(operator, tallies)| {
+                    let mut row = rating_figures(tallies.into_iter());
                     if let Value::Object(row) = &mut row {
                         row.insert("operatorId".into(), json!(operator));
                         row.insert("name".into(), json!(context.operator_name(operator)));
@@ -736,16 +803,15 @@ fn satisfaction(dated: &Dated, context: &Context, period: Period) -> Value {
 
 fn operators(dated: &Dated, context: &Context, period: Period) -> Value {
     let facts = dated.facts;
-    let responses = first_responses(dated, period, false);
-    let resolved: Vec<&Episode> = resolved_in(dated, period).collect();
-    let started: Vec<&Episode> = started_in(dated, period).collect();
+    let tallies: Vec<&Tally> = tallies_in(dated, period).collect();
     let (from, to) = period.millis_in(&context.zone);
     let mut rows = Vec::new();
     for (operator, name) in &context.operators {
-        let handled = started
+        let handled: u64 = tallies
             .iter()
-            .filter(|episode| episode.operator_id == Some(*operator))
-            .count();
+            .filter(|tally| tally.operator_id == *operator)
+            .map(|tally| count(tally.started_new + tally.started_reopened))
+            .sum();
         let messages: i64 = facts
             .hours
             .iter()
@@ -755,28 +821,30 @@ fn operators(dated: &Dated, context: &Context, period: Period) -> Value {
             })
             .map(|count| count.messages)
             .sum();
-        let mut times: Vec<i64> = responses
-            .iter()
-            .filter(|(by, _, _)| *by == Some(*operator))
-            .map(|(_, wall, _)| *wall)
-            .collect();
-        times.sort_unstable();
+        let mut waits: BTreeMap<i64, u64> = BTreeMap::new();
+        for wait in dated.tallies.waits.iter().filter(|wait| {
+            wait.operator_id == *operator
+                && wait.measure == WAIT_FIRST_RESPONSE
+                && period.contains(dated.calendars.date(&wait.site, wait.hour * 3_600_000))
+        }) {
+            *waits.entry(wait.seconds).or_default() += count(wait.count);
+        }
         let available: i64 = available_intervals(&facts.availability, Some(*operator), from, to)
             .iter()
             .map(|(start, end)| end - start)
             .sum();
         let ratings = rating_figures(
-            resolved
+            tallies
                 .iter()
                 .copied()
-                .filter(|episode| episode.operator_id == Some(*operator)),
+                .filter(|tally| tally.operator_id == *operator),
         );
         rows.push(json!({
             "operatorId": operator,
             "name": name,
             "conversations": handled,
             "messages": messages,
-            "medianFirstResponseSeconds": percentile(&times, 50).map(|value| value / 1000),
+            "medianFirstResponseSeconds": tallies::percentile_of_counts(&waits, 50),
             "ratings": ratings,
             "availableSeconds": available / 1000,
         }));

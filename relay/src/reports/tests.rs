@@ -242,6 +242,7 @@ fn history() -> (ReportFacts, Context) {
         hours,
         prompt_days,
         answer_events,
+        tallies: None,
     };
     let prompt = Prompt {
         id: 9,
@@ -595,4 +596,31 @@ fn the_csv_of_a_report_is_its_table_with_a_byte_order_mark() {
         comments,
         "\u{feff}Conversation,Rating,Comment,Operator\r\n1,satisfied,Výborně,1\r\n"
     );
+}
+
+#[test]
+fn hourly_tallies_fit_the_days_of_zones_a_whole_number_of_hours_from_utc() {
+    let zone = |name: &str| TimeZone::get(name).expect("a known zone");
+    let (prague, kolkata) = (zone("Europe/Prague"), zone("Asia/Kolkata"));
+    // Across both clock changes of the year.
+    let (from, to) = (date("2026-01-01"), date("2026-12-31"));
+    assert!(days_begin_on_hours(&[&prague, &TimeZone::UTC], from, to));
+    assert!(!days_begin_on_hours(&[&prague, &kolkata], from, to));
+}
+
+#[test]
+fn percentiles_of_counted_values_are_those_of_the_values() {
+    let values = [3, 3, 5, 8, 8, 8, 13, 21, 21, 34, 55];
+    let mut counts = BTreeMap::new();
+    for value in values {
+        *counts.entry(value).or_insert(0u64) += 1;
+    }
+    for p in [1, 10, 50, 89, 90, 91, 100] {
+        assert_eq!(
+            tallies::percentile_of_counts(&counts, p),
+            percentile(&values, p),
+            "{p}"
+        );
+    }
+    assert_eq!(tallies::percentile_of_counts(&BTreeMap::new(), 50), None);
 }

@@ -32,6 +32,7 @@ mod rows;
 pub(crate) mod schema;
 mod sql;
 mod tail;
+mod tallies;
 mod team;
 mod tls;
 mod visits;

@@ -9,6 +9,12 @@
 //! site, hour and author (visitors together, each operator apart), and every change of an
 //! operator's availability is kept with its time. The figures are computed from these in
 //! `crate::reports`, the same way for both stores.
+//!
+//! So that a long range does not read every episode, each store also keeps the episodes'
+//! [`Tally`] and [`Wait`] rows per site, UTC hour and operator, changed by a trigger on the
+//! episodes in the same transaction as the episode (see the stores' `tallies.rs`); the hours,
+//! volume, satisfaction and operators reports read those. The response report still reads the
+//! episodes: its business time depends on the opening hours as they are now.
 
 use super::StoreFuture;
 use beseda_protocol::OperatorId;
@@ -77,6 +83,58 @@ pub struct AnswerEvent {
     pub followed_by_message: bool,
 }
 
+/// What the episodes of one site, hour (since the epoch, UTC) and handling operator (0: none)
+/// add up to: the counters of episodes that started in that hour (new, reopened, through the
+/// contact form, missed for good) and of those resolved in it (with their ratings). Kept by the
+/// stores in the transaction that changes an episode, so that a long range reads these instead
+/// of every episode.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub site: String,
+    pub hour: i64,
+    pub operator_id: i64,
+    pub started_new: i64,
+    pub started_reopened: i64,
+    pub contacts: i64,
+    /// Missed whatever happens next: answered late, or resolved without an answer. An episode
+    /// still waiting for its first answer is missed only once its delay has passed, so those
+    /// are read apart ([`Tallies::waiting`]).
+    pub missed: i64,
+    pub resolved: i64,
+    pub satisfied: i64,
+    pub neutral: i64,
+    pub dissatisfied: i64,
+}
+
+/// What a wait measures.
+pub const WAIT_FIRST_RESPONSE: i64 = 0;
+/// See [`WAIT_FIRST_RESPONSE`].
+pub const WAIT_RESOLUTION: i64 = 1;
+
+/// How many episodes of one site, hour and operator waited `seconds` (whole, cut toward zero)
+/// for their first answer (in their start's hour) or for their resolve (in the resolve's hour):
+/// exact seconds, so that the median and the 90th percentile come out as from the episodes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wait {
+    pub site: String,
+    pub hour: i64,
+    pub operator_id: i64,
+    pub measure: i64,
+    pub seconds: i64,
+    pub count: i64,
+}
+
+/// The tallies of a span, and the few episodes they cannot stand for: those still waiting for
+/// their first answer, and the resolved ones with a rating comment (the satisfaction report
+/// lists them).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Tallies {
+    pub counts: Vec<Tally>,
+    pub waits: Vec<Wait>,
+    pub waiting: Vec<Episode>,
+    pub commented: Vec<Episode>,
+}
+
 /// Everything the reports need of a span of time `[from, to)` (Unix milliseconds).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReportFacts {
@@ -87,6 +145,9 @@ pub struct ReportFacts {
     pub hours: Vec<HourCount>,
     pub prompt_days: Vec<PromptDayCount>,
     pub answer_events: Vec<AnswerEvent>,
+    /// The tallies, when asked for (`FactKinds::tallies`); without them, the reports work them
+    /// out from the episodes.
+    pub tallies: Option<Tallies>,
 }
 
 /// Which kinds of facts to read; the others are left empty. A report reads only the ones it
@@ -99,6 +160,7 @@ pub struct FactKinds {
     pub hours: bool,
     pub prompt_days: bool,
     pub answer_events: bool,
+    pub tallies: bool,
 }
 
 impl FactKinds {
@@ -109,7 +171,18 @@ impl FactKinds {
         hours: true,
         prompt_days: true,
         answer_events: true,
+        tallies: true,
     };
+
+    /// The same kinds with the episodes in place of the tallies: for zones whose hours do not
+    /// begin on the hours of UTC, where hourly tallies cannot be cut into their days.
+    pub fn without_tallies(self) -> FactKinds {
+        FactKinds {
+            episodes: self.episodes || self.tallies,
+            tallies: false,
+            ..self
+        }
+    }
 
     /// The kinds the report `name` reads (see `crate::reports`); all for an unknown name.
     pub fn of_report(name: &str) -> FactKinds {
@@ -119,15 +192,20 @@ impl FactKinds {
             hours: false,
             prompt_days: false,
             answer_events: false,
+            tallies: false,
         };
         match name {
             "hours" | "operators" => FactKinds {
-                episodes: true,
+                tallies: true,
                 availability: true,
                 hours: true,
                 ..none
             },
-            "volume" | "response" | "satisfaction" => FactKinds {
+            "volume" | "satisfaction" => FactKinds {
+                tallies: true,
+                ..none
+            },
+            "response" => FactKinds {
                 episodes: true,
                 ..none
             },

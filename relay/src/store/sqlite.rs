@@ -23,6 +23,7 @@ mod reports;
 /// Shared with the PostgreSQL store for its pure helpers (stored names of authors and statuses).
 pub(super) mod rows;
 pub(crate) mod schema;
+mod tallies;
 mod team;
 #[cfg(test)]
 mod tests;

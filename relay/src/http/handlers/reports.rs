@@ -102,9 +102,18 @@ pub async fn report(app: &App, name: &str, query: ReportQuery) -> Result<ReportB
         .ok_or_else(|| bad("the dates are out of range"))?;
     let (start, _) = previous.widest_millis();
     let (_, end) = period.widest_millis();
+    let mut kinds = FactKinds::of_report(name);
+    let zones: Vec<&TimeZone> = sites
+        .values()
+        .map(|time| &time.zone)
+        .chain([&zone])
+        .collect();
+    if kinds.tallies && !reports::days_begin_on_hours(&zones, previous.from, period.to) {
+        kinds = kinds.without_tallies();
+    }
     let facts = app
         .store
-        .report_facts(start, end, site.clone(), FactKinds::of_report(name))
+        .report_facts(start, end, site.clone(), kinds)
         .await?;
     let operators = app
         .store

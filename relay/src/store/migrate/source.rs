@@ -188,9 +188,10 @@ fn check_tables(connection: &Connection) -> anyhow::Result<()> {
     let present: BTreeSet<String> = statement
         .query_map([], |row| row.get::<_, String>(0))?
         .filter(|name| {
-            !name
-                .as_ref()
-                .is_ok_and(|name| name.starts_with(super::tables::DERIVED_PREFIX))
+            !name.as_ref().is_ok_and(|name| {
+                name.starts_with(super::tables::DERIVED_PREFIX)
+                    || super::tables::DERIVED_TALLIES.contains(&name.as_str())
+            })
         })
         .collect::<Result<_, _>>()?;
     let known: BTreeSet<String> = TABLES.iter().map(|table| table.name.to_owned()).collect();

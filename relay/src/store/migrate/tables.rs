@@ -416,3 +416,7 @@ pub const TABLES: &[Table] = &[
 /// not copied, since it is derived from the messages; `migrate` builds PostgreSQL's own from the
 /// copied messages in the same transaction (`postgres::history::index_existing`).
 pub const DERIVED_PREFIX: &str = "message_search";
+
+/// The reports' tallies: not copied either, since they are derived from the episodes; on
+/// PostgreSQL, the episodes' trigger fills them as the episodes are copied.
+pub const DERIVED_TALLIES: [&str; 2] = ["report_tallies", "report_waits"];

@@ -11,7 +11,7 @@ use super::sql::Sql;
 use crate::store::StoreError;
 use crate::store::reports::{
     AnswerEvent, AvailabilityChange, DEFAULT_MISSED_AFTER_SECONDS, Episode, FactKinds, HourCount,
-    PromptDayCount, ReportFacts, hour_author, hour_of,
+    PromptDayCount, ReportFacts, Tallies, Tally, Wait, hour_author, hour_of,
 };
 use beseda_protocol::{Author, ConversationId, OperatorId};
 
@@ -177,39 +177,23 @@ pub async fn facts(
     kinds: FactKinds,
 ) -> Result<ReportFacts, StoreError> {
     let episodes = if kinds.episodes {
-        client
-            .query(
-                "SELECT conversation_id, site, reopened, started_at, first_visitor_at, response_due_at,
-                        first_response_at, operator_id, resolved_at, rating, rating_comment, contact
-                 FROM report_episodes
-                 WHERE id IN (
-                     SELECT id FROM report_episodes WHERE started_at >= $1 AND started_at < $2
-                     UNION SELECT id FROM report_episodes WHERE resolved_at >= $1 AND resolved_at < $2)
-                   AND ($3::TEXT IS NULL OR site = $3)
-                 ORDER BY id",
-                &[&from, &to, &site],
-            )
-            .await?
-            .iter()
-            .map(|row| {
-                Ok(Episode {
-                    conversation_id: row.try_get(0)?,
-                    site: row.try_get(1)?,
-                    reopened: row.try_get(2)?,
-                    started_at: row.try_get(3)?,
-                    first_visitor_at: row.try_get(4)?,
-                    response_due_at: row.try_get(5)?,
-                    first_response_at: row.try_get(6)?,
-                    operator_id: row.try_get(7)?,
-                    resolved_at: row.try_get(8)?,
-                    rating: row.try_get(9)?,
-                    rating_comment: row.try_get(10)?,
-                    contact: row.try_get(11)?,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?
+        episodes_where(
+            client,
+            "id IN (
+                 SELECT id FROM report_episodes WHERE started_at >= $1 AND started_at < $2
+                 UNION SELECT id FROM report_episodes WHERE resolved_at >= $1 AND resolved_at < $2)",
+            from,
+            to,
+            site,
+        )
+        .await?
     } else {
         Vec::new()
+    };
+    let tallies = if kinds.tallies {
+        Some(tallies(client, from, to, site).await?)
+    } else {
+        None
     };
     let availability = if kinds.availability {
         client
@@ -317,5 +301,126 @@ pub async fn facts(
         hours,
         prompt_days,
         answer_events,
+        tallies,
+    })
+}
+
+/// The episodes that match `condition` (on `$1` and `$2`, the span), of one site or of all.
+async fn episodes_where(
+    client: &impl Sql,
+    condition: &str,
+    from: i64,
+    to: i64,
+    site: Option<&str>,
+) -> Result<Vec<Episode>, StoreError> {
+    client
+        .query(
+            &format!(
+                "SELECT conversation_id, site, reopened, started_at, first_visitor_at,
+                        response_due_at, first_response_at, operator_id, resolved_at, rating,
+                        rating_comment, contact
+                 FROM report_episodes
+                 WHERE {condition} AND ($3::TEXT IS NULL OR site = $3)
+                 ORDER BY id"
+            ),
+            &[&from, &to, &site],
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(Episode {
+                conversation_id: row.try_get(0)?,
+                site: row.try_get(1)?,
+                reopened: row.try_get(2)?,
+                started_at: row.try_get(3)?,
+                first_visitor_at: row.try_get(4)?,
+                response_due_at: row.try_get(5)?,
+                first_response_at: row.try_get(6)?,
+                operator_id: row.try_get(7)?,
+                resolved_at: row.try_get(8)?,
+                rating: row.try_get(9)?,
+                rating_comment: row.try_get(10)?,
+                contact: row.try_get(11)?,
+            })
+        })
+        .collect()
+}
+
+/// The tallies of the hours that `[from, to)` touches, and the episodes they cannot stand for.
+async fn tallies(
+    client: &impl Sql,
+    from: i64,
+    to: i64,
+    site: Option<&str>,
+) -> Result<Tallies, StoreError> {
+    let (first, end) = (hour_of(from), hour_of(to - 1) + 1);
+    let counts = client
+        .query(
+            "SELECT site, hour, operator_id, started_new, started_reopened, contacts, missed,
+                    resolved, satisfied, neutral, dissatisfied
+             FROM report_tallies
+             WHERE hour >= $1 AND hour < $2 AND ($3::TEXT IS NULL OR site = $3)",
+            &[&first, &end, &site],
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(Tally {
+                site: row.try_get(0)?,
+                hour: row.try_get(1)?,
+                operator_id: row.try_get(2)?,
+                started_new: row.try_get(3)?,
+                started_reopened: row.try_get(4)?,
+                contacts: row.try_get(5)?,
+                missed: row.try_get(6)?,
+                resolved: row.try_get(7)?,
+                satisfied: row.try_get(8)?,
+                neutral: row.try_get(9)?,
+                dissatisfied: row.try_get(10)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let waits = client
+        .query(
+            "SELECT site, hour, operator_id, measure, seconds, count FROM report_waits
+             WHERE hour >= $1 AND hour < $2 AND ($3::TEXT IS NULL OR site = $3) AND count != 0",
+            &[&first, &end, &site],
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(Wait {
+                site: row.try_get(0)?,
+                hour: row.try_get(1)?,
+                operator_id: row.try_get(2)?,
+                measure: row.try_get(3)?,
+                seconds: row.try_get(4)?,
+                count: row.try_get(5)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let waiting = episodes_where(
+        client,
+        "started_at >= $1 AND started_at < $2 AND first_response_at IS NULL
+         AND resolved_at IS NULL AND first_visitor_at IS NOT NULL",
+        from,
+        to,
+        site,
+    )
+    .await?;
+    let commented = episodes_where(
+        client,
+        "resolved_at >= $1 AND resolved_at < $2 AND resolved_at IS NOT NULL
+         AND rating_comment IS NOT NULL",
+        from,
+        to,
+        site,
+    )
+    .await?;
+    Ok(Tallies {
+        counts,
+        waits,
+        waiting,
+        commented,
     })
 }

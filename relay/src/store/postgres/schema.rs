@@ -336,6 +336,9 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX files_unattached ON files (created_at) WHERE message_id IS NULL;
     ALTER TABLE messages ADD COLUMN files TEXT;
     ",
+    // 6: SQLite's 16, the reports' tallies, kept by a trigger on the episodes and back-filled
+    // from them (see `tallies.rs`).
+    super::tallies::TALLIES,
 ];
 
 /// The migration after which the messages already stored are indexed for searching (in the same

@@ -9,7 +9,7 @@
 
 use crate::store::reports::{
     AnswerEvent, AvailabilityChange, DEFAULT_MISSED_AFTER_SECONDS, Episode, FactKinds, HourCount,
-    PromptDayCount, ReportFacts, hour_author, hour_of,
+    PromptDayCount, ReportFacts, Tallies, Tally, Wait, hour_author, hour_of,
 };
 use crate::store::{Event, StoreError};
 use beseda_protocol::{Author, ConversationId, OperatorId};
@@ -215,36 +215,22 @@ pub fn facts(
     kinds: FactKinds,
 ) -> Result<ReportFacts, StoreError> {
     let episodes = if kinds.episodes {
-        connection
-            .prepare_cached(
-                "SELECT conversation_id, site, reopened, started_at, first_visitor_at, response_due_at,
-                        first_response_at, operator_id, resolved_at, rating, rating_comment, contact
-                 FROM report_episodes
-                 WHERE id IN (
-                     SELECT id FROM report_episodes WHERE started_at >= ?1 AND started_at < ?2
-                     UNION SELECT id FROM report_episodes WHERE resolved_at >= ?1 AND resolved_at < ?2)
-                   AND (?3 IS NULL OR site = ?3)
-                 ORDER BY id",
-            )?
-            .query_map(params![from, to, site], |row| {
-                Ok(Episode {
-                    conversation_id: row.get(0)?,
-                    site: row.get(1)?,
-                    reopened: row.get(2)?,
-                    started_at: row.get(3)?,
-                    first_visitor_at: row.get(4)?,
-                    response_due_at: row.get(5)?,
-                    first_response_at: row.get(6)?,
-                    operator_id: row.get(7)?,
-                    resolved_at: row.get(8)?,
-                    rating: row.get(9)?,
-                    rating_comment: row.get(10)?,
-                    contact: row.get(11)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?
+        episodes_where(
+            connection,
+            "id IN (
+                 SELECT id FROM report_episodes WHERE started_at >= ?1 AND started_at < ?2
+                 UNION SELECT id FROM report_episodes WHERE resolved_at >= ?1 AND resolved_at < ?2)",
+            from,
+            to,
+            site,
+        )?
     } else {
         Vec::new()
+    };
+    let tallies = if kinds.tallies {
+        Some(tallies(connection, from, to, site)?)
+    } else {
+        None
     };
     let availability = if kinds.availability {
         connection
@@ -339,5 +325,112 @@ pub fn facts(
         hours,
         prompt_days,
         answer_events,
+        tallies,
+    })
+}
+
+/// The episodes that match `condition` (on `?1` and `?2`, the span), of one site or of all.
+fn episodes_where(
+    connection: &Connection,
+    condition: &str,
+    from: i64,
+    to: i64,
+    site: Option<&str>,
+) -> Result<Vec<Episode>, StoreError> {
+    Ok(connection
+        .prepare_cached(&format!(
+            "SELECT conversation_id, site, reopened, started_at, first_visitor_at, response_due_at,
+                    first_response_at, operator_id, resolved_at, rating, rating_comment, contact
+             FROM report_episodes
+             WHERE {condition} AND (?3 IS NULL OR site = ?3)
+             ORDER BY id"
+        ))?
+        .query_map(params![from, to, site], |row| {
+            Ok(Episode {
+                conversation_id: row.get(0)?,
+                site: row.get(1)?,
+                reopened: row.get(2)?,
+                started_at: row.get(3)?,
+                first_visitor_at: row.get(4)?,
+                response_due_at: row.get(5)?,
+                first_response_at: row.get(6)?,
+                operator_id: row.get(7)?,
+                resolved_at: row.get(8)?,
+                rating: row.get(9)?,
+                rating_comment: row.get(10)?,
+                contact: row.get(11)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The tallies of the hours that `[from, to)` touches, and the episodes they cannot stand for.
+fn tallies(
+    connection: &Connection,
+    from: i64,
+    to: i64,
+    site: Option<&str>,
+) -> Result<Tallies, StoreError> {
+    let hours = params![hour_of(from), hour_of(to - 1) + 1, site];
+    let counts = connection
+        .prepare_cached(
+            "SELECT site, hour, operator_id, started_new, started_reopened, contacts, missed,
+                    resolved, satisfied, neutral, dissatisfied
+             FROM report_tallies
+             WHERE hour >= ?1 AND hour < ?2 AND (?3 IS NULL OR site = ?3)",
+        )?
+        .query_map(hours, |row| {
+            Ok(Tally {
+                site: row.get(0)?,
+                hour: row.get(1)?,
+                operator_id: row.get(2)?,
+                started_new: row.get(3)?,
+                started_reopened: row.get(4)?,
+                contacts: row.get(5)?,
+                missed: row.get(6)?,
+                resolved: row.get(7)?,
+                satisfied: row.get(8)?,
+                neutral: row.get(9)?,
+                dissatisfied: row.get(10)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let waits = connection
+        .prepare_cached(
+            "SELECT site, hour, operator_id, measure, seconds, count FROM report_waits
+             WHERE hour >= ?1 AND hour < ?2 AND (?3 IS NULL OR site = ?3) AND count != 0",
+        )?
+        .query_map(hours, |row| {
+            Ok(Wait {
+                site: row.get(0)?,
+                hour: row.get(1)?,
+                operator_id: row.get(2)?,
+                measure: row.get(3)?,
+                seconds: row.get(4)?,
+                count: row.get(5)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let waiting = episodes_where(
+        connection,
+        "started_at >= ?1 AND started_at < ?2 AND first_response_at IS NULL
+         AND resolved_at IS NULL AND first_visitor_at IS NOT NULL",
+        from,
+        to,
+        site,
+    )?;
+    let commented = episodes_where(
+        connection,
+        "resolved_at >= ?1 AND resolved_at < ?2 AND resolved_at IS NOT NULL
+         AND rating_comment IS NOT NULL",
+        from,
+        to,
+        site,
+    )?;
+    Ok(Tallies {
+        counts,
+        waits,
+        waiting,
+        commented,
     })
 }

@@ -350,6 +350,9 @@ const MIGRATIONS: &[&str] = &[
         tokenize = 'unicode61 remove_diacritics 0 tokenchars ''_'''
     );
     ",
+    // 16: the reports' tallies per site, hour and operator, kept by a trigger on the episodes and
+    // back-filled from them (see `tallies.rs`).
+    super::tallies::TALLIES,
 ];
 
 /// The migration after which the messages already stored are indexed for searching (in the same

@@ -469,6 +469,7 @@ fn the_migration_indexes_the_messages_already_stored() {
              DROP INDEX conversations_by_operator;
              DROP TABLE report_episodes; DROP TABLE report_hours;
              DROP TABLE report_availability; DROP TABLE report_answer_events;
+             DROP TABLE report_tallies; DROP TABLE report_waits;
              ALTER TABLE operators DROP COLUMN language;
              DROP TABLE files; ALTER TABLE messages DROP COLUMN files;
              PRAGMA user_version = 10;

@@ -80,6 +80,43 @@ async fn all_facts(store: &dyn Store) -> crate::store::reports::ReportFacts {
         .expect("read the facts")
 }
 
+/// The tallies the store keeps are those its episodes add up to, row for row (rows whose
+/// counters all went back to zero aside), and returns them.
+async fn tallies_match_the_episodes(store: &dyn Store) -> crate::store::reports::Tallies {
+    let facts = all_facts(store).await;
+    let mut kept = facts.tallies.expect("the tallies were asked for");
+    let mut expected = crate::reports::tallies::from_episodes(&facts.episodes);
+    for tallies in [&mut kept, &mut expected] {
+        tallies.counts.retain(|tally| {
+            [
+                tally.started_new,
+                tally.started_reopened,
+                tally.contacts,
+                tally.missed,
+                tally.resolved,
+                tally.satisfied,
+                tally.neutral,
+                tally.dissatisfied,
+            ] != [0; 8]
+        });
+        tallies.counts.sort_by(|a, b| {
+            (&a.site, a.hour, a.operator_id).cmp(&(&b.site, b.hour, b.operator_id))
+        });
+        tallies.waits.retain(|wait| wait.count != 0);
+        tallies.waits.sort_by(|a, b| {
+            (&a.site, a.hour, a.operator_id, a.measure, a.seconds).cmp(&(
+                &b.site,
+                b.hour,
+                b.operator_id,
+                b.measure,
+                b.seconds,
+            ))
+        });
+    }
+    assert_eq!(kept, expected);
+    kept
+}
+
 async fn episodes_and_figures_follow_what_happens_to_a_conversation(backend: Backend) {
     let (store, _events) = open(backend).await;
     let store = &*store;
@@ -128,6 +165,17 @@ async fn episodes_and_figures_follow_what_happens_to_a_conversation(backend: Bac
         )
         .await
         .unwrap();
+    // The rating came after the resolve: it moved the resolve's tally.
+    let tallies = tallies_match_the_episodes(store).await;
+    assert_eq!(
+        tallies
+            .counts
+            .iter()
+            .map(|tally| tally.satisfied)
+            .sum::<i64>(),
+        1
+    );
+    assert_eq!(tallies.commented.len(), 1);
     // Resolving again changes nothing.
     store
         .set_status(conversation_id, ConversationStatus::Resolved)
@@ -140,6 +188,20 @@ async fn episodes_and_figures_follow_what_happens_to_a_conversation(backend: Bac
         .set_status(conversation_id, ConversationStatus::Resolved)
         .await
         .unwrap();
+    let tallies = tallies_match_the_episodes(store).await;
+    assert_eq!(
+        tallies
+            .counts
+            .iter()
+            .map(|tally| tally.started_reopened)
+            .sum::<i64>(),
+        1
+    );
+    assert_eq!(
+        tallies.counts.iter().map(|tally| tally.missed).sum::<i64>(),
+        2,
+        "answered late, then resolved without an answer"
+    );
     // An operator reopens it: a third episode, in which the visitor has not written.
     store
         .set_status(conversation_id, ConversationStatus::Open)
@@ -147,6 +209,20 @@ async fn episodes_and_figures_follow_what_happens_to_a_conversation(backend: Bac
         .unwrap();
     // Another visitor leaves a message through the contact form.
     let contact = visitor_writes(store, "v2", "Zavolejte mi prosím", true).await;
+    let tallies = tallies_match_the_episodes(store).await;
+    assert_eq!(
+        tallies
+            .counts
+            .iter()
+            .map(|tally| tally.contacts)
+            .sum::<i64>(),
+        1
+    );
+    assert_eq!(
+        tallies.waiting.len(),
+        1,
+        "the contact form waits for an answer"
+    );
 
     let facts = all_facts(store).await;
     let detail = store.conversation(conversation_id).await.unwrap();
