@@ -31,7 +31,7 @@ mod tests;
 
 use crate::hours::Schedule;
 use crate::store::reports::{
-    AvailabilityChange, Episode, ReportFacts, Tallies, Tally, WAIT_FIRST_RESPONSE,
+    AvailabilityChange, Episode, ReportFacts, Tallies, Tally, TimedWait, WAIT_FIRST_RESPONSE,
 };
 use beseda_protocol::prompts::Prompt;
 use jiff::Timestamp;
@@ -243,22 +243,18 @@ impl Calendars {
     fn date(&self, site: &str, at: i64) -> Option<Date> {
         self.of(site).date(at)
     }
-
-    fn business(&self, site: &str, start: i64, end: i64) -> i64 {
-        self.of(site).business(start, end)
-    }
 }
 
-/// The facts with each episode's days worked out once, for every figure of both periods.
+/// The facts with the calendars of their sites, for every figure of both periods.
 struct Dated<'a> {
     facts: &'a ReportFacts,
     calendars: Calendars,
-    /// Per episode: the day it started and the day it was resolved, in its site's zone.
-    days: Vec<(Option<Date>, Option<Date>)>,
     /// The report's own zone's calendar (availability).
     zone: Calendar,
     /// The tallies as read, or worked out from the episodes.
     tallies: Cow<'a, Tallies>,
+    /// The waits as read, or worked out from the episodes.
+    waits: Cow<'a, [TimedWait]>,
 }
 
 /// A calendar day of a moment in a zone.
@@ -394,17 +390,6 @@ pub fn report(name: &str, facts: &ReportFacts, context: &Context, period: Period
     let earliest = period.previous().unwrap_or(period).widest_millis().0 - 2 * 86_400_000;
     let latest = period.widest_millis().1 + 2 * 86_400_000;
     let calendars = Calendars::new(context, earliest, latest);
-    let days = facts
-        .episodes
-        .iter()
-        .map(|episode| {
-            let calendar = calendars.of(&episode.site);
-            (
-                calendar.date(episode.started_at),
-                episode.resolved_at.and_then(|at| calendar.date(at)),
-            )
-        })
-        .collect();
     let tallies = match &facts.tallies {
         Some(tallies) => Cow::Borrowed(tallies),
         None if matches!(name, "hours" | "volume" | "satisfaction" | "operators") => {
@@ -412,12 +397,17 @@ pub fn report(name: &str, facts: &ReportFacts, context: &Context, period: Period
         }
         None => Cow::Owned(Tallies::default()),
     };
+    let waits = match &facts.waits {
+        Some(waits) => Cow::Borrowed(waits.as_slice()),
+        None if name == "response" => Cow::Owned(TimedWait::of_episodes(&facts.episodes)),
+        None => Cow::Owned(Vec::new()),
+    };
     let dated = Dated {
         facts,
         calendars,
-        days,
         zone: Calendar::new(context.zone.clone(), None, earliest, latest),
         tallies,
+        waits,
     };
     let dated = &dated;
     let compute = |period: Period| -> Value {
@@ -443,26 +433,6 @@ pub fn report(name: &str, facts: &ReportFacts, context: &Context, period: Period
         "current": compute(period),
         "previous": previous,
     }))
-}
-
-fn started_in<'a>(dated: &'a Dated<'a>, period: Period) -> impl Iterator<Item = &'a Episode> + 'a {
-    dated
-        .facts
-        .episodes
-        .iter()
-        .zip(&dated.days)
-        .filter(move |(_, (started, _))| period.contains(*started))
-        .map(|(episode, _)| episode)
-}
-
-fn resolved_in<'a>(dated: &'a Dated<'a>, period: Period) -> impl Iterator<Item = &'a Episode> + 'a {
-    dated
-        .facts
-        .episodes
-        .iter()
-        .zip(&dated.days)
-        .filter(move |(_, (_, resolved))| period.contains(*resolved))
-        .map(|(episode, _)| episode)
 }
 
 /// Intervals `[start, end)` within `[from, to)` when the operators of `only` (all when `None`)
@@ -645,41 +615,29 @@ fn summary(mut values: Vec<i64>) -> Value {
     })
 }
 
-/// First response times (wall clock, business time) of the episodes started in the period,
-/// with their handling operator.
-fn first_responses(dated: &Dated, period: Period, business: bool) -> Vec<(Option<i64>, i64, i64)> {
-    started_in(dated, period)
-        .filter_map(|episode| {
-            let (Some(asked), Some(answered)) =
-                (episode.first_visitor_at, episode.first_response_at)
-            else {
-                return None;
-            };
-            Some((
-                episode.operator_id,
-                answered - asked,
-                if business {
-                    dated.calendars.business(&episode.site, asked, answered)
-                } else {
-                    0
-                },
-            ))
-        })
-        .collect()
-}
-
 fn response(dated: &Dated, context: &Context, period: Period) -> Value {
-    let responses = first_responses(dated, period, true);
-    let resolutions: Vec<(i64, i64)> = resolved_in(dated, period)
-        .filter_map(|episode| {
-            let resolved = episode.resolved_at?;
-            let start = episode.first_visitor_at.unwrap_or(episode.started_at);
-            Some((
-                resolved - start,
-                dated.calendars.business(&episode.site, start, resolved),
-            ))
-        })
-        .collect();
+    // First responses (operator, wall clock, business time) of the episodes started in the
+    // period; resolutions (wall clock, business time) of those resolved in it.
+    let mut responses: Vec<(Option<i64>, i64, i64)> = Vec::new();
+    let mut resolutions: Vec<(i64, i64)> = Vec::new();
+    // Each site's period as moments, so that placing a wait is two comparisons.
+    let mut spans: HashMap<&str, (&Calendar, i64, i64)> = HashMap::new();
+    for wait in dated.waits.iter() {
+        let (calendar, start, end) = *spans.entry(wait.site.as_str()).or_insert_with(|| {
+            let calendar = dated.calendars.of(&wait.site);
+            let (start, end) = period.millis_in(&calendar.zone);
+            (calendar, start, end)
+        });
+        if wait.at < start || wait.at >= end {
+            continue;
+        }
+        let times = (wait.to - wait.from, calendar.business(wait.from, wait.to));
+        if wait.measure == WAIT_FIRST_RESPONSE {
+            responses.push((wait.operator_id, times.0, times.1));
+        } else {
+            resolutions.push(times);
+        }
+    }
     let mut per_operator: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
     for (operator, wall, business) in &responses {
         if let Some(operator) = operator {

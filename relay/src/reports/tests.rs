@@ -243,6 +243,7 @@ fn history() -> (ReportFacts, Context) {
         prompt_days,
         answer_events,
         tallies: None,
+        waits: None,
     };
     let prompt = Prompt {
         id: 9,

@@ -13,8 +13,9 @@
 //! So that a long range does not read every episode, each store also keeps the episodes'
 //! [`Tally`] and [`Wait`] rows per site, UTC hour and operator, changed by a trigger on the
 //! episodes in the same transaction as the episode (see the stores' `tallies.rs`); the hours,
-//! volume, satisfaction and operators reports read those. The response report still reads the
-//! episodes: its business time depends on the opening hours as they are now.
+//! volume, satisfaction and operators reports read those. The response report reads each
+//! episode's waits ([`TimedWait`]: a few numbers from an index that holds them, not the
+//! episode's row), since its business time depends on the opening hours as they are now.
 
 use super::StoreFuture;
 use beseda_protocol::OperatorId;
@@ -124,6 +125,54 @@ pub struct Wait {
     pub count: i64,
 }
 
+/// One wait the response report measures, read without the rest of its episode: a first
+/// response (from the visitor's first message to the first answer; placed in a period by the
+/// episode's start) or a resolution (from the visitor's first message, or the episode's start
+/// without one, to the resolve; placed by the resolve).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimedWait {
+    pub site: String,
+    pub operator_id: Option<i64>,
+    /// [`WAIT_FIRST_RESPONSE`] or [`WAIT_RESOLUTION`].
+    pub measure: i64,
+    /// The moment whose day places the wait in a period.
+    pub at: i64,
+    pub from: i64,
+    pub to: i64,
+}
+
+impl TimedWait {
+    /// The waits of a set of episodes, as the stores read them.
+    pub fn of_episodes(episodes: &[Episode]) -> Vec<TimedWait> {
+        let mut waits = Vec::new();
+        for episode in episodes {
+            if let (Some(asked), Some(answered)) =
+                (episode.first_visitor_at, episode.first_response_at)
+            {
+                waits.push(TimedWait {
+                    site: episode.site.clone(),
+                    operator_id: episode.operator_id,
+                    measure: WAIT_FIRST_RESPONSE,
+                    at: episode.started_at,
+                    from: asked,
+                    to: answered,
+                });
+            }
+            if let Some(resolved) = episode.resolved_at {
+                waits.push(TimedWait {
+                    site: episode.site.clone(),
+                    operator_id: episode.operator_id,
+                    measure: WAIT_RESOLUTION,
+                    at: resolved,
+                    from: episode.first_visitor_at.unwrap_or(episode.started_at),
+                    to: resolved,
+                });
+            }
+        }
+        waits
+    }
+}
+
 /// The tallies of a span, and the few episodes they cannot stand for: those still waiting for
 /// their first answer, and the resolved ones with a rating comment (the satisfaction report
 /// lists them).
@@ -148,6 +197,9 @@ pub struct ReportFacts {
     /// The tallies, when asked for (`FactKinds::tallies`); without them, the reports work them
     /// out from the episodes.
     pub tallies: Option<Tallies>,
+    /// The waits of the episodes started or resolved within the span, when asked for
+    /// (`FactKinds::waits`); without them, the reports work them out from the episodes.
+    pub waits: Option<Vec<TimedWait>>,
 }
 
 /// Which kinds of facts to read; the others are left empty. A report reads only the ones it
@@ -161,6 +213,7 @@ pub struct FactKinds {
     pub prompt_days: bool,
     pub answer_events: bool,
     pub tallies: bool,
+    pub waits: bool,
 }
 
 impl FactKinds {
@@ -172,6 +225,7 @@ impl FactKinds {
         prompt_days: true,
         answer_events: true,
         tallies: true,
+        waits: true,
     };
 
     /// The same kinds with the episodes in place of the tallies: for zones whose hours do not
@@ -193,6 +247,7 @@ impl FactKinds {
             prompt_days: false,
             answer_events: false,
             tallies: false,
+            waits: false,
         };
         match name {
             "hours" | "operators" => FactKinds {
@@ -206,7 +261,7 @@ impl FactKinds {
                 ..none
             },
             "response" => FactKinds {
-                episodes: true,
+                waits: true,
                 ..none
             },
             "prompts" => FactKinds {

@@ -11,7 +11,8 @@ use super::sql::Sql;
 use crate::store::StoreError;
 use crate::store::reports::{
     AnswerEvent, AvailabilityChange, DEFAULT_MISSED_AFTER_SECONDS, Episode, FactKinds, HourCount,
-    PromptDayCount, ReportFacts, Tallies, Tally, Wait, hour_author, hour_of,
+    PromptDayCount, ReportFacts, Tallies, Tally, TimedWait, WAIT_FIRST_RESPONSE, WAIT_RESOLUTION,
+    Wait, hour_author, hour_of,
 };
 use beseda_protocol::{Author, ConversationId, OperatorId};
 
@@ -295,6 +296,11 @@ pub async fn facts(
     } else {
         Vec::new()
     };
+    let waits = if kinds.waits {
+        Some(waits(client, from, to, site).await?)
+    } else {
+        None
+    };
     Ok(ReportFacts {
         episodes,
         availability,
@@ -302,7 +308,47 @@ pub async fn facts(
         prompt_days,
         answer_events,
         tallies,
+        waits,
     })
+}
+
+/// The waits of the episodes started (first responses) or resolved (resolutions) within
+/// `[from, to)`, read from the indexes that include their columns, in no particular order.
+async fn waits(
+    client: &impl Sql,
+    from: i64,
+    to: i64,
+    site: Option<&str>,
+) -> Result<Vec<TimedWait>, StoreError> {
+    let mut waits = Vec::new();
+    for (measure, sql) in [
+        (
+            WAIT_FIRST_RESPONSE,
+            "SELECT site, operator_id, started_at, first_visitor_at, first_response_at
+             FROM report_episodes
+             WHERE started_at >= $1 AND started_at < $2 AND ($3::TEXT IS NULL OR site = $3)
+               AND first_visitor_at IS NOT NULL AND first_response_at IS NOT NULL",
+        ),
+        (
+            WAIT_RESOLUTION,
+            "SELECT site, operator_id, resolved_at, coalesce(first_visitor_at, started_at),
+                    resolved_at
+             FROM report_episodes
+             WHERE resolved_at >= $1 AND resolved_at < $2 AND ($3::TEXT IS NULL OR site = $3)",
+        ),
+    ] {
+        for row in client.query(sql, &[&from, &to, &site]).await? {
+            waits.push(TimedWait {
+                site: row.try_get(0)?,
+                operator_id: row.try_get(1)?,
+                measure,
+                at: row.try_get(2)?,
+                from: row.try_get(3)?,
+                to: row.try_get(4)?,
+            });
+        }
+    }
+    Ok(waits)
 }
 
 /// The episodes that match `condition` (on `$1` and `$2`, the span), of one site or of all.

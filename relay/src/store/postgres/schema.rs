@@ -339,6 +339,17 @@ const MIGRATIONS: &[&str] = &[
     // 6: SQLite's 16, the reports' tallies, kept by a trigger on the episodes and back-filled
     // from them (see `tallies.rs`).
     super::tallies::TALLIES,
+    // 7: the episodes' start and resolve indexes hold what the response report reads of each
+    // episode, so that it reads the indexes alone.
+    "
+    DROP INDEX report_episodes_by_start;
+    CREATE INDEX report_episodes_by_start ON report_episodes (started_at)
+        INCLUDE (site, operator_id, first_visitor_at, first_response_at);
+    DROP INDEX report_episodes_by_resolution;
+    CREATE INDEX report_episodes_by_resolution ON report_episodes (resolved_at)
+        INCLUDE (site, operator_id, first_visitor_at, started_at)
+        WHERE resolved_at IS NOT NULL;
+    ",
 ];
 
 /// The migration after which the messages already stored are indexed for searching (in the same

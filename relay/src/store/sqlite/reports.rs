@@ -9,7 +9,8 @@
 
 use crate::store::reports::{
     AnswerEvent, AvailabilityChange, DEFAULT_MISSED_AFTER_SECONDS, Episode, FactKinds, HourCount,
-    PromptDayCount, ReportFacts, Tallies, Tally, Wait, hour_author, hour_of,
+    PromptDayCount, ReportFacts, Tallies, Tally, TimedWait, WAIT_FIRST_RESPONSE, WAIT_RESOLUTION,
+    Wait, hour_author, hour_of,
 };
 use crate::store::{Event, StoreError};
 use beseda_protocol::{Author, ConversationId, OperatorId};
@@ -319,6 +320,11 @@ pub fn facts(
     } else {
         Vec::new()
     };
+    let waits = if kinds.waits {
+        Some(waits(connection, from, to, site)?)
+    } else {
+        None
+    };
     Ok(ReportFacts {
         episodes,
         availability,
@@ -326,7 +332,49 @@ pub fn facts(
         prompt_days,
         answer_events,
         tallies,
+        waits,
     })
+}
+
+/// The waits of the episodes started (first responses) or resolved (resolutions) within
+/// `[from, to)`: each read from an index that holds its columns, in no particular order.
+fn waits(
+    connection: &Connection,
+    from: i64,
+    to: i64,
+    site: Option<&str>,
+) -> Result<Vec<TimedWait>, StoreError> {
+    let mut waits = Vec::new();
+    for (measure, sql) in [
+        (
+            WAIT_FIRST_RESPONSE,
+            "SELECT site, operator_id, started_at, first_visitor_at, first_response_at
+             FROM report_episodes INDEXED BY report_episodes_by_start
+             WHERE started_at >= ?1 AND started_at < ?2 AND (?3 IS NULL OR site = ?3)
+               AND first_visitor_at IS NOT NULL AND first_response_at IS NOT NULL",
+        ),
+        (
+            WAIT_RESOLUTION,
+            "SELECT site, operator_id, resolved_at, coalesce(first_visitor_at, started_at),
+                    resolved_at
+             FROM report_episodes INDEXED BY report_episodes_by_resolution
+             WHERE resolved_at >= ?1 AND resolved_at < ?2 AND (?3 IS NULL OR site = ?3)",
+        ),
+    ] {
+        let mut statement = connection.prepare_cached(sql)?;
+        let mut rows = statement.query(params![from, to, site])?;
+        while let Some(row) = rows.next()? {
+            waits.push(TimedWait {
+                site: row.get(0)?,
+                operator_id: row.get(1)?,
+                measure,
+                at: row.get(2)?,
+                from: row.get(3)?,
+                to: row.get(4)?,
+            });
+        }
+    }
+    Ok(waits)
 }
 
 /// The episodes that match `condition` (on `?1` and `?2`, the span), of one site or of all.

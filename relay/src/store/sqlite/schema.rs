@@ -353,6 +353,17 @@ const MIGRATIONS: &[&str] = &[
     // 16: the reports' tallies per site, hour and operator, kept by a trigger on the episodes and
     // back-filled from them (see `tallies.rs`).
     super::tallies::TALLIES,
+    // 17: the episodes' start and resolve indexes hold what the response report reads of each
+    // episode, so that it reads the indexes alone.
+    "
+    DROP INDEX report_episodes_by_start;
+    CREATE INDEX report_episodes_by_start
+        ON report_episodes (started_at, site, operator_id, first_visitor_at, first_response_at);
+    DROP INDEX report_episodes_by_resolution;
+    CREATE INDEX report_episodes_by_resolution
+        ON report_episodes (resolved_at, site, operator_id, first_visitor_at, started_at)
+        WHERE resolved_at IS NOT NULL;
+    ",
 ];
 
 /// The migration after which the messages already stored are indexed for searching (in the same

@@ -81,9 +81,16 @@ async fn all_facts(store: &dyn Store) -> crate::store::reports::ReportFacts {
 }
 
 /// The tallies the store keeps are those its episodes add up to, row for row (rows whose
-/// counters all went back to zero aside), and returns them.
+/// counters all went back to zero aside), and the waits it reads from its indexes are the
+/// episodes' own; returns the tallies.
 async fn tallies_match_the_episodes(store: &dyn Store) -> crate::store::reports::Tallies {
     let facts = all_facts(store).await;
+    let mut read = facts.waits.clone().expect("the waits were asked for");
+    let mut worked_out = crate::store::reports::TimedWait::of_episodes(&facts.episodes);
+    for waits in [&mut read, &mut worked_out] {
+        waits.sort_by_key(|wait| (wait.measure, wait.at, wait.from, wait.to, wait.operator_id));
+    }
+    assert_eq!(read, worked_out);
     let mut kept = facts.tallies.expect("the tallies were asked for");
     let mut expected = crate::reports::tallies::from_episodes(&facts.episodes);
     for tallies in [&mut kept, &mut expected] {
