@@ -19,9 +19,10 @@
 //!   resolved 09:30, neutral: the week before.
 
 use super::*;
-use crate::store::reports::{AnswerEvent, HourCount, PromptDayCount};
+use crate::store::reports::{AnswerEvent, AvailabilityChange, HourCount, PromptDayCount};
 use beseda_protocol::api::{BusinessHours, HoursException, OpeningSpan};
 use beseda_protocol::prompts::{PromptTrigger, PromptVariant};
+use jiff::civil::Date;
 
 const ZONE: &str = "Europe/Prague";
 
