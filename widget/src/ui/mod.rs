@@ -157,12 +157,11 @@ pub fn mount(
         "section",
         &[("class", "window"), ("role", "dialog"), ("hidden", "")],
     );
-    let header = element(&window, "header", &[]);
-    let log = element(
-        &window,
-        "div",
-        &[("class", "log"), ("role", "log"), ("aria-live", "polite")],
-    );
+    // Not a `<header>`: inside the page's body that would be a second banner landmark.
+    let header = element(&window, "div", &[("class", "head")]);
+    // A log is a polite live region: every line added (a message, an operator joining, the
+    // queue place, going offline) is announced once, and only there.
+    let log = element(&window, "div", &[("class", "log"), ("role", "log")]);
     let footer = element(&window, "div", &[("class", "footer")]);
     let parts = Parts {
         texts,
