@@ -45,7 +45,7 @@ function widgetTexts(page, author) {
 /** The texts of the console's open conversation, by author (`visitor` or `operator`), in order. */
 function consoleTexts(page, author) {
   return page.evaluate(
-    (author) => [...document.querySelectorAll(`ol[aria-label="Messages"] li.message.${author}:not(.pending) .text`)].map((text) => text.textContent),
+    (author) => [...document.querySelectorAll(`[role="log"][aria-label="Messages"] li.message.${author}:not(.pending) .text`)].map((text) => text.textContent),
     author,
   );
 }

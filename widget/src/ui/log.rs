@@ -220,12 +220,10 @@ pub(super) fn log(log: &Node, texts: &'static Texts, state: RwSignal<ChatState>)
         }
     });
     let sent = labelled(log, "p", &[("class", "hint")], texts.contact_sent);
-    // The chat refused for good, the queue place while waiting, thanks once rated; empty (and
-    // hidden) otherwise.
-    let notice = text(
-        &element(log, "p", &[("class", "hint notice"), ("role", "status")]),
-        "",
-    );
+    // The chat refused for good, the link lost, nobody online any more in a conversation under
+    // way, the queue place while waiting, thanks once rated; empty (and hidden) otherwise. Inside
+    // the log, which announces it: a live region of its own would announce it twice.
+    let notice = text(&element(log, "p", &[("class", "hint notice")]), "");
     let lines: RefCell<Vec<Line>> = RefCell::new(Vec::new());
     let questions: RefCell<Vec<String>> = RefCell::new(Vec::new());
     let anchor: Node = sent.clone().into();
@@ -240,6 +238,8 @@ pub(super) fn log(log: &Node, texts: &'static Texts, state: RwSignal<ChatState>)
             show(&sent, state.contact_sent);
             notice.set_data(&match (state.queue_place(), state.rating) {
                 _ if refused => texts.unavailable.to_owned(),
+                _ if state.link == Link::Reconnecting => texts.reconnecting.to_owned(),
+                _ if state.link == Link::Open && state.offline() && !state.messages.is_empty() => texts.offline.to_owned(),
                 (Some(place), _) => fill(texts.queue, u64::from(place)),
                 (None, Some(_)) => texts.rated.to_owned(),
                 (None, None) => String::new(),

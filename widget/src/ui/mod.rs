@@ -157,12 +157,11 @@ pub fn mount(
         "section",
         &[("class", "window"), ("role", "dialog"), ("hidden", "")],
     );
-    let header = element(&window, "header", &[]);
-    let log = element(
-        &window,
-        "div",
-        &[("class", "log"), ("role", "log"), ("aria-live", "polite")],
-    );
+    // Not a `<header>`: inside the page's body that would be a second banner landmark.
+    let header = element(&window, "div", &[("class", "head")]);
+    // A log is a polite live region: every line added (a message, an operator joining, the
+    // queue place, going offline) is announced once, and only there.
+    let log = element(&window, "div", &[("class", "log"), ("role", "log")]);
     let footer = element(&window, "div", &[("class", "footer")]);
     let parts = Parts {
         texts,
@@ -294,23 +293,24 @@ fn launcher(root: &Node, texts: &'static Texts, state: RwSignal<ChatState>, open
     listen(&button, "click", move |_| {
         set_open(open, state, !open.get_untracked());
     });
-    let badge = element(&button, "span", &[("class", "badge")]);
+    // The count is in the button's name, which holds what the badge shows.
+    let badge = element(&button, "span", &[("class", "badge"), ("aria-hidden", "true")]);
     let count = text(&badge, "");
     bind({
         let button = button.clone();
         move || {
             let open = open.get();
-            let label = if open {
-                texts.close_chat
-            } else {
-                texts.open_chat
-            };
-            let _ = button.set_attribute("aria-label", label);
-            let _ = button.set_attribute("aria-expanded", if open { "true" } else { "false" });
             // As `u64`, the one integer the widget formats: each other kind costs its own code.
             let unread = u64::from(state.with(|state| state.unread));
-            show(&badge, unread != 0 && !open);
-            let _ = badge.set_attribute("aria-label", &format!("{unread} {}", texts.unread));
+            let badged = unread != 0 && !open;
+            let label = match (open, badged) {
+                (true, _) => texts.close_chat.to_owned(),
+                (_, true) => format!("{}, {unread} {}", texts.open_chat, texts.unread),
+                _ => texts.open_chat.to_owned(),
+            };
+            let _ = button.set_attribute("aria-label", &label);
+            let _ = button.set_attribute("aria-expanded", if open { "true" } else { "false" });
+            show(&badge, badged);
             count.set_data(&unread.to_string());
         }
     });

@@ -48,6 +48,13 @@ pub struct Console {
     pub shortcuts: RwSignal<Vec<Shortcut>>,
     /// Whether to show a desktop notification for a new chat.
     pub notifications: RwSignal<bool>,
+    /// What screen readers are told of a change nothing else on screen speaks of.
+    pub announcement: RwSignal<String>,
+    /// Set by a keyboard shortcut that opens a conversation: its composer takes the focus once
+    /// it is on screen.
+    pub focus_composer: RwSignal<bool>,
+    /// Whether the list of keyboard shortcuts is open.
+    pub shortcuts_help: RwSignal<bool>,
 }
 
 impl Console {
@@ -62,7 +69,15 @@ impl Console {
             online: RwSignal::new(false),
             shortcuts: RwSignal::new(Vec::new()),
             notifications: RwSignal::new(false),
+            announcement: RwSignal::new(String::new()),
+            focus_composer: RwSignal::new(false),
+            shortcuts_help: RwSignal::new(false),
         }
+    }
+
+    /// Has screen readers say `text` once, politely.
+    pub fn announce(self, text: String) {
+        self.announcement.try_set(text);
     }
 
     /// Shows an error that belongs to no form.
@@ -299,8 +314,12 @@ pub fn carry_out(console: Console, effects: Vec<Effect>) {
             }
             Effect::NewConversation(summary) => {
                 let summary = *summary;
+                let who = visitor_label(&summary.visitor, summary.id);
+                console.announce(crate::i18n::tf(
+                    crate::i18n::Text::NewConversationFrom,
+                    &[("name", &who)],
+                ));
                 if console.notifications.get_untracked() {
-                    let who = visitor_label(&summary.visitor, summary.id);
                     let text = summary
                         .last_message
                         .as_ref()

@@ -88,6 +88,15 @@ pub fn Composer(id: ConversationId, tray: Tray) -> impl IntoView {
         idle: StoredValue::new(None),
     };
     on_cleanup(move || typing.stop());
+    // A keyboard shortcut opened this conversation: the operator answers at once.
+    Effect::new(move |_| {
+        if let Some(element) = textarea.get()
+            && console.focus_composer.get_untracked()
+        {
+            let _ = element.focus();
+            console.focus_composer.set(false);
+        }
+    });
 
     let matches = Memo::new(move |_| {
         query.with(|query| {
@@ -252,7 +261,8 @@ pub fn Composer(id: ConversationId, tray: Tray) -> impl IntoView {
                 rows="3"
                 placeholder=tx(Text::ComposerPlaceholder)
                 aria-autocomplete="list"
-                aria-controls="shortcut-picker"
+                // Only while the picker is there: a reference to an element that is not is an error.
+                aria-controls=move || open().then_some("shortcut-picker")
                 aria-activedescendant=move || open().then(|| option_id(active.get()))
                 on:input=move |event| {
                     draft.set(event_target_value(&event));

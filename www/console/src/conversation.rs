@@ -60,7 +60,10 @@ pub fn ConversationPane() -> impl IntoView {
 }
 
 /// Applies a changed conversation the relay answered with (its frame follows anyway).
-fn changed(console: Console, answer: Result<Option<ConversationSummary>, api::ApiError>) {
+pub(crate) fn changed(
+    console: Console,
+    answer: Result<Option<ConversationSummary>, api::ApiError>,
+) {
     match answer {
         Ok(Some(summary)) => {
             let effects = console
@@ -279,7 +282,7 @@ fn RatingShown() -> impl IntoView {
 #[component]
 fn Messages(id: ConversationId) -> impl IntoView {
     let console = app::console();
-    let log: NodeRef<html::Ol> = NodeRef::new();
+    let log: NodeRef<html::Div> = NodeRef::new();
     let messages = move || {
         console.state.with(|state| {
             state
@@ -328,7 +331,10 @@ fn Messages(id: ConversationId) -> impl IntoView {
         })
     });
     view! {
-        <ol class="messages" role="log" aria-live="polite" aria-label=tx(Text::Messages) node_ref=log>
+        // The log role belongs on a wrapper: on the list itself it would take the list's role
+        // away, and its items would be list items outside any list.
+        <div class="messages" role="log" aria-live="polite" aria-label=tx(Text::Messages) node_ref=log tabindex="0">
+        <ol class="message-list">
             <For
                 each=messages
                 key=|message| message.id
@@ -357,6 +363,7 @@ fn Messages(id: ConversationId) -> impl IntoView {
                 }
             />
         </ol>
+        </div>
         <p class="typing" aria-live="polite">{typing}</p>
     }
 }

@@ -4,7 +4,7 @@
 use crate::app::{self, Console, View};
 use crate::i18n::{Text, t, tf, tx};
 use crate::socket::Link;
-use crate::{answers, api, conversation, history, list, notify, reports, settings};
+use crate::{answers, api, conversation, history, keys, list, notify, reports, settings};
 use beseda_protocol::OperatorProfile;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -14,13 +14,20 @@ pub fn Shell(me: OperatorProfile) -> impl IntoView {
     let console = Console::new(me);
     provide_context(console);
     app::start(console);
+    keys::listen(console);
     let view = console.view;
     view! {
         <Header/>
         <Notice/>
+        // Changes that nothing else on screen speaks of (a new conversation, one resolved by a
+        // shortcut), said once.
+        <p class="visually-hidden" role="status">{move || console.announcement.get()}</p>
         {move || match view.get() {
             View::Conversations => view! {
                 <main class="inbox">
+                    // The page's title for screen readers' heading navigation; sighted operators
+                    // see the same in the navigation's current button.
+                    <h1 class="visually-hidden">{tx(Text::Conversations)}</h1>
                     <list::ConversationList/>
                     <conversation::ConversationPane/>
                 </main>
@@ -82,6 +89,7 @@ fn Header() -> impl IntoView {
             <AvailabilitySwitch/>
             <span class="team">{others_online}</span>
             <NotificationSwitch/>
+            <keys::ShortcutsHelp/>
             <span class="link" role="status">{link}</span>
             <span class="me" dir="auto">{move || console.me.with(|me| me.name.clone())}</span>
             <button type="button" on:click=move |_| app::log_out()>{tx(Text::SignOut)}</button>

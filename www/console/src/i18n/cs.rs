@@ -423,6 +423,18 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ReportNumbers => "{report}: čísla",
         Text::ReportZone => "Dny v časovém pásmu {zone}.",
         Text::ReportNumbersHint => "Čísla jako tabulka",
+        Text::KeyboardShortcuts => "Klávesové zkratky",
+        Text::ShortcutNextWaiting => "Otevřít další konverzaci čekající na odpověď",
+        Text::ShortcutNextConversation => "Další konverzace v seznamu",
+        Text::ShortcutPreviousConversation => "Předchozí konverzace v seznamu",
+        Text::ShortcutComposer => "Přejít do pole pro zprávu",
+        Text::ShortcutResolve => "Vyřešit otevřenou konverzaci",
+        Text::ShortcutSavedAnswer => "V poli pro zprávu: vybrat uloženou zkratku podle jména",
+        Text::ShortcutHelp => "Zobrazit tyto zkratky (mimo textové pole)",
+        Text::CloseShortcuts => "Zavřít",
+        Text::NewConversationFrom => "Nová konverzace od {name}",
+        Text::ConversationResolvedNow => "Konverzace vyřešena",
+        Text::NothingWaiting => "Žádná konverzace nečeká na odpověď",
     }
 }
 

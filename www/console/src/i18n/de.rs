@@ -435,6 +435,20 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ReportNumbers => "{report}: die Zahlen",
         Text::ReportZone => "Tage in der Zeitzone {zone}.",
         Text::ReportNumbersHint => "Die Zahlen als Tabelle",
+        Text::KeyboardShortcuts => "Tastenkürzel",
+        Text::ShortcutNextWaiting => "Die nächste Unterhaltung öffnen, die auf eine Antwort wartet",
+        Text::ShortcutNextConversation => "Nächste Unterhaltung in der Liste",
+        Text::ShortcutPreviousConversation => "Vorherige Unterhaltung in der Liste",
+        Text::ShortcutComposer => "Zum Nachrichtenfeld springen",
+        Text::ShortcutResolve => "Die offene Unterhaltung erledigen",
+        Text::ShortcutSavedAnswer => {
+            "Im Nachrichtenfeld: einen Textbaustein nach seinem Namen wählen"
+        }
+        Text::ShortcutHelp => "Diese Tastenkürzel zeigen (außerhalb eines Textfelds)",
+        Text::CloseShortcuts => "Schließen",
+        Text::NewConversationFrom => "Neue Unterhaltung von {name}",
+        Text::ConversationResolvedNow => "Unterhaltung erledigt",
+        Text::NothingWaiting => "Keine Unterhaltung wartet auf eine Antwort",
     }
 }
 

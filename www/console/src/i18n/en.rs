@@ -421,6 +421,18 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ReportNumbers => "{report}: the numbers",
         Text::ReportZone => "Days in the time zone {zone}.",
         Text::ReportNumbersHint => "The numbers as a table",
+        Text::KeyboardShortcuts => "Keyboard shortcuts",
+        Text::ShortcutNextWaiting => "Open the next conversation waiting for an answer",
+        Text::ShortcutNextConversation => "Next conversation in the list",
+        Text::ShortcutPreviousConversation => "Previous conversation in the list",
+        Text::ShortcutComposer => "Go to the message box",
+        Text::ShortcutResolve => "Resolve the open conversation",
+        Text::ShortcutSavedAnswer => "In the message box: pick a saved shortcut by its name",
+        Text::ShortcutHelp => "Show these shortcuts (outside a text field)",
+        Text::CloseShortcuts => "Close",
+        Text::NewConversationFrom => "New conversation from {name}",
+        Text::ConversationResolvedNow => "Conversation resolved",
+        Text::NothingWaiting => "No conversation is waiting for an answer",
     }
 }
 

@@ -412,6 +412,19 @@ keys!(
         // The Reports page: the time zone of its days, the tables by keyboard.
         ReportZone,
         ReportNumbersHint,
+        // Keyboard shortcuts and what is announced.
+        KeyboardShortcuts,
+        ShortcutNextWaiting,
+        ShortcutNextConversation,
+        ShortcutPreviousConversation,
+        ShortcutComposer,
+        ShortcutResolve,
+        ShortcutSavedAnswer,
+        ShortcutHelp,
+        CloseShortcuts,
+        NewConversationFrom,
+        ConversationResolvedNow,
+        NothingWaiting,
     }
 );
 

@@ -423,6 +423,18 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ReportNumbers => "{report}: liczby",
         Text::ReportZone => "Dni w strefie czasowej {zone}.",
         Text::ReportNumbersHint => "Liczby w tabeli",
+        Text::KeyboardShortcuts => "Skróty klawiszowe",
+        Text::ShortcutNextWaiting => "Otwórz następną rozmowę czekającą na odpowiedź",
+        Text::ShortcutNextConversation => "Następna rozmowa na liście",
+        Text::ShortcutPreviousConversation => "Poprzednia rozmowa na liście",
+        Text::ShortcutComposer => "Przejdź do pola wiadomości",
+        Text::ShortcutResolve => "Rozwiąż otwartą rozmowę",
+        Text::ShortcutSavedAnswer => "W polu wiadomości: wybierz zapisany skrót po nazwie",
+        Text::ShortcutHelp => "Pokaż te skróty (poza polem tekstowym)",
+        Text::CloseShortcuts => "Zamknij",
+        Text::NewConversationFrom => "Nowa rozmowa od {name}",
+        Text::ConversationResolvedNow => "Rozmowa rozwiązana",
+        Text::NothingWaiting => "Żadna rozmowa nie czeka na odpowiedź",
     }
 }
 

@@ -423,6 +423,18 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ReportNumbers => "{report}: цифры",
         Text::ReportZone => "Дни в часовом поясе {zone}.",
         Text::ReportNumbersHint => "Числа в виде таблицы",
+        Text::KeyboardShortcuts => "Сочетания клавиш",
+        Text::ShortcutNextWaiting => "Открыть следующий диалог, ожидающий ответа",
+        Text::ShortcutNextConversation => "Следующий диалог в списке",
+        Text::ShortcutPreviousConversation => "Предыдущий диалог в списке",
+        Text::ShortcutComposer => "Перейти к полю сообщения",
+        Text::ShortcutResolve => "Завершить открытый диалог",
+        Text::ShortcutSavedAnswer => "В поле сообщения: выбрать шаблон по имени",
+        Text::ShortcutHelp => "Показать эти сочетания (вне текстового поля)",
+        Text::CloseShortcuts => "Закрыть",
+        Text::NewConversationFrom => "Новый диалог от {name}",
+        Text::ConversationResolvedNow => "Диалог завершён",
+        Text::NothingWaiting => "Нет диалогов, ожидающих ответа",
     }
 }
 

@@ -423,6 +423,18 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ReportNumbers => "{report}: čísla",
         Text::ReportZone => "Dni v časovom pásme {zone}.",
         Text::ReportNumbersHint => "Čísla ako tabuľka",
+        Text::KeyboardShortcuts => "Klávesové skratky",
+        Text::ShortcutNextWaiting => "Otvoriť ďalšiu konverzáciu čakajúcu na odpoveď",
+        Text::ShortcutNextConversation => "Ďalšia konverzácia v zozname",
+        Text::ShortcutPreviousConversation => "Predchádzajúca konverzácia v zozname",
+        Text::ShortcutComposer => "Prejsť do poľa pre správu",
+        Text::ShortcutResolve => "Vyriešiť otvorenú konverzáciu",
+        Text::ShortcutSavedAnswer => "V poli pre správu: vybrať uloženú skratku podľa mena",
+        Text::ShortcutHelp => "Zobraziť tieto skratky (mimo textového poľa)",
+        Text::CloseShortcuts => "Zavrieť",
+        Text::NewConversationFrom => "Nová konverzácia od {name}",
+        Text::ConversationResolvedNow => "Konverzácia vyriešená",
+        Text::NothingWaiting => "Žiadna konverzácia nečaká na odpoveď",
     }
 }
 
