@@ -231,6 +231,8 @@ async function tabTo(page, target, limit = 40) {
 const focused = (locator) => locator.evaluate((element) => element === document.activeElement);
 
 test("an operator signs in, goes online, answers, resolves and moves between conversations by keyboard alone", async (t) => {
+  const setup = await setUp(t);
+  const { relay, api } = setup;
   const context = await browser.newContext({ locale: "en-US", viewport: DESKTOP });
   t.after(() => context.close());
   assert.equal((await api.call("POST", "/api/shortcuts", { name: "dekuji", text: "Děkujeme, {shop.name}!", scope: "personal" })).status, 201);
