@@ -32,12 +32,15 @@ after(async () => {
  * ends. */
 async function setUp(t) {
   const relay = await startRelay();
+  // A test that restarts the relay puts the new one here, so that it is the one stopped.
+  const setup = { relay };
   t.after(async () => {
-    await relay.stop();
-    relay.cleanup();
+    await setup.relay.stop();
+    setup.relay.cleanup();
   });
   addAdmin(relay, EVA);
-  return { relay, api: await operatorApi(relay) };
+  setup.api = await operatorApi(relay);
+  return setup;
 }
 
 /**
@@ -167,6 +170,14 @@ test("axe finds no WCAG 2.x A/AA violation on any console page, in both colour s
   await picker.waitFor({ state: "detached" });
   await check(page, "Conversations, the picker closed again", found);
 
+  // The keyboard shortcuts' list, opened from the header.
+  await page.getByRole("button", { name: "Keyboard shortcuts" }).click();
+  const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+  await help.waitFor();
+  await check(page, "Conversations, the keyboard shortcuts listed", found, () => help.waitFor());
+  await help.getByRole("button", { name: "Close" }).click();
+  await help.waitFor({ state: "hidden" });
+
   // Tags and a resolved one.
   await page.getByLabel("Add tag").fill("reklamace");
   await page.getByLabel("Add tag").press("Enter");
@@ -231,6 +242,8 @@ async function tabTo(page, target, limit = 40) {
 const focused = (locator) => locator.evaluate((element) => element === document.activeElement);
 
 test("an operator signs in, goes online, answers, resolves and moves between conversations by keyboard alone", async (t) => {
+  const setup = await setUp(t);
+  const { relay, api } = setup;
   const context = await browser.newContext({ locale: "en-US", viewport: DESKTOP });
   t.after(() => context.close());
   assert.equal((await api.call("POST", "/api/shortcuts", { name: "dekuji", text: "Děkujeme, {shop.name}!", scope: "personal" })).status, 201);
@@ -314,4 +327,25 @@ test("an operator signs in, goes online, answers, resolves and moves between con
   await help.waitFor({ state: "hidden" });
   await eventually(() => focused(list), "the focus back on the messages");
   assert.deepEqual(page.errors, []);
+});
+
+test("a lost connection is announced once while it lasts, and the console passes axe meanwhile", async (t) => {
+  const setup = await setUp(t);
+  const context = await browser.newContext({ locale: "en-US", viewport: DESKTOP });
+  t.after(() => context.close());
+  const page = await context.newPage();
+  await signIn(page, setup.relay, OPERATOR);
+  const reconnecting = page.getByRole("status").filter({ hasText: /^Reconnecting…$/ });
+  await page.getByRole("status").filter({ hasText: /^Connecting…$/ }).waitFor({ state: "detached" });
+  assert.equal(await reconnecting.count(), 0);
+
+  await setup.relay.kill();
+  await reconnecting.waitFor();
+  assert.equal(await reconnecting.count(), 1, "said by one live region only");
+  const found = [];
+  await check(page, "Conversations, reconnecting", found, () => reconnecting.waitFor());
+  assertClean(found);
+
+  setup.relay = await setup.relay.restart();
+  await reconnecting.waitFor({ state: "detached" });
 });

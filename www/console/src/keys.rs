@@ -42,6 +42,8 @@ fn on_key(console: Console, event: &web_sys::KeyboardEvent) {
                 open_next_waiting(console);
                 true
             }
+            // Alt+↓ opens a drop-down list: there the keys stay the browser's.
+            "ArrowDown" | "ArrowUp" if on_select(event) => false,
             "ArrowDown" => step(console, 1),
             "ArrowUp" => step(console, -1),
             "KeyM" => focus_composer(),
@@ -58,6 +60,14 @@ fn on_key(console: Console, event: &web_sys::KeyboardEvent) {
     if done {
         event.prevent_default();
     }
+}
+
+/// Whether the key goes to a drop-down list.
+fn on_select(event: &web_sys::KeyboardEvent) -> bool {
+    event
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|element| element.tag_name() == "SELECT")
 }
 
 /// Whether the key goes into something the operator types in, where "?" is a character.
