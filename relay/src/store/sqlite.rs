@@ -31,6 +31,7 @@ mod visits;
 mod workflow;
 
 use crate::store::{Event, Finish, Outage, StoreError, StoreFuture, StoreOptions, StoreStats};
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -97,6 +98,12 @@ fn open_connection(location: &Location) -> rusqlite::Result<Connection> {
     connection.busy_timeout(std::time::Duration::from_secs(10))?;
     // Every statement the relay runs is cached once prepared; there are a few dozen of them.
     connection.set_prepared_statement_cache_capacity(64);
+    // One plan per statement whatever its parameters. Without this, SQLite (built with STAT4)
+    // prepares a statement again whenever a parameter compared to an indexed column changes
+    // (`max(id) … WHERE conversation_id = ?1`), and a statement on a table with triggers
+    // compiles the triggers again too: 0.2 ms per message on the episodes' update instead of
+    // 0.01 ms. The relay keeps no statistics (no ANALYZE) that a parameter could make use of.
+    connection.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     connection.pragma_update(None, "foreign_keys", true)?;
     if matches!(location, Location::File(_)) {
         connection.pragma_update(None, "journal_mode", "wal")?;
