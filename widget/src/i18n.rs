@@ -313,6 +313,28 @@ mod tests {
     }
 
     #[test]
+    fn every_language_names_every_control_and_keeps_its_placeholders() {
+        for texts in ALL {
+            let all = format!("{texts:?}");
+            assert!(!all.contains(": \"\""), "{}: a text is empty", texts.lang);
+            assert!(texts.queue.contains('#'), "{}: the queue place", texts.lang);
+            assert!(texts.back_at.contains('#'), "{}: the time back", texts.lang);
+        }
+        // The controls' names are the language's own: no two languages share the launcher's,
+        // the message box's or the Send button's name, so none is left untranslated.
+        for name in [
+            |texts: &Texts| texts.open_chat,
+            |texts: &Texts| texts.message,
+            |texts: &Texts| texts.send,
+        ] {
+            let mut names: Vec<&str> = ALL.iter().map(|texts| name(texts)).collect();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), ALL.len(), "{names:?}");
+        }
+    }
+
+    #[test]
     fn the_close_button_is_zavrit_in_czech() {
         assert_eq!(texts_for(["cs"]).close, "Zavřít");
     }

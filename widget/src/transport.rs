@@ -557,11 +557,8 @@ impl Transport {
                 if let Some((_, _, reject)) = self.take_promise(&client_id.0) {
                     rejected(&reject, code, &text);
                 }
-                self.state.update(|state| {
-                    state.pending.retain(|pending| {
-                        pending.refused.is_none() || pending.client_id != client_id
-                    })
-                });
+                // The message stays in view, marked as not sent with the reason (`apply` marked
+                // it); the outbox keeps only what is still to be sent.
                 self.save_outbox();
             }
             Effect::Token(token) => {

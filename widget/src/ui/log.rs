@@ -239,7 +239,9 @@ pub(super) fn log(log: &Node, texts: &'static Texts, state: RwSignal<ChatState>)
             notice.set_data(&match (state.queue_place(), state.rating) {
                 _ if refused => texts.unavailable.to_owned(),
                 _ if state.link == Link::Reconnecting => texts.reconnecting.to_owned(),
-                _ if state.link == Link::Open && state.offline() && !state.messages.is_empty() => texts.offline.to_owned(),
+                _ if state.link == Link::Open && state.offline() && !state.messages.is_empty() => {
+                    texts.offline.to_owned()
+                }
                 (Some(place), _) => fill(texts.queue, u64::from(place)),
                 (None, Some(_)) => texts.rated.to_owned(),
                 (None, None) => String::new(),

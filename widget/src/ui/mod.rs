@@ -161,7 +161,12 @@ pub fn mount(
     let header = element(&window, "div", &[("class", "head")]);
     // A log is a polite live region: every line added (a message, an operator joining, the
     // queue place, going offline) is announced once, and only there.
-    let log = element(&window, "div", &[("class", "log"), ("role", "log")]);
+    // Focusable, so that a long conversation scrolls by keyboard too.
+    let log = element(
+        &window,
+        "div",
+        &[("class", "log"), ("role", "log"), ("tabindex", "0")],
+    );
     let footer = element(&window, "div", &[("class", "footer")]);
     let parts = Parts {
         texts,
@@ -294,7 +299,11 @@ fn launcher(root: &Node, texts: &'static Texts, state: RwSignal<ChatState>, open
         set_open(open, state, !open.get_untracked());
     });
     // The count is in the button's name, which holds what the badge shows.
-    let badge = element(&button, "span", &[("class", "badge"), ("aria-hidden", "true")]);
+    let badge = element(
+        &button,
+        "span",
+        &[("class", "badge"), ("aria-hidden", "true")],
+    );
     let count = text(&badge, "");
     bind({
         let button = button.clone();
