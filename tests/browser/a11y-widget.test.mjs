@@ -219,6 +219,69 @@ test("the queue place", async (t) => {
   await resolveAll();
 });
 
+/** How many of the widget's live regions (a log, a status, an alert or `aria-live`) hold `text`:
+ * a screen reader says a line once for each. */
+function liveRegionsHolding(page, text) {
+  return page.evaluate((text) => {
+    const root = document.querySelector("beseda-chat").shadowRoot;
+    const live = root.querySelectorAll('[role="log"], [role="status"], [role="alert"], [aria-live]:not([aria-live="off"])');
+    // A region inside another is announced by the outer one: count the outermost only.
+    const outer = [...live].filter((region) => ![...live].some((other) => other !== region && other.contains(region)));
+    return outer.filter((region) => region.textContent.includes(text)).length;
+  }, text);
+}
+
+test("each state change is announced once: a message, an operator joining, the queue place, offline", async (t) => {
+  await resolveAll();
+  const settings = (await admin.call("GET", "/api/settings")).body;
+  assert.equal((await admin.call("PUT", "/api/settings", { ...settings, maxChatsPerOperator: 1 })).status, 200);
+  t.after(() => admin.call("PUT", "/api/settings", settings));
+  const first = await visitor(t);
+  await open(first);
+  await say(first, "Kdo tu je?");
+  const conversation = await conversationOf("Kdo tu je?");
+  assert.equal((await api.call("POST", `/api/conversations/${conversation.id}/join`)).status, 200);
+  await api.reply(conversation.id, "Dobrý den, tady Jana.");
+  await widget(first).getByText("Dobrý den, tady Jana.").waitFor();
+  const joined = (await api.conversation(conversation.id)).messages.find((message) => message.author === "system");
+  assert.ok(joined, "the relay's line saying who joined");
+  await widget(first).getByText(joined.text).waitFor();
+  assert.equal(await liveRegionsHolding(first, "Dobrý den, tady Jana."), 1, "the operator's message");
+  assert.equal(await liveRegionsHolding(first, joined.text), 1, "the operator joining");
+
+  const second = await visitor(t);
+  await open(second);
+  await say(second, "Čekám ve frontě");
+  await widget(second).getByText("Jste 1. v pořadí", { exact: false }).waitFor();
+  assert.equal(await liveRegionsHolding(second, "Jste 1. v pořadí"), 1, "the queue place");
+
+  assert.equal((await api.setOnline(false)).status, 200);
+  t.after(() => api.setOnline(true));
+  await widget(first).getByText("Právě nejsme k dispozici").first().waitFor();
+  assert.equal(await liveRegionsHolding(first, "Právě nejsme k dispozici"), 1, "offline");
+  await resolveAll();
+});
+
+test("with reduced motion the launcher, the window and the prompt move without animation", async (t) => {
+  const context = await browser.newContext({ reducedMotion: "reduce" });
+  t.after(() => context.close());
+  const page = await openShop(context, `${relay.url}/demo/`);
+  const styles = () =>
+    page.evaluate(() => {
+      const root = document.querySelector("beseda-chat").shadowRoot;
+      const of = (selector) => getComputedStyle(root.querySelector(selector));
+      return { window: of(".window").animationName, prompt: of(".prompt").animationName, launcher: of(".launcher").transitionDuration, running: root.getAnimations().length };
+    });
+  await open(page);
+  assert.deepEqual(await styles(), { window: "none", prompt: "none", launcher: "0s", running: 0 });
+  // Without the preference the window does rise: the check above can fail.
+  const moving = await browser.newContext();
+  t.after(() => moving.close());
+  const other = await openShop(moving, `${relay.url}/demo/`);
+  await open(other);
+  assert.equal(await other.evaluate(() => getComputedStyle(document.querySelector("beseda-chat").shadowRoot.querySelector(".window")).animationName), "rise");
+});
+
 test("the contact form while nobody is online, and a conversation told so", async (t) => {
   const chatting = await visitor(t);
   await open(chatting);
