@@ -202,11 +202,17 @@ async function resolveAll() {
   }
 }
 
-test("the queue place", async (t) => {
+/** Room for one chat per operator until `t` ends, the operator's open conversations resolved
+ * first: the next visitor waits in the queue. */
+async function oneChatEach(t) {
   await resolveAll();
   const settings = (await admin.call("GET", "/api/settings")).body;
   assert.equal((await admin.call("PUT", "/api/settings", { ...settings, maxChatsPerOperator: 1 })).status, 200);
   t.after(() => admin.call("PUT", "/api/settings", settings));
+}
+
+test("the queue place", async (t) => {
+  await oneChatEach(t);
   const first = await visitor(t);
   await open(first);
   await say(first, "První dotaz");
@@ -232,10 +238,7 @@ function liveRegionsHolding(page, text) {
 }
 
 test("each state change is announced once: a message, an operator joining, the queue place, offline", async (t) => {
-  await resolveAll();
-  const settings = (await admin.call("GET", "/api/settings")).body;
-  assert.equal((await admin.call("PUT", "/api/settings", { ...settings, maxChatsPerOperator: 1 })).status, 200);
-  t.after(() => admin.call("PUT", "/api/settings", settings));
+  await oneChatEach(t);
   const first = await visitor(t);
   await open(first);
   await say(first, "Kdo tu je?");
