@@ -71,6 +71,8 @@ for (const [language, names] of Object.entries(LANGUAGES)) {
     const box = chat.getByRole("textbox", { name: names.message, exact: true });
     await box.waitFor();
     await chat.getByRole("button", { name: names.send, exact: true }).waitFor();
+    // Checked once the window has risen: mid-animation its texts are still fading in.
+    await page.evaluate(() => Promise.allSettled(document.querySelector("beseda-chat").shadowRoot.getAnimations().map((animation) => animation.finished)));
     await expectNoViolations(page, { include: "beseda-chat", context: `the widget's window (${language})` });
     const text = `Dotaz ${language}: máte to skladem?`;
     await box.fill(text);
