@@ -2,6 +2,10 @@
 # runs every check and test, browser tests included. Both install what they need when missing.
 
 CARGO ?= cargo
+# CI builds once, from a fresh clone: incremental caches would only cost it disk.
+ifeq ($(CI),true)
+export CARGO_INCREMENTAL := 0
+endif
 RELAY := target/release/beseda-relay
 # Throwaway PostgreSQL and nginx for the browser tests that run several relays.
 THROWAWAY := target/release/beseda-throwaway
