@@ -14,6 +14,7 @@ pub mod api;
 mod error_code;
 pub mod history;
 mod ids;
+pub mod keys;
 mod message;
 pub mod operator;
 pub mod prompts;

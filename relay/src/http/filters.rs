@@ -7,13 +7,16 @@
 //! every unknown path into "method not allowed" (it must be 404).
 
 use super::handlers;
+use super::handlers::keys::KeyRequest;
 use crate::App;
 use crate::error::ApiError;
 use crate::net::ClientAddr;
 use beseda_protocol::OperatorProfile;
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 use warp::filters::BoxedFilter;
+use warp::filters::path::FullPath;
 use warp::{Filter, Rejection, Reply};
 
 /// A route, or several combined: what each route function and each area's `routes` return.
@@ -46,15 +49,45 @@ pub fn json_body<T: serde::de::DeserializeOwned + Send>()
     warp::body::content_length_limit(MAX_BODY_BYTES).and(warp::body::json())
 }
 
-/// The signed-in operator, from `Authorization: Bearer TOKEN`; 401 otherwise.
+/// The operator a request acts for, from `Authorization: Bearer TOKEN`: a signed-in operator's
+/// session, or an API key acting as the admin who created it within its grant (403 beyond it);
+/// 401 otherwise.
 pub fn operator(
     app: Arc<App>,
 ) -> impl Filter<Extract = (OperatorProfile,), Error = Rejection> + Clone {
-    signed_in(app).map(|operator: OperatorProfile, _: [u8; 32]| operator)
+    warp::header::optional::<String>("authorization")
+        .and(warp::method())
+        .and(warp::path::full())
+        .and(warp::query::<HashMap<String, String>>())
+        .and(with_app(app))
+        .and_then(
+            |header: Option<String>,
+             method: http::Method,
+             path: FullPath,
+             query: HashMap<String, String>,
+             app: Arc<App>| async move {
+                let token = bearer_token(header.as_deref())
+                    .ok_or_else(|| warp::reject::custom(ApiError::Unauthorized))?;
+                if handlers::keys::is_key(token) {
+                    let request = KeyRequest {
+                        method: &method,
+                        path: path.as_str(),
+                        site: query.get("site").map(String::as_str),
+                    };
+                    return handlers::keys::authenticate(&app, token, request)
+                        .await
+                        .map_err(warp::reject::custom);
+                }
+                handlers::account::authenticate(&app, token)
+                    .await
+                    .map(|(operator, _)| operator)
+                    .map_err(warp::reject::custom)
+            },
+        )
 }
 
-/// The signed-in operator and the hash of their session token (to end that session); 401
-/// otherwise.
+/// The signed-in operator in person — a session, never an API key (403) — and the hash of their
+/// session token (to end that session); 401 otherwise.
 pub fn signed_in(
     app: Arc<App>,
 ) -> impl Filter<Extract = (OperatorProfile, [u8; 32]), Error = Rejection> + Clone {
@@ -63,6 +96,11 @@ pub fn signed_in(
         .and_then(|header: Option<String>, app: Arc<App>| async move {
             let token = bearer_token(header.as_deref())
                 .ok_or_else(|| warp::reject::custom(ApiError::Unauthorized))?;
+            if handlers::keys::is_key(token) {
+                return Err(warp::reject::custom(ApiError::Forbidden(
+                    "an API key cannot do this: sign in as an operator",
+                )));
+            }
             handlers::account::authenticate(&app, token)
                 .await
                 .map_err(warp::reject::custom)

@@ -31,6 +31,7 @@ pub fn routes(
         routes::shortcuts::routes(app.clone()),
         routes::prompts::routes(app.clone()),
         routes::reports::routes(app.clone()),
+        routes::keys::routes(app.clone()),
         routes::answers::routes(app),
         routes::assets::assets(),
     ]

@@ -17,6 +17,7 @@ pub mod disk;
 pub mod files;
 pub mod health;
 pub mod history;
+pub(crate) mod keys;
 pub(crate) mod migrate;
 mod options;
 mod outbox;
@@ -38,6 +39,7 @@ pub use conversations::{
 };
 pub use files::{FilePart, FileStore, FileTotals, NewFile, StoredFile};
 pub use history::{HistoryFilter, HistoryHit, HistoryStore};
+pub use keys::{KeyGrant, KeyStore, NewKey, StoredKey};
 pub use options::{StoreOptions, parse_bytes};
 pub use outbox::{
     MailConversation, MailId, MailNotice, MailOutcome, MailTo, Notices, OutboxStore, PendingMail,
@@ -113,8 +115,8 @@ pub fn describe(db: &Path) -> String {
 /// [`Store`] into scope.
 pub mod prelude {
     pub use super::{
-        AccountStore, AnswerStore, ConversationStore, FileStore, HistoryStore, OutboxStore,
-        PromptStore, ReportStore, Store, StoreLifecycle, TeamStore, WorkflowStore,
+        AccountStore, AnswerStore, ConversationStore, FileStore, HistoryStore, KeyStore,
+        OutboxStore, PromptStore, ReportStore, Store, StoreLifecycle, TeamStore, WorkflowStore,
     };
 }
 
@@ -368,6 +370,7 @@ pub trait Store:
     + AnswerStore
     + OutboxStore
     + HistoryStore
+    + KeyStore
     + ReportStore
     + FileStore
     + 'static
@@ -384,6 +387,7 @@ impl<T> Store for T where
         + AnswerStore
         + OutboxStore
         + HistoryStore
+        + KeyStore
         + ReportStore
         + FileStore
         + 'static

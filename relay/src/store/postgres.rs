@@ -21,6 +21,7 @@ mod answers;
 mod conversations;
 mod files;
 pub(crate) mod history;
+mod keys;
 mod keywords;
 mod methods;
 mod outbox;

@@ -13,6 +13,7 @@ mod check;
 mod conversations;
 mod files;
 pub(crate) mod history;
+mod keys;
 mod keywords;
 mod methods;
 /// Shared with the PostgreSQL store for the stored names of recipients.

@@ -7,6 +7,7 @@ use beseda_protocol::api::{
     LoginResponse, NewOperator, OperatorInfo, OperatorUpdate, PasswordChange, PriorityRule,
     ReadMark, RuleInput, Shortcut, ShortcutInput, SiteSettings, Tags, TeamSettings,
 };
+use beseda_protocol::keys::{ApiKeyInfo, CreatedApiKey, NewApiKey};
 use beseda_protocol::prompts::{Prompt, PromptInput, PromptStats};
 use beseda_protocol::{
     ConversationId, ConversationStatus, Message, OperatorId, OperatorProfile, RuleId, ShortcutId,
@@ -535,4 +536,19 @@ pub async fn delete_prompt(id: i64) -> Result<(), ApiError> {
 
 pub async fn prompt_stats(id: i64) -> Result<PromptStats, ApiError> {
     call("GET", &format!("/api/prompts/{id}/stats"), None).await
+}
+
+pub async fn keys() -> Result<Vec<ApiKeyInfo>, ApiError> {
+    call("GET", "/api/keys", None).await
+}
+
+/// A new API key; the answer holds the key, shown this once.
+pub async fn create_key(request: &NewApiKey) -> Result<CreatedApiKey, ApiError> {
+    call("POST", "/api/keys", json(request)).await
+}
+
+pub async fn revoke_key(id: i64) -> Result<(), ApiError> {
+    call::<IgnoredAny>("DELETE", &format!("/api/keys/{id}"), None)
+        .await
+        .map(drop)
 }

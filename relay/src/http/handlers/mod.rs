@@ -7,6 +7,7 @@ pub mod answers;
 pub mod conversations;
 pub mod files;
 pub mod history;
+pub mod keys;
 pub mod prompts;
 pub mod reports;
 pub mod shortcuts;

@@ -134,6 +134,22 @@ pub const TABLES: &[Table] = &[
         identity: false,
     },
     Table {
+        name: "api_keys",
+        columns: &[
+            ("id", Integer),
+            ("name", Text),
+            ("scope", Text),
+            ("site", Text),
+            ("key_hash", Bytes),
+            ("prefix", Text),
+            ("operator_id", Integer),
+            ("created_at", Integer),
+            ("last_used_at", Integer),
+        ],
+        key: &["id"],
+        identity: true,
+    },
+    Table {
         name: "conversations",
         columns: &[
             ("id", Integer),

@@ -7,6 +7,7 @@ mod answers;
 mod conversations;
 mod files;
 mod history;
+mod keys;
 mod outbox;
 mod prompts;
 mod reports;

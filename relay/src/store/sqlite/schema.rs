@@ -364,6 +364,21 @@ const MIGRATIONS: &[&str] = &[
         ON report_episodes (resolved_at, site, operator_id, first_visitor_at, started_at)
         WHERE resolved_at IS NOT NULL;
     ",
+    // 18: API keys, stored as the SHA-256 of the key (a copy of the database opens nothing),
+    // each acting as the admin who created it, within its scope and site.
+    "
+    CREATE TABLE api_keys (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        site TEXT REFERENCES sites(name),
+        key_hash BLOB NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        operator_id INTEGER NOT NULL REFERENCES operators(id),
+        created_at INTEGER NOT NULL,
+        last_used_at INTEGER
+    );
+    ",
 ];
 
 /// The migration after which the messages already stored are indexed for searching (in the same

@@ -6,6 +6,7 @@ mod answers;
 mod conversations;
 mod files;
 mod history;
+mod keys;
 mod outbox;
 mod postgres;
 mod prompts;

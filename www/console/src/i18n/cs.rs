@@ -435,6 +435,25 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::NewConversationFrom => "Nová konverzace od {name}",
         Text::ConversationResolvedNow => "Konverzace vyřešena",
         Text::NothingWaiting => "Žádná konverzace nečeká na odpověď",
+        Text::ApiKeys => "API klíče",
+        Text::ApiKeysHint => {
+            "Klíč dovolí jinému systému — vašemu CRM, helpdesku nebo objednávkám — používat REST API vaším jménem: jen číst, nebo číst i zapisovat; pro všechny weby, nebo jeden. Nikdy nespravuje operátory, klíče ani webhooky. Klíč se ukáže jen jednou: hned ho zkopírujte do druhého systému."
+        }
+        Text::NewApiKey => "Nový API klíč",
+        Text::KeyStart => "Klíč",
+        Text::KeyScopeLabel => "Rozsah",
+        Text::ScopeRead => "Jen čtení",
+        Text::ScopeReadWrite => "Čtení i zápis",
+        Text::KeySite => "Web (prázdné: všechny weby)",
+        Text::CreatedBy => "Vytvořil(a)",
+        Text::LastUsed => "Naposledy použit",
+        Text::NeverUsed => "Nikdy",
+        Text::CreateKey => "Vytvořit klíč",
+        Text::KeyCreated => "Klíč vytvořen.",
+        Text::KeyShownOnce => "Nový klíč, zobrazený jen teď — zkopírujte si ho",
+        Text::RevokeKey => "Zrušit",
+        Text::RevokeKeyNamed => "Zrušit klíč {name}",
+        Text::KeyRevoked => "Klíč zrušen: už nefunguje.",
     }
 }
 

@@ -449,6 +449,25 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::NewConversationFrom => "Neue Unterhaltung von {name}",
         Text::ConversationResolvedNow => "Unterhaltung erledigt",
         Text::NothingWaiting => "Keine Unterhaltung wartet auf eine Antwort",
+        Text::ApiKeys => "API-Schlüssel",
+        Text::ApiKeysHint => {
+            "Ein Schlüssel erlaubt einem anderen System — Ihrem CRM, Helpdesk oder Bestellsystem —, die REST-API in Ihrem Namen zu nutzen: nur lesen oder lesen und schreiben; für alle Websites oder eine. Er verwaltet nie Operatoren, Schlüssel oder Webhooks. Der Schlüssel wird nur einmal angezeigt: Kopieren Sie ihn gleich in das andere System."
+        }
+        Text::NewApiKey => "Neuer API-Schlüssel",
+        Text::KeyStart => "Schlüssel",
+        Text::KeyScopeLabel => "Umfang",
+        Text::ScopeRead => "Nur lesen",
+        Text::ScopeReadWrite => "Lesen und schreiben",
+        Text::KeySite => "Website (leer: alle Websites)",
+        Text::CreatedBy => "Erstellt von",
+        Text::LastUsed => "Zuletzt verwendet",
+        Text::NeverUsed => "Nie",
+        Text::CreateKey => "Schlüssel erstellen",
+        Text::KeyCreated => "Schlüssel erstellt.",
+        Text::KeyShownOnce => "Der neue Schlüssel, nur jetzt angezeigt — kopieren Sie ihn",
+        Text::RevokeKey => "Widerrufen",
+        Text::RevokeKeyNamed => "Schlüssel {name} widerrufen",
+        Text::KeyRevoked => "Schlüssel widerrufen: Er funktioniert nicht mehr.",
     }
 }
 

@@ -433,6 +433,25 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::NewConversationFrom => "New conversation from {name}",
         Text::ConversationResolvedNow => "Conversation resolved",
         Text::NothingWaiting => "No conversation is waiting for an answer",
+        Text::ApiKeys => "API keys",
+        Text::ApiKeysHint => {
+            "A key lets another system — your CRM, helpdesk or order system — use the REST API as you: reading only, or reading and writing; for every site or one. It never manages operators, keys or webhooks. The key is shown once: copy it into the other system then."
+        }
+        Text::NewApiKey => "New API key",
+        Text::KeyStart => "Key",
+        Text::KeyScopeLabel => "Scope",
+        Text::ScopeRead => "Read only",
+        Text::ScopeReadWrite => "Read and write",
+        Text::KeySite => "Site (empty: every site)",
+        Text::CreatedBy => "Created by",
+        Text::LastUsed => "Last used",
+        Text::NeverUsed => "Never",
+        Text::CreateKey => "Create key",
+        Text::KeyCreated => "Key created.",
+        Text::KeyShownOnce => "The new key, shown this once — copy it now",
+        Text::RevokeKey => "Revoke",
+        Text::RevokeKeyNamed => "Revoke key {name}",
+        Text::KeyRevoked => "Key revoked: it no longer works.",
     }
 }
 

@@ -425,6 +425,24 @@ keys!(
         NewConversationFrom,
         ConversationResolvedNow,
         NothingWaiting,
+        // Settings: API keys.
+        ApiKeys,
+        ApiKeysHint,
+        NewApiKey,
+        KeyStart,
+        KeyScopeLabel,
+        ScopeRead,
+        ScopeReadWrite,
+        KeySite,
+        CreatedBy,
+        LastUsed,
+        NeverUsed,
+        CreateKey,
+        KeyCreated,
+        KeyShownOnce,
+        RevokeKey,
+        RevokeKeyNamed,
+        KeyRevoked,
     }
 );
 

@@ -435,6 +435,25 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::NewConversationFrom => "Nowa rozmowa od {name}",
         Text::ConversationResolvedNow => "Rozmowa rozwiązana",
         Text::NothingWaiting => "Żadna rozmowa nie czeka na odpowiedź",
+        Text::ApiKeys => "Klucze API",
+        Text::ApiKeysHint => {
+            "Klucz pozwala innemu systemowi — Twojemu CRM, helpdeskowi lub systemowi zamówień — korzystać z REST API w Twoim imieniu: tylko odczyt albo odczyt i zapis; dla wszystkich witryn lub jednej. Nigdy nie zarządza operatorami, kluczami ani webhookami. Klucz jest pokazywany tylko raz: od razu skopiuj go do drugiego systemu."
+        }
+        Text::NewApiKey => "Nowy klucz API",
+        Text::KeyStart => "Klucz",
+        Text::KeyScopeLabel => "Zakres",
+        Text::ScopeRead => "Tylko odczyt",
+        Text::ScopeReadWrite => "Odczyt i zapis",
+        Text::KeySite => "Witryna (puste: wszystkie witryny)",
+        Text::CreatedBy => "Utworzył(a)",
+        Text::LastUsed => "Ostatnio użyty",
+        Text::NeverUsed => "Nigdy",
+        Text::CreateKey => "Utwórz klucz",
+        Text::KeyCreated => "Klucz utworzony.",
+        Text::KeyShownOnce => "Nowy klucz, pokazany tylko teraz — skopiuj go",
+        Text::RevokeKey => "Unieważnij",
+        Text::RevokeKeyNamed => "Unieważnij klucz {name}",
+        Text::KeyRevoked => "Klucz unieważniony: już nie działa.",
     }
 }
 

@@ -435,6 +435,25 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::NewConversationFrom => "Новый диалог от {name}",
         Text::ConversationResolvedNow => "Диалог завершён",
         Text::NothingWaiting => "Нет диалогов, ожидающих ответа",
+        Text::ApiKeys => "API-ключи",
+        Text::ApiKeysHint => {
+            "Ключ позволяет другой системе — вашей CRM, службе поддержки или системе заказов — работать с REST API от вашего имени: только чтение или чтение и запись; для всех сайтов или одного. Он никогда не управляет операторами, ключами и вебхуками. Ключ показывается один раз: сразу скопируйте его в другую систему."
+        }
+        Text::NewApiKey => "Новый API-ключ",
+        Text::KeyStart => "Ключ",
+        Text::KeyScopeLabel => "Права",
+        Text::ScopeRead => "Только чтение",
+        Text::ScopeReadWrite => "Чтение и запись",
+        Text::KeySite => "Сайт (пусто: все сайты)",
+        Text::CreatedBy => "Создал(а)",
+        Text::LastUsed => "Последнее использование",
+        Text::NeverUsed => "Никогда",
+        Text::CreateKey => "Создать ключ",
+        Text::KeyCreated => "Ключ создан.",
+        Text::KeyShownOnce => "Новый ключ, показан только сейчас — скопируйте его",
+        Text::RevokeKey => "Отозвать",
+        Text::RevokeKeyNamed => "Отозвать ключ {name}",
+        Text::KeyRevoked => "Ключ отозван: он больше не работает.",
     }
 }
 

@@ -435,6 +435,25 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::NewConversationFrom => "Nová konverzácia od {name}",
         Text::ConversationResolvedNow => "Konverzácia vyriešená",
         Text::NothingWaiting => "Žiadna konverzácia nečaká na odpoveď",
+        Text::ApiKeys => "API kľúče",
+        Text::ApiKeysHint => {
+            "Kľúč dovolí inému systému — vášmu CRM, helpdesku alebo objednávkam — používať REST API vaším menom: len čítať, alebo čítať aj zapisovať; pre všetky weby, alebo jeden. Nikdy nespravuje operátorov, kľúče ani webhooky. Kľúč sa ukáže iba raz: hneď ho skopírujte do druhého systému."
+        }
+        Text::NewApiKey => "Nový API kľúč",
+        Text::KeyStart => "Kľúč",
+        Text::KeyScopeLabel => "Rozsah",
+        Text::ScopeRead => "Len čítanie",
+        Text::ScopeReadWrite => "Čítanie aj zápis",
+        Text::KeySite => "Web (prázdne: všetky weby)",
+        Text::CreatedBy => "Vytvoril(a)",
+        Text::LastUsed => "Naposledy použitý",
+        Text::NeverUsed => "Nikdy",
+        Text::CreateKey => "Vytvoriť kľúč",
+        Text::KeyCreated => "Kľúč vytvorený.",
+        Text::KeyShownOnce => "Nový kľúč, zobrazený iba teraz — skopírujte si ho",
+        Text::RevokeKey => "Zrušiť",
+        Text::RevokeKeyNamed => "Zrušiť kľúč {name}",
+        Text::KeyRevoked => "Kľúč zrušený: už nefunguje.",
     }
 }
 

@@ -1,9 +1,10 @@
 //! The settings screen. Every operator edits their profile and personal shortcuts and sees the
 //! team's; admins also manage team shortcuts, operators, team and site settings and priority
-//! rules (the relay answers 403 to anyone else). Everyone sees the proactive prompts and their
+//! rules and API keys (the relay answers 403 to anyone else). Everyone sees the proactive prompts and their
 //! results; admins edit them.
 
 mod hours;
+mod keys;
 mod operators;
 mod profile;
 mod prompt_fields;
@@ -31,6 +32,7 @@ pub fn Settings() -> impl IntoView {
                 <sites::TeamSettingsForm/>
                 <sites::Sites/>
                 <rules::Rules/>
+                <keys::ApiKeys/>
             </Show>
             <prompts::Prompts/>
         </main>
