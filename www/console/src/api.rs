@@ -9,6 +9,7 @@ use beseda_protocol::api::{
 };
 use beseda_protocol::keys::{ApiKeyInfo, CreatedApiKey, NewApiKey};
 use beseda_protocol::prompts::{Prompt, PromptInput, PromptStats};
+use beseda_protocol::webhooks::{CreatedWebhook, NewWebhook, Webhook, WebhookDelivery};
 use beseda_protocol::{
     ConversationId, ConversationStatus, Message, OperatorId, OperatorProfile, RuleId, ShortcutId,
 };
@@ -551,4 +552,48 @@ pub async fn revoke_key(id: i64) -> Result<(), ApiError> {
     call::<IgnoredAny>("DELETE", &format!("/api/keys/{id}"), None)
         .await
         .map(drop)
+}
+
+pub async fn webhooks() -> Result<Vec<Webhook>, ApiError> {
+    call("GET", "/api/webhooks", None).await
+}
+
+/// A new endpoint; the answer holds its signing secret, shown this once.
+pub async fn add_webhook(request: &NewWebhook) -> Result<CreatedWebhook, ApiError> {
+    call("POST", "/api/webhooks", json(request)).await
+}
+
+pub async fn update_webhook(id: i64, request: &NewWebhook) -> Result<Webhook, ApiError> {
+    call("PUT", &format!("/api/webhooks/{id}"), json(request)).await
+}
+
+pub async fn delete_webhook(id: i64) -> Result<(), ApiError> {
+    call::<IgnoredAny>("DELETE", &format!("/api/webhooks/{id}"), None)
+        .await
+        .map(drop)
+}
+
+/// A new signing secret (the old one is good for a day more), shown this once.
+pub async fn rotate_webhook_secret(id: i64) -> Result<CreatedWebhook, ApiError> {
+    call("POST", &format!("/api/webhooks/{id}/rotate"), None).await
+}
+
+pub async fn test_webhook(id: i64) -> Result<(), ApiError> {
+    call::<IgnoredAny>("POST", &format!("/api/webhooks/{id}/test"), None)
+        .await
+        .map(drop)
+}
+
+pub async fn webhook_deliveries(id: i64) -> Result<Vec<WebhookDelivery>, ApiError> {
+    call("GET", &format!("/api/webhooks/{id}/deliveries"), None).await
+}
+
+pub async fn redeliver(id: i64, delivery: i64) -> Result<(), ApiError> {
+    call::<IgnoredAny>(
+        "POST",
+        &format!("/api/webhooks/{id}/deliveries/{delivery}/redeliver"),
+        None,
+    )
+    .await
+    .map(drop)
 }

@@ -439,6 +439,7 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ApiKeysHint => {
             "Klíč dovolí jinému systému — vašemu CRM, helpdesku nebo objednávkám — používat REST API vaším jménem: jen číst, nebo číst i zapisovat; pro všechny weby, nebo jeden. Nikdy nespravuje operátory, klíče ani webhooky. Klíč se ukáže jen jednou: hned ho zkopírujte do druhého systému."
         }
+        Text::KeyName => "Název",
         Text::NewApiKey => "Nový API klíč",
         Text::KeyStart => "Klíč",
         Text::KeyScopeLabel => "Rozsah",
@@ -454,6 +455,44 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::RevokeKey => "Zrušit",
         Text::RevokeKeyNamed => "Zrušit klíč {name}",
         Text::KeyRevoked => "Klíč zrušen: už nefunguje.",
+        Text::Webhooks => "Webhooky",
+        Text::WebhooksHint => {
+            "Webhook oznamuje jinému systému — CRM, helpdesku, kanálu ve Slacku — co se v chatu děje, hned jak se to stane: podepsaný POST každé události na jeho adresu, opakovaný až tři dny, dokud neodpoví. Interní poznámky nikdy neodcházejí."
+        }
+        Text::WebhookForm => "Webhook",
+        Text::WebhookUrl => "Adresa (URL)",
+        Text::WebhookEvents => "Události",
+        Text::WebhookState => "Stav",
+        Text::WebhookDisabledByRelay => "Vypnut relayí: {reason}",
+        Text::AddWebhook => "Přidat webhook",
+        Text::SaveWebhook => "Uložit webhook",
+        Text::WebhookSaved => "Webhook uložen.",
+        Text::WebhookDeleted => "Webhook smazán.",
+        Text::EditWebhookNamed => "Upravit webhook {url}",
+        Text::DeleteWebhookNamed => "Smazat webhook {url}",
+        Text::RotateSecret => "Nový klíč podpisu",
+        Text::RotateSecretNamed => "Nový klíč podpisu pro {url}",
+        Text::SecretRotated => "Nový klíč podpisu vytvořen: předchozí platí ještě 24 hodin.",
+        Text::SecretShownOnce => "Klíč podpisu, zobrazený jen teď — zkopírujte si ho",
+        Text::SendTestEvent => "Poslat zkušební událost",
+        Text::SendTestEventNamed => "Poslat zkušební událost na {url}",
+        Text::TestEventSent => "Zkušební událost zařazena.",
+        Text::Deliveries => "Doručení",
+        Text::DeliveriesNamed => "Doručení na {url}",
+        Text::NoDeliveries => "Zatím žádná doručení.",
+        Text::EventType => "Událost",
+        Text::DeliveryStatusLabel => "Stav",
+        Text::DeliveryPending => "Čeká",
+        Text::DeliveryDelivered => "Doručeno",
+        Text::DeliveryFailed => "Selhalo",
+        Text::Attempts => "Pokusy",
+        Text::ResponseStatus => "Odpověď",
+        Text::ResponseTime => "Trvání",
+        Text::ResponseSnippet => "Obsah odpovědi",
+        Text::DeliveredAt => "Kdy",
+        Text::Redeliver => "Doručit znovu",
+        Text::RedeliverNamed => "Doručit {event} znovu",
+        Text::Redelivered => "Zařazeno k novému doručení.",
     }
 }
 

@@ -453,6 +453,7 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ApiKeysHint => {
             "Ein Schlüssel erlaubt einem anderen System — Ihrem CRM, Helpdesk oder Bestellsystem —, die REST-API in Ihrem Namen zu nutzen: nur lesen oder lesen und schreiben; für alle Websites oder eine. Er verwaltet nie Operatoren, Schlüssel oder Webhooks. Der Schlüssel wird nur einmal angezeigt: Kopieren Sie ihn gleich in das andere System."
         }
+        Text::KeyName => "Bezeichnung",
         Text::NewApiKey => "Neuer API-Schlüssel",
         Text::KeyStart => "Schlüssel",
         Text::KeyScopeLabel => "Umfang",
@@ -468,6 +469,44 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::RevokeKey => "Widerrufen",
         Text::RevokeKeyNamed => "Schlüssel {name} widerrufen",
         Text::KeyRevoked => "Schlüssel widerrufen: Er funktioniert nicht mehr.",
+        Text::Webhooks => "Webhooks",
+        Text::WebhooksHint => {
+            "Ein Webhook teilt einem anderen System — einem CRM, einem Helpdesk, einem Slack-Kanal — sofort mit, was im Chat geschieht: ein signierter POST jedes Ereignisses an seine Adresse, bis zu drei Tage lang wiederholt, bis es antwortet. Interne Notizen gehen nie hinaus."
+        }
+        Text::WebhookForm => "Webhook",
+        Text::WebhookUrl => "Adresse (URL)",
+        Text::WebhookEvents => "Ereignisse",
+        Text::WebhookState => "Zustand",
+        Text::WebhookDisabledByRelay => "Vom Relay deaktiviert: {reason}",
+        Text::AddWebhook => "Webhook hinzufügen",
+        Text::SaveWebhook => "Webhook speichern",
+        Text::WebhookSaved => "Webhook gespeichert.",
+        Text::WebhookDeleted => "Webhook gelöscht.",
+        Text::EditWebhookNamed => "Webhook {url} bearbeiten",
+        Text::DeleteWebhookNamed => "Webhook {url} löschen",
+        Text::RotateSecret => "Neues Geheimnis",
+        Text::RotateSecretNamed => "Neues Geheimnis für {url}",
+        Text::SecretRotated => "Neues Geheimnis erstellt: Das vorige gilt noch 24 Stunden.",
+        Text::SecretShownOnce => "Das Signaturgeheimnis, nur jetzt angezeigt — kopieren Sie es",
+        Text::SendTestEvent => "Testereignis senden",
+        Text::SendTestEventNamed => "Testereignis an {url} senden",
+        Text::TestEventSent => "Testereignis eingereiht.",
+        Text::Deliveries => "Zustellungen",
+        Text::DeliveriesNamed => "Zustellungen an {url}",
+        Text::NoDeliveries => "Noch keine Zustellungen.",
+        Text::EventType => "Ereignis",
+        Text::DeliveryStatusLabel => "Status",
+        Text::DeliveryPending => "Wartet",
+        Text::DeliveryDelivered => "Zugestellt",
+        Text::DeliveryFailed => "Fehlgeschlagen",
+        Text::Attempts => "Versuche",
+        Text::ResponseStatus => "Antwort",
+        Text::ResponseTime => "Dauer",
+        Text::ResponseSnippet => "Antwortinhalt",
+        Text::DeliveredAt => "Wann",
+        Text::Redeliver => "Erneut zustellen",
+        Text::RedeliverNamed => "{event} erneut zustellen",
+        Text::Redelivered => "Zur erneuten Zustellung eingereiht.",
     }
 }
 

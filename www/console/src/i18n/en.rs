@@ -437,6 +437,7 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ApiKeysHint => {
             "A key lets another system — your CRM, helpdesk or order system — use the REST API as you: reading only, or reading and writing; for every site or one. It never manages operators, keys or webhooks. The key is shown once: copy it into the other system then."
         }
+        Text::KeyName => "Name",
         Text::NewApiKey => "New API key",
         Text::KeyStart => "Key",
         Text::KeyScopeLabel => "Scope",
@@ -452,6 +453,44 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::RevokeKey => "Revoke",
         Text::RevokeKeyNamed => "Revoke key {name}",
         Text::KeyRevoked => "Key revoked: it no longer works.",
+        Text::Webhooks => "Webhooks",
+        Text::WebhooksHint => {
+            "A webhook tells another system — a CRM, a helpdesk, a Slack channel — what happens in the chat, as it happens: a signed POST of each event to its address, retried for up to three days until it answers. Internal notes never go out."
+        }
+        Text::WebhookForm => "Webhook",
+        Text::WebhookUrl => "Address (URL)",
+        Text::WebhookEvents => "Events",
+        Text::WebhookState => "State",
+        Text::WebhookDisabledByRelay => "Disabled by the relay: {reason}",
+        Text::AddWebhook => "Add webhook",
+        Text::SaveWebhook => "Save webhook",
+        Text::WebhookSaved => "Webhook saved.",
+        Text::WebhookDeleted => "Webhook deleted.",
+        Text::EditWebhookNamed => "Edit webhook {url}",
+        Text::DeleteWebhookNamed => "Delete webhook {url}",
+        Text::RotateSecret => "New secret",
+        Text::RotateSecretNamed => "New secret for {url}",
+        Text::SecretRotated => "New secret made: the previous one works for 24 hours more.",
+        Text::SecretShownOnce => "The signing secret, shown this once — copy it now",
+        Text::SendTestEvent => "Send test event",
+        Text::SendTestEventNamed => "Send a test event to {url}",
+        Text::TestEventSent => "Test event queued.",
+        Text::Deliveries => "Deliveries",
+        Text::DeliveriesNamed => "Deliveries to {url}",
+        Text::NoDeliveries => "No deliveries yet.",
+        Text::EventType => "Event",
+        Text::DeliveryStatusLabel => "Status",
+        Text::DeliveryPending => "Waiting",
+        Text::DeliveryDelivered => "Delivered",
+        Text::DeliveryFailed => "Failed",
+        Text::Attempts => "Attempts",
+        Text::ResponseStatus => "Answer",
+        Text::ResponseTime => "Time taken",
+        Text::ResponseSnippet => "Response",
+        Text::DeliveredAt => "When",
+        Text::Redeliver => "Deliver again",
+        Text::RedeliverNamed => "Deliver {event} again",
+        Text::Redelivered => "Queued to be delivered again.",
     }
 }
 

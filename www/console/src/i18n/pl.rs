@@ -439,6 +439,7 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ApiKeysHint => {
             "Klucz pozwala innemu systemowi — Twojemu CRM, helpdeskowi lub systemowi zamówień — korzystać z REST API w Twoim imieniu: tylko odczyt albo odczyt i zapis; dla wszystkich witryn lub jednej. Nigdy nie zarządza operatorami, kluczami ani webhookami. Klucz jest pokazywany tylko raz: od razu skopiuj go do drugiego systemu."
         }
+        Text::KeyName => "Nazwa",
         Text::NewApiKey => "Nowy klucz API",
         Text::KeyStart => "Klucz",
         Text::KeyScopeLabel => "Zakres",
@@ -454,6 +455,44 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::RevokeKey => "Unieważnij",
         Text::RevokeKeyNamed => "Unieważnij klucz {name}",
         Text::KeyRevoked => "Klucz unieważniony: już nie działa.",
+        Text::Webhooks => "Webhooki",
+        Text::WebhooksHint => {
+            "Webhook informuje inny system — CRM, helpdesk, kanał na Slacku — o tym, co dzieje się na czacie, na bieżąco: podpisany POST każdego zdarzenia na jego adres, ponawiany do trzech dni, aż odpowie. Notatki wewnętrzne nigdy nie wychodzą."
+        }
+        Text::WebhookForm => "Webhook",
+        Text::WebhookUrl => "Adres (URL)",
+        Text::WebhookEvents => "Zdarzenia",
+        Text::WebhookState => "Stan",
+        Text::WebhookDisabledByRelay => "Wyłączony przez relay: {reason}",
+        Text::AddWebhook => "Dodaj webhook",
+        Text::SaveWebhook => "Zapisz webhook",
+        Text::WebhookSaved => "Webhook zapisany.",
+        Text::WebhookDeleted => "Webhook usunięty.",
+        Text::EditWebhookNamed => "Edytuj webhook {url}",
+        Text::DeleteWebhookNamed => "Usuń webhook {url}",
+        Text::RotateSecret => "Nowy sekret",
+        Text::RotateSecretNamed => "Nowy sekret dla {url}",
+        Text::SecretRotated => "Utworzono nowy sekret: poprzedni działa jeszcze 24 godziny.",
+        Text::SecretShownOnce => "Sekret podpisu, pokazany tylko teraz — skopiuj go",
+        Text::SendTestEvent => "Wyślij zdarzenie testowe",
+        Text::SendTestEventNamed => "Wyślij zdarzenie testowe na {url}",
+        Text::TestEventSent => "Zdarzenie testowe w kolejce.",
+        Text::Deliveries => "Dostarczenia",
+        Text::DeliveriesNamed => "Dostarczenia na {url}",
+        Text::NoDeliveries => "Na razie brak dostarczeń.",
+        Text::EventType => "Zdarzenie",
+        Text::DeliveryStatusLabel => "Stan",
+        Text::DeliveryPending => "Oczekuje",
+        Text::DeliveryDelivered => "Dostarczono",
+        Text::DeliveryFailed => "Nie powiodło się",
+        Text::Attempts => "Próby",
+        Text::ResponseStatus => "Odpowiedź",
+        Text::ResponseTime => "Czas",
+        Text::ResponseSnippet => "Treść odpowiedzi",
+        Text::DeliveredAt => "Kiedy",
+        Text::Redeliver => "Dostarcz ponownie",
+        Text::RedeliverNamed => "Dostarcz {event} ponownie",
+        Text::Redelivered => "W kolejce do ponownego dostarczenia.",
     }
 }
 

@@ -439,6 +439,7 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ApiKeysHint => {
             "Ключ позволяет другой системе — вашей CRM, службе поддержки или системе заказов — работать с REST API от вашего имени: только чтение или чтение и запись; для всех сайтов или одного. Он никогда не управляет операторами, ключами и вебхуками. Ключ показывается один раз: сразу скопируйте его в другую систему."
         }
+        Text::KeyName => "Название",
         Text::NewApiKey => "Новый API-ключ",
         Text::KeyStart => "Ключ",
         Text::KeyScopeLabel => "Права",
@@ -454,6 +455,44 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::RevokeKey => "Отозвать",
         Text::RevokeKeyNamed => "Отозвать ключ {name}",
         Text::KeyRevoked => "Ключ отозван: он больше не работает.",
+        Text::Webhooks => "Вебхуки",
+        Text::WebhooksHint => {
+            "Вебхук сообщает другой системе — CRM, службе поддержки, каналу в Slack — о том, что происходит в чате, сразу: подписанный POST каждого события на её адрес, с повторами до трёх дней, пока она не ответит. Внутренние заметки никогда не отправляются."
+        }
+        Text::WebhookForm => "Вебхук",
+        Text::WebhookUrl => "Адрес (URL)",
+        Text::WebhookEvents => "События",
+        Text::WebhookState => "Состояние",
+        Text::WebhookDisabledByRelay => "Отключён сервером: {reason}",
+        Text::AddWebhook => "Добавить вебхук",
+        Text::SaveWebhook => "Сохранить вебхук",
+        Text::WebhookSaved => "Вебхук сохранён.",
+        Text::WebhookDeleted => "Вебхук удалён.",
+        Text::EditWebhookNamed => "Изменить вебхук {url}",
+        Text::DeleteWebhookNamed => "Удалить вебхук {url}",
+        Text::RotateSecret => "Новый секрет",
+        Text::RotateSecretNamed => "Новый секрет для {url}",
+        Text::SecretRotated => "Создан новый секрет: прежний действует ещё 24 часа.",
+        Text::SecretShownOnce => "Секрет подписи, показан только сейчас — скопируйте его",
+        Text::SendTestEvent => "Отправить тестовое событие",
+        Text::SendTestEventNamed => "Отправить тестовое событие на {url}",
+        Text::TestEventSent => "Тестовое событие поставлено в очередь.",
+        Text::Deliveries => "Доставки",
+        Text::DeliveriesNamed => "Доставки на {url}",
+        Text::NoDeliveries => "Доставок пока нет.",
+        Text::EventType => "Событие",
+        Text::DeliveryStatusLabel => "Статус",
+        Text::DeliveryPending => "Ожидает",
+        Text::DeliveryDelivered => "Доставлено",
+        Text::DeliveryFailed => "Ошибка",
+        Text::Attempts => "Попытки",
+        Text::ResponseStatus => "Ответ",
+        Text::ResponseTime => "Время",
+        Text::ResponseSnippet => "Текст ответа",
+        Text::DeliveredAt => "Когда",
+        Text::Redeliver => "Доставить снова",
+        Text::RedeliverNamed => "Доставить {event} снова",
+        Text::Redelivered => "Поставлено в очередь на повторную доставку.",
     }
 }
 

@@ -439,6 +439,7 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ApiKeysHint => {
             "Kľúč dovolí inému systému — vášmu CRM, helpdesku alebo objednávkam — používať REST API vaším menom: len čítať, alebo čítať aj zapisovať; pre všetky weby, alebo jeden. Nikdy nespravuje operátorov, kľúče ani webhooky. Kľúč sa ukáže iba raz: hneď ho skopírujte do druhého systému."
         }
+        Text::KeyName => "Názov",
         Text::NewApiKey => "Nový API kľúč",
         Text::KeyStart => "Kľúč",
         Text::KeyScopeLabel => "Rozsah",
@@ -454,6 +455,44 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::RevokeKey => "Zrušiť",
         Text::RevokeKeyNamed => "Zrušiť kľúč {name}",
         Text::KeyRevoked => "Kľúč zrušený: už nefunguje.",
+        Text::Webhooks => "Webhooky",
+        Text::WebhooksHint => {
+            "Webhook oznamuje inému systému — CRM, helpdesku, kanálu v Slacku — čo sa v chate deje, hneď ako sa to stane: podpísaný POST každej udalosti na jeho adresu, opakovaný až tri dni, kým neodpovie. Interné poznámky nikdy neodchádzajú."
+        }
+        Text::WebhookForm => "Webhook",
+        Text::WebhookUrl => "Adresa (URL)",
+        Text::WebhookEvents => "Udalosti",
+        Text::WebhookState => "Stav",
+        Text::WebhookDisabledByRelay => "Vypnutý relayou: {reason}",
+        Text::AddWebhook => "Pridať webhook",
+        Text::SaveWebhook => "Uložiť webhook",
+        Text::WebhookSaved => "Webhook uložený.",
+        Text::WebhookDeleted => "Webhook vymazaný.",
+        Text::EditWebhookNamed => "Upraviť webhook {url}",
+        Text::DeleteWebhookNamed => "Vymazať webhook {url}",
+        Text::RotateSecret => "Nový kľúč podpisu",
+        Text::RotateSecretNamed => "Nový kľúč podpisu pre {url}",
+        Text::SecretRotated => "Nový kľúč podpisu vytvorený: predchádzajúci platí ešte 24 hodín.",
+        Text::SecretShownOnce => "Kľúč podpisu, zobrazený iba teraz — skopírujte si ho",
+        Text::SendTestEvent => "Poslať skúšobnú udalosť",
+        Text::SendTestEventNamed => "Poslať skúšobnú udalosť na {url}",
+        Text::TestEventSent => "Skúšobná udalosť zaradená.",
+        Text::Deliveries => "Doručenia",
+        Text::DeliveriesNamed => "Doručenia na {url}",
+        Text::NoDeliveries => "Zatiaľ žiadne doručenia.",
+        Text::EventType => "Udalosť",
+        Text::DeliveryStatusLabel => "Stav",
+        Text::DeliveryPending => "Čaká",
+        Text::DeliveryDelivered => "Doručené",
+        Text::DeliveryFailed => "Zlyhalo",
+        Text::Attempts => "Pokusy",
+        Text::ResponseStatus => "Odpoveď",
+        Text::ResponseTime => "Trvanie",
+        Text::ResponseSnippet => "Obsah odpovede",
+        Text::DeliveredAt => "Kedy",
+        Text::Redeliver => "Doručiť znova",
+        Text::RedeliverNamed => "Doručiť {event} znova",
+        Text::Redelivered => "Zaradené na nové doručenie.",
     }
 }
 

@@ -104,7 +104,7 @@ pub fn ApiKeys() -> impl IntoView {
             <table>
                 <thead>
                     <tr>
-                        <th scope="col">{tx(Text::Name)}</th>
+                        <th scope="col">{tx(Text::KeyName)}</th>
                         <th scope="col">{tx(Text::KeyStart)}</th>
                         <th scope="col">{tx(Text::KeyScopeLabel)}</th>
                         <th scope="col">{tx(Text::Site)}</th>
@@ -116,7 +116,7 @@ pub fn ApiKeys() -> impl IntoView {
                 <tbody>{rows}</tbody>
             </table>
             <form class="fields" on:submit=create aria-label=tx(Text::NewApiKey)>
-                <label for="key-name">{tx(Text::Name)}</label>
+                <label for="key-name">{tx(Text::KeyName)}</label>
                 <input id="key-name" type="text" required maxlength="100" bind:value=name/>
                 <span class="check">
                     <input id="key-write" type="checkbox" bind:checked=read_write/>

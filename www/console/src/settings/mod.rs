@@ -1,6 +1,6 @@
 //! The settings screen. Every operator edits their profile and personal shortcuts and sees the
 //! team's; admins also manage team shortcuts, operators, team and site settings and priority
-//! rules and API keys (the relay answers 403 to anyone else). Everyone sees the proactive prompts and their
+//! rules, API keys and webhooks (the relay answers 403 to anyone else). Everyone sees the proactive prompts and their
 //! results; admins edit them.
 
 mod hours;
@@ -13,6 +13,7 @@ mod prompts;
 mod rules;
 mod shortcuts;
 mod sites;
+mod webhooks;
 
 use crate::app;
 use leptos::prelude::*;
@@ -33,6 +34,7 @@ pub fn Settings() -> impl IntoView {
                 <sites::Sites/>
                 <rules::Rules/>
                 <keys::ApiKeys/>
+                <webhooks::Webhooks/>
             </Show>
             <prompts::Prompts/>
         </main>
