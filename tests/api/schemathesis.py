@@ -95,7 +95,8 @@ def schemathesis(st, base, token, selection, report):
         *selection,
     ]
     print("+", " ".join(c if not c.startswith("Authorization") else "Authorization: …" for c in command), flush=True)
-    return subprocess.run(command).returncode
+    # Run from the reports' folder: schemathesis and hypothesis keep caches in the current one.
+    return subprocess.run(command, cwd=os.path.dirname(report)).returncode
 
 
 def main():
