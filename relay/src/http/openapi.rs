@@ -7,18 +7,19 @@ use super::routes::{
     account, answers, conversations, files, history, prompts, reports, shortcuts, system, team,
     workflow,
 };
+use beseda_protocol::api::ErrorBody;
 use std::sync::LazyLock;
 use utoipa::openapi::path::PathItem;
 use utoipa::openapi::schema::AnyOfBuilder;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr, Schema};
-use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
+use utoipa::{IntoResponses, Modify, OpenApi, PartialSchema, ToSchema};
 
 /// The types the route annotations name, in one place for the route modules to import (each
 /// imports some of them itself already).
 #[allow(unused_imports)]
 pub mod schemas {
-    pub use super::{FileUpload, ListedConversation};
+    pub use super::{Errors, FileUpload, ListedConversation};
     pub use beseda_protocol::answers::{Answer, AnswerInput, AnswerStats};
     pub use beseda_protocol::api::ConversationSummary;
     pub use beseda_protocol::api::{
@@ -33,6 +34,19 @@ pub mod schemas {
         Prompt, PromptEventInput, PromptInput, PromptStats, PromptsView,
     };
     pub use beseda_protocol::{ConversationStatus, Message, OperatorProfile, Rating};
+}
+
+/// What every operation may answer besides its own answers, in the error shape.
+#[derive(IntoResponses)]
+#[allow(dead_code)]
+pub enum Errors {
+    /// Refused: `{ "error": { "code", "message" } }`; 429 with `Retry-After`.
+    #[response(status = "4XX")]
+    Refused(ErrorBody),
+    /// Failed inside the relay (nothing of it is sent), or its storage for a moment (503 with
+    /// `Retry-After`).
+    #[response(status = "5XX")]
+    Failed(ErrorBody),
 }
 
 /// A multipart/form-data upload: `file` (one or more), `clientId`, `text`, and for widgets `site`.
@@ -188,6 +202,7 @@ impl Modify for SecuritySchemes {
         workflow::read,
         workflow::tags,
     ),
+    components(schemas(ErrorBody)),
     security(("session" = []), ("apiKey" = [])),
     modifiers(&SecuritySchemes)
 )]

@@ -24,7 +24,15 @@ pub fn routes(app: Arc<App>) -> Route {
 }
 
 /// `GET /api/shortcuts` → your personal shortcuts and the team's
-#[utoipa::path(get, path = "/api/shortcuts", tag = "shortcuts", responses((status = 200, description = "Your personal shortcuts and the team's", body = Vec<Shortcut>), (status = "4XX", description = "Refused: `{ error: { code, message } }`", body = ErrorBody), (status = "5XX", description = "Failed inside the relay, or its storage for a moment (with `Retry-After`)", body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/shortcuts",
+    tag = "shortcuts",
+    responses(
+        (status = 200, description = "Your personal shortcuts and the team's", body = Vec<Shortcut>),
+        Errors,
+    ),
+)]
 fn list_shortcuts(app: Arc<App>) -> Route {
     warp::path!("api" / "shortcuts")
         .and(warp::get())
@@ -37,7 +45,16 @@ fn list_shortcuts(app: Arc<App>) -> Route {
 }
 
 /// `POST /api/shortcuts` `{ name, text, scope }` → 201 the shortcut
-#[utoipa::path(post, path = "/api/shortcuts", tag = "shortcuts", request_body = ShortcutInput, responses((status = 201, description = "The new shortcut", body = Shortcut), (status = "4XX", description = "Refused: `{ error: { code, message } }`", body = ErrorBody), (status = "5XX", description = "Failed inside the relay, or its storage for a moment (with `Retry-After`)", body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/shortcuts",
+    tag = "shortcuts",
+    request_body = ShortcutInput,
+    responses(
+        (status = 201, description = "The new shortcut", body = Shortcut),
+        Errors,
+    ),
+)]
 fn create_shortcut(app: Arc<App>) -> Route {
     warp::path!("api" / "shortcuts")
         .and(warp::post())
@@ -54,7 +71,19 @@ fn create_shortcut(app: Arc<App>) -> Route {
 
 /// `PUT /api/shortcuts/{id}` `{ name, text, scope }` → the shortcut (404 for someone else's
 /// personal one, 403 for the team's unless an admin)
-#[utoipa::path(put, path = "/api/shortcuts/{id}", tag = "shortcuts", params(("id" = i64, Path, description = "The shortcut's id")), request_body = ShortcutInput, responses((status = 200, description = "The shortcut, changed", body = Shortcut), (status = "4XX", description = "Refused: `{ error: { code, message } }`", body = ErrorBody), (status = "5XX", description = "Failed inside the relay, or its storage for a moment (with `Retry-After`)", body = ErrorBody)))]
+#[utoipa::path(
+    put,
+    path = "/api/shortcuts/{id}",
+    tag = "shortcuts",
+    params(
+        ("id" = i64, Path, description = "The shortcut's id"),
+    ),
+    request_body = ShortcutInput,
+    responses(
+        (status = 200, description = "The shortcut, changed", body = Shortcut),
+        Errors,
+    ),
+)]
 fn change_shortcut(app: Arc<App>) -> Route {
     warp::path!("api" / "shortcuts" / i64)
         .and(warp::put())
@@ -71,7 +100,18 @@ fn change_shortcut(app: Arc<App>) -> Route {
 
 /// `DELETE /api/shortcuts/{id}` → 204 (404 for someone else's personal one, 403 for the team's
 /// unless an admin)
-#[utoipa::path(delete, path = "/api/shortcuts/{id}", tag = "shortcuts", params(("id" = i64, Path, description = "The shortcut's id")), responses((status = 204, description = "Deleted"), (status = "4XX", description = "Refused: `{ error: { code, message } }`", body = ErrorBody), (status = "5XX", description = "Failed inside the relay, or its storage for a moment (with `Retry-After`)", body = ErrorBody)))]
+#[utoipa::path(
+    delete,
+    path = "/api/shortcuts/{id}",
+    tag = "shortcuts",
+    params(
+        ("id" = i64, Path, description = "The shortcut's id"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        Errors,
+    ),
+)]
 fn delete_shortcut(app: Arc<App>) -> Route {
     warp::path!("api" / "shortcuts" / i64)
         .and(warp::delete())

@@ -20,7 +20,17 @@ pub fn metrics_address_routes(app: Arc<App>) -> Route {
 }
 
 /// `GET /healthz` → `200 ok`, or `503 storage unavailable: REASON` while writes fail
-#[utoipa::path(get, path = "/healthz", tag = "system", security(()), responses((status = 200, description = "`ok`", content_type = "text/plain", body = String), (status = 503, description = "`storage unavailable: REASON` while writes fail", content_type = "text/plain", body = String), (status = "4XX", description = "Refused: `{ error: { code, message } }`", body = ErrorBody), (status = "5XX", description = "Failed inside the relay, or its storage for a moment (with `Retry-After`)", body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "system",
+    security(()),
+    responses(
+        (status = 200, description = "`ok`", content_type = "text/plain", body = String),
+        (status = 503, description = "`storage unavailable: REASON` while writes fail", content_type = "text/plain", body = String),
+        Errors,
+    ),
+)]
 fn healthz(app: Arc<App>) -> Route {
     warp::path!("healthz")
         .and(warp::get())
@@ -35,7 +45,16 @@ fn healthz(app: Arc<App>) -> Route {
 /// `GET /metrics` → Prometheus text format, on the public port only with
 /// `Authorization: Bearer METRICS_TOKEN` (`--metrics-token`); without a token configured there is
 /// no such page here (see `--metrics-listen`).
-#[utoipa::path(get, path = "/metrics", tag = "system", security(("metrics" = [])), responses((status = 200, description = "Prometheus text format; only with `--metrics-token` (no such page here otherwise)", content_type = "text/plain", body = String), (status = "4XX", description = "Refused: `{ error: { code, message } }`", body = ErrorBody), (status = "5XX", description = "Failed inside the relay, or its storage for a moment (with `Retry-After`)", body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "system",
+    security(("metrics" = [])),
+    responses(
+        (status = 200, description = "Prometheus text format; only with `--metrics-token` (no such page here otherwise)", content_type = "text/plain", body = String),
+        Errors,
+    ),
+)]
 fn metrics(app: Arc<App>) -> Route {
     warp::path!("metrics")
         .and(warp::get())
@@ -53,7 +72,16 @@ fn metrics(app: Arc<App>) -> Route {
 }
 
 /// `GET /api/openapi.json` → this API as an OpenAPI 3.1 document (no sign-in)
-#[utoipa::path(get, path = "/api/openapi.json", tag = "system", security(()), responses((status = 200, description = "The OpenAPI 3.1 document of this API", body = serde_json::Value), (status = "4XX", description = "Refused", body = ErrorBody)))]
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    tag = "system",
+    security(()),
+    responses(
+        (status = 200, description = "The OpenAPI 3.1 document of this API", body = serde_json::Value),
+        Errors,
+    ),
+)]
 fn openapi() -> Route {
     warp::path!("api" / "openapi.json")
         .and(warp::get())

@@ -23,7 +23,18 @@ pub fn routes(app: Arc<App>) -> Route {
 
 /// `POST /api/conversations/{id}/join` → the conversation (409 once resolved). The visitor is
 /// told who is there for them (once per operator); a conversation nobody had becomes the caller's.
-#[utoipa::path(post, path = "/api/conversations/{id}/join", tag = "conversations", params(("id" = i64, Path, description = "The conversation's id")), responses((status = 200, description = "The conversation; the visitor is told who is there for them", body = ConversationSummary), (status = "4XX", description = "Refused: `{ error: { code, message } }`", body = ErrorBody), (status = "5XX", description = "Failed inside the relay, or its storage for a moment (with `Retry-After`)", body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/conversations/{id}/join",
+    tag = "conversations",
+    params(
+        ("id" = i64, Path, description = "The conversation's id"),
+    ),
+    responses(
+        (status = 200, description = "The conversation; the visitor is told who is there for them", body = ConversationSummary),
+        Errors,
+    ),
+)]
 fn join(app: Arc<App>) -> Route {
     warp::path!("api" / "conversations" / i64 / "join")
         .and(warp::post())
@@ -39,7 +50,19 @@ fn join(app: Arc<App>) -> Route {
 
 /// `POST /api/conversations/{id}/assign` `{ operatorId }` → the conversation: a transfer, or a
 /// take-over with one's own id. The operator's maximum does not apply: people decided.
-#[utoipa::path(post, path = "/api/conversations/{id}/assign", tag = "conversations", params(("id" = i64, Path, description = "The conversation's id")), request_body = Assign, responses((status = 200, description = "The conversation, transferred or taken over", body = ConversationSummary), (status = "4XX", description = "Refused: `{ error: { code, message } }`", body = ErrorBody), (status = "5XX", description = "Failed inside the relay, or its storage for a moment (with `Retry-After`)", body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/conversations/{id}/assign",
+    tag = "conversations",
+    params(
+        ("id" = i64, Path, description = "The conversation's id"),
+    ),
+    request_body = Assign,
+    responses(
+        (status = 200, description = "The conversation, transferred or taken over", body = ConversationSummary),
+        Errors,
+    ),
+)]
 fn assign(app: Arc<App>) -> Route {
     warp::path!("api" / "conversations" / i64 / "assign")
         .and(warp::post())
@@ -55,7 +78,19 @@ fn assign(app: Arc<App>) -> Route {
 }
 
 /// `POST /api/conversations/{id}/read` `{ seq }` → 204: the caller has read up to `seq`.
-#[utoipa::path(post, path = "/api/conversations/{id}/read", tag = "conversations", params(("id" = i64, Path, description = "The conversation's id")), request_body = ReadMark, responses((status = 204, description = "Read up to `seq`"), (status = "4XX", description = "Refused: `{ error: { code, message } }`", body = ErrorBody), (status = "5XX", description = "Failed inside the relay, or its storage for a moment (with `Retry-After`)", body = ErrorBody)))]
+#[utoipa::path(
+    post,
+    path = "/api/conversations/{id}/read",
+    tag = "conversations",
+    params(
+        ("id" = i64, Path, description = "The conversation's id"),
+    ),
+    request_body = ReadMark,
+    responses(
+        (status = 204, description = "Read up to `seq`"),
+        Errors,
+    ),
+)]
 fn read(app: Arc<App>) -> Route {
     warp::path!("api" / "conversations" / i64 / "read")
         .and(warp::post())
@@ -73,7 +108,19 @@ fn read(app: Arc<App>) -> Route {
 }
 
 /// `PUT /api/conversations/{id}/tags` `{ tags }` → the conversation.
-#[utoipa::path(put, path = "/api/conversations/{id}/tags", tag = "conversations", params(("id" = i64, Path, description = "The conversation's id")), request_body = Tags, responses((status = 200, description = "The conversation with its tags", body = ConversationSummary), (status = "4XX", description = "Refused: `{ error: { code, message } }`", body = ErrorBody), (status = "5XX", description = "Failed inside the relay, or its storage for a moment (with `Retry-After`)", body = ErrorBody)))]
+#[utoipa::path(
+    put,
+    path = "/api/conversations/{id}/tags",
+    tag = "conversations",
+    params(
+        ("id" = i64, Path, description = "The conversation's id"),
+    ),
+    request_body = Tags,
+    responses(
+        (status = 200, description = "The conversation with its tags", body = ConversationSummary),
+        Errors,
+    ),
+)]
 fn tags(app: Arc<App>) -> Route {
     warp::path!("api" / "conversations" / i64 / "tags")
         .and(warp::put())
