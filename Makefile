@@ -27,7 +27,7 @@ WASM_RUSTFLAGS := --remap-path-prefix=$(REGISTRY_SRC)/= \
 	--remap-path-prefix=$(shell rustc --print sysroot)/lib/rustlib/src/rust/=/rustc/ \
 	--remap-path-prefix=$(CURDIR)/=
 
-.PHONY: all build widget console run test rust-test browser-test bench fmt lint check-fmt toolchain wasm-toolchain browser-deps mail-deps cluster-deps npm example bench-relay bench-widget
+.PHONY: all build widget console run test rust-test browser-test bench fmt lint check-fmt toolchain wasm-toolchain api-deps api-test browser-deps mail-deps cluster-deps npm example bench-relay bench-widget
 
 all: build
 
@@ -99,7 +99,7 @@ cluster-deps:
 # (the same bodies; the store's own tests and the cluster tests run on PostgreSQL anyway).
 POSTGRES_TESTS := abuse_visitors answers assignment autoreply chat context durability hours \
 	internal_errors mail mail_abuse names presence prompts rating refusals reports rules sessions \
-	shortcuts team unauthorized workflow history backup files keys
+	shortcuts team unauthorized workflow history backup files keys openapi
 
 rust-test: mail-deps cluster-deps
 	$(CARGO) test --workspace
@@ -115,11 +115,25 @@ example: npm
 	cd examples/vite-app && (test -d node_modules/vite || npm ci --no-audit --no-fund) \
 		&& npm install --no-save --no-audit --no-fund ../../target/beseda-widget-0.1.0.tgz && npx vite build --logLevel warn
 
+# Schemathesis (PyPI) fuzzes the REST API from its OpenAPI document: a venv of its own, made
+# when missing or of another version.
+SCHEMATHESIS := target/schemathesis
+SCHEMATHESIS_VERSION := 4.32.5
+api-deps:
+	@$(SCHEMATHESIS)/bin/st --version 2>/dev/null | grep -q ' $(SCHEMATHESIS_VERSION)$$' || { \
+		python3 -m venv $(SCHEMATHESIS) \
+		&& $(SCHEMATHESIS)/bin/pip install --quiet schemathesis==$(SCHEMATHESIS_VERSION); }
+
+# The relay on 127.0.0.1 with a throwaway database, fuzzed with a fixed seed and a bounded
+# number of examples per operation; any finding fails (see tests/api/schemathesis.py).
+api-test: build api-deps
+	python3 tests/api/schemathesis.py $(RELAY) $(SCHEMATHESIS)/bin/st
+
 # A browser test that hangs fails after ten minutes instead of holding CI to its limit.
 browser-test: build browser-deps mail-deps cluster-deps example
 	cd tests/browser && BESEDA_RELAY=../../$(RELAY) BESEDA_THROWAWAY=../../$(THROWAWAY) BESEDA_DIST=../../$(DIST) node --test --test-concurrency=1 --test-timeout=600000
 
-test: check-fmt lint rust-test browser-test
+test: check-fmt lint rust-test api-test browser-test
 
 fmt: toolchain
 	$(CARGO) fmt --all

@@ -15,6 +15,7 @@ pub const MAX_HITS: usize = 3;
 
 /// An answer as operators see it: `GET /api/answers`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Answer {
     pub id: AnswerId,
@@ -32,6 +33,7 @@ pub struct Answer {
 
 /// `POST /api/answers`, `PUT /api/answers/{id}` (admins).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AnswerInput {
     pub site: String,
@@ -44,6 +46,7 @@ pub struct AnswerInput {
 
 /// One answer found for a visitor's search (in the `answers` frame).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AnswerHit {
     pub id: AnswerId,
@@ -53,6 +56,7 @@ pub struct AnswerHit {
 
 /// `GET /api/answers/stats?site=S`: how visitors used the site's answers.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AnswerStats {
     /// Every answer of the site, the most opened first.
@@ -63,6 +67,7 @@ pub struct AnswerStats {
 
 /// How often visitors opened one answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AnswerUse {
     pub id: AnswerId,
@@ -76,6 +81,7 @@ pub struct AnswerUse {
 
 /// A search that found nothing, counted once per visitor's typing burst.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AnswerMiss {
     pub language: String,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// `POST /api/login`
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
@@ -15,6 +16,7 @@ pub struct LoginRequest {
 
 /// The answer to a successful `POST /api/login`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginResponse {
     /// Send as `Authorization: Bearer TOKEN`, and in the operator socket's hello.
     pub token: String,
@@ -23,6 +25,7 @@ pub struct LoginResponse {
 
 /// What operators know of a visitor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VisitorInfo {
     pub id: VisitorId,
@@ -34,6 +37,7 @@ pub struct VisitorInfo {
 
 /// One row of `GET /api/conversations`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationSummary {
     pub id: ConversationId,
@@ -66,6 +70,7 @@ pub struct ConversationSummary {
 
 /// `GET /api/conversations/{id}`
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationDetail {
     pub id: ConversationId,
@@ -103,6 +108,7 @@ pub const MAX_PAGES_PER_VISIT: usize = 50;
 
 /// A page the visitor viewed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PageView {
     pub url: String,
@@ -115,6 +121,7 @@ pub struct PageView {
 
 /// What operators see of the visitor's visit.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VisitorContext {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -132,6 +139,7 @@ pub struct VisitorContext {
 
 /// `POST /api/conversations/{id}/assign`: transfer to an operator (or take it: your own id).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Assign {
     pub operator_id: OperatorId,
@@ -139,18 +147,21 @@ pub struct Assign {
 
 /// `PUT /api/conversations/{id}/tags`
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tags {
     pub tags: Vec<String>,
 }
 
 /// `POST /api/conversations/{id}/read`: the operator has read up to `seq`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReadMark {
     pub seq: Seq,
 }
 
 /// An operator as the team sees them: `GET /api/operators`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OperatorInfo {
     #[serde(flatten)]
@@ -167,6 +178,7 @@ pub struct OperatorInfo {
 
 /// `PUT /api/me/password`: the current password proves it is really the operator asking.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PasswordChange {
     pub current_password: String,
@@ -175,6 +187,7 @@ pub struct PasswordChange {
 
 /// `POST /api/operators` (admins only).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewOperator {
     pub email: String,
     pub name: String,
@@ -190,6 +203,7 @@ pub const CONSOLE_LANGUAGES: [&str; 6] = ["cs", "sk", "pl", "ru", "en", "de"];
 /// Fields left out stay as they are; an empty `photoUrl` removes the photo, an empty `language`
 /// the choice of language.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OperatorUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -205,6 +219,7 @@ pub struct OperatorUpdate {
 
 /// Who may use a shortcut.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ShortcutScope {
     /// Only the operator who made it.
@@ -215,6 +230,7 @@ pub enum ShortcutScope {
 
 /// `GET /api/shortcuts` lists your personal and the team's shortcuts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Shortcut {
     pub id: ShortcutId,
@@ -230,6 +246,7 @@ pub struct Shortcut {
 
 /// `POST /api/shortcuts`, `PUT /api/shortcuts/{id}`
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShortcutInput {
     pub name: String,
     pub text: String,
@@ -238,6 +255,7 @@ pub struct ShortcutInput {
 
 /// `GET /api/settings`, `PUT /api/settings` (admins): settings of the whole team.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TeamSettings {
     /// How many open conversations are assigned to one operator at most.
@@ -246,6 +264,7 @@ pub struct TeamSettings {
 
 /// `GET /api/sites` lists them; `PUT /api/sites/{name}` (admins) changes one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SiteSettings {
     /// The `data-site` name; fixed.
@@ -274,6 +293,7 @@ pub struct SiteSettings {
 
 /// When a shop answers chats, in its own time zone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct BusinessHours {
     /// An IANA time zone, e.g. `Europe/Prague`.
@@ -287,6 +307,7 @@ pub struct BusinessHours {
 
 /// `{ "day": "mon", "open": "09:00", "close": "17:00" }`; `close` may be `24:00`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OpeningSpan {
     /// `mon`, `tue`, `wed`, `thu`, `fri`, `sat` or `sun`.
     pub day: String,
@@ -296,6 +317,7 @@ pub struct OpeningSpan {
 
 /// `{ "date": "2026-12-24" }` (closed all day) or with `open`/`close` (open only then).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HoursException {
     pub date: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -306,6 +328,7 @@ pub struct HoursException {
 
 /// A rule that tags a conversation whose visitor writes `keyword`, and raises its priority.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PriorityRule {
     pub id: RuleId,
@@ -320,6 +343,7 @@ pub struct PriorityRule {
 
 /// `POST /api/rules`, `PUT /api/rules/{id}` (admins).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RuleInput {
     pub keyword: String,
     pub tag: String,
@@ -331,6 +355,7 @@ pub struct RuleInput {
 
 /// `POST /api/conversations/{id}/messages`. A `clientId` makes the call idempotent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct NewMessage {
     pub text: String,
@@ -340,18 +365,21 @@ pub struct NewMessage {
 
 /// `PUT /api/me/availability`, and its answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Availability {
     pub online: bool,
 }
 
 /// Every error response: `{ "error": { "code": ..., "message": ... } }`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 /// The inside of [`ErrorBody`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     pub code: ErrorCode,
     pub message: String,
@@ -359,6 +387,7 @@ pub struct ErrorDetail {
 
 /// A visitor's cart as the shop reports it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Cart {
     #[serde(default)]
@@ -371,6 +400,7 @@ pub struct Cart {
 
 /// One line of a cart.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CartItem {
     pub name: String,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Why the relay refused something. The human-readable message travels beside it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// A frame that is not valid JSON of a known shape, or a binary frame.

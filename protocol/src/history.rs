@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// An internal note on a conversation: written by an operator for the team, never shown to the
 /// visitor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Note {
     pub id: i64,
@@ -21,12 +22,14 @@ pub struct Note {
 
 /// `POST /api/conversations/{id}/notes`
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewNote {
     pub text: String,
 }
 
 /// A manager's verdict on how a conversation was handled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Good,
@@ -54,6 +57,7 @@ impl Verdict {
 
 /// A conversation's review.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Review {
     pub verdict: Verdict,
@@ -67,6 +71,7 @@ pub struct Review {
 
 /// `PUT /api/conversations/{id}/review`
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReviewInput {
     pub verdict: Verdict,
     #[serde(default)]
@@ -76,6 +81,7 @@ pub struct ReviewInput {
 /// One piece of a snippet: text, and whether it is a matched word. A console renders each part
 /// as a text node (a matched one inside `<mark>`), so no message text is ever read as markup.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnippetPart {
     pub text: String,
     #[serde(rename = "match")]
@@ -84,6 +90,7 @@ pub struct SnippetPart {
 
 /// The message a search found in a conversation (its newest match), around the matched words.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Snippet {
     pub message_id: MessageId,
@@ -97,6 +104,7 @@ pub struct Snippet {
 /// One item of `GET /api/conversations` with history parameters: the summary, and besides it
 /// where to continue, what the search found and the review.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryItem {
     #[serde(flatten)]
@@ -115,6 +123,7 @@ pub struct HistoryItem {
 /// `GET /api/conversations/{id}`: the conversation with its notes and (for admins and the
 /// operator it is assigned to) its review.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationWithNotes {
     #[serde(flatten)]
@@ -127,6 +136,7 @@ pub struct ConversationWithNotes {
 
 /// `GET /api/reviews/sample` → its conversations, in the sample's stable order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ReviewSample {
     /// The ISO week, e.g. `2026-W49`.

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Who wrote a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Author {
     Visitor,
@@ -14,6 +15,7 @@ pub enum Author {
 
 /// Whether a conversation still needs the operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ConversationStatus {
     Open,
@@ -60,6 +62,7 @@ impl Author {
 
 /// A message as stored by the relay: it exists only once it has been committed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Message {
     pub id: MessageId,
@@ -87,6 +90,7 @@ pub struct Message {
 /// A file carried by a message. `url` (and `thumbnailUrl`) are paths on the relay, answered only
 /// with the conversation's visitor token or an operator's bearer token.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct FileRef {
     /// Unguessable: 128 random bits, URL-safe.
@@ -131,6 +135,7 @@ impl FileRef {
 
 /// What the console and the widget may know about an operator.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct OperatorProfile {
     pub id: OperatorId,
@@ -151,6 +156,7 @@ pub struct OperatorProfile {
 
 /// How a visitor rated a resolved conversation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Rating {
     Satisfied,

@@ -23,6 +23,7 @@ fn default_true() -> bool {
 
 /// One wording of a prompt; visitors get one at random, by weight, and keep it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PromptVariant {
     pub text: String,
     #[serde(default = "default_weight")]
@@ -35,6 +36,7 @@ fn default_weight() -> f64 {
 
 /// When a prompt may show. Every field given must hold; a prompt without any shows at once.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PromptTrigger {
     /// The page's path and query (or, starting with `http`, its whole address) must match;
@@ -64,6 +66,7 @@ pub struct PromptTrigger {
 /// `POST /api/prompts`, `PUT /api/prompts/{id}` (admins). `site` may be left out when the relay
 /// serves one site.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PromptInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -83,6 +86,7 @@ pub struct PromptInput {
 
 /// A stored prompt.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Prompt {
     pub id: i64,
@@ -102,6 +106,7 @@ pub struct Prompt {
 
 /// What the widget reads: the site's enabled prompts and whether anyone can answer now.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PromptsView {
     pub online: bool,
@@ -113,6 +118,7 @@ pub struct PromptsView {
 
 /// What happened to a prompt shown to a visitor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum PromptEvent {
     Shown,
@@ -153,6 +159,7 @@ impl PromptEvent {
 
 /// `POST /visitor/prompts/{id}/events`, sent by the widget.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PromptEventInput {
     pub site: String,
@@ -203,6 +210,7 @@ fn finite_or_zero<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f
 
 /// One variant's figures.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct VariantStats {
     pub variant: u32,
@@ -229,6 +237,7 @@ pub struct VariantStats {
 
 /// `GET /api/prompts/{id}/stats`
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PromptStats {
     pub id: i64,

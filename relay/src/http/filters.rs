@@ -11,7 +11,7 @@ use super::handlers::keys::KeyRequest;
 use crate::App;
 use crate::error::ApiError;
 use crate::net::ClientAddr;
-use beseda_protocol::OperatorProfile;
+use beseda_protocol::{ErrorCode, OperatorProfile};
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -43,10 +43,26 @@ pub fn client_addr() -> impl Filter<Extract = (Option<ClientAddr>,), Error = Inf
     warp::ext::optional::<ClientAddr>()
 }
 
-/// The request's JSON body, at most [`MAX_BODY_BYTES`].
+/// The request's JSON body, at most [`MAX_BODY_BYTES`]: an object (serde would read a struct
+/// from an array too, `[null, null]` as a body of fields left out), 400 otherwise.
 pub fn json_body<T: serde::de::DeserializeOwned + Send>()
 -> impl Filter<Extract = (T,), Error = Rejection> + Clone {
-    warp::body::content_length_limit(MAX_BODY_BYTES).and(warp::body::json())
+    warp::body::content_length_limit(MAX_BODY_BYTES)
+        .and(warp::body::json())
+        .and_then(|value: serde_json::Value| async move {
+            if !value.is_object() {
+                return Err(warp::reject::custom(ApiError::Invalid(
+                    ErrorCode::BadRequest,
+                    "the JSON body must be an object".to_owned(),
+                )));
+            }
+            serde_json::from_value(value).map_err(|error| {
+                warp::reject::custom(ApiError::Invalid(
+                    ErrorCode::BadRequest,
+                    format!("the JSON body is not valid: {error}"),
+                ))
+            })
+        })
 }
 
 /// The operator a request acts for, from `Authorization: Bearer TOKEN`: a signed-in operator's

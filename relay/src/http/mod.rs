@@ -6,6 +6,7 @@
 
 mod filters;
 mod handlers;
+mod openapi;
 mod routes;
 
 use crate::App;
@@ -14,13 +15,14 @@ use filters::one_of;
 use std::convert::Infallible;
 use std::sync::Arc;
 use warp::Filter;
+use warp::filters::path::FullPath;
 
 /// Every HTTP route of the public port, with errors turned into JSON.
 pub fn routes(
     app: Arc<App>,
 ) -> impl Filter<Extract = (warp::reply::Response,), Error = Infallible> + Clone + Send + Sync + 'static
 {
-    one_of![
+    let routes = one_of![
         routes::system::routes(app.clone()),
         routes::account::routes(app.clone()),
         routes::conversations::routes(app.clone()),
@@ -34,9 +36,21 @@ pub fn routes(
         routes::keys::routes(app.clone()),
         routes::answers::routes(app),
         routes::assets::assets(),
-    ]
-    .recover(recover)
-    .unify()
+    ];
+    warp::path::full()
+        .and(routes.recover(recover).unify())
+        .map(with_allow)
+}
+
+/// A 405 names the methods its path takes, as the OpenAPI document gives them.
+fn with_allow(path: FullPath, mut response: warp::reply::Response) -> warp::reply::Response {
+    if response.status() == http::StatusCode::METHOD_NOT_ALLOWED
+        && let Some(allow) = openapi::allowed_methods(path.as_str())
+        && let Ok(value) = http::HeaderValue::from_str(&allow)
+    {
+        response.headers_mut().insert(http::header::ALLOW, value);
+    }
+    response
 }
 
 /// The routes of the separate metrics address (`--metrics-listen`): `GET /metrics` without a

@@ -249,7 +249,12 @@ pub async fn record_event(
     ) {
         return Err(ApiError::Forbidden("this origin may not embed the widget"));
     }
-    let input: PromptEventInput = serde_json::from_slice(body)
+    // An object only: serde would read the event's fields from an array too.
+    let input: PromptEventInput = serde_json::from_slice::<serde_json::Value>(body)
+        .and_then(|value| match value {
+            serde_json::Value::Object(_) => serde_json::from_value(value),
+            _ => Err(serde::de::Error::custom("an event is a JSON object")),
+        })
         .map_err(|error| bad(format!("not a valid prompt event: {error}")))?;
     let total = match (input.event, input.total) {
         (PromptEvent::Order, Some(total))

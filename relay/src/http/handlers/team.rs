@@ -52,10 +52,27 @@ pub async fn update_operator(
     body: OperatorUpdate,
 ) -> Result<OperatorProfile, ApiError> {
     check_operator_update(&body, app.config.public_url.as_deref()).map_err(ApiError::invalid)?;
+    if body.admin == Some(false) {
+        keep_an_admin(app, operator_id).await?;
+    }
     app.store
         .update_operator(operator_id, body)
         .await
         .map_err(ApiError::store("operator"))
+}
+
+/// 409 when the operator is the team's last admin who can sign in: without one, nobody could
+/// manage the team any more.
+async fn keep_an_admin(app: &App, operator_id: OperatorId) -> Result<(), ApiError> {
+    let operators = app.store.operators().await?;
+    let is_admin = |info: &&OperatorInfo| info.profile.admin && !info.disabled;
+    let admins: Vec<&OperatorInfo> = operators.iter().filter(is_admin).collect();
+    if admins.len() == 1 && admins[0].profile.id == operator_id {
+        return Err(ApiError::Conflict(
+            "the last admin must stay an admin: make someone else an admin first".to_owned(),
+        ));
+    }
+    Ok(())
 }
 
 /// Changes the caller's own profile; only an admin may change `admin`.

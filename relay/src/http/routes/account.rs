@@ -6,6 +6,8 @@ use crate::http::filters::{
     Route, client_addr, json_body, no_content, one_of, operator, respond, signed_in, with_app,
 };
 use crate::http::handlers::account;
+#[allow(unused_imports)]
+use crate::http::openapi::schemas::*;
 use crate::net::ClientAddr;
 use beseda_protocol::OperatorProfile;
 use beseda_protocol::api::{Availability, LoginRequest, PasswordChange};
@@ -24,6 +26,17 @@ pub fn routes(app: Arc<App>) -> Route {
 }
 
 /// `POST /api/login` `{ email, password }` → `{ token, operator }`
+#[utoipa::path(
+    post,
+    path = "/api/login",
+    tag = "account",
+    security(()),
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in: the session token and who it belongs to", body = LoginResponse),
+        Errors,
+    ),
+)]
 fn login(app: Arc<App>) -> Route {
     warp::path!("api" / "login")
         .and(warp::post())
@@ -39,6 +52,15 @@ fn login(app: Arc<App>) -> Route {
 }
 
 /// `GET /api/me` → the signed-in operator
+#[utoipa::path(
+    get,
+    path = "/api/me",
+    tag = "account",
+    responses(
+        (status = 200, description = "The signed-in operator", body = OperatorProfile),
+        Errors,
+    ),
+)]
 fn me(app: Arc<App>) -> Route {
     warp::path!("api" / "me")
         .and(warp::get())
@@ -48,6 +70,16 @@ fn me(app: Arc<App>) -> Route {
 }
 
 /// `PUT /api/me/availability` `{ online }` → `{ online }`
+#[utoipa::path(
+    put,
+    path = "/api/me/availability",
+    tag = "account",
+    request_body = Availability,
+    responses(
+        (status = 200, description = "The availability switch as it now is", body = Availability),
+        Errors,
+    ),
+)]
 fn put_availability(app: Arc<App>) -> Route {
     warp::path!("api" / "me" / "availability")
         .and(warp::put())
@@ -63,6 +95,15 @@ fn put_availability(app: Arc<App>) -> Route {
 }
 
 /// `POST /api/logout` → 204; the token no longer opens anything, its console sockets close
+#[utoipa::path(
+    post,
+    path = "/api/logout",
+    tag = "account",
+    responses(
+        (status = 204, description = "Signed out: the token no longer opens anything"),
+        Errors,
+    ),
+)]
 fn logout(app: Arc<App>) -> Route {
     warp::path!("api" / "logout")
         .and(warp::post())
@@ -78,6 +119,16 @@ fn logout(app: Arc<App>) -> Route {
 
 /// `PUT /api/me/password` `{ currentPassword, newPassword }` → 204; every other session of the
 /// operator ends, this one stays (403 for a wrong current password, 429 after too many)
+#[utoipa::path(
+    put,
+    path = "/api/me/password",
+    tag = "account",
+    request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed; every other session of the operator ended"),
+        Errors,
+    ),
+)]
 fn change_password(app: Arc<App>) -> Route {
     warp::path!("api" / "me" / "password")
         .and(warp::put())

@@ -6,6 +6,8 @@ use crate::http::filters::{
     Route, admin, created, json_body, no_content, one_of, operator, respond, with_app,
 };
 use crate::http::handlers::answers;
+#[allow(unused_imports)]
+use crate::http::openapi::schemas::*;
 use beseda_protocol::answers::AnswerInput;
 use beseda_protocol::{AnswerId, OperatorProfile};
 use serde::Deserialize;
@@ -30,6 +32,19 @@ struct SiteQuery {
 }
 
 /// `GET /api/answers?site=S&language=L` → the site's answers (in one language, or in all)
+#[utoipa::path(
+    get,
+    path = "/api/answers",
+    tag = "answers",
+    params(
+        ("site" = Option<String>, Query, description = "The site"),
+        ("language" = Option<String>, Query, description = "One language, e.g. `cs`; every language when left out"),
+    ),
+    responses(
+        (status = 200, description = "The site's answers", body = Vec<Answer>),
+        Errors,
+    ),
+)]
 fn list_answers(app: Arc<App>) -> Route {
     warp::path!("api" / "answers")
         .and(warp::get())
@@ -47,6 +62,18 @@ fn list_answers(app: Arc<App>) -> Route {
 
 /// `GET /api/answers/stats?site=S` → `{ answers: [{ id, language, question, opened,
 /// lastOpenedAt }], misses: [{ language, query, text, count, lastAt }] }`
+#[utoipa::path(
+    get,
+    path = "/api/answers/stats",
+    tag = "answers",
+    params(
+        ("site" = Option<String>, Query, description = "The site"),
+    ),
+    responses(
+        (status = 200, description = "How often each answer was opened, and the searches nothing answered", body = AnswerStats),
+        Errors,
+    ),
+)]
 fn answer_stats(app: Arc<App>) -> Route {
     warp::path!("api" / "answers" / "stats")
         .and(warp::get())
@@ -62,6 +89,16 @@ fn answer_stats(app: Arc<App>) -> Route {
 }
 
 /// `POST /api/answers` `{ site, language, question, keywords, answer }` → 201 the answer (admins)
+#[utoipa::path(
+    post,
+    path = "/api/answers",
+    tag = "answers",
+    request_body = AnswerInput,
+    responses(
+        (status = 201, description = "The new answer (admins)", body = Answer),
+        Errors,
+    ),
+)]
 fn create_answer(app: Arc<App>) -> Route {
     warp::path!("api" / "answers")
         .and(warp::post())
@@ -77,6 +114,19 @@ fn create_answer(app: Arc<App>) -> Route {
 }
 
 /// `PUT /api/answers/{id}` `{ site, language, question, keywords, answer }` → the answer (admins)
+#[utoipa::path(
+    put,
+    path = "/api/answers/{id}",
+    tag = "answers",
+    params(
+        ("id" = i64, Path, description = "The answer's id"),
+    ),
+    request_body = AnswerInput,
+    responses(
+        (status = 200, description = "The answer, changed (admins)", body = Answer),
+        Errors,
+    ),
+)]
 fn change_answer(app: Arc<App>) -> Route {
     warp::path!("api" / "answers" / i64)
         .and(warp::put())
@@ -92,6 +142,18 @@ fn change_answer(app: Arc<App>) -> Route {
 }
 
 /// `DELETE /api/answers/{id}` → 204 (admins)
+#[utoipa::path(
+    delete,
+    path = "/api/answers/{id}",
+    tag = "answers",
+    params(
+        ("id" = i64, Path, description = "The answer's id"),
+    ),
+    responses(
+        (status = 204, description = "Deleted (admins)"),
+        Errors,
+    ),
+)]
 fn delete_answer(app: Arc<App>) -> Route {
     warp::path!("api" / "answers" / i64)
         .and(warp::delete())

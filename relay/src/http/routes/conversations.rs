@@ -4,6 +4,8 @@ use crate::App;
 use crate::http::filters::{Route, json_body, one_of, operator, respond, with_app};
 use crate::http::handlers::conversations;
 use crate::http::handlers::history::{self, Listing};
+#[allow(unused_imports)]
+use crate::http::openapi::schemas::*;
 use beseda_protocol::api::NewMessage;
 use beseda_protocol::{ConversationId, ConversationStatus, OperatorProfile};
 use std::collections::HashMap;
@@ -25,6 +27,29 @@ pub fn routes(app: Arc<App>) -> Route {
 /// first; with any of `q`, `site`, `operator`, `tag`, `rating`, `reviewed`, `from`, `to`,
 /// `limit`, `cursor`, `format` the history instead: `[HistoryItem]` newest first, or CSV with
 /// `format=csv`
+#[utoipa::path(
+    get,
+    path = "/api/conversations",
+    tag = "conversations",
+    params(
+        ("status" = Option<ConversationStatus>, Query, description = "Open or resolved; without any of the history's parameters the queue, most urgent first"),
+        ("q" = Option<String>, Query, description = "Full text, ignoring case and diacritics (history)"),
+        ("site" = Option<String>, Query, description = "One site (history)"),
+        ("operator" = Option<i64>, Query, description = "Assigned to this operator (history)"),
+        ("tag" = Option<String>, Query, description = "With this tag (history)"),
+        ("rating" = Option<Rating>, Query, description = "Rated so (history)"),
+        ("reviewed" = Option<bool>, Query, description = "Reviewed or not (history)"),
+        ("from" = Option<String>, Query, description = "From this day, YYYY-MM-DD (history)"),
+        ("to" = Option<String>, Query, description = "To this day, YYYY-MM-DD, included (history)"),
+        ("limit" = Option<u32>, Query, description = "How many at most (history)"),
+        ("cursor" = Option<String>, Query, description = "The `cursor` of the last item of the previous page (history)"),
+        ("format" = Option<String>, Query, description = "`csv` for the history as a CSV download"),
+    ),
+    responses(
+        (status = 200, description = "The conversations: the queue (`ConversationSummary`) or the history, newest first (`HistoryItem`), or the history as CSV", content((Vec<ListedConversation> = "application/json"), (String = "text/csv"))),
+        Errors,
+    ),
+)]
 fn list_conversations(app: Arc<App>) -> Route {
     warp::path!("api" / "conversations")
         .and(warp::get())
@@ -54,6 +79,18 @@ fn list_conversations(app: Arc<App>) -> Route {
 
 /// `GET /api/conversations/{id}` → `ConversationDetail` with every message, its `notes` and
 /// (for admins and its operator) its `review`
+#[utoipa::path(
+    get,
+    path = "/api/conversations/{id}",
+    tag = "conversations",
+    params(
+        ("id" = i64, Path, description = "The conversation's id"),
+    ),
+    responses(
+        (status = 200, description = "The conversation with every message, its notes and (for admins and its operator) its review", body = ConversationWithNotes),
+        Errors,
+    ),
+)]
 fn get_conversation(app: Arc<App>) -> Route {
     warp::path!("api" / "conversations" / i64)
         .and(warp::get())
@@ -69,6 +106,20 @@ fn get_conversation(app: Arc<App>) -> Route {
 
 /// `POST /api/conversations/{id}/messages` `{ text, clientId? }` → 201 the stored message (200
 /// when its `clientId` had been stored before)
+#[utoipa::path(
+    post,
+    path = "/api/conversations/{id}/messages",
+    tag = "conversations",
+    params(
+        ("id" = i64, Path, description = "The conversation's id"),
+    ),
+    request_body = NewMessage,
+    responses(
+        (status = 201, description = "The stored message", body = Message),
+        (status = 200, description = "The message stored before with the same `clientId`", body = Message),
+        Errors,
+    ),
+)]
 fn post_message(app: Arc<App>) -> Route {
     warp::path!("api" / "conversations" / i64 / "messages")
         .and(warp::post())
@@ -95,6 +146,18 @@ fn post_message(app: Arc<App>) -> Route {
 }
 
 /// `POST /api/conversations/{id}/resolve` → the conversation, resolved
+#[utoipa::path(
+    post,
+    path = "/api/conversations/{id}/resolve",
+    tag = "conversations",
+    params(
+        ("id" = i64, Path, description = "The conversation's id"),
+    ),
+    responses(
+        (status = 200, description = "The conversation, resolved", body = ConversationSummary),
+        Errors,
+    ),
+)]
 fn resolve(app: Arc<App>) -> Route {
     warp::path!("api" / "conversations" / i64 / "resolve")
         .and(warp::post())
@@ -108,6 +171,18 @@ fn resolve(app: Arc<App>) -> Route {
 }
 
 /// `POST /api/conversations/{id}/reopen` → the conversation, open again
+#[utoipa::path(
+    post,
+    path = "/api/conversations/{id}/reopen",
+    tag = "conversations",
+    params(
+        ("id" = i64, Path, description = "The conversation's id"),
+    ),
+    responses(
+        (status = 200, description = "The conversation, open again", body = ConversationSummary),
+        Errors,
+    ),
+)]
 fn reopen(app: Arc<App>) -> Route {
     warp::path!("api" / "conversations" / i64 / "reopen")
         .and(warp::post())

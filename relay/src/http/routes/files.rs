@@ -7,6 +7,8 @@ use super::prompts::{for_origin, shop_origin};
 use crate::App;
 use crate::http::filters::{Route, client_addr, one_of, operator, with_app};
 use crate::http::handlers::files::{self, Body};
+#[allow(unused_imports)]
+use crate::http::openapi::schemas::*;
 use crate::net::ClientAddr;
 use crate::store::{FilePart, StoredFile};
 use beseda_protocol::{ConversationId, Message, OperatorProfile};
@@ -24,7 +26,8 @@ pub fn routes(app: Arc<App>) -> Route {
         operator_upload(app.clone()),
         file(app.clone()),
         thumbnail(app.clone()),
-        file_preflight(app),
+        file_preflight(app.clone()),
+        thumbnail_preflight(app),
     ]
 }
 
@@ -64,6 +67,18 @@ fn message_reply((message, created): (Message, bool)) -> warp::reply::Response {
 /// one or more, `clientId`, `text`?, `site`?) → 201 the stored message, also sent to the
 /// sockets like any message (200 for a resend of a stored `clientId`); 413 `file_too_large`,
 /// 415 `unsupported_type`, 400 `damaged_file`, 429 `too_many_files`, nothing stored
+#[utoipa::path(
+    post,
+    path = "/visitor/files",
+    tag = "files",
+    security(("visitor" = [])),
+    request_body(content = FileUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "The stored message with its files", body = Message),
+        (status = 200, description = "The message stored before with the same `clientId`", body = Message),
+        Errors,
+    ),
+)]
 fn visitor_upload(app: Arc<App>) -> Route {
     warp::path!("visitor" / "files")
         .and(warp::post())
@@ -109,6 +124,16 @@ fn preflight(origin: Option<String>, methods: &'static str) -> warp::reply::Resp
 }
 
 /// `OPTIONS /visitor/files` → 204, the preflight of a widget's upload from an allowed origin
+#[utoipa::path(
+    options,
+    path = "/visitor/files",
+    tag = "files",
+    security(()),
+    responses(
+        (status = 204, description = "The preflight of a widget's upload from an allowed shop origin"),
+        Errors,
+    ),
+)]
 fn visitor_upload_preflight(app: Arc<App>) -> Route {
     warp::path!("visitor" / "files")
         .and(warp::options())
@@ -120,6 +145,20 @@ fn visitor_upload_preflight(app: Arc<App>) -> Route {
 /// `POST /api/conversations/{id}/files` (multipart/form-data: `file` one or more, `clientId`?,
 /// `text`?) → 201 the stored message (200 for a resend of a stored `clientId`); the refusals
 /// of `/visitor/files` but `too_many_files`
+#[utoipa::path(
+    post,
+    path = "/api/conversations/{id}/files",
+    tag = "files",
+    params(
+        ("id" = i64, Path, description = "The conversation's id"),
+    ),
+    request_body(content = FileUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "The stored message with its files", body = Message),
+        (status = 200, description = "The message stored before with the same `clientId`", body = Message),
+        Errors,
+    ),
+)]
 fn operator_upload(app: Arc<App>) -> Route {
     warp::path!("api" / "conversations" / i64 / "files")
         .and(warp::post())
@@ -209,6 +248,20 @@ async fn serve(
 
 /// `GET /files/{id}` (`Authorization: Bearer TOKEN` or `?token=TOKEN`: the conversation's
 /// visitor token or an operator's session token) → the file's bytes; 404 for anyone else
+#[utoipa::path(
+    get,
+    path = "/files/{id}",
+    tag = "files",
+    security(("session" = []), ("visitor" = []), ()),
+    params(
+        ("id" = String, Path, description = "The file's id"),
+        ("token" = Option<String>, Query, description = "The token, for links that cannot send a header"),
+    ),
+    responses(
+        (status = 200, description = "The file's bytes, as its own type", content_type = "*/*", body = Vec<u8>),
+        Errors,
+    ),
+)]
 fn file(app: Arc<App>) -> Route {
     warp::path!("files" / String)
         .and(warp::get())
@@ -224,6 +277,20 @@ fn file(app: Arc<App>) -> Route {
 }
 
 /// `GET /files/{id}/thumbnail` (the same tokens) → an image's thumbnail; 404 when it has none
+#[utoipa::path(
+    get,
+    path = "/files/{id}/thumbnail",
+    tag = "files",
+    security(("session" = []), ("visitor" = []), ()),
+    params(
+        ("id" = String, Path, description = "The file's id"),
+        ("token" = Option<String>, Query, description = "The token, for links that cannot send a header"),
+    ),
+    responses(
+        (status = 200, description = "The image's thumbnail", content_type = "image/*", body = Vec<u8>),
+        Errors,
+    ),
+)]
 fn thumbnail(app: Arc<App>) -> Route {
     warp::path!("files" / String / "thumbnail")
         .and(warp::get())
@@ -238,12 +305,47 @@ fn thumbnail(app: Arc<App>) -> Route {
         .boxed()
 }
 
-/// `OPTIONS /files/{id}[/thumbnail]` → 204, the preflight of a widget's request with its token
+/// `OPTIONS /files/{id}` → 204, the preflight of a widget's request with its token
+#[utoipa::path(
+    options,
+    path = "/files/{id}",
+    tag = "files",
+    security(()),
+    params(
+        ("id" = String, Path, description = "The file's id"),
+    ),
+    responses(
+        (status = 204, description = "The preflight of a widget's request from an allowed shop origin"),
+        Errors,
+    ),
+)]
 fn file_preflight(app: Arc<App>) -> Route {
-    warp::path("files")
+    warp::path!("files" / String)
         .and(warp::options())
         .and(shop_origin(app))
-        .map(|origin: Option<String>| preflight(origin, "GET"))
+        .map(|_: String, origin: Option<String>| preflight(origin, "GET"))
+        .boxed()
+}
+
+/// `OPTIONS /files/{id}/thumbnail` → 204, the same for a thumbnail
+#[utoipa::path(
+    options,
+    path = "/files/{id}/thumbnail",
+    tag = "files",
+    security(()),
+    params(
+        ("id" = String, Path, description = "The file's id"),
+    ),
+    responses(
+        (status = 204, description = "The preflight of a widget's request from an allowed shop origin"),
+        Errors,
+    ),
+)]
+fn thumbnail_preflight(app: Arc<App>) -> Route {
+    warp::path!("files" / String / "thumbnail")
+        .and(warp::options())
+        .and(shop_origin(app))
+        .map(|_: String, origin: Option<String>| preflight(origin, "GET"))
         .boxed()
 }
 

@@ -6,6 +6,8 @@ use crate::http::filters::{
     Route, admin, created, json_body, no_content, one_of, operator, respond, with_app,
 };
 use crate::http::handlers::history::{self, Download};
+#[allow(unused_imports)]
+use crate::http::openapi::schemas::*;
 use beseda_protocol::history::{NewNote, ReviewInput};
 use beseda_protocol::{ConversationId, OperatorProfile};
 use std::collections::HashMap;
@@ -41,6 +43,19 @@ pub fn download(download: Download) -> warp::reply::Response {
 }
 
 /// `POST /api/conversations/{id}/notes` `{ text }` → 201 the note
+#[utoipa::path(
+    post,
+    path = "/api/conversations/{id}/notes",
+    tag = "history",
+    params(
+        ("id" = i64, Path, description = "The conversation's id"),
+    ),
+    request_body = NewNote,
+    responses(
+        (status = 201, description = "The internal note", body = Note),
+        Errors,
+    ),
+)]
 fn add_note(app: Arc<App>) -> Route {
     warp::path!("api" / "conversations" / i64 / "notes")
         .and(warp::post())
@@ -57,6 +72,19 @@ fn add_note(app: Arc<App>) -> Route {
 
 /// `PUT /api/conversations/{id}/review` `{ verdict: "good" | "coaching", comment }` → the
 /// review (admins only)
+#[utoipa::path(
+    put,
+    path = "/api/conversations/{id}/review",
+    tag = "history",
+    params(
+        ("id" = i64, Path, description = "The conversation's id"),
+    ),
+    request_body = ReviewInput,
+    responses(
+        (status = 200, description = "The review (admins)", body = Review),
+        Errors,
+    ),
+)]
 fn set_review(app: Arc<App>) -> Route {
     warp::path!("api" / "conversations" / i64 / "review")
         .and(warp::put())
@@ -72,6 +100,18 @@ fn set_review(app: Arc<App>) -> Route {
 }
 
 /// `DELETE /api/conversations/{id}/review` → 204 (admins only; 404 without a review)
+#[utoipa::path(
+    delete,
+    path = "/api/conversations/{id}/review",
+    tag = "history",
+    params(
+        ("id" = i64, Path, description = "The conversation's id"),
+    ),
+    responses(
+        (status = 204, description = "The review removed (admins)"),
+        Errors,
+    ),
+)]
 fn clear_review(app: Arc<App>) -> Route {
     warp::path!("api" / "conversations" / i64 / "review")
         .and(warp::delete())
@@ -84,6 +124,20 @@ fn clear_review(app: Arc<App>) -> Route {
 }
 
 /// `GET /api/reviews/sample?operator=ID&week=2026-W49&n=5` → `ReviewSample` (admins only)
+#[utoipa::path(
+    get,
+    path = "/api/reviews/sample",
+    tag = "history",
+    params(
+        ("operator" = i64, Query, description = "The operator's id"),
+        ("week" = Option<String>, Query, description = "An ISO week, e.g. `2026-W49`; this week when left out"),
+        ("n" = Option<u32>, Query, description = "How many, 1 to 20; 5 when left out"),
+    ),
+    responses(
+        (status = 200, description = "Conversations of the operator's week to review (admins)", body = ReviewSample),
+        Errors,
+    ),
+)]
 fn sample(app: Arc<App>) -> Route {
     warp::path!("api" / "reviews" / "sample")
         .and(warp::get())
@@ -99,6 +153,20 @@ fn sample(app: Arc<App>) -> Route {
 }
 
 /// `GET /api/conversations/{id}/transcript?format=text|html&notes=true` → the transcript
+#[utoipa::path(
+    get,
+    path = "/api/conversations/{id}/transcript",
+    tag = "history",
+    params(
+        ("id" = i64, Path, description = "The conversation's id"),
+        ("format" = Option<String>, Query, description = "`text` (default) or `html`"),
+        ("notes" = Option<bool>, Query, description = "With the internal notes"),
+    ),
+    responses(
+        (status = 200, description = "The transcript", content((String = "text/plain"), (String = "text/html"))),
+        Errors,
+    ),
+)]
 fn transcript(app: Arc<App>) -> Route {
     warp::path!("api" / "conversations" / i64 / "transcript")
         .and(warp::get())

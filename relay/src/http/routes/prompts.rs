@@ -7,6 +7,8 @@ use crate::http::filters::{
     Route, admin, client_addr, created, json_body, no_content, one_of, operator, respond, with_app,
 };
 use crate::http::handlers::prompts;
+#[allow(unused_imports)]
+use crate::http::openapi::schemas::*;
 use crate::net::ClientAddr;
 use beseda_protocol::OperatorProfile;
 use beseda_protocol::prompts::PromptInput;
@@ -36,6 +38,18 @@ struct SiteQuery {
 }
 
 /// `GET /api/prompts[?site=S]` → every prompt (of the site)
+#[utoipa::path(
+    get,
+    path = "/api/prompts",
+    tag = "prompts",
+    params(
+        ("site" = Option<String>, Query, description = "The prompts of this site only"),
+    ),
+    responses(
+        (status = 200, description = "Every prompt", body = Vec<Prompt>),
+        Errors,
+    ),
+)]
 fn list_prompts(app: Arc<App>) -> Route {
     warp::path!("api" / "prompts")
         .and(warp::get())
@@ -52,6 +66,16 @@ fn list_prompts(app: Arc<App>) -> Route {
 
 /// `POST /api/prompts` `{ site?, name, variants, trigger, dismissForDays, maxPerSession, enabled }`
 /// → 201 the prompt (admins)
+#[utoipa::path(
+    post,
+    path = "/api/prompts",
+    tag = "prompts",
+    request_body = PromptInput,
+    responses(
+        (status = 201, description = "The new prompt (admins)", body = Prompt),
+        Errors,
+    ),
+)]
 fn create_prompt(app: Arc<App>) -> Route {
     warp::path!("api" / "prompts")
         .and(warp::post())
@@ -68,6 +92,19 @@ fn create_prompt(app: Arc<App>) -> Route {
 
 /// `PUT /api/prompts/{id}` (the same body) → the prompt (admins). Figures stay with the
 /// variant at the same place.
+#[utoipa::path(
+    put,
+    path = "/api/prompts/{id}",
+    tag = "prompts",
+    params(
+        ("id" = i64, Path, description = "The prompt's id"),
+    ),
+    request_body = PromptInput,
+    responses(
+        (status = 200, description = "The prompt, changed (admins)", body = Prompt),
+        Errors,
+    ),
+)]
 fn change_prompt(app: Arc<App>) -> Route {
     warp::path!("api" / "prompts" / i64)
         .and(warp::put())
@@ -83,6 +120,18 @@ fn change_prompt(app: Arc<App>) -> Route {
 }
 
 /// `DELETE /api/prompts/{id}` → 204 (admins), its figures with it
+#[utoipa::path(
+    delete,
+    path = "/api/prompts/{id}",
+    tag = "prompts",
+    params(
+        ("id" = i64, Path, description = "The prompt's id"),
+    ),
+    responses(
+        (status = 204, description = "Deleted with its figures (admins)"),
+        Errors,
+    ),
+)]
 fn delete_prompt(app: Arc<App>) -> Route {
     warp::path!("api" / "prompts" / i64)
         .and(warp::delete())
@@ -96,6 +145,18 @@ fn delete_prompt(app: Arc<App>) -> Route {
 
 /// `GET /api/prompts/{id}/stats` → per variant: shown, dismissed, opened, conversations,
 /// orders, conversion and its significance against the first variant
+#[utoipa::path(
+    get,
+    path = "/api/prompts/{id}/stats",
+    tag = "prompts",
+    params(
+        ("id" = i64, Path, description = "The prompt's id"),
+    ),
+    responses(
+        (status = 200, description = "Per variant: shown, dismissed, opened, conversations, orders, conversion and its significance", body = PromptStats),
+        Errors,
+    ),
+)]
 fn prompt_stats(app: Arc<App>) -> Route {
     warp::path!("api" / "prompts" / i64 / "stats")
         .and(warp::get())
@@ -139,6 +200,19 @@ pub(super) fn for_origin(
 
 /// `GET /visitor/prompts?site=S` → `{ online, backAt?, prompts }`: the site's enabled prompts,
 /// for widgets (no sign-in; from allowed shop origins)
+#[utoipa::path(
+    get,
+    path = "/visitor/prompts",
+    tag = "widget",
+    security(()),
+    params(
+        ("site" = Option<String>, Query, description = "The site"),
+    ),
+    responses(
+        (status = 200, description = "The site's enabled prompts, for widgets on allowed shop origins", body = PromptsView),
+        Errors,
+    ),
+)]
 fn visitor_prompts(app: Arc<App>) -> Route {
     warp::path!("visitor" / "prompts")
         .and(warp::get())
@@ -160,6 +234,20 @@ fn visitor_prompts(app: Arc<App>) -> Route {
 /// report (shown, dismissed, opened, conversation, order), from an allowed shop origin with a
 /// view id `GET /visitor/prompts` signed (see `handlers::prompts::record_event` for every
 /// refusal). Read whatever its content type, since `navigator.sendBeacon` sends text.
+#[utoipa::path(
+    post,
+    path = "/visitor/prompts/{id}/events",
+    tag = "widget",
+    security(()),
+    params(
+        ("id" = i64, Path, description = "The prompt's id"),
+    ),
+    request_body = PromptEventInput,
+    responses(
+        (status = 204, description = "Recorded"),
+        Errors,
+    ),
+)]
 fn visitor_event(app: Arc<App>) -> Route {
     warp::path!("visitor" / "prompts" / i64 / "events")
         .and(warp::post())

@@ -3,6 +3,8 @@
 use crate::App;
 use crate::http::filters::{Route, operator, with_app};
 use crate::http::handlers::reports::{self, ReportBody, ReportQuery};
+#[allow(unused_imports)]
+use crate::http::openapi::schemas::*;
 use beseda_protocol::OperatorProfile;
 use std::sync::Arc;
 use warp::{Filter, Reply};
@@ -15,6 +17,22 @@ pub fn routes(app: Arc<App>) -> Route {
 /// `GET /api/reports/{name}?from=YYYY-MM-DD&to=YYYY-MM-DD&site=S[&format=csv]` → the report
 /// of the days from `from` to `to` (both included) and of the same number of days before;
 /// with `format=csv`, its table as `text/csv` (UTF-8 with a byte order mark).
+#[utoipa::path(
+    get,
+    path = "/api/reports/{name}",
+    tag = "reports",
+    params(
+        ("name" = String, Path, description = "The report: `hours`, `volume`, `response`, `satisfaction`, `operators`, `prompts` or `answers`"),
+        ("from" = Option<String>, Query, description = "The first day, YYYY-MM-DD"),
+        ("to" = Option<String>, Query, description = "The last day, YYYY-MM-DD"),
+        ("site" = Option<String>, Query, description = "One site; every site when left out"),
+        ("format" = Option<String>, Query, description = "`json` (default) or `csv`"),
+    ),
+    responses(
+        (status = 200, description = "The report of the days and of as many days before, or its table as CSV", content((serde_json::Value = "application/json"), (String = "text/csv"))),
+        Errors,
+    ),
+)]
 fn report(app: Arc<App>) -> Route {
     warp::path!("api" / "reports" / String)
         .and(warp::get())

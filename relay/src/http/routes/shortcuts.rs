@@ -6,6 +6,8 @@ use crate::http::filters::{
     Route, created, json_body, no_content, one_of, operator, respond, with_app,
 };
 use crate::http::handlers::shortcuts;
+#[allow(unused_imports)]
+use crate::http::openapi::schemas::*;
 use beseda_protocol::api::ShortcutInput;
 use beseda_protocol::{OperatorProfile, ShortcutId};
 use std::sync::Arc;
@@ -22,6 +24,15 @@ pub fn routes(app: Arc<App>) -> Route {
 }
 
 /// `GET /api/shortcuts` → your personal shortcuts and the team's
+#[utoipa::path(
+    get,
+    path = "/api/shortcuts",
+    tag = "shortcuts",
+    responses(
+        (status = 200, description = "Your personal shortcuts and the team's", body = Vec<Shortcut>),
+        Errors,
+    ),
+)]
 fn list_shortcuts(app: Arc<App>) -> Route {
     warp::path!("api" / "shortcuts")
         .and(warp::get())
@@ -34,6 +45,16 @@ fn list_shortcuts(app: Arc<App>) -> Route {
 }
 
 /// `POST /api/shortcuts` `{ name, text, scope }` → 201 the shortcut
+#[utoipa::path(
+    post,
+    path = "/api/shortcuts",
+    tag = "shortcuts",
+    request_body = ShortcutInput,
+    responses(
+        (status = 201, description = "The new shortcut", body = Shortcut),
+        Errors,
+    ),
+)]
 fn create_shortcut(app: Arc<App>) -> Route {
     warp::path!("api" / "shortcuts")
         .and(warp::post())
@@ -50,6 +71,19 @@ fn create_shortcut(app: Arc<App>) -> Route {
 
 /// `PUT /api/shortcuts/{id}` `{ name, text, scope }` → the shortcut (404 for someone else's
 /// personal one, 403 for the team's unless an admin)
+#[utoipa::path(
+    put,
+    path = "/api/shortcuts/{id}",
+    tag = "shortcuts",
+    params(
+        ("id" = i64, Path, description = "The shortcut's id"),
+    ),
+    request_body = ShortcutInput,
+    responses(
+        (status = 200, description = "The shortcut, changed", body = Shortcut),
+        Errors,
+    ),
+)]
 fn change_shortcut(app: Arc<App>) -> Route {
     warp::path!("api" / "shortcuts" / i64)
         .and(warp::put())
@@ -66,6 +100,18 @@ fn change_shortcut(app: Arc<App>) -> Route {
 
 /// `DELETE /api/shortcuts/{id}` → 204 (404 for someone else's personal one, 403 for the team's
 /// unless an admin)
+#[utoipa::path(
+    delete,
+    path = "/api/shortcuts/{id}",
+    tag = "shortcuts",
+    params(
+        ("id" = i64, Path, description = "The shortcut's id"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        Errors,
+    ),
+)]
 fn delete_shortcut(app: Arc<App>) -> Route {
     warp::path!("api" / "shortcuts" / i64)
         .and(warp::delete())

@@ -3,12 +3,14 @@
 use crate::App;
 use crate::http::filters::{Route, bearer_token, one_of, with_app};
 use crate::http::handlers;
+#[allow(unused_imports)]
+use crate::http::openapi::schemas::*;
 use std::sync::Arc;
 use warp::{Filter, Reply};
 
 /// The system pages of the public port.
 pub fn routes(app: Arc<App>) -> Route {
-    one_of![healthz(app.clone()), metrics(app)]
+    one_of![healthz(app.clone()), metrics(app), openapi()]
 }
 
 /// The routes of the separate metrics address (`--metrics-listen`): `GET /metrics` without a
@@ -18,6 +20,17 @@ pub fn metrics_address_routes(app: Arc<App>) -> Route {
 }
 
 /// `GET /healthz` → `200 ok`, or `503 storage unavailable: REASON` while writes fail
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "system",
+    security(()),
+    responses(
+        (status = 200, description = "`ok`", content_type = "text/plain", body = String),
+        (status = 503, description = "`storage unavailable: REASON` while writes fail", content_type = "text/plain", body = String),
+        Errors,
+    ),
+)]
 fn healthz(app: Arc<App>) -> Route {
     warp::path!("healthz")
         .and(warp::get())
@@ -32,6 +45,16 @@ fn healthz(app: Arc<App>) -> Route {
 /// `GET /metrics` → Prometheus text format, on the public port only with
 /// `Authorization: Bearer METRICS_TOKEN` (`--metrics-token`); without a token configured there is
 /// no such page here (see `--metrics-listen`).
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "system",
+    security(("metrics" = [])),
+    responses(
+        (status = 200, description = "Prometheus text format; only with `--metrics-token` (no such page here otherwise)", content_type = "text/plain", body = String),
+        Errors,
+    ),
+)]
 fn metrics(app: Arc<App>) -> Route {
     warp::path!("metrics")
         .and(warp::get())
@@ -44,6 +67,31 @@ fn metrics(app: Arc<App>) -> Route {
                 Ok(None) => Err(warp::reject::not_found()),
                 Err(error) => Err(warp::reject::custom(error)),
             }
+        })
+        .boxed()
+}
+
+/// `GET /api/openapi.json` → this API as an OpenAPI 3.1 document (no sign-in)
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    tag = "system",
+    security(()),
+    responses(
+        (status = 200, description = "The OpenAPI 3.1 document of this API", body = serde_json::Value),
+        Errors,
+    ),
+)]
+fn openapi() -> Route {
+    warp::path!("api" / "openapi.json")
+        .and(warp::get())
+        .map(|| {
+            warp::reply::with_header(
+                crate::http::openapi::json(),
+                "content-type",
+                "application/json",
+            )
+            .into_response()
         })
         .boxed()
 }

@@ -7,6 +7,8 @@ use crate::http::filters::{
     Route, admin, created, json_body, no_content, one_of, operator, respond, with_app,
 };
 use crate::http::handlers::team;
+#[allow(unused_imports)]
+use crate::http::openapi::schemas::*;
 use beseda_protocol::api::{NewOperator, OperatorUpdate, RuleInput, SiteSettings, TeamSettings};
 use beseda_protocol::{OperatorId, OperatorProfile, RuleId};
 use std::sync::Arc;
@@ -33,6 +35,15 @@ pub fn routes(app: Arc<App>) -> Route {
 }
 
 /// `GET /api/operators` → every operator with availability and open conversations
+#[utoipa::path(
+    get,
+    path = "/api/operators",
+    tag = "team",
+    responses(
+        (status = 200, description = "Every operator with availability and open conversations", body = Vec<OperatorInfo>),
+        Errors,
+    ),
+)]
 fn list_operators(app: Arc<App>) -> Route {
     warp::path!("api" / "operators")
         .and(warp::get())
@@ -45,6 +56,16 @@ fn list_operators(app: Arc<App>) -> Route {
 }
 
 /// `POST /api/operators` `{ email, name, password, admin }` → 201 the new operator (admins)
+#[utoipa::path(
+    post,
+    path = "/api/operators",
+    tag = "team",
+    request_body = NewOperator,
+    responses(
+        (status = 201, description = "The new operator (admins)", body = OperatorProfile),
+        Errors,
+    ),
+)]
 fn add_operator(app: Arc<App>) -> Route {
     warp::path!("api" / "operators")
         .and(warp::post())
@@ -60,6 +81,19 @@ fn add_operator(app: Arc<App>) -> Route {
 }
 
 /// `PUT /api/operators/{id}` `{ name?, photoUrl?, admin? }` → the operator (admins)
+#[utoipa::path(
+    put,
+    path = "/api/operators/{id}",
+    tag = "team",
+    params(
+        ("id" = i64, Path, description = "The operator's id"),
+    ),
+    request_body = OperatorUpdate,
+    responses(
+        (status = 200, description = "The operator (admins)", body = OperatorProfile),
+        Errors,
+    ),
+)]
 fn update_operator(app: Arc<App>) -> Route {
     warp::path!("api" / "operators" / i64)
         .and(warp::put())
@@ -75,6 +109,16 @@ fn update_operator(app: Arc<App>) -> Route {
 }
 
 /// `PUT /api/me` `{ name?, photoUrl? }` → your profile (only an admin may change `admin`)
+#[utoipa::path(
+    put,
+    path = "/api/me",
+    tag = "account",
+    request_body = OperatorUpdate,
+    responses(
+        (status = 200, description = "Your profile", body = OperatorProfile),
+        Errors,
+    ),
+)]
 fn update_me(app: Arc<App>) -> Route {
     warp::path!("api" / "me")
         .and(warp::put())
@@ -91,6 +135,18 @@ fn update_me(app: Arc<App>) -> Route {
 
 /// `POST /api/operators/{id}/disable` → the operator, disabled: signed out everywhere, offline,
 /// their open conversations back in the queue, and no sign-in (admins; not oneself)
+#[utoipa::path(
+    post,
+    path = "/api/operators/{id}/disable",
+    tag = "team",
+    params(
+        ("id" = i64, Path, description = "The operator's id"),
+    ),
+    responses(
+        (status = 200, description = "The operator, disabled and signed out everywhere (admins; not oneself)", body = OperatorInfo),
+        Errors,
+    ),
+)]
 fn disable_operator(app: Arc<App>) -> Route {
     warp::path!("api" / "operators" / i64 / "disable")
         .and(warp::post())
@@ -103,6 +159,18 @@ fn disable_operator(app: Arc<App>) -> Route {
 }
 
 /// `POST /api/operators/{id}/enable` → the operator, who may sign in again (admins)
+#[utoipa::path(
+    post,
+    path = "/api/operators/{id}/enable",
+    tag = "team",
+    params(
+        ("id" = i64, Path, description = "The operator's id"),
+    ),
+    responses(
+        (status = 200, description = "The operator, who may sign in again (admins)", body = OperatorInfo),
+        Errors,
+    ),
+)]
 fn enable_operator(app: Arc<App>) -> Route {
     warp::path!("api" / "operators" / i64 / "enable")
         .and(warp::post())
@@ -115,6 +183,15 @@ fn enable_operator(app: Arc<App>) -> Route {
 }
 
 /// `GET /api/settings` → the team's settings
+#[utoipa::path(
+    get,
+    path = "/api/settings",
+    tag = "team",
+    responses(
+        (status = 200, description = "The team's settings", body = TeamSettings),
+        Errors,
+    ),
+)]
 fn get_settings(app: Arc<App>) -> Route {
     warp::path!("api" / "settings")
         .and(warp::get())
@@ -127,6 +204,16 @@ fn get_settings(app: Arc<App>) -> Route {
 }
 
 /// `PUT /api/settings` `{ maxChatsPerOperator }` → the team's settings (admins)
+#[utoipa::path(
+    put,
+    path = "/api/settings",
+    tag = "team",
+    request_body = TeamSettings,
+    responses(
+        (status = 200, description = "The team's settings (admins)", body = TeamSettings),
+        Errors,
+    ),
+)]
 fn put_settings(app: Arc<App>) -> Route {
     warp::path!("api" / "settings")
         .and(warp::put())
@@ -142,6 +229,15 @@ fn put_settings(app: Arc<App>) -> Route {
 }
 
 /// `GET /api/sites` → every site's settings
+#[utoipa::path(
+    get,
+    path = "/api/sites",
+    tag = "team",
+    responses(
+        (status = 200, description = "Every site's settings", body = Vec<SiteSettings>),
+        Errors,
+    ),
+)]
 fn list_sites(app: Arc<App>) -> Route {
     warp::path!("api" / "sites")
         .and(warp::get())
@@ -155,6 +251,19 @@ fn list_sites(app: Arc<App>) -> Route {
 
 /// `PUT /api/sites/{name}` `{ title, autoMessageDelaySecs, autoMessageText, ratingEnabled,
 /// suggestedQuestions, hours, notifyEmail }` → the site's settings (admins)
+#[utoipa::path(
+    put,
+    path = "/api/sites/{name}",
+    tag = "team",
+    params(
+        ("name" = String, Path, description = "The site's `data-site` name"),
+    ),
+    request_body = SiteSettings,
+    responses(
+        (status = 200, description = "The site's settings (admins)", body = SiteSettings),
+        Errors,
+    ),
+)]
 fn put_site(app: Arc<App>) -> Route {
     warp::path!("api" / "sites" / String)
         .and(warp::put())
@@ -170,6 +279,15 @@ fn put_site(app: Arc<App>) -> Route {
 }
 
 /// `GET /api/rules` → the keyword rules, highest priority first
+#[utoipa::path(
+    get,
+    path = "/api/rules",
+    tag = "team",
+    responses(
+        (status = 200, description = "The keyword rules, highest priority first", body = Vec<PriorityRule>),
+        Errors,
+    ),
+)]
 fn list_rules(app: Arc<App>) -> Route {
     warp::path!("api" / "rules")
         .and(warp::get())
@@ -182,6 +300,16 @@ fn list_rules(app: Arc<App>) -> Route {
 }
 
 /// `POST /api/rules` `{ keyword, tag, priority, site? }` → 201 the rule (admins)
+#[utoipa::path(
+    post,
+    path = "/api/rules",
+    tag = "team",
+    request_body = RuleInput,
+    responses(
+        (status = 201, description = "The new rule (admins)", body = PriorityRule),
+        Errors,
+    ),
+)]
 fn create_rule(app: Arc<App>) -> Route {
     warp::path!("api" / "rules")
         .and(warp::post())
@@ -197,6 +325,19 @@ fn create_rule(app: Arc<App>) -> Route {
 }
 
 /// `PUT /api/rules/{id}` `{ keyword, tag, priority, site? }` → the rule (admins)
+#[utoipa::path(
+    put,
+    path = "/api/rules/{id}",
+    tag = "team",
+    params(
+        ("id" = i64, Path, description = "The rule's id"),
+    ),
+    request_body = RuleInput,
+    responses(
+        (status = 200, description = "The rule, changed (admins)", body = PriorityRule),
+        Errors,
+    ),
+)]
 fn change_rule(app: Arc<App>) -> Route {
     warp::path!("api" / "rules" / i64)
         .and(warp::put())
@@ -212,6 +353,18 @@ fn change_rule(app: Arc<App>) -> Route {
 }
 
 /// `DELETE /api/rules/{id}` → 204 (admins)
+#[utoipa::path(
+    delete,
+    path = "/api/rules/{id}",
+    tag = "team",
+    params(
+        ("id" = i64, Path, description = "The rule's id"),
+    ),
+    responses(
+        (status = 204, description = "Deleted (admins)"),
+        Errors,
+    ),
+)]
 fn delete_rule(app: Arc<App>) -> Route {
     warp::path!("api" / "rules" / i64)
         .and(warp::delete())

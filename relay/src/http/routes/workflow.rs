@@ -4,6 +4,8 @@
 use crate::App;
 use crate::http::filters::{Route, json_body, no_content, one_of, operator, respond, with_app};
 use crate::http::handlers::workflow;
+#[allow(unused_imports)]
+use crate::http::openapi::schemas::*;
 use beseda_protocol::api::{Assign, ReadMark, Tags};
 use beseda_protocol::{ConversationId, OperatorProfile};
 use std::sync::Arc;
@@ -21,6 +23,18 @@ pub fn routes(app: Arc<App>) -> Route {
 
 /// `POST /api/conversations/{id}/join` → the conversation (409 once resolved). The visitor is
 /// told who is there for them (once per operator); a conversation nobody had becomes the caller's.
+#[utoipa::path(
+    post,
+    path = "/api/conversations/{id}/join",
+    tag = "conversations",
+    params(
+        ("id" = i64, Path, description = "The conversation's id"),
+    ),
+    responses(
+        (status = 200, description = "The conversation; the visitor is told who is there for them", body = ConversationSummary),
+        Errors,
+    ),
+)]
 fn join(app: Arc<App>) -> Route {
     warp::path!("api" / "conversations" / i64 / "join")
         .and(warp::post())
@@ -36,6 +50,19 @@ fn join(app: Arc<App>) -> Route {
 
 /// `POST /api/conversations/{id}/assign` `{ operatorId }` → the conversation: a transfer, or a
 /// take-over with one's own id. The operator's maximum does not apply: people decided.
+#[utoipa::path(
+    post,
+    path = "/api/conversations/{id}/assign",
+    tag = "conversations",
+    params(
+        ("id" = i64, Path, description = "The conversation's id"),
+    ),
+    request_body = Assign,
+    responses(
+        (status = 200, description = "The conversation, transferred or taken over", body = ConversationSummary),
+        Errors,
+    ),
+)]
 fn assign(app: Arc<App>) -> Route {
     warp::path!("api" / "conversations" / i64 / "assign")
         .and(warp::post())
@@ -51,6 +78,19 @@ fn assign(app: Arc<App>) -> Route {
 }
 
 /// `POST /api/conversations/{id}/read` `{ seq }` → 204: the caller has read up to `seq`.
+#[utoipa::path(
+    post,
+    path = "/api/conversations/{id}/read",
+    tag = "conversations",
+    params(
+        ("id" = i64, Path, description = "The conversation's id"),
+    ),
+    request_body = ReadMark,
+    responses(
+        (status = 204, description = "Read up to `seq`"),
+        Errors,
+    ),
+)]
 fn read(app: Arc<App>) -> Route {
     warp::path!("api" / "conversations" / i64 / "read")
         .and(warp::post())
@@ -68,6 +108,19 @@ fn read(app: Arc<App>) -> Route {
 }
 
 /// `PUT /api/conversations/{id}/tags` `{ tags }` → the conversation.
+#[utoipa::path(
+    put,
+    path = "/api/conversations/{id}/tags",
+    tag = "conversations",
+    params(
+        ("id" = i64, Path, description = "The conversation's id"),
+    ),
+    request_body = Tags,
+    responses(
+        (status = 200, description = "The conversation with its tags", body = ConversationSummary),
+        Errors,
+    ),
+)]
 fn tags(app: Arc<App>) -> Route {
     warp::path!("api" / "conversations" / i64 / "tags")
         .and(warp::put())
