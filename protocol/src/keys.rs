@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a key may do: read (`GET`) only, or read and write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum KeyScope {
     #[serde(rename = "read")]
     Read,
@@ -14,6 +15,7 @@ pub enum KeyScope {
 
 /// `POST /api/keys`
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewApiKey {
     pub name: String,
@@ -25,6 +27,7 @@ pub struct NewApiKey {
 
 /// A key as `GET /api/keys` lists it (never the key itself).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApiKeyInfo {
     pub id: i64,
@@ -44,6 +47,7 @@ pub struct ApiKeyInfo {
 
 /// `201` to `POST /api/keys`: the key, shown this once.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedApiKey {
     #[serde(flatten)]

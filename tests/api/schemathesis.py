@@ -2,12 +2,15 @@
 """Schemathesis against a live relay, from its own OpenAPI document.
 
 Starts the relay on 127.0.0.1 with a temporary SQLite database, a demo site and an admin,
-signs in, and runs `st run URL/api/openapi.json` with the session as the bearer token. Fails
-on any finding; stops the relay on every way out.
+signs in, creates a read-write API key, and runs `st run URL/api/openapi.json` with the key as
+the bearer token, as another system would. Fails on any finding; stops the relay on every way
+out.
 
+What no key may do (sign in or out, the operators, `/api/me`, the keys and the webhooks: 403
+for a key) runs next with an admin's session, so that those operations are really exercised.
 Signing out (`POST /api/logout`) ends the session it is called with, so it runs last, in a
 run of its own with a session of its own: every operation is tested, with every check. (The
-first run cannot end its own session otherwise: an admin cannot disable themselves, and a
+session's run cannot end its own session otherwise: an admin cannot disable themselves, and a
 password is changed only with the current one.)
 
 Usage: schemathesis.py RELAY ST
@@ -68,6 +71,22 @@ def sign_in(base):
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)["token"]
+
+
+def create_key(base, session):
+    body = json.dumps({"name": "schemathesis", "scope": "read-write"}).encode()
+    request = urllib.request.Request(
+        f"{base}/api/keys",
+        body,
+        {"Content-Type": "application/json", "Authorization": f"Bearer {session}"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)["key"]
+
+
+# The paths no API key may use: their operations run with an admin's session.
+IN_PERSON = r"^/api/(login|logout|me|operators|keys|webhooks)(/.*)?$"
 
 
 def schemathesis(st, base, token, selection, report):
@@ -131,12 +150,20 @@ def main():
             wait_until_up(base, relay)
             # Both sessions first: the fuzzing of `POST /api/login` soon meets its rate limit.
             session, last_session = sign_in(base), sign_in(base)
-            everything = schemathesis(
+            key = create_key(base, session)
+            by_key = schemathesis(
+                st,
+                base,
+                key,
+                ["--exclude-path-regex", IN_PERSON],
+                os.path.join(reports, "junit-key.xml"),
+            )
+            in_person = schemathesis(
                 st,
                 base,
                 session,
-                ["--exclude-path", "/api/logout"],
-                os.path.join(reports, "junit.xml"),
+                ["--include-path-regex", IN_PERSON, "--exclude-path", "/api/logout"],
+                os.path.join(reports, "junit-session.xml"),
             )
             logout = schemathesis(
                 st,
@@ -153,8 +180,11 @@ def main():
                 relay.kill()
                 relay.wait()
             log.close()
-    if everything or logout:
-        sys.exit(f"schemathesis found problems (exit codes {everything}, {logout}); relay log in {reports}")
+    if by_key or in_person or logout:
+        sys.exit(
+            f"schemathesis found problems (exit codes {by_key}, {in_person}, {logout}); "
+            f"relay log in {reports}"
+        )
     print("schemathesis: no findings")
 
 

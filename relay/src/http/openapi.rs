@@ -4,8 +4,8 @@
 //! for the `Allow` header of a 405.
 
 use super::routes::{
-    account, answers, conversations, files, history, prompts, reports, shortcuts, system, team,
-    workflow,
+    account, answers, conversations, files, history, keys, prompts, reports, shortcuts, system,
+    team, workflow,
 };
 use beseda_protocol::api::ErrorBody;
 use std::sync::LazyLock;
@@ -30,6 +30,7 @@ pub mod schemas {
     pub use beseda_protocol::history::{
         ConversationWithNotes, NewNote, Note, Review, ReviewInput, ReviewSample,
     };
+    pub use beseda_protocol::keys::{ApiKeyInfo, CreatedApiKey, KeyScope, NewApiKey};
     pub use beseda_protocol::prompts::{
         Prompt, PromptEventInput, PromptInput, PromptStats, PromptsView,
     };
@@ -168,6 +169,9 @@ impl Modify for SecuritySchemes {
         history::clear_review,
         history::sample,
         history::transcript,
+        keys::list_keys,
+        keys::create_key,
+        keys::revoke_key,
         prompts::list_prompts,
         prompts::create_prompt,
         prompts::change_prompt,

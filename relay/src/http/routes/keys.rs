@@ -5,8 +5,7 @@ use crate::http::filters::{
     Route, admin, created, json_body, no_content, one_of, respond, with_app,
 };
 use crate::http::handlers::keys;
-use beseda_protocol::OperatorProfile;
-use beseda_protocol::keys::NewApiKey;
+use crate::http::openapi::schemas::*;
 use std::sync::Arc;
 use warp::Filter;
 
@@ -20,6 +19,16 @@ pub fn routes(app: Arc<App>) -> Route {
 }
 
 /// `GET /api/keys` → `[ApiKeyInfo]`, oldest first (admins)
+#[utoipa::path(
+    get,
+    path = "/api/keys",
+    tag = "keys",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "Every API key, oldest first, without the keys themselves (admins, signed in)", body = Vec<ApiKeyInfo>),
+        Errors,
+    ),
+)]
 fn list_keys(app: Arc<App>) -> Route {
     warp::path!("api" / "keys")
         .and(warp::get())
@@ -33,6 +42,17 @@ fn list_keys(app: Arc<App>) -> Route {
 
 /// `POST /api/keys` `{ name, scope: "read" | "read-write", site? }` → 201 `{ id, name, scope,
 /// key, … }`, the key shown this once (admins)
+#[utoipa::path(
+    post,
+    path = "/api/keys",
+    tag = "keys",
+    security(("session" = [])),
+    request_body = NewApiKey,
+    responses(
+        (status = 201, description = "The new key, with `key` shown this once (admins, signed in)", body = CreatedApiKey),
+        Errors,
+    ),
+)]
 fn create_key(app: Arc<App>) -> Route {
     warp::path!("api" / "keys")
         .and(warp::post())
@@ -48,6 +68,19 @@ fn create_key(app: Arc<App>) -> Route {
 }
 
 /// `DELETE /api/keys/{id}` → 204: the key stops working at once (admins)
+#[utoipa::path(
+    delete,
+    path = "/api/keys/{id}",
+    tag = "keys",
+    security(("session" = [])),
+    params(
+        ("id" = i64, Path, description = "The key's id"),
+    ),
+    responses(
+        (status = 204, description = "Revoked: refused from the next request on (admins, signed in)"),
+        Errors,
+    ),
+)]
 fn revoke_key(app: Arc<App>) -> Route {
     warp::path!("api" / "keys" / i64)
         .and(warp::delete())
