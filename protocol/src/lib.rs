@@ -7,7 +7,8 @@
 //! - [`visitor`]: `/ws/visitor`, between the widget and the relay;
 //! - [`operator`]: `/ws/operator`, between the console and the relay;
 //! - [`api`]: the operator REST API under `/api/`;
-//! - [`answers`]: self-service answers, their REST bodies and search hits.
+//! - [`answers`]: self-service answers, their REST bodies and search hits;
+//! - [`webhooks`]: `/api/webhooks` bodies and the events delivered to endpoints.
 
 pub mod answers;
 pub mod api;
@@ -20,6 +21,7 @@ pub mod prompts;
 pub mod template;
 pub mod visitor;
 pub mod vocative;
+pub mod webhooks;
 
 pub use error_code::ErrorCode;
 pub use ids::{
