@@ -31,7 +31,8 @@ pub fn routes(
         routes::shortcuts::routes(app.clone()),
         routes::prompts::routes(app.clone()),
         routes::reports::routes(app.clone()),
-        routes::answers::routes(app),
+        routes::answers::routes(app.clone()),
+        routes::webhooks::routes(app),
         routes::assets::assets(),
     ]
     .recover(recover)

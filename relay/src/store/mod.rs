@@ -29,6 +29,7 @@ mod team;
 pub(crate) mod test_stores;
 #[cfg(test)]
 mod tests;
+pub mod webhooks;
 mod workflow;
 
 pub use accounts::{AccountStore, ActiveSession, OperatorCredentials};
@@ -46,6 +47,7 @@ pub use prompts::PromptStore;
 pub use reports::ReportStore;
 pub use sqlite::{Location, SqliteStore};
 pub use team::TeamStore;
+pub use webhooks::WebhookStore;
 pub use workflow::{WelcomeExtras, WorkflowStore};
 
 use beseda_protocol::OperatorId;
@@ -370,6 +372,7 @@ pub trait Store:
     + HistoryStore
     + ReportStore
     + FileStore
+    + WebhookStore
     + 'static
 {
 }
@@ -386,6 +389,7 @@ impl<T> Store for T where
         + HistoryStore
         + ReportStore
         + FileStore
+        + WebhookStore
         + 'static
 {
 }

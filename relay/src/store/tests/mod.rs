@@ -12,4 +12,5 @@ mod prompts;
 mod queueing;
 mod reports;
 mod team;
+mod webhooks;
 mod workflow;
