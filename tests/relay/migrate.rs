@@ -639,7 +639,7 @@ async fn an_older_sqlite_database_is_upgraded_first_and_verify_only_refuses_it()
         .unwrap()
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 17, "upgraded as serve would");
+    assert_eq!(version, 18, "upgraded as serve would");
     let client = connect(&url).await;
     let sessions: Vec<(i64, i64)> = client
         .query("SELECT created_at, last_used_at FROM sessions", &[])

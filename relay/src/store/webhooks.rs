@@ -143,6 +143,18 @@ pub struct Candidate {
     pub assignee: Option<OperatorId>,
 }
 
+/// Whether `event` may cause a webhook event (cheap: read before anything is built).
+pub fn may_cause(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::MessageStored { .. }
+            | Event::ConversationChanged { .. }
+            | Event::Rated { .. }
+            | Event::ContactSubmitted { .. }
+            | Event::OrderTracked { .. }
+    )
+}
+
 /// The events a batch's committed events may cause, in order.
 pub fn hook_candidates(events: &[Event]) -> Vec<Candidate> {
     let mut candidates = Vec::new();

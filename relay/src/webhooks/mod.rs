@@ -32,16 +32,7 @@ pub struct WebhookBell(Notify);
 impl WebhookBell {
     /// Rings when `events` hold any that webhooks tell of.
     pub fn ring_for(&self, events: &[Event]) {
-        let relevant = events.iter().any(|event| {
-            matches!(
-                event,
-                Event::MessageStored { .. }
-                    | Event::ConversationChanged { .. }
-                    | Event::Rated { .. }
-                    | Event::ContactSubmitted { .. }
-                    | Event::OrderTracked { .. }
-            )
-        });
+        let relevant = events.iter().any(crate::store::webhooks::may_cause);
         if relevant {
             self.ring();
         }

@@ -5,7 +5,7 @@ use crate::clock::{iso8601, now_millis};
 use crate::store::webhooks::{
     About, DISABLE_AFTER_MILLIS, DISABLED_FOR_FAILING, DeliveryOutcome, DisabledWebhook,
     DueDelivery, PREVIOUS_SECRET_MILLIS, Response, WebhookInput, envelope, events_column,
-    events_of, hook_candidates, new_event_id, subscribes,
+    events_of, hook_candidates, may_cause, new_event_id, subscribes,
 };
 use crate::store::{Event, StoreError};
 use beseda_protocol::webhooks::{DeliveryStatus, Webhook, WebhookDelivery};
@@ -31,8 +31,7 @@ fn small(value: Option<i64>) -> Option<u32> {
 /// Records one delivery per enabled endpoint subscribed to each event the batch's `events`
 /// cause, in the batch's transaction.
 pub async fn record(db: &impl Sql, events: &[Event]) -> Result<(), StoreError> {
-    let candidates = hook_candidates(events);
-    if candidates.is_empty() {
+    if !events.iter().any(may_cause) {
         return Ok(());
     }
     let endpoints: Vec<(i64, String)> = db
@@ -45,7 +44,7 @@ pub async fn record(db: &impl Sql, events: &[Event]) -> Result<(), StoreError> {
         return Ok(());
     }
     let now = now_millis();
-    for candidate in candidates {
+    for candidate in hook_candidates(events) {
         let wanted: Vec<i64> = endpoints
             .iter()
             .filter(|(_, events)| subscribes(events, candidate.kind))
