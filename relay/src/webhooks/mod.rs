@@ -99,6 +99,13 @@ async fn deliver_due(app: &App) -> Result<Option<i64>, StoreError> {
                     url = %disabled.url,
                     "a webhook endpoint failed for a day and was disabled"
                 );
+                let body = format!(
+                    "Every delivery to the webhook endpoint {} has failed for 24 hours, so the \
+                     chat relay has stopped sending to it. Its deliveries wait; enable the \
+                     endpoint again in Settings > Webhooks once it answers.\n",
+                    disabled.url
+                );
+                crate::mail::tell_admins(app, "A webhook endpoint was disabled", &body).await;
             }
         }
         if *app.shutdown.borrow() {
