@@ -3,16 +3,14 @@
 //! destinations are refused without `--webhook-allow-private`; rotation, the test event and
 //! redelivery.
 
-use beseda_tests::http::{Response, assert_refused, get, post_json, put_json, request_with};
-use beseda_tests::receiver::{Delivery, Mode, Receiver};
+use beseda_tests::http::{assert_refused, get, post_json, put_json, request_with};
+use beseda_tests::receiver::{Mode, Receiver, check_delivery, post, register, track_order};
 use beseda_tests::workflow::{until_ack, visitor_writes};
 use beseda_tests::{Client, JANA, PATIENCE, PETR, RelayProcess, TestRelay, prepare_database};
 use serde_json::{Value, json};
 use std::collections::HashSet;
-use std::net::SocketAddr;
 
 const RELAY: &str = env!("CARGO_BIN_EXE_relay-process");
-const SHOP: &str = "https://shop.example";
 const ALL_EVENTS: [&str; 8] = [
     "conversation.created",
     "conversation.assigned",
@@ -26,92 +24,6 @@ const ALL_EVENTS: [&str; 8] = [
 
 async fn allowing_private() -> TestRelay {
     TestRelay::start_with(|config| config.webhook_allow_private = true).await
-}
-
-/// Registers an endpoint; answers its id and secret.
-async fn register(addr: SocketAddr, token: &str, url: &str, events: &[&str]) -> (i64, String) {
-    let response = post_json(
-        addr,
-        "/api/webhooks",
-        Some(token),
-        &json!({ "url": url, "events": events, "enabled": true }),
-    )
-    .await;
-    assert_eq!(response.status, 201, "{}", response.body);
-    let created = response.json();
-    assert_eq!(created["url"], url);
-    assert_eq!(created["enabled"], true);
-    assert!(created["disabledReason"].is_null());
-    let secret = created["secret"].as_str().expect("a secret").to_owned();
-    assert!(secret.starts_with("whsec_"), "{secret}");
-    (created["id"].as_i64().expect("an id"), secret)
-}
-
-async fn post(addr: SocketAddr, path: &str, token: &str, body: Value) -> Response {
-    post_json(addr, path, Some(token), &body).await
-}
-
-/// Checks what every delivery carries: the method and path, the headers, a valid signature.
-fn check_delivery(delivery: &Delivery, secret: &str) -> Value {
-    assert_eq!(delivery.header("request-line"), "POST /hooks HTTP/1.1");
-    assert_eq!(delivery.header("content-type"), "application/json");
-    assert_eq!(delivery.header("user-agent"), "Beseda-Webhooks");
-    let body = delivery.json();
-    assert_eq!(
-        delivery.header("beseda-event-id"),
-        body["id"].as_str().unwrap()
-    );
-    assert!(
-        delivery.signed_by(secret),
-        "not signed by the secret: {delivery:?}"
-    );
-    let (t, _) = delivery.signature();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    assert!((now - t).abs() < 60, "a fresh timestamp");
-    assert!(body["createdAt"].as_str().unwrap().ends_with('Z'));
-    body
-}
-
-/// A prompt of the default site, shown, and an order reported after it (as the widget does).
-async fn track_order(addr: SocketAddr, token: &str, total: f64) {
-    let prompt = json!({
-        "name": "Jackets",
-        "variants": [{ "text": "Can I help you choose a jacket?", "weight": 1 }],
-        "trigger": { "urlPattern": "/products/*", "secondsOnPage": 20 },
-        "enabled": true
-    });
-    let created = post(addr, "/api/prompts", token, prompt).await;
-    assert_eq!(created.status, 201, "{}", created.body);
-    let id = created.json()["id"].as_i64().unwrap();
-    let view = request_with(
-        addr,
-        "GET",
-        "/visitor/prompts?site=default",
-        None,
-        &[("Origin", SHOP)],
-        None,
-    )
-    .await;
-    assert_eq!(view.status, 200, "{}", view.body);
-    let view = view.json()["prompts"][0]["views"][0]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let body =
-        json!({ "site": "default", "variant": 0, "event": "order", "total": total, "view": view });
-    let reported = request_with(
-        addr,
-        "POST",
-        &format!("/visitor/prompts/{id}/events"),
-        None,
-        &[("Origin", SHOP)],
-        Some(body.to_string().as_bytes()),
-    )
-    .await;
-    assert!(reported.status < 300, "{}", reported.body);
 }
 
 #[tokio::test]

@@ -1,10 +1,15 @@
 //! A webhook receiver on 127.0.0.1: records every delivery it gets (headers and body) on a
 //! channel, and answers as told — 200, a dropped connection, or 503.
 
+use crate::http::{Response, post_json, request_with};
 use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
 use sha2::Sha256;
 use std::collections::HashMap;
 use std::net::SocketAddr;
+
+/// The shop's origin the prompts' reports come from.
+const SHOP: &str = "https://shop.example";
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -176,4 +181,91 @@ async fn read_request(
     }
     let body = String::from_utf8(raw[header_end..header_end + length].to_vec()).ok()?;
     Some((headers, body))
+}
+
+/// Registers an endpoint; answers its id and secret.
+pub async fn register(addr: SocketAddr, token: &str, url: &str, events: &[&str]) -> (i64, String) {
+    let response = post_json(
+        addr,
+        "/api/webhooks",
+        Some(token),
+        &json!({ "url": url, "events": events, "enabled": true }),
+    )
+    .await;
+    assert_eq!(response.status, 201, "{}", response.body);
+    let created = response.json();
+    assert_eq!(created["url"], url);
+    assert_eq!(created["enabled"], true);
+    assert!(created["disabledReason"].is_null());
+    let secret = created["secret"].as_str().expect("a secret").to_owned();
+    assert!(secret.starts_with("whsec_"), "{secret}");
+    (created["id"].as_i64().expect("an id"), secret)
+}
+
+/// A POST of a JSON body with a token.
+pub async fn post(addr: SocketAddr, path: &str, token: &str, body: Value) -> Response {
+    post_json(addr, path, Some(token), &body).await
+}
+
+/// Checks what every delivery carries: the method and path, the headers, a valid signature.
+pub fn check_delivery(delivery: &Delivery, secret: &str) -> Value {
+    assert_eq!(delivery.header("request-line"), "POST /hooks HTTP/1.1");
+    assert_eq!(delivery.header("content-type"), "application/json");
+    assert_eq!(delivery.header("user-agent"), "Beseda-Webhooks");
+    let body = delivery.json();
+    assert_eq!(
+        delivery.header("beseda-event-id"),
+        body["id"].as_str().unwrap()
+    );
+    assert!(
+        delivery.signed_by(secret),
+        "not signed by the secret: {delivery:?}"
+    );
+    let (t, _) = delivery.signature();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    assert!((now - t).abs() < 60, "a fresh timestamp");
+    assert!(body["createdAt"].as_str().unwrap().ends_with('Z'));
+    body
+}
+
+/// A prompt of the default site, shown, and an order reported after it (as the widget does).
+pub async fn track_order(addr: SocketAddr, token: &str, total: f64) {
+    let prompt = json!({
+        "name": "Jackets",
+        "variants": [{ "text": "Can I help you choose a jacket?", "weight": 1 }],
+        "trigger": { "urlPattern": "/products/*", "secondsOnPage": 20 },
+        "enabled": true
+    });
+    let created = post(addr, "/api/prompts", token, prompt).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.json()["id"].as_i64().unwrap();
+    let view = request_with(
+        addr,
+        "GET",
+        "/visitor/prompts?site=default",
+        None,
+        &[("Origin", SHOP)],
+        None,
+    )
+    .await;
+    assert_eq!(view.status, 200, "{}", view.body);
+    let view = view.json()["prompts"][0]["views"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body =
+        json!({ "site": "default", "variant": 0, "event": "order", "total": total, "view": view });
+    let reported = request_with(
+        addr,
+        "POST",
+        &format!("/visitor/prompts/{id}/events"),
+        None,
+        &[("Origin", SHOP)],
+        Some(body.to_string().as_bytes()),
+    )
+    .await;
+    assert!(reported.status < 300, "{}", reported.body);
 }

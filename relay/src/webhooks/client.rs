@@ -177,12 +177,18 @@ async fn attempt(
             |error| error.to_string(),
         )));
     };
-    let host_header =
-        if (target.https && target.port == 443) || (!target.https && target.port == 80) {
-            target.host.clone()
-        } else {
-            format!("{}:{}", target.host, target.port)
-        };
+    // An IPv6 literal is written in brackets, and a port that is not the scheme's is named.
+    let host = if target.host.contains(':') {
+        format!("[{}]", target.host)
+    } else {
+        target.host.clone()
+    };
+    let default_port = if target.https { 443 } else { 80 };
+    let host_header = if target.port == default_port {
+        host
+    } else {
+        format!("{host}:{}", target.port)
+    };
     let http_request = http::Request::post(target.path.as_str())
         .header(http::header::HOST, host_header)
         .header(http::header::CONTENT_TYPE, "application/json")
