@@ -5,8 +5,9 @@
 //! 50 ms. The database is a SQLite file, or a PostgreSQL server of the bench's own with fsync
 //! on; with several relays on PostgreSQL, nginx balances every client over them. Progress goes
 //! to standard error, the final table to standard output. Instead of these, `--history` times
-//! the reports and searches on a generated history, and `--files` uploads photos at once and
-//! measures the relay's throughput and memory.
+//! the reports and searches on a generated history, `--files` uploads photos at once and
+//! measures the relay's throughput and memory, and `--webhooks` compares the chat's latency
+//! without and with a webhook endpoint that answers in 2 s.
 //!
 //! `cargo run --release -p beseda-bench -- --relay target/release/beseda-relay [--quick]
 //! [--store postgres] [--relays 2]`
