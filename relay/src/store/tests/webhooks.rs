@@ -396,10 +396,50 @@ async fn a_rotated_secret_signs_too_for_a_day(backend: Backend) {
     ));
 }
 
+async fn each_change_of_assignee_is_told_once(backend: Backend) {
+    let (store, _) = open(backend).await;
+    let hook = store
+        .create_webhook(
+            input("https://a.example/", &["conversation.assigned"], true),
+            "a".into(),
+        )
+        .await
+        .unwrap();
+    let petr = store
+        .add_operator("petr@shop.example", "Petr", "x", false)
+        .await
+        .unwrap();
+    let eva = store
+        .add_operator("eva@shop.example", "Eva", "x", false)
+        .await
+        .unwrap();
+    let conversation = say(&store, "v1", "c1", "Hello")
+        .await
+        .message
+        .conversation_id;
+    assert!(kinds(&store, hook.id).await.is_empty(), "nobody has it yet");
+    store.join(conversation, petr.id).await.unwrap();
+    assert_eq!(kinds(&store, hook.id).await, ["conversation.assigned"]);
+    // Joining again, or another message, changes nobody: nothing more is told.
+    store.join(conversation, petr.id).await.unwrap();
+    say(&store, "v1", "c2", "Are you there?").await;
+    assert_eq!(kinds(&store, hook.id).await.len(), 1);
+    // A transfer is a new assignee.
+    store.assign(conversation, eva.id).await.unwrap();
+    assert_eq!(
+        kinds(&store, hook.id).await,
+        ["conversation.assigned", "conversation.assigned"]
+    );
+    let due = store.webhook_due(now_millis() + 1_000, 50).await.unwrap();
+    let body: serde_json::Value = serde_json::from_str(&due[0].body).unwrap();
+    assert_eq!(body["data"]["assignedTo"], petr.id.0);
+}
+
 on_both_stores!(
     endpoints_are_created_listed_changed_rotated_and_deleted,
     each_cause_records_one_delivery_per_subscribed_enabled_endpoint,
     a_conversations_later_event_waits_for_its_earlier_one,
     an_endpoint_failing_for_a_day_is_disabled_and_enabling_clears_it,
     a_rotated_secret_signs_too_for_a_day,
+    each_change_of_assignee_is_told_once,
 );
