@@ -5,8 +5,9 @@
 //! 50 ms. The database is a SQLite file, or a PostgreSQL server of the bench's own with fsync
 //! on; with several relays on PostgreSQL, nginx balances every client over them. Progress goes
 //! to standard error, the final table to standard output. Instead of these, `--history` times
-//! the reports and searches on a generated history, and `--files` uploads photos at once and
-//! measures the relay's throughput and memory.
+//! the reports and searches on a generated history, `--files` uploads photos at once and
+//! measures the relay's throughput and memory, and `--webhooks` compares the chat's latency
+//! without and with a webhook endpoint that answers in 2 s.
 //!
 //! `cargo run --release -p beseda-bench -- --relay target/release/beseda-relay [--quick]
 //! [--store postgres] [--relays 2]`
@@ -101,6 +102,10 @@ struct Options {
     /// Days the generated history reaches back.
     #[arg(long, default_value_t = 90)]
     history_days: i64,
+    /// Instead of scenarios A, B and D: the chat's delivery latency at the first `--rate`
+    /// without a webhook endpoint, then with one subscribed to every message that answers in 2 s.
+    #[arg(long)]
+    webhooks: bool,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -162,12 +167,14 @@ fn main() -> anyhow::Result<()> {
     // Stop nginx, the relays and the database before the socket tasks are torn down.
     drop(deployment);
     runtime.shutdown_timeout(Duration::from_secs(2));
-    let report = result?;
-    println!("{}", report.render());
+    // `--webhooks` printed its own table.
+    if let Some(report) = result? {
+        println!("{}", report.render());
+    }
     Ok(())
 }
 
-async fn run(options: &Options, deployment: &mut Deployment) -> anyhow::Result<Report> {
+async fn run(options: &Options, deployment: &mut Deployment) -> anyhow::Result<Option<Report>> {
     let first_step_phase = FIRST_LATENCY_PHASE + options.rate.len();
     let recorder = Arc::new(Recorder::new(first_step_phase + STEP_RATES.len()));
     let bench = Bench {
@@ -185,6 +192,10 @@ async fn run(options: &Options, deployment: &mut Deployment) -> anyhow::Result<R
     let token = http::login(bench.addr, relay::OPERATOR_EMAIL, relay::OPERATOR_PASSWORD)
         .await
         .context("cannot sign in as the bench operator")?;
+    if options.webhooks {
+        webhooks_only(options, &bench, &token).await?;
+        return Ok(None);
+    }
 
     eprintln!(
         "A. idle memory: {} idle visitor sockets",
@@ -280,7 +291,7 @@ async fn run(options: &Options, deployment: &mut Deployment) -> anyhow::Result<R
     let metrics = bench.metrics().await?;
     load.stop().await;
 
-    Ok(Report {
+    Ok(Some(Report {
         relay: options.relay.display().to_string(),
         store: options.store,
         relays: bench.relay_pids.len(),
@@ -300,7 +311,39 @@ async fn run(options: &Options, deployment: &mut Deployment) -> anyhow::Result<R
         operators_closed: recorder.operators_closed.load(Ordering::Relaxed),
         operator_closes: recorder.operator_closes(),
         unparsed_frames: recorder.unparsed_frames.load(Ordering::Relaxed),
-    })
+    }))
+}
+
+/// `--webhooks`: connects the load, warms it up and compares the chat without and with a slow
+/// webhook endpoint; the table goes to standard output, and the bench ends there.
+async fn webhooks_only(options: &Options, bench: &Bench, token: &str) -> anyhow::Result<()> {
+    let load = Load::connect(
+        bench,
+        token,
+        options.visitors,
+        options.operators,
+        options.concurrency,
+    )
+    .await?;
+    let window = if options.quick {
+        Duration::from_secs(3)
+    } else {
+        Duration::from_secs(10)
+    };
+    let warmup = Duration::from_secs(2);
+    load.run_phase(bench, WARMUP_PHASE, warmup, warmup, Duration::from_secs(10))
+        .await?;
+    scenarios::webhooks::compare(
+        bench,
+        &load,
+        token,
+        options.rate[0],
+        window,
+        FIRST_LATENCY_PHASE,
+    )
+    .await?;
+    load.stop().await;
+    Ok(())
 }
 
 /// PostgreSQL's own counters, if the relays run on it. `psql` blocks a runtime thread for a

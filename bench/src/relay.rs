@@ -48,6 +48,8 @@ impl RelayProcess {
                 "false",
                 "--metrics-token",
                 crate::http::METRICS_TOKEN,
+                // `--webhooks` registers a receiver on 127.0.0.1.
+                "--webhook-allow-private",
             ])
             .env("BESEDA_LOG", "warn")
             .stdin(Stdio::null())
@@ -134,6 +136,8 @@ pub fn add_operator(binary: &Path, db: &OsStr) -> anyhow::Result<()> {
             OPERATOR_EMAIL,
             "--name",
             "Bench",
+            // An admin, who may register webhooks (`--webhooks`).
+            "--admin",
             "--db",
         ])
         .arg(db)

@@ -136,6 +136,11 @@ pub struct Config {
     #[arg(long, env = "BESEDA_SESSION_IDLE", default_value = "7d", value_parser = parse_duration)]
     pub session_idle: Duration,
 
+    /// Let webhooks go to loopback, private and link-local addresses (refused otherwise, so
+    /// that an admin cannot make the relay reach into its own network).
+    #[arg(long, env = "BESEDA_WEBHOOK_ALLOW_PRIVATE")]
+    pub webhook_allow_private: bool,
+
     /// On an empty database, create a first admin operator and print its sign-in once.
     #[arg(long, env = "BESEDA_BOOTSTRAP_ADMIN", default_value_t = true, action = clap::ArgAction::Set)]
     pub bootstrap_admin: bool,

@@ -32,6 +32,7 @@ mod reports;
 mod session;
 mod sessions;
 pub mod store;
+pub mod webhooks;
 
 pub use config::Config;
 
@@ -100,6 +101,8 @@ pub(crate) struct App {
     pub cluster: cluster::Cluster,
     /// The visitors' files an hour, and how many files are processed at once.
     pub file_limits: chat::files::FileLimits,
+    /// Wakes the webhook delivery task.
+    pub webhook_bell: Arc<webhooks::WebhookBell>,
 }
 
 /// Serves `listener` until `shutdown` resolves, then closes every socket with a close frame,
@@ -115,12 +118,15 @@ pub async fn run(
     let publisher = hub.clone();
     let auto_reply = Arc::new(autoreply::AutoReply::default());
     let observer = auto_reply.clone();
+    let webhook_bell = Arc::new(webhooks::WebhookBell::default());
+    let hook_ringer = webhook_bell.clone();
     let relay_id = auth::to_hex(&random_bytes::<8>());
     let opened = store::open_with(
         &config.db,
         &relay_id,
         Box::new(move |events| {
             observer.observe(&events);
+            hook_ringer.ring_for(&events);
             publisher.publish(events);
         }),
         &config.storage,
@@ -197,6 +203,7 @@ pub async fn run(
         answers: answers::Answers::default(),
         mail,
         notice_bell: Default::default(),
+        webhook_bell,
         cluster,
     });
     cluster::Cluster::start(&app);
@@ -218,6 +225,7 @@ pub async fn run(
     tokio::spawn(autoreply::run(app.clone(), auto_reply));
     tokio::spawn(hours::run(app.clone(), app.hours.clone()));
     tokio::spawn(mail::run(app.clone()));
+    tokio::spawn(webhooks::run(app.clone()));
     tokio::spawn(chat::files::sweep(app.clone()));
     // Every connection task holds a clone of `alive`; when all are gone, `all_closed` ends.
     let (alive, mut all_closed) = mpsc::channel::<()>(1);

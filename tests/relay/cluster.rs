@@ -575,3 +575,51 @@ async fn relays_reach_a_database_with_its_own_ca_over_tls_and_refuse_it_without(
     assert!(error.contains("not trusted"), "{error}");
     assert!(error.contains("sslrootcert"), "{error}");
 }
+
+/// Webhooks on two relays: the events written on either are recorded in their transactions and
+/// delivered by one relay (the leader) only, each once while the receiver answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_written_on_either_relay_are_delivered_once_by_one_of_them() {
+    use beseda_tests::receiver::{Receiver, check_delivery, post, register};
+    let db = cluster_database().await;
+    let a = start(&db, &["--webhook-allow-private"]);
+    let b = start(&db, &["--webhook-allow-private"]);
+    let mut receiver = Receiver::start().await;
+    let jana = login(a.addr, JANA).await;
+    let (hook, secret) = register(a.addr, &jana, &receiver.url(), &["message.created"]).await;
+    let mut expected = HashSet::new();
+    for (n, relay) in [a.addr, b.addr, a.addr, b.addr].into_iter().enumerate() {
+        let (mut visitor, _) = Client::visitor(relay, None, None).await;
+        let text = format!("written on {relay}, visitor {n}");
+        visitor.say("w1", &text).await;
+        visitor.recv_type("ack").await;
+        expected.insert(text);
+    }
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    let mut texts = HashSet::new();
+    while texts != expected {
+        let body = check_delivery(&receiver.next().await, &secret);
+        *ids.entry(body["id"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+        texts.insert(body["data"]["text"].as_str().unwrap().to_owned());
+    }
+    // A test event queued after them, as a barrier: nothing is delivered a second time meanwhile.
+    let tested = post(
+        b.addr,
+        &format!("/api/webhooks/{hook}/test"),
+        &jana,
+        json!({}),
+    )
+    .await;
+    assert_eq!(tested.status, 202, "{}", tested.body);
+    loop {
+        let body = check_delivery(&receiver.next().await, &secret);
+        if body["type"] == "webhook.test" {
+            break;
+        }
+        *ids.entry(body["id"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+    }
+    assert!(ids.values().all(|count| *count == 1), "{ids:?}");
+    assert_eq!(ids.len(), 4);
+}

@@ -610,7 +610,7 @@ async fn an_older_sqlite_database_is_upgraded_first_and_verify_only_refuses_it()
     let (directory, _) = shop_database().await;
     let db = directory.path().join("beseda.db");
     // The database as a relay before migration 10 left it (without the history's and the
-    // reports' tables, and the operators' languages).
+    // reports' tables, the operators' languages and the webhooks).
     rusqlite::Connection::open(&db)
         .unwrap()
         .execute_batch(
@@ -625,6 +625,7 @@ async fn an_older_sqlite_database_is_upgraded_first_and_verify_only_refuses_it()
              ALTER TABLE operators DROP COLUMN language;
              DROP TABLE files; ALTER TABLE messages DROP COLUMN files;
              DROP TABLE api_keys;
+             DROP TABLE webhook_deliveries; DROP TABLE webhooks; DROP TABLE webhook_assignees;
              PRAGMA user_version = 9;",
         )
         .unwrap();
@@ -640,7 +641,7 @@ async fn an_older_sqlite_database_is_upgraded_first_and_verify_only_refuses_it()
         .unwrap()
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 18, "upgraded as serve would");
+    assert_eq!(version, 19, "upgraded as serve would");
     let client = connect(&url).await;
     let sessions: Vec<(i64, i64)> = client
         .query("SELECT created_at, last_used_at FROM sessions", &[])

@@ -39,6 +39,8 @@ async fn unknown_paths_are_404_and_wrong_methods_on_known_paths_are_405() {
         ("PUT", "/api/shortcuts/abc".to_owned(), 404),
         ("DELETE", "/api/prompts/abc".to_owned(), 404),
         ("GET", "/api/prompts/abc/stats".to_owned(), 404),
+        ("PUT", "/api/webhooks/abc".to_owned(), 404),
+        ("POST", "/api/webhooks/abc/rotate".to_owned(), 404),
         ("PUT", "/api/answers/abc".to_owned(), 404),
         ("POST", "/visitor/prompts/abc/events".to_owned(), 404),
         // Known paths, asked with a method they do not take.
@@ -59,6 +61,13 @@ async fn unknown_paths_are_404_and_wrong_methods_on_known_paths_are_405() {
         ("GET", "/api/operators/1/disable".to_owned(), 405),
         ("POST", "/api/rules/1".to_owned(), 405),
         ("PATCH", "/api/prompts/1".to_owned(), 405),
+        ("PATCH", "/api/webhooks".to_owned(), 405),
+        ("GET", "/api/webhooks/1/test".to_owned(), 405),
+        (
+            "GET",
+            "/api/webhooks/1/deliveries/2/redeliver".to_owned(),
+            405,
+        ),
         ("POST", "/api/answers/stats".to_owned(), 405),
         ("GET", "/visitor/prompts/1/events".to_owned(), 405),
         ("DELETE", "/visitor/prompts".to_owned(), 405),
@@ -71,6 +80,7 @@ async fn unknown_paths_are_404_and_wrong_methods_on_known_paths_are_405() {
         ("GET", "/api/settings".to_owned(), 200),
         ("GET", "/api/shortcuts".to_owned(), 200),
         ("GET", "/api/prompts".to_owned(), 200),
+        ("GET", "/api/webhooks".to_owned(), 200),
     ];
     let mut wrong = Vec::new();
     for (method, path, expected) in &table {

@@ -6,6 +6,7 @@ pub mod http;
 pub mod ledger;
 pub mod postgres;
 pub mod raw_socket;
+pub mod receiver;
 pub mod smtp;
 pub mod socket;
 pub mod workflow;

@@ -6,6 +6,7 @@ pub mod files;
 pub mod history;
 pub mod idle;
 pub mod load;
+pub mod webhooks;
 
 use crate::clients::{self, Ws};
 use crate::recorder::Recorder;

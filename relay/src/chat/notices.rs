@@ -1,4 +1,6 @@
-//! Notices: what a stored message causes besides itself (an email today; webhooks next).
+//! Notices: what a stored message causes besides itself (an email). Webhook events are
+//! recorded by the store itself from every write's events (`store/webhooks.rs`), so that no
+//! cause, message or not, can forget them.
 //!
 //! A notice must not be lost once its message is stored, so it is never carried out by the
 //! writer of the message. The domain decides which notices a message causes, the store records

@@ -34,7 +34,8 @@ pub fn routes(
         routes::prompts::routes(app.clone()),
         routes::reports::routes(app.clone()),
         routes::keys::routes(app.clone()),
-        routes::answers::routes(app),
+        routes::answers::routes(app.clone()),
+        routes::webhooks::routes(app),
         routes::assets::assets(),
     ];
     warp::path::full()

@@ -398,6 +398,8 @@ impl Hub {
                     let frame = to_frame(&operator::FromRelay::Note { note });
                     self.send_to_operators(&mut peers, |_| Some(Outbound::Frame(frame.clone())));
                 }
+                // For webhooks only, recorded by the store.
+                Event::ContactSubmitted { .. } | Event::OrderTracked { .. } => {}
                 Event::VisitorChanged {
                     conversation_id,
                     visitor,

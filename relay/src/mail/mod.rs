@@ -114,6 +114,36 @@ pub async fn run(app: Arc<App>) {
     }
 }
 
+/// Emails every admin a notice of the relay's own, in English like the console (best effort:
+/// sent at once, not queued; a failure is logged). Nothing without email.
+pub async fn tell_admins(app: &App, subject: &str, body: &str) {
+    let Some(sender) = app.mail.sender.as_ref() else {
+        return;
+    };
+    let operators = match app.store.operators().await {
+        Ok(operators) => operators,
+        Err(error) => {
+            tracing::warn!(%error, "cannot read the admins to email");
+            return;
+        }
+    };
+    for operator in operators {
+        if !operator.profile.admin || operator.disabled {
+            continue;
+        }
+        let composed = compose::Composed {
+            to: operator.profile.email.clone(),
+            reply_to: None,
+            from_name: None,
+            subject: subject.to_owned(),
+            body: body.to_owned(),
+        };
+        if let failed @ (Attempt::Failed(_) | Attempt::Refused(_)) = sender.send(&composed).await {
+            tracing::warn!(?failed, "cannot email an admin");
+        }
+    }
+}
+
 /// Sends every email that is due; answers when the next one will be.
 async fn send_due(app: &App, sender: &Sender) -> Result<Option<i64>, StoreError> {
     loop {

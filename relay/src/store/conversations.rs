@@ -107,6 +107,20 @@ pub enum Event {
     NoteAdded {
         note: beseda_protocol::history::Note,
     },
+    /// A message came through the contact form (for webhooks; no socket hears of it).
+    ContactSubmitted {
+        conversation_id: ConversationId,
+        name: Option<String>,
+        email: Option<String>,
+        text: String,
+    },
+    /// A shop's page reported an order after a prompt (for webhooks; no socket hears of it).
+    OrderTracked {
+        site: String,
+        prompt_id: i64,
+        variant: u32,
+        total: f64,
+    },
     /// The visitor's page, language, cart or profile changed.
     VisitorChanged {
         conversation_id: ConversationId,

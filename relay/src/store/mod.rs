@@ -30,6 +30,7 @@ mod team;
 pub(crate) mod test_stores;
 #[cfg(test)]
 mod tests;
+pub mod webhooks;
 mod workflow;
 
 pub use accounts::{AccountStore, ActiveSession, OperatorCredentials};
@@ -48,6 +49,7 @@ pub use prompts::PromptStore;
 pub use reports::ReportStore;
 pub use sqlite::{Location, SqliteStore};
 pub use team::TeamStore;
+pub use webhooks::WebhookStore;
 pub use workflow::{WelcomeExtras, WorkflowStore};
 
 use beseda_protocol::OperatorId;
@@ -373,6 +375,7 @@ pub trait Store:
     + KeyStore
     + ReportStore
     + FileStore
+    + WebhookStore
     + 'static
 {
 }
@@ -390,6 +393,7 @@ impl<T> Store for T where
         + KeyStore
         + ReportStore
         + FileStore
+        + WebhookStore
         + 'static
 {
 }

@@ -37,6 +37,7 @@ mod tallies;
 mod team;
 mod tls;
 mod visits;
+mod webhooks;
 mod workflow;
 
 pub use tail::Position;
@@ -577,6 +578,11 @@ async fn commit_batch(
             return (Err(failure), Vec::new(), finishers);
         }
     };
+    if let Err(failure) = webhooks::record(&*connection, &events).await {
+        tracing::debug!(%failure, "cannot record the batch's webhook deliveries");
+        rollback().await;
+        return (Err(failure), Vec::new(), finishers);
+    }
     // Should the connection be lost while the commit is under way, whether it committed is
     // unknown: the callers are told it failed, and their resends (with the same client ids)
     // find what did commit.

@@ -29,6 +29,7 @@ mod team;
 #[cfg(test)]
 mod tests;
 mod visits;
+mod webhooks;
 mod workflow;
 
 use crate::store::{Event, Finish, Outage, StoreError, StoreFuture, StoreOptions, StoreStats};
@@ -398,6 +399,12 @@ fn commit_batch(
         && let Err(error) = reports::count_hours(&transaction, &events)
     {
         tracing::error!(%error, "cannot count the batch's messages for the reports");
+        failure = Some(error);
+    }
+    if failure.is_none()
+        && let Err(error) = webhooks::record(&transaction, &events)
+    {
+        tracing::error!(%error, "cannot record the batch's webhook deliveries");
         failure = Some(error);
     }
     if let Some(failure) = failure {

@@ -14,4 +14,5 @@ pub mod reports;
 pub mod shortcuts;
 pub mod system;
 pub mod team;
+pub mod webhooks;
 pub mod workflow;

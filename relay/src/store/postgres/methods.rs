@@ -12,6 +12,7 @@ mod outbox;
 mod prompts;
 mod reports;
 mod team;
+mod webhooks;
 mod workflow;
 
 use super::PgStore;

@@ -53,6 +53,12 @@ pub async fn append_message(
     }
     if notices.contact && !appended.duplicate {
         super::reports::contact_form(tx, appended.message.conversation_id).await?;
+        tx.emit(crate::store::Event::ContactSubmitted {
+            conversation_id: appended.message.conversation_id,
+            name: details.name.clone(),
+            email: details.email.clone(),
+            text: appended.message.text.clone(),
+        });
     }
     if !details.is_empty() {
         let row = tx

@@ -55,6 +55,12 @@ pub fn append_message(
     }
     if notices.contact && !appended.duplicate {
         super::reports::contact_form(connection, appended.message.conversation_id)?;
+        events.push(Event::ContactSubmitted {
+            conversation_id: appended.message.conversation_id,
+            name: details.name.clone(),
+            email: details.email.clone(),
+            text: appended.message.text.clone(),
+        });
     }
     if !details.is_empty() {
         let (site, visitor_id): (String, String) = connection

@@ -379,7 +379,50 @@ const MIGRATIONS: &[&str] = &[
         last_used_at INTEGER
     );
     ",
+    // 19: webhooks: the endpoints, one row per event to deliver to one endpoint (recorded in the
+    // transaction of its cause), and the last assignee each conversation's webhooks told of.
+    WEBHOOKS,
 ];
+
+/// The webhooks' tables.
+const WEBHOOKS: &str = "
+    CREATE TABLE webhooks (
+        id INTEGER PRIMARY KEY,
+        url TEXT NOT NULL,
+        events TEXT NOT NULL,
+        enabled INTEGER NOT NULL,
+        secret TEXT NOT NULL,
+        previous_secret TEXT,
+        previous_until INTEGER,
+        created_at INTEGER NOT NULL,
+        disabled_reason TEXT,
+        failing_since INTEGER
+    );
+    CREATE TABLE webhook_deliveries (
+        id INTEGER PRIMARY KEY,
+        webhook_id INTEGER NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+        event_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        conversation_id INTEGER,
+        body TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+        attempts INTEGER NOT NULL,
+        due_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_attempt_at INTEGER,
+        response_status INTEGER,
+        response_ms INTEGER,
+        response_snippet TEXT
+    );
+    CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, id);
+    CREATE INDEX webhook_deliveries_due ON webhook_deliveries (due_at) WHERE status = 'pending';
+    CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (webhook_id, conversation_id, id)
+        WHERE status = 'pending';
+    CREATE TABLE webhook_assignees (
+        conversation_id INTEGER PRIMARY KEY,
+        operator_id INTEGER NOT NULL
+    );
+";
 
 /// The migration after which the messages already stored are indexed for searching (in the same
 /// transaction): the words are folded by the relay, which SQL alone cannot do. The index first

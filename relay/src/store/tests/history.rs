@@ -472,6 +472,8 @@ fn the_migration_indexes_the_messages_already_stored() {
              DROP TABLE report_tallies; DROP TABLE report_waits;
              ALTER TABLE operators DROP COLUMN language;
              DROP TABLE files; ALTER TABLE messages DROP COLUMN files;
+             DROP TABLE webhook_deliveries; DROP TABLE webhooks; DROP TABLE webhook_assignees;
+             DROP TABLE api_keys;
              PRAGMA user_version = 10;
              INSERT INTO conversations (id, site, visitor_id, status, created_at, updated_at, last_seq)
                  VALUES (5, 'default', 'v', 'open', 0, 0, 2);

@@ -13,4 +13,5 @@ mod prompts;
 mod queueing;
 mod reports;
 mod team;
+mod webhooks;
 mod workflow;

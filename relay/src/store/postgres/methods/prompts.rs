@@ -38,7 +38,16 @@ impl crate::store::PromptStore for PgStore {
         total: f64,
     ) -> StoreFuture<'_, ()> {
         self.write(move |tx| async move {
-            prompts::count_event(&tx, id, &site, variant, &view, event, total).await
+            prompts::count_event(&tx, id, &site, variant, &view, event, total).await?;
+            if event == PromptEvent::Order {
+                tx.emit(crate::store::Event::OrderTracked {
+                    site,
+                    prompt_id: id,
+                    variant,
+                    total,
+                });
+            }
+            Ok(())
         })
     }
 

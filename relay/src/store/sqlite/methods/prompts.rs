@@ -34,8 +34,17 @@ impl crate::store::PromptStore for SqliteStore {
         event: PromptEvent,
         total: f64,
     ) -> StoreFuture<'_, ()> {
-        self.write(move |connection, _| {
-            prompts::count_event(connection, id, &site, variant, &view, event, total)
+        self.write(move |connection, events| {
+            prompts::count_event(connection, id, &site, variant, &view, event, total)?;
+            if event == PromptEvent::Order {
+                events.push(crate::store::Event::OrderTracked {
+                    site,
+                    prompt_id: id,
+                    variant,
+                    total,
+                });
+            }
+            Ok(())
         })
     }
 
