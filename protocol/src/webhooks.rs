@@ -28,6 +28,7 @@ pub const EVENT_ID_HEADER: &str = "Beseda-Event-Id";
 
 /// `POST /api/webhooks` and `PUT /api/webhooks/{id}`
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct NewWebhook {
     pub url: String,
@@ -37,6 +38,7 @@ pub struct NewWebhook {
 
 /// One endpoint, as `GET /api/webhooks` lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Webhook {
     pub id: i64,
@@ -51,6 +53,7 @@ pub struct Webhook {
 /// The answer to `POST /api/webhooks` and `POST /api/webhooks/{id}/rotate`: the only time the
 /// secret is shown.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedWebhook {
     #[serde(flatten)]
@@ -60,6 +63,7 @@ pub struct CreatedWebhook {
 
 /// The state of one delivery.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum DeliveryStatus {
     Pending,
@@ -69,6 +73,7 @@ pub enum DeliveryStatus {
 
 /// One row of `GET /api/webhooks/{id}/deliveries`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookDelivery {
     pub id: i64,
@@ -87,6 +92,7 @@ pub struct WebhookDelivery {
 
 /// The answer to `POST /api/webhooks/{id}/test`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TestEvent {
     pub event_id: String,

@@ -170,6 +170,7 @@ async fn every_event_of_the_real_flow_arrives_signed_and_in_order_and_notes_neve
         .find(|event| event["type"] == "conversation.rated")
         .unwrap();
     assert_eq!(rated["data"]["rating"], "satisfied");
+    assert_eq!(rated["data"]["conversationId"], id, "{rated}");
     assert_eq!(rated["data"]["comment"], "Quick");
     assert_eq!(rated["site"], "default");
     let contact = seen

@@ -5,7 +5,7 @@
 
 use super::routes::{
     account, answers, conversations, files, history, keys, prompts, reports, shortcuts, system,
-    team, workflow,
+    team, webhooks, workflow,
 };
 use beseda_protocol::api::ErrorBody;
 use std::sync::LazyLock;
@@ -33,6 +33,9 @@ pub mod schemas {
     pub use beseda_protocol::keys::{ApiKeyInfo, CreatedApiKey, KeyScope, NewApiKey};
     pub use beseda_protocol::prompts::{
         Prompt, PromptEventInput, PromptInput, PromptStats, PromptsView,
+    };
+    pub use beseda_protocol::webhooks::{
+        CreatedWebhook, DeliveryStatus, NewWebhook, TestEvent, Webhook, WebhookDelivery,
     };
     pub use beseda_protocol::{ConversationStatus, Message, OperatorProfile, Rating};
 }
@@ -65,6 +68,32 @@ pub struct FileUpload {
     text: Option<String>,
     /// The widget's site.
     site: Option<String>,
+}
+
+/// The body of every webhook delivery: a `POST` to the endpoint with `Content-Type:
+/// application/json`, `Beseda-Event-Id` and `Beseda-Signature: t=UNIX_SECONDS,v1=HEX` (HEX the
+/// HMAC-SHA256 of `t.raw_body` under the endpoint's secret; a second `v1` for a day after a new
+/// secret). `data` by `type`: `message.created` — `{ id, conversationId, author: "visitor" |
+/// "operator" | "system", operatorId, operatorName, text, sentAt, files }`;
+/// `conversation.created | assigned | resolved | reopened` — `{ id, conversationId, site,
+/// status, visitor, assignedTo, tags }`; `conversation.rated` — `{ conversationId, visitorId,
+/// rating, comment }`; `contact.submitted` — `{ conversationId, name, email, text }`;
+/// `order.tracked` — `{ total, promptId, variant }`; `webhook.test` — `{ webhookId }`. Internal
+/// notes never go out.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct WebhookPayload {
+    /// The same across retries and redeliveries: the receiver's key for de-duplicating.
+    id: String,
+    /// One of the event types an endpoint subscribes to, or `webhook.test`.
+    #[schema(rename = "type")]
+    kind: String,
+    /// RFC 3339.
+    #[schema(rename = "createdAt")]
+    created_at: String,
+    site: String,
+    #[schema(value_type = Object)]
+    data: (),
 }
 
 /// A row of `GET /api/conversations`: a `ConversationSummary` in the queue, a `HistoryItem`
@@ -205,8 +234,16 @@ impl Modify for SecuritySchemes {
         workflow::assign,
         workflow::read,
         workflow::tags,
+        webhooks::list,
+        webhooks::create,
+        webhooks::change,
+        webhooks::delete,
+        webhooks::rotate,
+        webhooks::deliveries,
+        webhooks::test,
+        webhooks::redeliver,
     ),
-    components(schemas(ErrorBody)),
+    components(schemas(ErrorBody, WebhookPayload)),
     security(("session" = []), ("apiKey" = [])),
     modifiers(&SecuritySchemes)
 )]

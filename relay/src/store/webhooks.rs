@@ -298,7 +298,21 @@ pub fn new_event_id() -> String {
 }
 
 /// The body of a delivery: the event's envelope around its data.
-pub fn envelope(event_id: &str, kind: &str, created_at: i64, site: &str, data: Value) -> String {
+pub fn envelope(
+    event_id: &str,
+    kind: &str,
+    created_at: i64,
+    site: &str,
+    conversation_id: Option<i64>,
+    mut data: Value,
+) -> String {
+    // Every event about a conversation names it as `conversationId` (a rating, found by its
+    // visitor, would not otherwise).
+    if let (Some(id), Value::Object(fields)) = (conversation_id, &mut data)
+        && !fields.contains_key("conversationId")
+    {
+        fields.insert("conversationId".to_owned(), json!(id));
+    }
     let event = beseda_protocol::webhooks::WebhookEvent {
         id: event_id.to_owned(),
         kind: kind.to_owned(),

@@ -109,6 +109,7 @@ pub async fn test(app: &App, id: i64) -> Result<TestEvent, ApiError> {
         TEST_EVENT,
         now_millis(),
         "",
+        None,
         serde_json::json!({ "webhookId": id }),
     );
     app.store

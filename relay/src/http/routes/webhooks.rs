@@ -5,8 +5,7 @@ use crate::http::filters::{
     Route, admin, created, json_body, no_content, one_of, respond, with_app,
 };
 use crate::http::handlers::webhooks;
-use beseda_protocol::OperatorProfile;
-use beseda_protocol::webhooks::NewWebhook;
+use crate::http::openapi::schemas::*;
 use std::sync::Arc;
 use warp::{Filter, Reply};
 
@@ -33,6 +32,16 @@ fn accepted<T: serde::Serialize>(
 }
 
 /// `GET /api/webhooks` → every endpoint (admins)
+#[utoipa::path(
+    get,
+    path = "/api/webhooks",
+    tag = "webhooks",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "Every endpoint (admins, signed in)", body = Vec<Webhook>),
+        Errors,
+    ),
+)]
 fn list(app: Arc<App>) -> Route {
     warp::path!("api" / "webhooks")
         .and(warp::get())
@@ -46,6 +55,17 @@ fn list(app: Arc<App>) -> Route {
 
 /// `POST /api/webhooks` `{ url, events, enabled }` → 201 the endpoint with its `secret`
 /// (admins)
+#[utoipa::path(
+    post,
+    path = "/api/webhooks",
+    tag = "webhooks",
+    security(("session" = [])),
+    request_body = NewWebhook,
+    responses(
+        (status = 201, description = "The endpoint with its signing `secret`, shown this once (admins, signed in)", body = CreatedWebhook),
+        Errors,
+    ),
+)]
 fn create(app: Arc<App>) -> Route {
     warp::path!("api" / "webhooks")
         .and(warp::post())
@@ -61,6 +81,20 @@ fn create(app: Arc<App>) -> Route {
 }
 
 /// `PUT /api/webhooks/{id}` `{ url, events, enabled }` → the endpoint (admins)
+#[utoipa::path(
+    put,
+    path = "/api/webhooks/{id}",
+    tag = "webhooks",
+    security(("session" = [])),
+    params(
+        ("id" = i64, Path, description = "The endpoint's id"),
+    ),
+    request_body = NewWebhook,
+    responses(
+        (status = 200, description = "The endpoint; enabling it clears `disabledReason` (admins, signed in)", body = Webhook),
+        Errors,
+    ),
+)]
 fn change(app: Arc<App>) -> Route {
     warp::path!("api" / "webhooks" / i64)
         .and(warp::put())
@@ -76,6 +110,19 @@ fn change(app: Arc<App>) -> Route {
 }
 
 /// `DELETE /api/webhooks/{id}` → 204, its deliveries dropped (admins)
+#[utoipa::path(
+    delete,
+    path = "/api/webhooks/{id}",
+    tag = "webhooks",
+    security(("session" = [])),
+    params(
+        ("id" = i64, Path, description = "The endpoint's id"),
+    ),
+    responses(
+        (status = 204, description = "Deleted, with its pending deliveries (admins, signed in)"),
+        Errors,
+    ),
+)]
 fn delete(app: Arc<App>) -> Route {
     warp::path!("api" / "webhooks" / i64)
         .and(warp::delete())
@@ -88,6 +135,19 @@ fn delete(app: Arc<App>) -> Route {
 }
 
 /// `POST /api/webhooks/{id}/rotate` → the endpoint with its new `secret` (admins)
+#[utoipa::path(
+    post,
+    path = "/api/webhooks/{id}/rotate",
+    tag = "webhooks",
+    security(("session" = [])),
+    params(
+        ("id" = i64, Path, description = "The endpoint's id"),
+    ),
+    responses(
+        (status = 200, description = "The endpoint with its new `secret`, shown this once; the previous one signs too for 24 hours (admins, signed in)", body = CreatedWebhook),
+        Errors,
+    ),
+)]
 fn rotate(app: Arc<App>) -> Route {
     warp::path!("api" / "webhooks" / i64 / "rotate")
         .and(warp::post())
@@ -100,6 +160,19 @@ fn rotate(app: Arc<App>) -> Route {
 }
 
 /// `GET /api/webhooks/{id}/deliveries` → the last 50 deliveries, newest first (admins)
+#[utoipa::path(
+    get,
+    path = "/api/webhooks/{id}/deliveries",
+    tag = "webhooks",
+    security(("session" = [])),
+    params(
+        ("id" = i64, Path, description = "The endpoint's id"),
+    ),
+    responses(
+        (status = 200, description = "The last 50 deliveries, newest first (admins, signed in)", body = Vec<WebhookDelivery>),
+        Errors,
+    ),
+)]
 fn deliveries(app: Arc<App>) -> Route {
     warp::path!("api" / "webhooks" / i64 / "deliveries")
         .and(warp::get())
@@ -112,6 +185,19 @@ fn deliveries(app: Arc<App>) -> Route {
 }
 
 /// `POST /api/webhooks/{id}/test` → 202 `{ eventId }` (admins)
+#[utoipa::path(
+    post,
+    path = "/api/webhooks/{id}/test",
+    tag = "webhooks",
+    security(("session" = [])),
+    params(
+        ("id" = i64, Path, description = "The endpoint's id"),
+    ),
+    responses(
+        (status = 202, description = "A `webhook.test` event queued for the endpoint (admins, signed in)", body = TestEvent),
+        Errors,
+    ),
+)]
 fn test(app: Arc<App>) -> Route {
     warp::path!("api" / "webhooks" / i64 / "test")
         .and(warp::post())
@@ -124,6 +210,20 @@ fn test(app: Arc<App>) -> Route {
 }
 
 /// `POST /api/webhooks/{id}/deliveries/{deliveryId}/redeliver` → 202 (admins)
+#[utoipa::path(
+    post,
+    path = "/api/webhooks/{id}/deliveries/{deliveryId}/redeliver",
+    tag = "webhooks",
+    security(("session" = [])),
+    params(
+        ("id" = i64, Path, description = "The endpoint's id"),
+        ("deliveryId" = i64, Path, description = "The delivery's id"),
+    ),
+    responses(
+        (status = 202, description = "The same event, with the same id, queued again (admins, signed in)"),
+        Errors,
+    ),
+)]
 fn redeliver(app: Arc<App>) -> Route {
     warp::path!("api" / "webhooks" / i64 / "deliveries" / i64 / "redeliver")
         .and(warp::post())

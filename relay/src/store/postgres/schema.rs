@@ -362,6 +362,8 @@ const MIGRATIONS: &[&str] = &[
         operator_id BIGINT NOT NULL REFERENCES operators(id),
         created_at BIGINT NOT NULL,
         last_used_at BIGINT
+    );
+    ",
     // 9: SQLite's 19, webhooks: the endpoints, one row per event to deliver to one endpoint
     // (recorded in the transaction of its cause), and the last assignee each conversation's
     // webhooks told of.

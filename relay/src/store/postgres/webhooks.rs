@@ -62,7 +62,14 @@ pub async fn record(db: &impl Sql, events: &[Event]) -> Result<(), StoreError> {
             continue;
         }
         let event_id = new_event_id();
-        let body = envelope(&event_id, candidate.kind, now, &site, candidate.data);
+        let body = envelope(
+            &event_id,
+            candidate.kind,
+            now,
+            &site,
+            conversation_id,
+            candidate.data,
+        );
         for webhook_id in wanted {
             insert(
                 db,

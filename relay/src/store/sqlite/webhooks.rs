@@ -56,7 +56,14 @@ pub fn record(connection: &Connection, events: &[Event]) -> Result<(), StoreErro
             continue;
         }
         let event_id = new_event_id();
-        let body = envelope(&event_id, candidate.kind, now, &site, candidate.data);
+        let body = envelope(
+            &event_id,
+            candidate.kind,
+            now,
+            &site,
+            conversation_id,
+            candidate.data,
+        );
         for webhook_id in wanted {
             insert(
                 connection,
