@@ -10,6 +10,8 @@
 
 use super::{HEARTBEAT, live_since, shared};
 use crate::App;
+use crate::clock::now_millis;
+use crate::store::StoreError;
 use crate::store::postgres::LEADER_LOCK;
 use beseda_protocol::OperatorId;
 use std::sync::Arc;
@@ -140,6 +142,45 @@ async fn lead(app: Arc<App>) {
                         .remove(&operator_id);
                 });
             }
+        }
+    }
+}
+
+/// Runs an outbox's task on the leader (alone, on SQLite): `work` carries out what is due and
+/// tells when the next item falls due; the task then sleeps until then, until `rung` (something
+/// was recorded), or until the relay shuts down. A store that cannot be read is tried again in
+/// five seconds; a closed one ends the task. `what` names the outbox in the log.
+pub async fn when_due<Work, Done, Bell, Rung>(app: &App, what: &str, mut work: Work, rung: Bell)
+where
+    Work: FnMut() -> Done,
+    Done: Future<Output = Result<Option<i64>, StoreError>>,
+    Bell: Fn() -> Rung,
+    Rung: Future<Output = ()>,
+{
+    let mut shutdown = app.shutdown.clone();
+    loop {
+        tokio::select! {
+            () = app.cluster.lead() => {}
+            _ = shutdown.wait_for(|stopping| *stopping) => return,
+        }
+        let next_due = match work().await {
+            Ok(next_due) => next_due,
+            Err(StoreError::Closed) => return,
+            Err(error) => {
+                tracing::error!(%error, "{what} could not be read");
+                Some(now_millis() + 5_000)
+            }
+        };
+        if *shutdown.borrow() {
+            return;
+        }
+        let until_due = next_due
+            .map(|due| Duration::from_millis(u64::try_from(due - now_millis()).unwrap_or(0)));
+        let sleep_for = until_due.unwrap_or(Duration::from_secs(24 * 60 * 60));
+        tokio::select! {
+            () = rung() => {}
+            () = tokio::time::sleep(app.cluster.cap_sleep(sleep_for)) => {}
+            _ = shutdown.wait_for(|stopping| *stopping) => return,
         }
     }
 }

@@ -24,6 +24,7 @@
 
 mod hints;
 mod leader;
+pub(crate) use leader::when_due;
 mod limits;
 mod presence;
 

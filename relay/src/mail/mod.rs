@@ -86,32 +86,13 @@ pub async fn run(app: Arc<App>) {
     let Some(sender) = app.mail.sender.as_ref() else {
         return;
     };
-    let mut shutdown = app.shutdown.clone();
-    loop {
-        tokio::select! {
-            () = app.cluster.lead() => {}
-            _ = shutdown.wait_for(|stopping| *stopping) => return,
-        }
-        let next_due = match send_due(&app, sender).await {
-            Ok(next_due) => next_due,
-            Err(StoreError::Closed) => return,
-            Err(error) => {
-                tracing::error!(%error, "the mail outbox could not be read");
-                Some(now_millis() + 5_000)
-            }
-        };
-        if *shutdown.borrow() {
-            return;
-        }
-        let until_due = next_due
-            .map(|due| Duration::from_millis(u64::try_from(due - now_millis()).unwrap_or(0)));
-        let sleep_for = until_due.unwrap_or(Duration::from_secs(24 * 60 * 60));
-        tokio::select! {
-            () = app.notice_bell.email_recorded() => {}
-            () = tokio::time::sleep(app.cluster.cap_sleep(sleep_for)) => {}
-            _ = shutdown.wait_for(|stopping| *stopping) => return,
-        }
-    }
+    crate::cluster::when_due(
+        &app,
+        "the mail outbox",
+        || send_due(&app, sender),
+        || app.notice_bell.email_recorded(),
+    )
+    .await;
 }
 
 /// Emails every admin a notice of the relay's own, in English like the console (best effort:

@@ -18,7 +18,6 @@ use crate::clock::now_millis;
 use crate::store::webhooks::{DeliveryOutcome, DueDelivery};
 use crate::store::{Event, StoreError};
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::Notify;
 
 /// Deliveries read from the store at a time (each to a different endpoint or conversation,
@@ -51,32 +50,13 @@ impl WebhookBell {
 /// The delivery task: delivers what is due, then sleeps until the next delivery falls due, the
 /// bell rings, or the relay shuts down.
 pub(crate) async fn run(app: Arc<App>) {
-    let mut shutdown = app.shutdown.clone();
-    loop {
-        tokio::select! {
-            () = app.cluster.lead() => {}
-            _ = shutdown.wait_for(|stopping| *stopping) => return,
-        }
-        let next_due = match deliver_due(&app).await {
-            Ok(next_due) => next_due,
-            Err(StoreError::Closed) => return,
-            Err(error) => {
-                tracing::error!(%error, "the webhook deliveries could not be read");
-                Some(now_millis() + 5_000)
-            }
-        };
-        if *shutdown.borrow() {
-            return;
-        }
-        let until_due = next_due
-            .map(|due| Duration::from_millis(u64::try_from(due - now_millis()).unwrap_or(0)));
-        let sleep_for = until_due.unwrap_or(Duration::from_secs(24 * 60 * 60));
-        tokio::select! {
-            () = app.webhook_bell.rung() => {}
-            () = tokio::time::sleep(app.cluster.cap_sleep(sleep_for)) => {}
-            _ = shutdown.wait_for(|stopping| *stopping) => return,
-        }
-    }
+    crate::cluster::when_due(
+        &app,
+        "the webhook deliveries",
+        || deliver_due(&app),
+        || app.webhook_bell.rung(),
+    )
+    .await;
 }
 
 /// Delivers everything due; answers when the next delivery will be due.

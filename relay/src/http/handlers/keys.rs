@@ -110,24 +110,24 @@ pub async fn authenticate(
         .await?
         .ok_or(ApiError::Unauthorized)?;
     allows(&grant, &request)?;
-    if let Some(site) = &grant.site {
-        if let Some(id) = conversation_in_path(request.path) {
-            let conversation = app
-                .store
-                .conversation_summary(id)
-                .await
-                .map_err(ApiError::store("conversation"))?;
-            if &conversation.site != site {
-                // Another site's conversation does not exist for this key.
-                return Err(ApiError::NotFound("conversation"));
-            }
+    if let Some(site) = &grant.site
+        && let Some(id) = conversation_in_path(request.path)
+    {
+        let conversation = app
+            .store
+            .conversation_summary(id)
+            .await
+            .map_err(ApiError::store("conversation"))?;
+        if &conversation.site != site {
+            // Another site's conversation does not exist for this key.
+            return Err(ApiError::NotFound("conversation"));
         }
     }
     let now = now_millis();
-    if now - grant.last_used_at.unwrap_or(0) >= crate::sessions::touch_interval_millis(app) {
-        if let Err(error) = app.store.touch_key(grant.key_id, now).await {
-            tracing::warn!(%error, "recording a key's use failed");
-        }
+    if now - grant.last_used_at.unwrap_or(0) >= crate::sessions::touch_interval_millis(app)
+        && let Err(error) = app.store.touch_key(grant.key_id, now).await
+    {
+        tracing::warn!(%error, "recording a key's use failed");
     }
     Ok(grant.operator)
 }
