@@ -68,7 +68,7 @@ test("an admin creates a key, sees it once, and revokes it", async (t) => {
   await form.getByLabel("Name").fill("CRM");
   await form.getByRole("button", { name: "Create key" }).click();
   await form.getByRole("status").getByText("Key created.").waitFor();
-  const shown = section.getByLabel("The new key, shown this once — copy it now");
+  const shown = section.getByRole("textbox", { name: "The new key, shown this once — copy it now" });
   const key = await shown.inputValue();
   assert.match(key, /^bsk_[0-9a-f]{64}$/);
 
@@ -108,7 +108,7 @@ test("a read-write key for one site, made in Czech", async (t) => {
   await form.getByLabel("Web (prázdné: všechny weby)").fill("demo");
   await form.getByRole("button", { name: "Vytvořit klíč" }).click();
   await form.getByRole("status").getByText("Klíč vytvořen.").waitFor();
-  const key = await section.getByLabel("Nový klíč, zobrazený jen teď — zkopírujte si ho").inputValue();
+  const key = await section.getByRole("textbox", { name: "Nový klíč, zobrazený jen teď — zkopírujte si ho" }).inputValue();
   const cells = await section.getByRole("row").filter({ hasText: "Objednávky" }).locator("td").allTextContents();
   assert.deepEqual(cells.slice(2, 4), ["Čtení i zápis", "demo"]);
   assert.equal(await withKey(relay, key, "GET", "/api/conversations?site=demo"), 200);

@@ -89,7 +89,7 @@ test("an admin adds an endpoint, tests it, reads its deliveries and delivers aga
   await form.getByLabel("conversation.created").check();
   await form.getByRole("button", { name: "Add webhook" }).click();
   await form.getByRole("status").getByText("Webhook saved.").waitFor();
-  const secretField = section.getByLabel("The signing secret, shown this once — copy it now");
+  const secretField = section.getByRole("textbox", { name: "The signing secret, shown this once — copy it now" });
   const secret = await secretField.inputValue();
   assert.ok(secret.length >= 32, secret);
   const row = section.getByRole("row").filter({ hasText: receiver.url });

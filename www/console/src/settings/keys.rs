@@ -128,7 +128,7 @@ pub fn ApiKeys() -> impl IntoView {
                 <OutcomeLine outcome=outcome/>
             </form>
             <Show when=move || shown.get().is_some()>
-                <div class="secret" role="group" aria-labelledby="key-shown-label">
+                <div class="secret">
                     <label id="key-shown-label" for="key-shown">{tx(Text::KeyShownOnce)}</label>
                     <input
                         id="key-shown"

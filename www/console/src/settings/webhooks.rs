@@ -213,7 +213,7 @@ pub fn Webhooks() -> impl IntoView {
                 <OutcomeLine outcome=outcome/>
             </form>
             <Show when=move || secret.get().is_some()>
-                <div class="secret" role="group" aria-labelledby="webhook-secret-label">
+                <div class="secret">
                     <label id="webhook-secret-label" for="webhook-secret">{tx(Text::SecretShownOnce)}</label>
                     <input id="webhook-secret" type="text" readonly prop:value=move || secret.get().unwrap_or_default()/>
                     <button type="button" on:click=move |_| secret.set(None)>{tx(Text::Dismiss)}</button>
