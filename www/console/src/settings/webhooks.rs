@@ -198,7 +198,7 @@ pub fn Webhooks() -> impl IntoView {
             <form class="fields" on:submit=save aria-label=tx(Text::WebhookForm)>
                 <label for="webhook-url">{tx(Text::WebhookUrl)}</label>
                 <input id="webhook-url" type="url" required maxlength="2000" bind:value=url/>
-                <fieldset>
+                <fieldset class="events">
                     <legend>{tx(Text::WebhookEvents)}</legend>
                     {checkboxes}
                 </fieldset>
