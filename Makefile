@@ -154,6 +154,7 @@ bench-relay: cluster-deps
 	rm -f target/bench-history.db target/bench-history.db-wal target/bench-history.db-shm
 	./target/release/beseda-load --relay $(RELAY) --history target/bench-history.db
 	./target/release/beseda-load --relay $(RELAY) --files 50
+	./target/release/beseda-load --relay $(RELAY) --webhooks
 
 # The widget's cost to a shop's page, in Chromium with 4x CPU throttling.
 bench-widget: build browser-deps

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { createServer } from "node:http";
 import { after, before, test } from "node:test";
+import { expectNoViolations } from "./axe.mjs";
 import { addAdmin, eventually, launch, startRelay } from "./support.mjs";
 
 const EVA = { email: "eva@shop.example", password: "admin horse battery", name: "Eva" };
@@ -100,7 +101,7 @@ test("an admin adds an endpoint, tests it, reads its deliveries and delivers aga
   ]);
 
   // A test event, signed with the secret just shown.
-  await row.getByRole("button", { name: `Send a test event to ${receiver.url}` }).click();
+  await row.getByRole("button", { name: `Send test event to ${receiver.url}` }).click();
   await section.getByRole("status").getByText("Test event queued.").waitFor();
   await eventually(() => receiver.deliveries.length === 1, "the test event arrives");
   const first = receiver.deliveries[0];
@@ -116,10 +117,12 @@ test("an admin adds an endpoint, tests it, reads its deliveries and delivers aga
   const cells = await delivered.first().locator("td").allTextContents();
   assert.deepEqual([cells[0], cells[1], cells[3], cells[5]], ["webhook.test", "Delivered", "200", "ok"]);
   assert.match(cells[4], /^\d+ ms$/);
+  // The section with a secret shown and the log open meets WCAG 2.x A/AA too.
+  await expectNoViolations(page, { context: "Settings → Webhooks with its delivery log" });
 
   // Refused for good (410): failed, shown with its answer; delivered again, same id.
   receiver.reply = { status: 410, body: "gone for now" };
-  await row.getByRole("button", { name: `Send a test event to ${receiver.url}` }).click();
+  await row.getByRole("button", { name: `Send test event to ${receiver.url}` }).click();
   await eventually(() => receiver.deliveries.length === 2, "the second test event arrives");
   const refusedId = receiver.deliveries[1].eventId;
   await eventually(async () => {
@@ -129,7 +132,7 @@ test("an admin adds an endpoint, tests it, reads its deliveries and delivers aga
   const failed = log.getByRole("row").filter({ hasText: "Failed" });
   assert.deepEqual((await failed.locator("td").allTextContents()).slice(3, 6).filter((_, i) => i !== 1), ["410", "gone for now"]);
   receiver.reply = { status: 200, body: "ok" };
-  await failed.getByRole("button", { name: "Deliver webhook.test again" }).click();
+  await failed.getByRole("button", { name: "Deliver again: webhook.test" }).click();
   await log.getByRole("status").getByText("Queued to be delivered again.").waitFor();
   await eventually(() => receiver.deliveries.length === 3, "the redelivery arrives");
   assert.equal(receiver.deliveries[2].eventId, refusedId, "the same event id");
@@ -139,7 +142,7 @@ test("an admin adds an endpoint, tests it, reads its deliveries and delivers aga
   await section.getByRole("status").getByText("New secret made: the previous one works for 24 hours more.").waitFor();
   await eventually(async () => (await secretField.inputValue()) !== secret, "the new secret is shown");
   const rotated = await secretField.inputValue();
-  await row.getByRole("button", { name: `Send a test event to ${receiver.url}` }).click();
+  await row.getByRole("button", { name: `Send test event to ${receiver.url}` }).click();
   await eventually(() => receiver.deliveries.length === 4, "a test event after the new secret");
   assert.ok(signedWith(receiver.deliveries[3], rotated), "signed with the new secret");
   assert.ok(signedWith(receiver.deliveries[3], secret), "and with the old one, for a day");

@@ -491,7 +491,7 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ResponseSnippet => "Obsah odpovědi",
         Text::DeliveredAt => "Kdy",
         Text::Redeliver => "Doručit znovu",
-        Text::RedeliverNamed => "Doručit {event} znovu",
+        Text::RedeliverNamed => "Doručit znovu: {event}",
         Text::Redelivered => "Zařazeno k novému doručení.",
     }
 }

@@ -489,7 +489,7 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::SecretRotated => "Neues Geheimnis erstellt: Das vorige gilt noch 24 Stunden.",
         Text::SecretShownOnce => "Das Signaturgeheimnis, nur jetzt angezeigt — kopieren Sie es",
         Text::SendTestEvent => "Testereignis senden",
-        Text::SendTestEventNamed => "Testereignis an {url} senden",
+        Text::SendTestEventNamed => "Testereignis senden an {url}",
         Text::TestEventSent => "Testereignis eingereiht.",
         Text::Deliveries => "Zustellungen",
         Text::DeliveriesNamed => "Zustellungen an {url}",
@@ -505,7 +505,7 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ResponseSnippet => "Antwortinhalt",
         Text::DeliveredAt => "Wann",
         Text::Redeliver => "Erneut zustellen",
-        Text::RedeliverNamed => "{event} erneut zustellen",
+        Text::RedeliverNamed => "Erneut zustellen: {event}",
         Text::Redelivered => "Zur erneuten Zustellung eingereiht.",
     }
 }

@@ -473,7 +473,7 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::SecretRotated => "New secret made: the previous one works for 24 hours more.",
         Text::SecretShownOnce => "The signing secret, shown this once — copy it now",
         Text::SendTestEvent => "Send test event",
-        Text::SendTestEventNamed => "Send a test event to {url}",
+        Text::SendTestEventNamed => "Send test event to {url}",
         Text::TestEventSent => "Test event queued.",
         Text::Deliveries => "Deliveries",
         Text::DeliveriesNamed => "Deliveries to {url}",
@@ -489,7 +489,7 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ResponseSnippet => "Response",
         Text::DeliveredAt => "When",
         Text::Redeliver => "Deliver again",
-        Text::RedeliverNamed => "Deliver {event} again",
+        Text::RedeliverNamed => "Deliver again: {event}",
         Text::Redelivered => "Queued to be delivered again.",
     }
 }

@@ -491,7 +491,7 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ResponseSnippet => "Treść odpowiedzi",
         Text::DeliveredAt => "Kiedy",
         Text::Redeliver => "Dostarcz ponownie",
-        Text::RedeliverNamed => "Dostarcz {event} ponownie",
+        Text::RedeliverNamed => "Dostarcz ponownie: {event}",
         Text::Redelivered => "W kolejce do ponownego dostarczenia.",
     }
 }

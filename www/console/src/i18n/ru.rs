@@ -491,7 +491,7 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ResponseSnippet => "Текст ответа",
         Text::DeliveredAt => "Когда",
         Text::Redeliver => "Доставить снова",
-        Text::RedeliverNamed => "Доставить {event} снова",
+        Text::RedeliverNamed => "Доставить снова: {event}",
         Text::Redelivered => "Поставлено в очередь на повторную доставку.",
     }
 }

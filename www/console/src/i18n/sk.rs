@@ -491,7 +491,7 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::ResponseSnippet => "Obsah odpovede",
         Text::DeliveredAt => "Kedy",
         Text::Redeliver => "Doručiť znova",
-        Text::RedeliverNamed => "Doručiť {event} znova",
+        Text::RedeliverNamed => "Doručiť znova: {event}",
         Text::Redelivered => "Zaradené na nové doručenie.",
     }
 }
