@@ -171,6 +171,7 @@ async fn every_event_of_the_real_flow_arrives_signed_and_in_order_and_notes_neve
         .unwrap();
     assert_eq!(rated["data"]["rating"], "satisfied");
     assert_eq!(rated["data"]["conversationId"], id, "{rated}");
+    assert_events_match_the_document(&relay, &seen).await;
     assert_eq!(rated["data"]["comment"], "Quick");
     assert_eq!(rated["site"], "default");
     let contact = seen
@@ -454,4 +455,67 @@ async fn a_rotated_secret_signs_beside_the_new_one_and_test_events_can_be_redeli
     .await;
     assert_eq!(deleted.status, 204, "{}", deleted.body);
     assert_eq!(get(relay.addr, &path, Some(&jana)).await.status, 404);
+}
+
+/// Each delivered event has the envelope and, for its type, the data the OpenAPI document
+/// describes: every required field and none it does not name.
+async fn assert_events_match_the_document(relay: &TestRelay, events: &[Value]) {
+    let document = get(relay.addr, "/api/openapi.json", None).await.json();
+    let schemas = &document["components"]["schemas"];
+    let fields = |schema: &Value| -> (HashSet<String>, HashSet<String>) {
+        let named = schema["properties"]
+            .as_object()
+            .map(|properties| properties.keys().cloned().collect())
+            .unwrap_or_default();
+        let required = schema["required"]
+            .as_array()
+            .map(|required| {
+                required
+                    .iter()
+                    .map(|name| name.as_str().unwrap().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        (named, required)
+    };
+    let keys =
+        |value: &Value| -> HashSet<String> { value.as_object().unwrap().keys().cloned().collect() };
+    let (envelope, _) = fields(&schemas["WebhookPayload"]);
+    for event in events {
+        assert_eq!(keys(event), envelope, "the envelope of {event}");
+        let schema = match event["type"].as_str().unwrap() {
+            "message.created" => "MessageCreatedData",
+            "conversation.created"
+            | "conversation.assigned"
+            | "conversation.resolved"
+            | "conversation.reopened" => "ConversationEventData",
+            "conversation.rated" => "RatedData",
+            "contact.submitted" => "ContactData",
+            "order.tracked" => "OrderData",
+            other => panic!("an event of an undocumented type: {other}"),
+        };
+        let (named, required) = fields(&schemas[schema]);
+        let present = keys(&event["data"]);
+        assert!(
+            present.is_subset(&named),
+            "{schema} does not name {:?}: {event}",
+            present.difference(&named).collect::<Vec<_>>()
+        );
+        let non_null: HashSet<String> = present
+            .iter()
+            .filter(|key| !event["data"][key.as_str()].is_null())
+            .cloned()
+            .collect();
+        assert!(
+            required.is_subset(&present)
+                && required.iter().all(|key| {
+                    // A required field may be null only where the document allows it.
+                    non_null.contains(key)
+                        || schemas[schema]["properties"][key]["type"]
+                            .as_array()
+                            .is_some()
+                }),
+            "{schema} requires {required:?}: {event}"
+        );
+    }
 }

@@ -10,7 +10,7 @@ use super::routes::{
 use beseda_protocol::api::ErrorBody;
 use std::sync::LazyLock;
 use utoipa::openapi::path::PathItem;
-use utoipa::openapi::schema::AnyOfBuilder;
+use utoipa::openapi::schema::{AnyOfBuilder, OneOfBuilder};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr, Schema};
 use utoipa::{IntoResponses, Modify, OpenApi, PartialSchema, ToSchema};
@@ -73,13 +73,10 @@ pub struct FileUpload {
 /// The body of every webhook delivery: a `POST` to the endpoint with `Content-Type:
 /// application/json`, `Beseda-Event-Id` and `Beseda-Signature: t=UNIX_SECONDS,v1=HEX` (HEX the
 /// HMAC-SHA256 of `t.raw_body` under the endpoint's secret; a second `v1` for a day after a new
-/// secret). `data` by `type`: `message.created` — `{ id, conversationId, author: "visitor" |
-/// "operator" | "system", operatorId, operatorName, text, sentAt, files }`;
-/// `conversation.created | assigned | resolved | reopened` — `{ id, conversationId, site,
-/// status, visitor, assignedTo, tags }`; `conversation.rated` — `{ conversationId, visitorId,
-/// rating, comment }`; `contact.submitted` — `{ conversationId, name, email, text }`;
-/// `order.tracked` — `{ total, promptId, variant }`; `webhook.test` — `{ webhookId }`. Internal
-/// notes never go out.
+/// secret). `data` by `type`: `message.created` → `MessageCreatedData`;
+/// `conversation.created | assigned | resolved | reopened` → `ConversationEventData`;
+/// `conversation.rated` → `RatedData`; `contact.submitted` → `ContactData`; `order.tracked` →
+/// `OrderData`; `webhook.test` → `TestData`. Internal notes never go out.
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct WebhookPayload {
@@ -91,9 +88,106 @@ pub struct WebhookPayload {
     /// RFC 3339.
     #[schema(rename = "createdAt")]
     created_at: String,
+    /// The site the event happened on (empty for `webhook.test`).
     site: String,
-    #[schema(value_type = Object)]
-    data: (),
+    data: WebhookData,
+}
+
+/// The `data` of a webhook delivery, one of these by its `type`.
+pub struct WebhookData;
+
+impl PartialSchema for WebhookData {
+    fn schema() -> RefOr<Schema> {
+        [
+            "MessageCreatedData",
+            "ConversationEventData",
+            "RatedData",
+            "ContactData",
+            "OrderData",
+            "TestData",
+        ]
+        .into_iter()
+        .fold(OneOfBuilder::new(), |one_of, name| {
+            one_of.item(Ref::from_schema_name(name))
+        })
+        .description(Some("The event's data, by its `type`."))
+        .into()
+    }
+}
+
+impl ToSchema for WebhookData {}
+
+/// `message.created`: a visitor's, an operator's or the relay's own message.
+#[derive(ToSchema)]
+#[schema(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct MessageCreatedData {
+    id: i64,
+    conversation_id: i64,
+    /// `visitor`, `operator` or `system`.
+    author: String,
+    operator_id: Option<i64>,
+    operator_name: Option<String>,
+    text: String,
+    /// RFC 3339.
+    sent_at: String,
+    /// Each file with its `url`, a path on the relay (answered with an operator's bearer token).
+    files: Vec<beseda_protocol::FileRef>,
+}
+
+/// `conversation.created`, `.assigned`, `.resolved`, `.reopened`: the conversation as it is now.
+#[derive(ToSchema)]
+#[schema(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct ConversationEventData {
+    id: i64,
+    /// The same as `id`, as in every event about a conversation.
+    conversation_id: i64,
+    site: String,
+    status: beseda_protocol::ConversationStatus,
+    visitor: beseda_protocol::api::VisitorInfo,
+    assigned_to: Option<i64>,
+    tags: Vec<String>,
+}
+
+/// `conversation.rated`.
+#[derive(ToSchema)]
+#[schema(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct RatedData {
+    conversation_id: i64,
+    visitor_id: String,
+    rating: beseda_protocol::Rating,
+    comment: Option<String>,
+}
+
+/// `contact.submitted`: the offline contact form.
+#[derive(ToSchema)]
+#[schema(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct ContactData {
+    conversation_id: i64,
+    name: Option<String>,
+    email: Option<String>,
+    text: String,
+}
+
+/// `order.tracked`: `Beseda.track("order")` after a prompt, with the variant that led to it.
+#[derive(ToSchema)]
+#[schema(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct OrderData {
+    total: f64,
+    prompt_id: i64,
+    variant: u32,
+}
+
+/// `webhook.test`: sent by `POST /api/webhooks/{id}/test`.
+#[derive(ToSchema)]
+#[schema(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct TestData {
+    webhook_id: i64,
 }
 
 /// A row of `GET /api/conversations`: a `ConversationSummary` in the queue, a `HistoryItem`
@@ -243,7 +337,17 @@ impl Modify for SecuritySchemes {
         webhooks::test,
         webhooks::redeliver,
     ),
-    components(schemas(ErrorBody, WebhookPayload)),
+    components(schemas(
+        ErrorBody,
+        WebhookPayload,
+        WebhookData,
+        MessageCreatedData,
+        ConversationEventData,
+        RatedData,
+        ContactData,
+        OrderData,
+        TestData
+    )),
     security(("session" = []), ("apiKey" = [])),
     modifiers(&SecuritySchemes)
 )]
@@ -325,5 +429,21 @@ mod tests {
         let login = &document["paths"]["/api/login"]["post"];
         assert_eq!(login["security"], serde_json::json!([{}]));
         assert!(login["responses"]["4XX"]["content"]["application/json"].is_object());
+        let schemas = &document["components"]["schemas"];
+        for name in [
+            "WebhookPayload",
+            "MessageCreatedData",
+            "ConversationEventData",
+            "RatedData",
+            "ContactData",
+            "OrderData",
+            "TestData",
+        ] {
+            assert!(schemas[name].is_object(), "{name} is described");
+        }
+        assert_eq!(
+            schemas["RatedData"]["properties"]["conversationId"]["type"],
+            "integer"
+        );
     }
 }
