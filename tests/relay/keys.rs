@@ -2,7 +2,9 @@
 //! within their scope and site, never for the console's socket nor for people and credentials,
 //! revoked at once; bad requests refused, changing nothing.
 
-use beseda_tests::http::{Response, assert_refused, delete, get, post_json, put_json, request};
+use beseda_tests::http::{
+    Response, assert_refused, delete, get, post_json, put_json, request, request_with,
+};
 use beseda_tests::socket::Client;
 use beseda_tests::workflow::visitor_writes;
 use beseda_tests::{JANA, PETR, TestRelay};
@@ -317,4 +319,67 @@ async fn a_bad_key_request_is_refused_and_changes_nothing() {
     )
     .await;
     assert_refused(&unknown, 401, "unauthorized", "an unknown key");
+}
+
+/// A text file sent by an operator into conversation `id`; its path on the relay.
+async fn send_file(relay: &TestRelay, token: &str, id: i64) -> String {
+    let boundary = "beseda-keys-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"clientId\"\r\n\r\nf1\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"order.txt\"\r\n\
+         Content-Type: text/plain\r\n\r\nOrder 2024-117\r\n--{boundary}--\r\n"
+    );
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let sent = request_with(
+        relay.addr,
+        "POST",
+        &format!("/api/conversations/{id}/files"),
+        Some(token),
+        &[("Content-Type", &content_type)],
+        Some(body.as_bytes()),
+    )
+    .await;
+    assert_eq!(sent.status, 201, "{}", sent.body);
+    sent.json()["files"][0]["url"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_key_fetches_the_files_of_its_sites_only() {
+    let relay = TestRelay::start().await;
+    add_site(&relay, "second").await;
+    let jana = relay.login(JANA).await;
+    let id = visitor_writes(&relay, json!({}), "Posílám objednávku")
+        .await
+        .conversation_id;
+    let url = send_file(&relay, &jana, id).await;
+    let key_for = |body: Value| {
+        let relay = &relay;
+        let jana = &jana;
+        async move {
+            create_key(relay, jana, body).await.json()["key"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let every_site = key_for(json!({ "name": "CRM", "scope": "read" })).await;
+    let this_site = key_for(json!({ "name": "Default", "scope": "read", "site": "default" })).await;
+    let other_site = key_for(json!({ "name": "Second", "scope": "read", "site": "second" })).await;
+    for key in [&every_site, &this_site] {
+        let fetched = get(relay.addr, &url, Some(key)).await;
+        assert_eq!(fetched.status, 200, "{}", fetched.body);
+        assert_eq!(fetched.body, "Order 2024-117");
+    }
+    let refused = get(relay.addr, &url, Some(&other_site)).await;
+    assert_refused(&refused, 404, "not_found", "another site's file");
+    let listed = keys(&relay, &jana).await;
+    let first = listed[0]["id"].as_i64().unwrap();
+    assert_eq!(
+        delete(relay.addr, &format!("/api/keys/{first}"), Some(&jana))
+            .await
+            .status,
+        204
+    );
+    let revoked = get(relay.addr, &url, Some(&every_site)).await;
+    assert_refused(&revoked, 404, "not_found", "a revoked key");
 }

@@ -296,9 +296,9 @@ where
     post_with_files(app, &uploader, sender, form).await
 }
 
-/// A stored file (or its thumbnail) for its conversation's visitor (by their visitor token) or
-/// any operator (by their session token). Anyone else, like a file that does not exist, gets
-/// 404: nobody learns whether an id is taken.
+/// A stored file (or its thumbnail) for its conversation's visitor (by their visitor token), any
+/// operator (by their session token) or an API key (one for a site: that site's files only).
+/// Anyone else, like a file that does not exist, gets 404: nobody learns whether an id is taken.
 pub async fn fetch(
     app: &App,
     id: &str,
@@ -311,9 +311,17 @@ pub async fn fetch(
         return Err(not_found());
     }
     let visitor = app.visitor_tokens.verify(token);
+    let mut key_site = None;
     if visitor.is_none() {
-        match super::account::authenticate(app, token).await {
-            Ok(_) => {}
+        let signed_in = if super::keys::is_key(token) {
+            super::keys::grant(app, token)
+                .await
+                .map(|grant| key_site = grant.site)
+        } else {
+            super::account::authenticate(app, token).await.map(drop)
+        };
+        match signed_in {
+            Ok(()) => {}
             Err(ApiError::Unauthorized) => return Err(not_found()),
             Err(error) => return Err(error),
         }
@@ -323,6 +331,16 @@ pub async fn fetch(
         .file(id.to_owned(), part)
         .await?
         .ok_or_else(not_found)?;
+    if let Some(site) = key_site {
+        let conversation = app
+            .store
+            .conversation_summary(file.conversation_id)
+            .await
+            .map_err(ApiError::store("file"))?;
+        if conversation.site != site {
+            return Err(not_found());
+        }
+    }
     match visitor {
         Some(visitor_id) if visitor_id != file.visitor_id => Err(not_found()),
         _ => Ok(file),

@@ -104,11 +104,7 @@ pub async fn authenticate(
     key: &str,
     request: KeyRequest<'_>,
 ) -> Result<OperatorProfile, ApiError> {
-    let grant = app
-        .store
-        .key_grant(session_token_hash(key))
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
+    let grant = grant(app, key).await?;
     allows(&grant, &request)?;
     if let Some(site) = &grant.site
         && let Some(id) = conversation_in_path(request.path)
@@ -123,13 +119,24 @@ pub async fn authenticate(
             return Err(ApiError::NotFound("conversation"));
         }
     }
+    Ok(grant.operator)
+}
+
+/// What a key grants, if it exists and its admin is not disabled (401 otherwise); records its
+/// use at most about once a minute.
+pub async fn grant(app: &App, key: &str) -> Result<KeyGrant, ApiError> {
+    let grant = app
+        .store
+        .key_grant(session_token_hash(key))
+        .await?
+        .ok_or(ApiError::Unauthorized)?;
     let now = now_millis();
     if now - grant.last_used_at.unwrap_or(0) >= crate::sessions::touch_interval_millis(app)
         && let Err(error) = app.store.touch_key(grant.key_id, now).await
     {
         tracing::warn!(%error, "recording a key's use failed");
     }
-    Ok(grant.operator)
+    Ok(grant)
 }
 
 /// Whether a key's grant covers a request, by its method, path and site (a conversation named in
