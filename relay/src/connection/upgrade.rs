@@ -35,7 +35,7 @@ pub(super) async fn upgrade(
     let socket = match tokio::time::timeout(app.config.hello_timeout, handshake).await {
         Ok(Ok(socket)) => socket,
         Ok(Err(error)) => {
-            tracing::debug!(%error, %peer, "WebSocket upgrade failed");
+            tracing::debug!(%error, peer = %crate::net::truncated(peer.ip()), "WebSocket upgrade failed");
             return;
         }
         Err(_) => return,

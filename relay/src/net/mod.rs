@@ -52,6 +52,24 @@ pub fn origin_allowed(allowed: &[String], endpoint: Endpoint, origin: &str, host
     }
 }
 
+/// An address as the relay may log it: an IPv4 address without its last byte (`203.0.113.0/24`),
+/// an IPv6 address without its last 80 bits (`2001:db8:1::/48`). Addresses are used in full
+/// for the limits, in memory only; logs and the database never hold them whole.
+pub fn truncated(address: IpAddr) -> String {
+    match address {
+        IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            format!("{a}.{b}.{c}.0/24")
+        }
+        IpAddr::V6(v6) => {
+            let segments = v6.segments();
+            let network =
+                std::net::Ipv6Addr::new(segments[0], segments[1], segments[2], 0, 0, 0, 0, 0);
+            format!("{network}/48")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +157,14 @@ mod tests {
             "https://evil.example",
             "relay.example"
         ));
+    }
+
+    #[test]
+    fn a_logged_address_is_truncated() {
+        assert_eq!(truncated("203.0.113.77".parse().unwrap()), "203.0.113.0/24");
+        assert_eq!(
+            truncated("2001:db8:1:2:3:4:5:6".parse().unwrap()),
+            "2001:db8:1::/48"
+        );
     }
 }
