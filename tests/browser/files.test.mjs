@@ -226,8 +226,10 @@ test("cancelling an upload sends nothing; a refused file says why in the visitor
   const page = await openChat(context, relay);
   // The upload is held on its way (it never reaches the relay) until it is cancelled.
   let held = 0;
-  await page.route("**/visitor/files", () => {
+  let heldRoute;
+  await page.route("**/visitor/files", (route) => {
     held += 1;
+    heldRoute = route;
   });
   await pick(page, [{ name: "faktura.pdf", mimeType: "application/pdf", buffer: PDF }]);
   const tray = widget(page).locator(".tray");
@@ -237,6 +239,8 @@ test("cancelling an upload sends nothing; a refused file says why in the visitor
   await eventually(() => held === 1, "the upload on its way");
   await tray.getByRole("button", { name: "Zrušit" }).click();
   await eventually(async () => tray.isHidden(), "the tray emptied");
+  // The held request fails as the network would fail it: unrouted, it would go on to the relay.
+  await heldRoute.abort();
   await page.unroute("**/visitor/files");
 
   // A page of HTML named as a PDF: refused from its bytes, said in Czech, the file stays in the tray.
