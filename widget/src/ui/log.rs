@@ -341,6 +341,9 @@ fn rating_form(log: &Node, texts: &'static Texts, state: RwSignal<ChatState>) {
         move || show(&form, state.with(ChatState::wants_rating))
     });
     let form: web_sys::HtmlFormElement = form.unchecked_into();
+    // The form goes once rated: the focus moves to the log, where the thanks are said, so that
+    // a keyboard stays in the widget (Escape still closes it).
+    let log: web_sys::HtmlElement = log.clone().unchecked_into();
     listen(&form.clone(), "submit", move |event| {
         event.prevent_default();
         let rating = form
@@ -353,6 +356,7 @@ fn rating_form(log: &Node, texts: &'static Texts, state: RwSignal<ChatState>) {
         if let Some(rating) = rating {
             transport::rate(rating, (!note.is_empty()).then_some(note));
             form.reset();
+            let _ = log.focus();
         }
     });
 }
