@@ -101,6 +101,9 @@ pub struct ConversationDetail {
     /// Where the visitor is and has been.
     #[serde(default)]
     pub context: VisitorContext,
+    /// Whether the visitor is blocked (`POST /api/conversations/{id}/block`).
+    #[serde(default)]
+    pub blocked: bool,
 }
 
 /// The most pages a visit's context holds; older ones are dropped first.
@@ -289,6 +292,13 @@ pub struct SiteSettings {
     /// admins.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notify_email: String,
+    /// Conversations resolved more than this many days ago are erased for good (1–3650); none
+    /// (left out): kept until erased by hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<u32>,
+    /// Whether the widget offers the visitor a link to erase their own conversation.
+    #[serde(default)]
+    pub visitor_erase: bool,
 }
 
 /// When a shop answers chats, in its own time zone.

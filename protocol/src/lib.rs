@@ -18,6 +18,7 @@ mod ids;
 pub mod keys;
 mod message;
 pub mod operator;
+pub mod privacy;
 pub mod prompts;
 pub mod template;
 pub mod visitor;

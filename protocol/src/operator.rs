@@ -98,6 +98,14 @@ pub enum FromRelay {
         conversation_id: ConversationId,
         page: crate::api::PageView,
     },
+    /// A conversation was erased for good (by an admin, the retention, or its visitor): the
+    /// console forgets it.
+    Erased { conversation_id: ConversationId },
+    /// A conversation's visitor was blocked or unblocked.
+    Blocked {
+        conversation_id: ConversationId,
+        blocked: bool,
+    },
     /// An operator added an internal note to a conversation (never sent to a visitor).
     Note { note: crate::history::Note },
     /// An operator went online or offline; `anyoneOnline` is what visitors see.

@@ -107,6 +107,9 @@ fn open_connection(location: &Location) -> rusqlite::Result<Connection> {
     // 0.01 ms. The relay keeps no statistics (no ANALYZE) that a parameter could make use of.
     connection.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     connection.pragma_update(None, "foreign_keys", true)?;
+    // What is deleted is overwritten, not left in free pages for anyone reading the file: an
+    // erased conversation must be gone for good (`store/privacy.rs`).
+    connection.pragma_update(None, "secure_delete", true)?;
     if matches!(location, Location::File(_)) {
         connection.pragma_update(None, "journal_mode", "wal")?;
         connection.pragma_update(None, "synchronous", "full")?;

@@ -61,6 +61,7 @@ fn detail(id: i64, messages: Vec<Message>) -> ConversationDetail {
         rating: None,
         rating_comment: None,
         context: VisitorContext::default(),
+        blocked: false,
     }
 }
 

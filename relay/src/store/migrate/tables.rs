@@ -100,6 +100,8 @@ pub const TABLES: &[Table] = &[
             ("suggested_questions", Text),
             ("hours", Text),
             ("notify_email", Text),
+            ("retention_days", Integer),
+            ("visitor_erase", Boolean),
         ],
         key: &["name"],
         identity: false,
@@ -171,6 +173,8 @@ pub const TABLES: &[Table] = &[
             ("auto_message_sent", Integer),
             ("rating", Text),
             ("rating_comment", Text),
+            ("blocked_at", Integer),
+            ("blocked_by", Integer),
         ],
         key: &["id"],
         identity: true,
@@ -469,6 +473,29 @@ pub const TABLES: &[Table] = &[
         columns: &[("conversation_id", Integer), ("operator_id", Integer)],
         key: &["conversation_id"],
         identity: false,
+    },
+    Table {
+        name: "address_blocks",
+        columns: &[
+            ("hash", Bytes),
+            ("conversation_id", Integer),
+            ("until", Integer),
+        ],
+        key: &["hash"],
+        identity: false,
+    },
+    Table {
+        name: "audit_log",
+        columns: &[
+            ("id", Integer),
+            ("at", Integer),
+            ("operator_id", Integer),
+            ("action", Text),
+            ("target", Text),
+            ("detail", Text),
+        ],
+        key: &["id"],
+        identity: true,
     },
 ];
 

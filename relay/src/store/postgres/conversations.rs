@@ -481,8 +481,8 @@ pub async fn conversation(
     let summary = conversation_summary(client, conversation_id).await?;
     let row = client
         .query_opt(
-            "SELECT c.cart, c.rating_comment, s.title FROM conversations c
-             JOIN sites s ON s.name = c.site WHERE c.id = $1",
+            "SELECT c.cart, c.rating_comment, s.title, c.blocked_at IS NOT NULL
+             FROM conversations c JOIN sites s ON s.name = c.site WHERE c.id = $1",
             &[&conversation_id.0],
         )
         .await?
@@ -506,6 +506,7 @@ pub async fn conversation(
         rating: summary.rating,
         rating_comment: row.try_get(1)?,
         context,
+        blocked: row.try_get(3)?,
     })
 }
 

@@ -321,7 +321,7 @@ pub async fn set_team_settings(
 
 /// The columns [`site_from_row`] reads.
 const SITE_COLUMNS: &str = "name, title, auto_message_delay, auto_message_text, rating_enabled,
-    suggested_questions, hours, notify_email";
+    suggested_questions, hours, notify_email, retention_days, visitor_erase";
 
 fn site_from_row(row: &Row) -> Result<SiteSettings, StoreError> {
     Ok(SiteSettings {
@@ -338,6 +338,10 @@ fn site_from_row(row: &Row) -> Result<SiteSettings, StoreError> {
             .try_get::<_, Option<&str>>(6)?
             .and_then(|json| serde_json::from_str(json).ok()),
         notify_email: row.try_get(7)?,
+        retention_days: row
+            .try_get::<_, Option<i64>>(8)?
+            .and_then(|days| u32::try_from(days).ok()),
+        visitor_erase: row.try_get(9)?,
     })
 }
 
@@ -370,7 +374,8 @@ pub async fn update_site(
         .and_then(|hours| serde_json::to_string(hours).ok());
     let sql = format!(
         "UPDATE sites SET title = $2, auto_message_delay = $3, auto_message_text = $4,
-         rating_enabled = $5, suggested_questions = $6, hours = $7, notify_email = $8
+         rating_enabled = $5, suggested_questions = $6, hours = $7, notify_email = $8,
+         retention_days = $9, visitor_erase = $10
          WHERE name = $1 RETURNING {SITE_COLUMNS}"
     );
     let row = client
@@ -385,6 +390,8 @@ pub async fn update_site(
                 &questions,
                 &hours,
                 &settings.notify_email.trim(),
+                &settings.retention_days.map(i64::from),
+                &settings.visitor_erase,
             ],
         )
         .await?;

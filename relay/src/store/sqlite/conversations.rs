@@ -322,14 +322,15 @@ pub fn conversation(
     conversation_id: ConversationId,
 ) -> Result<ConversationDetail, StoreError> {
     let summary = conversation_summary(connection, conversation_id)?;
-    let (cart, rating_comment, site_title): (Option<String>, Option<String>, String) = connection
-        .prepare_cached(
-            "SELECT c.cart, c.rating_comment, s.title FROM conversations c
-             JOIN sites s ON s.name = c.site WHERE c.id = ?1",
-        )?
-        .query_row([conversation_id.0], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-        })?;
+    let (cart, rating_comment, site_title, blocked): (Option<String>, Option<String>, String, bool) =
+        connection
+            .prepare_cached(
+                "SELECT c.cart, c.rating_comment, s.title, c.blocked_at IS NOT NULL
+                 FROM conversations c JOIN sites s ON s.name = c.site WHERE c.id = ?1",
+            )?
+            .query_row([conversation_id.0], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })?;
     let context = visitor_context(connection, &summary.site, &summary.visitor.id)?;
     Ok(ConversationDetail {
         id: summary.id,
@@ -348,6 +349,7 @@ pub fn conversation(
         rating: summary.rating,
         rating_comment,
         context,
+        blocked,
     })
 }
 

@@ -382,7 +382,71 @@ const MIGRATIONS: &[&str] = &[
     // 19: webhooks: the endpoints, one row per event to deliver to one endpoint (recorded in the
     // transaction of its cause), and the last assignee each conversation's webhooks told of.
     WEBHOOKS,
+    // 20: privacy: each site's retention and whether its visitors may erase their conversation;
+    // blocked visitors (on their conversation) and addresses (a keyed hash, for some days); the
+    // admins' audit log. The episodes lose their foreign key to the conversations, so that an
+    // erased conversation's anonymous figures stay (`privacy.rs`), which means building their
+    // table again, with its indexes and the tallies' trigger. The search index removes every
+    // trace of a deleted message at once (FTS5's `secure-delete`), as `secure_delete` does for
+    // the rest of the file.
+    PRIVACY,
 ];
+
+/// Migration 20's tables, and the episodes' table built again without the foreign key.
+const PRIVACY: &str = concat!(
+    "
+    ALTER TABLE sites ADD COLUMN retention_days INTEGER;
+    ALTER TABLE sites ADD COLUMN visitor_erase INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE conversations ADD COLUMN blocked_at INTEGER;
+    ALTER TABLE conversations ADD COLUMN blocked_by INTEGER REFERENCES operators(id);
+    CREATE INDEX conversations_blocked ON conversations (blocked_at) WHERE blocked_at IS NOT NULL;
+    CREATE TABLE address_blocks (
+        hash BLOB PRIMARY KEY,
+        conversation_id INTEGER,
+        until INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        operator_id INTEGER REFERENCES operators(id),
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
+    CREATE TABLE report_episodes_new (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL,
+        site TEXT NOT NULL,
+        reopened INTEGER NOT NULL DEFAULT 0,
+        started_at INTEGER NOT NULL,
+        first_visitor_at INTEGER,
+        response_due_at INTEGER,
+        first_response_at INTEGER,
+        operator_id INTEGER,
+        resolved_at INTEGER,
+        rating TEXT,
+        rating_comment TEXT,
+        contact INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO report_episodes_new SELECT id, conversation_id, site, reopened, started_at,
+        first_visitor_at, response_due_at, first_response_at, operator_id, resolved_at, rating,
+        rating_comment, contact FROM report_episodes;
+    DROP TABLE report_episodes;
+    ALTER TABLE report_episodes_new RENAME TO report_episodes;
+    CREATE INDEX report_episodes_by_conversation ON report_episodes (conversation_id, id);
+    CREATE INDEX report_episodes_by_start
+        ON report_episodes (started_at, site, operator_id, first_visitor_at, first_response_at);
+    CREATE INDEX report_episodes_by_resolution
+        ON report_episodes (resolved_at, site, operator_id, first_visitor_at, started_at)
+        WHERE resolved_at IS NOT NULL;
+    CREATE INDEX report_episodes_waiting ON report_episodes (started_at)
+        WHERE first_response_at IS NULL AND resolved_at IS NULL AND first_visitor_at IS NOT NULL;
+    CREATE INDEX report_episodes_commented ON report_episodes (resolved_at)
+        WHERE rating_comment IS NOT NULL AND resolved_at IS NOT NULL;
+    INSERT INTO message_search (message_search, rank) VALUES ('secure-delete', 1);
+    ",
+    super::tallies::tally_triggers!()
+);
 
 /// The webhooks' tables.
 const WEBHOOKS: &str = "

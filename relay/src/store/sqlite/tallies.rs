@@ -7,35 +7,11 @@
 //! episode not yet answered or resolved) skips the work. The migration back-fills them from the
 //! episodes already kept.
 
-/// The migration that adds the tallies, their trigger and their back-fill.
-pub(super) const TALLIES: &str = "
-    CREATE TABLE report_tallies (
-        site TEXT NOT NULL,
-        hour INTEGER NOT NULL,
-        operator_id INTEGER NOT NULL,
-        started_new INTEGER NOT NULL,
-        started_reopened INTEGER NOT NULL,
-        contacts INTEGER NOT NULL,
-        missed INTEGER NOT NULL,
-        resolved INTEGER NOT NULL,
-        satisfied INTEGER NOT NULL,
-        neutral INTEGER NOT NULL,
-        dissatisfied INTEGER NOT NULL,
-        PRIMARY KEY (site, hour, operator_id)
-    ) WITHOUT ROWID;
-    CREATE TABLE report_waits (
-        site TEXT NOT NULL,
-        hour INTEGER NOT NULL,
-        operator_id INTEGER NOT NULL,
-        measure INTEGER NOT NULL,
-        seconds INTEGER NOT NULL,
-        count INTEGER NOT NULL,
-        PRIMARY KEY (site, hour, operator_id, measure, seconds)
-    ) WITHOUT ROWID;
-    CREATE INDEX report_episodes_waiting ON report_episodes (started_at)
-        WHERE first_response_at IS NULL AND resolved_at IS NULL AND first_visitor_at IS NOT NULL;
-    CREATE INDEX report_episodes_commented ON report_episodes (resolved_at)
-        WHERE rating_comment IS NOT NULL AND resolved_at IS NOT NULL;
+/// The trigger that keeps the tallies, on the episodes (created again when the episodes' table is
+/// rebuilt, migration 20).
+macro_rules! tally_triggers {
+    () => {
+        "
     CREATE TRIGGER report_episode_added AFTER INSERT ON report_episodes BEGIN
         INSERT INTO report_tallies (site, hour, operator_id, started_new, started_reopened, contacts, missed, resolved, satisfied, neutral, dissatisfied)
         VALUES (NEW.site, NEW.started_at / 3600000, COALESCE(NEW.operator_id, 0),
@@ -104,7 +80,45 @@ pub(super) const TALLIES: &str = "
         WHERE NEW.resolved_at IS NOT NULL
         ON CONFLICT (site, hour, operator_id, measure, seconds) DO UPDATE SET count = count + excluded.count;
     END;
-    INSERT INTO report_tallies (site, hour, operator_id, started_new, started_reopened, contacts, missed, resolved, satisfied, neutral, dissatisfied)
+"
+    };
+}
+
+pub(super) use tally_triggers;
+
+/// The migration that adds the tallies, their trigger and their back-fill.
+pub(super) const TALLIES: &str = concat!(
+    "
+    CREATE TABLE report_tallies (
+        site TEXT NOT NULL,
+        hour INTEGER NOT NULL,
+        operator_id INTEGER NOT NULL,
+        started_new INTEGER NOT NULL,
+        started_reopened INTEGER NOT NULL,
+        contacts INTEGER NOT NULL,
+        missed INTEGER NOT NULL,
+        resolved INTEGER NOT NULL,
+        satisfied INTEGER NOT NULL,
+        neutral INTEGER NOT NULL,
+        dissatisfied INTEGER NOT NULL,
+        PRIMARY KEY (site, hour, operator_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE report_waits (
+        site TEXT NOT NULL,
+        hour INTEGER NOT NULL,
+        operator_id INTEGER NOT NULL,
+        measure INTEGER NOT NULL,
+        seconds INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (site, hour, operator_id, measure, seconds)
+    ) WITHOUT ROWID;
+    CREATE INDEX report_episodes_waiting ON report_episodes (started_at)
+        WHERE first_response_at IS NULL AND resolved_at IS NULL AND first_visitor_at IS NOT NULL;
+    CREATE INDEX report_episodes_commented ON report_episodes (resolved_at)
+        WHERE rating_comment IS NOT NULL AND resolved_at IS NOT NULL;
+",
+    tally_triggers!(),
+    "    INSERT INTO report_tallies (site, hour, operator_id, started_new, started_reopened, contacts, missed, resolved, satisfied, neutral, dissatisfied)
     SELECT site, hour, operator_id, sum(started_new), sum(started_reopened), sum(contacts),
         sum(missed), sum(resolved), sum(satisfied), sum(neutral), sum(dissatisfied)
     FROM (
@@ -133,4 +147,5 @@ pub(super) const TALLIES: &str = "
     ) AS parts
     GROUP BY site, hour, operator_id, measure, seconds;
 
-";
+"
+);

@@ -305,12 +305,14 @@ fn site_from_row(row: &Row<'_>) -> rusqlite::Result<SiteSettings> {
             .get::<_, Option<String>>(6)?
             .and_then(|json| serde_json::from_str(&json).ok()),
         notify_email: row.get(7)?,
+        retention_days: row.get(8)?,
+        visitor_erase: row.get(9)?,
     })
 }
 
 const SITE_SELECT: &str =
     "SELECT name, title, auto_message_delay, auto_message_text, rating_enabled,
-     suggested_questions, hours, notify_email FROM sites";
+     suggested_questions, hours, notify_email, retention_days, visitor_erase FROM sites";
 
 pub fn sites(connection: &Connection) -> Result<Vec<SiteSettings>, StoreError> {
     let sql = format!("{SITE_SELECT} ORDER BY name");
@@ -327,7 +329,8 @@ pub fn update_site(
     let changed = connection
         .prepare_cached(
             "UPDATE sites SET title = ?2, auto_message_delay = ?3, auto_message_text = ?4,
-             rating_enabled = ?5, suggested_questions = ?6, hours = ?7, notify_email = ?8
+             rating_enabled = ?5, suggested_questions = ?6, hours = ?7, notify_email = ?8,
+             retention_days = ?9, visitor_erase = ?10
              WHERE name = ?1",
         )?
         .execute(params![
@@ -348,7 +351,9 @@ pub fn update_site(
                 .hours
                 .as_ref()
                 .and_then(|hours| serde_json::to_string(hours).ok()),
-            settings.notify_email.trim()
+            settings.notify_email.trim(),
+            settings.retention_days,
+            settings.visitor_erase
         ])?;
     if changed == 0 {
         return Err(StoreError::NotFound);

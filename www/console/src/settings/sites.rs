@@ -129,6 +129,8 @@ fn SiteForm(site: SiteSettings) -> impl IntoView {
                     .collect(),
                 hours,
                 notify_email: notify_email.get_untracked().trim().to_owned(),
+                retention_days: None,
+                visitor_erase: false,
             };
             spawn_local(async move {
                 let result = api::set_site(&settings).await;
