@@ -99,7 +99,8 @@ cluster-deps:
 # (the same bodies; the store's own tests and the cluster tests run on PostgreSQL anyway).
 POSTGRES_TESTS := abuse_visitors answers assignment autoreply chat context durability hours \
 	internal_errors mail mail_abuse names presence prompts rating refusals reports rules sessions \
-	shortcuts team unauthorized workflow history backup files keys openapi webhooks
+	shortcuts team unauthorized workflow history backup files keys openapi webhooks privacy \
+	retention
 
 rust-test: mail-deps cluster-deps
 	$(CARGO) test --workspace

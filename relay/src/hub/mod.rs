@@ -432,13 +432,25 @@ impl Hub {
                 Event::ConversationErased {
                     conversation_id,
                     site,
-                    visitor_id,
+                    visitor_hash,
                 } => {
                     let frame = to_frame(&operator::FromRelay::Erased { conversation_id });
                     self.send_to_operators(&mut peers, |_| Some(Outbound::Frame(frame.clone())));
-                    let key = (site, visitor_id);
-                    peers.queue.remove(&key);
-                    self.to_visitor(&mut peers, &key, &to_frame(&visitor::FromRelay::Erased));
+                    // Rare enough to look at every connected visitor of the site.
+                    let keys: Vec<VisitorKey> = peers
+                        .visitors
+                        .keys()
+                        .filter(|(other, visitor_id)| {
+                            *other == site
+                                && crate::store::privacy::visitor_hash(visitor_id) == visitor_hash
+                        })
+                        .cloned()
+                        .collect();
+                    let frame = to_frame(&visitor::FromRelay::Erased);
+                    for key in keys {
+                        peers.queue.remove(&key);
+                        self.to_visitor(&mut peers, &key, &frame);
+                    }
                 }
                 Event::Blocked {
                     conversation_id,

@@ -129,11 +129,12 @@ pub enum Event {
         context: VisitorContext,
     },
     /// A conversation was erased for good: consoles forget it, its visitor's widgets start
-    /// afresh.
+    /// afresh. The visitor is named by the SHA-256 of their id (hex), so that the cluster's
+    /// event log keeps nothing of them (`store/privacy.rs`).
     ConversationErased {
         conversation_id: ConversationId,
         site: String,
-        visitor_id: VisitorId,
+        visitor_hash: String,
     },
     /// A conversation's visitor was blocked or unblocked.
     Blocked {

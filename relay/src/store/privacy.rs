@@ -112,11 +112,17 @@ pub(crate) fn action_from_text(text: &str) -> AuditAction {
 pub(crate) fn erased_event(
     conversation_id: ConversationId,
     site: String,
-    visitor_id: VisitorId,
+    visitor_id: &VisitorId,
 ) -> Event {
     Event::ConversationErased {
         conversation_id,
         site,
-        visitor_id,
+        visitor_hash: visitor_hash(visitor_id),
     }
+}
+
+/// How an erased conversation's event names its visitor: the SHA-256 of their id, in hex.
+pub fn visitor_hash(visitor_id: &VisitorId) -> String {
+    use sha2::{Digest, Sha256};
+    crate::auth::to_hex(&Sha256::digest(visitor_id.0.as_bytes()))
 }

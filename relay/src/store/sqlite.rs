@@ -208,6 +208,17 @@ impl SqliteStore {
         if let Some(writer) = writer {
             let _ = writer.join();
         }
+        // Everything in the WAL goes into the file and the WAL is emptied: its old frames would
+        // still hold what was deleted since the last checkpoint (an erased conversation, whose
+        // pages the file itself now holds overwritten, `secure_delete`).
+        if let Some(reader) = self.readers.first() {
+            let connection = reader
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Err(error) = connection.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)") {
+                tracing::warn!(%error, "the WAL could not be emptied at shutdown");
+            }
+        }
     }
 
     /// Runs `work` inside the next write transaction and resolves after it was committed.

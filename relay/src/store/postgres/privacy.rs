@@ -47,7 +47,9 @@ pub async fn export(
         let emails = tx
             .query(
                 "SELECT kind, recipient, created_at, sent_at FROM mail_outbox
-                 WHERE conversation_id = $1 ORDER BY id",
+                 WHERE conversation_id = $1 OR id IN (SELECT mm.mail_id FROM mail_messages mm
+                     JOIN messages m ON m.id = mm.message_id WHERE m.conversation_id = $1)
+                 ORDER BY id",
                 &[&id.0],
             )
             .await?
@@ -91,7 +93,7 @@ pub async fn erase(
     conversations: &[ConversationId],
     audit: &AuditRecord,
 ) -> Result<u32, StoreError> {
-    let mut erased = 0;
+    let mut erased_count = 0;
     for &id in conversations {
         let Some(row) = tx
             .query_opt(
@@ -105,6 +107,15 @@ pub async fn erase(
         let (site, visitor_id): (String, String) = (row.get(0), row.get(1));
         for sql in [
             "DELETE FROM message_search WHERE conversation_id = $1",
+            // The shop's emails gather the messages of a whole site: this conversation's
+            // leave them, and an email it named that still carries others' is theirs now.
+            "DELETE FROM mail_messages WHERE message_id IN
+                 (SELECT id FROM messages WHERE conversation_id = $1)",
+            "UPDATE mail_outbox SET conversation_id = (
+                 SELECT m.conversation_id FROM mail_messages mm JOIN messages m ON m.id = mm.message_id
+                 WHERE mm.mail_id = mail_outbox.id ORDER BY m.id LIMIT 1)
+             WHERE conversation_id = $1 AND kind = 'shop'
+               AND EXISTS (SELECT 1 FROM mail_messages mm WHERE mm.mail_id = mail_outbox.id)",
             "DELETE FROM mail_messages WHERE mail_id IN
                  (SELECT id FROM mail_outbox WHERE conversation_id = $1)",
             "DELETE FROM mail_outbox WHERE conversation_id = $1",
@@ -128,13 +139,33 @@ pub async fn erase(
         ] {
             tx.execute(sql, &[&site, &visitor_id]).await?;
         }
-        tx.emit(erased_event(id, site, VisitorId(visitor_id)));
-        erased += 1;
+        // The cluster's event log keeps copies of the conversation's events for a few minutes:
+        // each becomes the erase itself, so that nothing of them stays and the relays reading
+        // the log find no gap in it.
+        let erased = erased_event(id, site, &VisitorId(visitor_id.clone()));
+        let placeholder = serde_json::to_string(&erased)
+            .map_err(|error| StoreError::Database(error.to_string()))?;
+        let pattern = format!("\"(conversation_id|conversationId)\":{}[,}}]", id.0);
+        tx.execute(
+            "UPDATE event_log SET payload = $1
+             WHERE strpos(payload, $2) > 0 OR payload ~ $3",
+            &[&placeholder, &visitor_id, &pattern],
+        )
+        .await?;
+        // The cluster's rate windows are kept by the visitor's id too.
+        tx.execute(
+            "DELETE FROM rate_windows WHERE strpos(key, $1) > 0",
+            &[&visitor_id],
+        )
+        .await?;
+        tx.emit(erased);
+        erased_count += 1;
     }
-    if erased > 0 {
+    // An erase by email that found nothing is an act too; one of a missing conversation is not.
+    if erased_count > 0 || conversations.is_empty() {
         record_audit(tx, audit).await?;
     }
-    Ok(erased)
+    Ok(erased_count)
 }
 
 pub async fn expired(client: &impl Sql, now: i64, limit: u32) -> Result<Vec<Expired>, StoreError> {

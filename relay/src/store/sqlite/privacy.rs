@@ -2,15 +2,17 @@
 
 use super::conversations::conversation;
 use super::history::notes;
+use super::history::site_word;
+use super::rows::messages_after_seq;
 use crate::clock::{iso8601, now_millis};
-use crate::store::history::search_rowid;
+use crate::store::history::{indexed_words, search_rowid, searchable_text};
 use crate::store::privacy::{action_from_text, action_text, erased_event};
 use crate::store::{AuditRecord, Event, Expired, StoreError};
 use beseda_protocol::api::VisitorInfo;
 use beseda_protocol::privacy::{
     AuditEntry, Block, ExportedAnswerView, ExportedConversation, ExportedEmail,
 };
-use beseda_protocol::{ConversationId, OperatorId, VisitorId};
+use beseda_protocol::{ConversationId, OperatorId, Seq, VisitorId};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 pub fn conversations_of_email(
@@ -40,7 +42,9 @@ pub fn export(
         let emails = connection
             .prepare_cached(
                 "SELECT kind, recipient, created_at, sent_at FROM mail_outbox
-                 WHERE conversation_id = ?1 ORDER BY id",
+                 WHERE conversation_id = ?1 OR id IN (SELECT mm.mail_id FROM mail_messages mm
+                     JOIN messages m ON m.id = mm.message_id WHERE m.conversation_id = ?1)
+                 ORDER BY id",
             )?
             .query_map([id.0], |row| {
                 Ok(ExportedEmail {
@@ -92,21 +96,35 @@ pub fn erase(
         let Some((site, visitor_id)) = found else {
             continue;
         };
-        let seqs: Vec<i64> = connection
-            .prepare_cached("SELECT seq FROM messages WHERE conversation_id = ?1")?
-            .query_map([id.0], |row| row.get(0))?
-            .collect::<Result<_, _>>()?;
-        let mut unindex =
-            connection.prepare_cached("DELETE FROM message_search WHERE rowid = ?1")?;
-        for seq in seqs {
-            if let Some(rowid) = u64::try_from(seq)
-                .ok()
-                .and_then(|seq| search_rowid(id, seq))
-            {
-                unindex.execute([rowid])?;
+        // The index holds no text to delete by (it is contentless): each indexed message's words are
+        // given again, as they were indexed, so that FTS5's `secure-delete` removes them from
+        // its pages instead of leaving a tombstone beside them until the next merge.
+        let site_word = site_word(&site);
+        let mut unindex = connection.prepare_cached(
+            "INSERT INTO message_search (message_search, rowid, words) VALUES ('delete', ?1, ?2)",
+        )?;
+        let mut indexed =
+            connection.prepare_cached("SELECT 1 FROM message_search_docsize WHERE id = ?1")?;
+        for message in messages_after_seq(connection, id, Seq(0))? {
+            // Only what was indexed (the relay's own texts are not): the index cannot be told
+            // to delete what it never held.
+            let rowid = search_rowid(id, message.seq.0)
+                .filter(|rowid| indexed.exists([rowid]).unwrap_or(false));
+            if let Some(rowid) = rowid {
+                let words = format!("{} {site_word}", indexed_words(&searchable_text(&message)));
+                unindex.execute(params![rowid, words])?;
             }
         }
         for sql in [
+            // The shop's emails gather the messages of a whole site: this conversation's
+            // leave them, and an email it named that still carries others' is theirs now.
+            "DELETE FROM mail_messages WHERE message_id IN
+                 (SELECT id FROM messages WHERE conversation_id = ?1)",
+            "UPDATE mail_outbox SET conversation_id = (
+                 SELECT m.conversation_id FROM mail_messages mm JOIN messages m ON m.id = mm.message_id
+                 WHERE mm.mail_id = mail_outbox.id ORDER BY m.id LIMIT 1)
+             WHERE conversation_id = ?1 AND kind = 'shop'
+               AND EXISTS (SELECT 1 FROM mail_messages mm WHERE mm.mail_id = mail_outbox.id)",
             "DELETE FROM mail_messages WHERE mail_id IN
                  (SELECT id FROM mail_outbox WHERE conversation_id = ?1)",
             "DELETE FROM mail_outbox WHERE conversation_id = ?1",
@@ -132,10 +150,11 @@ pub fn erase(
                 .prepare_cached(sql)?
                 .execute(params![site, visitor_id])?;
         }
-        events.push(erased_event(id, site, VisitorId(visitor_id)));
+        events.push(erased_event(id, site, &VisitorId(visitor_id)));
         erased += 1;
     }
-    if erased > 0 {
+    // An erase by email that found nothing is an act too; one of a missing conversation is not.
+    if erased > 0 || conversations.is_empty() {
         record_audit(connection, audit)?;
     }
     Ok(erased)

@@ -337,7 +337,7 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE messages ADD COLUMN files TEXT;
     ",
     // 15: the search index again, rebuilt from the messages right after this migration
-    // (`SEARCH_MIGRATION`): with indexes of the words' first 2 to 10 characters, so that a
+    // (`SEARCH_MIGRATIONS`): with indexes of the words' first 2 to 10 characters, so that a
     // word taken as a prefix is one list to walk, newest first, and not every list of the
     // words it begins merged before the first match; with `_` kept within a word, for each
     // message's site word (`history::site_word`); and with the names of the files the messages
@@ -388,7 +388,10 @@ const MIGRATIONS: &[&str] = &[
     // erased conversation's anonymous figures stay (`privacy.rs`), which means building their
     // table again, with its indexes and the tallies' trigger. The search index removes every
     // trace of a deleted message at once (FTS5's `secure-delete`), as `secure_delete` does for
-    // the rest of the file.
+    // the rest of the file: the index is built again without `contentless_delete` (which keeps
+    // a deleted row's words until its segment is merged, and refuses to be told them) and
+    // refilled from the messages (`SEARCH_MIGRATIONS`); an erased message's words are given
+    // back to it to remove.
     PRIVACY,
 ];
 
@@ -444,6 +447,12 @@ const PRIVACY: &str = concat!(
         WHERE first_response_at IS NULL AND resolved_at IS NULL AND first_visitor_at IS NOT NULL;
     CREATE INDEX report_episodes_commented ON report_episodes (resolved_at)
         WHERE rating_comment IS NOT NULL AND resolved_at IS NOT NULL;
+    DROP TABLE message_search;
+    CREATE VIRTUAL TABLE message_search USING fts5(
+        words, content = '', detail = none,
+        prefix = '2 3 4 5 6 7 8 9 10',
+        tokenize = 'unicode61 remove_diacritics 0 tokenchars ''_'''
+    );
     INSERT INTO message_search (message_search, rank) VALUES ('secure-delete', 1);
     ",
     super::tallies::tally_triggers!()
@@ -489,10 +498,10 @@ const WEBHOOKS: &str = "
     );
 ";
 
-/// The migration after which the messages already stored are indexed for searching (in the same
-/// transaction): the words are folded by the relay, which SQL alone cannot do. The index first
-/// came with migration 11, which left it empty since the last one rebuilds it.
-const SEARCH_MIGRATION: usize = 15;
+/// The migrations after which the messages already stored are indexed for searching (in the
+/// same transaction): the words are folded by the relay, which SQL alone cannot do. The index
+/// first came with migration 11, which left it empty since a later one rebuilds it.
+const SEARCH_MIGRATIONS: [usize; 2] = [15, 20];
 
 /// Brings the database up to the newest schema; each migration runs in its own transaction.
 pub fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
@@ -502,7 +511,7 @@ pub fn migrate(connection: &mut Connection) -> rusqlite::Result<()> {
         let transaction =
             connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         transaction.execute_batch(migration)?;
-        if index + 1 == SEARCH_MIGRATION {
+        if SEARCH_MIGRATIONS.contains(&(index + 1)) {
             super::history::index_existing(&transaction)?;
         }
         transaction.pragma_update(
