@@ -619,6 +619,12 @@ async fn an_older_sqlite_database_is_upgraded_first_and_verify_only_refuses_it()
              DROP TABLE report_episodes; DROP TABLE report_hours;
              DROP TABLE report_availability; DROP TABLE report_answer_events;
              DROP TABLE report_tallies; DROP TABLE report_waits;
+             DROP TABLE audit_log; DROP TABLE address_blocks; DROP INDEX conversations_blocked;
+             ALTER TABLE conversations DROP COLUMN blocked_at;
+             ALTER TABLE conversations DROP COLUMN blocked_by;
+             ALTER TABLE conversations DROP COLUMN blocked_address_until;
+             ALTER TABLE sites DROP COLUMN retention_days;
+             ALTER TABLE sites DROP COLUMN visitor_erase;
              DROP INDEX sessions_by_operator;
              ALTER TABLE sessions DROP COLUMN last_used_at;
              ALTER TABLE operators DROP COLUMN disabled;
@@ -641,7 +647,7 @@ async fn an_older_sqlite_database_is_upgraded_first_and_verify_only_refuses_it()
         .unwrap()
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .unwrap();
-    assert_eq!(version, 19, "upgraded as serve would");
+    assert_eq!(version, 20, "upgraded as serve would");
     let client = connect(&url).await;
     let sessions: Vec<(i64, i64)> = client
         .query("SELECT created_at, last_used_at FROM sessions", &[])

@@ -470,6 +470,12 @@ fn the_migration_indexes_the_messages_already_stored() {
              DROP TABLE report_episodes; DROP TABLE report_hours;
              DROP TABLE report_availability; DROP TABLE report_answer_events;
              DROP TABLE report_tallies; DROP TABLE report_waits;
+             DROP TABLE audit_log; DROP TABLE address_blocks; DROP INDEX conversations_blocked;
+             ALTER TABLE conversations DROP COLUMN blocked_at;
+             ALTER TABLE conversations DROP COLUMN blocked_by;
+             ALTER TABLE conversations DROP COLUMN blocked_address_until;
+             ALTER TABLE sites DROP COLUMN retention_days;
+             ALTER TABLE sites DROP COLUMN visitor_erase;
              ALTER TABLE operators DROP COLUMN language;
              DROP TABLE files; ALTER TABLE messages DROP COLUMN files;
              DROP TABLE webhook_deliveries; DROP TABLE webhooks; DROP TABLE webhook_assignees;
