@@ -13,6 +13,10 @@ use tokio::sync::Notify;
 /// How many conversations the retention erases in one transaction.
 const RETENTION_BATCH: u32 = 100;
 
+/// How long a webhook delivery's body (a copy of its event) is kept once delivered or given up,
+/// for the delivery log and "deliver again".
+const DELIVERIES_KEPT: i64 = 30 * 24 * 60 * 60 * 1000;
+
 /// How often the retention looks for conversations past their site's time.
 const RETENTION_EVERY: i64 = 60 * 60 * 1000;
 
@@ -45,6 +49,13 @@ pub(crate) async fn run(app: Arc<App>) {
 /// Erases what is past its retention, a batch at a time, each batch with its audit entry per
 /// site; answers when to look again.
 async fn erase_expired(app: &App) -> Result<Option<i64>, StoreError> {
+    let forgotten = app
+        .store
+        .forget_deliveries(now_millis() - DELIVERIES_KEPT)
+        .await?;
+    if forgotten > 0 {
+        tracing::info!(forgotten, "webhook deliveries older than 30 days forgotten");
+    }
     loop {
         let expired = app.store.expired(now_millis(), RETENTION_BATCH).await?;
         if expired.is_empty() {

@@ -77,6 +77,9 @@ pub trait PrivacyStore: Send + Sync {
     fn address_blocked(&self, hash: [u8; 32], now: i64) -> StoreFuture<'_, bool>;
     /// Every blocked visitor, the latest first.
     fn blocks(&self) -> StoreFuture<'_, Vec<Block>>;
+    /// Forgets the webhook deliveries delivered or given up before `before` (milliseconds): their
+    /// bodies are copies of the events; how many went.
+    fn forget_deliveries(&self, before: i64) -> StoreFuture<'_, u64>;
     /// Writes an act into the audit log.
     fn record_audit(&self, audit: AuditRecord) -> StoreFuture<'_, ()>;
     /// The audit log, newest first: at most `limit` entries older than `before`.

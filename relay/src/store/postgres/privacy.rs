@@ -389,3 +389,12 @@ pub async fn audit(
         })
         .collect())
 }
+
+pub async fn forget_deliveries(client: &impl Sql, before: i64) -> Result<u64, StoreError> {
+    Ok(client
+        .execute(
+            "DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < $1",
+            &[&before],
+        )
+        .await?)
+}

@@ -369,3 +369,12 @@ pub fn audit(
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+pub fn forget_deliveries(connection: &Connection, before: i64) -> Result<u64, StoreError> {
+    let gone = connection
+        .prepare_cached(
+            "DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < ?1",
+        )?
+        .execute([before])?;
+    Ok(u64::try_from(gone).unwrap_or(0))
+}

@@ -9,6 +9,7 @@ mod history;
 mod keys;
 mod outbox;
 mod postgres;
+mod privacy;
 mod prompts;
 mod queueing;
 mod reports;

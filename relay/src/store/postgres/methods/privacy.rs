@@ -67,6 +67,10 @@ impl crate::store::PrivacyStore for PgStore {
         self.read(move |client| async move { privacy::blocks(&client).await })
     }
 
+    fn forget_deliveries(&self, before: i64) -> StoreFuture<'_, u64> {
+        self.write(move |tx| async move { privacy::forget_deliveries(&tx, before).await })
+    }
+
     fn record_audit(&self, audit: AuditRecord) -> StoreFuture<'_, ()> {
         self.write(move |tx| async move { privacy::record_audit(&tx, &audit).await })
     }

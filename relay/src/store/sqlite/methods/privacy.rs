@@ -76,6 +76,10 @@ impl crate::store::PrivacyStore for SqliteStore {
         self.read(privacy::blocks)
     }
 
+    fn forget_deliveries(&self, before: i64) -> StoreFuture<'_, u64> {
+        self.write(move |connection, _| privacy::forget_deliveries(connection, before))
+    }
+
     fn record_audit(&self, audit: AuditRecord) -> StoreFuture<'_, ()> {
         self.write(move |connection, _| privacy::record_audit(connection, &audit))
     }
