@@ -79,7 +79,7 @@ async fn the_retention_finds_resolved_conversations_past_their_sites_time(backen
 }
 
 async fn an_erase_removes_the_conversation_and_tells_of_it(backend: Backend) {
-    let (store, mut events) = open(backend).await;
+    let (store, events) = open(backend).await;
     let id = write(&store, "default", "v").await;
     while events.try_recv().is_ok() {}
     let erased = store
