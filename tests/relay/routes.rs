@@ -50,7 +50,7 @@ async fn unknown_paths_are_404_and_wrong_methods_on_known_paths_are_405() {
         ("GET", "/api/login".to_owned(), 405),
         ("GET", "/api/logout".to_owned(), 405),
         ("DELETE", "/api/conversations".to_owned(), 405),
-        ("DELETE", conversation.clone(), 405),
+        ("PUT", conversation.clone(), 405),
         ("PUT", format!("{conversation}/messages"), 405),
         ("GET", format!("{conversation}/resolve"), 405),
         ("GET", format!("{conversation}/join"), 405),
@@ -62,6 +62,10 @@ async fn unknown_paths_are_404_and_wrong_methods_on_known_paths_are_405() {
         ("POST", "/api/rules/1".to_owned(), 405),
         ("PATCH", "/api/prompts/1".to_owned(), 405),
         ("PATCH", "/api/webhooks".to_owned(), 405),
+        ("PUT", format!("{conversation}/block"), 405),
+        ("POST", "/api/privacy/export".to_owned(), 405),
+        ("GET", "/api/privacy/erase".to_owned(), 405),
+        ("DELETE", "/api/audit".to_owned(), 405),
         ("GET", "/api/webhooks/1/test".to_owned(), 405),
         (
             "GET",
@@ -81,6 +85,8 @@ async fn unknown_paths_are_404_and_wrong_methods_on_known_paths_are_405() {
         ("GET", "/api/shortcuts".to_owned(), 200),
         ("GET", "/api/prompts".to_owned(), 200),
         ("GET", "/api/webhooks".to_owned(), 200),
+        ("GET", "/api/blocks".to_owned(), 200),
+        ("GET", "/api/audit".to_owned(), 200),
     ];
     let mut wrong = Vec::new();
     for (method, path, expected) in &table {
