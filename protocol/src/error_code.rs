@@ -37,6 +37,8 @@ pub enum ErrorCode {
     RateLimited,
     /// A frame or body over the size limit.
     PayloadTooLarge,
+    /// The visitor was blocked by the shop and may not write.
+    Blocked,
     /// Missing or invalid operator credentials.
     Unauthorized,
     /// Valid credentials, but not allowed to do this.
@@ -69,7 +71,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for tests and for clients that list them.
-    pub const ALL: [ErrorCode; 28] = [
+    pub const ALL: [ErrorCode; 29] = [
         ErrorCode::BadFrame,
         ErrorCode::BadRequest,
         ErrorCode::UnsupportedVersion,
@@ -98,6 +100,7 @@ impl ErrorCode {
         ErrorCode::UnsupportedType,
         ErrorCode::DamagedFile,
         ErrorCode::TooManyFiles,
+        ErrorCode::Blocked,
     ];
 
     /// The code's name on the wire, without serde (the widget decodes frames by hand).
@@ -131,6 +134,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedType => "unsupported_type",
             ErrorCode::DamagedFile => "damaged_file",
             ErrorCode::TooManyFiles => "too_many_files",
+            ErrorCode::Blocked => "blocked",
         }
     }
 
@@ -165,6 +169,7 @@ impl ErrorCode {
             "unsupported_type" => ErrorCode::UnsupportedType,
             "damaged_file" => ErrorCode::DamagedFile,
             "too_many_files" => ErrorCode::TooManyFiles,
+            "blocked" => ErrorCode::Blocked,
             _ => return None,
         })
     }

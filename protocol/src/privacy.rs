@@ -1,9 +1,9 @@
 //! Privacy's REST bodies: what the relay holds about one visitor (export), erasing it for good,
 //! blocking a visitor, and the admins' audit log of those acts.
 
+use crate::ConversationId;
 use crate::api::{ConversationDetail, VisitorInfo};
 use crate::history::Note;
-use crate::ConversationId;
 use serde::{Deserialize, Serialize};
 
 /// `GET /api/conversations/{id}/export` and `GET /api/privacy/export?email=`: everything held

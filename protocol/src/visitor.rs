@@ -75,6 +75,9 @@ pub enum ToRelay {
     Search { query: String },
     /// The visitor opened an answer that a search offered.
     AnswerOpened { id: AnswerId },
+    /// The visitor erases their conversation for good (where the site allows it): answered by
+    /// [`FromRelay::Erased`] to every tab of theirs.
+    Erase,
 }
 
 /// What the relay sends to the widget.
@@ -118,7 +121,18 @@ pub enum FromRelay {
         /// Outside the shop's opening hours: when it opens again (RFC 3339, UTC).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         back_at: Option<String>,
+        /// The visitor may not write (an operator blocked them): the widget says the chat is
+        /// not available and sends nothing.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        blocked: bool,
+        /// The site lets visitors erase their conversation (`erase`).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        can_erase: bool,
     },
+    /// The visitor was blocked or unblocked while the widget was open.
+    Blocked { blocked: bool },
+    /// The conversation was erased for good: the widget forgets it and starts afresh.
+    Erased,
     /// The message with this client id is stored.
     Ack {
         client_id: ClientMessageId,

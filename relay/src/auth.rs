@@ -65,6 +65,19 @@ impl VisitorTokens {
         (VisitorId(visitor_id), token)
     }
 
+    /// The keyed hash an address is blocked by, so that the database never holds the address
+    /// itself (the key is the relay's secret; a block's row goes when the block ends).
+    pub fn address_hash(&self, address: std::net::IpAddr) -> [u8; 32] {
+        let mut mac =
+            HmacSha256::new_from_slice(&self.secret).expect("HMAC takes keys of any length");
+        mac.update(b"address.");
+        match address {
+            std::net::IpAddr::V4(v4) => mac.update(&v4.to_ipv6_mapped().octets()),
+            std::net::IpAddr::V6(v6) => mac.update(&v6.octets()),
+        }
+        mac.finalize().into_bytes().into()
+    }
+
     /// The visitor a token names, if this relay signed it and nobody altered it.
     pub fn verify(&self, token: &str) -> Option<VisitorId> {
         let rest = token.strip_prefix("v1.")?;

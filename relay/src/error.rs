@@ -58,6 +58,7 @@ pub fn socket_error(error: &StoreError, missing: &str, context: &str) -> (ErrorC
         ErrorKind::NotFound => (ErrorCode::NotFound, missing.to_owned()),
         ErrorKind::Invalid => (ErrorCode::BadRequest, error.to_string()),
         ErrorKind::Conflict => (ErrorCode::Conflict, error.to_string()),
+        ErrorKind::Blocked => (ErrorCode::Blocked, error.to_string()),
         // The store's health logs an outage once per episode, not once per request.
         ErrorKind::Unavailable => (ErrorCode::Unavailable, UNAVAILABLE_MESSAGE.to_owned()),
         ErrorKind::Internal => {
@@ -93,6 +94,9 @@ impl ApiError {
             ErrorKind::NotFound => ApiError::NotFound(what),
             ErrorKind::Invalid => ApiError::Invalid(ErrorCode::BadRequest, error.to_string()),
             ErrorKind::Conflict => ApiError::Conflict(error.to_string()),
+            ErrorKind::Blocked => {
+                ApiError::Refused(StatusCode::FORBIDDEN, ErrorCode::Blocked, error.to_string())
+            }
             ErrorKind::Unavailable => ApiError::Unavailable,
             ErrorKind::Internal => ApiError::Internal(error.to_string()),
         }

@@ -27,6 +27,7 @@ pub mod media;
 mod metrics;
 mod net;
 mod presence;
+mod privacy;
 mod prompt_views;
 mod reports;
 mod session;
@@ -103,6 +104,8 @@ pub(crate) struct App {
     pub file_limits: chat::files::FileLimits,
     /// Wakes the webhook delivery task.
     pub webhook_bell: Arc<webhooks::WebhookBell>,
+    /// Wakes the retention task when a site's retention changes.
+    pub retention_bell: privacy::RetentionBell,
 }
 
 /// Serves `listener` until `shutdown` resolves, then closes every socket with a close frame,
@@ -204,6 +207,7 @@ pub async fn run(
         mail,
         notice_bell: Default::default(),
         webhook_bell,
+        retention_bell: privacy::RetentionBell::default(),
         cluster,
     });
     cluster::Cluster::start(&app);
@@ -226,6 +230,7 @@ pub async fn run(
     tokio::spawn(hours::run(app.clone(), app.hours.clone()));
     tokio::spawn(mail::run(app.clone()));
     tokio::spawn(webhooks::run(app.clone()));
+    tokio::spawn(privacy::run(app.clone()));
     tokio::spawn(chat::files::sweep(app.clone()));
     // Every connection task holds a clone of `alive`; when all are gone, `all_closed` ends.
     let (alive, mut all_closed) = mpsc::channel::<()>(1);

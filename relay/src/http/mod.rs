@@ -35,7 +35,8 @@ pub fn routes(
         routes::reports::routes(app.clone()),
         routes::keys::routes(app.clone()),
         routes::answers::routes(app.clone()),
-        routes::webhooks::routes(app),
+        routes::webhooks::routes(app.clone()),
+        routes::privacy::routes(app),
         routes::assets::assets(),
     ];
     warp::path::full()

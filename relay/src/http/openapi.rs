@@ -4,8 +4,8 @@
 //! for the `Allow` header of a 405.
 
 use super::routes::{
-    account, answers, conversations, files, history, keys, prompts, reports, shortcuts, system,
-    team, webhooks, workflow,
+    account, answers, conversations, files, history, keys, privacy, prompts, reports, shortcuts,
+    system, team, webhooks, workflow,
 };
 use beseda_protocol::api::ErrorBody;
 use std::sync::LazyLock;
@@ -31,6 +31,9 @@ pub mod schemas {
         ConversationWithNotes, NewNote, Note, Review, ReviewInput, ReviewSample,
     };
     pub use beseda_protocol::keys::{ApiKeyInfo, CreatedApiKey, KeyScope, NewApiKey};
+    pub use beseda_protocol::privacy::{
+        AuditEntry, Block, BlockRequest, EraseRequest, Erased, PrivacyExport,
+    };
     pub use beseda_protocol::prompts::{
         Prompt, PromptEventInput, PromptInput, PromptStats, PromptsView,
     };
@@ -336,6 +339,14 @@ impl Modify for SecuritySchemes {
         webhooks::deliveries,
         webhooks::test,
         webhooks::redeliver,
+        privacy::export_conversation,
+        privacy::export_email,
+        privacy::erase_conversation,
+        privacy::erase_email,
+        privacy::block,
+        privacy::unblock,
+        privacy::list_blocks,
+        privacy::audit_log,
     ),
     components(schemas(
         ErrorBody,

@@ -54,6 +54,9 @@ struct Peers {
     queue: HashMap<VisitorKey, u32>,
     /// Sites outside their opening hours, with when they open again (RFC 3339), if known.
     closed: HashMap<String, Option<String>>,
+    /// The address each connected visitor last wrote from, in memory only: what an operator's
+    /// block with days blocks (`http/handlers/privacy.rs`).
+    addresses: HashMap<VisitorKey, std::net::IpAddr>,
 }
 
 impl Peers {
@@ -117,13 +120,24 @@ impl Hub {
         self.next_tag.fetch_add(1, Ordering::Relaxed)
     }
 
-    pub fn add_visitor(&self, tag: PeerTag, site: &str, visitor_id: &VisitorId, outbox: Outbox) {
+    pub fn add_visitor(
+        &self,
+        tag: PeerTag,
+        site: &str,
+        visitor_id: &VisitorId,
+        address: std::net::IpAddr,
+        outbox: Outbox,
+    ) {
         let key = (site.to_owned(), visitor_id.clone());
-        self.peers()
-            .visitors
-            .entry(key)
-            .or_default()
-            .push((tag, outbox));
+        let mut peers = self.peers();
+        peers.addresses.insert(key.clone(), address);
+        peers.visitors.entry(key).or_default().push((tag, outbox));
+    }
+
+    /// The address a connected visitor writes from, if they are connected to this relay.
+    pub fn visitor_address(&self, site: &str, visitor_id: &VisitorId) -> Option<std::net::IpAddr> {
+        let key = (site.to_owned(), visitor_id.clone());
+        self.peers().addresses.get(&key).copied()
     }
 
     pub fn remove_visitor(&self, tag: PeerTag, site: &str, visitor_id: &VisitorId) {
@@ -133,6 +147,7 @@ impl Hub {
             list.retain(|(peer, _)| *peer != tag);
             if list.is_empty() {
                 peers.visitors.remove(&key);
+                peers.addresses.remove(&key);
             }
         }
     }
@@ -413,6 +428,31 @@ impl Hub {
                         context,
                     });
                     self.send_to_operators(&mut peers, |_| Some(Outbound::Frame(frame.clone())));
+                }
+                Event::ConversationErased {
+                    conversation_id,
+                    site,
+                    visitor_id,
+                } => {
+                    let frame = to_frame(&operator::FromRelay::Erased { conversation_id });
+                    self.send_to_operators(&mut peers, |_| Some(Outbound::Frame(frame.clone())));
+                    let key = (site, visitor_id);
+                    peers.queue.remove(&key);
+                    self.to_visitor(&mut peers, &key, &to_frame(&visitor::FromRelay::Erased));
+                }
+                Event::Blocked {
+                    conversation_id,
+                    site,
+                    visitor_id,
+                    blocked,
+                } => {
+                    let frame = to_frame(&operator::FromRelay::Blocked {
+                        conversation_id,
+                        blocked,
+                    });
+                    self.send_to_operators(&mut peers, |_| Some(Outbound::Frame(frame.clone())));
+                    let frame = to_frame(&visitor::FromRelay::Blocked { blocked });
+                    self.to_visitor(&mut peers, &(site, visitor_id), &frame);
                 }
             }
         }

@@ -1,6 +1,8 @@
 //! The hub's fan-out under the largest commits.
 
 use super::*;
+
+const LOCAL: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
 use crate::store::sqlite::MAX_BATCH;
 use beseda_protocol::api::{ConversationSummary, VisitorInfo};
 use beseda_protocol::{Author, ConversationId, ConversationStatus, Message};
@@ -151,8 +153,8 @@ fn a_stored_message_is_routed_by_endpoint_and_sender() {
     let (stranger_outbox, mut stranger) = mpsc::channel(VISITOR_OUTBOX);
     hub.add_operator(1, OperatorId(1), sender_outbox);
     hub.add_operator(2, OperatorId(2), colleague_outbox);
-    hub.add_visitor(3, "default", &VisitorId("v".into()), tab_outbox);
-    hub.add_visitor(4, "default", &VisitorId("w".into()), stranger_outbox);
+    hub.add_visitor(3, "default", &VisitorId("v".into()), LOCAL, tab_outbox);
+    hub.add_visitor(4, "default", &VisitorId("w".into()), LOCAL, stranger_outbox);
 
     hub.publish(vec![stored(Some(1), false)]);
     let frame = only(
@@ -200,7 +202,7 @@ fn missed_events_close_every_socket_so_that_its_client_resumes_from_the_database
     let (operator_outbox, mut operator_inbox) = mpsc::channel(OPERATOR_OUTBOX);
     let (visitor_outbox, mut visitor_inbox) = mpsc::channel(8);
     hub.add_operator(7, OperatorId(1), operator_outbox);
-    hub.add_visitor(8, "default", &VisitorId("v".into()), visitor_outbox);
+    hub.add_visitor(8, "default", &VisitorId("v".into()), LOCAL, visitor_outbox);
     hub.publish(vec![Event::Missed]);
     assert!(hub.peers().operators.is_empty());
     assert!(hub.peers().visitors.is_empty());

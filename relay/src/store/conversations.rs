@@ -128,6 +128,20 @@ pub enum Event {
         cart: Option<Cart>,
         context: VisitorContext,
     },
+    /// A conversation was erased for good: consoles forget it, its visitor's widgets start
+    /// afresh.
+    ConversationErased {
+        conversation_id: ConversationId,
+        site: String,
+        visitor_id: VisitorId,
+    },
+    /// A conversation's visitor was blocked or unblocked.
+    Blocked {
+        conversation_id: ConversationId,
+        site: String,
+        visitor_id: VisitorId,
+        blocked: bool,
+    },
 }
 
 /// What the shop's page tells about a visitor (`Beseda.setVisitor`, `Beseda.setCart`, the

@@ -22,6 +22,7 @@ pub(crate) mod migrate;
 mod options;
 mod outbox;
 pub mod postgres;
+pub(crate) mod privacy;
 pub(crate) mod prompts;
 pub mod reports;
 pub mod sqlite;
@@ -45,6 +46,7 @@ pub use options::{StoreOptions, parse_bytes};
 pub use outbox::{
     MailConversation, MailId, MailNotice, MailOutcome, MailTo, Notices, OutboxStore, PendingMail,
 };
+pub use privacy::{AddressBlock, AuditRecord, Expired, PrivacyStore};
 pub use prompts::PromptStore;
 pub use reports::ReportStore;
 pub use sqlite::{Location, SqliteStore};
@@ -118,7 +120,8 @@ pub fn describe(db: &Path) -> String {
 pub mod prelude {
     pub use super::{
         AccountStore, AnswerStore, ConversationStore, FileStore, HistoryStore, KeyStore,
-        OutboxStore, PromptStore, ReportStore, Store, StoreLifecycle, TeamStore, WorkflowStore,
+        OutboxStore, PrivacyStore, PromptStore, ReportStore, Store, StoreLifecycle, TeamStore,
+        WorkflowStore,
     };
 }
 
@@ -137,6 +140,9 @@ pub enum StoreError {
     /// The input names a site that does not exist.
     #[error("there is no site {0:?}")]
     NoSuchSite(String),
+    /// The visitor is blocked and may not write.
+    #[error("the chat is not available")]
+    Blocked,
     /// The input names an operator who does not exist.
     #[error("there is no operator {0}")]
     NoSuchOperator(OperatorId),
@@ -191,6 +197,8 @@ pub enum ErrorKind {
     Unavailable,
     /// Nothing the client did: logged, and answered with a generic text (500).
     Internal,
+    /// The visitor is blocked (403, `blocked`).
+    Blocked,
 }
 
 /// Why the storage cannot take writes for a while, as counted in `/metrics` and told by
@@ -268,6 +276,7 @@ impl StoreError {
             | StoreError::NotResolved
             | StoreError::RatingOff => ErrorKind::Conflict,
             StoreError::Unavailable(..) => ErrorKind::Unavailable,
+            StoreError::Blocked => ErrorKind::Blocked,
             StoreError::Database(_) | StoreError::Closed | StoreError::Damaged(_) => {
                 ErrorKind::Internal
             }
@@ -376,6 +385,7 @@ pub trait Store:
     + ReportStore
     + FileStore
     + WebhookStore
+    + PrivacyStore
     + 'static
 {
 }
@@ -394,6 +404,7 @@ impl<T> Store for T where
         + ReportStore
         + FileStore
         + WebhookStore
+        + PrivacyStore
         + 'static
 {
 }

@@ -25,6 +25,7 @@ mod keys;
 mod keywords;
 mod methods;
 mod outbox;
+mod privacy;
 mod prompts;
 mod queue;
 mod reports;

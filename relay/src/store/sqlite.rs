@@ -18,6 +18,7 @@ mod keywords;
 mod methods;
 /// Shared with the PostgreSQL store for the stored names of recipients.
 pub(super) mod outbox;
+mod privacy;
 mod prompts;
 pub(crate) mod queue;
 mod reports;

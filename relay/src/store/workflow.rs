@@ -14,6 +14,12 @@ pub struct WelcomeExtras {
     pub rating_enabled: bool,
     pub rating: Option<Rating>,
     pub suggested_questions: Vec<String>,
+    /// The site lets visitors erase their conversation.
+    pub can_erase: bool,
+    /// The visitor is blocked.
+    pub blocked: bool,
+    /// Until when the blocked visitor's address is to be blocked too (milliseconds).
+    pub address_until: Option<i64>,
 }
 
 /// Persistence of the workflow on conversations. The queue that several of these methods set

@@ -8,6 +8,7 @@ pub mod conversations;
 pub mod files;
 pub mod history;
 pub mod keys;
+pub mod privacy;
 pub mod prompts;
 pub mod reports;
 pub mod shortcuts;

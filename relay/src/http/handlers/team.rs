@@ -128,6 +128,9 @@ pub async fn set_settings(app: &App, body: TeamSettings) -> Result<TeamSettings,
     Ok(app.store.set_team_settings(body).await?)
 }
 
+/// The longest a site may keep resolved conversations before they are erased, in days.
+const MAX_RETENTION_DAYS: u32 = 3650;
+
 /// Every site's settings.
 pub async fn sites(app: &App) -> Result<Vec<SiteSettings>, ApiError> {
     Ok(app.store.sites().await?)
@@ -136,9 +139,19 @@ pub async fn sites(app: &App) -> Result<Vec<SiteSettings>, ApiError> {
 /// Changes a site's settings; widgets and the timers see them at once.
 pub async fn update_site(
     app: &App,
+    by: &OperatorProfile,
     name: &str,
     body: SiteSettings,
 ) -> Result<SiteSettings, ApiError> {
+    if body
+        .retention_days
+        .is_some_and(|days| !(1..=MAX_RETENTION_DAYS).contains(&days))
+    {
+        return Err(bad_request(format!(
+            "retentionDays lies between 1 and {MAX_RETENTION_DAYS}, or is left out to keep \
+             conversations until erased"
+        )));
+    }
     crate::chat::validation::check_site_title(&body.title).map_err(ApiError::invalid)?;
     if body.auto_message_delay_secs > MAX_DELAY_SECS {
         return Err(bad_request(format!(
@@ -158,11 +171,26 @@ pub async fn update_site(
         crate::chat::validation::check_text(&body.auto_message_text, app.config.max_text_chars)
             .map_err(ApiError::invalid)?;
     }
+    let before = app
+        .store
+        .sites()
+        .await?
+        .into_iter()
+        .find(|site| site.name == name)
+        .ok_or(ApiError::NotFound("site"))?;
     let saved = app
         .store
         .update_site(name, body)
         .await
         .map_err(ApiError::store("site"))?;
+    super::privacy::site_changed(
+        app,
+        by,
+        name,
+        (before.retention_days, before.visitor_erase),
+        (saved.retention_days, saved.visitor_erase),
+    )
+    .await?;
     // Widgets greet with the title; waits fall due at other times; the site may open or close.
     app.cluster.site_changed(app, &saved.name, &saved.title);
     Ok(saved)

@@ -250,7 +250,8 @@ fn list_sites(app: Arc<App>) -> Route {
 }
 
 /// `PUT /api/sites/{name}` `{ title, autoMessageDelaySecs, autoMessageText, ratingEnabled,
-/// suggestedQuestions, hours, notifyEmail }` → the site's settings (admins)
+/// suggestedQuestions, hours, notifyEmail, retentionDays, visitorErase }` → the site's settings
+/// (admins)
 #[utoipa::path(
     put,
     path = "/api/sites/{name}",
@@ -271,8 +272,8 @@ fn put_site(app: Arc<App>) -> Route {
         .and(json_body::<SiteSettings>())
         .and(with_app(app))
         .and_then(
-            |name: String, _: OperatorProfile, body: SiteSettings, app: Arc<App>| async move {
-                respond(team::update_site(&app, &name, body).await)
+            |name: String, admin: OperatorProfile, body: SiteSettings, app: Arc<App>| async move {
+                respond(team::update_site(&app, &admin, &name, body).await)
             },
         )
         .boxed()

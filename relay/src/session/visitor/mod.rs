@@ -69,7 +69,7 @@ pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot, clien
     // Register before reading the history: a message committed in between then arrives through
     // the outbox too, and `wants` drops the copy the welcome already carried.
     app.hub
-        .add_visitor(tag, &greeted.site, &greeted.visitor_id, outbox);
+        .add_visitor(tag, &greeted.site, &greeted.visitor_id, client, outbox);
     let _registration = scopeguard(|| {
         app.hub
             .remove_visitor(tag, &greeted.site, &greeted.visitor_id)
@@ -86,6 +86,7 @@ pub async fn run(mut socket: Socket, app: Arc<App>, _slot: ConnectionSlot, clien
         searching: crate::answers::Searching::new(greeted.locale.as_deref()),
         rates: FrameRates::new(),
         held: Held::default(),
+        blocked: false,
     };
     match session.welcome(&mut socket, &greeted).await {
         Ok(true) => {
@@ -129,6 +130,9 @@ struct VisitorSession<'a> {
     rates: FrameRates,
     /// The message a storage outage left unstored, which later ones wait behind.
     held: Held,
+    /// The visitor's address is blocked (as of the welcome): nothing they send is taken. A
+    /// blocked conversation's messages are refused by the store.
+    blocked: bool,
 }
 
 impl VisitorSession<'_> {
@@ -179,6 +183,19 @@ impl VisitorSession<'_> {
         }
         // Asked even without a conversation: whether the shop takes ratings is the site's.
         let extras = store.welcome_extras(self.site, self.visitor_id).await?;
+        let address = self.app.visitor_tokens.address_hash(self.client);
+        let now = now_millis();
+        // A blocked conversation's messages are refused by the store (whenever the block came);
+        // a blocked address has no conversation to hold it, so the session refuses for it.
+        self.blocked = store.address_blocked(address, now).await?;
+        if let (Some(id), Some(until)) = (&conversation, extras.address_until)
+            && extras.blocked
+            && until > now
+        {
+            // A visitor blocked with their address while not connected here: the address they
+            // come back from is the one to block.
+            store.block_address(id.id, address, until).await?;
+        }
         let (online, back_at) = self.app.hub.site_availability(self.site);
         let welcome = FromRelay::Welcome {
             version: PROTOCOL_VERSION,
@@ -198,6 +215,8 @@ impl VisitorSession<'_> {
             rating: extras.rating,
             suggested_questions: extras.suggested_questions,
             back_at,
+            blocked: self.blocked || extras.blocked,
+            can_erase: extras.can_erase,
         };
         Ok(send_json(socket, &welcome).await)
     }
@@ -320,6 +339,10 @@ impl VisitorSession<'_> {
         text: String,
         contact_email: Option<String>,
     ) -> Flow {
+        if self.blocked {
+            let frame = error_frame(ErrorCode::Blocked, BLOCKED_MESSAGE, Some(client_id));
+            return answer(socket, frame).await;
+        }
         if self.held.waits(&client_id) {
             let frame = error_frame(ErrorCode::Unavailable, UNAVAILABLE_MESSAGE, Some(client_id));
             return answer(socket, frame).await;
@@ -359,6 +382,25 @@ impl VisitorSession<'_> {
         }
     }
 }
+
+impl VisitorSession<'_> {
+    /// The visitor erases their own conversation, where the site allows it: every tab of theirs
+    /// hears `erased` through the hub.
+    async fn erase(&mut self, socket: &mut Socket) -> Flow {
+        let outcome = crate::privacy::visitor_erase(self.app, self.site, self.visitor_id).await;
+        if outcome.is_ok() {
+            self.conversation_id = None;
+            self.delivered = Seq(0);
+        }
+        match outcome {
+            Ok(()) => Flow::Continue,
+            Err((code, message)) => answer(socket, error_frame(code, &message, None)).await,
+        }
+    }
+}
+
+/// What a blocked visitor's widget is told; it shows its own neutral text.
+const BLOCKED_MESSAGE: &str = "the chat is not available";
 
 impl Handler for VisitorSession<'_> {
     async fn on_text(&mut self, socket: &mut Socket, text: &str) -> Flow {
@@ -464,6 +506,7 @@ impl Handler for VisitorSession<'_> {
                     .await;
                 answer(socket, frame).await
             }
+            ToRelay::Erase => self.erase(socket).await,
             ToRelay::AnswerOpened { id } => {
                 match self
                     .searching

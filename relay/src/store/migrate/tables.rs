@@ -175,6 +175,7 @@ pub const TABLES: &[Table] = &[
             ("rating_comment", Text),
             ("blocked_at", Integer),
             ("blocked_by", Integer),
+            ("blocked_address_until", Integer),
         ],
         key: &["id"],
         identity: true,

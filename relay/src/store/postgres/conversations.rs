@@ -66,15 +66,15 @@ async fn store_at_once(
 ) -> Result<Found, StoreError> {
     const STATEMENT: &str = "
         WITH conversation AS (
-            SELECT id, site, visitor_id, status, last_seq FROM conversations
-            WHERE {target} FOR UPDATE
+            SELECT id, site, visitor_id, status, last_seq, blocked_at IS NOT NULL AS blocked
+            FROM conversations WHERE {target} FOR UPDATE
         ), stored AS (
             SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM}, conversation
             WHERE m.conversation_id = conversation.id AND m.author = $3 AND m.client_id = $4
         ), inserted AS (
             INSERT INTO messages (conversation_id, seq, client_id, author, operator_id, text, sent_at, files)
             SELECT id, last_seq + 1, $4, $3, $5, $6, $7, $9 FROM conversation
-            WHERE NOT EXISTS (SELECT 1 FROM stored)
+            WHERE NOT EXISTS (SELECT 1 FROM stored) AND (NOT blocked OR $3 <> 'visitor')
               AND ($8 OR (
                   (status <> 'resolved' OR $3 <> 'visitor')
                   AND ($3 <> 'visitor' OR NOT EXISTS (
@@ -91,7 +91,9 @@ async fn store_at_once(
                                          ELSE auto_message_sent END
             FROM inserted WHERE conversations.id = (SELECT id FROM conversation)
         )
-        SELECT conversation.id, conversation.site, conversation.visitor_id, conversation.status,
+        SELECT conversation.id, conversation.site, conversation.visitor_id,
+               CASE WHEN conversation.blocked AND $3 = 'visitor' AND stored.id IS NULL
+                    THEN 'blocked' ELSE conversation.status END,
                inserted.id, inserted.seq, (SELECT name FROM operators WHERE id = $5), stored.*
         FROM conversation LEFT JOIN inserted ON true LEFT JOIN stored ON true";
     let author = author_as_str(new_message.author);
@@ -149,6 +151,9 @@ async fn store_at_once(
         });
     };
     let status: &str = row.try_get(3)?;
+    if status == "blocked" {
+        return Err(StoreError::Blocked);
+    }
     let inserted = match row.try_get::<_, Option<i64>>(4)? {
         Some(id) => Some((
             MessageId(id),

@@ -9,6 +9,7 @@ mod files;
 mod history;
 mod keys;
 mod outbox;
+mod privacy;
 mod prompts;
 mod reports;
 mod team;

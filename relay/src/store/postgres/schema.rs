@@ -414,6 +414,7 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE sites ADD COLUMN visitor_erase BOOLEAN NOT NULL DEFAULT FALSE;
     ALTER TABLE conversations ADD COLUMN blocked_at BIGINT;
     ALTER TABLE conversations ADD COLUMN blocked_by BIGINT REFERENCES operators(id);
+    ALTER TABLE conversations ADD COLUMN blocked_address_until BIGINT;
     CREATE INDEX conversations_blocked ON conversations (blocked_at) WHERE blocked_at IS NOT NULL;
     CREATE TABLE address_blocks (
         hash BYTEA PRIMARY KEY,

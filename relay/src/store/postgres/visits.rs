@@ -148,17 +148,22 @@ pub async fn welcome_extras(
     site: &str,
     visitor_id: &VisitorId,
 ) -> Result<WelcomeExtras, StoreError> {
-    let (rating_enabled, questions): (bool, String) = client
+    let (rating_enabled, questions, can_erase): (bool, String, bool) = client
         .query_opt(
-            "SELECT rating_enabled, suggested_questions FROM sites WHERE name = $1",
+            "SELECT rating_enabled, suggested_questions, visitor_erase FROM sites WHERE name = $1",
             &[&site],
         )
         .await?
-        .map_or_else(|| (true, "[]".to_owned()), |row| (row.get(0), row.get(1)));
+        .map_or_else(
+            || (true, "[]".to_owned(), false),
+            |row| (row.get(0), row.get(1), row.get(2)),
+        );
     let suggested_questions = questions_from_json(&questions);
     let conversation = client
         .query_opt(
-            "SELECT c.id, o.name, o.photo_url, c.rating FROM conversations c
+            "SELECT c.id, o.name, o.photo_url, c.rating, c.blocked_at IS NOT NULL,
+                    c.blocked_address_until
+             FROM conversations c
              LEFT JOIN operators o ON o.id = c.agent_id WHERE c.site = $1 AND c.visitor_id = $2",
             &[&site, &visitor_id.0],
         )
@@ -167,6 +172,7 @@ pub async fn welcome_extras(
         return Ok(WelcomeExtras {
             rating_enabled,
             suggested_questions,
+            can_erase,
             ..WelcomeExtras::default()
         });
     };
@@ -180,6 +186,9 @@ pub async fn welcome_extras(
         rating_enabled,
         rating: rating.as_deref().and_then(Rating::from_name),
         suggested_questions,
+        can_erase,
+        blocked: conversation.get(4),
+        address_until: conversation.get(5),
     })
 }
 

@@ -37,16 +37,20 @@ fn resolve_target(
             Ok((*conversation_id, site, VisitorId(visitor_id), false))
         }
         MessageTarget::Visitor { site, visitor_id } => {
-            let existing: Option<(i64, String)> = connection
+            let existing: Option<(i64, String, bool)> = connection
                 .prepare_cached(
-                    "SELECT id, status FROM conversations WHERE site = ?1 AND visitor_id = ?2",
+                    "SELECT id, status, blocked_at IS NOT NULL FROM conversations
+                     WHERE site = ?1 AND visitor_id = ?2",
                 )?
                 .query_row(params![site, visitor_id.0], |row| {
-                    Ok((row.get(0)?, row.get(1)?))
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
                 })
                 .optional()?;
+            if matches!(existing, Some((_, _, true))) && author == Author::Visitor {
+                return Err(StoreError::Blocked);
+            }
             let conversation_id = match existing {
-                Some((id, _)) => ConversationId(id),
+                Some((id, _, _)) => ConversationId(id),
                 None => {
                     connection.prepare_cached("INSERT INTO conversations (site, visitor_id, status, created_at, updated_at, queued_at)
                          VALUES (?1, ?2, 'open', ?3, ?3, ?3)")?.execute(
@@ -55,7 +59,7 @@ fn resolve_target(
                     ConversationId(connection.last_insert_rowid())
                 }
             };
-            let reopen = matches!(&existing, Some((_, status)) if status == "resolved")
+            let reopen = matches!(&existing, Some((_, status, _)) if status == "resolved")
                 && author == Author::Visitor;
             if reopen {
                 // Back to the operator who had it, if they are still available; else the queue.
@@ -322,15 +326,19 @@ pub fn conversation(
     conversation_id: ConversationId,
 ) -> Result<ConversationDetail, StoreError> {
     let summary = conversation_summary(connection, conversation_id)?;
-    let (cart, rating_comment, site_title, blocked): (Option<String>, Option<String>, String, bool) =
-        connection
-            .prepare_cached(
-                "SELECT c.cart, c.rating_comment, s.title, c.blocked_at IS NOT NULL
+    let (cart, rating_comment, site_title, blocked): (
+        Option<String>,
+        Option<String>,
+        String,
+        bool,
+    ) = connection
+        .prepare_cached(
+            "SELECT c.cart, c.rating_comment, s.title, c.blocked_at IS NOT NULL
                  FROM conversations c JOIN sites s ON s.name = c.site WHERE c.id = ?1",
-            )?
-            .query_row([conversation_id.0], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-            })?;
+        )?
+        .query_row([conversation_id.0], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })?;
     let context = visitor_context(connection, &summary.site, &summary.visitor.id)?;
     Ok(ConversationDetail {
         id: summary.id,

@@ -399,6 +399,7 @@ const PRIVACY: &str = concat!(
     ALTER TABLE sites ADD COLUMN visitor_erase INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE conversations ADD COLUMN blocked_at INTEGER;
     ALTER TABLE conversations ADD COLUMN blocked_by INTEGER REFERENCES operators(id);
+    ALTER TABLE conversations ADD COLUMN blocked_address_until INTEGER;
     CREATE INDEX conversations_blocked ON conversations (blocked_at) WHERE blocked_at IS NOT NULL;
     CREATE TABLE address_blocks (
         hash BLOB PRIMARY KEY,

@@ -146,26 +146,45 @@ pub fn welcome_extras(
     site: &str,
     visitor_id: &VisitorId,
 ) -> Result<WelcomeExtras, StoreError> {
-    let (rating_enabled, questions): (bool, String) = connection
-        .prepare_cached("SELECT rating_enabled, suggested_questions FROM sites WHERE name = ?1")?
-        .query_row([site], |row| Ok((row.get(0)?, row.get(1)?)))
+    let (rating_enabled, questions, can_erase): (bool, String, bool) = connection
+        .prepare_cached(
+            "SELECT rating_enabled, suggested_questions, visitor_erase FROM sites WHERE name = ?1",
+        )?
+        .query_row([site], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .optional()?
-        .unwrap_or((true, "[]".to_owned()));
+        .unwrap_or((true, "[]".to_owned(), false));
     let suggested_questions = questions_from_json(&questions);
-    type Row = (i64, Option<String>, Option<String>, Option<String>);
+    type Row = (
+        i64,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        bool,
+        Option<i64>,
+    );
     let conversation: Option<Row> = connection
         .prepare_cached(
-            "SELECT c.id, o.name, o.photo_url, c.rating FROM conversations c
+            "SELECT c.id, o.name, o.photo_url, c.rating, c.blocked_at IS NOT NULL,
+                    c.blocked_address_until
+             FROM conversations c
              LEFT JOIN operators o ON o.id = c.agent_id WHERE c.site = ?1 AND c.visitor_id = ?2",
         )?
         .query_row(params![site, visitor_id.0], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+                row.get(5)?,
+            ))
         })
         .optional()?;
-    let Some((id, name, photo_url, rating)) = conversation else {
+    let Some((id, name, photo_url, rating, blocked, address_until)) = conversation else {
         return Ok(WelcomeExtras {
             rating_enabled,
             suggested_questions,
+            can_erase,
             ..WelcomeExtras::default()
         });
     };
@@ -175,6 +194,9 @@ pub fn welcome_extras(
         rating_enabled,
         rating: rating.as_deref().and_then(Rating::from_name),
         suggested_questions,
+        can_erase,
+        blocked,
+        address_until,
     })
 }
 

@@ -337,6 +337,8 @@ async fn sites_are_listed_by_name_and_updated_trimmed(backend: Backend) {
         suggested_questions: vec![" Shipping? ".into(), "Returns?".into()],
         hours: Some(hours.clone()),
         notify_email: " shop@example.com ".into(),
+        retention_days: Some(30),
+        visitor_erase: true,
     };
     let updated = store.update_site("eshop", wanted.clone()).await.unwrap();
     let expected = SiteSettings {
@@ -348,6 +350,8 @@ async fn sites_are_listed_by_name_and_updated_trimmed(backend: Backend) {
         suggested_questions: vec!["Shipping?".into(), "Returns?".into()],
         hours: Some(hours),
         notify_email: "shop@example.com".into(),
+        retention_days: Some(30),
+        visitor_erase: true,
     };
     assert_eq!(updated, expected);
     assert_eq!(store.sites().await.unwrap()[2], expected);
