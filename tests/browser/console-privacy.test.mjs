@@ -155,6 +155,8 @@ test("an operator blocks a visitor from the conversation and an admin unblocks t
   // The visitor's next message is refused, and nothing of it is stored.
   const heard = await visitorSocket(shop, token, [{ type: "send", clientId: "after-block-1", text: "Proč mi to nejde?" }]);
   assert.ok(!heard.some((frame) => frame.type === "ack"), `a blocked visitor's message was acknowledged: ${JSON.stringify(heard)}`);
+  const refusal = heard.find((frame) => frame.type === "error" && frame.clientId === "after-block-1");
+  assert.equal(refusal?.code, "blocked", JSON.stringify(heard));
   const [summary] = await jana.conversations();
   const stored = (await jana.conversation(summary.id)).messages.map((message) => message.text);
   assert.ok(!stored.includes("Proč mi to nejde?"), "the refused message is not stored");
