@@ -99,6 +99,15 @@ function visitorSocket(shop, token, frames) {
   );
 }
 
+/** Axe on the page as it is, in the light and the dark colour scheme. */
+async function expectAccessible(page, context) {
+  for (const colorScheme of ["light", "dark"]) {
+    await page.emulateMedia({ colorScheme });
+    await expectNoViolations(page, { context: `${context} (${colorScheme})` });
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+}
+
 const conversationRow = (page, text) => page.locator("ul.conversations").getByRole("listitem").filter({ hasText: text });
 
 async function openConversation(page, text) {
@@ -138,7 +147,7 @@ test("an operator blocks a visitor from the conversation and an admin unblocks t
   await header.getByRole("button", { name: "Block visitor…" }).click();
   const dialog = page.getByRole("dialog", { name: "Block this visitor?" });
   await dialog.waitFor();
-  await expectNoViolations(page, { context: "the block dialog" });
+  await expectAccessible(page, "the block dialog");
 
   // A wrong number of days is refused by the field itself, and blocks nobody.
   await dialog.getByLabel("Also block their address").check();
@@ -216,7 +225,7 @@ test("an admin exports a conversation as JSON and erases it for good", async (t)
   await header.getByRole("button", { name: "Erase for good…" }).click();
   const dialog = page.getByRole("dialog", { name: "Erase this conversation for good?" });
   await dialog.getByText("This cannot be undone.", { exact: false }).waitFor();
-  await expectNoViolations(page, { context: "the erase dialog" });
+  await expectAccessible(page, "the erase dialog");
   await dialog.getByRole("button", { name: "Cancel" }).click();
   await dialog.waitFor({ state: "hidden" });
   assert.equal((await eva.call("GET", `/api/conversations/${summary.id}`)).status, 200);
@@ -263,7 +272,7 @@ test("by the email a visitor gave, an admin exports and erases everything; reten
   await form.getByRole("button", { name: "Erase for good…" }).click();
   const dialog = page.getByRole("dialog", { name: "Erase this visitor's data for good?" });
   await dialog.getByText("petr@example.com", { exact: false }).waitFor();
-  await expectNoViolations(page, { context: "the erase-by-email dialog" });
+  await expectAccessible(page, "the erase-by-email dialog");
   await dialog.getByRole("button", { name: "Erase for good", exact: true }).click();
   await form.getByRole("status").getByText("1 conversation erased.").waitFor();
   assert.deepEqual(await eva.conversations(), []);
