@@ -234,6 +234,8 @@ test("an admin exports a conversation as JSON and erases it for good", async (t)
   await dialog.getByRole("button", { name: "Erase for good", exact: true }).click();
   await page.getByText("Pick a conversation from the list.").waitFor();
   await conversationRow(page, "Moje objednávka 1234 nedorazila.").waitFor({ state: "detached" });
+  // The focus, in the dialog that went, is on the list's tab, where the keyboard goes on.
+  await eventually(async () => (await page.evaluate(() => document.activeElement?.id)) === "tab-open", "the focus on the Open tab");
   assert.equal((await eva.call("GET", `/api/conversations/${summary.id}`)).status, 404);
 
   const section = await privacySection(page);

@@ -10,6 +10,7 @@ use crate::outcome::{Outcome, OutcomeLine};
 use beseda_protocol::ConversationId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
 /// The most days an address can be blocked for.
 pub const MAX_BLOCK_DAYS: u32 = 365;
@@ -205,10 +206,21 @@ fn EraseDialog(id: ConversationId, open: RwSignal<bool>) -> impl IntoView {
     }
 }
 
-/// The conversation is gone: it leaves the list and the screen, and screen readers hear it.
+/// The conversation is gone: it leaves the list and the screen, and screen readers hear it. The
+/// focus, which was in the dialog that went with it, goes to the list's tab on screen.
 fn erased(console: Console, id: ConversationId) {
     console.state.update(|state| state.forget(id));
     console.announce(t(Text::ConversationErased).to_owned());
+    let tab = format!("tab-{}", console.tab.get_untracked().as_str());
+    request_animation_frame(move || {
+        let element = web_sys::window()
+            .and_then(|window| window.document())
+            .and_then(|document| document.get_element_by_id(&tab))
+            .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(element) = element {
+            let _ = element.focus();
+        }
+    });
 }
 
 #[cfg(test)]
