@@ -210,6 +210,7 @@ test("axe finds no WCAG 2.x A/AA violation on any console page, in both colour s
   // Settings, an admin's (every section).
   await nav(page, "Settings").click();
   await page.getByRole("heading", { name: "Settings", level: 1 }).waitFor();
+  await page.getByRole("region", { name: "Privacy" }).getByRole("heading", { name: "Audit log" }).waitFor();
   await check(page, "Settings", found);
 
   // Answers.

@@ -23,6 +23,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestInit, Response};
 
+pub mod privacy;
+
 /// A call that did not succeed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiError {

@@ -1,11 +1,12 @@
 //! The conversation on screen: its header and actions (take over, transfer, resolve, reopen,
-//! tags), the visitor's rating, the messages with their files, and the composer (files dropped
-//! onto the conversation go into its tray); the visitor's context beside it.
+//! tags, the privacy actions), the visitor's rating, the messages with their files, and the
+//! composer (files dropped onto the conversation go into its tray); the visitor's context
+//! beside it.
 
 use crate::app::{self, Console};
 use crate::i18n::{self, Count, Text, t, tc, tf, tx};
 use crate::state::visitor_label;
-use crate::{api, composer, context, files, time, tray};
+use crate::{api, composer, context, files, privacy, time, tray};
 use beseda_protocol::api::ConversationSummary;
 use beseda_protocol::{Author, ConversationId, ConversationStatus, Message, OperatorId};
 use leptos::html;
@@ -166,6 +167,7 @@ fn ConversationHeader(id: ConversationId) -> impl IntoView {
                     " · "
                     {move || detail(&|detail| detail.site_title.clone())}
                 </span>
+                <privacy::BlockedMark/>
             </div>
             <div class="actions">
                 <Show when=move || status.get() == ConversationStatus::Open && assigned.get() != Some(me())>
@@ -189,6 +191,7 @@ fn ConversationHeader(id: ConversationId) -> impl IntoView {
                         })>{tx(Text::Reopen)}</button>
                     }.into_any()
                 }}
+                <privacy::PrivacyActions id=id/>
             </div>
             <Tags id=id/>
             <RatingShown/>

@@ -379,6 +379,22 @@ impl ConsoleState {
         }
     }
 
+    /// A conversation was erased for good: it leaves the list, and the screen when it is on it.
+    pub fn forget(&mut self, id: ConversationId) {
+        self.rows.remove(&id);
+        self.pending.retain(|pending| pending.conversation_id != id);
+        if self.selected == Some(id) {
+            self.select(None);
+        }
+    }
+
+    /// The conversation's visitor was blocked or unblocked.
+    pub fn blocked(&mut self, id: ConversationId, blocked: bool) {
+        if let Some(open) = self.open.as_mut().filter(|open| open.detail.id == id) {
+            open.detail.blocked = blocked;
+        }
+    }
+
     fn availability(&mut self, id: OperatorId, online: bool, anyone_online: bool) {
         self.anyone_online = anyone_online;
         if let Some(operator) = self
@@ -446,6 +462,11 @@ pub fn apply(state: &mut ConsoleState, frame: FromRelay) -> Vec<Effect> {
         } => state.typing(conversation_id, typing),
         // Notes are read with the conversation's detail until the console shows them live.
         FromRelay::Note { .. } => {}
+        FromRelay::Erased { conversation_id } => state.forget(conversation_id),
+        FromRelay::Blocked {
+            conversation_id,
+            blocked,
+        } => state.blocked(conversation_id, blocked),
         FromRelay::Availability {
             operator_id,
             online,

@@ -482,3 +482,64 @@ fn the_open_context_keeps_the_last_fifty_pages() {
         Some(page_view(MAX_PAGES_PER_VISIT + 4))
     );
 }
+
+#[test]
+fn an_erased_conversation_leaves_the_list_and_the_screen() {
+    let mut state = ConsoleState::default();
+    state.load_list(None, vec![summary(1), summary(2)]);
+    state.select(Some(ConversationId(1)));
+    state.load_detail(detail(1, vec![message(1, 1, 1, Author::Visitor)]));
+    state.pending.push(Pending {
+        client_id: ClientMessageId("reply-1".into()),
+        conversation_id: ConversationId(1),
+        text: "Hned to bude.".into(),
+        refused: None,
+    });
+    apply(
+        &mut state,
+        FromRelay::Erased {
+            conversation_id: ConversationId(1),
+        },
+    );
+    assert_eq!(ids(state.list(ConversationStatus::Open)), vec![2]);
+    assert_eq!(state.selected, None);
+    assert_eq!(state.open, None);
+    assert!(state.pending.is_empty());
+
+    // Another console's erase of a conversation not on screen leaves the screen alone.
+    state.select(Some(ConversationId(2)));
+    state.load_detail(detail(2, Vec::new()));
+    apply(
+        &mut state,
+        FromRelay::Erased {
+            conversation_id: ConversationId(7),
+        },
+    );
+    assert_eq!(state.selected, Some(ConversationId(2)));
+    assert!(state.open.is_some());
+}
+
+#[test]
+fn a_blocked_frame_marks_the_open_conversation() {
+    let mut state = ConsoleState::default();
+    state.load_list(None, vec![summary(1)]);
+    state.select(Some(ConversationId(1)));
+    state.load_detail(detail(1, Vec::new()));
+    let blocked = |state: &ConsoleState| state.open.as_ref().map(|open| open.detail.blocked);
+    let frame = |blocked| FromRelay::Blocked {
+        conversation_id: ConversationId(1),
+        blocked,
+    };
+    apply(&mut state, frame(true));
+    assert_eq!(blocked(&state), Some(true));
+    apply(
+        &mut state,
+        FromRelay::Blocked {
+            conversation_id: ConversationId(2),
+            blocked: false,
+        },
+    );
+    assert_eq!(blocked(&state), Some(true), "another conversation's frame");
+    apply(&mut state, frame(false));
+    assert_eq!(blocked(&state), Some(false));
+}

@@ -493,6 +493,66 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::Redeliver => "Doručit znovu",
         Text::RedeliverNamed => "Doručit znovu: {event}",
         Text::Redelivered => "Zařazeno k novému doručení.",
+        Text::ExportData => "Exportovat data",
+        Text::BlockVisitor => "Zablokovat návštěvníka…",
+        Text::BlockVisitorTitle => "Zablokovat tohoto návštěvníka?",
+        Text::BlockExplained => {
+            "Návštěvník v tomto chatu už nebude moci nic poslat. Administrátor ho může odblokovat v Nastavení → Soukromí."
+        }
+        Text::BlockAddressToo => "Zablokovat i jeho adresu",
+        Text::BlockDays => "Na kolik dní (1–365)",
+        Text::Block => "Zablokovat",
+        Text::BlockDaysRange => "Počet dní musí být celé číslo od 1 do 365.",
+        Text::Unblock => "Odblokovat",
+        Text::UnblockNamed => "Odblokovat: {name}",
+        Text::BlockedMark => "Zablokován",
+        Text::EraseForGood => "Smazat natrvalo…",
+        Text::EraseTitle => "Smazat tuto konverzaci natrvalo?",
+        Text::EraseExplained => {
+            "Smažou se její zprávy a soubory, jméno, e-mail a košík, které návštěvník uvedl, stránky, které prohlížel, poznámky týmu i dosud neodeslané e-maily. Přehledy si ponechají jen anonymní počty. Nelze to vrátit."
+        }
+        Text::EraseConfirm => "Smazat natrvalo",
+        Text::ConversationErased => "Konverzace byla natrvalo smazána.",
+        Text::RetentionDays => "Mazat vyřešené konverzace po (dnech; prázdné: ponechat)",
+        Text::RetentionRange => {
+            "Vyřešené konverzace lze ponechat celý počet dní od 1 do 3650, nebo pole nechte prázdné a zůstanou."
+        }
+        Text::VisitorsMayErase => "Návštěvníci mohou svou konverzaci smazat",
+        Text::Privacy => "Soukromí",
+        Text::PrivacyHint => {
+            "Co chat o návštěvníkovi uchovává: exportujte to nebo natrvalo smažte, podívejte se, kdo je zablokován, a čtěte záznam těchto úkonů."
+        }
+        Text::VisitorData => "Data návštěvníka podle e-mailu",
+        Text::VisitorEmail => "E-mail, který návštěvník uvedl",
+        Text::EnterVisitorEmail => "Zadejte e-mailovou adresu, kterou návštěvník uvedl.",
+        Text::ExportDownloaded => "Export stažen.",
+        Text::EraseEmailTitle => "Smazat data tohoto návštěvníka natrvalo?",
+        Text::EraseEmailExplained => {
+            "Smaže se každá konverzace, v níž byl uveden {email}: její zprávy a soubory, jména, e-maily, košíky, prohlížené stránky, poznámky týmu i neodeslané e-maily. Přehledy si ponechají jen anonymní počty. Nelze to vrátit."
+        }
+        Text::Unblocked => "Odblokováno.",
+        Text::BlockedVisitors => "Zablokovaní návštěvníci",
+        Text::NoOneBlocked => "Nikdo není zablokován.",
+        Text::BlockedBy => "Zablokoval",
+        Text::BlockedAt => "Zablokováno",
+        Text::AddressBlockedUntil => "Adresa blokována do",
+        Text::AddressNotBlocked => "Neblokována",
+        Text::AuditLog => "Záznam úkonů",
+        Text::NothingAudited => "Zatím nic zaznamenáno.",
+        Text::AuditWho => "Kdo",
+        Text::AuditWhat => "Co",
+        Text::AuditTarget => "Čeho se týká",
+        Text::AuditDetail => "Podrobnosti",
+        Text::OlderEntries => "Starší záznamy",
+        Text::AuditExport => "Export",
+        Text::AuditErase => "Smazání",
+        Text::AuditVisitorErase => "Smazáno návštěvníkem",
+        Text::AuditRetentionErase => "Smazáno po uplynutí doby uchování",
+        Text::AuditRetentionChange => "Změna doby uchování",
+        Text::AuditBlock => "Zablokování",
+        Text::AuditUnblock => "Odblokování",
+        Text::TheVisitor => "Návštěvník",
+        Text::Automatically => "Automaticky",
     }
 }
 
@@ -517,6 +577,11 @@ pub(super) fn count(key: Count) -> Forms {
             one: "{count} den",
             few: "{count} dny",
             many: "{count} dní",
+        },
+        Count::ConversationsErased => Forms {
+            one: "Smazána {count} konverzace.",
+            few: "Smazány {count} konverzace.",
+            many: "Smazáno {count} konverzací.",
         },
     }
 }

@@ -507,6 +507,68 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::Redeliver => "Erneut zustellen",
         Text::RedeliverNamed => "Erneut zustellen: {event}",
         Text::Redelivered => "Zur erneuten Zustellung eingereiht.",
+        Text::ExportData => "Daten exportieren",
+        Text::BlockVisitor => "Besucher sperren…",
+        Text::BlockVisitorTitle => "Diesen Besucher sperren?",
+        Text::BlockExplained => {
+            "Der Besucher kann in diesem Chat nichts mehr senden. Ein Admin kann ihn unter Einstellungen → Datenschutz entsperren."
+        }
+        Text::BlockAddressToo => "Auch seine Adresse sperren",
+        Text::BlockDays => "Für wie viele Tage (1–365)",
+        Text::Block => "Sperren",
+        Text::BlockDaysRange => "Die Tage müssen eine ganze Zahl von 1 bis 365 sein.",
+        Text::Unblock => "Entsperren",
+        Text::UnblockNamed => "Entsperren: {name}",
+        Text::BlockedMark => "Gesperrt",
+        Text::EraseForGood => "Endgültig löschen…",
+        Text::EraseTitle => "Dieses Gespräch endgültig löschen?",
+        Text::EraseExplained => {
+            "Gelöscht werden seine Nachrichten und Dateien, Name, E-Mail und Warenkorb, die der Besucher angegeben hat, die Seiten, die er angesehen hat, die Notizen des Teams und noch nicht gesendete E-Mails. Berichte behalten nur anonyme Zahlen. Das lässt sich nicht rückgängig machen."
+        }
+        Text::EraseConfirm => "Endgültig löschen",
+        Text::ConversationErased => "Das Gespräch wurde endgültig gelöscht.",
+        Text::RetentionDays => "Gelöste Gespräche löschen nach (Tagen; leer: behalten)",
+        Text::RetentionRange => {
+            "Gelöste Gespräche eine ganze Zahl von 1 bis 3650 Tagen behalten, oder leer lassen, um sie zu behalten."
+        }
+        Text::VisitorsMayErase => "Besucher dürfen ihr Gespräch löschen",
+        Text::Privacy => "Datenschutz",
+        Text::PrivacyHint => {
+            "Was der Chat über einen Besucher speichert: exportieren oder endgültig löschen, sehen, wer gesperrt ist, und das Protokoll dieser Vorgänge lesen."
+        }
+        Text::VisitorData => "Daten eines Besuchers, nach E-Mail",
+        Text::VisitorEmail => "Vom Besucher angegebene E-Mail",
+        Text::EnterVisitorEmail => {
+            "Geben Sie die E-Mail-Adresse ein, die der Besucher angegeben hat."
+        }
+        Text::ExportDownloaded => "Export heruntergeladen.",
+        Text::EraseEmailTitle => "Die Daten dieses Besuchers endgültig löschen?",
+        Text::EraseEmailExplained => {
+            "Jedes Gespräch, in dem {email} angegeben wurde, wird gelöscht: Nachrichten und Dateien, Namen, E-Mails, Warenkörbe, angesehene Seiten, Notizen des Teams und noch nicht gesendete E-Mails. Berichte behalten nur anonyme Zahlen. Das lässt sich nicht rückgängig machen."
+        }
+        Text::Unblocked => "Entsperrt.",
+        Text::BlockedVisitors => "Gesperrte Besucher",
+        Text::NoOneBlocked => "Niemand ist gesperrt.",
+        Text::BlockedBy => "Gesperrt von",
+        Text::BlockedAt => "Gesperrt am",
+        Text::AddressBlockedUntil => "Adresse gesperrt bis",
+        Text::AddressNotBlocked => "Nicht gesperrt",
+        Text::AuditLog => "Protokoll",
+        Text::NothingAudited => "Noch nichts aufgezeichnet.",
+        Text::AuditWho => "Wer",
+        Text::AuditWhat => "Was",
+        Text::AuditTarget => "Betrifft",
+        Text::AuditDetail => "Details",
+        Text::OlderEntries => "Ältere Einträge",
+        Text::AuditExport => "Export",
+        Text::AuditErase => "Gelöscht",
+        Text::AuditVisitorErase => "Vom Besucher gelöscht",
+        Text::AuditRetentionErase => "Nach Ablauf der Aufbewahrung gelöscht",
+        Text::AuditRetentionChange => "Aufbewahrung geändert",
+        Text::AuditBlock => "Gesperrt",
+        Text::AuditUnblock => "Entsperrt",
+        Text::TheVisitor => "Der Besucher",
+        Text::Automatically => "Automatisch",
     }
 }
 
@@ -531,6 +593,11 @@ pub(super) fn count(key: Count) -> Forms {
             one: "{count} Tag",
             few: "{count} Tage",
             many: "{count} Tage",
+        },
+        Count::ConversationsErased => Forms {
+            one: "{count} Gespräch gelöscht.",
+            few: "{count} Gespräche gelöscht.",
+            many: "{count} Gespräche gelöscht.",
         },
     }
 }

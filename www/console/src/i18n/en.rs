@@ -491,6 +491,66 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::Redeliver => "Deliver again",
         Text::RedeliverNamed => "Deliver again: {event}",
         Text::Redelivered => "Queued to be delivered again.",
+        Text::ExportData => "Export data",
+        Text::BlockVisitor => "Block visitor…",
+        Text::BlockVisitorTitle => "Block this visitor?",
+        Text::BlockExplained => {
+            "The visitor will not be able to send anything more in this chat. An admin can unblock them in Settings → Privacy."
+        }
+        Text::BlockAddressToo => "Also block their address",
+        Text::BlockDays => "For how many days (1–365)",
+        Text::Block => "Block",
+        Text::BlockDaysRange => "The days must be a whole number from 1 to 365.",
+        Text::Unblock => "Unblock",
+        Text::UnblockNamed => "Unblock {name}",
+        Text::BlockedMark => "Blocked",
+        Text::EraseForGood => "Erase for good…",
+        Text::EraseTitle => "Erase this conversation for good?",
+        Text::EraseExplained => {
+            "Its messages and files, the name, email and cart the visitor gave, the pages they viewed, the team's notes and the emails still to be sent are deleted. Reports keep only anonymous counts. This cannot be undone."
+        }
+        Text::EraseConfirm => "Erase for good",
+        Text::ConversationErased => "The conversation was erased for good.",
+        Text::RetentionDays => "Erase resolved conversations after (days; empty: keep)",
+        Text::RetentionRange => {
+            "Keep resolved conversations for a whole number of days from 1 to 3650, or leave it empty to keep them."
+        }
+        Text::VisitorsMayErase => "Visitors may erase their conversation",
+        Text::Privacy => "Privacy",
+        Text::PrivacyHint => {
+            "What the chat holds about a visitor: export it or erase it for good, see who is blocked, and read the log of these acts."
+        }
+        Text::VisitorData => "A visitor's data, by email",
+        Text::VisitorEmail => "Email the visitor gave",
+        Text::EnterVisitorEmail => "Enter the email address the visitor gave.",
+        Text::ExportDownloaded => "Export downloaded.",
+        Text::EraseEmailTitle => "Erase this visitor's data for good?",
+        Text::EraseEmailExplained => {
+            "Every conversation in which {email} was given is erased: its messages and files, names, emails, carts, pages viewed, the team's notes and emails still to be sent. Reports keep only anonymous counts. This cannot be undone."
+        }
+        Text::Unblocked => "Unblocked.",
+        Text::BlockedVisitors => "Blocked visitors",
+        Text::NoOneBlocked => "No one is blocked.",
+        Text::BlockedBy => "Blocked by",
+        Text::BlockedAt => "Blocked on",
+        Text::AddressBlockedUntil => "Address blocked until",
+        Text::AddressNotBlocked => "Not blocked",
+        Text::AuditLog => "Audit log",
+        Text::NothingAudited => "Nothing recorded yet.",
+        Text::AuditWho => "Who",
+        Text::AuditWhat => "What",
+        Text::AuditTarget => "Target",
+        Text::AuditDetail => "Detail",
+        Text::OlderEntries => "Older entries",
+        Text::AuditExport => "Exported",
+        Text::AuditErase => "Erased",
+        Text::AuditVisitorErase => "Erased by the visitor",
+        Text::AuditRetentionErase => "Erased after the retention period",
+        Text::AuditRetentionChange => "Retention changed",
+        Text::AuditBlock => "Blocked",
+        Text::AuditUnblock => "Unblocked",
+        Text::TheVisitor => "The visitor",
+        Text::Automatically => "Automatically",
     }
 }
 
@@ -515,6 +575,11 @@ pub(super) fn count(key: Count) -> Forms {
             one: "{count} day",
             few: "{count} days",
             many: "{count} days",
+        },
+        Count::ConversationsErased => Forms {
+            one: "{count} conversation erased.",
+            few: "{count} conversations erased.",
+            many: "{count} conversations erased.",
         },
     }
 }

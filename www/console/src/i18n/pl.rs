@@ -493,6 +493,66 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::Redeliver => "Dostarcz ponownie",
         Text::RedeliverNamed => "Dostarcz ponownie: {event}",
         Text::Redelivered => "W kolejce do ponownego dostarczenia.",
+        Text::ExportData => "Eksportuj dane",
+        Text::BlockVisitor => "Zablokuj odwiedzającego…",
+        Text::BlockVisitorTitle => "Zablokować tego odwiedzającego?",
+        Text::BlockExplained => {
+            "Odwiedzający nie będzie mógł już nic wysłać w tym czacie. Administrator może go odblokować w Ustawieniach → Prywatność."
+        }
+        Text::BlockAddressToo => "Zablokuj też jego adres",
+        Text::BlockDays => "Na ile dni (1–365)",
+        Text::Block => "Zablokuj",
+        Text::BlockDaysRange => "Liczba dni musi być liczbą całkowitą od 1 do 365.",
+        Text::Unblock => "Odblokuj",
+        Text::UnblockNamed => "Odblokuj: {name}",
+        Text::BlockedMark => "Zablokowany",
+        Text::EraseForGood => "Usuń na zawsze…",
+        Text::EraseTitle => "Usunąć tę rozmowę na zawsze?",
+        Text::EraseExplained => {
+            "Usunięte zostaną jej wiadomości i pliki, imię, e-mail i koszyk podane przez odwiedzającego, oglądane przez niego strony, notatki zespołu i jeszcze niewysłane e-maile. Raporty zachowają tylko anonimowe liczby. Tego nie można cofnąć."
+        }
+        Text::EraseConfirm => "Usuń na zawsze",
+        Text::ConversationErased => "Rozmowa została usunięta na zawsze.",
+        Text::RetentionDays => "Usuwaj rozwiązane rozmowy po (dniach; puste: zachowaj)",
+        Text::RetentionRange => {
+            "Rozwiązane rozmowy można zachować przez całkowitą liczbę dni od 1 do 3650 albo zostaw pole puste, by je zachować."
+        }
+        Text::VisitorsMayErase => "Odwiedzający mogą usunąć swoją rozmowę",
+        Text::Privacy => "Prywatność",
+        Text::PrivacyHint => {
+            "Co czat przechowuje o odwiedzającym: wyeksportuj to lub usuń na zawsze, zobacz, kto jest zablokowany, i przeczytaj dziennik tych działań."
+        }
+        Text::VisitorData => "Dane odwiedzającego według e-maila",
+        Text::VisitorEmail => "E-mail podany przez odwiedzającego",
+        Text::EnterVisitorEmail => "Wpisz adres e-mail podany przez odwiedzającego.",
+        Text::ExportDownloaded => "Eksport pobrany.",
+        Text::EraseEmailTitle => "Usunąć dane tego odwiedzającego na zawsze?",
+        Text::EraseEmailExplained => {
+            "Usunięta zostanie każda rozmowa, w której podano {email}: jej wiadomości i pliki, imiona, e-maile, koszyki, oglądane strony, notatki zespołu i niewysłane e-maile. Raporty zachowają tylko anonimowe liczby. Tego nie można cofnąć."
+        }
+        Text::Unblocked => "Odblokowano.",
+        Text::BlockedVisitors => "Zablokowani odwiedzający",
+        Text::NoOneBlocked => "Nikt nie jest zablokowany.",
+        Text::BlockedBy => "Zablokował(a)",
+        Text::BlockedAt => "Zablokowano",
+        Text::AddressBlockedUntil => "Adres zablokowany do",
+        Text::AddressNotBlocked => "Niezablokowany",
+        Text::AuditLog => "Dziennik działań",
+        Text::NothingAudited => "Jeszcze nic nie zapisano.",
+        Text::AuditWho => "Kto",
+        Text::AuditWhat => "Co",
+        Text::AuditTarget => "Czego dotyczy",
+        Text::AuditDetail => "Szczegóły",
+        Text::OlderEntries => "Starsze wpisy",
+        Text::AuditExport => "Eksport",
+        Text::AuditErase => "Usunięcie",
+        Text::AuditVisitorErase => "Usunięte przez odwiedzającego",
+        Text::AuditRetentionErase => "Usunięte po okresie przechowywania",
+        Text::AuditRetentionChange => "Zmiana okresu przechowywania",
+        Text::AuditBlock => "Zablokowanie",
+        Text::AuditUnblock => "Odblokowanie",
+        Text::TheVisitor => "Odwiedzający",
+        Text::Automatically => "Automatycznie",
     }
 }
 
@@ -517,6 +577,11 @@ pub(super) fn count(key: Count) -> Forms {
             one: "{count} dzień",
             few: "{count} dni",
             many: "{count} dni",
+        },
+        Count::ConversationsErased => Forms {
+            one: "Usunięto {count} rozmowę.",
+            few: "Usunięto {count} rozmowy.",
+            many: "Usunięto {count} rozmów.",
         },
     }
 }

@@ -493,6 +493,66 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::Redeliver => "Доставить снова",
         Text::RedeliverNamed => "Доставить снова: {event}",
         Text::Redelivered => "Поставлено в очередь на повторную доставку.",
+        Text::ExportData => "Экспорт данных",
+        Text::BlockVisitor => "Заблокировать посетителя…",
+        Text::BlockVisitorTitle => "Заблокировать этого посетителя?",
+        Text::BlockExplained => {
+            "Посетитель больше не сможет ничего отправить в этот чат. Администратор может разблокировать его в Настройках → Конфиденциальность."
+        }
+        Text::BlockAddressToo => "Заблокировать и его адрес",
+        Text::BlockDays => "На сколько дней (1–365)",
+        Text::Block => "Заблокировать",
+        Text::BlockDaysRange => "Число дней должно быть целым числом от 1 до 365.",
+        Text::Unblock => "Разблокировать",
+        Text::UnblockNamed => "Разблокировать: {name}",
+        Text::BlockedMark => "Заблокирован",
+        Text::EraseForGood => "Удалить навсегда…",
+        Text::EraseTitle => "Удалить этот разговор навсегда?",
+        Text::EraseExplained => {
+            "Будут удалены его сообщения и файлы, имя, email и корзина, указанные посетителем, просмотренные им страницы, заметки команды и ещё не отправленные письма. В отчётах останутся только анонимные счётчики. Это нельзя отменить."
+        }
+        Text::EraseConfirm => "Удалить навсегда",
+        Text::ConversationErased => "Разговор удалён навсегда.",
+        Text::RetentionDays => "Удалять решённые разговоры через (дней; пусто: хранить)",
+        Text::RetentionRange => {
+            "Храните решённые разговоры целое число дней от 1 до 3650 или оставьте поле пустым, чтобы хранить их."
+        }
+        Text::VisitorsMayErase => "Посетители могут удалить свой разговор",
+        Text::Privacy => "Конфиденциальность",
+        Text::PrivacyHint => {
+            "Что чат хранит о посетителе: экспортируйте это или удалите навсегда, посмотрите, кто заблокирован, и читайте журнал этих действий."
+        }
+        Text::VisitorData => "Данные посетителя по email",
+        Text::VisitorEmail => "Email, указанный посетителем",
+        Text::EnterVisitorEmail => "Введите адрес email, который указал посетитель.",
+        Text::ExportDownloaded => "Экспорт скачан.",
+        Text::EraseEmailTitle => "Удалить данные этого посетителя навсегда?",
+        Text::EraseEmailExplained => {
+            "Будет удалён каждый разговор, в котором указан {email}: его сообщения и файлы, имена, email, корзины, просмотренные страницы, заметки команды и неотправленные письма. В отчётах останутся только анонимные счётчики. Это нельзя отменить."
+        }
+        Text::Unblocked => "Разблокировано.",
+        Text::BlockedVisitors => "Заблокированные посетители",
+        Text::NoOneBlocked => "Никто не заблокирован.",
+        Text::BlockedBy => "Кто заблокировал",
+        Text::BlockedAt => "Когда заблокирован",
+        Text::AddressBlockedUntil => "Адрес заблокирован до",
+        Text::AddressNotBlocked => "Не заблокирован",
+        Text::AuditLog => "Журнал действий",
+        Text::NothingAudited => "Пока ничего не записано.",
+        Text::AuditWho => "Кто",
+        Text::AuditWhat => "Что",
+        Text::AuditTarget => "Объект",
+        Text::AuditDetail => "Подробности",
+        Text::OlderEntries => "Более ранние записи",
+        Text::AuditExport => "Экспорт",
+        Text::AuditErase => "Удаление",
+        Text::AuditVisitorErase => "Удалено посетителем",
+        Text::AuditRetentionErase => "Удалено по истечении срока хранения",
+        Text::AuditRetentionChange => "Изменён срок хранения",
+        Text::AuditBlock => "Блокировка",
+        Text::AuditUnblock => "Разблокировка",
+        Text::TheVisitor => "Посетитель",
+        Text::Automatically => "Автоматически",
     }
 }
 
@@ -517,6 +577,11 @@ pub(super) fn count(key: Count) -> Forms {
             one: "{count} день",
             few: "{count} дня",
             many: "{count} дней",
+        },
+        Count::ConversationsErased => Forms {
+            one: "Удалён {count} разговор.",
+            few: "Удалено {count} разговора.",
+            many: "Удалено {count} разговоров.",
         },
     }
 }

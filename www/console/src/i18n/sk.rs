@@ -493,6 +493,66 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::Redeliver => "Doručiť znova",
         Text::RedeliverNamed => "Doručiť znova: {event}",
         Text::Redelivered => "Zaradené na nové doručenie.",
+        Text::ExportData => "Exportovať dáta",
+        Text::BlockVisitor => "Zablokovať návštevníka…",
+        Text::BlockVisitorTitle => "Zablokovať tohto návštevníka?",
+        Text::BlockExplained => {
+            "Návštevník v tomto chate už nebude môcť nič poslať. Administrátor ho môže odblokovať v Nastaveniach → Súkromie."
+        }
+        Text::BlockAddressToo => "Zablokovať aj jeho adresu",
+        Text::BlockDays => "Na koľko dní (1–365)",
+        Text::Block => "Zablokovať",
+        Text::BlockDaysRange => "Počet dní musí byť celé číslo od 1 do 365.",
+        Text::Unblock => "Odblokovať",
+        Text::UnblockNamed => "Odblokovať: {name}",
+        Text::BlockedMark => "Zablokovaný",
+        Text::EraseForGood => "Vymazať natrvalo…",
+        Text::EraseTitle => "Vymazať túto konverzáciu natrvalo?",
+        Text::EraseExplained => {
+            "Vymažú sa jej správy a súbory, meno, e-mail a košík, ktoré návštevník uviedol, stránky, ktoré si prezeral, poznámky tímu aj ešte neodoslané e-maily. Prehľady si ponechajú len anonymné počty. Nedá sa to vrátiť."
+        }
+        Text::EraseConfirm => "Vymazať natrvalo",
+        Text::ConversationErased => "Konverzácia bola natrvalo vymazaná.",
+        Text::RetentionDays => "Mazať vyriešené konverzácie po (dňoch; prázdne: ponechať)",
+        Text::RetentionRange => {
+            "Vyriešené konverzácie možno ponechať celý počet dní od 1 do 3650, alebo nechajte pole prázdne a zostanú."
+        }
+        Text::VisitorsMayErase => "Návštevníci môžu svoju konverzáciu vymazať",
+        Text::Privacy => "Súkromie",
+        Text::PrivacyHint => {
+            "Čo chat o návštevníkovi uchováva: exportujte to alebo natrvalo vymažte, pozrite sa, kto je zablokovaný, a čítajte záznam týchto úkonov."
+        }
+        Text::VisitorData => "Dáta návštevníka podľa e-mailu",
+        Text::VisitorEmail => "E-mail, ktorý návštevník uviedol",
+        Text::EnterVisitorEmail => "Zadajte e-mailovú adresu, ktorú návštevník uviedol.",
+        Text::ExportDownloaded => "Export stiahnutý.",
+        Text::EraseEmailTitle => "Vymazať dáta tohto návštevníka natrvalo?",
+        Text::EraseEmailExplained => {
+            "Vymaže sa každá konverzácia, v ktorej bol uvedený {email}: jej správy a súbory, mená, e-maily, košíky, prezerané stránky, poznámky tímu aj neodoslané e-maily. Prehľady si ponechajú len anonymné počty. Nedá sa to vrátiť."
+        }
+        Text::Unblocked => "Odblokované.",
+        Text::BlockedVisitors => "Zablokovaní návštevníci",
+        Text::NoOneBlocked => "Nikto nie je zablokovaný.",
+        Text::BlockedBy => "Zablokoval",
+        Text::BlockedAt => "Zablokované",
+        Text::AddressBlockedUntil => "Adresa blokovaná do",
+        Text::AddressNotBlocked => "Neblokovaná",
+        Text::AuditLog => "Záznam úkonov",
+        Text::NothingAudited => "Zatiaľ nič nezaznamenané.",
+        Text::AuditWho => "Kto",
+        Text::AuditWhat => "Čo",
+        Text::AuditTarget => "Čoho sa týka",
+        Text::AuditDetail => "Podrobnosti",
+        Text::OlderEntries => "Staršie záznamy",
+        Text::AuditExport => "Export",
+        Text::AuditErase => "Vymazanie",
+        Text::AuditVisitorErase => "Vymazané návštevníkom",
+        Text::AuditRetentionErase => "Vymazané po uplynutí doby uchovania",
+        Text::AuditRetentionChange => "Zmena doby uchovania",
+        Text::AuditBlock => "Zablokovanie",
+        Text::AuditUnblock => "Odblokovanie",
+        Text::TheVisitor => "Návštevník",
+        Text::Automatically => "Automaticky",
     }
 }
 
@@ -517,6 +577,11 @@ pub(super) fn count(key: Count) -> Forms {
             one: "{count} deň",
             few: "{count} dni",
             many: "{count} dní",
+        },
+        Count::ConversationsErased => Forms {
+            one: "Vymazaná {count} konverzácia.",
+            few: "Vymazané {count} konverzácie.",
+            many: "Vymazaných {count} konverzácií.",
         },
     }
 }

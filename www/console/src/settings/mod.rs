@@ -1,11 +1,14 @@
 //! The settings screen. Every operator edits their profile and personal shortcuts and sees the
 //! team's; admins also manage team shortcuts, operators, team and site settings and priority
-//! rules, API keys and webhooks (the relay answers 403 to anyone else). Everyone sees the proactive prompts and their
-//! results; admins edit them.
+//! rules, API keys, webhooks and visitors' privacy (export, erase, blocks, the audit log; the
+//! relay answers 403 to anyone else). Everyone sees the proactive prompts and their results;
+//! admins edit them.
 
+mod audit;
 mod hours;
 mod keys;
 mod operators;
+mod privacy;
 mod profile;
 mod prompt_fields;
 mod prompt_results;
@@ -35,6 +38,7 @@ pub fn Settings() -> impl IntoView {
                 <rules::Rules/>
                 <keys::ApiKeys/>
                 <webhooks::Webhooks/>
+                <privacy::Privacy/>
             </Show>
             <prompts::Prompts/>
         </main>

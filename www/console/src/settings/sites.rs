@@ -1,5 +1,6 @@
 //! Team and site settings (admins): how many chats one operator takes at once, and per shop its
-//! name, the automatic message (delay and text) and whether visitors may rate.
+//! name, the automatic message (delay and text), whether visitors may rate, how long resolved
+//! conversations are kept and whether visitors may erase their own.
 
 use crate::api;
 use crate::i18n::{Text, t, tf, tx};
@@ -81,6 +82,12 @@ fn SiteForm(site: SiteSettings) -> impl IntoView {
     let rating = RwSignal::new(site.rating_enabled);
     let questions = RwSignal::new(site.suggested_questions.join("\n"));
     let notify_email = RwSignal::new(site.notify_email);
+    let retention = RwSignal::new(
+        site.retention_days
+            .map(|days| days.to_string())
+            .unwrap_or_default(),
+    );
+    let visitor_erase = RwSignal::new(site.visitor_erase);
     let (zone, week, exceptions) = super::hours::to_text(site.hours.as_ref());
     let (zone, week, exceptions) = (
         RwSignal::new(zone),
@@ -99,6 +106,10 @@ fn SiteForm(site: SiteSettings) -> impl IntoView {
                     done: None,
                 });
                 return;
+            };
+            let retention_days = match crate::privacy::retention_days(&retention.get_untracked()) {
+                Ok(days) => days,
+                Err(text) => return outcome.set(crate::privacy::failed(t(text).to_owned())),
             };
             let hours = match super::hours::from_text(
                 &zone.get_untracked(),
@@ -129,8 +140,8 @@ fn SiteForm(site: SiteSettings) -> impl IntoView {
                     .collect(),
                 hours,
                 notify_email: notify_email.get_untracked().trim().to_owned(),
-                retention_days: None,
-                visitor_erase: false,
+                retention_days,
+                visitor_erase: visitor_erase.get_untracked(),
             };
             spawn_local(async move {
                 let result = api::set_site(&settings).await;
@@ -160,6 +171,18 @@ fn SiteForm(site: SiteSettings) -> impl IntoView {
             <span class="check">
                 <input id=field("rating") type="checkbox" bind:checked=rating/>
                 <label for=field("rating")>{tx(Text::VisitorsMayRate)}</label>
+            </span>
+            <label for=field("retention")>{tx(Text::RetentionDays)}</label>
+            <input
+                id=field("retention")
+                type="number"
+                min="1"
+                max=crate::privacy::MAX_RETENTION_DAYS.to_string()
+                bind:value=retention
+            />
+            <span class="check">
+                <input id=field("visitor-erase") type="checkbox" bind:checked=visitor_erase/>
+                <label for=field("visitor-erase")>{tx(Text::VisitorsMayErase)}</label>
             </span>
             <button type="submit">{tx(Text::SaveSite)}</button>
             <OutcomeLine outcome=outcome/>
