@@ -35,7 +35,7 @@ use web_sys::{ShadowRootInit, ShadowRootMode};
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-/// What the loader passes to [`start`]: `{ relay, site, locales, position, color }`.
+/// What the loader passes to [`start`]: `{ relay, site, locales, position, color, consent }`.
 struct Options {
     /// The relay's origin, e.g. `https://chat.shop.example`.
     relay: String,
@@ -46,6 +46,9 @@ struct Options {
     position: String,
     /// The accent colour, e.g. `#2563eb`.
     color: String,
+    /// The visitor consented to being remembered across pages (`data-consent="granted"`, or
+    /// `Beseda.consent(true)` before the widget started).
+    consent: bool,
 }
 
 impl Options {
@@ -67,6 +70,7 @@ impl Options {
             locales,
             position: wire::text(value, "position").unwrap_or_default(),
             color: wire::text(value, "color").unwrap_or_default(),
+            consent: wire::field(value, "consent").as_bool() == Some(true),
         })
     }
 }
@@ -122,6 +126,8 @@ struct Setup {
     site: String,
     /// What this browser kept, read in the first step for the transport.
     saved: Option<transport::Saved>,
+    /// The visitor consented before the widget started, for the prompts.
+    consent: bool,
 }
 
 #[wasm_bindgen]
@@ -167,7 +173,15 @@ impl Widget {
             8 => {
                 if let Some(bubble) = setup.point.query_selector(".prompt").ok().flatten() {
                     let (relay, site) = (setup.relay.clone(), setup.site.clone());
-                    prompts::start(relay, site, self.state, self.open, bubble.unchecked_into());
+                    let consent = setup.consent;
+                    prompts::start(
+                        relay,
+                        site,
+                        consent,
+                        self.state,
+                        self.open,
+                        bubble.unchecked_into(),
+                    );
                 }
             }
             _ => return ui::build_step(),
@@ -211,6 +225,12 @@ impl Widget {
         transport::set_cart(cart);
     }
 
+    /// `Beseda.consent(true | false)`: the shop's consent banner gives or withdraws the
+    /// visitor's consent to being remembered across pages and visits, for this page view.
+    pub fn consent(&self, granted: JsValue) {
+        prompts::consent(granted.as_bool() == Some(true));
+    }
+
     /// `Beseda.track("order", { total })`: an order, counted for the prompt the visitor saw last.
     pub fn track(&self, name: String, data: JsValue) {
         if name == "order" {
@@ -240,6 +260,7 @@ pub fn start(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsValue
     shadow.append_child(&mount_point)?;
 
     events::listen(emit);
+
     let texts = i18n::texts_for(options.locales.iter().map(String::as_str));
     // The signals live as long as the page, outside any reactive owner.
     Ok(Widget {
@@ -253,6 +274,7 @@ pub fn start(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsValue
             relay: options.relay.trim_end_matches('/').to_owned(),
             site: options.site,
             saved: None,
+            consent: options.consent,
         },
         done: 0,
     })
@@ -319,6 +341,7 @@ mod tests {
                 "prompts",
                 &[
                     include_str!("prompts/mod.rs"),
+                    include_str!("prompts/memory.rs"),
                     include_str!("prompts/rules.rs"),
                 ],
             ),

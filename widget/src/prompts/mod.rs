@@ -8,15 +8,22 @@
 //!
 //! What it needs to remember (pages viewed this visit, time on matching pages, the visitor's
 //! variant, dismissals, the last prompt shown and its signed view id) lives only in this browser,
-//! under one `localStorage` key per site — and only on sites that have prompts. The relay hears
+//! under one `localStorage` key per site — and only on sites that have prompts, and only once the
+//! shop said the visitor consented (`Beseda.consent(true)` or `data-consent="granted"`). Until
+//! then the memory is this page view's, held in the page, and the one thing stored is a prompt
+//! the visitor closed: they asked for it to stay away. `Beseda.consent(false)` withdraws and
+//! clears what was kept but those dismissals. Consent itself is never stored. The relay hears
 //! only anonymous counts: shown, dismissed, opened, conversation, order, each with the view id
 //! the relay signed for the page view that showed the prompt, so that it counts each once.
 //!
 //! The rules and the memory (`rules.rs`) are plain Rust, tested natively; the rest needs a
 //! browser.
 
+mod memory;
 mod rules;
 
+pub use memory::consent;
+use memory::{load, recall, remember, storage_key};
 pub use rules::{Memory, Page, Rule, eligible, url_matches};
 
 use crate::state::{ChatState, Link};
@@ -56,6 +63,12 @@ struct Runtime {
     /// The question was asked at an exit intent, which has passed by the time of the answer.
     asked_on_exit: Cell<bool>,
     ticker: Cell<Option<i32>>,
+    /// This page view's memory, while it is not kept (no consent).
+    memory: RefCell<Memory>,
+    /// The shop said the visitor consented to being remembered, for this page view.
+    consent: Cell<bool>,
+    /// The memory is kept in the browser: consent was given and this page view joined it.
+    kept: Cell<bool>,
     /// The handlers of the relay's answers, made once and used for every request.
     on_response: Closure<dyn FnMut(JsValue)>,
     on_view: Closure<dyn FnMut(JsValue)>,
@@ -72,55 +85,6 @@ fn with<R>(work: impl FnOnce(&'static Runtime) -> R) -> Option<R> {
 
 fn now() -> f64 {
     js_sys::Date::now()
-}
-
-fn storage_key(site: &str) -> String {
-    format!("beseda:{site}:prompts")
-}
-
-fn load(site: &str) -> Memory {
-    let stored = crate::storage::local_storage()
-        .and_then(|storage| storage.get_item(&storage_key(site)).ok().flatten())
-        .and_then(|json| JSON::parse(&json).ok())
-        .unwrap_or(JsValue::UNDEFINED);
-    if !Array::is_array(&stored) {
-        return Memory::default();
-    }
-    let stored = Array::from(&stored);
-    let numbers: Vec<f64> = stored
-        .iter()
-        .map(|number| number.as_f64().unwrap_or(0.0))
-        .collect();
-    let mut memory = Memory::from_numbers(&numbers);
-    // The last prompt's view id follows the numbers, as text.
-    memory.view = stored.at(-1).as_string().unwrap_or_default();
-    memory
-}
-
-fn save(site: &str, memory: &Memory) {
-    let list = Array::new();
-    for number in memory.to_numbers() {
-        list.push(&JsValue::from_f64(number));
-    }
-    if !memory.view.is_empty() {
-        list.push(&JsValue::from_str(&memory.view));
-    }
-    if let (Some(storage), Some(json)) = (
-        crate::storage::local_storage(),
-        JSON::stringify(&list)
-            .ok()
-            .and_then(|json| json.as_string()),
-    ) {
-        let _ = storage.set_item(&storage_key(site), &json);
-    }
-}
-
-/// Reads, changes and writes the memory at once, so that tabs do not undo each other's changes.
-fn remember<R>(site: &str, change: impl FnOnce(&mut Memory) -> R) -> R {
-    let mut memory = load(site);
-    let result = change(&mut memory);
-    save(site, &memory);
-    result
 }
 
 fn rule_from(value: &JsValue) -> Option<Rule> {
@@ -196,9 +160,11 @@ fn page(runtime: &Runtime, exit: bool) -> Page {
 
 /// Starts reading the site's prompts; called once the launcher (and `element`, the bubble) is
 /// mounted.
+/// `consent`: the visitor consented before the widget started.
 pub fn start(
     relay: String,
     site: String,
+    consent: bool,
     state: RwSignal<ChatState>,
     open: RwSignal<bool>,
     element: web_sys::HtmlElement,
@@ -228,6 +194,9 @@ pub fn start(
         recheck_at: Cell::new(0.0),
         asked_on_exit: Cell::new(false),
         ticker: Cell::new(None),
+        memory: RefCell::new(Memory::default()),
+        consent: Cell::new(consent),
+        kept: Cell::new(false),
         on_response,
         on_view,
         on_failure,
@@ -250,7 +219,7 @@ pub fn talked() {
         if runtime.rules.borrow().is_empty() {
             return;
         }
-        let talked = remember(&runtime.site, |memory| {
+        let talked = remember(runtime, |memory| {
             let (id, variant) = memory.talked(now())?;
             Some((id, variant, memory.view.clone()))
         });
@@ -263,9 +232,12 @@ pub fn talked() {
 /// `Beseda.track("order", { total })`: the order counts for the prompt seen last (7 days).
 pub fn ordered(total: f64) {
     with(|runtime| {
-        let memory = load(&runtime.site);
-        if let Some((id, variant)) = memory.ordered(now()) {
-            runtime.report(id, variant, &memory.view, "order", Some(total));
+        let ordered = recall(runtime, |memory| {
+            let (id, variant) = memory.ordered(now())?;
+            Some((id, variant, memory.view.clone()))
+        });
+        if let Some((id, variant, view)) = ordered {
+            runtime.report(id, variant, &view, "order", Some(total));
         }
     });
 }
@@ -302,7 +274,7 @@ pub fn clicked(event: web_sys::MouseEvent) -> bool {
                 (rule.dismiss_days, view.unwrap_or_default())
             });
         if closing {
-            remember(&runtime.site, |memory| memory.dismiss(id, days, now()));
+            memory::dismiss(runtime, id, days);
             emit("prompt:dismissed", id, variant);
             runtime.report(id, variant, &view, "dismissed", None);
         } else {
@@ -378,9 +350,12 @@ impl Runtime {
             // Nothing to offer: nothing is remembered and nothing runs.
             return;
         }
-        remember(&self.site, |memory| memory.visit(now()));
-        let exit = rules.iter().any(|rule| rule.exit_intent);
+        *self.memory.borrow_mut() = Memory::page_view(now(), load(&self.site));
         *self.rules.borrow_mut() = rules;
+        if self.consent.get() {
+            self.keep();
+        }
+        let exit = self.rules.borrow().iter().any(|rule| rule.exit_intent);
         let Some(window) = web_sys::window() else {
             return;
         };
@@ -441,7 +416,7 @@ impl Runtime {
             }
         }
         if !dwelling.is_empty() {
-            remember(&self.site, |memory| {
+            remember(self, |memory| {
                 memory.seen = now();
                 for id in dwelling {
                     memory.add_dwell(id, 1.0);
@@ -473,14 +448,15 @@ impl Runtime {
         if self.shown_here.get() || self.checking.get() || self.chatting() {
             return;
         }
-        let memory = load(&self.site);
         let page = page(self, exit);
-        let due = self
-            .rules
-            .borrow()
-            .iter()
-            .find(|rule| eligible(rule, &memory, &page, now()))
-            .cloned();
+        let kept = self.kept.get();
+        let due = recall(self, |memory| {
+            self.rules
+                .borrow()
+                .iter()
+                .find(|rule| eligible(rule, memory, &page, now(), kept))
+                .cloned()
+        });
         let Some(rule) = due else {
             return;
         };
@@ -508,7 +484,7 @@ impl Runtime {
 
     fn show(&self, rule: &Rule) {
         let mut view = String::new();
-        let variant = remember(&self.site, |memory| {
+        let variant = remember(self, |memory| {
             let variant = memory.variant(rule, js_sys::Math::random());
             view = rule
                 .views
