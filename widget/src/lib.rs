@@ -7,12 +7,14 @@
 //! `state` and `i18n` are plain Rust and are tested natively; `transport`, `storage` and `ui`
 //! need a browser.
 //!
-//! The modules are layers, each calling only those below it: `state`, `i18n`, `wire`,
-//! `storage`, `events` (the page's `Beseda.on` events) and `dom` at the bottom; `transport`, the
-//! one owner of the socket; the features, `prompts` and `answers`; the elements, `ui`; and on
-//! top `dispatch`, which routes what the transport hands up, and this file.
+//! The modules are layers, each calling only those below it: `digits`, `state`, `i18n`,
+//! `wire`, `storage`, `events` (the page's `Beseda.on` events) and `dom` at the bottom;
+//! `transport`, the one owner of the socket; the features, `prompts` and `answers`; the
+//! elements, `ui`; and on top `dispatch`, which routes what the transport hands up, and this
+//! file.
 
 pub mod answers;
+mod digits;
 mod dispatch;
 mod dom;
 mod events;
@@ -94,14 +96,14 @@ fn socket_url(relay: &str) -> String {
     let relay = relay.trim_end_matches('/');
     let relay = relay
         .strip_prefix("https://")
-        .map(|rest| format!("wss://{rest}"))
+        .map(|rest| ["wss://", rest].concat())
         .unwrap_or_else(|| {
             relay
                 .strip_prefix("http://")
-                .map(|rest| format!("ws://{rest}"))
+                .map(|rest| ["ws://", rest].concat())
                 .unwrap_or_else(|| relay.to_owned())
         });
-    format!("{relay}/ws/visitor")
+    [relay.as_str(), "/ws/visitor"].concat()
 }
 
 /// The running widget, as the loader sees it.
@@ -328,7 +330,8 @@ mod tests {
     /// names no feature: what it brings goes up through `dispatch`.
     #[test]
     fn the_modules_call_only_downwards() {
-        let layers: [(&str, &[&str]); 11] = [
+        let layers: [(&str, &[&str]); 12] = [
+            ("digits", &[include_str!("digits.rs")]),
             ("i18n", &[include_str!("i18n.rs")]),
             ("wire", &[include_str!("wire.rs")]),
             ("dom", &[include_str!("dom.rs")]),

@@ -15,11 +15,11 @@ pub(crate) fn local_storage() -> Option<Storage> {
 }
 
 fn token_key(site: &str) -> String {
-    format!("beseda:{site}:token")
+    ["beseda:", site, ":token"].concat()
 }
 
 fn outbox_key(site: &str) -> String {
-    format!("beseda:{site}:outbox")
+    ["beseda:", site, ":outbox"].concat()
 }
 
 pub fn load_token(site: &str) -> Option<String> {

@@ -7,7 +7,7 @@ use js_sys::{Array, JSON};
 use wasm_bindgen::JsValue;
 
 pub(super) fn storage_key(site: &str) -> String {
-    format!("beseda:{site}:prompts")
+    ["beseda:", site, ":prompts"].concat()
 }
 
 pub(super) fn load(site: &str) -> Memory {

@@ -299,8 +299,8 @@ impl Runtime {
             return;
         };
         self.checking.set(true);
-        let site = js_sys::encode_uri_component(&self.site);
-        let url = format!("{}/visitor/prompts?site={site}", self.relay);
+        let site = String::from(js_sys::encode_uri_component(&self.site));
+        let url = [self.relay.as_str(), "/visitor/prompts?site=", &site].concat();
         let _ = window
             .fetch_with_str(&url)
             .then2(&self.on_response, &self.on_failure);
@@ -534,9 +534,14 @@ impl Runtime {
         ) else {
             return;
         };
-        // As `u64` (ids are positive), the one integer the widget formats: each other kind
-        // costs its own code.
-        let url = format!("{}/visitor/prompts/{}/events", self.relay, id as u64);
+        // As `u64`: ids are positive.
+        let url = [
+            self.relay.as_str(),
+            "/visitor/prompts/",
+            &crate::digits::decimal(id as u64),
+            "/events",
+        ]
+        .concat();
         let _ = window
             .navigator()
             .send_beacon_with_opt_str(&url, Some(&body));

@@ -2,6 +2,7 @@
 //! the relay has refused the widget for good (the log says why).
 
 use super::{fill, local_day_and_time, next_frame};
+use crate::digits::decimal;
 use crate::dom::{bind, element, field, labelled, listen, show, submit, text};
 use crate::i18n::Texts;
 use crate::state::{ChatState, Link};
@@ -89,8 +90,7 @@ fn composer(
         let (count, max) = (count.get(), state.with(|state| state.max_text_chars));
         show(&counter, count * 5 >= max * 4);
         let _ = counter.class_list().toggle_with_force("over", count > max);
-        // As `u64`, the one integer the widget formats: each other kind costs its own code.
-        count_text.set_data(&format!("{}/{}", count as u64, max as u64));
+        count_text.set_data(&[decimal(count as u64), decimal(max as u64)].join("/"));
         let _ = send.toggle_attribute_with_force("disabled", !sendable());
     });
     // The draft is measured as typed: blank counts as nothing to send.
@@ -186,7 +186,7 @@ fn contact_form(
                     .as_deref()
                     .map(|moment| local_day_and_time(moment, texts.lang))
                     .filter(|when| !when.is_empty())
-                    .map(|when| fill(texts.back_at, when))
+                    .map(|when| fill(texts.back_at, &when))
                     .unwrap_or_default()
             });
             show(&back, !when.is_empty());
