@@ -88,6 +88,15 @@ fn hit(value: &JsValue) -> Option<AnswerHit> {
     })
 }
 
+/// The code with this wire name, `internal` for one this widget does not know. Looked up by
+/// [`ErrorCode::as_str`], which the widget has anyway, rather than by a second table of the names.
+fn error_code(name: &str) -> ErrorCode {
+    ErrorCode::ALL
+        .into_iter()
+        .find(|code| code.as_str() == name)
+        .unwrap_or(ErrorCode::Internal)
+}
+
 /// Reads one frame from the relay; `None` for anything this widget does not understand.
 pub fn decode(json: &str) -> Option<FromRelay> {
     let value = JSON::parse(json).ok()?;
@@ -145,7 +154,7 @@ pub fn decode(json: &str) -> Option<FromRelay> {
             answers: items(&value, "answers").iter().filter_map(hit).collect(),
         },
         "error" => FromRelay::Error {
-            code: ErrorCode::from_name(&text(&value, "code")?).unwrap_or(ErrorCode::Internal),
+            code: error_code(&text(&value, "code")?),
             message: text(&value, "message").unwrap_or_default(),
             client_id: text(&value, "clientId").map(ClientMessageId),
             retry_after_ms: number(&value, "retryAfterMs").map(|delay| delay as u64),
@@ -289,4 +298,19 @@ pub fn public_message(message: &Message) -> JsValue {
         set(&object, "authorName", name.as_str());
     }
     object.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_code_is_read_by_its_wire_name() {
+        for code in ErrorCode::ALL {
+            assert_eq!(error_code(code.as_str()), code);
+            assert_eq!(ErrorCode::from_name(code.as_str()), Some(code));
+        }
+        assert_eq!(error_code("no_such_code"), ErrorCode::Internal);
+        assert_eq!(error_code(""), ErrorCode::Internal);
+    }
 }
