@@ -34,6 +34,8 @@ fn items(value: &JsValue, key: &str) -> Vec<JsValue> {
     }
 }
 
+/// Numbers go in as `f64` and anything but text and numbers as a `JsValue`: each other kind
+/// would cost a copy of this function.
 pub fn set(object: &Object, key: &str, value: impl Into<JsValue>) {
     let _ = Reflect::set(object, &JsValue::from_str(key), &value.into());
 }
@@ -173,7 +175,7 @@ fn cart_object(cart: &Cart) -> Object {
         set(&line, "price", item.price);
         items.push(&line);
     }
-    set(&object, "items", items);
+    set(&object, "items", JsValue::from(items));
     set(&object, "total", cart.total);
     set(&object, "currency", cart.currency.as_str());
     object
@@ -214,9 +216,9 @@ pub fn encode(frame: &ToRelay) -> Option<String> {
             page,
             locale,
         } => {
-            set(&object, "version", *version);
+            set(&object, "version", f64::from(*version));
             if let Some(page) = page {
-                set(&object, "page", page_object(page));
+                set(&object, "page", JsValue::from(page_object(page)));
             }
             if let Some(locale) = locale {
                 set(&object, "locale", locale.as_str());
@@ -246,7 +248,7 @@ pub fn encode(frame: &ToRelay) -> Option<String> {
             "contact"
         }
         ToRelay::Typing { typing } => {
-            set(&object, "typing", *typing);
+            set(&object, "typing", JsValue::from_bool(*typing));
             "typing"
         }
         ToRelay::Profile { name, email } => {
@@ -259,11 +261,11 @@ pub fn encode(frame: &ToRelay) -> Option<String> {
             "profile"
         }
         ToRelay::Cart { cart } => {
-            set(&object, "cart", cart_object(cart));
+            set(&object, "cart", JsValue::from(cart_object(cart)));
             "cart"
         }
         ToRelay::Page { page } => {
-            set(&object, "page", page_object(page));
+            set(&object, "page", JsValue::from(page_object(page)));
             "page"
         }
         ToRelay::Rate { rating, comment } => {

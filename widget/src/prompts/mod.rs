@@ -288,7 +288,7 @@ pub fn clicked(event: web_sys::MouseEvent) -> bool {
 fn emit(name: &str, id: i64, variant: u32) {
     let payload = Object::new();
     wire::set(&payload, "id", id as f64);
-    wire::set(&payload, "variant", variant);
+    wire::set(&payload, "variant", f64::from(variant));
     crate::events::emit(name, &payload);
 }
 
@@ -520,7 +520,7 @@ impl Runtime {
     fn report(&self, id: i64, variant: u32, view: &str, event: &str, total: Option<f64>) {
         let body = Object::new();
         wire::set(&body, "site", self.site.as_str());
-        wire::set(&body, "variant", variant);
+        wire::set(&body, "variant", f64::from(variant));
         wire::set(&body, "event", event);
         wire::set(&body, "view", view);
         if let Some(total) = total {
