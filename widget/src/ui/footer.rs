@@ -9,6 +9,8 @@ use crate::state::{ChatState, Link};
 use crate::transport;
 use reactive_graph::prelude::*;
 use reactive_graph::signal::RwSignal;
+use std::cell::Cell;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{KeyboardEvent, Node};
 
@@ -76,22 +78,35 @@ fn composer(
     );
     let count_text = text(&counter, "");
     let send = submit(&form, texts.send);
-    // The draft's length in characters, kept as the visitor types.
-    let count = RwSignal::new(0_usize);
-    let sendable = move || {
-        let count = count.get();
-        count > 0 && count <= state.with(|state| state.max_text_chars)
+    // The draft's length in characters, kept as the visitor types. Not a signal: a signal of a
+    // type of its own would cost every visitor a copy of Leptos' signal code for it. The counter
+    // and the Send button are refreshed where the length changes, and by an effect when the limit
+    // does.
+    let count = Rc::new(Cell::new(0_usize));
+    let sendable = {
+        let count = count.clone();
+        move || {
+            let count = count.get();
+            count > 0 && count <= state.with(|state| state.max_text_chars)
+        }
     };
     bind({
         let form = form.clone();
         move || show(&form, !hidden())
     });
-    bind(move || {
-        let (count, max) = (count.get(), state.with(|state| state.max_text_chars));
-        show(&counter, count * 5 >= max * 4);
-        let _ = counter.class_list().toggle_with_force("over", count > max);
-        count_text.set_data(&[decimal(count as u64), decimal(max as u64)].join("/"));
-        let _ = send.toggle_attribute_with_force("disabled", !sendable());
+    let refresh: Rc<dyn Fn()> = Rc::new({
+        let (count, sendable) = (count.clone(), sendable.clone());
+        move || {
+            let (count, max) = (count.get(), state.with(|state| state.max_text_chars));
+            show(&counter, count * 5 >= max * 4);
+            let _ = counter.class_list().toggle_with_force("over", count > max);
+            count_text.set_data(&[decimal(count as u64), decimal(max as u64)].join("/"));
+            let _ = send.toggle_attribute_with_force("disabled", !sendable());
+        }
+    });
+    bind({
+        let refresh = refresh.clone();
+        move || refresh()
     });
     // The draft is measured as typed: blank counts as nothing to send.
     let measure = move |value: &str| {
@@ -100,9 +115,10 @@ fn composer(
         } else {
             chars(value)
         });
+        refresh();
     };
     let submit = {
-        let input = input.clone();
+        let (input, measure) = (input.clone(), measure.clone());
         move || {
             if sendable() {
                 let _ = transport::send(input.value(), None);
