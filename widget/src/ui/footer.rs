@@ -100,7 +100,9 @@ fn composer(
             let (count, max) = (count.get(), state.with(|state| state.max_text_chars));
             show(&counter, count * 5 >= max * 4);
             let _ = counter.class_list().toggle_with_force("over", count > max);
-            count_text.set_data(&[decimal(count as u64), decimal(max as u64)].join("/"));
+            // Joined as `&str`s: `concat` over them is the one joining code the widget has.
+            count_text
+                .set_data(&[decimal(count as u64).as_str(), "/", &decimal(max as u64)].concat());
             let _ = send.toggle_attribute_with_force("disabled", !sendable());
         }
     });

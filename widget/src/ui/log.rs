@@ -22,10 +22,11 @@ fn local_time(sent_at: &str) -> String {
         return String::new();
     }
     [
-        two_digits(u64::from(date.get_hours())),
-        two_digits(u64::from(date.get_minutes())),
+        two_digits(u64::from(date.get_hours())).as_str(),
+        ":",
+        &two_digits(u64::from(date.get_minutes())),
     ]
-    .join(":")
+    .concat()
 }
 
 /// One line of the conversation, as text (never HTML), the same shape for every kind.
