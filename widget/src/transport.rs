@@ -371,7 +371,7 @@ fn backoff(attempt: u32, base: f64) -> f64 {
 
 /// Runs `work` after `delay` milliseconds.
 fn after(delay: f64, work: fn()) {
-    let work = Closure::once_into_js(work);
+    let work = crate::dom::once(Box::new(work));
     if let Some(window) = web_sys::window() {
         let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
             work.unchecked_ref(),

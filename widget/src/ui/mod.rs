@@ -16,7 +16,6 @@ use reactive_graph::prelude::*;
 use reactive_graph::signal::RwSignal;
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 use web_sys::{HtmlElement, KeyboardEvent, Node};
 
 /// The styles, minified by `build.rs`.
@@ -74,7 +73,7 @@ fn local_day_and_time(moment: &str, lang: &str) -> String {
 /// building the view and laying it out never run as one long task.
 fn next_frame(work: impl FnOnce() + 'static) {
     if let Some(window) = web_sys::window() {
-        let _ = window.request_animation_frame(Closure::once_into_js(work).unchecked_ref());
+        let _ = window.request_animation_frame(crate::dom::once(Box::new(work)).unchecked_ref());
     }
 }
 
