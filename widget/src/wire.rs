@@ -25,13 +25,18 @@ pub fn number(value: &JsValue, key: &str) -> Option<f64> {
     field(value, key).as_f64()
 }
 
-fn items(value: &JsValue, key: &str) -> Vec<JsValue> {
-    let list = field(value, key);
-    if Array::is_array(&list) {
-        Array::from(&list).iter().collect()
+/// The items of `list` if it is an array; none if it is anything else.
+pub fn list(list: &JsValue) -> Vec<JsValue> {
+    if Array::is_array(list) {
+        Array::from(list).iter().collect()
     } else {
         Vec::new()
     }
+}
+
+/// The items of the array `key` of `value`.
+pub fn items(value: &JsValue, key: &str) -> Vec<JsValue> {
+    list(&field(value, key))
 }
 
 /// Numbers go in as `f64` and anything but text and numbers as a `JsValue`: each other kind

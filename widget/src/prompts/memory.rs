@@ -15,17 +15,17 @@ pub(super) fn load(site: &str) -> Memory {
         .and_then(|storage| storage.get_item(&storage_key(site)).ok().flatten())
         .and_then(|json| JSON::parse(&json).ok())
         .unwrap_or(JsValue::UNDEFINED);
-    if !Array::is_array(&stored) {
-        return Memory::default();
-    }
-    let stored = Array::from(&stored);
+    let stored = crate::wire::list(&stored);
     let numbers: Vec<f64> = stored
         .iter()
         .map(|number| number.as_f64().unwrap_or(0.0))
         .collect();
     let mut memory = Memory::from_numbers(&numbers);
     // The last prompt's view id follows the numbers, as text.
-    memory.view = stored.at(-1).as_string().unwrap_or_default();
+    memory.view = stored
+        .last()
+        .and_then(JsValue::as_string)
+        .unwrap_or_default();
     memory
 }
 

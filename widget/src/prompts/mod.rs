@@ -29,7 +29,7 @@ pub use rules::{Memory, Page, Rule, eligible, url_matches};
 use crate::state::{ChatState, Link};
 use crate::wire::{self, field, number, text};
 use beseda_protocol::ConversationStatus;
-use js_sys::{Array, Function, JSON, Object, Reflect};
+use js_sys::{Function, JSON, Object, Reflect};
 use reactive_graph::prelude::*;
 use reactive_graph::signal::RwSignal;
 use std::cell::{Cell, RefCell};
@@ -90,11 +90,8 @@ fn now() -> f64 {
 fn rule_from(value: &JsValue) -> Option<Rule> {
     let trigger = field(value, "trigger");
     let mut variants = Vec::new();
-    let list = field(value, "variants");
-    if Array::is_array(&list) {
-        for variant in Array::from(&list).iter() {
-            variants.push((text(&variant, "text")?, number(&variant, "weight")?));
-        }
+    for variant in wire::items(value, "variants") {
+        variants.push((text(&variant, "text")?, number(&variant, "weight")?));
     }
     if variants.is_empty() {
         return None;
@@ -111,32 +108,18 @@ fn rule_from(value: &JsValue) -> Option<Rule> {
         returning: field(&trigger, "returningVisitor").as_bool(),
         dismiss_days: number(value, "dismissForDays").unwrap_or(7.0),
         per_session: number(value, "maxPerSession").unwrap_or(1.0),
-        views: texts(&field(value, "views")),
+        views: wire::items(value, "views")
+            .iter()
+            .map(|item| item.as_string().unwrap_or_default())
+            .collect(),
     })
 }
 
-/// A list of texts; anything else in it reads as empty.
-fn texts(list: &JsValue) -> Vec<String> {
-    if !Array::is_array(list) {
-        return Vec::new();
-    }
-    Array::from(list)
-        .iter()
-        .map(|item| item.as_string().unwrap_or_default())
-        .collect()
-}
-
 fn rules_from(view: &JsValue) -> Vec<Rule> {
-    let list = field(view, "prompts");
-    let mut rules = Vec::new();
-    if Array::is_array(&list) {
-        for rule in Array::from(&list).iter() {
-            if let Some(rule) = rule_from(&rule) {
-                rules.push(rule);
-            }
-        }
-    }
-    rules
+    wire::items(view, "prompts")
+        .iter()
+        .filter_map(rule_from)
+        .collect()
 }
 
 /// The page's address, as the triggers match it.
