@@ -55,15 +55,10 @@ struct Options {
 
 impl Options {
     fn read(value: &JsValue) -> Result<Options, JsValue> {
-        let locales = wire::field(value, "locales");
-        let locales = if js_sys::Array::is_array(&locales) {
-            js_sys::Array::from(&locales)
-                .iter()
-                .filter_map(|locale| locale.as_string())
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let locales = wire::items(value, "locales")
+            .iter()
+            .filter_map(JsValue::as_string)
+            .collect();
         Ok(Options {
             relay: wire::text(value, "relay").ok_or("Beseda: the relay address is missing")?,
             site: wire::text(value, "site")

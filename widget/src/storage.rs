@@ -48,16 +48,13 @@ pub fn load_outbox(site: &str) -> Vec<Pending> {
     let Ok(list) = JSON::parse(&json) else {
         return Vec::new();
     };
-    if !Array::is_array(&list) {
-        return Vec::new();
-    }
-    Array::from(&list)
+    wire::list(&list)
         .iter()
         .filter_map(|stored| {
             Some(Pending {
-                client_id: ClientMessageId(wire::text(&stored, "clientId")?),
-                text: wire::text(&stored, "text")?,
-                email: wire::text(&stored, "email"),
+                client_id: ClientMessageId(wire::text(stored, "clientId")?),
+                text: wire::text(stored, "text")?,
+                email: wire::text(stored, "email"),
                 refused: None,
             })
         })
