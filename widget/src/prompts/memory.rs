@@ -3,7 +3,8 @@
 //! stored either way: the visitor asked for it.
 
 use super::{Runtime, rules::Memory, with};
-use js_sys::{Array, JSON};
+use crate::storage;
+use js_sys::Array;
 use wasm_bindgen::JsValue;
 
 pub(super) fn storage_key(site: &str) -> String {
@@ -11,11 +12,7 @@ pub(super) fn storage_key(site: &str) -> String {
 }
 
 pub(super) fn load(site: &str) -> Memory {
-    let stored = crate::storage::local_storage()
-        .and_then(|storage| storage.get_item(&storage_key(site)).ok().flatten())
-        .and_then(|json| JSON::parse(&json).ok())
-        .unwrap_or(JsValue::UNDEFINED);
-    let stored = crate::wire::list(&stored);
+    let stored = crate::wire::list(&storage::read_json(&storage_key(site)));
     let numbers: Vec<f64> = stored
         .iter()
         .map(|number| number.as_f64().unwrap_or(0.0))
@@ -37,14 +34,7 @@ fn save(site: &str, memory: &Memory) {
     if !memory.view.is_empty() {
         list.push(&JsValue::from_str(&memory.view));
     }
-    if let (Some(storage), Some(json)) = (
-        crate::storage::local_storage(),
-        JSON::stringify(&list)
-            .ok()
-            .and_then(|json| json.as_string()),
-    ) {
-        let _ = storage.set_item(&storage_key(site), &json);
-    }
+    storage::write_json(&storage_key(site), &list);
 }
 
 /// Reads, changes and writes the memory at once, so that tabs do not undo each other's changes;
@@ -102,9 +92,9 @@ pub fn consent(granted: bool) {
         let closed = load(site).dismissals_only();
         if !closed.dismissed.is_empty() {
             save(site, &closed);
-        } else if let Some(storage) = crate::storage::local_storage() {
+        } else {
             // Removing what is not there writes nothing.
-            let _ = storage.remove_item(&storage_key(site));
+            storage::write(&storage_key(site), None);
         }
     });
 }
