@@ -1,7 +1,8 @@
 // Proactive prompts in a real browser against the real relay, with the page's clock under the
 // test's control (Playwright's clock): every trigger firing and not firing, dismissal memory
 // across reloads and tabs and its expiry, no prompt while nobody can answer, sticky variants and
-// the figures the relay counts.
+// the figures the relay counts. The shop's pages say the visitor consented (`data-consent`), so
+// that the memory across pages and visits works; privacy.test.mjs covers the page without it.
 import assert from "node:assert/strict";
 import { after, afterEach, test } from "node:test";
 import { addAdmin, eventually, operatorApi, sharedRelay, startShop, widget } from "./support.mjs";
@@ -15,7 +16,7 @@ const made = [];
 function page(relayUrl, title) {
   return `<!doctype html><html lang="cs"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title>
-<script async src="${relayUrl}/widget.js" data-site="demo"></script></head>
+<script async src="${relayUrl}/widget.js" data-site="demo" data-consent="granted"></script></head>
 <body style="margin:0;height:2000px"><h1>${title}</h1></body></html>`;
 }
 

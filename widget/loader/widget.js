@@ -23,7 +23,7 @@
       handlers[name] = (handlers[name] || []).filter(function (h) { return h !== handler; });
     }
   };
-  "open close toggle send setVisitor setCart track".split(" ").forEach(function (method) {
+  "open close toggle send setVisitor setCart track consent".split(" ").forEach(function (method) {
     Beseda[method] = function () {
       var args = arguments;
       if (api) return api[method].apply(api, args);
@@ -45,7 +45,11 @@
           site: site,
           locales: [data.locale, d.documentElement.lang].concat(nav.languages || [nav.language]).filter(Boolean),
           position: data.position || "right",
-          color: data.color || ""
+          color: data.color || "",
+          // Consent given on the script tag or by a call made before the widget started.
+          consent: queue.reduce(function (granted, call) {
+            return call[0] == "consent" ? call[1][0] === true : granted;
+          }, data.consent === "granted")
         }, emit);
         return later().then(function steps() { return widget.step() ? later().then(steps) : null; });
       }).then(function () {

@@ -9,6 +9,9 @@ export interface ChatOptions {
   position?: "right" | "left";
   /** The accent colour, e.g. "#2563eb". */
   color?: string;
+  /** The visitor consented (your consent banner said so): proactive prompts may remember pages
+   * and visits. Without it nothing is stored before the visitor uses the chat. */
+  consent?: boolean;
 }
 
 /** A stored message, as shown in the chat. */
@@ -57,6 +60,10 @@ export interface Chat {
   off<E extends keyof ChatEvents>(event: E, handler: (payload: ChatEvents[E]) => void): void;
   setVisitor(visitor: { name?: string; email?: string }): void;
   setCart(cart: { items: CartItem[]; total: number; currency: string }): void;
+  /** Your consent banner's answer, for this page view: `true` lets proactive prompts remember
+   * pages and visits; `false` withdraws and clears that memory (a chat the visitor started is
+   * kept). Call it on every page; it is never stored. */
+  consent(granted: boolean): void;
   /** Reports an order (on the thank-you page): it counts for the proactive prompt seen last. */
   track(event: "order", data: { total: number }): void;
 }

@@ -27,6 +27,7 @@ export function createChat(options) {
     if (options.locale) script.dataset.locale = options.locale;
     if (options.position) script.dataset.position = options.position;
     if (options.color) script.dataset.color = options.color;
+    if (options.consent === true) script.dataset.consent = "granted";
     script.onload = () => (window.Beseda ? resolve(window.Beseda) : reject(new Error("the relay's widget.js did not start")));
     script.onerror = () => {
       started = null;

@@ -14,7 +14,6 @@ use beseda_protocol::answers::{AnswerHit, MAX_HITS, MAX_QUERY_CHARS};
 use beseda_protocol::visitor::ToRelay;
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 use web_sys::{Element, HtmlElement, Text};
 
 /// How long typing must pause before a search, in milliseconds.
@@ -198,7 +197,7 @@ pub fn typed(draft: &str) {
             answers.found.asked.clear();
             answers.found.hits.clear();
         } else if let Some(window) = web_sys::window() {
-            let search = Closure::once_into_js(search_now);
+            let search = crate::dom::once(Box::new(search_now));
             answers.timer = window
                 .set_timeout_with_callback_and_timeout_and_arguments_0(
                     search.unchecked_ref(),

@@ -19,7 +19,7 @@ pub fn route(effect: Effect) {
                 prompts::hide();
             }
             let payload = js_sys::Object::new();
-            wire::set(&payload, "online", online);
+            wire::set(&payload, "online", wasm_bindgen::JsValue::from_bool(online));
             events::emit("availability", &payload);
         }
         Effect::Answers(query, hits) => answers::receive(query, hits),

@@ -91,6 +91,12 @@ pub(crate) fn listen(target: &Element, kind: &str, handler: impl FnMut(Event) + 
     listen_boxed(target, kind, Box::new(handler));
 }
 
+/// `work` as a JS function that runs it once. Boxed, as every caller's: one copy of
+/// wasm-bindgen's code for all such functions, not one for each kind of work.
+pub(crate) fn once(work: Box<dyn FnOnce()>) -> wasm_bindgen::JsValue {
+    Closure::once_into_js(work)
+}
+
 fn listen_boxed(target: &Element, kind: &str, handler: Box<dyn FnMut(Event)>) {
     let closure = Closure::wrap(handler);
     let _ = target.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref());

@@ -7,12 +7,14 @@
 //! `state` and `i18n` are plain Rust and are tested natively; `transport`, `storage` and `ui`
 //! need a browser.
 //!
-//! The modules are layers, each calling only those below it: `state`, `i18n`, `wire`,
-//! `storage`, `events` (the page's `Beseda.on` events) and `dom` at the bottom; `transport`, the
-//! one owner of the socket; the features, `prompts` and `answers`; the elements, `ui`; and on
-//! top `dispatch`, which routes what the transport hands up, and this file.
+//! The modules are layers, each calling only those below it: `digits`, `state`, `i18n`,
+//! `wire`, `storage`, `events` (the page's `Beseda.on` events) and `dom` at the bottom;
+//! `transport`, the one owner of the socket; the features, `prompts` and `answers`; the
+//! elements, `ui`; and on top `dispatch`, which routes what the transport hands up, and this
+//! file.
 
 pub mod answers;
+mod digits;
 mod dispatch;
 mod dom;
 mod events;
@@ -35,7 +37,7 @@ use web_sys::{ShadowRootInit, ShadowRootMode};
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-/// What the loader passes to [`start`]: `{ relay, site, locales, position, color }`.
+/// What the loader passes to [`start`]: `{ relay, site, locales, position, color, consent }`.
 struct Options {
     /// The relay's origin, e.g. `https://chat.shop.example`.
     relay: String,
@@ -46,19 +48,17 @@ struct Options {
     position: String,
     /// The accent colour, e.g. `#2563eb`.
     color: String,
+    /// The visitor consented to being remembered across pages (`data-consent="granted"`, or
+    /// `Beseda.consent(true)` before the widget started).
+    consent: bool,
 }
 
 impl Options {
     fn read(value: &JsValue) -> Result<Options, JsValue> {
-        let locales = wire::field(value, "locales");
-        let locales = if js_sys::Array::is_array(&locales) {
-            js_sys::Array::from(&locales)
-                .iter()
-                .filter_map(|locale| locale.as_string())
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let locales = wire::items(value, "locales")
+            .iter()
+            .filter_map(JsValue::as_string)
+            .collect();
         Ok(Options {
             relay: wire::text(value, "relay").ok_or("Beseda: the relay address is missing")?,
             site: wire::text(value, "site")
@@ -67,6 +67,7 @@ impl Options {
             locales,
             position: wire::text(value, "position").unwrap_or_default(),
             color: wire::text(value, "color").unwrap_or_default(),
+            consent: wire::field(value, "consent").as_bool() == Some(true),
         })
     }
 }
@@ -90,14 +91,14 @@ fn socket_url(relay: &str) -> String {
     let relay = relay.trim_end_matches('/');
     let relay = relay
         .strip_prefix("https://")
-        .map(|rest| format!("wss://{rest}"))
+        .map(|rest| ["wss://", rest].concat())
         .unwrap_or_else(|| {
             relay
                 .strip_prefix("http://")
-                .map(|rest| format!("ws://{rest}"))
+                .map(|rest| ["ws://", rest].concat())
                 .unwrap_or_else(|| relay.to_owned())
         });
-    format!("{relay}/ws/visitor")
+    [relay.as_str(), "/ws/visitor"].concat()
 }
 
 /// The running widget, as the loader sees it.
@@ -122,6 +123,8 @@ struct Setup {
     site: String,
     /// What this browser kept, read in the first step for the transport.
     saved: Option<transport::Saved>,
+    /// The visitor consented before the widget started, for the prompts.
+    consent: bool,
 }
 
 #[wasm_bindgen]
@@ -167,7 +170,15 @@ impl Widget {
             8 => {
                 if let Some(bubble) = setup.point.query_selector(".prompt").ok().flatten() {
                     let (relay, site) = (setup.relay.clone(), setup.site.clone());
-                    prompts::start(relay, site, self.state, self.open, bubble.unchecked_into());
+                    let consent = setup.consent;
+                    prompts::start(
+                        relay,
+                        site,
+                        consent,
+                        self.state,
+                        self.open,
+                        bubble.unchecked_into(),
+                    );
                 }
             }
             _ => return ui::build_step(),
@@ -211,6 +222,12 @@ impl Widget {
         transport::set_cart(cart);
     }
 
+    /// `Beseda.consent(true | false)`: the shop's consent banner gives or withdraws the
+    /// visitor's consent to being remembered across pages and visits, for this page view.
+    pub fn consent(&self, granted: JsValue) {
+        prompts::consent(granted.as_bool() == Some(true));
+    }
+
     /// `Beseda.track("order", { total })`: an order, counted for the prompt the visitor saw last.
     pub fn track(&self, name: String, data: JsValue) {
         if name == "order" {
@@ -240,6 +257,7 @@ pub fn start(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsValue
     shadow.append_child(&mount_point)?;
 
     events::listen(emit);
+
     let texts = i18n::texts_for(options.locales.iter().map(String::as_str));
     // The signals live as long as the page, outside any reactive owner.
     Ok(Widget {
@@ -253,6 +271,7 @@ pub fn start(options: JsValue, emit: js_sys::Function) -> Result<Widget, JsValue
             relay: options.relay.trim_end_matches('/').to_owned(),
             site: options.site,
             saved: None,
+            consent: options.consent,
         },
         done: 0,
     })
@@ -306,7 +325,8 @@ mod tests {
     /// names no feature: what it brings goes up through `dispatch`.
     #[test]
     fn the_modules_call_only_downwards() {
-        let layers: [(&str, &[&str]); 11] = [
+        let layers: [(&str, &[&str]); 12] = [
+            ("digits", &[include_str!("digits.rs")]),
             ("i18n", &[include_str!("i18n.rs")]),
             ("wire", &[include_str!("wire.rs")]),
             ("dom", &[include_str!("dom.rs")]),
@@ -319,6 +339,7 @@ mod tests {
                 "prompts",
                 &[
                     include_str!("prompts/mod.rs"),
+                    include_str!("prompts/memory.rs"),
                     include_str!("prompts/rules.rs"),
                 ],
             ),

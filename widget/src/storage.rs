@@ -6,8 +6,8 @@ use crate::state::Pending;
 use crate::wire;
 use beseda_protocol::ClientMessageId;
 use js_sys::{Array, JSON, Object};
-use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Storage, StorageEvent};
 
 pub(crate) fn local_storage() -> Option<Storage> {
@@ -15,49 +15,66 @@ pub(crate) fn local_storage() -> Option<Storage> {
 }
 
 fn token_key(site: &str) -> String {
-    format!("beseda:{site}:token")
+    ["beseda:", site, ":token"].concat()
 }
 
 fn outbox_key(site: &str) -> String {
-    format!("beseda:{site}:outbox")
+    ["beseda:", site, ":outbox"].concat()
+}
+
+/// The text kept under `key`, if any.
+fn read(key: &str) -> Option<String> {
+    local_storage()?.get_item(key).ok()?
+}
+
+/// Keeps `value` under `key`; `None` forgets the key.
+pub(crate) fn write(key: &str, value: Option<&str>) {
+    if let Some(storage) = local_storage() {
+        let _ = match value {
+            Some(value) => storage.set_item(key, value),
+            None => storage.remove_item(key),
+        };
+    }
+}
+
+/// What is kept under `key` read as JSON; `undefined` for nothing or anything else.
+pub(crate) fn read_json(key: &str) -> JsValue {
+    read(key)
+        .and_then(|json| JSON::parse(&json).ok())
+        .unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Keeps `value` as JSON under `key`.
+pub(crate) fn write_json(key: &str, value: &JsValue) {
+    if let Some(json) = JSON::stringify(value)
+        .ok()
+        .and_then(|json| json.as_string())
+    {
+        write(key, Some(&json));
+    }
 }
 
 pub fn load_token(site: &str) -> Option<String> {
-    local_storage()?.get_item(&token_key(site)).ok()?
+    read(&token_key(site))
 }
 
 pub fn save_token(site: &str, token: &str) {
-    if let Some(storage) = local_storage() {
-        let _ = storage.set_item(&token_key(site), token);
-    }
+    write(&token_key(site), Some(token));
 }
 
 pub fn forget_token(site: &str) {
-    if let Some(storage) = local_storage() {
-        let _ = storage.remove_item(&token_key(site));
-    }
+    write(&token_key(site), None);
 }
 
 /// The outbox is a JSON array of `{ clientId, text, email? }`.
 pub fn load_outbox(site: &str) -> Vec<Pending> {
-    let Some(json) =
-        local_storage().and_then(|storage| storage.get_item(&outbox_key(site)).ok().flatten())
-    else {
-        return Vec::new();
-    };
-    let Ok(list) = JSON::parse(&json) else {
-        return Vec::new();
-    };
-    if !Array::is_array(&list) {
-        return Vec::new();
-    }
-    Array::from(&list)
+    wire::list(&read_json(&outbox_key(site)))
         .iter()
         .filter_map(|stored| {
             Some(Pending {
-                client_id: ClientMessageId(wire::text(&stored, "clientId")?),
-                text: wire::text(&stored, "text")?,
-                email: wire::text(&stored, "email"),
+                client_id: ClientMessageId(wire::text(stored, "clientId")?),
+                text: wire::text(stored, "text")?,
+                email: wire::text(stored, "email"),
                 refused: None,
             })
         })
@@ -65,11 +82,8 @@ pub fn load_outbox(site: &str) -> Vec<Pending> {
 }
 
 pub fn save_outbox(site: &str, pending: &[Pending]) {
-    let Some(storage) = local_storage() else {
-        return;
-    };
     if pending.is_empty() {
-        let _ = storage.remove_item(&outbox_key(site));
+        write(&outbox_key(site), None);
         return;
     }
     let list = Array::new();
@@ -82,12 +96,7 @@ pub fn save_outbox(site: &str, pending: &[Pending]) {
         }
         list.push(&stored);
     }
-    if let Some(json) = JSON::stringify(&list)
-        .ok()
-        .and_then(|json| json.as_string())
-    {
-        let _ = storage.set_item(&outbox_key(site), &json);
-    }
+    write_json(&outbox_key(site), &list);
 }
 
 /// Calls `changed` with the new token whenever another tab keeps one for this site.

@@ -11,6 +11,7 @@
 //! Everything runs on the page's single thread, so the state lives in a thread-local and
 //! callbacks reach it through plain functions.
 
+use crate::digits::decimal;
 use crate::state::{ChatState, Effect, Link, Pending, apply};
 use crate::{storage, wire};
 use beseda_protocol::api::PageView;
@@ -264,11 +265,13 @@ pub fn send(text: String, email: Option<String>) -> js_sys::Promise {
 pub fn file_url(path: &str) -> String {
     with(|transport| {
         let token = transport.token.borrow();
-        format!(
-            "{}{path}?token={}",
-            transport.relay,
-            token.as_deref().unwrap_or_default()
-        )
+        [
+            transport.relay.as_str(),
+            path,
+            "?token=",
+            token.as_deref().unwrap_or_default(),
+        ]
+        .concat()
     })
     .unwrap_or_default()
 }
@@ -368,7 +371,7 @@ fn backoff(attempt: u32, base: f64) -> f64 {
 
 /// Runs `work` after `delay` milliseconds.
 fn after(delay: f64, work: fn()) {
-    let work = Closure::once_into_js(work);
+    let work = crate::dom::once(Box::new(work));
     if let Some(window) = web_sys::window() {
         let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
             work.unchecked_ref(),
@@ -382,7 +385,7 @@ fn after(delay: f64, work: fn()) {
 fn new_client_id() -> ClientMessageId {
     let random = (js_sys::Math::random() * 1e15) as u64;
     let now = js_sys::Date::now() as u64;
-    ClientMessageId(format!("w{now}-{random}"))
+    ClientMessageId(["w", &decimal(now), "-", &decimal(random)].concat())
 }
 
 impl Transport {
@@ -568,7 +571,7 @@ impl Transport {
                 }
             }
             Effect::Fatal(code, text) => {
-                web_sys::console::error_1(&JsValue::from_str(&format!("Beseda: {text}")));
+                web_sys::console::error_1(&JsValue::from_str(&["Beseda: ", &text].concat()));
                 self.given_up.set(true);
                 // The token is not ours (or no longer valid): forget it and start anew next time.
                 storage::forget_token(&self.site);

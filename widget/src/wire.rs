@@ -25,15 +25,22 @@ pub fn number(value: &JsValue, key: &str) -> Option<f64> {
     field(value, key).as_f64()
 }
 
-fn items(value: &JsValue, key: &str) -> Vec<JsValue> {
-    let list = field(value, key);
-    if Array::is_array(&list) {
-        Array::from(&list).iter().collect()
+/// The items of `list` if it is an array; none if it is anything else.
+pub fn list(list: &JsValue) -> Vec<JsValue> {
+    if Array::is_array(list) {
+        Array::from(list).iter().collect()
     } else {
         Vec::new()
     }
 }
 
+/// The items of the array `key` of `value`.
+pub fn items(value: &JsValue, key: &str) -> Vec<JsValue> {
+    list(&field(value, key))
+}
+
+/// Numbers go in as `f64` and anything but text and numbers as a `JsValue`: each other kind
+/// would cost a copy of this function.
 pub fn set(object: &Object, key: &str, value: impl Into<JsValue>) {
     let _ = Reflect::set(object, &JsValue::from_str(key), &value.into());
 }
@@ -86,6 +93,15 @@ fn hit(value: &JsValue) -> Option<AnswerHit> {
         question: text(value, "question")?,
         answer: text(value, "answer")?,
     })
+}
+
+/// The code with this wire name, `internal` for one this widget does not know. Looked up by
+/// [`ErrorCode::as_str`], which the widget has anyway, rather than by a second table of the names.
+fn error_code(name: &str) -> ErrorCode {
+    ErrorCode::ALL
+        .into_iter()
+        .find(|code| code.as_str() == name)
+        .unwrap_or(ErrorCode::Internal)
 }
 
 /// Reads one frame from the relay; `None` for anything this widget does not understand.
@@ -145,7 +161,7 @@ pub fn decode(json: &str) -> Option<FromRelay> {
             answers: items(&value, "answers").iter().filter_map(hit).collect(),
         },
         "error" => FromRelay::Error {
-            code: ErrorCode::from_name(&text(&value, "code")?).unwrap_or(ErrorCode::Internal),
+            code: error_code(&text(&value, "code")?),
             message: text(&value, "message").unwrap_or_default(),
             client_id: text(&value, "clientId").map(ClientMessageId),
             retry_after_ms: number(&value, "retryAfterMs").map(|delay| delay as u64),
@@ -164,7 +180,7 @@ fn cart_object(cart: &Cart) -> Object {
         set(&line, "price", item.price);
         items.push(&line);
     }
-    set(&object, "items", items);
+    set(&object, "items", JsValue::from(items));
     set(&object, "total", cart.total);
     set(&object, "currency", cart.currency.as_str());
     object
@@ -205,9 +221,9 @@ pub fn encode(frame: &ToRelay) -> Option<String> {
             page,
             locale,
         } => {
-            set(&object, "version", *version);
+            set(&object, "version", f64::from(*version));
             if let Some(page) = page {
-                set(&object, "page", page_object(page));
+                set(&object, "page", JsValue::from(page_object(page)));
             }
             if let Some(locale) = locale {
                 set(&object, "locale", locale.as_str());
@@ -237,7 +253,7 @@ pub fn encode(frame: &ToRelay) -> Option<String> {
             "contact"
         }
         ToRelay::Typing { typing } => {
-            set(&object, "typing", *typing);
+            set(&object, "typing", JsValue::from_bool(*typing));
             "typing"
         }
         ToRelay::Profile { name, email } => {
@@ -250,11 +266,11 @@ pub fn encode(frame: &ToRelay) -> Option<String> {
             "profile"
         }
         ToRelay::Cart { cart } => {
-            set(&object, "cart", cart_object(cart));
+            set(&object, "cart", JsValue::from(cart_object(cart)));
             "cart"
         }
         ToRelay::Page { page } => {
-            set(&object, "page", page_object(page));
+            set(&object, "page", JsValue::from(page_object(page)));
             "page"
         }
         ToRelay::Rate { rating, comment } => {
@@ -289,4 +305,19 @@ pub fn public_message(message: &Message) -> JsValue {
         set(&object, "authorName", name.as_str());
     }
     object.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_code_is_read_by_its_wire_name() {
+        for code in ErrorCode::ALL {
+            assert_eq!(error_code(code.as_str()), code);
+            assert_eq!(ErrorCode::from_name(code.as_str()), Some(code));
+        }
+        assert_eq!(error_code("no_such_code"), ErrorCode::Internal);
+        assert_eq!(error_code(""), ErrorCode::Internal);
+    }
 }

@@ -8,21 +8,28 @@
 //!
 //! What it needs to remember (pages viewed this visit, time on matching pages, the visitor's
 //! variant, dismissals, the last prompt shown and its signed view id) lives only in this browser,
-//! under one `localStorage` key per site — and only on sites that have prompts. The relay hears
+//! under one `localStorage` key per site — and only on sites that have prompts, and only once the
+//! shop said the visitor consented (`Beseda.consent(true)` or `data-consent="granted"`). Until
+//! then the memory is this page view's, held in the page, and the one thing stored is a prompt
+//! the visitor closed: they asked for it to stay away. `Beseda.consent(false)` withdraws and
+//! clears what was kept but those dismissals. Consent itself is never stored. The relay hears
 //! only anonymous counts: shown, dismissed, opened, conversation, order, each with the view id
 //! the relay signed for the page view that showed the prompt, so that it counts each once.
 //!
 //! The rules and the memory (`rules.rs`) are plain Rust, tested natively; the rest needs a
 //! browser.
 
+mod memory;
 mod rules;
 
+pub use memory::consent;
+use memory::{load, recall, remember, storage_key};
 pub use rules::{Memory, Page, Rule, eligible, url_matches};
 
 use crate::state::{ChatState, Link};
 use crate::wire::{self, field, number, text};
 use beseda_protocol::ConversationStatus;
-use js_sys::{Array, Function, JSON, Object, Reflect};
+use js_sys::{Function, JSON, Object, Reflect};
 use reactive_graph::prelude::*;
 use reactive_graph::signal::RwSignal;
 use std::cell::{Cell, RefCell};
@@ -56,6 +63,12 @@ struct Runtime {
     /// The question was asked at an exit intent, which has passed by the time of the answer.
     asked_on_exit: Cell<bool>,
     ticker: Cell<Option<i32>>,
+    /// This page view's memory, while it is not kept (no consent).
+    memory: RefCell<Memory>,
+    /// The shop said the visitor consented to being remembered, for this page view.
+    consent: Cell<bool>,
+    /// The memory is kept in the browser: consent was given and this page view joined it.
+    kept: Cell<bool>,
     /// The handlers of the relay's answers, made once and used for every request.
     on_response: Closure<dyn FnMut(JsValue)>,
     on_view: Closure<dyn FnMut(JsValue)>,
@@ -74,63 +87,11 @@ fn now() -> f64 {
     js_sys::Date::now()
 }
 
-fn storage_key(site: &str) -> String {
-    format!("beseda:{site}:prompts")
-}
-
-fn load(site: &str) -> Memory {
-    let stored = crate::storage::local_storage()
-        .and_then(|storage| storage.get_item(&storage_key(site)).ok().flatten())
-        .and_then(|json| JSON::parse(&json).ok())
-        .unwrap_or(JsValue::UNDEFINED);
-    if !Array::is_array(&stored) {
-        return Memory::default();
-    }
-    let stored = Array::from(&stored);
-    let numbers: Vec<f64> = stored
-        .iter()
-        .map(|number| number.as_f64().unwrap_or(0.0))
-        .collect();
-    let mut memory = Memory::from_numbers(&numbers);
-    // The last prompt's view id follows the numbers, as text.
-    memory.view = stored.at(-1).as_string().unwrap_or_default();
-    memory
-}
-
-fn save(site: &str, memory: &Memory) {
-    let list = Array::new();
-    for number in memory.to_numbers() {
-        list.push(&JsValue::from_f64(number));
-    }
-    if !memory.view.is_empty() {
-        list.push(&JsValue::from_str(&memory.view));
-    }
-    if let (Some(storage), Some(json)) = (
-        crate::storage::local_storage(),
-        JSON::stringify(&list)
-            .ok()
-            .and_then(|json| json.as_string()),
-    ) {
-        let _ = storage.set_item(&storage_key(site), &json);
-    }
-}
-
-/// Reads, changes and writes the memory at once, so that tabs do not undo each other's changes.
-fn remember<R>(site: &str, change: impl FnOnce(&mut Memory) -> R) -> R {
-    let mut memory = load(site);
-    let result = change(&mut memory);
-    save(site, &memory);
-    result
-}
-
 fn rule_from(value: &JsValue) -> Option<Rule> {
     let trigger = field(value, "trigger");
     let mut variants = Vec::new();
-    let list = field(value, "variants");
-    if Array::is_array(&list) {
-        for variant in Array::from(&list).iter() {
-            variants.push((text(&variant, "text")?, number(&variant, "weight")?));
-        }
+    for variant in wire::items(value, "variants") {
+        variants.push((text(&variant, "text")?, number(&variant, "weight")?));
     }
     if variants.is_empty() {
         return None;
@@ -147,32 +108,18 @@ fn rule_from(value: &JsValue) -> Option<Rule> {
         returning: field(&trigger, "returningVisitor").as_bool(),
         dismiss_days: number(value, "dismissForDays").unwrap_or(7.0),
         per_session: number(value, "maxPerSession").unwrap_or(1.0),
-        views: texts(&field(value, "views")),
+        views: wire::items(value, "views")
+            .iter()
+            .map(|item| item.as_string().unwrap_or_default())
+            .collect(),
     })
 }
 
-/// A list of texts; anything else in it reads as empty.
-fn texts(list: &JsValue) -> Vec<String> {
-    if !Array::is_array(list) {
-        return Vec::new();
-    }
-    Array::from(list)
-        .iter()
-        .map(|item| item.as_string().unwrap_or_default())
-        .collect()
-}
-
 fn rules_from(view: &JsValue) -> Vec<Rule> {
-    let list = field(view, "prompts");
-    let mut rules = Vec::new();
-    if Array::is_array(&list) {
-        for rule in Array::from(&list).iter() {
-            if let Some(rule) = rule_from(&rule) {
-                rules.push(rule);
-            }
-        }
-    }
-    rules
+    wire::items(view, "prompts")
+        .iter()
+        .filter_map(rule_from)
+        .collect()
 }
 
 /// The page's address, as the triggers match it.
@@ -196,9 +143,11 @@ fn page(runtime: &Runtime, exit: bool) -> Page {
 
 /// Starts reading the site's prompts; called once the launcher (and `element`, the bubble) is
 /// mounted.
+/// `consent`: the visitor consented before the widget started.
 pub fn start(
     relay: String,
     site: String,
+    consent: bool,
     state: RwSignal<ChatState>,
     open: RwSignal<bool>,
     element: web_sys::HtmlElement,
@@ -228,6 +177,9 @@ pub fn start(
         recheck_at: Cell::new(0.0),
         asked_on_exit: Cell::new(false),
         ticker: Cell::new(None),
+        memory: RefCell::new(Memory::default()),
+        consent: Cell::new(consent),
+        kept: Cell::new(false),
         on_response,
         on_view,
         on_failure,
@@ -250,7 +202,7 @@ pub fn talked() {
         if runtime.rules.borrow().is_empty() {
             return;
         }
-        let talked = remember(&runtime.site, |memory| {
+        let talked = remember(runtime, |memory| {
             let (id, variant) = memory.talked(now())?;
             Some((id, variant, memory.view.clone()))
         });
@@ -263,9 +215,12 @@ pub fn talked() {
 /// `Beseda.track("order", { total })`: the order counts for the prompt seen last (7 days).
 pub fn ordered(total: f64) {
     with(|runtime| {
-        let memory = load(&runtime.site);
-        if let Some((id, variant)) = memory.ordered(now()) {
-            runtime.report(id, variant, &memory.view, "order", Some(total));
+        let ordered = recall(runtime, |memory| {
+            let (id, variant) = memory.ordered(now())?;
+            Some((id, variant, memory.view.clone()))
+        });
+        if let Some((id, variant, view)) = ordered {
+            runtime.report(id, variant, &view, "order", Some(total));
         }
     });
 }
@@ -302,7 +257,7 @@ pub fn clicked(event: web_sys::MouseEvent) -> bool {
                 (rule.dismiss_days, view.unwrap_or_default())
             });
         if closing {
-            remember(&runtime.site, |memory| memory.dismiss(id, days, now()));
+            memory::dismiss(runtime, id, days);
             emit("prompt:dismissed", id, variant);
             runtime.report(id, variant, &view, "dismissed", None);
         } else {
@@ -316,7 +271,7 @@ pub fn clicked(event: web_sys::MouseEvent) -> bool {
 fn emit(name: &str, id: i64, variant: u32) {
     let payload = Object::new();
     wire::set(&payload, "id", id as f64);
-    wire::set(&payload, "variant", variant);
+    wire::set(&payload, "variant", f64::from(variant));
     crate::events::emit(name, &payload);
 }
 
@@ -327,8 +282,8 @@ impl Runtime {
             return;
         };
         self.checking.set(true);
-        let site = js_sys::encode_uri_component(&self.site);
-        let url = format!("{}/visitor/prompts?site={site}", self.relay);
+        let site = String::from(js_sys::encode_uri_component(&self.site));
+        let url = [self.relay.as_str(), "/visitor/prompts?site=", &site].concat();
         let _ = window
             .fetch_with_str(&url)
             .then2(&self.on_response, &self.on_failure);
@@ -378,9 +333,12 @@ impl Runtime {
             // Nothing to offer: nothing is remembered and nothing runs.
             return;
         }
-        remember(&self.site, |memory| memory.visit(now()));
-        let exit = rules.iter().any(|rule| rule.exit_intent);
+        *self.memory.borrow_mut() = Memory::page_view(now(), load(&self.site));
         *self.rules.borrow_mut() = rules;
+        if self.consent.get() {
+            self.keep();
+        }
+        let exit = self.rules.borrow().iter().any(|rule| rule.exit_intent);
         let Some(window) = web_sys::window() else {
             return;
         };
@@ -441,7 +399,7 @@ impl Runtime {
             }
         }
         if !dwelling.is_empty() {
-            remember(&self.site, |memory| {
+            remember(self, |memory| {
                 memory.seen = now();
                 for id in dwelling {
                     memory.add_dwell(id, 1.0);
@@ -473,14 +431,15 @@ impl Runtime {
         if self.shown_here.get() || self.checking.get() || self.chatting() {
             return;
         }
-        let memory = load(&self.site);
         let page = page(self, exit);
-        let due = self
-            .rules
-            .borrow()
-            .iter()
-            .find(|rule| eligible(rule, &memory, &page, now()))
-            .cloned();
+        let kept = self.kept.get();
+        let due = recall(self, |memory| {
+            self.rules
+                .borrow()
+                .iter()
+                .find(|rule| eligible(rule, memory, &page, now(), kept))
+                .cloned()
+        });
         let Some(rule) = due else {
             return;
         };
@@ -508,7 +467,7 @@ impl Runtime {
 
     fn show(&self, rule: &Rule) {
         let mut view = String::new();
-        let variant = remember(&self.site, |memory| {
+        let variant = remember(self, |memory| {
             let variant = memory.variant(rule, js_sys::Math::random());
             view = rule
                 .views
@@ -544,7 +503,7 @@ impl Runtime {
     fn report(&self, id: i64, variant: u32, view: &str, event: &str, total: Option<f64>) {
         let body = Object::new();
         wire::set(&body, "site", self.site.as_str());
-        wire::set(&body, "variant", variant);
+        wire::set(&body, "variant", f64::from(variant));
         wire::set(&body, "event", event);
         wire::set(&body, "view", view);
         if let Some(total) = total {
@@ -558,9 +517,14 @@ impl Runtime {
         ) else {
             return;
         };
-        // As `u64` (ids are positive), the one integer the widget formats: each other kind
-        // costs its own code.
-        let url = format!("{}/visitor/prompts/{}/events", self.relay, id as u64);
+        // As `u64`: ids are positive.
+        let url = [
+            self.relay.as_str(),
+            "/visitor/prompts/",
+            &crate::digits::decimal(id as u64),
+            "/events",
+        ]
+        .concat();
         let _ = window
             .navigator()
             .send_beacon_with_opt_str(&url, Some(&body));

@@ -1,5 +1,9 @@
 //! What a prompt asks for and what the browser remembers, and whether a prompt may show now:
 //! plain Rust, tested natively.
+//!
+//! Two modes: without the visitor's consent the memory is this page view's alone (held in the
+//! page, never stored), apart from the prompts the visitor closed; with consent it is kept in the
+//! browser across pages and visits.
 
 /// A visit (session) ends after this long without a page view or a tick, in milliseconds.
 const SESSION_GAP_MS: f64 = 30.0 * 60.0 * 1000.0;
@@ -82,6 +86,45 @@ impl Memory {
         }
         self.pages += 1.0;
         self.seen = now;
+    }
+
+    /// The memory of a page view starting at `now` without consent: this page view alone, and
+    /// the prompts the visitor closed (kept because they asked for it).
+    pub fn page_view(now: f64, stored: Memory) -> Memory {
+        let mut memory = stored.dismissals_only();
+        memory.visit(now);
+        memory
+    }
+
+    /// Only the closed prompts: what may be stored without consent.
+    pub fn dismissals_only(self) -> Memory {
+        Memory {
+            dismissed: self.dismissed,
+            ..Memory::default()
+        }
+    }
+
+    /// Consent given: this page view's memory (`page`) joins what was kept, as one more page view
+    /// of the visit. (Its dismissals are kept already: they are stored without consent too.)
+    pub fn keep(&mut self, page: &Memory) {
+        self.visit(page.start);
+        for (id, seconds) in &page.dwell {
+            self.add_dwell(*id, *seconds);
+        }
+        for (id, times) in &page.shown {
+            let before = get(&self.shown, *id).unwrap_or(0.0);
+            put(&mut self.shown, *id, before + times);
+        }
+        for (id, variant) in &page.variants {
+            if get(&self.variants, *id).is_none() {
+                put(&mut self.variants, *id, *variant);
+            }
+        }
+        if page.last.is_some() {
+            self.last = page.last;
+            self.view = page.view.clone();
+        }
+        self.seen = self.seen.max(page.seen);
     }
 
     /// Whether this visitor came before, in an earlier visit.
@@ -252,8 +295,10 @@ impl Page {
 }
 
 /// Whether every trigger `rule` gives holds, and the visitor has not closed it nor seen it
-/// often enough this visit.
-pub fn eligible(rule: &Rule, memory: &Memory, page: &Page, now: f64) -> bool {
+/// often enough this visit. Without consent (`kept` false) the memory is this page view's: more
+/// than one page viewed never holds, and whether the visitor is returning is unknown, so a rule
+/// that asks either way does not show.
+pub fn eligible(rule: &Rule, memory: &Memory, page: &Page, now: f64, kept: bool) -> bool {
     let at_least = |wanted: Option<f64>, have: f64| wanted.is_none_or(|wanted| have >= wanted);
     !memory.dismissed(rule.id, now)
         && get(&memory.shown, rule.id).unwrap_or(0.0) < rule.per_session
@@ -268,198 +313,10 @@ pub fn eligible(rule: &Rule, memory: &Memory, page: &Page, now: f64) -> bool {
         && at_least(rule.cart_min_total, page.cart_total)
         && rule
             .returning
-            .is_none_or(|returning| memory.returning() == returning)
+            .is_none_or(|returning| kept && memory.returning() == returning)
 }
 
 // ----- In the browser -----
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rule() -> Rule {
-        Rule {
-            id: 1,
-            variants: vec![("A".into(), 1.0), ("B".into(), 3.0)],
-            dismiss_days: 7.0,
-            per_session: 1.0,
-            ..Rule::default()
-        }
-    }
-
-    const T0: f64 = 1_800_000_000_000.0;
-
-    #[test]
-    fn patterns_match_with_stars_only() {
-        assert!(url_matches("/products/*", "/products/jacket?c=red"));
-        assert!(!url_matches("/products/*", "/cart"));
-        assert!(url_matches("/cart", "/cart"));
-        assert!(!url_matches("/cart", "/cart/checkout"));
-        assert!(url_matches("*jacket*", "/products/winter-jacket-2"));
-        assert!(url_matches("/*/checkout", "/eshop/checkout"));
-        assert!(!url_matches("/*/checkout", "/eshop/checkout/done"));
-        assert!(url_matches("*", "/anything"));
-        assert!(url_matches("*", ""));
-        assert!(!url_matches("/a", ""));
-        assert!(url_matches("/a*b*c", "/aXbYbZc"));
-        assert!(!url_matches("/a*b*c", "/aXbYbZ"));
-        assert!(url_matches("/ž*", "/žluťoučký"));
-    }
-
-    #[test]
-    fn every_given_trigger_must_hold() {
-        let mut memory = Memory::default();
-        memory.visit(T0);
-        let page = Page {
-            path: "/products/jacket".into(),
-            seconds: 30.0,
-            cart_total: 1200.0,
-            ..Page::default()
-        };
-        assert!(
-            eligible(&rule(), &memory, &page, T0),
-            "no triggers: at once"
-        );
-        let timed = Rule {
-            url_pattern: Some("/products/*".into()),
-            seconds_on_page: Some(20.0),
-            cart_min_total: Some(1000.0),
-            ..rule()
-        };
-        assert!(eligible(&timed, &memory, &page, T0));
-        let early = Page {
-            seconds: 19.0,
-            ..page.clone()
-        };
-        assert!(!eligible(&timed, &memory, &early, T0));
-        let small_cart = Page {
-            cart_total: 999.0,
-            ..page.clone()
-        };
-        assert!(!eligible(&timed, &memory, &small_cart, T0));
-        let elsewhere = Page {
-            path: "/cart".into(),
-            ..page.clone()
-        };
-        assert!(!eligible(&timed, &memory, &elsewhere, T0));
-        let leaving = Rule {
-            exit_intent: true,
-            ..rule()
-        };
-        assert!(!eligible(&leaving, &memory, &page, T0));
-        let exit = Page {
-            exit: true,
-            ..page.clone()
-        };
-        assert!(eligible(&leaving, &memory, &exit, T0));
-        let browsing = Rule {
-            min_pages: Some(3.0),
-            ..rule()
-        };
-        assert!(!eligible(&browsing, &memory, &page, T0));
-        memory.visit(T0 + 1000.0);
-        memory.visit(T0 + 2000.0);
-        assert!(eligible(&browsing, &memory, &page, T0));
-    }
-
-    #[test]
-    fn visits_dwell_and_returning_visitors() {
-        let mut memory = Memory::default();
-        memory.visit(T0);
-        let returning = Rule {
-            returning: Some(true),
-            ..rule()
-        };
-        let new_only = Rule {
-            returning: Some(false),
-            ..rule()
-        };
-        let page = Page::default();
-        assert!(!eligible(&returning, &memory, &page, T0));
-        assert!(eligible(&new_only, &memory, &page, T0));
-        let dwell = Rule {
-            url_pattern: Some("*".into()),
-            min_dwell: Some(60.0),
-            ..rule()
-        };
-        memory.add_dwell(1, 59.0);
-        assert!(!eligible(&dwell, &memory, &page, T0));
-        memory.add_dwell(1, 1.0);
-        assert!(eligible(&dwell, &memory, &page, T0));
-        // Half an hour later a new visit starts: pages and dwell start again, and the visitor
-        // is a returning one.
-        memory.visit(T0 + SESSION_GAP_MS + 1.0);
-        assert_eq!(memory.pages, 1.0);
-        assert!(!eligible(&dwell, &memory, &page, T0));
-        assert!(eligible(&returning, &memory, &page, T0));
-        assert!(!eligible(&new_only, &memory, &page, T0));
-    }
-
-    #[test]
-    fn dismissal_lasts_its_days_and_shows_are_capped_per_visit() {
-        let mut memory = Memory::default();
-        memory.visit(T0);
-        let page = Page::default();
-        memory.dismiss(1, 7.0, T0);
-        assert!(!eligible(&rule(), &memory, &page, T0 + 6.9 * DAY_MS));
-        assert!(eligible(&rule(), &memory, &page, T0 + 7.0 * DAY_MS));
-        let mut memory = Memory::default();
-        memory.visit(T0);
-        memory.shown(1, 0, "p1.1.0", T0);
-        assert!(!eligible(&rule(), &memory, &page, T0));
-        let twice = Rule {
-            per_session: 2.0,
-            ..rule()
-        };
-        assert!(eligible(&twice, &memory, &page, T0));
-        memory.visit(T0 + SESSION_GAP_MS + 1.0);
-        assert!(eligible(&rule(), &memory, &page, T0));
-    }
-
-    #[test]
-    fn the_memory_reads_back_as_it_was_written() {
-        let mut memory = Memory::default();
-        memory.visit(T0);
-        memory.add_dwell(3, 12.0);
-        memory.shown(3, 1, "p1.3.1", T0 + 5.0);
-        memory.dismiss(4, 7.0, T0);
-        memory.variant(&rule(), 0.9);
-        let mut read = Memory::from_numbers(&memory.to_numbers());
-        assert_eq!(read.view, "", "the view id is kept apart, as text");
-        read.view = memory.view.clone();
-        assert_eq!(read, memory);
-        assert_eq!(Memory::from_numbers(&[]), Memory::default());
-        // A cut-off record gives what it holds and nothing made up.
-        let cut = Memory::from_numbers(&memory.to_numbers()[..10]);
-        assert_eq!((cut.first, cut.pages, cut.dwell.len()), (T0, 1.0, 1));
-    }
-
-    #[test]
-    fn variants_are_drawn_by_weight_and_kept() {
-        let mut memory = Memory::default();
-        assert_eq!(
-            memory.variant(&rule(), 0.2),
-            0,
-            "A covers the first quarter"
-        );
-        assert_eq!(memory.variant(&rule(), 0.9), 0, "kept");
-        let mut memory = Memory::default();
-        assert_eq!(memory.variant(&rule(), 0.25), 1);
-        assert_eq!(memory.variant(&rule(), 0.0), 1, "kept");
-    }
-
-    #[test]
-    fn a_conversation_counts_once_and_orders_within_a_week() {
-        let mut memory = Memory::default();
-        assert_eq!(memory.talked(T0), None);
-        memory.shown(1, 1, "p1.1.1", T0);
-        assert_eq!(memory.view, "p1.1.1");
-        assert_eq!(memory.talked(T0 + 1000.0), Some((1, 1)));
-        assert_eq!(memory.talked(T0 + 2000.0), None, "once");
-        assert_eq!(memory.ordered(T0 + 6.0 * DAY_MS), Some((1, 1)));
-        assert_eq!(memory.ordered(T0 + 8.0 * DAY_MS), None);
-        let mut late = Memory::default();
-        late.shown(2, 0, "p1.2.0", T0);
-        assert_eq!(late.talked(T0 + 2.0 * DAY_MS), None);
-    }
-}
+mod tests;

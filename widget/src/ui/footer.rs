@@ -2,12 +2,15 @@
 //! the relay has refused the widget for good (the log says why).
 
 use super::{fill, local_day_and_time, next_frame};
+use crate::digits::decimal;
 use crate::dom::{bind, element, field, labelled, listen, show, submit, text};
 use crate::i18n::Texts;
 use crate::state::{ChatState, Link};
 use crate::transport;
 use reactive_graph::prelude::*;
 use reactive_graph::signal::RwSignal;
+use std::cell::Cell;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{KeyboardEvent, Node};
 
@@ -75,23 +78,37 @@ fn composer(
     );
     let count_text = text(&counter, "");
     let send = submit(&form, texts.send);
-    // The draft's length in characters, kept as the visitor types.
-    let count = RwSignal::new(0_usize);
-    let sendable = move || {
-        let count = count.get();
-        count > 0 && count <= state.with(|state| state.max_text_chars)
+    // The draft's length in characters, kept as the visitor types. Not a signal: a signal of a
+    // type of its own would cost every visitor a copy of Leptos' signal code for it. The counter
+    // and the Send button are refreshed where the length changes, and by an effect when the limit
+    // does.
+    let count = Rc::new(Cell::new(0_usize));
+    let sendable = {
+        let count = count.clone();
+        move || {
+            let count = count.get();
+            count > 0 && count <= state.with(|state| state.max_text_chars)
+        }
     };
     bind({
         let form = form.clone();
         move || show(&form, !hidden())
     });
-    bind(move || {
-        let (count, max) = (count.get(), state.with(|state| state.max_text_chars));
-        show(&counter, count * 5 >= max * 4);
-        let _ = counter.class_list().toggle_with_force("over", count > max);
-        // As `u64`, the one integer the widget formats: each other kind costs its own code.
-        count_text.set_data(&format!("{}/{}", count as u64, max as u64));
-        let _ = send.toggle_attribute_with_force("disabled", !sendable());
+    let refresh: Rc<dyn Fn()> = Rc::new({
+        let (count, sendable) = (count.clone(), sendable.clone());
+        move || {
+            let (count, max) = (count.get(), state.with(|state| state.max_text_chars));
+            show(&counter, count * 5 >= max * 4);
+            let _ = counter.class_list().toggle_with_force("over", count > max);
+            // Joined as `&str`s: `concat` over them is the one joining code the widget has.
+            count_text
+                .set_data(&[decimal(count as u64).as_str(), "/", &decimal(max as u64)].concat());
+            let _ = send.toggle_attribute_with_force("disabled", !sendable());
+        }
+    });
+    bind({
+        let refresh = refresh.clone();
+        move || refresh()
     });
     // The draft is measured as typed: blank counts as nothing to send.
     let measure = move |value: &str| {
@@ -100,9 +117,10 @@ fn composer(
         } else {
             chars(value)
         });
+        refresh();
     };
     let submit = {
-        let input = input.clone();
+        let (input, measure) = (input.clone(), measure.clone());
         move || {
             if sendable() {
                 let _ = transport::send(input.value(), None);
@@ -186,7 +204,7 @@ fn contact_form(
                     .as_deref()
                     .map(|moment| local_day_and_time(moment, texts.lang))
                     .filter(|when| !when.is_empty())
-                    .map(|when| fill(texts.back_at, when))
+                    .map(|when| fill(texts.back_at, &when))
                     .unwrap_or_default()
             });
             show(&back, !when.is_empty());

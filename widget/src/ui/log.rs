@@ -3,6 +3,7 @@
 //! Once the relay has refused the widget for good, a notice saying so in place of the hint.
 
 use super::fill;
+use crate::digits::{decimal, two_digits};
 use crate::dom::{bind, document, element, field, labelled, listen, show, submit, text};
 use crate::i18n::Texts;
 use crate::state::{ChatState, Link, Pending};
@@ -20,12 +21,12 @@ fn local_time(sent_at: &str) -> String {
     if date.get_time().is_nan() {
         return String::new();
     }
-    // As `u64`, the one integer the widget formats: each other kind costs its own code.
-    format!(
-        "{:02}:{:02}",
-        u64::from(date.get_hours()),
-        u64::from(date.get_minutes())
-    )
+    [
+        two_digits(u64::from(date.get_hours())).as_str(),
+        ":",
+        &two_digits(u64::from(date.get_minutes())),
+    ]
+    .concat()
 }
 
 /// One line of the conversation, as text (never HTML), the same shape for every kind.
@@ -63,7 +64,7 @@ fn pending_row(texts: &'static Texts, pending: &Pending) -> Row {
     let (class, delivery) = match &pending.refused {
         Some((_, reason)) => (
             "message mine pending failed",
-            format!("{}: {reason}", texts.not_sent),
+            [texts.not_sent, ": ", reason].concat(),
         ),
         None => ("message mine pending", texts.sending.to_owned()),
     };
@@ -131,7 +132,7 @@ impl Line {
             let _ = element.set_attribute("class", row.class);
         }
         if old.seq != row.seq {
-            let _ = element.set_attribute("data-seq", &row.seq.to_string());
+            let _ = element.set_attribute("data-seq", &decimal(row.seq));
         }
         for (old, new, node) in [
             (&old.text, &row.text, &self.text),
@@ -196,7 +197,15 @@ fn name_and_size(file: &FileRef) -> String {
         1000..1_000_000 => (1000, "kB"),
         _ => (1_000_000, "MB"),
     };
-    format!("{} ({} {unit})", file.name, (file.size + scale / 2) / scale)
+    [
+        file.name.as_str(),
+        " (",
+        &decimal((file.size + scale / 2) / scale),
+        " ",
+        unit,
+        ")",
+    ]
+    .concat()
 }
 
 /// The conversation: a hint while empty, suggested questions, the messages, and notices.
@@ -242,7 +251,7 @@ pub(super) fn log(log: &Node, texts: &'static Texts, state: RwSignal<ChatState>)
                 _ if state.link == Link::Open && state.offline() && !state.messages.is_empty() => {
                     texts.offline.to_owned()
                 }
-                (Some(place), _) => fill(texts.queue, u64::from(place)),
+                (Some(place), _) => fill(texts.queue, &decimal(u64::from(place))),
                 (None, Some(_)) => texts.rated.to_owned(),
                 (None, None) => String::new(),
             });
@@ -297,7 +306,7 @@ pub(super) fn log_end(log: &Node, texts: &'static Texts, state: RwSignal<ChatSta
             state
                 .operator_typing
                 .as_ref()
-                .map(|name| format!("{name} {}", texts.is_typing))
+                .map(|name| [name, " ", texts.is_typing].concat())
                 .unwrap_or_default()
         }));
     });

@@ -7,6 +7,7 @@
 mod footer;
 mod log;
 
+use crate::digits::decimal;
 use crate::dom::{bind, element, labelled, listen, show, svg, text};
 use crate::i18n::Texts;
 use crate::state::{ChatState, Link};
@@ -15,7 +16,6 @@ use reactive_graph::prelude::*;
 use reactive_graph::signal::RwSignal;
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 use web_sys::{HtmlElement, KeyboardEvent, Node};
 
 /// The styles, minified by `build.rs`.
@@ -45,9 +45,9 @@ pub fn set_open(open: RwSignal<bool>, state: RwSignal<ChatState>, value: bool) {
 }
 
 /// A catalog sentence with `value` put in for its `#`.
-fn fill(template: &str, value: impl std::fmt::Display) -> String {
+fn fill(template: &str, value: &str) -> String {
     match template.split_once('#') {
-        Some((before, after)) => format!("{before}{value}{after}"),
+        Some((before, after)) => [before, value, after].concat(),
         None => template.to_owned(),
     }
 }
@@ -73,7 +73,7 @@ fn local_day_and_time(moment: &str, lang: &str) -> String {
 /// building the view and laying it out never run as one long task.
 fn next_frame(work: impl FnOnce() + 'static) {
     if let Some(window) = web_sys::window() {
-        let _ = window.request_animation_frame(Closure::once_into_js(work).unchecked_ref());
+        let _ = window.request_animation_frame(crate::dom::once(Box::new(work)).unchecked_ref());
     }
 }
 
@@ -309,18 +309,17 @@ fn launcher(root: &Node, texts: &'static Texts, state: RwSignal<ChatState>, open
         let button = button.clone();
         move || {
             let open = open.get();
-            // As `u64`, the one integer the widget formats: each other kind costs its own code.
-            let unread = u64::from(state.with(|state| state.unread));
-            let badged = unread != 0 && !open;
+            let unread = decimal(u64::from(state.with(|state| state.unread)));
+            let badged = unread != "0" && !open;
             let label = match (open, badged) {
                 (true, _) => texts.close_chat.to_owned(),
-                (_, true) => format!("{}, {unread} {}", texts.open_chat, texts.unread),
+                (_, true) => [texts.open_chat, ", ", &unread, " ", texts.unread].concat(),
                 _ => texts.open_chat.to_owned(),
             };
             let _ = button.set_attribute("aria-label", &label);
             let _ = button.set_attribute("aria-expanded", if open { "true" } else { "false" });
             show(&badge, badged);
-            count.set_data(&unread.to_string());
+            count.set_data(&unread);
         }
     });
     LAUNCHER.with(|launcher| *launcher.borrow_mut() = Some(button));
