@@ -44,7 +44,7 @@ wasm-toolchain:
 # The widget: Rust → wasm32 → wasm-bindgen → wasm-opt, hashed and compressed into target/dist.
 widget: wasm-toolchain
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$(WASM_RUSTFLAGS)" $(CARGO) build -p beseda-widget --target wasm32-unknown-unknown --profile widget
-	wasm-bindgen --target web --no-typescript --out-dir $(BINDGEN_OUT) --out-name beseda $(WIDGET_WASM)
+	wasm-bindgen --target web --no-typescript --encode-into always --omit-default-module-path --out-dir $(BINDGEN_OUT) --out-name beseda $(WIDGET_WASM)
 	node widget/build.mjs $(BINDGEN_OUT) $(DIST)
 
 # The operator console: the same pipeline into target/dist/console. After the widget, whose

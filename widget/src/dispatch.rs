@@ -33,7 +33,7 @@ pub fn route(effect: Effect) {
             wire::set(&payload, "message", text.as_str());
             events::emit("error", &payload);
         }
-        // The transport's own: the sends' promises and the token.
-        Effect::Stored(..) | Effect::Refused(..) | Effect::Token(_) => {}
+        // The transport's own: the sends' promises, the token, forgetting an erased visitor.
+        Effect::Stored(..) | Effect::Refused(..) | Effect::Token(_) | Effect::Erased => {}
     }
 }

@@ -46,6 +46,9 @@ pub struct Texts {
     pub unavailable: &'static str,
     /// The composer's button that picks files to send.
     pub attach: &'static str,
+    /// The visitor's own erase of their conversation (where the shop allows it): the button, and
+    /// the question of the browser's confirmation.
+    pub erase: &'static str,
 }
 
 const CS: Texts = Texts {
@@ -85,6 +88,7 @@ const CS: Texts = Texts {
     answers_more: "Nenašli jste, co hledáte? Napište nám.",
     unavailable: "Chat tu není k dispozici.",
     attach: "Přiložit soubor",
+    erase: "Smazat konverzaci",
 };
 
 const SK: Texts = Texts {
@@ -124,6 +128,7 @@ const SK: Texts = Texts {
     answers_more: "Nenašli ste, čo hľadáte? Napíšte nám.",
     unavailable: "Chat tu nie je k dispozícii.",
     attach: "Priložiť súbor",
+    erase: "Vymazať konverzáciu",
 };
 
 const PL: Texts = Texts {
@@ -163,6 +168,7 @@ const PL: Texts = Texts {
     answers_more: "Nie znalazłeś odpowiedzi? Napisz do nas.",
     unavailable: "Czat nie jest tu dostępny.",
     attach: "Załącz plik",
+    erase: "Usuń rozmowę",
 };
 
 const RU: Texts = Texts {
@@ -202,6 +208,7 @@ const RU: Texts = Texts {
     answers_more: "Не нашли ответа? Напишите нам.",
     unavailable: "Чат здесь недоступен.",
     attach: "Прикрепить файл",
+    erase: "Удалить переписку",
 };
 
 const EN: Texts = Texts {
@@ -241,6 +248,7 @@ const EN: Texts = Texts {
     answers_more: "Not what you were looking for? Write to us.",
     unavailable: "Chat is not available here.",
     attach: "Attach file",
+    erase: "Delete this conversation",
 };
 
 const DE: Texts = Texts {
@@ -280,6 +288,7 @@ const DE: Texts = Texts {
     answers_more: "Nicht gefunden, was Sie suchen? Schreiben Sie uns.",
     unavailable: "Der Chat ist hier nicht verfügbar.",
     attach: "Datei anhängen",
+    erase: "Unterhaltung löschen",
 };
 
 const ALL: [&Texts; 6] = [&CS, &SK, &PL, &RU, &EN, &DE];

@@ -66,6 +66,8 @@ pub struct ChatState {
     pub suggested: Vec<String>,
     /// Outside the shop's opening hours: when it is back (RFC 3339).
     pub back_at: Option<String>,
+    /// The shop lets the visitor erase their conversation.
+    pub can_erase: bool,
 }
 
 impl Default for ChatState {
@@ -88,6 +90,7 @@ impl Default for ChatState {
             rating: None,
             suggested: Vec::new(),
             back_at: None,
+            can_erase: false,
         }
     }
 }
@@ -96,6 +99,9 @@ impl Default for ChatState {
 /// (promises, token, giving up), the rest goes up to the dispatcher.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
+    /// The conversation was erased: the transport forgets the visitor (token and outbox) and
+    /// starts as a new one.
+    Erased,
     /// A message appeared: announce it (`message` event), once.
     Shown(Message),
     /// A send was stored: resolve its promise.
@@ -186,6 +192,12 @@ impl ChatState {
     }
 }
 
+/// An open link, or one refused while the shop blocks the visitor: the window then says only
+/// that the chat is not available, and nothing is sent.
+fn open_unless(blocked: bool) -> Link {
+    if blocked { Link::Refused } else { Link::Open }
+}
+
 /// Applies one frame from the relay.
 pub fn apply(state: &mut ChatState, frame: FromRelay, window_open: bool) -> Vec<Effect> {
     let mut effects = Vec::new();
@@ -203,9 +215,12 @@ pub fn apply(state: &mut ChatState, frame: FromRelay, window_open: bool) -> Vec<
             rating,
             suggested_questions,
             back_at,
+            blocked,
+            can_erase,
             ..
         } => {
-            state.link = Link::Open;
+            state.link = open_unless(blocked);
+            state.can_erase = can_erase;
             state.suggested = suggested_questions;
             state.back_at = back_at;
             state.agent = agent.or(state.agent.take());
@@ -272,6 +287,15 @@ pub fn apply(state: &mut ChatState, frame: FromRelay, window_open: bool) -> Vec<
             }
         }
         FromRelay::Agent { agent } => state.agent = Some(agent),
+        FromRelay::Blocked { blocked } => state.link = open_unless(blocked),
+        FromRelay::Erased => {
+            // What was the visitor's goes; what is the shop's stays.
+            state.messages.clear();
+            state.pending.clear();
+            state.conversation = None;
+            state.agent = None;
+            effects.push(Effect::Erased);
+        }
         FromRelay::Queue { position } => state.queue_position = position,
         FromRelay::Rated { rating, .. } => state.rating = Some(rating),
         FromRelay::Availability { online, back_at } => {
@@ -356,7 +380,64 @@ mod tests {
             rating: None,
             suggested_questions: vec!["Kdy to dorazí?".into()],
             back_at: None,
+            blocked: false,
+            can_erase: true,
         }
+    }
+
+    #[test]
+    fn a_blocked_visitor_sees_the_chat_unavailable_until_unblocked() {
+        let mut state = ChatState::default();
+        let blocked = FromRelay::Welcome {
+            version: 1,
+            token: "t".into(),
+            conversation: None,
+            missed: Vec::new(),
+            online: true,
+            max_text_chars: 4000,
+            site_title: String::new(),
+            agent: None,
+            queue_position: None,
+            rating_enabled: false,
+            rating: None,
+            suggested_questions: Vec::new(),
+            back_at: None,
+            blocked: true,
+            can_erase: false,
+        };
+        apply(&mut state, blocked, true);
+        assert_eq!(state.link, Link::Refused);
+        apply(&mut state, FromRelay::Blocked { blocked: false }, true);
+        assert_eq!(state.link, Link::Open);
+        apply(&mut state, FromRelay::Blocked { blocked: true }, true);
+        assert_eq!(state.link, Link::Refused);
+    }
+
+    #[test]
+    fn an_erased_conversation_leaves_nothing_in_view_and_the_visitor_starts_anew() {
+        let mut state = ChatState::default();
+        apply(
+            &mut state,
+            welcome(vec![message(1, Author::Visitor, None)], true),
+            true,
+        );
+        state.conversation = Some(VisitorConversation {
+            id: ConversationId(1),
+            status: ConversationStatus::Open,
+            last_seq: Seq(1),
+        });
+        state.pending.push(Pending {
+            client_id: ClientMessageId("c".into()),
+            text: "unsent".into(),
+            email: None,
+            refused: None,
+        });
+        let effects = apply(&mut state, FromRelay::Erased, true);
+        assert_eq!(effects, [Effect::Erased]);
+        assert!(state.messages.is_empty() && state.pending.is_empty());
+        assert_eq!(state.conversation, None);
+        assert!(state.can_erase && state.online);
+        assert_eq!(state.title.as_deref(), Some("Shop"));
     }
 
     #[test]

@@ -570,6 +570,14 @@ impl Transport {
                     self.keep_token();
                 }
             }
+            Effect::Erased => {
+                // Nothing of the erased conversation stays in this browser either: the relay
+                // closes the socket, and the next connection is a new visitor's.
+                *self.token.borrow_mut() = None;
+                self.token_kept.set(false);
+                storage::forget_token(&self.site);
+                self.save_outbox();
+            }
             Effect::Fatal(code, text) => {
                 web_sys::console::error_1(&JsValue::from_str(&["Beseda: ", &text].concat()));
                 self.given_up.set(true);

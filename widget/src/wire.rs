@@ -126,7 +126,13 @@ pub fn decode(json: &str) -> Option<FromRelay> {
                 .filter_map(JsValue::as_string)
                 .collect(),
             back_at: text(&value, "backAt"),
+            blocked: flag("blocked").unwrap_or(false),
+            can_erase: flag("canErase").unwrap_or(false),
         },
+        "blocked" => FromRelay::Blocked {
+            blocked: flag("blocked")?,
+        },
+        "erased" => FromRelay::Erased,
         "agent" => FromRelay::Agent {
             agent: agent(&field(&value, "agent"))?,
         },
@@ -284,6 +290,7 @@ pub fn encode(frame: &ToRelay) -> Option<String> {
             set(&object, "query", query.as_str());
             "search"
         }
+        ToRelay::Erase => "erase",
         ToRelay::AnswerOpened { id } => {
             set(&object, "id", id.0 as f64);
             "answerOpened"

@@ -38,6 +38,9 @@ pub enum Outbound {
     },
     /// Any other frame.
     Frame(Utf8Bytes),
+    /// The last frame: the socket closes after it (an erased conversation's visitor, whose
+    /// widget then connects again as a new visitor).
+    End(Utf8Bytes),
 }
 
 pub type Outbox = mpsc::Sender<Outbound>;
@@ -449,7 +452,11 @@ impl Hub {
                     let frame = to_frame(&visitor::FromRelay::Erased);
                     for key in keys {
                         peers.queue.remove(&key);
-                        self.to_visitor(&mut peers, &key, &frame);
+                        peers.addresses.remove(&key);
+                        if let Some(mut list) = peers.visitors.remove(&key) {
+                            let dropped = offer(&mut list, |_| Some(Outbound::End(frame.clone())));
+                            self.count_dropped(dropped);
+                        }
                     }
                 }
                 Event::Blocked {

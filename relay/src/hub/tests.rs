@@ -105,7 +105,9 @@ fn drain(inbox: &mut mpsc::Receiver<Outbound>) -> Vec<(String, bool)> {
     while let Ok(outbound) = inbox.try_recv() {
         match outbound {
             Outbound::Message { frame, ack, .. } => frames.push((frame.to_string(), ack)),
-            Outbound::Frame(frame) => frames.push((frame.to_string(), false)),
+            Outbound::Frame(frame) | Outbound::End(frame) => {
+                frames.push((frame.to_string(), false))
+            }
         }
     }
     frames

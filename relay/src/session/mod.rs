@@ -126,8 +126,18 @@ async fn forward<H: Handler>(
     let mut next = Some(first);
     let mut written = 0;
     while let Some(outbound) = next {
+        if let Outbound::End(frame) = outbound {
+            let _ = socket.feed(WsMessage::Text(frame)).await;
+            let close = CloseFrame {
+                code: CloseCode::Normal,
+                reason: "the conversation was erased".into(),
+            };
+            socket.close(Some(close)).await?;
+            return Err(WsError::ConnectionClosed);
+        }
         if handler.wants(&outbound) {
-            let (Outbound::Message { frame, .. } | Outbound::Frame(frame)) = outbound;
+            let (Outbound::Message { frame, .. } | Outbound::Frame(frame) | Outbound::End(frame)) =
+                outbound;
             socket.feed(WsMessage::Text(frame)).await?;
             written += 1;
         }

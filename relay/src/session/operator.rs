@@ -316,7 +316,7 @@ impl Handler for OperatorSession<'_> {
     fn wants(&self, outbound: &Outbound) -> bool {
         match outbound {
             Outbound::Message { id, ack, .. } => *ack || *id > self.delivered,
-            Outbound::Frame(_) => true,
+            Outbound::Frame(_) | Outbound::End(_) => true,
         }
     }
 

@@ -8,6 +8,7 @@ use crate::dom::{bind, document, element, field, labelled, listen, show, submit,
 use crate::i18n::Texts;
 use crate::state::{ChatState, Link, Pending};
 use crate::transport;
+use beseda_protocol::visitor::ToRelay;
 use beseda_protocol::{Author, FileRef, Message, Rating};
 use reactive_graph::prelude::*;
 use reactive_graph::signal::RwSignal;
@@ -212,20 +213,33 @@ fn name_and_size(file: &FileRef) -> String {
 pub(super) fn log(log: &Node, texts: &'static Texts, state: RwSignal<ChatState>) {
     let empty = labelled(log, "p", &[("class", "hint")], texts.empty);
     let suggested = element(log, "div", &[("class", "suggested")]);
-    // A click sends the question as the visitor's first message.
-    listen(&suggested, "click", |event| {
-        let question = event
-            .target()
-            .and_then(|target| {
-                target
-                    .unchecked_into::<Element>()
-                    .closest(".suggestion")
-                    .ok()
-            })
-            .flatten()
-            .and_then(|button| button.text_content());
-        if let Some(question) = question {
-            let _ = transport::send(question, None);
+    // One listener for the log's own buttons: a suggested question is sent as the visitor's
+    // first message; the erase (where the shop allows it) asks the browser's confirmation first,
+    // and the focus stays in the log, which the conversation leaves.
+    listen(log.unchecked_ref(), "click", {
+        let log: HtmlElement = log.clone().unchecked_into();
+        move |event| {
+            let Some(button) = event
+                .target()
+                .and_then(|target| target.unchecked_into::<Element>().closest("button").ok())
+                .flatten()
+            else {
+                return;
+            };
+            match button.class_name().as_str() {
+                "suggestion" => {
+                    let _ = transport::send(button.text_content().unwrap_or_default(), None);
+                }
+                "back erase"
+                    if web_sys::window()
+                        .and_then(|window| window.confirm_with_message(texts.erase).ok())
+                        == Some(true) =>
+                {
+                    transport::send_frame(&ToRelay::Erase);
+                    let _ = log.focus();
+                }
+                _ => {}
+            }
         }
     });
     let sent = labelled(log, "p", &[("class", "hint")], texts.contact_sent);
@@ -233,6 +247,13 @@ pub(super) fn log(log: &Node, texts: &'static Texts, state: RwSignal<ChatState>)
     // way, the queue place while waiting, thanks once rated; empty (and hidden) otherwise. Inside
     // the log, which announces it: a live region of its own would announce it twice.
     let notice = text(&element(log, "p", &[("class", "hint notice")]), "");
+    // Where the shop allows it, the visitor may erase their conversation.
+    let erase = labelled(
+        log,
+        "button",
+        &[("type", "button"), ("class", "back erase")],
+        texts.erase,
+    );
     let lines: RefCell<Vec<Line>> = RefCell::new(Vec::new());
     let questions: RefCell<Vec<String>> = RefCell::new(Vec::new());
     let anchor: Node = sent.clone().into();
@@ -245,6 +266,10 @@ pub(super) fn log(log: &Node, texts: &'static Texts, state: RwSignal<ChatState>)
                 state.messages.is_empty() && state.pending.is_empty() && !refused,
             );
             show(&sent, state.contact_sent);
+            show(
+                &erase,
+                state.can_erase && state.conversation.is_some() && !refused,
+            );
             notice.set_data(&match (state.queue_place(), state.rating) {
                 _ if refused => texts.unavailable.to_owned(),
                 _ if state.link == Link::Reconnecting => texts.reconnecting.to_owned(),

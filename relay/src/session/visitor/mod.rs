@@ -523,7 +523,7 @@ impl Handler for VisitorSession<'_> {
     fn wants(&self, outbound: &Outbound) -> bool {
         match outbound {
             Outbound::Message { seq, ack, .. } => *ack || *seq > self.delivered,
-            Outbound::Frame(_) => true,
+            Outbound::Frame(_) | Outbound::End(_) => true,
         }
     }
 
