@@ -105,7 +105,7 @@ pub(crate) struct App {
     /// Wakes the webhook delivery task.
     pub webhook_bell: Arc<webhooks::WebhookBell>,
     /// Wakes the retention task when a site's retention changes.
-    pub retention_bell: privacy::RetentionBell,
+    pub retention_bell: tokio::sync::Notify,
 }
 
 /// Serves `listener` until `shutdown` resolves, then closes every socket with a close frame,
@@ -207,7 +207,7 @@ pub async fn run(
         mail,
         notice_bell: Default::default(),
         webhook_bell,
-        retention_bell: privacy::RetentionBell::default(),
+        retention_bell: tokio::sync::Notify::new(),
         cluster,
     });
     cluster::Cluster::start(&app);

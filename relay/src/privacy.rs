@@ -8,7 +8,6 @@ use crate::store::{AuditRecord, StoreError};
 use beseda_protocol::privacy::AuditAction;
 use beseda_protocol::{ErrorCode, VisitorId};
 use std::sync::Arc;
-use tokio::sync::Notify;
 
 /// How many conversations the retention erases in one transaction.
 const RETENTION_BATCH: u32 = 100;
@@ -20,20 +19,6 @@ const DELIVERIES_KEPT: i64 = 30 * 24 * 60 * 60 * 1000;
 /// How often the retention looks for conversations past their site's time.
 const RETENTION_EVERY: i64 = 60 * 60 * 1000;
 
-/// Rings the retention task: a site's retention changed.
-#[derive(Default)]
-pub struct RetentionBell(Notify);
-
-impl RetentionBell {
-    pub fn ring(&self) {
-        self.0.notify_one();
-    }
-
-    async fn rung(&self) {
-        self.0.notified().await;
-    }
-}
-
 /// The retention task, on the cluster's leader: erases the conversations resolved longer ago
 /// than their site keeps them, at start, every hour, and when a site's retention changes.
 pub(crate) async fn run(app: Arc<App>) {
@@ -41,7 +26,7 @@ pub(crate) async fn run(app: Arc<App>) {
         &app,
         "the conversations past their retention",
         || erase_expired(&app),
-        || app.retention_bell.rung(),
+        || app.retention_bell.notified(),
     )
     .await;
 }

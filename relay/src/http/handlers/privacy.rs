@@ -206,6 +206,6 @@ pub async fn site_changed(
         detail,
     );
     app.store.record_audit(record).await?;
-    app.retention_bell.ring();
+    app.retention_bell.notify_one();
     Ok(())
 }
