@@ -145,3 +145,164 @@ pub struct AuditEntry {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub detail: String,
 }
+
+/// What an audit entry's `target` says, in its one written form: `conversation 42`, `site shop`
+/// or `email` (every conversation one email address was given in). The relay writes it with
+/// `Display`; the console reads it back to say it in the admin's language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuditTarget {
+    Conversation(i64),
+    Site(String),
+    Email,
+    /// Anything else, as written.
+    Other(String),
+}
+
+impl std::fmt::Display for AuditTarget {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuditTarget::Conversation(id) => write!(formatter, "conversation {id}"),
+            AuditTarget::Site(site) => write!(formatter, "site {site}"),
+            AuditTarget::Email => formatter.write_str("email"),
+            AuditTarget::Other(text) => formatter.write_str(text),
+        }
+    }
+}
+
+impl AuditTarget {
+    pub fn parse(text: &str) -> AuditTarget {
+        if text == "email" {
+            return AuditTarget::Email;
+        }
+        if let Some(id) = text
+            .strip_prefix("conversation ")
+            .and_then(|id| id.parse().ok())
+        {
+            return AuditTarget::Conversation(id);
+        }
+        match text.strip_prefix("site ") {
+            Some(site) => AuditTarget::Site(site.to_owned()),
+            None => AuditTarget::Other(text.to_owned()),
+        }
+    }
+}
+
+/// What an audit entry's `detail` says, in its one written form: `3 conversations`,
+/// `address until 2026-12-14T10:00:00.000Z`, or
+/// `retention kept → 30 days, visitors erase off → on`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuditDetail {
+    None,
+    Conversations(u64),
+    AddressUntil(String),
+    /// A site's retention in days (none: kept) and whether its visitors may erase, before and
+    /// after.
+    Retention {
+        days: (Option<u32>, Option<u32>),
+        visitor_erase: (bool, bool),
+    },
+    Other(String),
+}
+
+impl std::fmt::Display for AuditDetail {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let days =
+            |days: &Option<u32>| days.map_or("kept".to_owned(), |days| format!("{days} days"));
+        let on = |on: bool| if on { "on" } else { "off" };
+        match self {
+            AuditDetail::None => Ok(()),
+            AuditDetail::Conversations(count) => write!(formatter, "{count} conversations"),
+            AuditDetail::AddressUntil(until) => write!(formatter, "address until {until}"),
+            AuditDetail::Retention {
+                days: (before, after),
+                visitor_erase: (erase_before, erase_after),
+            } => write!(
+                formatter,
+                "retention {} → {}, visitors erase {} → {}",
+                days(before),
+                days(after),
+                on(*erase_before),
+                on(*erase_after)
+            ),
+            AuditDetail::Other(text) => formatter.write_str(text),
+        }
+    }
+}
+
+impl AuditDetail {
+    pub fn parse(text: &str) -> AuditDetail {
+        if text.is_empty() {
+            return AuditDetail::None;
+        }
+        if let Some(count) = text
+            .strip_suffix(" conversations")
+            .and_then(|count| count.parse().ok())
+        {
+            return AuditDetail::Conversations(count);
+        }
+        if let Some(until) = text.strip_prefix("address until ") {
+            return AuditDetail::AddressUntil(until.to_owned());
+        }
+        let retention = || {
+            let rest = text.strip_prefix("retention ")?;
+            let (days, erase) = rest.split_once(", visitors erase ")?;
+            let (before, after) = days.split_once(" → ")?;
+            let (erase_before, erase_after) = erase.split_once(" → ")?;
+            let days = |text: &str| match text {
+                "kept" => Some(None),
+                _ => text.strip_suffix(" days")?.parse().ok().map(Some),
+            };
+            let on = |text: &str| match text {
+                "on" => Some(true),
+                "off" => Some(false),
+                _ => None,
+            };
+            Some(AuditDetail::Retention {
+                days: (days(before)?, days(after)?),
+                visitor_erase: (on(erase_before)?, on(erase_after)?),
+            })
+        };
+        retention().unwrap_or_else(|| AuditDetail::Other(text.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_and_details_read_back_what_they_wrote() {
+        for target in [
+            AuditTarget::Conversation(42),
+            AuditTarget::Site("shop".into()),
+            AuditTarget::Email,
+            AuditTarget::Other("something".into()),
+        ] {
+            assert_eq!(AuditTarget::parse(&target.to_string()), target);
+        }
+        for detail in [
+            AuditDetail::None,
+            AuditDetail::Conversations(3),
+            AuditDetail::AddressUntil("2026-12-14T10:00:00.000Z".into()),
+            AuditDetail::Retention {
+                days: (None, Some(30)),
+                visitor_erase: (false, true),
+            },
+            AuditDetail::Retention {
+                days: (Some(365), None),
+                visitor_erase: (true, true),
+            },
+            AuditDetail::Other("retention soon".into()),
+        ] {
+            assert_eq!(AuditDetail::parse(&detail.to_string()), detail);
+        }
+        assert_eq!(
+            AuditDetail::Retention {
+                days: (None, Some(30)),
+                visitor_erase: (false, true)
+            }
+            .to_string(),
+            "retention kept → 30 days, visitors erase off → on"
+        );
+    }
+}

@@ -5,7 +5,7 @@
 use crate::App;
 use crate::clock::now_millis;
 use crate::store::{AuditRecord, StoreError};
-use beseda_protocol::privacy::AuditAction;
+use beseda_protocol::privacy::{AuditAction, AuditDetail, AuditTarget};
 use beseda_protocol::{ErrorCode, VisitorId};
 use std::sync::Arc;
 
@@ -59,8 +59,8 @@ async fn erase_expired(app: &App) -> Result<Option<i64>, StoreError> {
             let audit = AuditRecord {
                 operator: None,
                 action: AuditAction::RetentionErase,
-                target: format!("site {site}"),
-                detail: format!("{count} conversations"),
+                target: AuditTarget::Site(site.to_owned()).to_string(),
+                detail: AuditDetail::Conversations(count as u64).to_string(),
             };
             let erased = app.store.erase(ids, audit).await?;
             tracing::info!(site, erased, "conversations past their retention erased");
@@ -105,7 +105,7 @@ pub(crate) async fn visitor_erase(
     let audit = AuditRecord {
         operator: None,
         action: AuditAction::VisitorErase,
-        target: format!("conversation {}", conversation.id.0),
+        target: AuditTarget::Conversation(conversation.id.0).to_string(),
         detail: String::new(),
     };
     app.store

@@ -300,7 +300,8 @@ async fn site_settings_are_read_by_everyone_and_changed_by_admins() {
     let sites = get(relay.addr, "/api/sites", Some(&petr)).await.json();
     let default = json!({
         "name": "default", "title": "Shop", "autoMessageDelaySecs": 45,
-        "autoMessageText": "", "ratingEnabled": true, "suggestedQuestions": []
+        "autoMessageText": "", "ratingEnabled": true, "suggestedQuestions": [],
+        "visitorErase": false
     });
     assert_eq!(sites, json!([default]));
 

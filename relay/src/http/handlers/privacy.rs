@@ -7,7 +7,8 @@ use crate::clock::{iso8601, now_millis};
 use crate::error::ApiError;
 use crate::store::AuditRecord;
 use beseda_protocol::privacy::{
-    AuditAction, AuditEntry, Block, BlockRequest, EraseRequest, Erased, PrivacyExport,
+    AuditAction, AuditDetail, AuditEntry, AuditTarget, Block, BlockRequest, EraseRequest, Erased,
+    PrivacyExport,
 };
 use beseda_protocol::{ConversationId, ErrorCode, OperatorProfile};
 
@@ -47,7 +48,7 @@ pub async fn export_conversation(
     let record = audit(
         by,
         AuditAction::Export,
-        format!("conversation {}", id.0),
+        AuditTarget::Conversation(id.0).to_string(),
         String::new(),
     );
     let conversations = app
@@ -70,8 +71,13 @@ pub async fn export_email(
     let given = given.ok_or_else(|| bad_request("name the visitor's email address: ?email="))?;
     let email = email(&given)?;
     let ids = app.store.conversations_of_email(email.clone()).await?;
-    let detail = format!("{} conversations", ids.len());
-    let record = audit(by, AuditAction::Export, "email".to_owned(), detail);
+    let detail = AuditDetail::Conversations(ids.len() as u64).to_string();
+    let record = audit(
+        by,
+        AuditAction::Export,
+        AuditTarget::Email.to_string(),
+        detail,
+    );
     let conversations = app
         .store
         .export(ids, record)
@@ -92,7 +98,7 @@ pub async fn erase_conversation(
     let record = audit(
         by,
         AuditAction::Erase,
-        format!("conversation {}", id.0),
+        AuditTarget::Conversation(id.0).to_string(),
         String::new(),
     );
     match app.store.erase(vec![id], record).await? {
@@ -108,8 +114,13 @@ pub async fn erase_email(
 ) -> Result<Erased, ApiError> {
     let email = email(&request.email)?;
     let ids = app.store.conversations_of_email(email).await?;
-    let detail = format!("{} conversations", ids.len());
-    let record = audit(by, AuditAction::Erase, "email".to_owned(), detail);
+    let detail = AuditDetail::Conversations(ids.len() as u64).to_string();
+    let record = audit(
+        by,
+        AuditAction::Erase,
+        AuditTarget::Email.to_string(),
+        detail,
+    );
     let erased = app.store.erase(ids, record).await?;
     Ok(Erased {
         conversations: erased,
@@ -191,18 +202,15 @@ pub async fn site_changed(
     if before == after {
         return Ok(());
     }
-    let keep = |days: Option<u32>| days.map_or("kept".to_owned(), |days| format!("{days} days"));
-    let detail = format!(
-        "retention {} → {}, visitors erase {} → {}",
-        keep(before.0),
-        keep(after.0),
-        if before.1 { "on" } else { "off" },
-        if after.1 { "on" } else { "off" },
-    );
+    let detail = AuditDetail::Retention {
+        days: (before.0, after.0),
+        visitor_erase: (before.1, after.1),
+    }
+    .to_string();
     let record = audit(
         by,
         AuditAction::RetentionChange,
-        format!("site {site}"),
+        AuditTarget::Site(site.to_owned()).to_string(),
         detail,
     );
     app.store.record_audit(record).await?;

@@ -9,7 +9,8 @@ use crate::store::privacy::{action_from_text, action_text, erased_event};
 use crate::store::{AuditRecord, Event, Expired, StoreError};
 use beseda_protocol::api::VisitorInfo;
 use beseda_protocol::privacy::{
-    AuditAction, AuditEntry, Block, ExportedAnswerView, ExportedConversation, ExportedEmail,
+    AuditAction, AuditDetail, AuditEntry, AuditTarget, Block, ExportedAnswerView,
+    ExportedConversation, ExportedEmail,
 };
 use beseda_protocol::{ConversationId, OperatorId, VisitorId};
 use tokio_postgres::Row;
@@ -240,14 +241,16 @@ pub async fn block(
         block_address(tx, id, hash, until).await?;
     }
     let detail = address_until
-        .map(|until| format!("address until {}", iso8601(until)))
-        .unwrap_or_default();
+        .map_or(AuditDetail::None, |until| {
+            AuditDetail::AddressUntil(iso8601(until))
+        })
+        .to_string();
     record_audit(
         tx,
         &AuditRecord {
             operator: Some(by),
             action: AuditAction::Block,
-            target: format!("conversation {}", id.0),
+            target: AuditTarget::Conversation(id.0).to_string(),
             detail,
         },
     )
@@ -284,7 +287,7 @@ pub async fn unblock(tx: &Tx, id: ConversationId, by: OperatorId) -> Result<bool
         &AuditRecord {
             operator: Some(by),
             action: AuditAction::Unblock,
-            target: format!("conversation {}", id.0),
+            target: AuditTarget::Conversation(id.0).to_string(),
             detail: String::new(),
         },
     )

@@ -10,7 +10,8 @@ use crate::store::privacy::{action_from_text, action_text, erased_event};
 use crate::store::{AuditRecord, Event, Expired, StoreError};
 use beseda_protocol::api::VisitorInfo;
 use beseda_protocol::privacy::{
-    AuditEntry, Block, ExportedAnswerView, ExportedConversation, ExportedEmail,
+    AuditDetail, AuditEntry, AuditTarget, Block, ExportedAnswerView, ExportedConversation,
+    ExportedEmail,
 };
 use beseda_protocol::{ConversationId, OperatorId, Seq, VisitorId};
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -232,14 +233,16 @@ pub fn block(
         block_address(connection, id, hash, until)?;
     }
     let detail = address_until
-        .map(|until| format!("address until {}", iso8601(until)))
-        .unwrap_or_default();
+        .map_or(AuditDetail::None, |until| {
+            AuditDetail::AddressUntil(iso8601(until))
+        })
+        .to_string();
     record_audit(
         connection,
         &AuditRecord {
             operator: Some(by),
             action: beseda_protocol::privacy::AuditAction::Block,
-            target: format!("conversation {}", id.0),
+            target: AuditTarget::Conversation(id.0).to_string(),
             detail,
         },
     )?;
@@ -277,7 +280,7 @@ pub fn unblock(
         &AuditRecord {
             operator: Some(by),
             action: beseda_protocol::privacy::AuditAction::Unblock,
-            target: format!("conversation {}", id.0),
+            target: AuditTarget::Conversation(id.0).to_string(),
             detail: String::new(),
         },
     )?;

@@ -553,6 +553,16 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::AuditUnblock => "Odblokování",
         Text::TheVisitor => "Návštěvník",
         Text::Automatically => "Automaticky",
+        Text::AuditOnConversation => "Konverzace {id}",
+        Text::AuditOnSite => "Web {site}",
+        Text::AuditByEmail => "Podle e-mailu",
+        Text::AuditAddressUntil => "Adresa do {time}",
+        Text::AuditRetentionDetail => {
+            "Uchování: {before} → {after}; mazání návštěvníkem: {eraseBefore} → {eraseAfter}"
+        }
+        Text::AuditKept => "trvale",
+        Text::AuditOn => "zapnuto",
+        Text::AuditOff => "vypnuto",
     }
 }
 
@@ -582,6 +592,11 @@ pub(super) fn count(key: Count) -> Forms {
             one: "Smazána {count} konverzace.",
             few: "Smazány {count} konverzace.",
             many: "Smazáno {count} konverzací.",
+        },
+        Count::AuditConversations => Forms {
+            one: "{count} konverzace",
+            few: "{count} konverzace",
+            many: "{count} konverzací",
         },
     }
 }

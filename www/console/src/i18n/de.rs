@@ -569,6 +569,16 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::AuditUnblock => "Entsperrt",
         Text::TheVisitor => "Der Besucher",
         Text::Automatically => "Automatisch",
+        Text::AuditOnConversation => "Unterhaltung {id}",
+        Text::AuditOnSite => "Website {site}",
+        Text::AuditByEmail => "Nach E-Mail",
+        Text::AuditAddressUntil => "Adresse bis {time}",
+        Text::AuditRetentionDetail => {
+            "Aufbewahrung: {before} → {after}; Löschen durch Besucher: {eraseBefore} → {eraseAfter}"
+        }
+        Text::AuditKept => "unbegrenzt",
+        Text::AuditOn => "an",
+        Text::AuditOff => "aus",
     }
 }
 
@@ -598,6 +608,11 @@ pub(super) fn count(key: Count) -> Forms {
             one: "{count} Gespräch gelöscht.",
             few: "{count} Gespräche gelöscht.",
             many: "{count} Gespräche gelöscht.",
+        },
+        Count::AuditConversations => Forms {
+            one: "{count} Unterhaltung",
+            few: "{count} Unterhaltungen",
+            many: "{count} Unterhaltungen",
         },
     }
 }

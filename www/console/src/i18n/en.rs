@@ -551,6 +551,16 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::AuditUnblock => "Unblocked",
         Text::TheVisitor => "The visitor",
         Text::Automatically => "Automatically",
+        Text::AuditOnConversation => "Conversation {id}",
+        Text::AuditOnSite => "Site {site}",
+        Text::AuditByEmail => "By email",
+        Text::AuditAddressUntil => "Address until {time}",
+        Text::AuditRetentionDetail => {
+            "Retention: {before} → {after}; visitors erase: {eraseBefore} → {eraseAfter}"
+        }
+        Text::AuditKept => "kept",
+        Text::AuditOn => "on",
+        Text::AuditOff => "off",
     }
 }
 
@@ -580,6 +590,11 @@ pub(super) fn count(key: Count) -> Forms {
             one: "{count} conversation erased.",
             few: "{count} conversations erased.",
             many: "{count} conversations erased.",
+        },
+        Count::AuditConversations => Forms {
+            one: "{count} conversation",
+            few: "{count} conversations",
+            many: "{count} conversations",
         },
     }
 }

@@ -532,6 +532,14 @@ keys!(
         AuditUnblock,
         TheVisitor,
         Automatically,
+        AuditOnConversation,
+        AuditOnSite,
+        AuditByEmail,
+        AuditAddressUntil,
+        AuditRetentionDetail,
+        AuditKept,
+        AuditOn,
+        AuditOff,
     }
 );
 
@@ -543,5 +551,6 @@ keys!(
         UnreadConversations,
         Days,
         ConversationsErased,
+        AuditConversations,
     }
 );

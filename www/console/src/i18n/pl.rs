@@ -553,6 +553,16 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::AuditUnblock => "Odblokowanie",
         Text::TheVisitor => "Odwiedzający",
         Text::Automatically => "Automatycznie",
+        Text::AuditOnConversation => "Rozmowa {id}",
+        Text::AuditOnSite => "Witryna {site}",
+        Text::AuditByEmail => "Według e-maila",
+        Text::AuditAddressUntil => "Adres do {time}",
+        Text::AuditRetentionDetail => {
+            "Przechowywanie: {before} → {after}; usuwanie przez odwiedzającego: {eraseBefore} → {eraseAfter}"
+        }
+        Text::AuditKept => "bezterminowo",
+        Text::AuditOn => "włączone",
+        Text::AuditOff => "wyłączone",
     }
 }
 
@@ -582,6 +592,11 @@ pub(super) fn count(key: Count) -> Forms {
             one: "Usunięto {count} rozmowę.",
             few: "Usunięto {count} rozmowy.",
             many: "Usunięto {count} rozmów.",
+        },
+        Count::AuditConversations => Forms {
+            one: "{count} rozmowa",
+            few: "{count} rozmowy",
+            many: "{count} rozmów",
         },
     }
 }

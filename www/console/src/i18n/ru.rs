@@ -553,6 +553,16 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::AuditUnblock => "Разблокировка",
         Text::TheVisitor => "Посетитель",
         Text::Automatically => "Автоматически",
+        Text::AuditOnConversation => "Переписка {id}",
+        Text::AuditOnSite => "Сайт {site}",
+        Text::AuditByEmail => "По e-mail",
+        Text::AuditAddressUntil => "Адрес до {time}",
+        Text::AuditRetentionDetail => {
+            "Хранение: {before} → {after}; удаление посетителем: {eraseBefore} → {eraseAfter}"
+        }
+        Text::AuditKept => "бессрочно",
+        Text::AuditOn => "включено",
+        Text::AuditOff => "выключено",
     }
 }
 
@@ -582,6 +592,11 @@ pub(super) fn count(key: Count) -> Forms {
             one: "Удалён {count} разговор.",
             few: "Удалено {count} разговора.",
             many: "Удалено {count} разговоров.",
+        },
+        Count::AuditConversations => Forms {
+            one: "{count} переписка",
+            few: "{count} переписки",
+            many: "{count} переписок",
         },
     }
 }

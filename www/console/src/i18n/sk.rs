@@ -553,6 +553,16 @@ pub(super) fn text(key: Text) -> &'static str {
         Text::AuditUnblock => "Odblokovanie",
         Text::TheVisitor => "Návštevník",
         Text::Automatically => "Automaticky",
+        Text::AuditOnConversation => "Konverzácia {id}",
+        Text::AuditOnSite => "Web {site}",
+        Text::AuditByEmail => "Podľa e-mailu",
+        Text::AuditAddressUntil => "Adresa do {time}",
+        Text::AuditRetentionDetail => {
+            "Uchovanie: {before} → {after}; vymazanie návštevníkom: {eraseBefore} → {eraseAfter}"
+        }
+        Text::AuditKept => "natrvalo",
+        Text::AuditOn => "zapnuté",
+        Text::AuditOff => "vypnuté",
     }
 }
 
@@ -582,6 +592,11 @@ pub(super) fn count(key: Count) -> Forms {
             one: "Vymazaná {count} konverzácia.",
             few: "Vymazané {count} konverzácie.",
             many: "Vymazaných {count} konverzácií.",
+        },
+        Count::AuditConversations => Forms {
+            one: "{count} konverzácia",
+            few: "{count} konverzácie",
+            many: "{count} konverzácií",
         },
     }
 }

@@ -2,11 +2,11 @@
 //! site's retention, and when; newest first, a page at a time.
 
 use crate::api::privacy;
-use crate::i18n::{self, Text, t, tx};
+use crate::i18n::{self, Count, Language, Text, fill, t, tx};
 use crate::outcome::{Outcome, OutcomeLine};
 use crate::privacy::failed;
 use crate::time;
-use beseda_protocol::privacy::{AuditAction, AuditEntry};
+use beseda_protocol::privacy::{AuditAction, AuditDetail, AuditEntry, AuditTarget};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -31,6 +31,55 @@ fn who(entry: &AuditEntry) -> String {
         (Some(operator), _) => operator.clone(),
         (None, AuditAction::VisitorErase) => t(Text::TheVisitor).to_owned(),
         (None, _) => t(Text::Automatically).to_owned(),
+    }
+}
+
+/// What it was done to, in the admin's language (the relay writes it in one fixed form).
+fn target_text(language: Language, target: &str) -> String {
+    match AuditTarget::parse(target) {
+        AuditTarget::Conversation(id) => fill(
+            language.text(Text::AuditOnConversation),
+            &[("id", &id.to_string())],
+        ),
+        AuditTarget::Site(site) => fill(language.text(Text::AuditOnSite), &[("site", &site)]),
+        AuditTarget::Email => language.text(Text::AuditByEmail).to_owned(),
+        AuditTarget::Other(text) => text,
+    }
+}
+
+/// The rest of it, in the admin's language: how many conversations, until when an address is
+/// blocked, a site's retention and visitors' erasing before and after.
+fn detail_text(language: Language, detail: &str) -> String {
+    let counted = |key, count: u64| language.counted(key, count, &count.to_string());
+    match AuditDetail::parse(detail) {
+        AuditDetail::None => String::new(),
+        AuditDetail::Conversations(count) => counted(Count::AuditConversations, count),
+        AuditDetail::AddressUntil(until) => fill(
+            language.text(Text::AuditAddressUntil),
+            &[("time", &time::date_time(language, &until))],
+        ),
+        AuditDetail::Retention {
+            days: (before, after),
+            visitor_erase: (erase_before, erase_after),
+        } => {
+            let days = |days: Option<u32>| {
+                days.map_or_else(
+                    || language.text(Text::AuditKept).to_owned(),
+                    |days| counted(Count::Days, u64::from(days)),
+                )
+            };
+            let on = |on: bool| language.text(if on { Text::AuditOn } else { Text::AuditOff });
+            fill(
+                language.text(Text::AuditRetentionDetail),
+                &[
+                    ("before", &days(before)),
+                    ("after", &days(after)),
+                    ("eraseBefore", on(erase_before)),
+                    ("eraseAfter", on(erase_after)),
+                ],
+            )
+        }
+        AuditDetail::Other(text) => text,
     }
 }
 
@@ -81,8 +130,8 @@ pub fn AuditLog(
                         <td>{time::date_time(language, &entry.at)}</td>
                         <td dir="auto">{who(&entry)}</td>
                         <td>{action_text(entry.action)}</td>
-                        <td>{entry.target.clone()}</td>
-                        <td>{entry.detail.clone()}</td>
+                        <td>{target_text(language, &entry.target)}</td>
+                        <td>{detail_text(language, &entry.detail)}</td>
                     </tr>
                 }
             })
@@ -111,5 +160,33 @@ pub fn AuditLog(
         <Show when=move || more.get()>
             <button type="button" on:click=older>{tx(Text::OlderEntries)}</button>
         </Show>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_relays_words_are_said_in_the_admins_language() {
+        let english = Language::English;
+        assert_eq!(target_text(english, "conversation 42"), "Conversation 42");
+        assert_eq!(target_text(english, "site shop"), "Site shop");
+        assert_eq!(target_text(english, "email"), "By email");
+        assert_eq!(detail_text(english, "1 conversations"), "1 conversation");
+        assert_eq!(detail_text(english, "3 conversations"), "3 conversations");
+        assert_eq!(
+            detail_text(english, "retention kept → 30 days, visitors erase off → on"),
+            "Retention: kept → 30 days; visitors erase: off → on"
+        );
+        assert_eq!(detail_text(english, ""), "");
+        assert_eq!(detail_text(english, "something new"), "something new");
+        let czech = Language::Czech;
+        assert_eq!(target_text(czech, "conversation 42"), "Konverzace 42");
+        assert_eq!(detail_text(czech, "5 conversations"), "5 konverzací");
+        assert_eq!(
+            detail_text(czech, "retention 30 days → kept, visitors erase on → off"),
+            "Uchování: 30 dní → trvale; mazání návštěvníkem: zapnuto → vypnuto"
+        );
     }
 }
