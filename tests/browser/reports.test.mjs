@@ -98,8 +98,10 @@ test("the heat map shows the conversations where they started, and the CSV downl
   assert.equal(await page.getByLabel("To", { exact: true }).inputValue(), today);
 
   const hours = page.getByRole("region", { name: "Busiest hours", exact: true });
-  const busiest = hours.locator(`svg rect.heat[data-conversations="${VISITORS}"]`);
-  await busiest.first().waitFor({ state: "attached" });
+  // Drawn once the figures are in: every conversation in the map, in one cell or, when an hour
+  // turned while they were written, in two.
+  const drawn = () => hours.locator("svg rect.heat").evaluateAll((rects) => rects.reduce((sum, rect) => sum + Number(rect.dataset.conversations), 0));
+  await eventually(async () => (await drawn()) === VISITORS, "every conversation in the heat map");
   const cells = await hours.locator("svg rect.heat").evaluateAll((rects) =>
     rects.map((rect) => ({
       weekday: rect.dataset.weekday,
