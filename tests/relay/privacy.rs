@@ -94,21 +94,21 @@ async fn ok(response: Response, what: &str) -> Value {
     }
 }
 
+/// A request that must succeed, by `token`; its JSON (null when empty). The path names it.
+async fn read(relay: &TestRelay, token: &str, path: &str) -> Value {
+    ok(get(relay.addr, path, Some(token)).await, path).await
+}
+
+/// A JSON POST that must succeed; its JSON.
+async fn write(relay: &TestRelay, token: &str, path: &str, body: &Value) -> Value {
+    ok(post_json(relay.addr, path, Some(token), body).await, path).await
+}
+
 /// The fixture: a visitor who gives everything through every path, and what the team adds.
 /// Returns the conversation's id, the visitor's token and id.
 async fn a_visitor_who_gave_everything(relay: &TestRelay, jana: &str) -> (i64, String, String) {
     // A webhook endpoint that never answers: its deliveries keep copies of the events.
-    ok(
-        post_json(
-            relay.addr,
-            "/api/webhooks",
-            Some(jana),
-            &json!({ "url": "http://127.0.0.1:9/hook", "events": ["message.created", "conversation.rated", "contact.submitted"], "enabled": true }),
-        )
-        .await,
-        "a webhook endpoint",
-    )
-    .await;
+    write(relay, jana, "/api/webhooks", &json!({ "url": "http://127.0.0.1:9/hook", "events": ["message.created", "conversation.rated", "contact.submitted"], "enabled": true })).await;
     let hello = json!({
         "page": { "url": PAGE, "title": "Tajná stránka" },
         "locale": "cs",
@@ -126,50 +126,22 @@ async fn a_visitor_who_gave_everything(relay: &TestRelay, jana: &str) -> (i64, S
     let uploaded = upload(relay, &visitor.token).await;
     assert_eq!(uploaded.status, 201, "{}", uploaded.body);
     let conversation = format!("/api/conversations/{id}");
-    ok(
-        post_json(
-            relay.addr,
-            &format!("{conversation}/join"),
-            Some(jana),
-            &json!({}),
-        )
-        .await,
-        "join",
+    write(relay, jana, &format!("{conversation}/join"), &json!({})).await;
+    write(
+        relay,
+        jana,
+        &format!("{conversation}/messages"),
+        &json!({ "clientId": "r1", "text": REPLY }),
     )
     .await;
-    ok(
-        post_json(
-            relay.addr,
-            &format!("{conversation}/messages"),
-            Some(jana),
-            &json!({ "clientId": "r1", "text": REPLY }),
-        )
-        .await,
-        "a reply",
+    write(
+        relay,
+        jana,
+        &format!("{conversation}/notes"),
+        &json!({ "text": NOTE }),
     )
     .await;
-    ok(
-        post_json(
-            relay.addr,
-            &format!("{conversation}/notes"),
-            Some(jana),
-            &json!({ "text": NOTE }),
-        )
-        .await,
-        "a note",
-    )
-    .await;
-    ok(
-        post_json(
-            relay.addr,
-            &format!("{conversation}/resolve"),
-            Some(jana),
-            &json!({}),
-        )
-        .await,
-        "resolve",
-    )
-    .await;
+    write(relay, jana, &format!("{conversation}/resolve"), &json!({})).await;
     visitor
         .client
         .send(json!({ "type": "rate", "rating": "satisfied", "comment": COMMENT }))
@@ -251,24 +223,11 @@ async fn the_export_holds_everything_and_an_erase_leaves_nothing_but_the_counts(
     // Another visitor's conversation, which nothing here may touch.
     let other = visitor_writes(&relay, json!({}), "Another visitor's capybara").await;
 
-    let by_conversation = ok(
-        get(
-            relay.addr,
-            &format!("/api/conversations/{id}/export"),
-            Some(&jana),
-        )
-        .await,
-        "export",
-    )
-    .await;
-    let by_email = ok(
-        get(
-            relay.addr,
-            &format!("/api/privacy/export?email={}", EMAIL.to_uppercase()),
-            Some(&jana),
-        )
-        .await,
-        "export by email",
+    let by_conversation = read(&relay, &jana, &format!("/api/conversations/{id}/export")).await;
+    let by_email = read(
+        &relay,
+        &jana,
+        &format!("/api/privacy/export?email={}", EMAIL.to_uppercase()),
     )
     .await;
     assert_eq!(by_email["email"], EMAIL.to_uppercase());
@@ -320,16 +279,8 @@ async fn the_export_holds_everything_and_an_erase_leaves_nothing_but_the_counts(
         !holding(&rows, &NEEDLES).is_empty(),
         "the scan finds what is there"
     );
-    let volume_before = ok(
-        get(relay.addr, "/api/reports/volume", Some(&jana)).await,
-        "volume",
-    )
-    .await;
-    let hours_before = ok(
-        get(relay.addr, "/api/reports/hours", Some(&jana)).await,
-        "hours",
-    )
-    .await;
+    let volume_before = read(&relay, &jana, "/api/reports/volume").await;
+    let hours_before = read(&relay, &jana, "/api/reports/hours").await;
 
     let (mut console, _) = relay.operator(&jana).await;
     let (mut tab, _) = Client::visitor(relay.addr, Some(&token), None).await;
@@ -363,70 +314,46 @@ async fn the_export_holds_everything_and_an_erase_leaves_nothing_but_the_counts(
         "the other visitor's conversation stays"
     );
     assert_eq!(
-        ok(
-            get(relay.addr, "/api/reports/volume", Some(&jana)).await,
-            "volume"
-        )
-        .await,
+        read(&relay, &jana, "/api/reports/volume").await,
         volume_before
     );
     assert_eq!(
-        ok(
-            get(relay.addr, "/api/reports/hours", Some(&jana)).await,
-            "hours"
-        )
-        .await,
+        read(&relay, &jana, "/api/reports/hours").await,
         hours_before
     );
-    ok(
-        get(
-            relay.addr,
-            &format!("/api/conversations/{}", other.conversation_id),
-            Some(&jana),
-        )
-        .await,
-        "the other conversation",
+    read(
+        &relay,
+        &jana,
+        &format!("/api/conversations/{}", other.conversation_id),
     )
     .await;
 
     // The same visitor may come back: a new conversation, which the erased one's episodes never
     // join (its id may be the erased one's on SQLite).
     let again = visitor_writes(&relay, json!({}), "Back again").await;
-    let summary = ok(
-        get(
-            relay.addr,
-            &format!("/api/conversations/{}", again.conversation_id),
-            Some(&jana),
-        )
-        .await,
-        "new",
+    let summary = read(
+        &relay,
+        &jana,
+        &format!("/api/conversations/{}", again.conversation_id),
     )
     .await;
     assert_eq!(summary["messages"].as_array().unwrap().len(), 1);
 
     // Erase by email: the count, then nothing more to erase.
     let (_, _, _) = a_visitor_who_gave_everything(&relay, &jana).await;
-    let by_email = ok(
-        post_json(
-            relay.addr,
-            "/api/privacy/erase",
-            Some(&jana),
-            &json!({ "email": EMAIL }),
-        )
-        .await,
-        "erase by email",
+    let by_email = write(
+        &relay,
+        &jana,
+        "/api/privacy/erase",
+        &json!({ "email": EMAIL }),
     )
     .await;
     assert_eq!(by_email, json!({ "conversations": 1 }));
-    let again = ok(
-        post_json(
-            relay.addr,
-            "/api/privacy/erase",
-            Some(&jana),
-            &json!({ "email": EMAIL }),
-        )
-        .await,
-        "erase by email again",
+    let again = write(
+        &relay,
+        &jana,
+        "/api/privacy/erase",
+        &json!({ "email": EMAIL }),
     )
     .await;
     assert_eq!(again, json!({ "conversations": 0 }));
@@ -437,7 +364,7 @@ async fn the_export_holds_everything_and_an_erase_leaves_nothing_but_the_counts(
     assert!(left.is_empty(), "left after the erase by email: {left:?}");
 
     // The audit log: who exported and erased, newest first, without the visitor's email.
-    let audit = ok(get(relay.addr, "/api/audit", Some(&jana)).await, "audit").await;
+    let audit = read(&relay, &jana, "/api/audit").await;
     let acts: Vec<(String, String)> = audit
         .as_array()
         .unwrap()
@@ -467,14 +394,10 @@ async fn the_export_holds_everything_and_an_erase_leaves_nothing_but_the_counts(
             .all(|entry| entry["operator"] == "Jana")
     );
     assert!(!audit.to_string().contains("karel"), "{audit}");
-    let older = ok(
-        get(
-            relay.addr,
-            &format!("/api/audit?before={}", audit[1]["id"]),
-            Some(&jana),
-        )
-        .await,
-        "older",
+    let older = read(
+        &relay,
+        &jana,
+        &format!("/api/audit?before={}", audit[1]["id"]),
     )
     .await;
     assert_eq!(older.as_array().unwrap().len(), 3);
@@ -488,11 +411,7 @@ async fn an_erased_conversation_cannot_be_read_from_the_database_file_or_its_wal
     let kept = visitor_writes(&relay, json!({}), "Capybaraword stays here").await;
     let path = format!("/api/conversations/{}", erased.conversation_id);
     let reply = json!({ "clientId": "r", "text": "Platypusanswer for you" });
-    ok(
-        post_json(relay.addr, &format!("{path}/messages"), Some(&jana), &reply).await,
-        "reply",
-    )
-    .await;
+    write(&relay, &jana, &format!("{path}/messages"), &reply).await;
     assert_eq!(delete(relay.addr, &path, Some(&jana)).await.status, 204);
     drop((erased, kept));
     let db = relay.db.clone();
@@ -571,11 +490,7 @@ async fn a_blocked_visitor_and_their_address_send_nothing_until_an_admin_unblock
 
     // An operator (not only an admin) blocks, with the address for a week.
     let (mut console, _) = relay.operator(&jana).await;
-    let block = ok(
-        post_json(relay.addr, &path, Some(&petr), &json!({ "days": 7 })).await,
-        "block",
-    )
-    .await;
+    let block = write(&relay, &petr, &path, &json!({ "days": 7 })).await;
     assert_eq!(block["conversationId"], id);
     assert_eq!(block["blockedBy"], "Petr");
     assert!(block["addressUntil"].is_string(), "{block}");
@@ -586,11 +501,7 @@ async fn a_blocked_visitor_and_their_address_send_nothing_until_an_admin_unblock
         json!({ "type": "blocked", "conversationId": id, "blocked": true })
     );
     assert_eq!(
-        ok(
-            get(relay.addr, &format!("/api/conversations/{id}"), Some(&jana)).await,
-            "detail"
-        )
-        .await["blocked"],
+        read(&relay, &jana, &format!("/api/conversations/{id}")).await["blocked"],
         true
     );
 
@@ -620,7 +531,7 @@ async fn a_blocked_visitor_and_their_address_send_nothing_until_an_admin_unblock
     );
 
     // Admins see the list and unblock; an operator may not.
-    let blocks = ok(get(relay.addr, "/api/blocks", Some(&jana)).await, "blocks").await;
+    let blocks = read(&relay, &jana, "/api/blocks").await;
     assert_eq!(blocks.as_array().unwrap().len(), 1);
     assert_eq!(blocks[0]["conversationId"], id);
     assert_refused(
@@ -645,7 +556,7 @@ async fn a_blocked_visitor_and_their_address_send_nothing_until_an_admin_unblock
     let (_, frame) = console.recv_until(|frame| frame["type"] == "blocked").await;
     assert_eq!(frame["blocked"], false);
     assert!(
-        ok(get(relay.addr, "/api/blocks", Some(&jana)).await, "blocks")
+        read(&relay, &jana, "/api/blocks")
             .await
             .as_array()
             .unwrap()
@@ -660,7 +571,7 @@ async fn a_blocked_visitor_and_their_address_send_nothing_until_an_admin_unblock
         "the address goes with the block"
     );
 
-    let audit = ok(get(relay.addr, "/api/audit", Some(&jana)).await, "audit").await;
+    let audit = read(&relay, &jana, "/api/audit").await;
     let acts: Vec<(&str, &str)> = audit
         .as_array()
         .unwrap()
@@ -687,11 +598,7 @@ async fn a_visitor_erases_their_own_conversation_only_where_the_site_allows_it()
         .recv_until(|frame| frame["type"] == "error")
         .await;
     assert_eq!(refused["code"], "forbidden");
-    ok(
-        get(relay.addr, &format!("/api/conversations/{id}"), Some(&jana)).await,
-        "still there",
-    )
-    .await;
+    read(&relay, &jana, &format!("/api/conversations/{id}")).await;
 
     let site = change_default_site(
         &relay,
@@ -745,7 +652,7 @@ async fn a_visitor_erases_their_own_conversation_only_where_the_site_allows_it()
             what,
         );
     }
-    let audit = ok(get(relay.addr, "/api/audit", Some(&jana)).await, "audit").await;
+    let audit = read(&relay, &jana, "/api/audit").await;
     assert_eq!(audit[0]["action"], "visitor_erase");
     assert!(audit[0].get("operator").is_none());
     assert_eq!(audit[1]["action"], "retention_change");
@@ -842,11 +749,7 @@ async fn only_admins_export_erase_and_read_the_audit_and_bad_requests_change_not
         .await;
         assert_refused(&response, status, code, what);
     }
-    let audit = ok(get(relay.addr, "/api/audit", Some(&jana)).await, "audit").await;
+    let audit = read(&relay, &jana, "/api/audit").await;
     assert_eq!(audit, json!([]), "refusals leave no entry");
-    ok(
-        get(relay.addr, &format!("/api/conversations/{id}"), Some(&jana)).await,
-        "still there",
-    )
-    .await;
+    read(&relay, &jana, &format!("/api/conversations/{id}")).await;
 }
